@@ -1,0 +1,30 @@
+/* client.h - a blocking client for Candour's ROUTER endpoints, for tools,
+ * tests and integrators: send one Request, wait for its Reply.
+ *
+ * Wire: the client is a DEALER; it sends "REQ" | Request and expects
+ * "REP" | Reply with the same request_id (replies to earlier, timed-out
+ * requests are skipped). */
+#ifndef CANDOUR_CLIENT_H
+#define CANDOUR_CLIENT_H
+
+#include "candour/v1/api.pb-c.h"
+
+typedef struct cd_client_t cd_client_t;
+
+/* Connect to endpoint (tcp://host:port or ipc://path). NULL on failure. */
+cd_client_t *cd_client_new(const char *endpoint);
+void cd_client_destroy(cd_client_t **pc);
+
+/* Send req (its request_id is set to a new UUID when empty) and wait up to
+ * timeout_ms for the reply. Returns 0 and *reply (free with
+ * candour__v1__reply__free_unpacked), or -1 with a message in err
+ * (timeout, undecodable reply). */
+int cd_client_call(cd_client_t *c, Candour__V1__Request *req, int timeout_ms,
+                   Candour__V1__Reply **reply, char *err, size_t errlen);
+
+/* Send raw frames and wait for any reply frames (tests of malformed input).
+ * Returns the number of reply frames copied into out (each malloc'd), or -1. */
+int cd_client_raw(cd_client_t *c, const void *const *frames, const size_t *sizes, int n,
+                  int timeout_ms, void **out, size_t *outsizes, int maxout);
+
+#endif

@@ -1,0 +1,74 @@
+/* inbox.h - a service's ROUTER endpoint: events in (with dedupe), requests in.
+ *
+ * Frames on the wire (after the ROUTER identity, and an empty delimiter frame
+ * when the peer is a REQ socket):
+ *   event:    "EVT" | Envelope          -> reply "ACK" | event_id
+ *                                        or   "NAK" | event_id | Error
+ *   request:  "REQ" | Request           -> reply "REP" | Reply
+ *
+ * Events: the service's handler builds its transaction with cd_inbox_tx(),
+ * which starts it with the inbox insert, adds its own statements (state
+ * change and outbox), and hands it to cd_inbox_commit(). If the event id was
+ * seen before, the inbox insert fails with a unique violation, nothing of the
+ * transaction is applied, and the event is acknowledged as a duplicate. The
+ * ACK is sent only after the commit, so an event is never lost between the
+ * producer's outbox and the consumer's state. */
+#ifndef CANDOUR_INBOX_H
+#define CANDOUR_INBOX_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "candour/db.h"
+#include "candour/v1/api.pb-c.h"
+#include "candour/v1/envelope.pb-c.h"
+#include "candour/v1/error.pb-c.h"
+#include "candour/zsock.h"
+
+typedef struct cd_inbox_t cd_inbox_t;
+typedef struct cd_event_t cd_event_t;   /* one received event, until it is answered */
+typedef struct cd_request_t cd_request_t; /* one received request, until it is answered */
+
+/* Handle one event. Must, now or later, call exactly one of cd_inbox_commit(),
+ * cd_inbox_ack(), cd_inbox_nak() or cd_inbox_defer() for ev. */
+typedef void (*cd_event_fn)(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                            void *arg);
+/* Handle one request. Must, now or later, call cd_request_reply() for req. */
+typedef void (*cd_request_fn)(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r,
+                              void *arg);
+
+/* schema: the service's schema, holding <schema>.inbox. */
+cd_inbox_t *cd_inbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, cd_event_fn on_event,
+                         cd_request_fn on_request, void *arg);
+int cd_inbox_bind(cd_inbox_t *in, const char *endpoint);
+/* Stop taking messages (close the socket); work in flight may still finish,
+ * its replies are dropped. The struct stays valid until cd_inbox_destroy. */
+void cd_inbox_close(cd_inbox_t *in);
+void cd_inbox_destroy(cd_inbox_t **pin);
+
+/* A new transaction whose first statement records ev in the inbox. */
+cd_tx_t *cd_inbox_tx(cd_inbox_t *in, const cd_event_t *ev);
+/* Commit tx; then ACK (also when ev was a duplicate), or NAK with the error.
+ * on_committed (may be NULL) runs after a successful first-time commit, before
+ * the ACK: the place to kick the outbox. */
+void cd_inbox_commit(cd_inbox_t *in, cd_event_t *ev, cd_tx_t *tx, void (*on_committed)(void *),
+                     void *arg);
+void cd_inbox_ack(cd_inbox_t *in, cd_event_t *ev);
+/* NAK: the producer retries later; after its max_naks the event is dead-lettered. */
+void cd_inbox_nak(cd_inbox_t *in, cd_event_t *ev, const char *code, const char *message);
+
+/* Answer nothing: the event cannot be applied yet (what it depends on has
+ * not arrived). The producer resends it after its backoff; no NAK is counted. */
+void cd_inbox_defer(cd_inbox_t *in, cd_event_t *ev, const char *reason);
+
+/* Reply to a request; reply->request_id is filled in. Frees req. */
+void cd_request_reply(cd_inbox_t *in, cd_request_t *req, Candour__V1__Reply *reply);
+/* Reply with an error. Frees req. */
+void cd_request_fail(cd_inbox_t *in, cd_request_t *req, const char *code, const char *field,
+                     const char *message);
+
+/* Counters since start. */
+uint64_t cd_inbox_applied(const cd_inbox_t *in);
+uint64_t cd_inbox_duplicates(const cd_inbox_t *in);
+
+#endif

@@ -1,0 +1,77 @@
+/* outbox.h - the transactional outbox and its dispatcher.
+ *
+ * A service never sends an event directly: it adds the event to its outbox in
+ * the same transaction as the state change that caused it (cd_outbox_put), so
+ * the two commit or vanish together. The dispatcher then delivers each event to
+ * every subscriber named at put time, over a DEALER socket per subscriber, and
+ * marks the delivery done when that subscriber ACKs, which it does only after
+ * its own commit. Unacknowledged deliveries are resent with exponential
+ * backoff and jitter; an event NAKed max_naks times is dead-lettered.
+ *
+ * Ordering: for one subscriber and one complaint reference, an event is not
+ * sent until every earlier one has been acknowledged (or dead-lettered and
+ * then discarded), so a consumer applies one complaint's events in the order
+ * they were caused.
+ *
+ * Several instances of one service may share an outbox: claims use
+ * FOR UPDATE SKIP LOCKED. Tables (created by the migrations in each schema):
+ * <schema>.outbox and <schema>.outbox_delivery. */
+#ifndef CANDOUR_OUTBOX_H
+#define CANDOUR_OUTBOX_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "candour/db.h"
+
+typedef struct cd_outbox_t cd_outbox_t;
+
+typedef struct {
+    const char *name;      /* subscriber's service name, e.g. "routing" */
+    const char *endpoint;  /* its ROUTER endpoint, e.g. "tcp://127.0.0.1:7102" */
+} cd_subscriber_t;
+
+typedef struct {
+    int poll_ms;           /* how often to look for due deliveries without a kick (default 250) */
+    int batch;             /* deliveries claimed per round (default 256) */
+    int retry_base_ms;     /* first resend after this long without ACK (default 1000) */
+    int retry_cap_ms;      /* backoff ceiling (default 30000) */
+    int max_naks;          /* NAKs before dead-lettering (default 5) */
+} cd_outbox_opts_t;
+
+/* One event to put in the outbox. */
+typedef struct {
+    const char *type;                 /* "complaint.received" */
+    const char *complaint_ref;        /* "" if none */
+    const char *correlation_id;       /* NULL: a new one */
+    const char *causation_id;         /* NULL or "" for none */
+    const ProtobufCMessage *payload;  /* the event message */
+    const char *const *subscribers;   /* NULL-terminated list of subscriber names */
+} cd_event_out_t;
+
+/* schema and producer must be plain identifiers ([a-z_]+); they are trusted
+ * compile-time names, never input. opts may be NULL for the defaults. */
+cd_outbox_t *cd_outbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, const char *producer,
+                           const cd_subscriber_t *subs, int nsubs, const cd_outbox_opts_t *opts);
+void cd_outbox_destroy(cd_outbox_t **pob);
+
+/* Start the timer and connect the sockets. */
+int cd_outbox_start(cd_outbox_t *ob);
+
+/* Add the statements that put ev in the outbox to tx. If guard_sql is not
+ * NULL, the event is put only when that SQL boolean expression is true inside
+ * the transaction; it may use the placeholder $G, bound to guard_param as text
+ * (e.g. "EXISTS (SELECT 1 FROM intake.complaint WHERE reference = $G)").
+ * Returns 0 or CD_ENOMEM. */
+int cd_outbox_put(cd_outbox_t *ob, cd_tx_t *tx, const cd_event_out_t *ev, const char *guard_sql,
+                  const char *guard_param);
+
+/* Look for due deliveries now (call after committing a tx that put events). */
+void cd_outbox_kick(cd_outbox_t *ob);
+
+/* Events sent, acknowledged and dead-lettered since start (for tests and metrics). */
+uint64_t cd_outbox_sent(const cd_outbox_t *ob);
+uint64_t cd_outbox_acked(const cd_outbox_t *ob);
+
+#endif

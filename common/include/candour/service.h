@@ -1,0 +1,59 @@
+/* service.h - the runtime shared by the daemons that own a schema (intake,
+ * routing, investigation, signoff, notify): a daemon, its database
+ * connection (as its own role), its ROUTER endpoint (inbox) and its outbox.
+ *
+ * Configuration it reads, for a service named NAME:
+ *   CANDOUR_DB_URL           admin URL of the database; the service connects
+ *                            with user candour_NAME (and CANDOUR_DB_PASSWORD)
+ *   CANDOUR_NAME_BIND        the service's ROUTER endpoint
+ *   CANDOUR_SUB_ENDPOINT     for each subscriber SUB it sends events to
+ *
+ * Readiness: the database is connected (and the service's own ready, if any).
+ * Stop: the endpoint closes (no new work), transactions already queued run
+ * to their end, then everything closes and the loop ends. */
+#ifndef CANDOUR_SERVICE_H
+#define CANDOUR_SERVICE_H
+
+#include "candour/daemon.h"
+#include "candour/db.h"
+#include "candour/inbox.h"
+#include "candour/outbox.h"
+
+typedef struct cd_service_t cd_service_t;
+
+typedef struct {
+    const char *name;                 /* "routing"; also the schema and role suffix */
+    const char *summary;
+    int bind_port;                    /* default port of CANDOUR_NAME_BIND on 127.0.0.1 */
+    int admin_port;                   /* default admin port on 127.0.0.1 */
+    const char *const *subscribers;   /* NULL-terminated service names it sends events to */
+    const cd_config_item_t *config;   /* the service's own items (may be NULL) */
+    int nconfig;
+    cd_event_fn on_event;
+    cd_request_fn on_request;
+    /* After the database first connects and before work is taken (may be NULL). */
+    void (*on_ready)(cd_service_t *svc, void *arg);
+    /* Beginning of a stop, before the endpoint closes (may be NULL). */
+    void (*on_stop)(cd_service_t *svc, void *arg);
+    void *arg;
+} cd_service_spec_t;
+
+/* NULL after --help/--version (exit 0) or a configuration error (exit 2):
+ * return *exit_code from main. */
+cd_service_t *cd_service_new(const cd_service_spec_t *spec, int argc, char **argv,
+                             int *exit_code);
+/* Connect, bind, start the outbox, and run until stopped. Returns the exit code. */
+int cd_service_run(cd_service_t *svc);
+void cd_service_destroy(cd_service_t **psvc);
+
+uv_loop_t *cd_service_loop(cd_service_t *svc);
+cd_db_t *cd_service_db(cd_service_t *svc);
+cd_outbox_t *cd_service_outbox(cd_service_t *svc);
+cd_inbox_t *cd_service_inbox(cd_service_t *svc);
+int cd_service_stopping(const cd_service_t *svc);
+
+/* Kick the outbox (a committed transaction put events). Usable as an
+ * on_committed callback with the service as arg. */
+void cd_service_kick(void *svc);
+
+#endif

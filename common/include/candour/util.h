@@ -1,0 +1,36 @@
+/* util.h - small helpers: ids, time, text checks. */
+#ifndef CANDOUR_UTIL_H
+#define CANDOUR_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define CD_UUID_LEN 36
+
+/* A random (version 4) UUID as text into out[CD_UUID_LEN + 1]. Returns 0, -1 if no randomness. */
+int cd_uuid(char out[CD_UUID_LEN + 1]);
+
+/* Microseconds since the Unix epoch, wall clock. */
+int64_t cd_now_us(void);
+
+/* RFC 3339 UTC with milliseconds, e.g. "2026-11-25T21:30:00.123Z", into out[32].
+ * Sub-millisecond digits are truncated, and times before 1970 floor (-1 us is
+ * 23:59:59.999). Only years 1000..9999 give valid RFC 3339 text. */
+void cd_format_rfc3339(int64_t us, char out[32]);
+
+/* Parse "YYYY-MM-DD" strictly (real Gregorian date, year 0001..9999, nothing
+ * before or after). Returns 0 and fills *y,*m,*d, or -1 leaving them untouched. */
+int cd_parse_date(const char *s, int *y, int *m, int *d);
+
+/* Non-zero when s[0..len) is valid UTF-8 with no control characters other
+ * than newline and tab (those only when allow_newlines). Rejected: ill-formed
+ * or truncated sequences, overlong forms, surrogates, code points above
+ * U+10FFFF, NUL and other C0 controls (including \r), DEL and C1 controls
+ * U+0080..U+009F. s may be NULL only when len is 0. */
+int cd_text_ok(const char *s, size_t len, int allow_newlines);
+
+/* strdup that returns NULL for NULL. */
+char *cd_strdup(const char *s);
+
+#endif

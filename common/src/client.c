@@ -1,0 +1,146 @@
+/* client.c - a blocking DEALER client for Candour's ROUTER endpoints. */
+#include "candour/client.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "candour/util.h"
+
+struct cd_client_t {
+    void *ctx;
+    void *sock;
+};
+
+cd_client_t *cd_client_new(const char *endpoint)
+{
+    cd_client_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    /* A context of its own: the client must not share (or terminate) a
+     * daemon's context when used inside a test process. */
+    c->ctx = zmq_ctx_new();
+    c->sock = c->ctx ? zmq_socket(c->ctx, ZMQ_DEALER) : NULL;
+    int zero = 0;
+    int64_t maxmsg = 1 << 20;
+    if (!c->sock || zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof zero) != 0 ||
+        zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) != 0 ||
+        zmq_connect(c->sock, endpoint) != 0) {
+        cd_client_destroy(&c);
+        return NULL;
+    }
+    return c;
+}
+
+void cd_client_destroy(cd_client_t **pc)
+{
+    if (!pc || !*pc)
+        return;
+    cd_client_t *c = *pc;
+    *pc = NULL;
+    if (c->sock)
+        zmq_close(c->sock);
+    if (c->ctx)
+        zmq_ctx_term(c->ctx);
+    free(c);
+}
+
+/* Receive one whole message into out[], up to maxout frames; -1 on timeout. */
+static int s_recv(cd_client_t *c, int timeout_ms, void **out, size_t *sizes, int maxout)
+{
+    zmq_pollitem_t item = {c->sock, 0, ZMQ_POLLIN, 0};
+    int64_t deadline = cd_now_us() + (int64_t)timeout_ms * 1000;
+    for (;;) {
+        int64_t left = (deadline - cd_now_us()) / 1000;
+        if (left <= 0)
+            return -1;
+        int rc = zmq_poll(&item, 1, (long)left);
+        if (rc < 0)
+            return -1;
+        if (rc > 0)
+            break;
+    }
+    int n = 0, more = 1;
+    while (more) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, c->sock, 0) < 0) {
+            zmq_msg_close(&m);
+            return -1;
+        }
+        more = zmq_msg_more(&m);
+        if (n < maxout) {
+            sizes[n] = zmq_msg_size(&m);
+            out[n] = malloc(sizes[n] + 1);
+            if (out[n]) {
+                memcpy(out[n], zmq_msg_data(&m), sizes[n]);
+                ((char *)out[n])[sizes[n]] = 0;
+                n++;
+            }
+        }
+        zmq_msg_close(&m);
+    }
+    return n;
+}
+
+int cd_client_raw(cd_client_t *c, const void *const *frames, const size_t *sizes, int n,
+                  int timeout_ms, void **out, size_t *outsizes, int maxout)
+{
+    for (int i = 0; i < n; i++)
+        if (zmq_send(c->sock, frames[i], sizes[i], i + 1 < n ? ZMQ_SNDMORE : 0) < 0)
+            return -1;
+    return s_recv(c, timeout_ms, out, outsizes, maxout);
+}
+
+int cd_client_call(cd_client_t *c, Candour__V1__Request *req, int timeout_ms,
+                   Candour__V1__Reply **reply, char *err, size_t errlen)
+{
+    char id[CD_UUID_LEN + 1];
+    char *saved = req->request_id;
+    if (!req->request_id || !*req->request_id) {
+        cd_uuid(id);
+        req->request_id = id;
+    }
+    char want[128];
+    snprintf(want, sizeof want, "%s", req->request_id);
+    size_t len = candour__v1__request__get_packed_size(req);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    candour__v1__request__pack(req, buf);
+    req->request_id = saved;
+    int rc = zmq_send(c->sock, "REQ", 3, ZMQ_SNDMORE) < 0 ? -1 : zmq_send(c->sock, buf, len, 0);
+    free(buf);
+    if (rc < 0) {
+        snprintf(err, errlen, "cannot send: %s", zmq_strerror(zmq_errno()));
+        return -1;
+    }
+    int64_t deadline = cd_now_us() + (int64_t)timeout_ms * 1000;
+    for (;;) {
+        int left = (int)((deadline - cd_now_us()) / 1000);
+        void *frames[4] = {0};
+        size_t sizes[4];
+        int n = left > 0 ? s_recv(c, left, frames, sizes, 4) : -1;
+        if (n < 0) {
+            snprintf(err, errlen, "no reply within %d ms", timeout_ms);
+            return -1;
+        }
+        Candour__V1__Reply *r = NULL;
+        if (n == 2 && sizes[0] == 3 && memcmp(frames[0], "REP", 3) == 0)
+            r = candour__v1__reply__unpack(NULL, sizes[1], frames[1]);
+        for (int i = 0; i < n; i++)
+            free(frames[i]);
+        if (!r) {
+            snprintf(err, errlen, "the reply is not a candour.v1.Reply");
+            return -1;
+        }
+        if (strcmp(r->request_id, want) == 0 || !*r->request_id) {
+            *reply = r;
+            return 0;
+        }
+        candour__v1__reply__free_unpacked(r, NULL); /* a late reply to an earlier call */
+    }
+}

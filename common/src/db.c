@@ -1,0 +1,584 @@
+/* db.c - one non-blocking PostgreSQL connection on a libuv loop.
+ *
+ * Each transaction is sent in pipeline mode as its statements followed by one
+ * Sync; with no explicit BEGIN the server runs them as one implicit
+ * transaction that commits at the Sync (or rolls back whole on the first
+ * error). We report success only on PGRES_PIPELINE_SYNC, which the server
+ * sends after the commit: that is what lets callers promise durability.
+ *
+ * One transaction is in flight at a time. That costs one round trip per
+ * transaction, which is why callers batch (group commit) instead of relying
+ * on the connection to overlap work. */
+#include "candour/db.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "candour/error.h"
+#include "candour/log.h"
+
+#define S_BACKOFF_MIN_MS 100
+#define S_BACKOFF_MAX_MS 5000
+
+typedef struct {
+    char *sql;
+    int nparams;
+    char **values;   /* copies; NULL entries are SQL NULL */
+    int *lengths;
+    int *formats;
+} s_stmt_t;
+
+struct cd_tx_t {
+    s_stmt_t *stmts;
+    int n, cap;
+    cd_tx_fn cb;
+    void *arg;
+    PGresult **results;  /* one per statement, filled while running */
+    int cur;             /* statement whose results we are reading */
+    int poisoned;        /* an add failed: the tx must not run half-built */
+    int failed_stmt;
+    char sqlstate[6];
+    char *message;
+    struct cd_tx_t *next;
+};
+
+typedef enum { S_DOWN, S_CONNECTING, S_READY } s_state_t;
+
+struct cd_db_t {
+    uv_loop_t *loop;
+    char *conninfo;
+    char *user;
+    cd_db_state_fn on_state;
+    void *arg;
+    PGconn *conn;
+    s_state_t state;
+    uv_poll_t *poll;        /* on PQsocket; reallocated when the socket changes */
+    int poll_fd;
+    int poll_events;
+    uv_timer_t retry;       /* reconnect backoff */
+    int backoff_ms;
+    cd_tx_t *head, *tail;   /* queue; head is running when `running` */
+    int running;
+    size_t pending;
+    int closing;
+    int reported_down;      /* logged the outage once, not every retry */
+};
+
+/* ---------------------------------------------------------------- tx */
+
+cd_tx_t *cd_tx_new(void)
+{
+    cd_tx_t *tx = calloc(1, sizeof *tx);
+    if (tx)
+        tx->failed_stmt = -1;
+    return tx;
+}
+
+int cd_tx_count(const cd_tx_t *tx)
+{
+    return tx->n;
+}
+
+int cd_tx_addv(cd_tx_t *tx, const char *sql, int nparams, const char *const *values,
+               const int *lengths, const int *formats)
+{
+    assert(sql && nparams >= 0);
+    if (!tx)
+        return CD_ENOMEM;
+    if (tx->n == tx->cap) {
+        int cap = tx->cap ? tx->cap * 2 : 4;
+        s_stmt_t *p = realloc(tx->stmts, (size_t)cap * sizeof *p);
+        if (!p) {
+            tx->poisoned = 1;
+            return CD_ENOMEM;
+        }
+        tx->stmts = p;
+        tx->cap = cap;
+    }
+    s_stmt_t *st = &tx->stmts[tx->n];
+    memset(st, 0, sizeof *st);
+    st->sql = strdup(sql);
+    st->nparams = nparams;
+    if (nparams) {
+        st->values = calloc((size_t)nparams, sizeof(char *));
+        st->lengths = calloc((size_t)nparams, sizeof(int));
+        st->formats = calloc((size_t)nparams, sizeof(int));
+    }
+    if (!st->sql || (nparams && (!st->values || !st->lengths || !st->formats)))
+        goto oom;
+    for (int i = 0; i < nparams; i++) {
+        if (!values[i])
+            continue;
+        int binary = formats && formats[i];
+        size_t len = binary ? (size_t)lengths[i] : strlen(values[i]);
+        st->values[i] = malloc(len + 1);
+        if (!st->values[i])
+            goto oom;
+        memcpy(st->values[i], values[i], len);
+        st->values[i][len] = 0;
+        st->lengths[i] = (int)len;
+        st->formats[i] = binary;
+    }
+    tx->n++;
+    return 0;
+oom:
+    for (int i = 0; st->values && i < nparams; i++)
+        free(st->values[i]);
+    free(st->values);
+    free(st->lengths);
+    free(st->formats);
+    free(st->sql);
+    tx->poisoned = 1;
+    return CD_ENOMEM;
+}
+
+void cd_tx_poison(cd_tx_t *tx)
+{
+    if (tx)
+        tx->poisoned = 1;
+}
+
+int cd_tx_add(cd_tx_t *tx, const char *sql, int nparams, const char *const *values)
+{
+    return cd_tx_addv(tx, sql, nparams, values, NULL, NULL);
+}
+
+void cd_tx_destroy(cd_tx_t **ptx)
+{
+    if (!ptx || !*ptx)
+        return;
+    cd_tx_t *tx = *ptx;
+    *ptx = NULL;
+    for (int i = 0; i < tx->n; i++) {
+        s_stmt_t *st = &tx->stmts[i];
+        for (int j = 0; j < st->nparams; j++)
+            free(st->values[j]);
+        free(st->values);
+        free(st->lengths);
+        free(st->formats);
+        free(st->sql);
+        if (tx->results && tx->results[i])
+            PQclear(tx->results[i]);
+    }
+    free(tx->results);
+    free(tx->stmts);
+    free(tx->message);
+    free(tx);
+}
+
+/* ---------------------------------------------------------------- completion */
+
+static void s_finish(cd_tx_t *tx, int err, const char *message)
+{
+    cd_tx_result_t r = {
+        .err = err,
+        .failed_stmt = tx->failed_stmt,
+        .sqlstate = tx->sqlstate,
+        .message = message ? message : (tx->message ? tx->message : ""),
+        .nresults = tx->n,
+        .results = tx->results,
+    };
+    if (tx->cb)
+        tx->cb(&r, tx->arg);
+    cd_tx_destroy(&tx);
+}
+
+/* Pop the head of the queue. */
+static cd_tx_t *s_pop(cd_db_t *db)
+{
+    cd_tx_t *tx = db->head;
+    if (tx) {
+        db->head = tx->next;
+        if (!db->head)
+            db->tail = NULL;
+        db->pending--;
+    }
+    db->running = 0;
+    return tx;
+}
+
+/* Fail every queued transaction (connection lost or closing). */
+static void s_fail_all(cd_db_t *db, int err, const char *why)
+{
+    cd_tx_t *tx;
+    while ((tx = db->head) != NULL) {
+        s_pop(db);
+        s_finish(tx, err, why);
+    }
+}
+
+/* ---------------------------------------------------------------- connection */
+
+static void s_poll_cb(uv_poll_t *h, int status, int events);
+static void s_connect(cd_db_t *db);
+static void s_start_next(cd_db_t *db);
+
+static void s_free_handle(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void s_poll_set(cd_db_t *db, int events)
+{
+    int fd = db->conn ? PQsocket(db->conn) : -1;
+    if (db->poll && (fd != db->poll_fd || fd < 0)) {
+        uv_close((uv_handle_t *)db->poll, s_free_handle);
+        db->poll = NULL;
+    }
+    if (fd < 0)
+        return;
+    if (!db->poll) {
+        db->poll = calloc(1, sizeof *db->poll);
+        if (!db->poll)
+            return;
+        uv_poll_init(db->loop, db->poll, fd);
+        db->poll->data = db;
+        db->poll_fd = fd;
+        db->poll_events = 0;
+    }
+    if (events != db->poll_events) {
+        uv_poll_start(db->poll, events, s_poll_cb);
+        db->poll_events = events;
+    }
+}
+
+static void s_set_state(cd_db_t *db, s_state_t st)
+{
+    int was_ready = db->state == S_READY;
+    db->state = st;
+    int ready = st == S_READY;
+    if (ready != was_ready && db->on_state)
+        db->on_state(db, ready, db->arg);
+}
+
+static void s_on_retry(uv_timer_t *t)
+{
+    s_connect(t->data);
+}
+
+/* Drop the connection, fail what was running or queued, and retry later. */
+static void s_lost(cd_db_t *db, const char *why)
+{
+    if (!db->reported_down)
+        cd_log_warn("db.disconnected", "{s:s}", "reason", why);
+    db->reported_down = 1;
+    if (db->poll) {
+        uv_close((uv_handle_t *)db->poll, s_free_handle);
+        db->poll = NULL;
+    }
+    if (db->conn) {
+        PQfinish(db->conn);
+        db->conn = NULL;
+    }
+    s_set_state(db, S_DOWN);
+    s_fail_all(db, CD_EIO, why);
+    if (db->closing)
+        return;
+    db->backoff_ms = db->backoff_ms ? db->backoff_ms * 2 : S_BACKOFF_MIN_MS;
+    if (db->backoff_ms > S_BACKOFF_MAX_MS)
+        db->backoff_ms = S_BACKOFF_MAX_MS;
+    uv_timer_start(&db->retry, s_on_retry, (uint64_t)db->backoff_ms, 0);
+}
+
+static void s_connect_step(cd_db_t *db)
+{
+    switch (PQconnectPoll(db->conn)) {
+    case PGRES_POLLING_READING:
+        s_poll_set(db, UV_READABLE);
+        return;
+    case PGRES_POLLING_WRITING:
+        s_poll_set(db, UV_WRITABLE);
+        return;
+    case PGRES_POLLING_OK:
+        break;
+    default: {
+        char why[256];
+        snprintf(why, sizeof why, "%s", PQerrorMessage(db->conn));
+        why[strcspn(why, "\n")] = 0;
+        s_lost(db, why);
+        return;
+    }
+    }
+    if (PQsetnonblocking(db->conn, 1) != 0 || PQenterPipelineMode(db->conn) != 1) {
+        s_lost(db, "cannot enter non-blocking pipeline mode");
+        return;
+    }
+    s_poll_set(db, UV_READABLE);
+    db->backoff_ms = 0;
+    if (db->reported_down)
+        cd_log_info("db.reconnected", NULL);
+    db->reported_down = 0;
+    s_set_state(db, S_READY);
+    s_start_next(db);
+}
+
+static void s_connect(cd_db_t *db)
+{
+    const char *keys[3] = {"dbname", NULL, NULL};
+    const char *vals[3] = {db->conninfo, NULL, NULL};
+    if (db->user) {
+        /* After the expanded dbname, so it overrides any user in the URL. */
+        keys[1] = "user";
+        vals[1] = db->user;
+    }
+    db->conn = PQconnectStartParams(keys, vals, 1);
+    if (!db->conn || PQstatus(db->conn) == CONNECTION_BAD) {
+        s_lost(db, db->conn ? PQerrorMessage(db->conn) : "out of memory");
+        return;
+    }
+    s_set_state(db, S_CONNECTING);
+    s_poll_set(db, UV_WRITABLE);
+}
+
+cd_db_t *cd_db_new(uv_loop_t *loop, const char *conninfo, const char *user,
+                   cd_db_state_fn on_state, void *arg)
+{
+    cd_db_t *db = calloc(1, sizeof *db);
+    if (!db)
+        return NULL;
+    db->loop = loop;
+    db->conninfo = strdup(conninfo ? conninfo : "");
+    db->user = user ? strdup(user) : NULL;
+    db->on_state = on_state;
+    db->arg = arg;
+    db->poll_fd = -1;
+    uv_timer_init(loop, &db->retry);
+    db->retry.data = db;
+    s_connect(db);
+    return db;
+}
+
+int cd_db_ready(const cd_db_t *db)
+{
+    return db && db->state == S_READY;
+}
+
+size_t cd_db_pending(const cd_db_t *db)
+{
+    return db->pending;
+}
+
+static void s_free_db(uv_handle_t *h)
+{
+    cd_db_t *db = h->data;
+    free(db->conninfo);
+    free(db->user);
+    free(db);
+}
+
+void cd_db_destroy(cd_db_t **pdb)
+{
+    if (!pdb || !*pdb)
+        return;
+    cd_db_t *db = *pdb;
+    *pdb = NULL;
+    db->closing = 1;
+    db->on_state = NULL;
+    db->state = S_DOWN;
+    if (db->poll) {
+        uv_close((uv_handle_t *)db->poll, s_free_handle);
+        db->poll = NULL;
+    }
+    if (db->conn) {
+        PQfinish(db->conn);
+        db->conn = NULL;
+    }
+    s_fail_all(db, CD_ECLOSED, "database connection closed");
+    uv_close((uv_handle_t *)&db->retry, s_free_db);
+}
+
+/* ---------------------------------------------------------------- running */
+
+static void s_flush(cd_db_t *db)
+{
+    int rc = PQflush(db->conn);
+    if (rc < 0)
+        s_lost(db, PQerrorMessage(db->conn));
+    else
+        s_poll_set(db, rc == 1 ? UV_READABLE | UV_WRITABLE : UV_READABLE);
+}
+
+static void s_start_next(cd_db_t *db)
+{
+    if (db->running || !db->head || db->state != S_READY)
+        return;
+    cd_tx_t *tx = db->head;
+    tx->results = calloc((size_t)tx->n, sizeof(PGresult *));
+    if (tx->n > 0 && !tx->results) {
+        s_pop(db);
+        s_finish(tx, CD_ENOMEM, "out of memory");
+        s_start_next(db);
+        return;
+    }
+    db->running = 1;
+    for (int i = 0; i < tx->n; i++) {
+        s_stmt_t *st = &tx->stmts[i];
+        if (!PQsendQueryParams(db->conn, st->sql, st->nparams, NULL,
+                               (const char *const *)st->values, st->lengths, st->formats, 0)) {
+            s_lost(db, PQerrorMessage(db->conn));
+            return;
+        }
+    }
+    if (!PQpipelineSync(db->conn)) {
+        s_lost(db, PQerrorMessage(db->conn));
+        return;
+    }
+    s_flush(db);
+}
+
+/* Record a result for the running statement. */
+static void s_take_result(cd_tx_t *tx, PGresult *r)
+{
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_FATAL_ERROR && tx->failed_stmt < 0) {
+        tx->failed_stmt = tx->cur;
+        const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        snprintf(tx->sqlstate, sizeof tx->sqlstate, "%s", code ? code : "");
+        const char *msg = PQresultErrorMessage(r);
+        tx->message = strdup(msg ? msg : "");
+        if (tx->message)
+            tx->message[strcspn(tx->message, "\n")] = 0;
+    }
+    if (tx->cur < tx->n && !tx->results[tx->cur])
+        tx->results[tx->cur] = r;
+    else
+        PQclear(r);
+}
+
+/* Read every result that has arrived; complete the tx at its Sync. */
+static void s_read_results(cd_db_t *db)
+{
+    if (!PQconsumeInput(db->conn)) {
+        s_lost(db, PQerrorMessage(db->conn));
+        return;
+    }
+    while (db->conn && db->running && !PQisBusy(db->conn)) {
+        cd_tx_t *tx = db->head;
+        PGresult *r = PQgetResult(db->conn);
+        if (!r) {
+            /* End of one statement's results. */
+            if (tx->cur < tx->n)
+                tx->cur++;
+            else
+                break;
+            continue;
+        }
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            s_pop(db);
+            s_finish(tx, tx->failed_stmt >= 0 ? CD_EDB : 0, NULL);
+            s_start_next(db);
+            if (!db->running)
+                break;
+            continue;
+        }
+        s_take_result(tx, r);
+    }
+    /* Drain notices/idle results while nothing runs (none expected). */
+}
+
+static void s_poll_cb(uv_poll_t *h, int status, int events)
+{
+    cd_db_t *db = h->data;
+    if (db->poll != h || !db->conn)
+        return; /* a stale handle being closed */
+    if (status < 0) {
+        s_lost(db, uv_strerror(status));
+        return;
+    }
+    if (db->state == S_CONNECTING) {
+        s_connect_step(db);
+        return;
+    }
+    if (events & UV_WRITABLE) {
+        s_flush(db);
+        if (!db->conn)
+            return;
+    }
+    if (events & UV_READABLE) {
+        s_read_results(db);
+        if (db->conn && PQstatus(db->conn) == CONNECTION_BAD)
+            s_lost(db, PQerrorMessage(db->conn));
+    }
+}
+
+void cd_db_submit(cd_db_t *db, cd_tx_t *tx, cd_tx_fn cb, void *arg)
+{
+    assert(db);
+    if (!tx) {
+        cd_tx_result_t r = {.err = CD_ENOMEM, .failed_stmt = -1, .sqlstate = "",
+                            .message = "out of memory"};
+        if (cb)
+            cb(&r, arg);
+        return;
+    }
+    tx->cb = cb;
+    tx->arg = arg;
+    if (tx->poisoned) {
+        s_finish(tx, CD_ENOMEM, "out of memory while building the transaction");
+        return;
+    }
+    if (db->closing) {
+        s_finish(tx, CD_ECLOSED, "database connection closed");
+        return;
+    }
+    if (db->state != S_READY) {
+        /* Fail fast rather than queue behind an outage: callers retry, and a
+         * queue that grows while the database is away would be unbounded. */
+        s_finish(tx, CD_EIO, "database not connected");
+        return;
+    }
+    tx->next = NULL;
+    if (db->tail)
+        db->tail->next = tx;
+    else
+        db->head = tx;
+    db->tail = tx;
+    db->pending++;
+    s_start_next(db);
+}
+
+void cd_db_query(cd_db_t *db, const char *sql, int nparams, const char *const *values,
+                 cd_tx_fn cb, void *arg)
+{
+    cd_tx_t *tx = cd_tx_new();
+    if (!tx || cd_tx_add(tx, sql, nparams, values) != 0) {
+        cd_tx_destroy(&tx);
+        cd_tx_result_t r = {.err = CD_ENOMEM, .failed_stmt = -1, .sqlstate = "",
+                            .message = "out of memory"};
+        cb(&r, arg);
+        return;
+    }
+    cd_db_submit(db, tx, cb, arg);
+}
+
+/* ---------------------------------------------------------------- blocking helpers */
+
+PGconn *cd_db_connect_blocking(const char *conninfo, const char *user, char *err, size_t errlen)
+{
+    const char *keys[3] = {"dbname", user ? "user" : NULL, NULL};
+    const char *vals[3] = {conninfo, user, NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        snprintf(err, errlen, "%s", c ? PQerrorMessage(c) : "out of memory");
+        err[strcspn(err, "\n")] = 0;
+        PQfinish(c);
+        return NULL;
+    }
+    return c;
+}
+
+unsigned char *cd_db_unescape_bytea(const char *text, size_t *len)
+{
+    size_t n = 0;
+    unsigned char *p = PQunescapeBytea((const unsigned char *)text, &n);
+    if (!p)
+        return NULL;
+    unsigned char *out = malloc(n ? n : 1);
+    if (out)
+        memcpy(out, p, n);
+    PQfreemem(p);
+    *len = n;
+    return out;
+}

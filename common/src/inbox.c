@@ -1,0 +1,370 @@
+/* inbox.c - a service's ROUTER endpoint: events in with dedupe, requests in.
+ *
+ * The ACK for an event is sent only after the transaction that applied it
+ * (and recorded its id in <schema>.inbox) has committed. A redelivered event
+ * fails that transaction's first statement with a unique violation, so it
+ * changes nothing and is acknowledged again. When the database is down we
+ * send nothing: the producer's resend timer brings the event back. */
+#include "candour/inbox.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "candour/error.h"
+#include "candour/log.h"
+#include "candour/metrics.h"
+#include "candour/util.h"
+
+typedef struct {
+    void *data;     /* ROUTER identity of the peer */
+    size_t size;
+    int delim;      /* the peer is a REQ socket: echo an empty delimiter */
+} s_peer_t;
+
+struct cd_event_t {
+    s_peer_t peer;
+    Candour__V1__Envelope *env;
+    cd_inbox_t *in;
+    void (*on_committed)(void *);
+    void *committed_arg;
+};
+
+struct cd_request_t {
+    s_peer_t peer;
+    char *request_id;
+};
+
+struct cd_inbox_t {
+    uv_loop_t *loop;
+    cd_db_t *db;
+    char schema[64];
+    char sql_inbox[256];
+    cd_event_fn on_event;
+    cd_request_fn on_request;
+    void *arg;
+    cd_zsock_t *sock;
+    uint64_t applied, duplicates;
+    cd_metric_t *m_applied, *m_dup, *m_rejected, *m_requests;
+};
+
+/* ---------------------------------------------------------------- replies */
+
+static int s_peer_copy(s_peer_t *p, const cd_frame_t *id, int delim)
+{
+    p->data = malloc(id->size ? id->size : 1);
+    if (!p->data)
+        return -1;
+    memcpy(p->data, id->data, id->size);
+    p->size = id->size;
+    p->delim = delim;
+    return 0;
+}
+
+static void s_send(cd_inbox_t *in, const s_peer_t *p, const cd_frame_t *body, int nbody)
+{
+    if (!in->sock)
+        return;
+    cd_frame_t frames[CD_ZSOCK_MAX_FRAMES];
+    int n = 0;
+    frames[n++] = (cd_frame_t){p->data, p->size};
+    if (p->delim)
+        frames[n++] = (cd_frame_t){"", 0};
+    for (int i = 0; i < nbody && n < CD_ZSOCK_MAX_FRAMES; i++)
+        frames[n++] = body[i];
+    /* A peer that has gone away makes this fail: its resend (events) or its
+     * retry (requests) will be answered instead. */
+    cd_zsock_send(in->sock, frames, n);
+}
+
+static void s_send_reply(cd_inbox_t *in, const s_peer_t *p, const Candour__V1__Reply *reply)
+{
+    size_t len = candour__v1__reply__get_packed_size(reply);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf)
+        return;
+    candour__v1__reply__pack(reply, buf);
+    cd_frame_t body[2] = {{"REP", 3}, {buf, len}};
+    s_send(in, p, body, 2);
+    free(buf);
+}
+
+static void s_reply_error(cd_inbox_t *in, const s_peer_t *p, const char *request_id,
+                          const char *code, const char *field, const char *message)
+{
+    Candour__V1__Error err = CANDOUR__V1__ERROR__INIT;
+    err.code = (char *)code;
+    err.field = (char *)(field ? field : "");
+    err.message = (char *)message;
+    Candour__V1__Reply reply = CANDOUR__V1__REPLY__INIT;
+    reply.request_id = (char *)(request_id ? request_id : "");
+    reply.error = &err;
+    s_send_reply(in, p, &reply);
+}
+
+/* ---------------------------------------------------------------- events */
+
+static void s_event_free(cd_event_t *ev)
+{
+    candour__v1__envelope__free_unpacked(ev->env, NULL);
+    free(ev->peer.data);
+    free(ev);
+}
+
+void cd_inbox_ack(cd_inbox_t *in, cd_event_t *ev)
+{
+    cd_frame_t body[2] = {{"ACK", 3}, {ev->env->event_id, strlen(ev->env->event_id)}};
+    s_send(in, &ev->peer, body, 2);
+    s_event_free(ev);
+}
+
+static void s_nak(cd_inbox_t *in, const s_peer_t *peer, const char *event_id, const char *code,
+                  const char *message)
+{
+    Candour__V1__Error err = CANDOUR__V1__ERROR__INIT;
+    err.code = (char *)code;
+    err.message = (char *)message;
+    size_t len = candour__v1__error__get_packed_size(&err);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf)
+        return;
+    candour__v1__error__pack(&err, buf);
+    cd_frame_t body[3] = {{"NAK", 3}, {event_id, strlen(event_id)}, {buf, len}};
+    s_send(in, peer, body, 3);
+    free(buf);
+    cd_metric_add(in->m_rejected, 1);
+}
+
+void cd_inbox_nak(cd_inbox_t *in, cd_event_t *ev, const char *code, const char *message)
+{
+    cd_log_warn("inbox.rejected", "{s:s, s:s, s:s, s:s}", "event_id", ev->env->event_id, "type",
+                ev->env->type, "code", code, "reason", message);
+    s_nak(in, &ev->peer, ev->env->event_id, code, message);
+    s_event_free(ev);
+}
+
+void cd_inbox_defer(cd_inbox_t *in, cd_event_t *ev, const char *reason)
+{
+    cd_log_info("inbox.deferred", "{s:s, s:s, s:s}", "event_id", ev->env->event_id, "type",
+                ev->env->type, "reason", reason);
+    s_event_free(ev);
+}
+
+cd_tx_t *cd_inbox_tx(cd_inbox_t *in, const cd_event_t *ev)
+{
+    cd_tx_t *tx = cd_tx_new();
+    const Candour__V1__Envelope *e = ev->env;
+    const char *vals[4] = {e->event_id, e->type, e->producer, e->complaint_ref};
+    cd_tx_add(tx, in->sql_inbox, 4, vals); /* on failure tx is poisoned: commit fails it */
+    return tx;
+}
+
+static void s_on_event_committed(const cd_tx_result_t *res, void *arg)
+{
+    cd_event_t *ev = arg;
+    cd_inbox_t *in = ev->in;
+    if (res->err == 0) {
+        in->applied++;
+        cd_metric_add(in->m_applied, 1);
+        if (ev->on_committed)
+            ev->on_committed(ev->committed_arg);
+        cd_inbox_ack(in, ev);
+    } else if (res->err == CD_EDB && res->failed_stmt == 0 &&
+               strcmp(res->sqlstate, "23505") == 0) {
+        in->duplicates++;
+        cd_metric_add(in->m_dup, 1);
+        cd_log_debug("inbox.duplicate", "{s:s, s:s}", "event_id", ev->env->event_id, "type",
+                     ev->env->type);
+        cd_inbox_ack(in, ev);
+    } else if (res->err == CD_EDB) {
+        cd_inbox_nak(in, ev, "APPLY_FAILED", res->message);
+    } else {
+        /* Database unreachable or closing: stay silent, the producer resends. */
+        s_event_free(ev);
+    }
+}
+
+void cd_inbox_commit(cd_inbox_t *in, cd_event_t *ev, cd_tx_t *tx, void (*on_committed)(void *),
+                     void *arg)
+{
+    ev->on_committed = on_committed;
+    ev->committed_arg = arg;
+    cd_db_submit(in->db, tx, s_on_event_committed, ev);
+}
+
+static void s_handle_event(cd_inbox_t *in, const cd_frame_t *id, int delim, const cd_frame_t *body)
+{
+    Candour__V1__Envelope *env = candour__v1__envelope__unpack(NULL, body->size, body->data);
+    s_peer_t peer;
+    if (s_peer_copy(&peer, id, delim) != 0) {
+        candour__v1__envelope__free_unpacked(env, NULL);
+        return;
+    }
+    if (!env || strlen(env->event_id) != CD_UUID_LEN || !*env->type) {
+        cd_log_warn("inbox.malformed_event", "{s:i}", "bytes", (int)body->size);
+        s_nak(in, &peer, env ? env->event_id : "", "MALFORMED_EVENT",
+              "the event is not a valid candour.v1.Envelope with an event_id and a type");
+        candour__v1__envelope__free_unpacked(env, NULL);
+        free(peer.data);
+        return;
+    }
+    cd_event_t *ev = calloc(1, sizeof *ev);
+    if (!ev) {
+        candour__v1__envelope__free_unpacked(env, NULL);
+        free(peer.data);
+        return;
+    }
+    ev->peer = peer;
+    ev->env = env;
+    ev->in = in;
+    if (!cd_db_ready(in->db)) {
+        s_event_free(ev); /* the producer resends once we are back */
+        return;
+    }
+    in->on_event(in, ev, env, in->arg);
+}
+
+/* ---------------------------------------------------------------- requests */
+
+static void s_request_free(cd_request_t *req)
+{
+    free(req->peer.data);
+    free(req->request_id);
+    free(req);
+}
+
+void cd_request_reply(cd_inbox_t *in, cd_request_t *req, Candour__V1__Reply *reply)
+{
+    reply->request_id = req->request_id;
+    s_send_reply(in, &req->peer, reply);
+    reply->request_id = NULL;
+    s_request_free(req);
+}
+
+void cd_request_fail(cd_inbox_t *in, cd_request_t *req, const char *code, const char *field,
+                     const char *message)
+{
+    s_reply_error(in, &req->peer, req->request_id, code, field, message);
+    s_request_free(req);
+}
+
+static void s_handle_request(cd_inbox_t *in, const cd_frame_t *id, int delim,
+                             const cd_frame_t *body)
+{
+    s_peer_t peer;
+    if (s_peer_copy(&peer, id, delim) != 0)
+        return;
+    cd_metric_add(in->m_requests, 1);
+    Candour__V1__Request *r = candour__v1__request__unpack(NULL, body->size, body->data);
+    if (!r) {
+        s_reply_error(in, &peer, "", "MALFORMED_REQUEST", "",
+                      "the request frame is not a valid candour.v1.Request message");
+        free(peer.data);
+        return;
+    }
+    cd_request_t *req = calloc(1, sizeof *req);
+    if (!req || !(req->request_id = strdup(r->request_id))) {
+        free(req);
+        free(peer.data);
+        candour__v1__request__free_unpacked(r, NULL);
+        return;
+    }
+    req->peer = peer;
+    if (!in->on_request)
+        cd_request_fail(in, req, "UNSUPPORTED", "", "this endpoint takes no requests");
+    else
+        in->on_request(in, req, r, in->arg);
+    candour__v1__request__free_unpacked(r, NULL);
+}
+
+/* ---------------------------------------------------------------- framing */
+
+static void s_on_message(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg)
+{
+    cd_inbox_t *in = arg;
+    if (n < 1)
+        return;
+    int i = 1, delim = 0;
+    if (i < n && f[i].size == 0) {
+        delim = 1; /* REQ peers put an empty frame first */
+        i++;
+    }
+    s_peer_t peer = {(void *)f[0].data, f[0].size, delim};
+    if (n - i == 2 && f[i].size == 3 && memcmp(f[i].data, "EVT", 3) == 0 && in->on_event) {
+        s_handle_event(in, &f[0], delim, &f[i + 1]);
+    } else if (n - i == 2 && f[i].size == 3 && memcmp(f[i].data, "REQ", 3) == 0) {
+        s_handle_request(in, &f[0], delim, &f[i + 1]);
+    } else {
+        cd_log_warn("inbox.malformed_frame", "{s:i}", "frames", n - i);
+        s_reply_error(in, &peer, "", "MALFORMED_FRAME", "",
+                      "expected two frames: \"REQ\" then a candour.v1.Request");
+    }
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+cd_inbox_t *cd_inbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, cd_event_fn on_event,
+                         cd_request_fn on_request, void *arg)
+{
+    cd_inbox_t *in = calloc(1, sizeof *in);
+    if (!in)
+        return NULL;
+    in->loop = loop;
+    in->db = db;
+    snprintf(in->schema, sizeof in->schema, "%s", schema);
+    snprintf(in->sql_inbox, sizeof in->sql_inbox,
+             "INSERT INTO %s.inbox (event_id, type, producer, complaint_ref)"
+             " VALUES ($1::uuid, $2, $3, $4)",
+             schema);
+    in->on_event = on_event;
+    in->on_request = on_request;
+    in->arg = arg;
+    in->sock = cd_zsock_new(loop, ZMQ_ROUTER, s_on_message, in);
+    if (!in->sock) {
+        free(in);
+        return NULL;
+    }
+    in->m_applied = cd_metric_counter("candour_inbox_applied_total", NULL, "Events applied (first delivery).");
+    in->m_dup = cd_metric_counter("candour_inbox_duplicates_total", NULL, "Redelivered events acknowledged without applying again.");
+    in->m_rejected = cd_metric_counter("candour_inbox_rejected_total", NULL, "Events answered with a NAK.");
+    in->m_requests = cd_metric_counter("candour_requests_total", NULL, "Requests received.");
+    return in;
+}
+
+int cd_inbox_bind(cd_inbox_t *in, const char *endpoint)
+{
+    if (cd_zsock_bind(in->sock, endpoint) != 0) {
+        cd_log_error("inbox.bind_failed", "{s:s, s:s}", "endpoint", endpoint, "error",
+                     zmq_strerror(zmq_errno()));
+        return CD_EIO;
+    }
+    return cd_zsock_start(in->sock);
+}
+
+uint64_t cd_inbox_applied(const cd_inbox_t *in)
+{
+    return in->applied;
+}
+
+uint64_t cd_inbox_duplicates(const cd_inbox_t *in)
+{
+    return in->duplicates;
+}
+
+void cd_inbox_close(cd_inbox_t *in)
+{
+    if (in)
+        cd_zsock_destroy(&in->sock);
+}
+
+void cd_inbox_destroy(cd_inbox_t **pin)
+{
+    if (!pin || !*pin)
+        return;
+    cd_inbox_t *in = *pin;
+    *pin = NULL;
+    cd_zsock_destroy(&in->sock);
+    free(in);
+}

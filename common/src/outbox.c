@@ -1,0 +1,511 @@
+/* outbox.c - the transactional outbox's dispatcher.
+ *
+ * Round: claim due deliveries (one UPDATE ... FOR UPDATE SKIP LOCKED that also
+ * pushes each one's next attempt into the future, so a crash after the claim
+ * only delays a resend), send each as an Envelope to its subscriber, and
+ * record ACKs in batches. The claim query enforces per-complaint ordering:
+ * a delivery is due only when no earlier delivery of the same complaint to
+ * the same subscriber is still unacknowledged. */
+#include "candour/outbox.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "candour/error.h"
+#include "candour/log.h"
+#include "candour/metrics.h"
+#include "candour/util.h"
+#include "candour/v1/envelope.pb-c.h"
+#include "candour/v1/error.pb-c.h"
+#include "candour/zsock.h"
+
+#define S_SQL_MAX 2048
+
+typedef struct {
+    cd_outbox_t *ob;
+    char *name;
+    char *endpoint;
+    cd_zsock_t *sock;
+    char **acks;           /* event ids acknowledged, not yet recorded */
+    int nacks, capacks;
+} s_sub_t;
+
+struct cd_outbox_t {
+    uv_loop_t *loop;
+    cd_db_t *db;
+    char schema[64];
+    char producer[64];
+    cd_outbox_opts_t opts;
+    s_sub_t *subs;
+    int nsubs;
+    uv_timer_t timer;        /* periodic look for due deliveries */
+    uv_idle_t kick;          /* "look now", coalesced to once per loop turn */
+    int kick_active;
+    int claiming;            /* a claim tx is running */
+    int claim_again;         /* a kick came while claiming */
+    int acking;              /* an ack tx is running */
+    int closing;
+    int started;
+    char sql_put[S_SQL_MAX];
+    char sql_claim[S_SQL_MAX];
+    char sql_ack[S_SQL_MAX];
+    char sql_nak[S_SQL_MAX];
+    uint64_t sent, acked, naked;
+    cd_metric_t *m_sent, *m_acked, *m_naked, *m_unsendable;
+};
+
+/* ---------------------------------------------------------------- SQL */
+
+static void s_build_sql(cd_outbox_t *ob)
+{
+    const char *s = ob->schema;
+    snprintf(ob->sql_claim, S_SQL_MAX,
+             "WITH due AS ("
+             " SELECT d.seq, d.subscriber FROM %s.outbox_delivery d"
+             " WHERE d.delivered_at IS NULL AND d.dead_at IS NULL AND d.next_attempt_at <= now()"
+             "  AND (d.complaint_ref = '' OR NOT EXISTS (SELECT 1 FROM %s.outbox_delivery e"
+             "   WHERE e.subscriber = d.subscriber AND e.complaint_ref = d.complaint_ref"
+             "   AND e.seq < d.seq AND e.delivered_at IS NULL))"
+             " ORDER BY d.seq LIMIT $1 FOR UPDATE OF d SKIP LOCKED)"
+             " UPDATE %s.outbox_delivery d SET attempts = d.attempts + 1, last_attempt_at = now(),"
+             "  next_attempt_at = now() + make_interval(secs => least($3::float8,"
+             "   $2::float8 * power(2, least(d.attempts, 20))) / 1000.0 * (0.5 + random() * 0.5))"
+             " FROM due JOIN %s.outbox o ON o.seq = due.seq"
+             " WHERE d.seq = due.seq AND d.subscriber = due.subscriber"
+             " RETURNING d.subscriber, o.event_id, o.type, o.complaint_ref, o.correlation_id,"
+             "  o.causation_id, (extract(epoch FROM o.occurred_at) * 1000000)::bigint,"
+             "  o.schema_version, o.payload, o.seq",
+             s, s, s, s);
+    snprintf(ob->sql_ack, S_SQL_MAX,
+             "UPDATE %s.outbox_delivery SET delivered_at = now(), last_error = NULL"
+             " WHERE subscriber = $1 AND event_id = ANY($2::uuid[]) AND delivered_at IS NULL",
+             s);
+    snprintf(ob->sql_nak, S_SQL_MAX,
+             "UPDATE %s.outbox_delivery SET naks = naks + 1, last_error = $3,"
+             " dead_at = CASE WHEN naks + 1 >= $4::int THEN now() END"
+             " WHERE subscriber = $1 AND event_id = $2::uuid AND delivered_at IS NULL",
+             s);
+}
+
+/* ---------------------------------------------------------------- put */
+
+int cd_outbox_put(cd_outbox_t *ob, cd_tx_t *tx, const cd_event_out_t *ev, const char *guard_sql,
+                  const char *guard_param)
+{
+    assert(ob && ev && ev->type && ev->payload && ev->subscribers);
+    if (!tx)
+        return CD_ENOMEM;
+    char event_id[CD_UUID_LEN + 1], corr[CD_UUID_LEN + 1];
+    if (cd_uuid(event_id) != 0) {
+        cd_tx_poison(tx);
+        return CD_EIO;
+    }
+    const char *correlation = ev->correlation_id;
+    if (!correlation || !*correlation) {
+        if (cd_uuid(corr) != 0) {
+            cd_tx_poison(tx);
+            return CD_EIO;
+        }
+        correlation = corr;
+    }
+    /* Subscribers as a text[] literal; names are compile-time identifiers. */
+    char subs[512] = "{";
+    for (int i = 0; ev->subscribers[i]; i++) {
+        if (i)
+            strncat(subs, ",", sizeof subs - strlen(subs) - 1);
+        strncat(subs, ev->subscribers[i], sizeof subs - strlen(subs) - 1);
+    }
+    strncat(subs, "}", sizeof subs - strlen(subs) - 1);
+
+    size_t plen = protobuf_c_message_get_packed_size(ev->payload);
+    uint8_t *payload = malloc(plen ? plen : 1);
+    if (!payload) {
+        cd_tx_poison(tx);
+        return CD_ENOMEM;
+    }
+    protobuf_c_message_pack(ev->payload, payload);
+
+    char guard[S_SQL_MAX] = "";
+    if (guard_sql) {
+        /* $G -> $8: the guard's one parameter follows the seven of the put. */
+        const char *g = strstr(guard_sql, "$G");
+        assert(g && "guard_sql must use $G");
+        snprintf(guard, sizeof guard, " WHERE %.*s$8%s", (int)(g - guard_sql), guard_sql, g + 2);
+    }
+    char sql[S_SQL_MAX * 2];
+    snprintf(sql, sizeof sql,
+             "WITH o AS (INSERT INTO %s.outbox (event_id, type, complaint_ref, correlation_id,"
+             " causation_id, payload) SELECT $1::uuid, $2, $3, $4, $5, $6%s"
+             " RETURNING seq, event_id, complaint_ref)"
+             " INSERT INTO %s.outbox_delivery (seq, subscriber, event_id, complaint_ref)"
+             " SELECT o.seq, sub, o.event_id, o.complaint_ref FROM o, unnest($7::text[]) AS sub",
+             ob->schema, guard, ob->schema);
+    const char *vals[8] = {event_id, ev->type, ev->complaint_ref ? ev->complaint_ref : "",
+                           correlation, ev->causation_id ? ev->causation_id : "",
+                           (const char *)payload, subs, guard_param};
+    int lens[8] = {0, 0, 0, 0, 0, (int)plen, 0, 0};
+    int fmts[8] = {0, 0, 0, 0, 0, 1, 0, 0};
+    int rc = cd_tx_addv(tx, sql, guard_sql ? 8 : 7, vals, lens, fmts);
+    free(payload);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- sending */
+
+static void s_claim(cd_outbox_t *ob);
+
+static s_sub_t *s_find_sub(cd_outbox_t *ob, const char *name)
+{
+    for (int i = 0; i < ob->nsubs; i++)
+        if (strcmp(ob->subs[i].name, name) == 0)
+            return &ob->subs[i];
+    return NULL;
+}
+
+/* Build the Envelope for one claimed row and send it. */
+static void s_send_row(cd_outbox_t *ob, PGresult *r, int row)
+{
+    s_sub_t *sub = s_find_sub(ob, PQgetvalue(r, row, 0));
+    if (!sub) {
+        /* Put for a subscriber this process does not know: config drift. It
+         * stays pending (and visible) until a process that knows it runs. */
+        cd_metric_add(ob->m_unsendable, 1);
+        cd_log_error("outbox.unknown_subscriber", "{s:s, s:s}", "subscriber",
+                     PQgetvalue(r, row, 0), "event_id", PQgetvalue(r, row, 1));
+        return;
+    }
+    size_t plen = 0;
+    unsigned char *payload = cd_db_unescape_bytea(PQgetvalue(r, row, 8), &plen);
+    if (!payload)
+        return;
+    Candour__V1__Envelope env = CANDOUR__V1__ENVELOPE__INIT;
+    env.event_id = PQgetvalue(r, row, 1);
+    env.type = PQgetvalue(r, row, 2);
+    env.complaint_ref = PQgetvalue(r, row, 3);
+    env.correlation_id = PQgetvalue(r, row, 4);
+    env.causation_id = PQgetvalue(r, row, 5);
+    env.producer = ob->producer;
+    env.occurred_at_us = strtoll(PQgetvalue(r, row, 6), NULL, 10);
+    env.schema_version = (uint32_t)strtoul(PQgetvalue(r, row, 7), NULL, 10);
+    env.payload.data = payload;
+    env.payload.len = plen;
+    env.sequence = strtoll(PQgetvalue(r, row, 9), NULL, 10);
+    size_t elen = candour__v1__envelope__get_packed_size(&env);
+    uint8_t *buf = malloc(elen ? elen : 1);
+    if (buf) {
+        candour__v1__envelope__pack(&env, buf);
+        cd_frame_t frames[2] = {{"EVT", 3}, {buf, elen}};
+        if (cd_zsock_send(sub->sock, frames, 2) == 0) {
+            ob->sent++;
+            cd_metric_add(ob->m_sent, 1);
+        } else {
+            /* No peer or high-water mark: the claim already scheduled a retry. */
+            cd_log_debug("outbox.send_deferred", "{s:s, s:s}", "subscriber", sub->name,
+                         "event_id", env.event_id);
+        }
+        free(buf);
+    }
+    free(payload);
+}
+
+static void s_on_claimed(const cd_tx_result_t *res, void *arg)
+{
+    cd_outbox_t *ob = arg;
+    ob->claiming = 0;
+    if (ob->closing)
+        return;
+    if (res->err) {
+        if (res->err != CD_EIO && res->err != CD_ECLOSED)
+            cd_log_error("outbox.claim_failed", "{s:s, s:s}", "sqlstate", res->sqlstate,
+                         "message", res->message);
+        return;
+    }
+    PGresult *r = res->results[0];
+    int n = PQntuples(r);
+    for (int i = 0; i < n; i++)
+        s_send_row(ob, r, i);
+    if (n >= ob->opts.batch || ob->claim_again) {
+        ob->claim_again = 0;
+        cd_outbox_kick(ob);
+    }
+}
+
+static void s_claim(cd_outbox_t *ob)
+{
+    if (ob->closing || !cd_db_ready(ob->db))
+        return;
+    if (ob->claiming) {
+        ob->claim_again = 1;
+        return;
+    }
+    char batch[16], base[16], cap[16];
+    snprintf(batch, sizeof batch, "%d", ob->opts.batch);
+    snprintf(base, sizeof base, "%d", ob->opts.retry_base_ms);
+    snprintf(cap, sizeof cap, "%d", ob->opts.retry_cap_ms);
+    const char *vals[3] = {batch, base, cap};
+    ob->claiming = 1;
+    cd_db_query(ob->db, ob->sql_claim, 3, vals, s_on_claimed, ob);
+}
+
+static void s_on_timer(uv_timer_t *t)
+{
+    s_claim(t->data);
+}
+
+static void s_on_kick(uv_idle_t *h)
+{
+    cd_outbox_t *ob = h->data;
+    uv_idle_stop(h);
+    ob->kick_active = 0;
+    s_claim(ob);
+}
+
+void cd_outbox_kick(cd_outbox_t *ob)
+{
+    if (!ob || !ob->started || ob->closing || ob->kick_active)
+        return;
+    ob->kick_active = 1;
+    uv_idle_start(&ob->kick, s_on_kick);
+}
+
+/* ---------------------------------------------------------------- acks */
+
+static void s_flush_acks(cd_outbox_t *ob);
+
+static void s_on_acked(const cd_tx_result_t *res, void *arg)
+{
+    cd_outbox_t *ob = arg;
+    ob->acking = 0;
+    if (ob->closing)
+        return;
+    if (res->err && res->err != CD_EIO)
+        cd_log_error("outbox.ack_failed", "{s:s, s:s}", "sqlstate", res->sqlstate, "message",
+                     res->message);
+    /* On failure the deliveries stay pending and are resent: the consumer's
+     * inbox absorbs the duplicate. Either way, look for what is now due. */
+    cd_outbox_kick(ob);
+    s_flush_acks(ob);
+}
+
+/* Append "{a,b,c}" of the sub's acks to a buffer. */
+static char *s_ack_array(s_sub_t *sub)
+{
+    size_t len = 3 + (size_t)sub->nacks * (CD_UUID_LEN + 1);
+    char *out = malloc(len);
+    if (!out)
+        return NULL;
+    char *p = out;
+    *p++ = '{';
+    for (int i = 0; i < sub->nacks; i++) {
+        if (i)
+            *p++ = ',';
+        memcpy(p, sub->acks[i], CD_UUID_LEN);
+        p += CD_UUID_LEN;
+        free(sub->acks[i]);
+    }
+    *p++ = '}';
+    *p = 0;
+    sub->nacks = 0;
+    return out;
+}
+
+static void s_flush_acks(cd_outbox_t *ob)
+{
+    if (ob->acking || ob->closing || !cd_db_ready(ob->db))
+        return;
+    cd_tx_t *tx = NULL;
+    for (int i = 0; i < ob->nsubs; i++) {
+        s_sub_t *sub = &ob->subs[i];
+        if (!sub->nacks)
+            continue;
+        if (!tx && !(tx = cd_tx_new()))
+            return;
+        ob->acked += (uint64_t)sub->nacks;
+        cd_metric_add(ob->m_acked, sub->nacks);
+        char *arr = s_ack_array(sub);
+        const char *vals[2] = {sub->name, arr};
+        if (arr)
+            cd_tx_add(tx, ob->sql_ack, 2, vals);
+        free(arr);
+    }
+    if (!tx)
+        return;
+    ob->acking = 1;
+    cd_db_submit(ob->db, tx, s_on_acked, ob);
+}
+
+static int s_valid_uuid(const void *data, size_t size)
+{
+    if (size != CD_UUID_LEN)
+        return 0;
+    const char *s = data;
+    for (size_t i = 0; i < size; i++) {
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]))
+            return 0;
+    }
+    return 1;
+}
+
+static void s_on_nak_recorded(const cd_tx_result_t *res, void *arg)
+{
+    if (res->err && res->err != CD_EIO)
+        cd_log_error("outbox.nak_failed", "{s:s}", "message", res->message);
+}
+
+static void s_record_nak(cd_outbox_t *ob, s_sub_t *sub, const char *event_id,
+                         const cd_frame_t *errf)
+{
+    char why[512] = "rejected by subscriber";
+    if (errf) {
+        Candour__V1__Error *e = candour__v1__error__unpack(NULL, errf->size, errf->data);
+        if (e) {
+            snprintf(why, sizeof why, "%s: %s", e->code, e->message);
+            candour__v1__error__free_unpacked(e, NULL);
+        }
+    }
+    char max[16];
+    snprintf(max, sizeof max, "%d", ob->opts.max_naks);
+    const char *vals[4] = {sub->name, event_id, why, max};
+    ob->naked++;
+    cd_metric_add(ob->m_naked, 1);
+    cd_log_warn("outbox.nak", "{s:s, s:s, s:s}", "subscriber", sub->name, "event_id", event_id,
+                "reason", why);
+    cd_db_query(ob->db, ob->sql_nak, 4, vals, s_on_nak_recorded, ob);
+}
+
+/* Replies from a subscriber: "ACK" | id, or "NAK" | id | Error. */
+static void s_on_reply(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg)
+{
+    s_sub_t *sub = arg;
+    cd_outbox_t *ob = sub->ob;
+    if (n < 2 || f[0].size != 3 || !s_valid_uuid(f[1].data, f[1].size))
+        return;
+    char id[CD_UUID_LEN + 1];
+    memcpy(id, f[1].data, CD_UUID_LEN);
+    id[CD_UUID_LEN] = 0;
+    if (memcmp(f[0].data, "ACK", 3) == 0) {
+        if (sub->nacks == sub->capacks) {
+            int cap = sub->capacks ? sub->capacks * 2 : 64;
+            char **p = realloc(sub->acks, (size_t)cap * sizeof *p);
+            if (!p)
+                return; /* the delivery will be resent and acked again */
+            sub->acks = p;
+            sub->capacks = cap;
+        }
+        if ((sub->acks[sub->nacks] = strdup(id)) != NULL)
+            sub->nacks++;
+        s_flush_acks(ob);
+    } else if (memcmp(f[0].data, "NAK", 3) == 0) {
+        s_record_nak(ob, sub, id, n >= 3 ? &f[2] : NULL);
+    }
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+cd_outbox_t *cd_outbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, const char *producer,
+                           const cd_subscriber_t *subs, int nsubs, const cd_outbox_opts_t *opts)
+{
+    cd_outbox_t *ob = calloc(1, sizeof *ob);
+    if (!ob)
+        return NULL;
+    ob->loop = loop;
+    ob->db = db;
+    snprintf(ob->schema, sizeof ob->schema, "%s", schema);
+    snprintf(ob->producer, sizeof ob->producer, "%s", producer);
+    ob->opts = (cd_outbox_opts_t){250, 256, 1000, 30000, 5};
+    if (opts) {
+        if (opts->poll_ms > 0) ob->opts.poll_ms = opts->poll_ms;
+        if (opts->batch > 0) ob->opts.batch = opts->batch;
+        if (opts->retry_base_ms > 0) ob->opts.retry_base_ms = opts->retry_base_ms;
+        if (opts->retry_cap_ms > 0) ob->opts.retry_cap_ms = opts->retry_cap_ms;
+        if (opts->max_naks > 0) ob->opts.max_naks = opts->max_naks;
+    }
+    s_build_sql(ob);
+    ob->subs = calloc((size_t)(nsubs ? nsubs : 1), sizeof *ob->subs);
+    if (!ob->subs) {
+        free(ob);
+        return NULL;
+    }
+    ob->nsubs = nsubs;
+    for (int i = 0; i < nsubs; i++) {
+        ob->subs[i].ob = ob;
+        ob->subs[i].name = strdup(subs[i].name);
+        ob->subs[i].endpoint = strdup(subs[i].endpoint);
+    }
+    char labels[128];
+    snprintf(labels, sizeof labels, "producer=\"%s\"", producer);
+    ob->m_sent = cd_metric_counter("candour_outbox_sent_total", labels, "Events sent to subscribers (including resends).");
+    ob->m_acked = cd_metric_counter("candour_outbox_acked_total", labels, "Deliveries acknowledged by subscribers.");
+    ob->m_naked = cd_metric_counter("candour_outbox_naked_total", labels, "Deliveries rejected by subscribers.");
+    ob->m_unsendable = cd_metric_counter("candour_outbox_unknown_subscriber_total", labels, "Deliveries for subscribers this process does not know.");
+    uv_timer_init(loop, &ob->timer);
+    ob->timer.data = ob;
+    uv_idle_init(loop, &ob->kick);
+    ob->kick.data = ob;
+    return ob;
+}
+
+int cd_outbox_start(cd_outbox_t *ob)
+{
+    for (int i = 0; i < ob->nsubs; i++) {
+        s_sub_t *sub = &ob->subs[i];
+        sub->sock = cd_zsock_new(ob->loop, ZMQ_DEALER, s_on_reply, sub);
+        if (!sub->sock || cd_zsock_connect(sub->sock, sub->endpoint) != 0 ||
+            cd_zsock_start(sub->sock) != 0) {
+            cd_log_error("outbox.connect_failed", "{s:s, s:s, s:s}", "subscriber", sub->name,
+                         "endpoint", sub->endpoint, "error", zmq_strerror(zmq_errno()));
+            return CD_EIO;
+        }
+    }
+    ob->started = 1;
+    uv_timer_start(&ob->timer, s_on_timer, (uint64_t)ob->opts.poll_ms, (uint64_t)ob->opts.poll_ms);
+    return 0;
+}
+
+uint64_t cd_outbox_sent(const cd_outbox_t *ob)
+{
+    return ob->sent;
+}
+
+uint64_t cd_outbox_acked(const cd_outbox_t *ob)
+{
+    return ob->acked;
+}
+
+static void s_free_ob(uv_handle_t *h)
+{
+    cd_outbox_t *ob = h->data;
+    if (--ob->started > 0)
+        return;
+    free(ob);
+}
+
+void cd_outbox_destroy(cd_outbox_t **pob)
+{
+    if (!pob || !*pob)
+        return;
+    cd_outbox_t *ob = *pob;
+    *pob = NULL;
+    ob->closing = 1;
+    for (int i = 0; i < ob->nsubs; i++) {
+        s_sub_t *sub = &ob->subs[i];
+        cd_zsock_destroy(&sub->sock);
+        for (int j = 0; j < sub->nacks; j++)
+            free(sub->acks[j]);
+        free(sub->acks);
+        free(sub->name);
+        free(sub->endpoint);
+    }
+    free(ob->subs);
+    /* Two handles to close; the struct goes with the last. A claim or ack in
+     * flight is failed by cd_db_destroy, whose callbacks check `closing` -
+     * so the db must be destroyed before this memory is reused: the daemon
+     * destroys the outbox and the db in the same loop turn. */
+    ob->started = 2;
+    uv_close((uv_handle_t *)&ob->timer, s_free_ob);
+    uv_close((uv_handle_t *)&ob->kick, s_free_ob);
+}

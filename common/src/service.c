@@ -1,0 +1,199 @@
+/* service.c - the runtime shared by the daemons that own a schema. */
+#include "candour/service.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "candour/log.h"
+
+#define S_MAX_SUBS 8
+#define S_MAX_ITEMS 32
+
+struct cd_service_t {
+    cd_service_spec_t spec;
+    cd_daemon_t *daemon;
+    cd_db_t *db;
+    cd_inbox_t *inbox;
+    cd_outbox_t *outbox;
+    uv_timer_t drain;          /* during a stop: wait for queued transactions */
+    int drain_started;
+    int ready_once;            /* on_ready has run */
+    const char *db_url;
+    const char *db_password;
+    const char *bind;
+    const char *sub_endpoints[S_MAX_SUBS];
+    char bind_var[64], bind_def[64], admin_def[64], role[64];
+    char sub_vars[S_MAX_SUBS][64];
+    char sub_defs[S_MAX_SUBS][64];
+    cd_config_item_t items[S_MAX_ITEMS];
+};
+
+/* Default ports, so a service can name the endpoint of any other. */
+static int s_default_port(const char *name)
+{
+    static const struct { const char *name; int port; } ports[] = {
+        {"intake", 7100}, {"routing", 7101}, {"investigation", 7102},
+        {"signoff", 7103}, {"notify", 7104},
+    };
+    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
+        if (strcmp(ports[i].name, name) == 0)
+            return ports[i].port;
+    return 0;
+}
+
+static void s_upper(char *out, size_t len, const char *in)
+{
+    size_t i;
+    for (i = 0; in[i] && i < len - 1; i++)
+        out[i] = (char)toupper((unsigned char)in[i]);
+    out[i] = 0;
+}
+
+static int s_ready(void *arg)
+{
+    cd_service_t *svc = arg;
+    return cd_db_ready(svc->db);
+}
+
+/* ---------------------------------------------------------------- stop */
+
+static void s_close_all(cd_service_t *svc)
+{
+    /* db first: its failing callbacks still find the inbox and outbox alive. */
+    cd_db_destroy(&svc->db);
+    cd_inbox_destroy(&svc->inbox);
+    cd_outbox_destroy(&svc->outbox);
+    if (svc->drain_started)
+        uv_close((uv_handle_t *)&svc->drain, NULL);
+}
+
+static void s_on_drain(uv_timer_t *t)
+{
+    cd_service_t *svc = t->data;
+    if (svc->db && cd_db_pending(svc->db) > 0)
+        return;
+    uv_timer_stop(t);
+    cd_log_info("service.drained", NULL);
+    s_close_all(svc);
+}
+
+static void s_on_stop(void *arg)
+{
+    cd_service_t *svc = arg;
+    if (svc->spec.on_stop)
+        svc->spec.on_stop(svc, svc->spec.arg);
+    /* No new work: close the endpoint. Replies to work in flight are lost
+     * with it; the producers resend and the inbox dedupes. */
+    cd_inbox_close(svc->inbox);
+    uv_timer_init(cd_daemon_loop(svc->daemon), &svc->drain);
+    svc->drain.data = svc;
+    svc->drain_started = 1;
+    uv_timer_start(&svc->drain, s_on_drain, 0, 20);
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+static void s_on_db_state(cd_db_t *db, int ready, void *arg)
+{
+    cd_service_t *svc = arg;
+    cd_log_info(ready ? "db.ready" : "db.not_ready", NULL);
+    if (ready && !svc->ready_once) {
+        svc->ready_once = 1;
+        if (svc->spec.on_ready)
+            svc->spec.on_ready(svc, svc->spec.arg);
+    }
+    if (ready)
+        cd_outbox_kick(svc->outbox);
+}
+
+cd_service_t *cd_service_new(const cd_service_spec_t *spec, int argc, char **argv,
+                             int *exit_code)
+{
+    cd_service_t *svc = calloc(1, sizeof *svc);
+    if (!svc) {
+        *exit_code = 1;
+        return NULL;
+    }
+    svc->spec = *spec;
+    char up[32];
+    s_upper(up, sizeof up, spec->name);
+    snprintf(svc->bind_var, sizeof svc->bind_var, "CANDOUR_%s_BIND", up);
+    snprintf(svc->bind_def, sizeof svc->bind_def, "tcp://127.0.0.1:%d", spec->bind_port);
+    snprintf(svc->admin_def, sizeof svc->admin_def, "127.0.0.1:%d", spec->admin_port);
+    snprintf(svc->role, sizeof svc->role, "candour_%s", spec->name);
+    int n = 0;
+    svc->items[n++] = (cd_config_item_t){"CANDOUR_DB_URL", CD_CONFIG_STRING, NULL, 0, 0,
+        "PostgreSQL URL; the service connects as its own role candour_<service>", &svc->db_url};
+    svc->items[n++] = (cd_config_item_t){"CANDOUR_DB_PASSWORD", CD_CONFIG_STRING, "", 0, 0,
+        "password of the service roles (empty: none, e.g. trust or peer auth)", &svc->db_password};
+    svc->items[n++] = (cd_config_item_t){svc->bind_var, CD_CONFIG_STRING, svc->bind_def, 0, 0,
+        "this service's ROUTER endpoint (events and requests in)", &svc->bind};
+    for (int i = 0; spec->subscribers && spec->subscribers[i] && i < S_MAX_SUBS; i++) {
+        char sup[32];
+        s_upper(sup, sizeof sup, spec->subscribers[i]);
+        snprintf(svc->sub_vars[i], 64, "CANDOUR_%s_ENDPOINT", sup);
+        snprintf(svc->sub_defs[i], 64, "tcp://127.0.0.1:%d", s_default_port(spec->subscribers[i]));
+        svc->items[n++] = (cd_config_item_t){svc->sub_vars[i], CD_CONFIG_STRING, svc->sub_defs[i],
+            0, 0, "where to send this service's events for that subscriber", &svc->sub_endpoints[i]};
+    }
+    for (int i = 0; i < spec->nconfig && n < S_MAX_ITEMS; i++)
+        svc->items[n++] = spec->config[i];
+    cd_daemon_spec_t ds = {
+        .name = spec->name, .summary = spec->summary, .config = svc->items, .nconfig = n,
+        .admin_default = svc->admin_def, .ready = s_ready, .on_stop = s_on_stop, .arg = svc,
+    };
+    svc->daemon = cd_daemon_new(&ds, argc, argv, exit_code);
+    if (!svc->daemon) {
+        free(svc);
+        return NULL;
+    }
+    return svc;
+}
+
+int cd_service_run(cd_service_t *svc)
+{
+    uv_loop_t *loop = cd_daemon_loop(svc->daemon);
+    if (*svc->db_password)
+        setenv("PGPASSWORD", svc->db_password, 1);
+    svc->db = cd_db_new(loop, svc->db_url, svc->role, s_on_db_state, svc);
+    cd_subscriber_t subs[S_MAX_SUBS];
+    int nsubs = 0;
+    for (; svc->spec.subscribers && svc->spec.subscribers[nsubs] && nsubs < S_MAX_SUBS; nsubs++) {
+        subs[nsubs].name = svc->spec.subscribers[nsubs];
+        subs[nsubs].endpoint = svc->sub_endpoints[nsubs];
+    }
+    svc->outbox = cd_outbox_new(loop, svc->db, svc->spec.name, svc->spec.name, subs, nsubs, NULL);
+    svc->inbox = cd_inbox_new(loop, svc->db, svc->spec.name, svc->spec.on_event,
+                              svc->spec.on_request, svc->spec.arg);
+    if (!svc->db || !svc->outbox || !svc->inbox || cd_inbox_bind(svc->inbox, svc->bind) != 0 ||
+        cd_outbox_start(svc->outbox) != 0) {
+        s_close_all(svc);
+        uv_run(loop, UV_RUN_NOWAIT);
+        return 1;
+    }
+    cd_log_info("service.listening", "{s:s}", "endpoint", svc->bind);
+    return cd_daemon_run(svc->daemon);
+}
+
+void cd_service_destroy(cd_service_t **psvc)
+{
+    if (!psvc || !*psvc)
+        return;
+    cd_service_t *svc = *psvc;
+    *psvc = NULL;
+    cd_daemon_destroy(&svc->daemon);
+    free(svc);
+}
+
+uv_loop_t *cd_service_loop(cd_service_t *svc) { return cd_daemon_loop(svc->daemon); }
+cd_db_t *cd_service_db(cd_service_t *svc) { return svc->db; }
+cd_outbox_t *cd_service_outbox(cd_service_t *svc) { return svc->outbox; }
+cd_inbox_t *cd_service_inbox(cd_service_t *svc) { return svc->inbox; }
+int cd_service_stopping(const cd_service_t *svc) { return cd_daemon_stopping(svc->daemon); }
+
+void cd_service_kick(void *svc)
+{
+    cd_outbox_kick(((cd_service_t *)svc)->outbox);
+}

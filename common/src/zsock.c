@@ -1,0 +1,247 @@
+/* zsock.c - a ZeroMQ socket served by a libuv loop.
+ *
+ * ZMQ_FD is an edge-triggered notification fd: it becomes readable when the
+ * socket's ZMQ_EVENTS *may* have changed. We therefore never trust the poll
+ * event itself; we read ZMQ_EVENTS and drain while ZMQ_POLLIN is set. A send
+ * may also consume the edge that would have told us about a pending receive,
+ * so every send schedules a re-check from a uv_idle (not inline, so handlers
+ * that send from inside on_message are not re-entered). */
+#include "candour/zsock.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "candour/error.h"
+#include "candour/log.h"
+
+/* Messages drained per wake-up before yielding to the rest of the loop. */
+#define S_DRAIN_BUDGET 256
+/* Largest message a Candour socket accepts; bigger ones are dropped by ZeroMQ. */
+#define S_MAX_MSG_BYTES (1 << 20)
+
+struct cd_zsock_t {
+    uv_loop_t *loop;
+    void *zs;                 /* the ZeroMQ socket */
+    uv_poll_t poll;           /* on ZMQ_FD */
+    uv_idle_t idle;           /* re-check after a send or an exhausted budget */
+    cd_zsock_msg_fn on_message;
+    void *arg;
+    int started;              /* poll/idle handles initialised */
+    int idle_active;
+    int in_drain;             /* guards against re-entrant draining */
+    int closing;
+    int pending_closes;       /* handles whose close callback has not run */
+};
+
+static void *s_ctx;
+
+void *cd_zmq_ctx(void)
+{
+    if (!s_ctx)
+        s_ctx = zmq_ctx_new();
+    return s_ctx;
+}
+
+void cd_zmq_ctx_term(void)
+{
+    if (s_ctx) {
+        zmq_ctx_term(s_ctx);
+        s_ctx = NULL;
+    }
+}
+
+cd_zsock_t *cd_zsock_new(uv_loop_t *loop, int type, cd_zsock_msg_fn on_message, void *arg)
+{
+    cd_zsock_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->loop = loop;
+    s->on_message = on_message;
+    s->arg = arg;
+    s->zs = zmq_socket(cd_zmq_ctx(), type);
+    if (!s->zs) {
+        free(s);
+        return NULL;
+    }
+    int zero = 0;
+    int64_t maxmsg = S_MAX_MSG_BYTES;
+    int hwm = 10000;
+    zmq_setsockopt(s->zs, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(s->zs, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+    zmq_setsockopt(s->zs, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s->zs, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    if (type == ZMQ_ROUTER) {
+        /* Fail a send to a vanished peer instead of dropping it silently. */
+        int one = 1;
+        zmq_setsockopt(s->zs, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    }
+    return s;
+}
+
+void *cd_zsock_raw(cd_zsock_t *s)
+{
+    return s->zs;
+}
+
+int cd_zsock_bind(cd_zsock_t *s, const char *endpoint)
+{
+    return zmq_bind(s->zs, endpoint) == 0 ? 0 : -1;
+}
+
+int cd_zsock_connect(cd_zsock_t *s, const char *endpoint)
+{
+    return zmq_connect(s->zs, endpoint) == 0 ? 0 : -1;
+}
+
+/* Receive one whole message (all frames) without blocking. Returns the number
+ * of frames, 0 if nothing was waiting, -1 on error. */
+static int s_recv_one(cd_zsock_t *s, zmq_msg_t *parts, int *nparts)
+{
+    int n = 0, more = 1, dropped = 0;
+    while (more) {
+        zmq_msg_t *m = n < CD_ZSOCK_MAX_FRAMES ? &parts[n] : NULL;
+        zmq_msg_t spill;
+        if (!m)
+            m = &spill;
+        zmq_msg_init(m);
+        if (zmq_msg_recv(m, s->zs, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(m);
+            if (n == 0 && errno == EAGAIN)
+                return 0;
+            *nparts = n < CD_ZSOCK_MAX_FRAMES ? n : CD_ZSOCK_MAX_FRAMES;
+            return -1;
+        }
+        more = zmq_msg_more(m);
+        if (m == &spill) {
+            zmq_msg_close(m);
+            dropped = 1;
+        } else {
+            n++;
+        }
+    }
+    *nparts = n;
+    return dropped ? -2 : n;
+}
+
+static void s_schedule_recheck(cd_zsock_t *s);
+
+/* Drain up to the budget; deliver each message to on_message. */
+static void s_drain(cd_zsock_t *s)
+{
+    if (s->in_drain || s->closing)
+        return;
+    s->in_drain = 1;
+    int budget = S_DRAIN_BUDGET;
+    while (budget-- > 0 && !s->closing) {
+        int events = 0;
+        size_t len = sizeof events;
+        if (zmq_getsockopt(s->zs, ZMQ_EVENTS, &events, &len) != 0 || !(events & ZMQ_POLLIN))
+            break;
+        zmq_msg_t parts[CD_ZSOCK_MAX_FRAMES];
+        int n = 0;
+        int rc = s_recv_one(s, parts, &n);
+        if (rc > 0) {
+            cd_frame_t frames[CD_ZSOCK_MAX_FRAMES];
+            for (int i = 0; i < n; i++) {
+                frames[i].data = zmq_msg_data(&parts[i]);
+                frames[i].size = zmq_msg_size(&parts[i]);
+            }
+            s->on_message(s, frames, n, s->arg);
+        } else if (rc == -2) {
+            cd_log_warn("bus.message_dropped", "{s:s}", "reason", "too many frames");
+        }
+        for (int i = 0; i < n; i++)
+            zmq_msg_close(&parts[i]);
+        if (rc == 0)
+            break;
+    }
+    s->in_drain = 0;
+    if (budget < 0 && !s->closing)
+        s_schedule_recheck(s); /* more may be waiting: come back next turn */
+}
+
+static void s_on_poll(uv_poll_t *h, int status, int events)
+{
+    cd_zsock_t *s = h->data;
+    s_drain(s);
+}
+
+static void s_on_idle(uv_idle_t *h)
+{
+    cd_zsock_t *s = h->data;
+    uv_idle_stop(&s->idle);
+    s->idle_active = 0;
+    s_drain(s);
+}
+
+static void s_schedule_recheck(cd_zsock_t *s)
+{
+    if (!s->started || s->idle_active || s->closing)
+        return;
+    s->idle_active = 1;
+    uv_idle_start(&s->idle, s_on_idle);
+}
+
+int cd_zsock_start(cd_zsock_t *s)
+{
+    assert(!s->started);
+    int fd;
+    size_t len = sizeof fd;
+    if (zmq_getsockopt(s->zs, ZMQ_FD, &fd, &len) != 0)
+        return -1;
+    uv_poll_init(s->loop, &s->poll, fd);
+    s->poll.data = s;
+    uv_idle_init(s->loop, &s->idle);
+    s->idle.data = s;
+    s->started = 1;
+    uv_poll_start(&s->poll, UV_READABLE, s_on_poll);
+    s_schedule_recheck(s); /* messages may already be queued */
+    return 0;
+}
+
+int cd_zsock_send(cd_zsock_t *s, const cd_frame_t *frames, int nframes)
+{
+    assert(nframes > 0);
+    int rc = 0;
+    for (int i = 0; i < nframes; i++) {
+        int flags = ZMQ_DONTWAIT | (i + 1 < nframes ? ZMQ_SNDMORE : 0);
+        if (zmq_send(s->zs, frames[i].data, frames[i].size, flags) < 0) {
+            /* A multipart send fails only on its first frame (ZeroMQ queues
+             * the rest atomically), so nothing half-sent is left behind. */
+            rc = (errno == EAGAIN || errno == EHOSTUNREACH) ? CD_EAGAIN : CD_EIO;
+            break;
+        }
+    }
+    s_schedule_recheck(s);
+    return rc;
+}
+
+static void s_on_closed(uv_handle_t *h)
+{
+    cd_zsock_t *s = h->data;
+    if (--s->pending_closes == 0)
+        free(s);
+}
+
+void cd_zsock_destroy(cd_zsock_t **ps)
+{
+    if (!ps || !*ps)
+        return;
+    cd_zsock_t *s = *ps;
+    *ps = NULL;
+    s->closing = 1;
+    if (s->started)
+        uv_poll_stop(&s->poll); /* before zmq_close: the fd must not be watched once closed */
+    zmq_close(s->zs);
+    s->zs = NULL;
+    if (!s->started) {
+        free(s);
+        return;
+    }
+    s->pending_closes = 2;
+    uv_close((uv_handle_t *)&s->poll, s_on_closed);
+    uv_close((uv_handle_t *)&s->idle, s_on_closed);
+}

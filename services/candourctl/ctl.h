@@ -1,0 +1,11 @@
+/* ctl.h - candourctl's subcommands. */
+#ifndef CANDOURCTL_H
+#define CANDOURCTL_H
+
+int ctl_migrate(int argc, char **argv);
+int ctl_submit(int argc, char **argv);
+int ctl_status(int argc, char **argv);
+int ctl_record_outcome(int argc, char **argv);
+int ctl_sign(int argc, char **argv);
+
+#endif

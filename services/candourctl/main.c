@@ -1,0 +1,48 @@
+/* candourctl - the ops and staff tool: migrations, and the steps a person
+ * takes on a complaint, sent over the bus as Requests. */
+#include <stdio.h>
+#include <string.h>
+
+#include "candour/error.h"
+#include "candour/daemon.h"
+#include "ctl.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *help;
+} s_cmds[] = {
+    {"migrate", ctl_migrate, "apply deploy/migrations to CANDOUR_DB_URL (idempotent)"},
+    {"submit", ctl_submit, "submit a complaint to intake and print the receipt"},
+    {"status", ctl_status, "show where a complaint is, with its deadlines and history"},
+    {"record-outcome", ctl_record_outcome, "record an investigation's outcome and findings"},
+    {"sign", ctl_sign, "sign the response as the responsible person (or authorised signatory)"},
+};
+
+static void s_usage(FILE *out)
+{
+    fprintf(out, "candourctl %s - operate Candour\n\nUsage: candourctl COMMAND [options]\n\n",
+            CANDOUR_VERSION);
+    for (size_t i = 0; i < sizeof s_cmds / sizeof s_cmds[0]; i++)
+        fprintf(out, "  %-16s %s\n", s_cmds[i].name, s_cmds[i].help);
+    fprintf(out, "\n`candourctl COMMAND --help` for a command's options.\n"
+                 "Endpoints come from CANDOUR_<SERVICE>_ENDPOINT (e.g. CANDOUR_INTAKE_ENDPOINT,"
+                 " default tcp://127.0.0.1:7100).\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        s_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("candourctl %s\n", CANDOUR_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof s_cmds / sizeof s_cmds[0]; i++)
+        if (strcmp(argv[1], s_cmds[i].name) == 0)
+            return s_cmds[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "candourctl: unknown command '%s' (try --help)\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,307 @@
+/* requests.c - the candourctl commands that send a Request over the bus. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "candour/error.h"
+#include "candour/client.h"
+#include "candour/pbjson.h"
+#include "ctl.h"
+
+#define S_TIMEOUT_MS 10000
+
+static const char *s_endpoint(const char *var, const char *def)
+{
+    const char *v = getenv(var);
+    return v && *v ? v : def;
+}
+
+/* Send req to endpoint and print the reply; the exit code says how it went:
+ * 0 done, 1 the service answered with an error, 3 no answer. */
+static int s_call(const char *endpoint, Candour__V1__Request *req, int json,
+                  void (*print)(const Candour__V1__Reply *))
+{
+    char err[256];
+    cd_client_t *c = cd_client_new(endpoint);
+    if (!c) {
+        fprintf(stderr, "candourctl: cannot connect to %s\n", endpoint);
+        return 3;
+    }
+    Candour__V1__Reply *reply = NULL;
+    int rc = cd_client_call(c, req, S_TIMEOUT_MS, &reply, err, sizeof err);
+    cd_client_destroy(&c);
+    if (rc != 0) {
+        fprintf(stderr, "candourctl: %s (%s)\n", err, endpoint);
+        return 3;
+    }
+    if (json) {
+        char *text = cd_pbjson_dumps(&reply->base, 2);
+        printf("%s\n", text ? text : "{}");
+        free(text);
+    } else if (reply->error) {
+        fprintf(stderr, "error %s%s%s: %s\n", reply->error->code, *reply->error->field ? " in " : "",
+                reply->error->field, reply->error->message);
+    } else {
+        print(reply);
+    }
+    rc = reply->error ? 1 : 0;
+    candour__v1__reply__free_unpacked(reply, NULL);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- submit */
+
+static void s_print_receipt(const Candour__V1__Reply *r)
+{
+    if (r->result_case != CANDOUR__V1__REPLY__RESULT_RECEIPT) {
+        printf("unexpected reply\n");
+        return;
+    }
+    printf("%s received %s%s\n", r->receipt->complaint_ref, r->receipt->received_at,
+           r->receipt->duplicate ? " (already submitted: first receipt returned)" : "");
+}
+
+static Candour__V1__Channel s_channel(const char *s)
+{
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value_by_name(
+        &candour__v1__channel__descriptor, s);
+    return v ? (Candour__V1__Channel)v->value : (Candour__V1__Channel)-1;
+}
+
+static int s_submit_usage(int rc)
+{
+    fprintf(rc ? stderr : stdout,
+            "Usage: candourctl submit --file complaint.json [--org ORG] [--json]\n"
+            "       candourctl submit --org ORG --external-ref REF --name NAME --description TEXT\n"
+            "            [--address-as NAME] [--email ADDR] [--address LINE]... [--postcode PC]\n"
+            "            [--channel CHANNEL_EMAIL|CHANNEL_POST|CHANNEL_WEB|CHANNEL_VERBAL|CHANNEL_BUS]\n"
+            "            [--event-date YYYY-MM-DD] [--desired-outcome TEXT] [--service NAME]... [--json]\n"
+            "The file holds a candour.v1.SubmitComplaint as JSON ({\"complaint\": {...}}).\n"
+            "Sends to CANDOUR_INTAKE_ENDPOINT (default tcp://127.0.0.1:7100).\n");
+    return rc;
+}
+
+static char *s_slurp(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *p = realloc(buf, cap *= 2);
+            if (!p) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = p;
+        }
+    }
+    if (f != stdin)
+        fclose(f);
+    *len = n;
+    return buf;
+}
+
+int ctl_submit(int argc, char **argv)
+{
+    static struct option opts[] = {
+        {"file", required_argument, 0, 'f'}, {"org", required_argument, 0, 'o'},
+        {"external-ref", required_argument, 0, 'x'}, {"name", required_argument, 0, 'n'},
+        {"address-as", required_argument, 0, 'a'}, {"email", required_argument, 0, 'e'},
+        {"address", required_argument, 0, 'A'}, {"postcode", required_argument, 0, 'p'},
+        {"channel", required_argument, 0, 'c'}, {"event-date", required_argument, 0, 'd'},
+        {"description", required_argument, 0, 'D'}, {"desired-outcome", required_argument, 0, 'O'},
+        {"service", required_argument, 0, 's'}, {"json", no_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    Candour__V1__Complaint comp = CANDOUR__V1__COMPLAINT__INIT;
+    Candour__V1__Person person = CANDOUR__V1__PERSON__INIT;
+    char *address[8], *services[16];
+    const char *file = NULL, *org = "";
+    int json = 0, c;
+    comp.complainant = &person;
+    comp.channel = CANDOUR__V1__CHANNEL__CHANNEL_BUS;
+    person.address = address;
+    comp.services = services;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f': file = optarg; break;
+        case 'o': org = optarg; break;
+        case 'x': comp.external_ref = optarg; break;
+        case 'n': person.name = optarg; break;
+        case 'a': person.address_as = optarg; break;
+        case 'e': person.email = optarg; break;
+        case 'p': person.postcode = optarg; break;
+        case 'd': comp.event_date = optarg; break;
+        case 'D': comp.description = optarg; break;
+        case 'O': comp.desired_outcome = optarg; break;
+        case 'j': json = 1; break;
+        case 'A':
+            if (person.n_address < 8)
+                address[person.n_address++] = optarg;
+            break;
+        case 's':
+            if (comp.n_services < 16)
+                services[comp.n_services++] = optarg;
+            break;
+        case 'c':
+            if ((int)(comp.channel = s_channel(optarg)) < 0) {
+                fprintf(stderr, "candourctl submit: unknown channel '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h': return s_submit_usage(0);
+        default: return s_submit_usage(2);
+        }
+    }
+    Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    Candour__V1__SubmitComplaint submit = CANDOUR__V1__SUBMIT_COMPLAINT__INIT;
+    Candour__V1__SubmitComplaint *from_file = NULL;
+    req.org_id = (char *)org;
+    req.op_case = CANDOUR__V1__REQUEST__OP_SUBMIT;
+    if (file) {
+        size_t len = 0;
+        char *text = s_slurp(file, &len);
+        if (!text) {
+            fprintf(stderr, "candourctl submit: cannot read %s\n", file);
+            return 2;
+        }
+        cd_pbjson_error_t perr;
+        from_file = (Candour__V1__SubmitComplaint *)cd_pbjson_parse(
+            &candour__v1__submit_complaint__descriptor, text, len, &perr);
+        free(text);
+        if (!from_file) {
+            fprintf(stderr, "error %s in %s: %s\n", perr.code, *perr.field ? perr.field : file,
+                    perr.message);
+            return 1;
+        }
+        req.submit = from_file;
+    } else {
+        if (!comp.external_ref || !person.name || !comp.description)
+            return s_submit_usage(2);
+        submit.complaint = &comp;
+        req.submit = &submit;
+    }
+    int rc = s_call(s_endpoint("CANDOUR_INTAKE_ENDPOINT", "tcp://127.0.0.1:7100"), &req, json,
+                    s_print_receipt);
+    if (from_file)
+        candour__v1__submit_complaint__free_unpacked(from_file, NULL);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- status */
+
+static void s_print_status(const Candour__V1__Reply *r)
+{
+    if (r->result_case != CANDOUR__V1__REPLY__RESULT_STATUS) {
+        printf("unexpected reply\n");
+        return;
+    }
+    const Candour__V1__ComplaintStatus *s = r->status;
+    printf("complaint   %s\nstate       %s\norganisation %s\nreceived    %s\n", s->complaint_ref,
+           s->state, s->org_id, s->received_at);
+    printf("\ndeadlines\n");
+    for (size_t i = 0; i < s->n_deadlines; i++)
+        printf("  %-16s due %s  %s%s\n", s->deadlines[i]->name, s->deadlines[i]->due,
+               *s->deadlines[i]->met_at ? "met " : "open", s->deadlines[i]->met_at);
+    printf("\nhistory\n");
+    for (size_t i = 0; i < s->n_history; i++)
+        printf("  %s  %-26s %-14s %s\n", s->history[i]->at, s->history[i]->event,
+               s->history[i]->producer, s->history[i]->detail);
+}
+
+int ctl_status(int argc, char **argv)
+{
+    int json = argc > 2 && strcmp(argv[2], "--json") == 0;
+    if (argc < 2 || argv[1][0] == '-') {
+        fprintf(argv[1] && strcmp(argv[1], "--help") == 0 ? stdout : stderr,
+                "Usage: candourctl status REFERENCE [--json]\n"
+                "Asks routing (CANDOUR_ROUTING_ENDPOINT, default tcp://127.0.0.1:7101).\n");
+        return argv[1] && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    }
+    Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    Candour__V1__GetStatus get = CANDOUR__V1__GET_STATUS__INIT;
+    get.complaint_ref = argv[1];
+    req.op_case = CANDOUR__V1__REQUEST__OP_GET_STATUS;
+    req.get_status = &get;
+    return s_call(s_endpoint("CANDOUR_ROUTING_ENDPOINT", "tcp://127.0.0.1:7101"), &req, json,
+                  s_print_status);
+}
+
+/* ---------------------------------------------------------------- outcome, sign */
+
+static void s_print_done(const Candour__V1__Reply *r)
+{
+    printf("done\n");
+}
+
+int ctl_record_outcome(int argc, char **argv)
+{
+    static struct option opts[] = {{"outcome", required_argument, 0, 'o'},
+                                   {"findings", required_argument, 0, 'f'},
+                                   {"by", required_argument, 0, 'b'},
+                                   {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    Candour__V1__RecordOutcome ro = CANDOUR__V1__RECORD_OUTCOME__INIT;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'o') {
+            const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value_by_name(
+                &candour__v1__outcome__descriptor, optarg);
+            ro.outcome = v ? (Candour__V1__Outcome)v->value : CANDOUR__V1__OUTCOME__OUTCOME_UNSPECIFIED;
+        } else if (c == 'f') {
+            ro.findings = optarg;
+        } else if (c == 'b') {
+            ro.recorded_by = optarg;
+        } else {
+            goto usage;
+        }
+    }
+    if (optind != argc - 1)
+        goto usage;
+    ro.complaint_ref = argv[optind];
+    Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    req.op_case = CANDOUR__V1__REQUEST__OP_RECORD_OUTCOME;
+    req.record_outcome = &ro;
+    return s_call(s_endpoint("CANDOUR_INVESTIGATION_ENDPOINT", "tcp://127.0.0.1:7102"), &req, 0,
+                  s_print_done);
+usage:
+    fprintf(stderr, "Usage: candourctl record-outcome REFERENCE --outcome OUTCOME_UPHELD|"
+                    "OUTCOME_PARTIALLY_UPHELD|OUTCOME_NOT_UPHELD|OUTCOME_WITHDRAWN\n"
+                    "            --findings TEXT --by NAME\n");
+    return 2;
+}
+
+int ctl_sign(int argc, char **argv)
+{
+    static struct option opts[] = {{"by", required_argument, 0, 'b'},
+                                   {"role", required_argument, 0, 'r'},
+                                   {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    Candour__V1__SignResponse sr = CANDOUR__V1__SIGN_RESPONSE__INIT;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'b')
+            sr.signed_by = optarg;
+        else if (c == 'r')
+            sr.signatory_role = optarg;
+        else
+            goto usage;
+    }
+    if (optind != argc - 1)
+        goto usage;
+    sr.complaint_ref = argv[optind];
+    Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    req.op_case = CANDOUR__V1__REQUEST__OP_SIGN;
+    req.sign = &sr;
+    return s_call(s_endpoint("CANDOUR_SIGNOFF_ENDPOINT", "tcp://127.0.0.1:7103"), &req, 0,
+                  s_print_done);
+usage:
+    fprintf(stderr, "Usage: candourctl sign REFERENCE --by NAME --role ROLE\n");
+    return 2;
+}

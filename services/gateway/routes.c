@@ -1,0 +1,74 @@
+/* routes.c - the gateway's URL table and HTTP mapping. */
+#include "routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *path;
+    gw_route_t route;
+} s_fixed[] = {
+    {"/healthz", GW_ROUTE_HEALTH},
+    {"/readyz", GW_ROUTE_READY},
+    {"/metrics", GW_ROUTE_METRICS},
+};
+
+gw_route_t gw_route(const char *method, const char *path, char *ref, size_t reflen)
+{
+    gw_route_t found = GW_ROUTE_NOT_FOUND;
+    for (size_t i = 0; i < sizeof s_fixed / sizeof s_fixed[0]; i++)
+        if (strcmp(path, s_fixed[i].path) == 0)
+            found = s_fixed[i].route;
+    static const char prefix[] = "/v1/complaints/", suffix[] = "/status";
+    size_t plen = strlen(path), pre = sizeof prefix - 1, suf = sizeof suffix - 1;
+    if (found == GW_ROUTE_NOT_FOUND && plen > pre + suf && strncmp(path, prefix, pre) == 0 &&
+        strcmp(path + plen - suf, suffix) == 0) {
+        size_t rlen = plen - pre - suf;
+        const char *r = path + pre;
+        if (rlen >= reflen || strspn(r, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                        "0123456789-") < rlen)
+            return GW_ROUTE_NOT_FOUND;
+        memcpy(ref, r, rlen);
+        ref[rlen] = 0;
+        found = GW_ROUTE_STATUS;
+    }
+    if (found != GW_ROUTE_NOT_FOUND && strcmp(method, "GET") != 0)
+        return GW_ROUTE_BAD_METHOD;
+    return found;
+}
+
+int gw_status_for(const char *code)
+{
+    static const struct {
+        const char *code;
+        int status;
+    } map[] = {
+        {"NOT_FOUND", 404},     {"INVALID_ARGUMENT", 400}, {"FAILED_PRECONDITION", 409},
+        {"UNAVAILABLE", 503},   {"UNSUPPORTED", 501},      {"PERMISSION_DENIED", 403},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i].code, code) == 0)
+            return map[i].status;
+    return 500;
+}
+
+int gw_parse_hostport(const char *s, char *host, size_t hostlen, int *port)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s || (size_t)(colon - s) >= hostlen)
+        return -1;
+    char *end;
+    long p = strtol(colon + 1, &end, 10);
+    if (colon[1] == 0 || *end || p < 0 || p > 65535)
+        return -1;
+    size_t hl = (size_t)(colon - s);
+    if (s[0] == '[' && hl >= 2 && s[hl - 1] == ']') {
+        memcpy(host, s + 1, hl - 2);
+        host[hl - 2] = 0;
+    } else {
+        memcpy(host, s, hl);
+        host[hl] = 0;
+    }
+    *port = (int)p;
+    return 0;
+}

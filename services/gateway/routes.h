@@ -1,0 +1,25 @@
+/* routes.h - the gateway's URL table and HTTP mapping, as pure functions. */
+#ifndef GATEWAY_ROUTES_H
+#define GATEWAY_ROUTES_H
+
+#include <stddef.h>
+
+typedef enum {
+    GW_ROUTE_NOT_FOUND,
+    GW_ROUTE_BAD_METHOD,
+    GW_ROUTE_HEALTH,     /* GET /healthz */
+    GW_ROUTE_READY,      /* GET /readyz */
+    GW_ROUTE_METRICS,    /* GET /metrics */
+    GW_ROUTE_STATUS      /* GET /v1/complaints/{ref}/status */
+} gw_route_t;
+
+/* Match method and path; for GW_ROUTE_STATUS the reference goes to ref. */
+gw_route_t gw_route(const char *method, const char *path, char *ref, size_t reflen);
+
+/* The HTTP status for a Candour error code (NOT_FOUND -> 404, ...). */
+int gw_status_for(const char *code);
+
+/* "host:port" or "[v6]:port" -> host, port. 0 or -1. */
+int gw_parse_hostport(const char *s, char *host, size_t hostlen, int *port);
+
+#endif

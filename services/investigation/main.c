@@ -1,0 +1,194 @@
+/* candour-investigation - runs each complaint's case: opens it when routing
+ * hands the complaint over, and records the outcome an investigator gives,
+ * which then goes to sign-off. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "candour/error.h"
+#include "candour/log.h"
+#include "candour/service.h"
+#include "candour/util.h"
+#include "candour/v1/events.pb-c.h"
+#include "outcome.h"
+
+static const char *const s_subscribers[] = {"routing", "signoff", NULL};
+static const char *const s_to_routing[] = {"routing", NULL};
+static const char *const s_completed_to[] = {"signoff", "routing", NULL};
+
+static cd_service_t *s_svc;
+
+/* ---------------------------------------------------------------- events */
+
+static void s_on_routed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env)
+{
+    Candour__V1__ComplaintRouted *cr =
+        candour__v1__complaint_routed__unpack(NULL, env->payload.len, env->payload.data);
+    if (!cr) {
+        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "complaint.routed payload does not decode");
+        return;
+    }
+    char case_id[CD_UUID_LEN + 1];
+    cd_uuid(case_id);
+    cd_tx_t *tx = cd_inbox_tx(in, ev);
+    const char *v[5] = {case_id, env->complaint_ref, cr->handling_org, cr->description,
+                        cr->desired_outcome};
+    cd_tx_add(tx, "INSERT INTO investigation.case (case_id, reference, org_id, state, description,"
+                  " desired_outcome) VALUES ($1::uuid, $2, $3, 'open', $4, $5)", 5, v);
+    Candour__V1__CaseOpened opened = CANDOUR__V1__CASE_OPENED__INIT;
+    opened.case_id = case_id;
+    cd_event_out_t out = {.type = "case.opened", .complaint_ref = env->complaint_ref,
+                          .correlation_id = env->correlation_id, .causation_id = env->event_id,
+                          .payload = &opened.base, .subscribers = s_to_routing};
+    cd_outbox_put(cd_service_outbox(s_svc), tx, &out, NULL, NULL);
+    candour__v1__complaint_routed__free_unpacked(cr, NULL);
+    cd_inbox_commit(in, ev, tx, cd_service_kick, s_svc);
+}
+
+static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                       void *arg)
+{
+    if (strcmp(env->type, "complaint.routed") == 0)
+        s_on_routed(in, ev, env);
+    else
+        cd_inbox_commit(in, ev, cd_inbox_tx(in, ev), NULL, NULL); /* not ours: record, ack */
+}
+
+/* ---------------------------------------------------------------- record outcome */
+
+typedef struct {
+    cd_inbox_t *in;
+    cd_request_t *req;
+    Candour__V1__RecordOutcome *ro;   /* owned copy */
+    char case_id[CD_UUID_LEN + 1];
+} iv_call_t;
+
+static void s_call_free(iv_call_t *call)
+{
+    candour__v1__record_outcome__free_unpacked(call->ro, NULL);
+    free(call);
+}
+
+static void s_on_recorded(const cd_tx_result_t *res, void *arg)
+{
+    iv_call_t *call = arg;
+    if (res->err == 0) {
+        cd_log_info("case.completed", "{s:s, s:s}", "reference", call->ro->complaint_ref,
+                    "case_id", call->case_id);
+        cd_service_kick(s_svc);
+        Candour__V1__Done done = CANDOUR__V1__DONE__INIT;
+        Candour__V1__Reply reply = CANDOUR__V1__REPLY__INIT;
+        reply.result_case = CANDOUR__V1__REPLY__RESULT_DONE;
+        reply.done = &done;
+        cd_request_reply(call->in, call->req, &reply);
+    } else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0) {
+        cd_request_fail(call->in, call->req, "FAILED_PRECONDITION", "record_outcome.complaint_ref",
+                        "the case already has an outcome");
+    } else {
+        cd_request_fail(call->in, call->req, "UNAVAILABLE", "",
+                        "the outcome could not be recorded just now; nothing was changed");
+    }
+    s_call_free(call);
+}
+
+static void s_on_case_read(const cd_tx_result_t *res, void *arg)
+{
+    iv_call_t *call = arg;
+    if (res->err) {
+        cd_request_fail(call->in, call->req, "UNAVAILABLE", "", "the case could not be read just now");
+        s_call_free(call);
+        return;
+    }
+    PGresult *r = res->results[0];
+    if (PQntuples(r) != 1) {
+        cd_request_fail(call->in, call->req, "NOT_FOUND", "record_outcome.complaint_ref",
+                        "no investigation case is open for that reference");
+        s_call_free(call);
+        return;
+    }
+    if (!iv_case_accepts_outcome(PQgetvalue(r, 0, 1))) {
+        cd_request_fail(call->in, call->req, "FAILED_PRECONDITION", "record_outcome.complaint_ref",
+                        "the case already has an outcome");
+        s_call_free(call);
+        return;
+    }
+    snprintf(call->case_id, sizeof call->case_id, "%s", PQgetvalue(r, 0, 0));
+    const Candour__V1__RecordOutcome *ro = call->ro;
+    const ProtobufCEnumValue *oc =
+        protobuf_c_enum_descriptor_get_value(&candour__v1__outcome__descriptor, ro->outcome);
+    cd_tx_t *tx = cd_tx_new();
+    const char *v[4] = {ro->complaint_ref, oc->name, ro->findings, ro->recorded_by};
+    cd_tx_add(tx,
+              "WITH u AS (UPDATE investigation.case SET state = 'completed', outcome = $2,"
+              " findings = $3, recorded_by = $4, completed_at = now()"
+              " WHERE reference = $1 AND state = 'open' RETURNING 1)"
+              " SELECT investigation.expect(count(*) = 1, 'the case is not open') FROM u",
+              4, v);
+    Candour__V1__InvestigationCompleted ic = CANDOUR__V1__INVESTIGATION_COMPLETED__INIT;
+    ic.case_id = call->case_id;
+    ic.outcome = ro->outcome;
+    ic.findings = ro->findings;
+    ic.recorded_by = ro->recorded_by;
+    cd_event_out_t out = {.type = "investigation.completed", .complaint_ref = ro->complaint_ref,
+                          .payload = &ic.base, .subscribers = s_completed_to};
+    cd_outbox_put(cd_service_outbox(s_svc), tx, &out, NULL, NULL);
+    cd_db_submit(cd_service_db(s_svc), tx, s_on_recorded, call);
+}
+
+static void s_record_outcome(cd_inbox_t *in, cd_request_t *req, const Candour__V1__RecordOutcome *ro)
+{
+    iv_error_t err;
+    if (iv_validate_outcome(ro, &err) != 0) {
+        cd_request_fail(in, req, err.code, err.field, err.message);
+        return;
+    }
+    iv_call_t *call = calloc(1, sizeof *call);
+    size_t len = candour__v1__record_outcome__get_packed_size(ro);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (call && buf) {
+        candour__v1__record_outcome__pack(ro, buf);
+        call->ro = candour__v1__record_outcome__unpack(NULL, len, buf);
+    }
+    free(buf);
+    if (!call || !call->ro) {
+        free(call);
+        cd_request_fail(in, req, "INTERNAL", "", "out of memory");
+        return;
+    }
+    call->in = in;
+    call->req = req;
+    const char *v[1] = {ro->complaint_ref};
+    cd_db_query(cd_service_db(s_svc),
+                "SELECT case_id, state FROM investigation.case WHERE reference = $1", 1, v,
+                s_on_case_read, call);
+}
+
+static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r,
+                         void *arg)
+{
+    if (r->op_case == CANDOUR__V1__REQUEST__OP_RECORD_OUTCOME)
+        s_record_outcome(in, req, r->record_outcome);
+    else
+        cd_request_fail(in, req, "UNSUPPORTED", "op", "investigation answers RecordOutcome only");
+}
+
+int main(int argc, char **argv)
+{
+    cd_service_spec_t spec = {
+        .name = "investigation",
+        .summary = "opens a case for each routed complaint and records its outcome",
+        .bind_port = 7102,
+        .admin_port = 9102,
+        .subscribers = s_subscribers,
+        .on_event = s_on_event,
+        .on_request = s_on_request,
+    };
+    int code = 0;
+    s_svc = cd_service_new(&spec, argc, argv, &code);
+    if (!s_svc)
+        return code;
+    code = cd_service_run(s_svc);
+    cd_service_destroy(&s_svc);
+    cd_zmq_ctx_term();
+    return code;
+}

@@ -1,0 +1,146 @@
+/* letters.c - the letters Candour writes. */
+#include "letters.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A growing text buffer. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+    int oom;
+} s_buf_t;
+
+static void s_add(s_buf_t *b, const char *fmt, ...)
+{
+    if (b->oom)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = (b->cap ? b->cap : 1024);
+        while (b->len + (size_t)n + 1 > cap)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+static char *s_done(s_buf_t *b)
+{
+    if (b->oom) {
+        free(b->p);
+        return NULL;
+    }
+    return b->p;
+}
+
+static void s_header(s_buf_t *b, const Candour__V1__Person *to, const char *reference,
+                     const char *today)
+{
+    s_add(b, "%s\n", to->name);
+    for (size_t i = 0; i < to->n_address; i++)
+        s_add(b, "%s\n", to->address[i]);
+    if (to->postcode[0])
+        s_add(b, "%s\n", to->postcode);
+    if (!to->n_address && to->email[0])
+        s_add(b, "%s\n", to->email);
+    s_add(b, "\n%s\n\nOur reference: %s\n\nDear %s,\n\n", today, reference,
+          to->address_as[0] ? to->address_as : to->name);
+}
+
+static const char *s_outcome_words(Candour__V1__Outcome o)
+{
+    switch (o) {
+    case CANDOUR__V1__OUTCOME__OUTCOME_UPHELD:
+        return "We have upheld your complaint: the evidence supports what you told us.";
+    case CANDOUR__V1__OUTCOME__OUTCOME_PARTIALLY_UPHELD:
+        return "We have partly upheld your complaint: the evidence supports some, but not all,"
+               " of what you told us.";
+    case CANDOUR__V1__OUTCOME__OUTCOME_NOT_UPHELD:
+        return "We have not upheld your complaint: we did not find evidence that supports it.";
+    case CANDOUR__V1__OUTCOME__OUTCOME_WITHDRAWN:
+        return "You told us you wished to withdraw your complaint, so we have closed it.";
+    default:
+        return "We have finished looking into your complaint.";
+    }
+}
+
+char *nt_render_acknowledgement(const Candour__V1__Person *to, const char *reference,
+                                const char *today, const Candour__V1__LetterRequested *req)
+{
+    s_buf_t b = {0};
+    s_header(&b, to, reference, today);
+    s_add(&b,
+          "Thank you for your complaint. We received it and will look into it carefully and"
+          " fairly.\n\n"
+          "The person looking into it will be %s. We would like to talk with you about how we"
+          " will handle your complaint and when you can expect our response: please contact us,"
+          " quoting the reference above, and tell us a time that suits you.\n\n"
+          "If we do not hear from you, we aim to send you our full response by %s, and we will"
+          " keep you informed of our progress. If we need longer, we will explain why and agree"
+          " a new date with you.\n\n"
+          "You can get free, independent help with your complaint from an NHS complaints"
+          " advocate. Your local council can tell you who provides advocacy in your area.\n\n"
+          "Yours sincerely,\n\nThe Complaints Team\n",
+          req->handler[0] ? req->handler : "a member of our complaints team",
+          req->response_due[0] ? req->response_due : "the date we agree with you");
+    return s_done(&b);
+}
+
+char *nt_render_final_response(const Candour__V1__Person *to, const char *reference,
+                               const char *today, const Candour__V1__ResponseApproved *ra)
+{
+    s_buf_t b = {0};
+    s_header(&b, to, reference, today);
+    s_add(&b,
+          "Thank you for your patience while we looked into your complaint. This letter is our"
+          " response.\n\n"
+          "What we found\n\n%s\n\n%s\n\n",
+          s_outcome_words(ra->outcome), ra->findings);
+    if (ra->outcome == CANDOUR__V1__OUTCOME__OUTCOME_UPHELD ||
+        ra->outcome == CANDOUR__V1__OUTCOME__OUTCOME_PARTIALLY_UPHELD)
+        s_add(&b, "We are sorry for what went wrong.\n\n");
+    s_add(&b,
+          "If you are not happy with our response\n\n"
+          "Please contact us first: we are happy to meet you or talk it through. If you remain"
+          " unhappy, you have the right to ask the Parliamentary and Health Service Ombudsman to"
+          " look at your complaint. The Ombudsman makes final decisions on complaints that have"
+          " not been resolved by the NHS in England. Its service is free.\n\n"
+          "  Parliamentary and Health Service Ombudsman\n"
+          "  Millbank Tower, Millbank, London SW1P 4QP\n"
+          "  Telephone: 0345 015 4033\n"
+          "  Website: www.ombudsman.org.uk\n\n"
+          "Yours sincerely,\n\n%s\n%s\n",
+          ra->signed_by, ra->signatory_role);
+    return s_done(&b);
+}
+
+const char *nt_channel(const Candour__V1__Person *to)
+{
+    if (to->preferred_channel == CANDOUR__V1__CONTACT_CHANNEL__CONTACT_EMAIL && to->email[0])
+        return "email";
+    if (to->n_address)
+        return "post";
+    return to->email[0] ? "email" : "post";
+}
+
+int nt_safe_reference(const char *reference)
+{
+    size_t n = strlen(reference);
+    return n > 0 && n <= 64 &&
+           strspn(reference, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
