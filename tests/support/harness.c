@@ -1,0 +1,311 @@
+/* harness.c - integration test support (see harness.h). */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define H_NSVC 6
+
+static const char *const s_services[H_NSVC] = {"intake", "routing", "investigation",
+                                               "signoff", "notify", "gateway"};
+
+struct h_t {
+    char dir[256];
+    char dbname[64];
+    char admin_url[512];   /* the cluster's admin URL (postgres db) */
+    char db_url[512];      /* the test database */
+    char spool[300];
+    char endpoints[H_NSVC][300];
+    pid_t pids[H_NSVC];
+    int gateway_port;
+    PGconn *conn;
+};
+
+static int s_index(const char *svc)
+{
+    for (int i = 0; i < H_NSVC; i++)
+        if (strcmp(s_services[i], svc) == 0)
+            return i;
+    cr_assert_fail("unknown service %s", svc);
+    return -1;
+}
+
+static void s_sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Replace the database name at the end of a URL. */
+static void s_url_with_db(const char *url, const char *db, char *out, size_t len)
+{
+    const char *slash = strrchr(url, '/');
+    const char *q = strchr(url, '?');
+    size_t base = slash && slash > strstr(url, "//") + 1 ? (size_t)(slash - url) : strlen(url);
+    snprintf(out, len, "%.*s/%s%s", (int)base, url, db, q ? q : "");
+}
+
+static void s_exec(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    cr_assert(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
+              "%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+}
+
+static int s_run(char *const argv[], const char *db_url)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("CANDOUR_DB_URL", db_url, 1);
+        setenv("CANDOUR_MIGRATIONS_DIR", CANDOUR_SOURCE_DIR "/deploy/migrations", 1);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+h_t *h_new(const char *label)
+{
+    const char *url = getenv("CANDOUR_TEST_DB_URL");
+    cr_assert(url && *url, "CANDOUR_TEST_DB_URL is not set: run the suite with tests/run.sh, "
+                           "which starts a throwaway PostgreSQL cluster");
+    h_t *h = calloc(1, sizeof *h);
+    cr_assert(h);
+    snprintf(h->dir, sizeof h->dir, "/tmp/candour-%s-XXXXXX", label);
+    cr_assert(mkdtemp(h->dir), "mkdtemp: %s", strerror(errno));
+    snprintf(h->spool, sizeof h->spool, "%s/spool", h->dir);
+    mkdir(h->spool, 0750);
+    unsigned r = (unsigned)getpid() ^ (unsigned)time(NULL);
+    snprintf(h->dbname, sizeof h->dbname, "t_%s_%d_%u", label, (int)getpid(), r % 100000);
+    snprintf(h->admin_url, sizeof h->admin_url, "%s", url);
+    s_url_with_db(url, h->dbname, h->db_url, sizeof h->db_url);
+    PGconn *admin = PQconnectdb(url);
+    cr_assert(PQstatus(admin) == CONNECTION_OK, "cannot connect to %s: %s", url,
+              PQerrorMessage(admin));
+    char sql[256];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", h->dbname);
+    s_exec(admin, sql);
+    PQfinish(admin);
+    char *argv[] = {CANDOUR_BUILD_DIR "/services/candourctl", "migrate", NULL};
+    cr_assert_eq(s_run(argv, h->db_url), 0, "candourctl migrate failed");
+    h->conn = PQconnectdb(h->db_url);
+    cr_assert(PQstatus(h->conn) == CONNECTION_OK);
+    for (int i = 0; i < H_NSVC; i++)
+        snprintf(h->endpoints[i], sizeof h->endpoints[i], "ipc://%s/%s.sock", h->dir,
+                 s_services[i]);
+    return h;
+}
+
+static void s_child_env(h_t *h)
+{
+    setenv("CANDOUR_DB_URL", h->db_url, 1);
+    setenv("CANDOUR_SPOOL_DIR", h->spool, 1);
+    setenv("CANDOUR_LOG_LEVEL", "debug", 1);
+    setenv("CANDOUR_GATEWAY_HTTP", "127.0.0.1:0", 1);
+    for (int i = 0; i < H_NSVC; i++) {
+        char up[32], var[64];
+        size_t j;
+        for (j = 0; s_services[i][j]; j++)
+            up[j] = (char)(s_services[i][j] - 32);
+        up[j] = 0;
+        snprintf(var, sizeof var, "CANDOUR_%s_ADMIN", up);
+        setenv(var, "127.0.0.1:0", 1);
+        snprintf(var, sizeof var, "CANDOUR_%s_BIND", up);
+        setenv(var, h->endpoints[i], 1);
+        snprintf(var, sizeof var, "CANDOUR_%s_ENDPOINT", up);
+        setenv(var, h->endpoints[i], 1);
+    }
+}
+
+/* The gateway logs its port in a "gateway.listening" line. */
+static int s_read_gateway_port(h_t *h)
+{
+    char path[400], line[1024];
+    snprintf(path, sizeof path, "%s/gateway.log", h->dir);
+    for (int tries = 0; tries < 200; tries++) {
+        FILE *f = fopen(path, "r");
+        while (f && fgets(line, sizeof line, f)) {
+            char *p = strstr(line, "\"gateway.listening\"");
+            char *q = p ? strstr(p, "\"port\":") : NULL;
+            if (q) {
+                fclose(f);
+                return atoi(q + 7);
+            }
+        }
+        if (f)
+            fclose(f);
+        s_sleep_ms(25);
+    }
+    return 0;
+}
+
+int h_start(h_t *h, const char *svc)
+{
+    int i = s_index(svc);
+    char bin[512], log[400];
+    snprintf(bin, sizeof bin, "%s/services/candour-%s", CANDOUR_BUILD_DIR, svc);
+    snprintf(log, sizeof log, "%s/%s.log", h->dir, svc);
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* A failed assertion ends the test process without h_destroy: the
+         * daemons must not outlive it. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        s_child_env(h);
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0640);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execl(bin, bin, (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0)
+        return -1;
+    h->pids[i] = pid;
+    if (strcmp(svc, "gateway") == 0)
+        h->gateway_port = s_read_gateway_port(h);
+    return 0;
+}
+
+int h_start_all(h_t *h)
+{
+    for (int i = 0; i < H_NSVC; i++)
+        if (h_start(h, s_services[i]) != 0)
+            return -1;
+    return 0;
+}
+
+int h_pid(h_t *h, const char *svc)
+{
+    return h->pids[s_index(svc)];
+}
+
+int h_stop(h_t *h, const char *svc)
+{
+    int i = s_index(svc);
+    pid_t pid = h->pids[i];
+    if (!pid)
+        return 0;
+    kill(pid, SIGTERM);
+    int st = 0;
+    for (int t = 0; t < 1500; t++) {
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            h->pids[i] = 0;
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        }
+        s_sleep_ms(10);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    h->pids[i] = 0;
+    return -1;
+}
+
+int h_destroy(h_t **ph)
+{
+    h_t *h = *ph;
+    *ph = NULL;
+    int bad = 0;
+    for (int i = 0; i < H_NSVC; i++)
+        if (h->pids[i] && h_stop(h, s_services[i]) != 0)
+            bad++;
+    PQfinish(h->conn);
+    PGconn *admin = PQconnectdb(h->admin_url);
+    if (PQstatus(admin) == CONNECTION_OK) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", h->dbname);
+        PQclear(PQexec(admin, sql));
+    }
+    PQfinish(admin);
+    if (!getenv("CANDOUR_TEST_KEEP")) {
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", h->dir);
+        if (system(cmd) != 0)
+            bad += 0;
+    }
+    free(h);
+    return bad;
+}
+
+const char *h_endpoint(h_t *h, const char *svc) { return h->endpoints[s_index(svc)]; }
+const char *h_spool(h_t *h) { return h->spool; }
+const char *h_dir(h_t *h) { return h->dir; }
+const char *h_db_url(h_t *h) { return h->db_url; }
+int h_gateway_port(h_t *h) { return h->gateway_port; }
+PGconn *h_db(h_t *h) { return h->conn; }
+
+char *h_scalar(h_t *h, const char *sql, int n, const char *const *params)
+{
+    PGresult *r = PQexecParams(h->conn, sql, n, NULL, params, NULL, NULL, 0);
+    cr_assert(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage(r));
+    char *out = PQntuples(r) > 0 && !PQgetisnull(r, 0, 0) ? strdup(PQgetvalue(r, 0, 0)) : NULL;
+    PQclear(r);
+    return out;
+}
+
+long h_count(h_t *h, const char *sql, int n, const char *const *params)
+{
+    char *v = h_scalar(h, sql, n, params);
+    long c = v ? atol(v) : -1;
+    free(v);
+    return c;
+}
+
+int h_wait_for(h_t *h, const char *sql, int n, const char *const *params, const char *want,
+               int timeout_ms)
+{
+    for (int waited = 0; waited <= timeout_ms; waited += 50) {
+        char *v = h_scalar(h, sql, n, params);
+        int ok = v && strcmp(v, want) == 0;
+        free(v);
+        if (ok)
+            return 1;
+        s_sleep_ms(50);
+    }
+    return 0;
+}
+
+int h_http_get(int port, const char *path, char **body)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    char req[512];
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path);
+    if (write(fd, req, (size_t)n) != n) {
+        close(fd);
+        return -1;
+    }
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap);
+    ssize_t got;
+    while ((got = read(fd, buf + len, cap - len - 1)) > 0)
+        len += (size_t)got;
+    close(fd);
+    buf[len] = 0;
+    int status = 0;
+    sscanf(buf, "HTTP/1.1 %d", &status);
+    char *b = strstr(buf, "\r\n\r\n");
+    *body = strdup(b ? b + 4 : "");
+    free(buf);
+    return status;
+}

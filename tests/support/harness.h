@@ -1,0 +1,49 @@
+/* harness.h - integration test support: a fresh database on the throwaway
+ * cluster (CANDOUR_TEST_DB_URL, made by tests/run.sh), migrated, and the real
+ * daemons started against it with ipc:// endpoints and admin ports of their
+ * own, so suites can run side by side and beside a running Candour. */
+#ifndef CANDOUR_TEST_HARNESS_H
+#define CANDOUR_TEST_HARNESS_H
+
+#include <libpq-fe.h>
+
+typedef struct h_t h_t;
+
+/* A new database, migrated. Fails the test (cr_assert) when
+ * CANDOUR_TEST_DB_URL is unset: run tests/run.sh, which sets it. */
+h_t *h_new(const char *label);
+
+/* Start one daemon ("intake", ..., "gateway") or all six. 0 on success. */
+int h_start(h_t *h, const char *service);
+int h_start_all(h_t *h);
+
+/* SIGTERM one daemon and wait (up to 15 s). Returns its exit status, or -1 if
+ * it had to be killed. */
+int h_stop(h_t *h, const char *service);
+/* pid of a running daemon, 0 if none. */
+int h_pid(h_t *h, const char *service);
+
+/* Stop every daemon, drop the database, remove the temp dir. Returns the
+ * number of daemons that did not exit 0 on SIGTERM. */
+int h_destroy(h_t **ph);
+
+const char *h_endpoint(h_t *h, const char *service);  /* ipc://... of a service */
+const char *h_spool(h_t *h);
+const char *h_dir(h_t *h);                            /* the temp dir (logs: <svc>.log) */
+const char *h_db_url(h_t *h);                         /* admin URL of the test database */
+int h_gateway_port(h_t *h);                           /* after h_start("gateway") */
+PGconn *h_db(h_t *h);                                  /* an admin connection, owned by h */
+
+/* Run a query with text parameters and return the first column of the first
+ * row as a malloc'd string (NULL if no row). Fails the test on SQL errors. */
+char *h_scalar(h_t *h, const char *sql, int n, const char *const *params);
+long h_count(h_t *h, const char *sql, int n, const char *const *params);
+
+/* Poll sql (one scalar) until it equals want or timeout_ms passes. Returns 1 if it matched. */
+int h_wait_for(h_t *h, const char *sql, int n, const char *const *params, const char *want,
+               int timeout_ms);
+
+/* A GET on 127.0.0.1:port; returns the HTTP status and the body (malloc'd) in *body. */
+int h_http_get(int port, const char *path, char **body);
+
+#endif
