@@ -16,6 +16,7 @@
 #include "candour/error.h"
 #include "candour/log.h"
 #include "candour/metrics.h"
+#include "candour/pb.h"
 #include "candour/util.h"
 
 typedef struct {
@@ -81,11 +82,10 @@ static void s_send(cd_inbox_t *in, const s_peer_t *p, const cd_frame_t *body, in
 
 static void s_send_reply(cd_inbox_t *in, const s_peer_t *p, const Candour__V1__Reply *reply)
 {
-    size_t len = candour__v1__reply__get_packed_size(reply);
-    uint8_t *buf = malloc(len ? len : 1);
+    size_t len = 0;
+    uint8_t *buf = cd_pb_pack(&reply->base, &len);
     if (!buf)
         return;
-    candour__v1__reply__pack(reply, buf);
     cd_frame_t body[2] = {{"REP", 3}, {buf, len}};
     s_send(in, p, body, 2);
     free(buf);
@@ -126,11 +126,10 @@ static void s_nak(cd_inbox_t *in, const s_peer_t *peer, const char *event_id, co
     Candour__V1__Error err = CANDOUR__V1__ERROR__INIT;
     err.code = (char *)code;
     err.message = (char *)message;
-    size_t len = candour__v1__error__get_packed_size(&err);
-    uint8_t *buf = malloc(len ? len : 1);
+    size_t len = 0;
+    uint8_t *buf = cd_pb_pack(&err.base, &len);
     if (!buf)
         return;
-    candour__v1__error__pack(&err, buf);
     cd_frame_t body[3] = {{"NAK", 3}, {event_id, strlen(event_id)}, {buf, len}};
     s_send(in, peer, body, 3);
     free(buf);
@@ -241,6 +240,15 @@ void cd_request_reply(cd_inbox_t *in, cd_request_t *req, Candour__V1__Reply *rep
     s_send_reply(in, &req->peer, reply);
     reply->request_id = NULL;
     s_request_free(req);
+}
+
+void cd_request_done(cd_inbox_t *in, cd_request_t *req)
+{
+    Candour__V1__Done done = CANDOUR__V1__DONE__INIT;
+    Candour__V1__Reply reply = CANDOUR__V1__REPLY__INIT;
+    reply.result_case = CANDOUR__V1__REPLY__RESULT_DONE;
+    reply.done = &done;
+    cd_request_reply(in, req, &reply);
 }
 
 void cd_request_fail(cd_inbox_t *in, cd_request_t *req, const char *code, const char *field,

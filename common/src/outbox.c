@@ -17,6 +17,7 @@
 #include "candour/error.h"
 #include "candour/log.h"
 #include "candour/metrics.h"
+#include "candour/pb.h"
 #include "candour/util.h"
 #include "candour/v1/envelope.pb-c.h"
 #include "candour/v1/error.pb-c.h"
@@ -120,13 +121,12 @@ int cd_outbox_put(cd_outbox_t *ob, cd_tx_t *tx, const cd_event_out_t *ev, const 
     }
     strncat(subs, "}", sizeof subs - strlen(subs) - 1);
 
-    size_t plen = protobuf_c_message_get_packed_size(ev->payload);
-    uint8_t *payload = malloc(plen ? plen : 1);
+    size_t plen = 0;
+    uint8_t *payload = cd_pb_pack(ev->payload, &plen);
     if (!payload) {
         cd_tx_poison(tx);
         return CD_ENOMEM;
     }
-    protobuf_c_message_pack(ev->payload, payload);
 
     char guard[S_SQL_MAX] = "";
     if (guard_sql) {
@@ -193,10 +193,9 @@ static void s_send_row(cd_outbox_t *ob, PGresult *r, int row)
     env.payload.data = payload;
     env.payload.len = plen;
     env.sequence = strtoll(PQgetvalue(r, row, 9), NULL, 10);
-    size_t elen = candour__v1__envelope__get_packed_size(&env);
-    uint8_t *buf = malloc(elen ? elen : 1);
+    size_t elen = 0;
+    uint8_t *buf = cd_pb_pack(&env.base, &elen);
     if (buf) {
-        candour__v1__envelope__pack(&env, buf);
         cd_frame_t frames[2] = {{"EVT", 3}, {buf, elen}};
         if (cd_zsock_send(sub->sock, frames, 2) == 0) {
             ob->sent++;

@@ -13,6 +13,7 @@
 #include "candour/calendar.h"
 #include "candour/log.h"
 #include "candour/metrics.h"
+#include "candour/pb.h"
 #include "candour/pbjson.h"
 #include "candour/service.h"
 #include "candour/util.h"
@@ -221,13 +222,7 @@ static void s_submit(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Reque
     }
     /* An owned copy (the request is freed when this handler returns), with
      * the time of receipt that the deadlines count from. */
-    size_t len = candour__v1__complaint__get_packed_size(c);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (buf) {
-        candour__v1__complaint__pack(c, buf);
-        it->complaint = candour__v1__complaint__unpack(NULL, len, buf);
-        free(buf);
-    }
+    it->complaint = (Candour__V1__Complaint *)cd_pb_clone(&c->base);
     if (!it->complaint) {
         free(it);
         cd_request_fail(in, req, "INTERNAL", "", "out of memory; nothing was kept");

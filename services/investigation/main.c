@@ -7,6 +7,7 @@
 
 #include "candour/error.h"
 #include "candour/log.h"
+#include "candour/pb.h"
 #include "candour/service.h"
 #include "candour/util.h"
 #include "candour/v1/events.pb-c.h"
@@ -76,11 +77,7 @@ static void s_on_recorded(const cd_tx_result_t *res, void *arg)
         cd_log_info("case.completed", "{s:s, s:s}", "reference", call->ro->complaint_ref,
                     "case_id", call->case_id);
         cd_service_kick(s_svc);
-        Candour__V1__Done done = CANDOUR__V1__DONE__INIT;
-        Candour__V1__Reply reply = CANDOUR__V1__REPLY__INIT;
-        reply.result_case = CANDOUR__V1__REPLY__RESULT_DONE;
-        reply.done = &done;
-        cd_request_reply(call->in, call->req, &reply);
+        cd_request_done(call->in, call->req);
     } else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0) {
         cd_request_fail(call->in, call->req, "FAILED_PRECONDITION", "record_outcome.complaint_ref",
                         "the case already has an outcome");
@@ -143,13 +140,8 @@ static void s_record_outcome(cd_inbox_t *in, cd_request_t *req, const Candour__V
         return;
     }
     iv_call_t *call = calloc(1, sizeof *call);
-    size_t len = candour__v1__record_outcome__get_packed_size(ro);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (call && buf) {
-        candour__v1__record_outcome__pack(ro, buf);
-        call->ro = candour__v1__record_outcome__unpack(NULL, len, buf);
-    }
-    free(buf);
+    if (call)
+        call->ro = (Candour__V1__RecordOutcome *)cd_pb_clone(&ro->base);
     if (!call || !call->ro) {
         free(call);
         cd_request_fail(in, req, "INTERNAL", "", "out of memory");

@@ -6,6 +6,7 @@
 
 #include "candour/error.h"
 #include "candour/log.h"
+#include "candour/pb.h"
 #include "candour/service.h"
 #include "candour/v1/events.pb-c.h"
 #include "signing.h"
@@ -63,11 +64,7 @@ static void s_on_signed(const cd_tx_result_t *res, void *arg)
     if (res->err == 0) {
         cd_log_info("response.approved", "{s:s}", "reference", call->sr->complaint_ref);
         cd_service_kick(s_svc);
-        Candour__V1__Done done = CANDOUR__V1__DONE__INIT;
-        Candour__V1__Reply reply = CANDOUR__V1__REPLY__INIT;
-        reply.result_case = CANDOUR__V1__REPLY__RESULT_DONE;
-        reply.done = &done;
-        cd_request_reply(call->in, call->req, &reply);
+        cd_request_done(call->in, call->req);
     } else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0) {
         cd_request_fail(call->in, call->req, "FAILED_PRECONDITION", "sign.complaint_ref",
                         "the response is already signed");
@@ -128,13 +125,8 @@ static void s_sign(cd_inbox_t *in, cd_request_t *req, const Candour__V1__SignRes
         return;
     }
     so_call_t *call = calloc(1, sizeof *call);
-    size_t len = candour__v1__sign_response__get_packed_size(sr);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (call && buf) {
-        candour__v1__sign_response__pack(sr, buf);
-        call->sr = candour__v1__sign_response__unpack(NULL, len, buf);
-    }
-    free(buf);
+    if (call)
+        call->sr = (Candour__V1__SignResponse *)cd_pb_clone(&sr->base);
     if (!call || !call->sr) {
         free(call);
         cd_request_fail(in, req, "INTERNAL", "", "out of memory");

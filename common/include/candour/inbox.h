@@ -63,6 +63,8 @@ void cd_inbox_defer(cd_inbox_t *in, cd_event_t *ev, const char *reason);
 
 /* Reply to a request; reply->request_id is filled in. Frees req. */
 void cd_request_reply(cd_inbox_t *in, cd_request_t *req, Candour__V1__Reply *reply);
+/* Reply with Done (the request took effect). Frees req. */
+void cd_request_done(cd_inbox_t *in, cd_request_t *req);
 /* Reply with an error. Frees req. */
 void cd_request_fail(cd_inbox_t *in, cd_request_t *req, const char *code, const char *field,
                      const char *message);
