@@ -43,8 +43,12 @@ int gw_status_for(const char *code)
         const char *code;
         int status;
     } map[] = {
-        {"NOT_FOUND", 404},     {"INVALID_ARGUMENT", 400}, {"FAILED_PRECONDITION", 409},
-        {"UNAVAILABLE", 503},   {"UNSUPPORTED", 501},      {"PERMISSION_DENIED", 403},
+        {"NOT_FOUND", 404},       {"FAILED_PRECONDITION", 409}, {"UNAVAILABLE", 503},
+        {"UNSUPPORTED", 501},     {"PERMISSION_DENIED", 403},   {"INVALID_ARGUMENT", 400},
+        {"REQUIRED", 400},        {"TOO_LONG", 400},            {"TOO_MANY", 400},
+        {"INVALID_TEXT", 400},    {"INVALID_ENUM", 400},        {"INVALID_DATE", 400},
+        {"DATE_IN_FUTURE", 400},  {"NO_CONTACT", 400},          {"MALFORMED_REQUEST", 400},
+        {"MALFORMED_FRAME", 400},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(map[i].code, code) == 0)
@@ -59,10 +63,13 @@ int gw_parse_hostport(const char *s, char *host, size_t hostlen, int *port)
         return -1;
     char *end;
     long p = strtol(colon + 1, &end, 10);
-    if (colon[1] == 0 || *end || p < 0 || p > 65535)
+    /* digits only: strtol alone would take " 80" and "+80" */
+    if (colon[1] < '0' || colon[1] > '9' || *end || p < 0 || p > 65535)
         return -1;
     size_t hl = (size_t)(colon - s);
     if (s[0] == '[' && hl >= 2 && s[hl - 1] == ']') {
+        if (hl == 2)
+            return -1; /* "[]:80": no host */
         memcpy(host, s + 1, hl - 2);
         host[hl - 2] = 0;
     } else {

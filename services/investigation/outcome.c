@@ -43,9 +43,11 @@ int iv_validate_outcome(const Candour__V1__RecordOutcome *ro, iv_error_t *e)
     size_t blen = strlen(ro->recorded_by);
     if (blen == 0)
         return s_fail(e, "REQUIRED", "record_outcome.recorded_by", "say who recorded the outcome");
-    if (blen > IV_MAX_NAME || !cd_text_ok(ro->recorded_by, blen, 0))
+    if (blen > IV_MAX_NAME)
+        return s_fail(e, "TOO_LONG", "record_outcome.recorded_by", "at most 200 bytes are allowed");
+    if (!cd_text_ok(ro->recorded_by, blen, 0))
         return s_fail(e, "INVALID_TEXT", "record_outcome.recorded_by",
-                      "recorded_by must be a name of at most 200 bytes without control characters");
+                      "recorded_by must be UTF-8 text without control characters");
     return 0;
 }
 

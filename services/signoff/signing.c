@@ -13,22 +13,27 @@ static int s_fail(so_error_t *e, const char *code, const char *field, const char
     return -1;
 }
 
-static int s_name_ok(const char *s)
+/* A name or role: present, at most 200 bytes, plain text. */
+static int s_name(const char *s, const char *field, const char *missing, so_error_t *e)
 {
     size_t n = strlen(s);
-    return n > 0 && n <= 200 && cd_text_ok(s, n, 0);
+    if (n == 0)
+        return s_fail(e, "REQUIRED", field, missing);
+    if (n > 200)
+        return s_fail(e, "TOO_LONG", field, "at most 200 bytes are allowed");
+    if (!cd_text_ok(s, n, 0))
+        return s_fail(e, "INVALID_TEXT", field, "must be UTF-8 text without control characters");
+    return 0;
 }
 
 int so_validate_sign(const Candour__V1__SignResponse *s, so_error_t *e)
 {
     if (!s->complaint_ref[0])
         return s_fail(e, "REQUIRED", "sign.complaint_ref", "the complaint's reference is required");
-    if (!s_name_ok(s->signed_by))
-        return s_fail(e, "REQUIRED", "sign.signed_by",
-                      "name the person signing (at most 200 bytes of text)");
-    if (!s_name_ok(s->signatory_role))
-        return s_fail(e, "REQUIRED", "sign.signatory_role",
-                      "give the signatory's role, e.g. responsible person or chief executive");
+    if (s_name(s->signed_by, "sign.signed_by", "name the person signing", e) ||
+        s_name(s->signatory_role, "sign.signatory_role",
+               "give the signatory's role, e.g. responsible person or chief executive", e))
+        return -1;
     return 0;
 }
 

@@ -1,0 +1,199 @@
+/* test_gateway_routes.c - the gateway's URL table, its error-to-HTTP mapping
+ * and the host:port parsing of its listen address. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "routes.h"
+
+/* ---------------------------------------------------------------- routes */
+
+Test(gateway_routes, fixed_paths_route_on_GET)
+{
+    char ref[64] = "untouched";
+    cr_assert_eq(gw_route("GET", "/healthz", ref, sizeof ref), GW_ROUTE_HEALTH);
+    cr_assert_eq(gw_route("GET", "/readyz", ref, sizeof ref), GW_ROUTE_READY);
+    cr_assert_eq(gw_route("GET", "/metrics", ref, sizeof ref), GW_ROUTE_METRICS);
+    cr_assert_str_eq(ref, "untouched", "a fixed route wrote a reference");
+}
+
+Test(gateway_routes, status_route_takes_the_reference)
+{
+    char ref[64] = "";
+    cr_assert_eq(gw_route("GET", "/v1/complaints/CDR-ABCD-EFGH/status", ref, sizeof ref),
+                 GW_ROUTE_STATUS);
+    cr_assert_str_eq(ref, "CDR-ABCD-EFGH");
+    cr_assert_eq(gw_route("GET", "/v1/complaints/x/status", ref, sizeof ref), GW_ROUTE_STATUS);
+    cr_assert_str_eq(ref, "x");
+}
+
+Test(gateway_routes, other_methods_on_a_known_path_are_405)
+{
+    static const char *const methods[] = {"POST", "PUT", "DELETE", "PATCH", "HEAD", "get", ""};
+    char ref[64];
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        cr_assert_eq(gw_route(methods[i], "/healthz", ref, sizeof ref), GW_ROUTE_BAD_METHOD,
+                     "%s /healthz", methods[i]);
+        cr_assert_eq(gw_route(methods[i], "/metrics", ref, sizeof ref), GW_ROUTE_BAD_METHOD);
+        cr_assert_eq(gw_route(methods[i], "/v1/complaints/CDR-ABCD-EFGH/status", ref, sizeof ref),
+                     GW_ROUTE_BAD_METHOD, "%s status", methods[i]);
+    }
+}
+
+Test(gateway_routes, unknown_paths_are_not_found_whatever_the_method)
+{
+    static const char *const paths[] = {"/",
+                                        "",
+                                        "/healthz/",
+                                        "/healthzz",
+                                        "/HEALTHZ",
+                                        "/healthz?x=1",
+                                        "/v1/complaints",
+                                        "/v1/complaints/",
+                                        "/v1/complaints/status",
+                                        "/v1/complaints//status",
+                                        "/v1/complaints/CDR-ABCD-EFGH",
+                                        "/v1/complaints/CDR-ABCD-EFGH/status/",
+                                        "/v2/complaints/CDR-ABCD-EFGH/status"};
+    char ref[64];
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        cr_assert_eq(gw_route("GET", paths[i], ref, sizeof ref), GW_ROUTE_NOT_FOUND, "GET \"%s\"",
+                     paths[i]);
+        cr_assert_eq(gw_route("POST", paths[i], ref, sizeof ref), GW_ROUTE_NOT_FOUND, "POST \"%s\"",
+                     paths[i]);
+    }
+}
+
+Test(gateway_routes, bad_references_are_not_found)
+{
+    static const char *const paths[] = {
+        "/v1/complaints/../status",         "/v1/complaints/../../etc/passwd/status",
+        "/v1/complaints/CDR%2FABCD/status", "/v1/complaints/CDR ABCD/status",
+        "/v1/complaints/a/b/status",        "/v1/complaints/CDR_ABCD/status",
+        "/v1/complaints/CDR.ABCD/status",   "/v1/complaints/CDR-ÀBCD/status",
+        "/v1/complaints/CDR-ABCD?x/status",
+    };
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        char ref[64] = "untouched";
+        cr_assert_eq(gw_route("GET", paths[i], ref, sizeof ref), GW_ROUTE_NOT_FOUND, "\"%s\"",
+                     paths[i]);
+        cr_assert_str_eq(ref, "untouched", "\"%s\" wrote a reference", paths[i]);
+    }
+}
+
+Test(gateway_routes, a_reference_longer_than_the_buffer_is_not_found)
+{
+    char ref[8] = "";
+    /* 7 characters and the NUL fit; 8 do not. */
+    cr_assert_eq(gw_route("GET", "/v1/complaints/ABCDEFG/status", ref, sizeof ref),
+                 GW_ROUTE_STATUS);
+    cr_assert_str_eq(ref, "ABCDEFG");
+    cr_assert_eq(gw_route("GET", "/v1/complaints/ABCDEFGH/status", ref, sizeof ref),
+                 GW_ROUTE_NOT_FOUND);
+}
+
+Test(gateway_routes, a_bad_reference_with_another_method_is_not_found)
+{
+    char ref[64];
+    cr_assert_eq(gw_route("POST", "/v1/complaints/../status", ref, sizeof ref), GW_ROUTE_NOT_FOUND);
+}
+
+/* ---------------------------------------------------------------- status */
+
+Test(gateway_routes, error_codes_map_to_http_statuses)
+{
+    cr_assert_eq(gw_status_for("NOT_FOUND"), 404);
+    cr_assert_eq(gw_status_for("INVALID_ARGUMENT"), 400);
+    cr_assert_eq(gw_status_for("FAILED_PRECONDITION"), 409);
+    cr_assert_eq(gw_status_for("UNAVAILABLE"), 503);
+    cr_assert_eq(gw_status_for("UNSUPPORTED"), 501);
+    cr_assert_eq(gw_status_for("PERMISSION_DENIED"), 403);
+}
+
+Test(gateway_routes, unknown_error_codes_are_500)
+{
+    cr_assert_eq(gw_status_for("INTERNAL"), 500);
+    cr_assert_eq(gw_status_for(""), 500);
+    cr_assert_eq(gw_status_for("not_found"), 500);
+    cr_assert_eq(gw_status_for("NOT_FOUND "), 500);
+}
+
+/* -------------------------------------------------------------- hostport */
+
+Test(gateway_routes, hostport_parses_name_and_ipv4)
+{
+    char host[64];
+    int port = -1;
+    cr_assert_eq(gw_parse_hostport("localhost:8080", host, sizeof host, &port), 0);
+    cr_assert_str_eq(host, "localhost");
+    cr_assert_eq(port, 8080);
+    cr_assert_eq(gw_parse_hostport("127.0.0.1:80", host, sizeof host, &port), 0);
+    cr_assert_str_eq(host, "127.0.0.1");
+    cr_assert_eq(port, 80);
+    cr_assert_eq(gw_parse_hostport("0.0.0.0:65535", host, sizeof host, &port), 0);
+    cr_assert_eq(port, 65535);
+    cr_assert_eq(gw_parse_hostport("0.0.0.0:0", host, sizeof host, &port), 0, "port 0: any free");
+    cr_assert_eq(port, 0);
+}
+
+Test(gateway_routes, hostport_parses_bracketed_ipv6)
+{
+    char host[64];
+    int port = -1;
+    cr_assert_eq(gw_parse_hostport("[::1]:80", host, sizeof host, &port), 0);
+    cr_assert_str_eq(host, "::1");
+    cr_assert_eq(port, 80);
+    cr_assert_eq(gw_parse_hostport("[2001:db8::8a2e:370:7334]:8443", host, sizeof host, &port), 0);
+    cr_assert_str_eq(host, "2001:db8::8a2e:370:7334");
+    cr_assert_eq(port, 8443);
+}
+
+Test(gateway_routes, hostport_rejects_bad_ports)
+{
+    static const char *const bad[] = {"localhost",
+                                      "localhost:",
+                                      "localhost:http",
+                                      "localhost:80x",
+                                      "localhost:65536",
+                                      "localhost:-1",
+                                      "localhost:99999999999999999999",
+                                      "[::1]",
+                                      "localhost:8 0"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char host[64] = "";
+        int port = 12345;
+        cr_assert_eq(gw_parse_hostport(bad[i], host, sizeof host, &port), -1, "accepted \"%s\"",
+                     bad[i]);
+        cr_assert_eq(port, 12345, "\"%s\" wrote the port", bad[i]);
+    }
+}
+
+Test(gateway_routes, hostport_rejects_a_port_with_a_sign_or_blanks)
+{
+    /* strtol would take these; a port is digits only. */
+    static const char *const bad[] = {"localhost: 80", "localhost:+80", "localhost:\t80",
+                                      "localhost:-0"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char host[64];
+        int port = 12345;
+        cr_assert_eq(gw_parse_hostport(bad[i], host, sizeof host, &port), -1, "accepted \"%s\"",
+                     bad[i]);
+    }
+}
+
+Test(gateway_routes, hostport_rejects_an_empty_host)
+{
+    char host[64];
+    int port;
+    cr_assert_eq(gw_parse_hostport(":80", host, sizeof host, &port), -1);
+    cr_assert_eq(gw_parse_hostport("", host, sizeof host, &port), -1);
+    cr_assert_eq(gw_parse_hostport("[]:80", host, sizeof host, &port), -1, "empty brackets");
+}
+
+Test(gateway_routes, hostport_rejects_a_host_too_long_for_the_buffer)
+{
+    char host[8];
+    int port;
+    cr_assert_eq(gw_parse_hostport("1234567:80", host, sizeof host, &port), 0, "7 fit with NUL");
+    cr_assert_str_eq(host, "1234567");
+    cr_assert_eq(gw_parse_hostport("12345678:80", host, sizeof host, &port), -1);
+}

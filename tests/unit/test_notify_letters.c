@@ -1,0 +1,350 @@
+/* test_notify_letters.c - the letters notify writes (R4 acknowledgement, F3
+ * final response), the channel each goes by, and file-safe references.
+ *
+ * The letters are checked for what the rules say they must say, not for their
+ * exact wording, so the wording can improve without breaking these tests. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "letters.h"
+
+static char *s_addr[] = {"14 Chapel Row", "Headingley", "Leeds"};
+
+static Candour__V1__Person s_person(void)
+{
+    Candour__V1__Person p = CANDOUR__V1__PERSON__INIT;
+    p.name = "Anita Patel";
+    p.address_as = "Mrs Patel";
+    p.address = s_addr;
+    p.n_address = 3;
+    p.postcode = "LS6 3AB";
+    p.email = "anita.patel@example.org";
+    return p;
+}
+
+static Candour__V1__LetterRequested s_ack_req(void)
+{
+    Candour__V1__LetterRequested r = CANDOUR__V1__LETTER_REQUESTED__INIT;
+    r.kind = "acknowledgement";
+    r.response_due = "2024-04-12";
+    r.handler = "Sam Okafor, Complaints Investigator, 0113 496 0000";
+    return r;
+}
+
+static Candour__V1__ResponseApproved s_approved(Candour__V1__Outcome o)
+{
+    Candour__V1__ResponseApproved ra = CANDOUR__V1__RESPONSE_APPROVED__INIT;
+    ra.outcome = o;
+    ra.findings = "The care package review due on 3 January did not take place.";
+    ra.signed_by = "Dr Helen Marsh";
+    ra.signatory_role = "Chief Executive";
+    return ra;
+}
+
+#define HAS(text, needle)                                                                          \
+    cr_assert_not_null(strstr((text), (needle)), "no \"%s\" in:\n%s", (needle), (text))
+#define HASNT(text, needle)                                                                        \
+    cr_assert_null(strstr((text), (needle)), "\"%s\" in:\n%s", (needle), (text))
+
+/* ------------------------------------------------------ acknowledgement */
+
+Test(notify_letters, R4_acknowledgement_is_addressed_as_the_complainant_asked)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__LetterRequested r = s_ack_req();
+    char *t = nt_render_acknowledgement(&p, "CDR-ABCD-EFGH", "2024-03-05", &r);
+    cr_assert_not_null(t);
+    HAS(t, "Dear Mrs Patel,");
+    HASNT(t, "Dear Anita Patel");
+    free(t);
+}
+
+Test(notify_letters, R4_acknowledgement_without_address_as_uses_the_name)
+{
+    Candour__V1__Person p = s_person();
+    p.address_as = "";
+    Candour__V1__LetterRequested r = s_ack_req();
+    char *t = nt_render_acknowledgement(&p, "CDR-ABCD-EFGH", "2024-03-05", &r);
+    cr_assert_not_null(t);
+    HAS(t, "Dear Anita Patel,");
+    free(t);
+}
+
+Test(notify_letters, R4_acknowledgement_quotes_reference_response_date_and_investigator)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__LetterRequested r = s_ack_req();
+    char *t = nt_render_acknowledgement(&p, "CDR-ABCD-EFGH", "2024-03-05", &r);
+    cr_assert_not_null(t);
+    HAS(t, "CDR-ABCD-EFGH");
+    HAS(t, "2024-04-12");
+    HAS(t, "Sam Okafor, Complaints Investigator, 0113 496 0000");
+    HAS(t, "2024-03-05");
+    free(t);
+}
+
+Test(notify_letters, R4_acknowledgement_offers_to_discuss_the_handling)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__LetterRequested r = s_ack_req();
+    char *t = nt_render_acknowledgement(&p, "CDR-ABCD-EFGH", "2024-03-05", &r);
+    cr_assert_not_null(t);
+    HAS(t, "talk with you about how we will handle your complaint");
+    free(t);
+}
+
+Test(notify_letters, I7_acknowledgement_mentions_independent_advocacy)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__LetterRequested r = s_ack_req();
+    char *t = nt_render_acknowledgement(&p, "CDR-ABCD-EFGH", "2024-03-05", &r);
+    cr_assert_not_null(t);
+    HAS(t, "advocacy");
+    HAS(t, "independent");
+    free(t);
+}
+
+Test(notify_letters, R4_acknowledgement_without_handler_or_date_says_so_in_words)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__LetterRequested r = s_ack_req();
+    r.handler = "";
+    r.response_due = "";
+    char *t = nt_render_acknowledgement(&p, "CDR-ABCD-EFGH", "2024-03-05", &r);
+    cr_assert_not_null(t);
+    HAS(t, "a member of our complaints team");
+    HAS(t, "the date we agree with you");
+    HASNT(t, "will be .");
+    HASNT(t, "by ,");
+    free(t);
+}
+
+Test(notify_letters, letter_header_carries_the_postal_address_lines_and_postcode)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__LetterRequested r = s_ack_req();
+    char *t = nt_render_acknowledgement(&p, "CDR-ABCD-EFGH", "2024-03-05", &r);
+    cr_assert_not_null(t);
+    HAS(t, "Anita Patel\n14 Chapel Row\nHeadingley\nLeeds\nLS6 3AB\n");
+    free(t);
+}
+
+/* -------------------------------------------------------- final response */
+
+Test(notify_letters, F3_final_response_gives_the_ombudsman_and_its_contact_details)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__ResponseApproved ra = s_approved(CANDOUR__V1__OUTCOME__OUTCOME_NOT_UPHELD);
+    char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+    cr_assert_not_null(t);
+    HAS(t, "Parliamentary and Health Service Ombudsman");
+    HAS(t, "Millbank Tower, Millbank, London SW1P 4QP");
+    HAS(t, "0345 015 4033");
+    HAS(t, "www.ombudsman.org.uk");
+    HAS(t, "right to ask the Parliamentary and Health Service Ombudsman");
+    free(t);
+}
+
+Test(notify_letters, F3_ombudsman_details_are_in_every_outcome)
+{
+    static const Candour__V1__Outcome all[] = {
+        CANDOUR__V1__OUTCOME__OUTCOME_UNSPECIFIED, CANDOUR__V1__OUTCOME__OUTCOME_UPHELD,
+        CANDOUR__V1__OUTCOME__OUTCOME_PARTIALLY_UPHELD, CANDOUR__V1__OUTCOME__OUTCOME_NOT_UPHELD,
+        CANDOUR__V1__OUTCOME__OUTCOME_WITHDRAWN};
+    Candour__V1__Person p = s_person();
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        Candour__V1__ResponseApproved ra = s_approved(all[i]);
+        char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+        cr_assert_not_null(t);
+        HAS(t, "0345 015 4033");
+        HAS(t, "SW1P 4QP");
+        free(t);
+    }
+}
+
+Test(notify_letters, F3_final_response_sets_out_the_findings_reference_and_signer)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__ResponseApproved ra = s_approved(CANDOUR__V1__OUTCOME__OUTCOME_UPHELD);
+    char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+    cr_assert_not_null(t);
+    HAS(t, "The care package review due on 3 January did not take place.");
+    HAS(t, "CDR-ABCD-EFGH");
+    HAS(t, "Dear Mrs Patel,");
+    HAS(t, "Dr Helen Marsh\nChief Executive\n");
+    free(t);
+}
+
+Test(notify_letters, F3_final_response_says_the_outcome_in_words)
+{
+    static const struct {
+        Candour__V1__Outcome o;
+        const char *words;
+    } cases[] = {
+        {CANDOUR__V1__OUTCOME__OUTCOME_UPHELD, "We have upheld your complaint"},
+        {CANDOUR__V1__OUTCOME__OUTCOME_PARTIALLY_UPHELD, "We have partly upheld your complaint"},
+        {CANDOUR__V1__OUTCOME__OUTCOME_NOT_UPHELD, "We have not upheld your complaint"},
+        {CANDOUR__V1__OUTCOME__OUTCOME_WITHDRAWN, "withdraw your complaint"},
+    };
+    Candour__V1__Person p = s_person();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Candour__V1__ResponseApproved ra = s_approved(cases[i].o);
+        char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+        cr_assert_not_null(t);
+        HAS(t, cases[i].words);
+        free(t);
+    }
+}
+
+Test(notify_letters, F1_apology_exactly_when_upheld_or_partially_upheld)
+{
+    static const struct {
+        Candour__V1__Outcome o;
+        int sorry;
+    } cases[] = {
+        {CANDOUR__V1__OUTCOME__OUTCOME_UPHELD, 1},
+        {CANDOUR__V1__OUTCOME__OUTCOME_PARTIALLY_UPHELD, 1},
+        {CANDOUR__V1__OUTCOME__OUTCOME_NOT_UPHELD, 0},
+        {CANDOUR__V1__OUTCOME__OUTCOME_WITHDRAWN, 0},
+        {CANDOUR__V1__OUTCOME__OUTCOME_UNSPECIFIED, 0},
+    };
+    Candour__V1__Person p = s_person();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Candour__V1__ResponseApproved ra = s_approved(cases[i].o);
+        char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+        cr_assert_not_null(t);
+        int has = strstr(t, "sorry") != NULL || strstr(t, "apologi") != NULL;
+        free(t);
+        cr_assert_eq(has, cases[i].sorry, "outcome %d: apology %s", (int)cases[i].o,
+                     has ? "given" : "missing");
+    }
+}
+
+Test(notify_letters, F1_the_apology_is_direct_not_sorry_that_you_felt)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__ResponseApproved ra = s_approved(CANDOUR__V1__OUTCOME__OUTCOME_UPHELD);
+    char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+    cr_assert_not_null(t);
+    HAS(t, "We are sorry for what went wrong.");
+    HASNT(t, "sorry that you felt");
+    HASNT(t, "sorry you feel");
+    free(t);
+}
+
+Test(notify_letters, letters_to_someone_without_a_postal_address_carry_the_email)
+{
+    Candour__V1__Person p = s_person();
+    p.n_address = 0;
+    p.postcode = "";
+    Candour__V1__ResponseApproved ra = s_approved(CANDOUR__V1__OUTCOME__OUTCOME_NOT_UPHELD);
+    char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+    cr_assert_not_null(t);
+    HAS(t, "Anita Patel\nanita.patel@example.org\n");
+    free(t);
+}
+
+Test(notify_letters, findings_with_printf_directives_are_quoted_literally)
+{
+    Candour__V1__Person p = s_person();
+    p.name = "Anita %s Patel";
+    p.address_as = "";
+    Candour__V1__ResponseApproved ra = s_approved(CANDOUR__V1__OUTCOME__OUTCOME_UPHELD);
+    ra.findings = "Charges rose 50%n in %s and %d%%.";
+    char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+    cr_assert_not_null(t);
+    HAS(t, "Charges rose 50%n in %s and %d%%.");
+    HAS(t, "Dear Anita %s Patel,");
+    free(t);
+}
+
+Test(notify_letters, long_findings_are_rendered_whole)
+{
+    /* Past the 1 KiB the buffer starts with, and past several doublings. */
+    size_t n = 50000;
+    char *findings = malloc(n + 1);
+    cr_assert_not_null(findings);
+    for (size_t i = 0; i < n; i++)
+        findings[i] = (char)('a' + i % 26);
+    findings[n] = 0;
+    Candour__V1__Person p = s_person();
+    Candour__V1__ResponseApproved ra = s_approved(CANDOUR__V1__OUTCOME__OUTCOME_NOT_UPHELD);
+    ra.findings = findings;
+    char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+    int whole = t && strstr(t, findings) != NULL;
+    int tail = t && strstr(t, "0345 015 4033") != NULL;
+    free(t);
+    free(findings);
+    cr_assert(whole, "findings cut");
+    cr_assert(tail, "Ombudsman details lost after long findings");
+}
+
+/* --------------------------------------------------------------- channel */
+
+Test(notify_letters, N1_preferred_email_goes_by_email_when_there_is_one)
+{
+    Candour__V1__Person p = s_person();
+    p.preferred_channel = CANDOUR__V1__CONTACT_CHANNEL__CONTACT_EMAIL;
+    cr_assert_str_eq(nt_channel(&p), "email");
+}
+
+Test(notify_letters, N1_preferred_email_without_an_email_address_goes_by_post)
+{
+    Candour__V1__Person p = s_person();
+    p.preferred_channel = CANDOUR__V1__CONTACT_CHANNEL__CONTACT_EMAIL;
+    p.email = "";
+    cr_assert_str_eq(nt_channel(&p), "post");
+}
+
+Test(notify_letters, N1_with_a_postal_address_and_no_email_preference_goes_by_post)
+{
+    static const Candour__V1__ContactChannel prefs[] = {
+        CANDOUR__V1__CONTACT_CHANNEL__CONTACT_UNSPECIFIED,
+        CANDOUR__V1__CONTACT_CHANNEL__CONTACT_POST,
+        CANDOUR__V1__CONTACT_CHANNEL__CONTACT_TELEPHONE};
+    for (size_t i = 0; i < sizeof prefs / sizeof prefs[0]; i++) {
+        Candour__V1__Person p = s_person();
+        p.preferred_channel = prefs[i];
+        cr_assert_str_eq(nt_channel(&p), "post", "preference %d", (int)prefs[i]);
+    }
+}
+
+Test(notify_letters, N1_without_a_postal_address_goes_by_email_whatever_the_preference)
+{
+    Candour__V1__Person p = s_person();
+    p.n_address = 0;
+    p.preferred_channel = CANDOUR__V1__CONTACT_CHANNEL__CONTACT_POST;
+    cr_assert_str_eq(nt_channel(&p), "email");
+    p.preferred_channel = CANDOUR__V1__CONTACT_CHANNEL__CONTACT_TELEPHONE;
+    cr_assert_str_eq(nt_channel(&p), "email");
+}
+
+/* ------------------------------------------------------------- reference */
+
+Test(notify_letters, safe_reference_accepts_a_candour_reference)
+{
+    cr_assert(nt_safe_reference("CDR-ABCD-EFGH"));
+    cr_assert(nt_safe_reference("cdr-2345-6789"));
+    cr_assert(nt_safe_reference("X"));
+}
+
+Test(notify_letters, safe_reference_rejects_paths_spaces_and_empty)
+{
+    static const char *const bad[] = {"../x",      "",     " ", "CDR ABCD",        "CDR/ABCD",
+                                      "CDR\\ABCD", "..",   ".", "CDR-ABCD-EFGH\n", "CDR_ABCD",
+                                      "CDR-ÀBCD",  "~root"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_not(nt_safe_reference(bad[i]), "accepted \"%s\"", bad[i]);
+}
+
+Test(notify_letters, safe_reference_accepts_64_chars_and_rejects_65)
+{
+    char ref[66];
+    memset(ref, 'A', 64);
+    ref[64] = 0;
+    cr_assert(nt_safe_reference(ref), "64 chars rejected");
+    ref[64] = 'A';
+    ref[65] = 0;
+    cr_assert_not(nt_safe_reference(ref), "65 chars accepted");
+}

@@ -1,0 +1,128 @@
+/* test_signoff_signing.c - signing a response (F2): who signs, in what role,
+ * and which drafts may be signed. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "signing.h"
+
+static Candour__V1__SignResponse s_valid(void)
+{
+    Candour__V1__SignResponse s = CANDOUR__V1__SIGN_RESPONSE__INIT;
+    s.complaint_ref = "CDR-ABCD-EFGH";
+    s.signed_by = "Dr Helen Marsh";
+    s.signatory_role = "Chief Executive (responsible person)";
+    return s;
+}
+
+static void s_expect_fail(const Candour__V1__SignResponse *s, const char *code, const char *field)
+{
+    so_error_t e = {0};
+    cr_assert_eq(so_validate_sign(s, &e), -1, "accepted; wanted %s on %s", code, field);
+    cr_assert_not_null(e.code);
+    cr_assert_not_null(e.field);
+    cr_assert_str_eq(e.code, code, "code for %s", field);
+    cr_assert_str_eq(e.field, field, "field for %s", code);
+    cr_assert(e.message && e.message[0], "%s on %s has no message", code, field);
+}
+
+static void s_expect_ok(const Candour__V1__SignResponse *s, const char *why)
+{
+    so_error_t e = {0};
+    cr_assert_eq(so_validate_sign(s, &e), 0, "%s: %s on %s", why, e.code, e.field);
+}
+
+static char *s_repeat(size_t n, char ch)
+{
+    char *s = malloc(n + 1);
+    cr_assert_not_null(s);
+    memset(s, ch, n);
+    s[n] = 0;
+    return s;
+}
+
+Test(signoff_signing, F2_a_signature_with_signer_and_role_is_accepted)
+{
+    Candour__V1__SignResponse s = s_valid();
+    s_expect_ok(&s, "complete");
+    s.signed_by = "Siân Llewelyn-Ó Briain";
+    s_expect_ok(&s, "non-ASCII name");
+}
+
+Test(signoff_signing, complaint_ref_is_required)
+{
+    Candour__V1__SignResponse s = s_valid();
+    s.complaint_ref = "";
+    s_expect_fail(&s, "REQUIRED", "sign.complaint_ref");
+}
+
+Test(signoff_signing, F2_the_signer_is_required)
+{
+    Candour__V1__SignResponse s = s_valid();
+    s.signed_by = "";
+    s_expect_fail(&s, "REQUIRED", "sign.signed_by");
+}
+
+Test(signoff_signing, F2_the_signatory_role_is_required)
+{
+    Candour__V1__SignResponse s = s_valid();
+    s.signatory_role = "";
+    s_expect_fail(&s, "REQUIRED", "sign.signatory_role");
+}
+
+Test(signoff_signing, F2_signer_is_accepted_at_200_bytes_and_rejected_at_201)
+{
+    Candour__V1__SignResponse s = s_valid();
+    char *name = s_repeat(200, 'n');
+    s.signed_by = name;
+    so_error_t e = {0};
+    int at_max = so_validate_sign(&s, &e);
+    free(name);
+    cr_assert_eq(at_max, 0, "200 bytes rejected");
+    name = s_repeat(201, 'n');
+    s.signed_by = name;
+    int over = so_validate_sign(&s, &e);
+    free(name);
+    cr_assert_eq(over, -1, "201 bytes accepted");
+    cr_assert_str_eq(e.field, "sign.signed_by");
+}
+
+Test(signoff_signing, F2_role_is_accepted_at_200_bytes_and_rejected_at_201)
+{
+    Candour__V1__SignResponse s = s_valid();
+    char *role = s_repeat(200, 'r');
+    s.signatory_role = role;
+    so_error_t e = {0};
+    int at_max = so_validate_sign(&s, &e);
+    free(role);
+    cr_assert_eq(at_max, 0, "200 bytes rejected");
+    role = s_repeat(201, 'r');
+    s.signatory_role = role;
+    int over = so_validate_sign(&s, &e);
+    free(role);
+    cr_assert_eq(over, -1, "201 bytes accepted");
+    cr_assert_str_eq(e.field, "sign.signatory_role");
+}
+
+Test(signoff_signing, F2_signer_and_role_are_one_line_of_text)
+{
+    Candour__V1__SignResponse s = s_valid();
+    s.signed_by = "Dr Helen\nMarsh";
+    s_expect_fail(&s, "INVALID_TEXT", "sign.signed_by");
+    s = s_valid();
+    s.signatory_role = "Chief\x01Executive";
+    s_expect_fail(&s, "INVALID_TEXT", "sign.signatory_role");
+    s = s_valid();
+    s.signed_by = "Dr Helen \xc3\x28Marsh";
+    s_expect_fail(&s, "INVALID_TEXT", "sign.signed_by");
+}
+
+Test(signoff_signing, F2_only_a_draft_awaiting_signature_is_signable)
+{
+    cr_assert(so_draft_signable("awaiting-signature"));
+    cr_assert_not(so_draft_signable("approved"), "a response signed twice");
+    cr_assert_not(so_draft_signable(""));
+    cr_assert_not(so_draft_signable("awaiting-signature "));
+    cr_assert_not(so_draft_signable("Awaiting-Signature"));
+    cr_assert_not(so_draft_signable("awaiting"));
+}
