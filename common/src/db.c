@@ -12,6 +12,7 @@
 #include "candour/db.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,8 +259,13 @@ static void s_on_retry(uv_timer_t *t)
 }
 
 /* Drop the connection, fail what was running or queued, and retry later. */
-static void s_lost(cd_db_t *db, const char *why)
+static void s_lost(cd_db_t *db, const char *reason)
 {
+    /* reason is often PQerrorMessage(db->conn), which the PQfinish below
+     * frees; the failed transactions' callbacks read it after that. */
+    char why[256];
+    snprintf(why, sizeof why, "%s", reason ? reason : "connection lost");
+    why[strcspn(why, "\n")] = 0;
     if (!db->reported_down)
         cd_log_warn("db.disconnected", "{s:s}", "reason", why);
     db->reported_down = 1;
@@ -440,7 +446,10 @@ static void s_take_result(cd_tx_t *tx, PGresult *r)
         if (tx->message)
             tx->message[strcspn(tx->message, "\n")] = 0;
     }
-    if (tx->cur < tx->n && !tx->results[tx->cur])
+    /* db.h promises NULL past a failure: the statements after it were never
+     * run, and their PGRES_PIPELINE_ABORTED results say nothing of use. */
+    if (tx->cur < tx->n && !tx->results[tx->cur] &&
+        (tx->failed_stmt < 0 || tx->failed_stmt == tx->cur))
         tx->results[tx->cur] = r;
     else
         PQclear(r);

@@ -23,6 +23,7 @@ struct cd_service_t {
     const char *db_url;
     const char *db_password;
     const char *bind;
+    long retry_base_ms, retry_cap_ms, max_naks;
     const char *sub_endpoints[S_MAX_SUBS];
     char bind_var[64], bind_def[64], admin_def[64], role[64];
     char sub_vars[S_MAX_SUBS][64];
@@ -130,6 +131,12 @@ cd_service_t *cd_service_new(const cd_service_spec_t *spec, int argc, char **arg
         "password of the service roles (empty: none, e.g. trust or peer auth)", &svc->db_password};
     svc->items[n++] = (cd_config_item_t){svc->bind_var, CD_CONFIG_STRING, svc->bind_def, 0, 0,
         "this service's ROUTER endpoint (events and requests in)", &svc->bind};
+    svc->items[n++] = (cd_config_item_t){"CANDOUR_RETRY_BASE_MS", CD_CONFIG_INT, "1000", 10, 600000,
+        "resend an unacknowledged event after this long, doubling each time", &svc->retry_base_ms};
+    svc->items[n++] = (cd_config_item_t){"CANDOUR_RETRY_CAP_MS", CD_CONFIG_INT, "30000", 10, 3600000,
+        "longest wait between resends", &svc->retry_cap_ms};
+    svc->items[n++] = (cd_config_item_t){"CANDOUR_MAX_NAKS", CD_CONFIG_INT, "5", 1, 1000,
+        "refusals (NAKs) of one event before it is dead-lettered", &svc->max_naks};
     for (int i = 0; spec->subscribers && spec->subscribers[i] && i < S_MAX_SUBS; i++) {
         char sup[32];
         s_upper(sup, sizeof sup, spec->subscribers[i]);
@@ -164,7 +171,10 @@ int cd_service_run(cd_service_t *svc)
         subs[nsubs].name = svc->spec.subscribers[nsubs];
         subs[nsubs].endpoint = svc->sub_endpoints[nsubs];
     }
-    svc->outbox = cd_outbox_new(loop, svc->db, svc->spec.name, svc->spec.name, subs, nsubs, NULL);
+    cd_outbox_opts_t opts = {.retry_base_ms = (int)svc->retry_base_ms,
+                             .retry_cap_ms = (int)svc->retry_cap_ms,
+                             .max_naks = (int)svc->max_naks};
+    svc->outbox = cd_outbox_new(loop, svc->db, svc->spec.name, svc->spec.name, subs, nsubs, &opts);
     svc->inbox = cd_inbox_new(loop, svc->db, svc->spec.name, svc->spec.on_event,
                               svc->spec.on_request, svc->spec.arg);
     if (!svc->db || !svc->outbox || !svc->inbox || cd_inbox_bind(svc->inbox, svc->bind) != 0 ||

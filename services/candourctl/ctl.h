@@ -7,5 +7,6 @@ int ctl_submit(int argc, char **argv);
 int ctl_status(int argc, char **argv);
 int ctl_record_outcome(int argc, char **argv);
 int ctl_sign(int argc, char **argv);
+int ctl_dead_letters(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static const struct {
     {"status", ctl_status, "show where a complaint is, with its deadlines and history"},
     {"record-outcome", ctl_record_outcome, "record an investigation's outcome and findings"},
     {"sign", ctl_sign, "sign the response as the responsible person (or authorised signatory)"},
+    {"dead-letters", ctl_dead_letters, "list, show, replay or discard events a subscriber refused"},
 };
 
 static void s_usage(FILE *out)

@@ -31,6 +31,10 @@ struct h_t {
     pid_t pids[H_NSVC];
     int gateway_port;
     PGconn *conn;
+    char pg_dir[300];      /* private cluster, "" if shared */
+    int pg_port;
+    char *env[16];         /* extra NAME=value for daemons */
+    int nenv;
 };
 
 static int s_index(const char *svc)
@@ -81,17 +85,107 @@ static int s_run(char *const argv[], const char *db_url)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-h_t *h_new(const char *label)
+static h_t *s_alloc(const char *label)
 {
-    const char *url = getenv("CANDOUR_TEST_DB_URL");
-    cr_assert(url && *url, "CANDOUR_TEST_DB_URL is not set: run the suite with tests/run.sh, "
-                           "which starts a throwaway PostgreSQL cluster");
     h_t *h = calloc(1, sizeof *h);
     cr_assert(h);
     snprintf(h->dir, sizeof h->dir, "/tmp/candour-%s-XXXXXX", label);
     cr_assert(mkdtemp(h->dir), "mkdtemp: %s", strerror(errno));
     snprintf(h->spool, sizeof h->spool, "%s/spool", h->dir);
     mkdir(h->spool, 0750);
+    return h;
+}
+
+static void s_create_db(h_t *h, const char *label, const char *url);
+
+h_t *h_new(const char *label)
+{
+    const char *url = getenv("CANDOUR_TEST_DB_URL");
+    cr_assert(url && *url, "CANDOUR_TEST_DB_URL is not set: run the suite with tests/run.sh, "
+                           "which starts a throwaway PostgreSQL cluster");
+    h_t *h = s_alloc(label);
+    s_create_db(h, label, url);
+    return h;
+}
+
+/* A port nobody listens on now (the kernel's pick for a throwaway socket). */
+static int s_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    socklen_t len = sizeof a;
+    int port = 0;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    close(fd);
+    return port;
+}
+
+static int s_pg(h_t *h, const char *verb)
+{
+    char port[16];
+    snprintf(port, sizeof port, "%d", h->pg_port);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        execl("/bin/bash", "bash", CANDOUR_SOURCE_DIR "/deploy/pg.sh", verb, h->pg_dir, port,
+              (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+h_t *h_new_private(const char *label)
+{
+    h_t *h = s_alloc(label);
+    snprintf(h->pg_dir, sizeof h->pg_dir, "%s/pg", h->dir);
+    /* The cluster runs as an unprivileged user that must reach its folder. */
+    chmod(h->dir, 0755);
+    int rc = -1;
+    for (int tries = 0; tries < 5 && rc != 0; tries++) {
+        h->pg_port = s_free_port();
+        rc = s_pg(h, "start");
+    }
+    cr_assert_eq(rc, 0, "could not start a private cluster in %s", h->pg_dir);
+    char url[256];
+    snprintf(url, sizeof url, "postgresql://candour@127.0.0.1:%d/candour", h->pg_port);
+    s_create_db(h, label, url);
+    return h;
+}
+
+int h_pg_restart(h_t *h)
+{
+    cr_assert(h->pg_dir[0], "h_pg_restart needs h_new_private");
+    if (s_pg(h, "stop") != 0)
+        return -1;
+    return s_pg(h, "start");
+}
+
+void h_setenv(h_t *h, const char *name, const char *value)
+{
+    cr_assert(h->nenv < 16);
+    size_t len = strlen(name) + strlen(value) + 2;
+    h->env[h->nenv] = malloc(len);
+    snprintf(h->env[h->nenv++], len, "%s=%s", name, value);
+}
+
+void h_kill9(h_t *h, const char *svc)
+{
+    int i = s_index(svc);
+    if (!h->pids[i])
+        return;
+    kill(h->pids[i], SIGKILL);
+    waitpid(h->pids[i], NULL, 0);
+    h->pids[i] = 0;
+}
+
+static void s_create_db(h_t *h, const char *label, const char *url)
+{
     unsigned r = (unsigned)getpid() ^ (unsigned)time(NULL);
     snprintf(h->dbname, sizeof h->dbname, "t_%s_%d_%u", label, (int)getpid(), r % 100000);
     snprintf(h->admin_url, sizeof h->admin_url, "%s", url);
@@ -107,10 +201,10 @@ h_t *h_new(const char *label)
     cr_assert_eq(s_run(argv, h->db_url), 0, "candourctl migrate failed");
     h->conn = PQconnectdb(h->db_url);
     cr_assert(PQstatus(h->conn) == CONNECTION_OK);
+    char dir[sizeof h->dir];
+    memcpy(dir, h->dir, sizeof dir); /* a copy: gcc cannot tell dir from endpoints apart */
     for (int i = 0; i < H_NSVC; i++)
-        snprintf(h->endpoints[i], sizeof h->endpoints[i], "ipc://%s/%s.sock", h->dir,
-                 s_services[i]);
-    return h;
+        snprintf(h->endpoints[i], sizeof h->endpoints[i], "ipc://%s/%s.sock", dir, s_services[i]);
 }
 
 static void s_child_env(h_t *h)
@@ -132,15 +226,19 @@ static void s_child_env(h_t *h)
         snprintf(var, sizeof var, "CANDOUR_%s_ENDPOINT", up);
         setenv(var, h->endpoints[i], 1);
     }
+    for (int i = 0; i < h->nenv; i++)
+        putenv(h->env[i]);
 }
 
-/* The gateway logs its port in a "gateway.listening" line. */
-static int s_read_gateway_port(h_t *h)
+/* The gateway logs its port in a "gateway.listening" line, after `from`. */
+static int s_read_gateway_port(h_t *h, long from)
 {
     char path[400], line[1024];
     snprintf(path, sizeof path, "%s/gateway.log", h->dir);
     for (int tries = 0; tries < 200; tries++) {
         FILE *f = fopen(path, "r");
+        if (f)
+            fseek(f, from, SEEK_SET);
         while (f && fgets(line, sizeof line, f)) {
             char *p = strstr(line, "\"gateway.listening\"");
             char *q = p ? strstr(p, "\"port\":") : NULL;
@@ -162,6 +260,8 @@ int h_start(h_t *h, const char *svc)
     char bin[512], log[400];
     snprintf(bin, sizeof bin, "%s/services/candour-%s", CANDOUR_BUILD_DIR, svc);
     snprintf(log, sizeof log, "%s/%s.log", h->dir, svc);
+    struct stat st;
+    long from = stat(log, &st) == 0 ? (long)st.st_size : 0;
     pid_t pid = fork();
     if (pid == 0) {
         /* A failed assertion ends the test process without h_destroy: the
@@ -178,7 +278,7 @@ int h_start(h_t *h, const char *svc)
         return -1;
     h->pids[i] = pid;
     if (strcmp(svc, "gateway") == 0)
-        h->gateway_port = s_read_gateway_port(h);
+        h->gateway_port = s_read_gateway_port(h, from);
     return 0;
 }
 
@@ -225,13 +325,19 @@ int h_destroy(h_t **ph)
         if (h->pids[i] && h_stop(h, s_services[i]) != 0)
             bad++;
     PQfinish(h->conn);
-    PGconn *admin = PQconnectdb(h->admin_url);
-    if (PQstatus(admin) == CONNECTION_OK) {
-        char sql[256];
-        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", h->dbname);
-        PQclear(PQexec(admin, sql));
+    if (h->pg_dir[0]) {
+        s_pg(h, "stop");
+    } else {
+        PGconn *admin = PQconnectdb(h->admin_url);
+        if (PQstatus(admin) == CONNECTION_OK) {
+            char sql[256];
+            snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", h->dbname);
+            PQclear(PQexec(admin, sql));
+        }
+        PQfinish(admin);
     }
-    PQfinish(admin);
+    for (int i = 0; i < h->nenv; i++)
+        free(h->env[i]);
     if (!getenv("CANDOUR_TEST_KEEP")) {
         char cmd[400];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", h->dir);
@@ -252,6 +358,16 @@ PGconn *h_db(h_t *h) { return h->conn; }
 char *h_scalar(h_t *h, const char *sql, int n, const char *const *params)
 {
     PGresult *r = PQexecParams(h->conn, sql, n, NULL, params, NULL, NULL, 0);
+    if (PQstatus(h->conn) != CONNECTION_OK) {
+        /* The test restarted the cluster: reconnect and ask again. */
+        PQclear(r);
+        for (int i = 0; i < 100 && PQstatus(h->conn) != CONNECTION_OK; i++) {
+            PQreset(h->conn);
+            if (PQstatus(h->conn) != CONNECTION_OK)
+                s_sleep_ms(100);
+        }
+        r = PQexecParams(h->conn, sql, n, NULL, params, NULL, NULL, 0);
+    }
     cr_assert(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage(r));
     char *out = PQntuples(r) > 0 && !PQgetisnull(r, 0, 0) ? strdup(PQgetvalue(r, 0, 0)) : NULL;
     PQclear(r);

@@ -13,6 +13,18 @@ typedef struct h_t h_t;
  * CANDOUR_TEST_DB_URL is unset: run tests/run.sh, which sets it. */
 h_t *h_new(const char *label);
 
+/* Like h_new, on a PostgreSQL cluster of its own (deploy/pg.sh, a free port),
+ * so the test may restart it (h_pg_restart) without touching other suites. */
+h_t *h_new_private(const char *label);
+/* Fast shutdown of the private cluster, then start it again. 0 on success. */
+int h_pg_restart(h_t *h);
+
+/* Extra environment for daemons started after this call ("NAME=value"). */
+void h_setenv(h_t *h, const char *name, const char *value);
+
+/* kill -9 one daemon and reap it. */
+void h_kill9(h_t *h, const char *service);
+
 /* Start one daemon ("intake", ..., "gateway") or all six. 0 on success. */
 int h_start(h_t *h, const char *service);
 int h_start_all(h_t *h);

@@ -22,9 +22,12 @@
 /* ---------------------------------------------------------------- fixture */
 
 static uv_loop_t s_loop;
-static uv_timer_t s_tick;      /* keeps UV_RUN_ONCE from blocking longer than a tick */
+static uv_timer_t s_tick; /* keeps UV_RUN_ONCE from blocking longer than a tick */
 static char s_dir[64];
 static char s_endpoint[128];
+/* The tests' sockets, here rather than on the stack so that the teardown can
+ * close them after a failed assertion: zmq_ctx_term waits for every socket. */
+static cd_zsock_t *s_router, *s_dealer, *s_other, *s_other2;
 
 static void s_noop(uv_timer_t *t)
 {
@@ -45,6 +48,10 @@ static void s_setup(void)
  * socket that did not close its uv handles would make uv_loop_close fail. */
 static void s_teardown(void)
 {
+    cd_zsock_destroy(&s_router);
+    cd_zsock_destroy(&s_dealer);
+    cd_zsock_destroy(&s_other);
+    cd_zsock_destroy(&s_other2);
     uv_close((uv_handle_t *)&s_tick, NULL);
     for (int i = 0; i < 100 && uv_run(&s_loop, UV_RUN_NOWAIT); i++)
         ;
@@ -52,6 +59,8 @@ static void s_teardown(void)
     cd_zmq_ctx_term();
     char path[160];
     snprintf(path, sizeof path, "%s/router.sock", s_dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/self.sock", s_dir);
     unlink(path);
     rmdir(s_dir);
 }
@@ -80,15 +89,15 @@ static int s_turn(uint64_t deadline)
 #define S_MAX_KEEP 16
 
 typedef struct {
-    int messages;                     /* messages received */
-    int nframes[S_MAX_KEEP];          /* frame count of the first messages */
+    int messages;                                  /* messages received */
+    int nframes[S_MAX_KEEP];                       /* frame count of the first messages */
     char *frames[S_MAX_KEEP][CD_ZSOCK_MAX_FRAMES]; /* copies of their frames */
     size_t sizes[S_MAX_KEEP][CD_ZSOCK_MAX_FRAMES];
-    uint32_t next_seq;                /* next sequence number expected (burst) */
-    int out_of_order;                 /* a sequence number arrived out of place */
-    cd_zsock_t *reply_via;            /* echo every message back through this socket */
-    int echo_fail;                    /* an echo could not be sent */
-    void *identity;                   /* the last ROUTER identity seen */
+    uint32_t next_seq;     /* next sequence number expected (burst) */
+    int out_of_order;      /* a sequence number arrived out of place */
+    cd_zsock_t *reply_via; /* echo every message back through this socket */
+    int echo_fail;         /* an echo could not be sent */
+    void *identity;        /* the last ROUTER identity seen */
     size_t identity_size;
 } s_rec_t;
 
@@ -180,8 +189,8 @@ static void s_on_pong(cd_zsock_t *s, const cd_frame_t *f, int n, void *arg)
 }
 
 /* A ROUTER and a DEALER connected to it, both served by the loop. */
-static void s_pair(cd_zsock_t **router, cd_zsock_msg_fn on_router, void *rarg,
-                   cd_zsock_t **dealer, cd_zsock_msg_fn on_dealer, void *darg)
+static void s_pair(cd_zsock_t **router, cd_zsock_msg_fn on_router, void *rarg, cd_zsock_t **dealer,
+                   cd_zsock_msg_fn on_dealer, void *darg)
 {
     *router = cd_zsock_new(&s_loop, ZMQ_ROUTER, on_router, rarg);
     cr_assert(*router);
@@ -206,8 +215,7 @@ static void s_ignore(cd_zsock_t *s, const cd_frame_t *f, int n, void *arg)
 Test(zsock, multi_frame_messages_arrive_whole_in_both_directions)
 {
     s_rec_t atr = {0}, atd = {0};
-    cd_zsock_t *router, *dealer;
-    s_pair(&router, s_on_router, &atr, &dealer, s_on_router, &atd);
+    s_pair(&s_router, s_on_router, &atr, &s_dealer, s_on_router, &atd);
 
     /* Three frames, one of them empty and one large. */
     size_t big_len = 200 * 1024;
@@ -215,7 +223,7 @@ Test(zsock, multi_frame_messages_arrive_whole_in_both_directions)
     for (size_t i = 0; i < big_len; i++)
         big[i] = (char)(i * 7);
     cd_frame_t msg[3] = {{"alpha", 5}, {"", 0}, {big, big_len}};
-    cr_assert_eq(cd_zsock_send(dealer, msg, 3), 0);
+    cr_assert_eq(cd_zsock_send(s_dealer, msg, 3), 0);
     RUN_UNTIL(atr.messages == 1, 5000);
     cr_assert_eq(atr.messages, 1, "the message did not arrive");
     cr_assert_eq(atr.nframes[0], 4, "identity + 3 frames expected, got %d", atr.nframes[0]);
@@ -226,7 +234,7 @@ Test(zsock, multi_frame_messages_arrive_whole_in_both_directions)
 
     /* The reply goes back by identity and arrives without it. */
     cd_frame_t reply[3] = {{atr.identity, atr.identity_size}, {"one", 3}, {"two", 3}};
-    cr_assert_eq(cd_zsock_send(router, reply, 3), 0);
+    cr_assert_eq(cd_zsock_send(s_router, reply, 3), 0);
     RUN_UNTIL(atd.messages == 1, 5000);
     cr_assert_eq(atd.messages, 1);
     cr_assert_eq(atd.nframes[0], 2);
@@ -234,8 +242,8 @@ Test(zsock, multi_frame_messages_arrive_whole_in_both_directions)
     cr_assert_str_eq(atd.frames[0][1], "two");
 
     free(big);
-    cd_zsock_destroy(&dealer);
-    cd_zsock_destroy(&router);
+    cd_zsock_destroy(&s_dealer);
+    cd_zsock_destroy(&s_router);
     s_rec_free(&atr);
     s_rec_free(&atd);
 }
@@ -243,18 +251,17 @@ Test(zsock, multi_frame_messages_arrive_whole_in_both_directions)
 Test(zsock, message_of_max_frames_arrives_and_one_more_frame_is_dropped_not_split)
 {
     s_rec_t atr = {0};
-    cd_zsock_t *router, *dealer;
-    s_pair(&router, s_on_router, &atr, &dealer, s_ignore, NULL);
+    s_pair(&s_router, s_on_router, &atr, &s_dealer, s_ignore, NULL);
 
-    /* The ROUTER adds the identity frame: MAX-1 from the dealer is MAX there. */
+    /* The ROUTER adds the identity frame: MAX-1 from the s_dealer is MAX there. */
     const char *names[CD_ZSOCK_MAX_FRAMES] = {"f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7"};
     cd_frame_t fit[CD_ZSOCK_MAX_FRAMES], over[CD_ZSOCK_MAX_FRAMES];
     for (int i = 0; i < CD_ZSOCK_MAX_FRAMES; i++)
         fit[i] = over[i] = (cd_frame_t){names[i], 2};
-    cr_assert_eq(cd_zsock_send(dealer, fit, CD_ZSOCK_MAX_FRAMES - 1), 0);
-    cr_assert_eq(cd_zsock_send(dealer, over, CD_ZSOCK_MAX_FRAMES), 0);
+    cr_assert_eq(cd_zsock_send(s_dealer, fit, CD_ZSOCK_MAX_FRAMES - 1), 0);
+    cr_assert_eq(cd_zsock_send(s_dealer, over, CD_ZSOCK_MAX_FRAMES), 0);
     cd_frame_t last[2] = {{"after", 5}, {"x", 1}};
-    cr_assert_eq(cd_zsock_send(dealer, last, 2), 0);
+    cr_assert_eq(cd_zsock_send(s_dealer, last, 2), 0);
 
     RUN_UNTIL(atr.messages == 2, 5000);
     cr_assert_eq(atr.messages, 2, "expected the fitting message and the one after, got %d",
@@ -267,22 +274,21 @@ Test(zsock, message_of_max_frames_arrives_and_one_more_frame_is_dropped_not_spli
     cr_assert_str_eq(atr.frames[1][1], "after");
     cr_assert_str_eq(atr.frames[1][2], "x");
 
-    cd_zsock_destroy(&dealer);
-    cd_zsock_destroy(&router);
+    cd_zsock_destroy(&s_dealer);
+    cd_zsock_destroy(&s_router);
     s_rec_free(&atr);
 }
 
 Test(zsock, burst_of_5000_from_a_dealer_is_drained_completely_and_in_order)
 {
     s_rec_t atr = {0};
-    cd_zsock_t *router, *dealer;
-    s_pair(&router, s_on_seq, &atr, &dealer, s_ignore, NULL);
+    s_pair(&s_router, s_on_seq, &atr, &s_dealer, s_ignore, NULL);
 
     /* Sent before the loop runs at all: the ROUTER gets one edge for many
      * messages and must keep draining (past its per-turn budget) on its own. */
     for (uint32_t i = 0; i < 5000; i++) {
         cd_frame_t f[2] = {{"B", 1}, {&i, sizeof i}};
-        cr_assert_eq(cd_zsock_send(dealer, f, 2), 0, "send %u failed", i);
+        cr_assert_eq(cd_zsock_send(s_dealer, f, 2), 0, "send %u failed", i);
     }
     RUN_UNTIL(atr.messages == 5000, 15000);
     cr_assert_eq(atr.messages, 5000, "only %d of 5000 messages were drained", atr.messages);
@@ -292,20 +298,19 @@ Test(zsock, burst_of_5000_from_a_dealer_is_drained_completely_and_in_order)
     RUN_UNTIL(0, 50);
     cr_assert_eq(atr.messages, 5000);
 
-    cd_zsock_destroy(&dealer);
-    cd_zsock_destroy(&router);
+    cd_zsock_destroy(&s_dealer);
+    cd_zsock_destroy(&s_router);
     s_rec_free(&atr);
 }
 
 Test(zsock, burst_echoed_from_inside_on_message_comes_back_whole)
 {
     s_rec_t atr = {0}, atd = {0};
-    cd_zsock_t *router, *dealer;
-    s_pair(&router, s_on_echo, &atr, &dealer, s_on_seq, &atd);
+    s_pair(&s_router, s_on_echo, &atr, &s_dealer, s_on_seq, &atd);
 
     for (uint32_t i = 0; i < 5000; i++) {
         cd_frame_t f = {&i, sizeof i};
-        cr_assert_eq(cd_zsock_send(dealer, &f, 1), 0, "send %u failed", i);
+        cr_assert_eq(cd_zsock_send(s_dealer, &f, 1), 0, "send %u failed", i);
     }
     RUN_UNTIL(atd.messages == 5000, 15000);
     cr_assert_eq(atr.messages, 5000, "the router drained %d of 5000", atr.messages);
@@ -313,8 +318,8 @@ Test(zsock, burst_echoed_from_inside_on_message_comes_back_whole)
     cr_assert_eq(atd.messages, 5000, "the dealer got %d of 5000 echoes", atd.messages);
     cr_assert_eq(atd.out_of_order, 0);
 
-    cd_zsock_destroy(&dealer);
-    cd_zsock_destroy(&router);
+    cd_zsock_destroy(&s_dealer);
+    cd_zsock_destroy(&s_router);
     s_rec_free(&atr);
 }
 
@@ -324,41 +329,40 @@ Test(zsock, ping_pong_sent_from_inside_on_message_is_never_stranded)
      * the edge of the reply, the exchange would stop here for good. */
     s_rec_t atr = {0};
     s_pingpong_t pp = {.limit = 2000};
-    cd_zsock_t *router, *dealer;
-    s_pair(&router, s_on_echo, &atr, &dealer, s_on_pong, &pp);
+    s_pair(&s_router, s_on_echo, &atr, &s_dealer, s_on_pong, &pp);
 
     uint32_t first = 0;
     cd_frame_t f = {&first, sizeof first};
-    cr_assert_eq(cd_zsock_send(dealer, &f, 1), 0);
+    cr_assert_eq(cd_zsock_send(s_dealer, &f, 1), 0);
     RUN_UNTIL(pp.replies == pp.limit, 15000);
     cr_assert_eq(pp.replies, pp.limit, "the exchange stalled after %d round trips", pp.replies);
     cr_assert_eq(pp.send_fail, 0);
     cr_assert_eq(atr.echo_fail, 0);
 
-    cd_zsock_destroy(&dealer);
-    cd_zsock_destroy(&router);
+    cd_zsock_destroy(&s_dealer);
+    cd_zsock_destroy(&s_router);
     s_rec_free(&atr);
 }
 
 Test(zsock, router_send_to_an_unknown_peer_returns_eagain_not_silence)
 {
     int got = 0;
-    cd_zsock_t *router = cd_zsock_new(&s_loop, ZMQ_ROUTER, s_ignore, &got);
-    cr_assert(router);
-    cr_assert_eq(cd_zsock_bind(router, s_endpoint), 0);
-    cr_assert_eq(cd_zsock_start(router), 0);
+    s_router = cd_zsock_new(&s_loop, ZMQ_ROUTER, s_ignore, &got);
+    cr_assert(s_router);
+    cr_assert_eq(cd_zsock_bind(s_router, s_endpoint), 0);
+    cr_assert_eq(cd_zsock_start(s_router), 0);
     cd_frame_t f[2] = {{"nobody", 6}, {"hello", 5}};
-    cr_assert_eq(cd_zsock_send(router, f, 2), CD_EAGAIN);
+    cr_assert_eq(cd_zsock_send(s_router, f, 2), CD_EAGAIN);
     /* And the socket still works afterwards. */
-    cd_zsock_t *dealer = cd_zsock_new(&s_loop, ZMQ_DEALER, s_ignore, NULL);
-    cr_assert_eq(cd_zsock_connect(dealer, s_endpoint), 0);
-    cr_assert_eq(cd_zsock_start(dealer), 0);
+    s_dealer = cd_zsock_new(&s_loop, ZMQ_DEALER, s_ignore, NULL);
+    cr_assert_eq(cd_zsock_connect(s_dealer, s_endpoint), 0);
+    cr_assert_eq(cd_zsock_start(s_dealer), 0);
     cd_frame_t hi = {"hi", 2};
-    cr_assert_eq(cd_zsock_send(dealer, &hi, 1), 0);
+    cr_assert_eq(cd_zsock_send(s_dealer, &hi, 1), 0);
     RUN_UNTIL(got == 1, 5000);
     cr_assert_eq(got, 1);
-    cd_zsock_destroy(&dealer);
-    cd_zsock_destroy(&router);
+    cd_zsock_destroy(&s_dealer);
+    cd_zsock_destroy(&s_router);
 }
 
 /* Destroys its own socket from inside on_message. */
@@ -380,40 +384,36 @@ Test(zsock, destroy_is_idempotent_and_safe_from_inside_on_message)
     cd_zsock_destroy(NULL);
 
     /* Started, with messages still queued in it. */
-    cd_zsock_t *router, *dealer;
-    s_pair(&router, s_ignore, NULL, &dealer, s_ignore, NULL);
+    s_pair(&s_router, s_ignore, NULL, &s_dealer, s_ignore, NULL);
     for (uint32_t i = 0; i < 100; i++) {
         cd_frame_t f = {&i, sizeof i};
-        cr_assert_eq(cd_zsock_send(dealer, &f, 1), 0);
+        cr_assert_eq(cd_zsock_send(s_dealer, &f, 1), 0);
     }
-    cd_zsock_destroy(&router);
-    cr_assert_null(router);
-    cd_zsock_destroy(&router);
+    cd_zsock_destroy(&s_router);
+    cr_assert_null(s_router);
+    cd_zsock_destroy(&s_router);
 
     /* From inside its own callback, with more messages behind the first: the
      * drain loop must stop touching the socket at once. */
-    cd_zsock_t *selfish = cd_zsock_new(&s_loop, ZMQ_ROUTER, s_on_self_destroy, &selfish);
-    cr_assert(selfish);
+    s_other = cd_zsock_new(&s_loop, ZMQ_ROUTER, s_on_self_destroy, &s_other);
+    cr_assert(s_other);
     char ep[160];
     snprintf(ep, sizeof ep, "ipc://%s/self.sock", s_dir);
-    cr_assert_eq(cd_zsock_bind(selfish, ep), 0);
-    cr_assert_eq(cd_zsock_start(selfish), 0);
-    cd_zsock_t *d2 = cd_zsock_new(&s_loop, ZMQ_DEALER, s_ignore, NULL);
-    cr_assert_eq(cd_zsock_connect(d2, ep), 0);
-    cr_assert_eq(cd_zsock_start(d2), 0);
+    cr_assert_eq(cd_zsock_bind(s_other, ep), 0);
+    cr_assert_eq(cd_zsock_start(s_other), 0);
+    s_other2 = cd_zsock_new(&s_loop, ZMQ_DEALER, s_ignore, NULL);
+    cr_assert_eq(cd_zsock_connect(s_other2, ep), 0);
+    cr_assert_eq(cd_zsock_start(s_other2), 0);
     for (uint32_t i = 0; i < 10; i++) {
         cd_frame_t f = {&i, sizeof i};
-        cr_assert_eq(cd_zsock_send(d2, &f, 1), 0);
+        cr_assert_eq(cd_zsock_send(s_other2, &f, 1), 0);
     }
-    RUN_UNTIL(selfish == NULL, 5000);
-    cr_assert_null(selfish, "the socket never received its first message");
-    cd_zsock_destroy(&selfish);
-    cd_zsock_destroy(&d2);
-    cd_zsock_destroy(&dealer);
-    cd_zsock_destroy(&dealer);
-    char path[160];
-    snprintf(path, sizeof path, "%s/self.sock", s_dir);
-    unlink(path);
+    RUN_UNTIL(s_other == NULL, 5000);
+    cr_assert_null(s_other, "the socket never received its first message");
+    cd_zsock_destroy(&s_other);
+    cd_zsock_destroy(&s_other2);
+    cd_zsock_destroy(&s_dealer);
+    cd_zsock_destroy(&s_dealer);
     /* The fixture's teardown checks that every uv handle was closed, and
      * LeakSanitizer (the Asan build) that every byte was freed. */
 }

@@ -1,0 +1,30 @@
+/* events.c - the catalogue of event types. */
+#include "candour/events.h"
+
+#include <string.h>
+
+#include "candour/v1/events.pb-c.h"
+
+static const cd_event_type_t s_types[] = {
+    {"complaint.received", &candour__v1__complaint_received__descriptor, "intake"},
+    {"complaint.routed", &candour__v1__complaint_routed__descriptor, "routing"},
+    {"letter.requested", &candour__v1__letter_requested__descriptor, "routing"},
+    {"case.opened", &candour__v1__case_opened__descriptor, "investigation"},
+    {"investigation.completed", &candour__v1__investigation_completed__descriptor, "investigation"},
+    {"response.approved", &candour__v1__response_approved__descriptor, "signoff"},
+    {"letter.sent", &candour__v1__letter_sent__descriptor, "notify"},
+};
+
+const ProtobufCMessageDescriptor *cd_event_descriptor(const char *type)
+{
+    for (size_t i = 0; i < sizeof s_types / sizeof s_types[0]; i++)
+        if (strcmp(s_types[i].type, type) == 0)
+            return s_types[i].payload;
+    return NULL;
+}
+
+const cd_event_type_t *cd_event_types(int *n)
+{
+    *n = (int)(sizeof s_types / sizeof s_types[0]);
+    return s_types;
+}
