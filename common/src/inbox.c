@@ -177,6 +177,8 @@ static void s_on_event_committed(const cd_tx_result_t *res, void *arg)
         cd_log_debug("inbox.duplicate", "{s:s, s:s}", "event_id", ev->env->event_id, "type",
                      ev->env->type);
         cd_inbox_ack(in, ev);
+    } else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0) {
+        cd_inbox_defer(in, ev, res->message);
     } else if (res->err == CD_EDB) {
         cd_inbox_nak(in, ev, "APPLY_FAILED", res->message);
     } else {
@@ -361,10 +363,10 @@ uint64_t cd_inbox_duplicates(const cd_inbox_t *in)
     return in->duplicates;
 }
 
-void cd_inbox_close(cd_inbox_t *in)
+void cd_inbox_stop_reading(cd_inbox_t *in)
 {
     if (in)
-        cd_zsock_destroy(&in->sock);
+        cd_zsock_pause(in->sock);
 }
 
 void cd_inbox_destroy(cd_inbox_t **pin)
@@ -373,6 +375,7 @@ void cd_inbox_destroy(cd_inbox_t **pin)
         return;
     cd_inbox_t *in = *pin;
     *pin = NULL;
+    cd_zsock_set_linger(in->sock, 1000); /* let the last replies and ACKs leave */
     cd_zsock_destroy(&in->sock);
     free(in);
 }

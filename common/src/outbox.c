@@ -44,6 +44,8 @@ struct cd_outbox_t {
     int nsubs;
     uv_timer_t timer;        /* periodic look for due deliveries */
     uv_idle_t kick;          /* "look now", coalesced to once per loop turn */
+    uv_timer_t stats;        /* refreshes the backlog and dead-letter gauges */
+    int counting;            /* a stats query is running */
     int kick_active;
     int claiming;            /* a claim tx is running */
     int claim_again;         /* a kick came while claiming */
@@ -54,8 +56,9 @@ struct cd_outbox_t {
     char sql_claim[S_SQL_MAX];
     char sql_ack[S_SQL_MAX];
     char sql_nak[S_SQL_MAX];
+    char sql_stats[S_SQL_MAX];
     uint64_t sent, acked, naked;
-    cd_metric_t *m_sent, *m_acked, *m_naked, *m_unsendable;
+    cd_metric_t *m_sent, *m_acked, *m_naked, *m_unsendable, *m_dead, *m_pending;
 };
 
 /* ---------------------------------------------------------------- SQL */
@@ -80,6 +83,11 @@ static void s_build_sql(cd_outbox_t *ob)
              "  o.causation_id, (extract(epoch FROM o.occurred_at) * 1000000)::bigint,"
              "  o.schema_version, o.payload, o.seq",
              s, s, s, s);
+    snprintf(ob->sql_stats, S_SQL_MAX,
+             "SELECT count(*) FILTER (WHERE dead_at IS NOT NULL),"
+             " count(*) FILTER (WHERE dead_at IS NULL)"
+             " FROM %s.outbox_delivery WHERE delivered_at IS NULL",
+             s);
     snprintf(ob->sql_ack, S_SQL_MAX,
              "UPDATE %s.outbox_delivery SET delivered_at = now(), last_error = NULL"
              " WHERE subscriber = $1 AND event_id = ANY($2::uuid[]) AND delivered_at IS NULL",
@@ -274,6 +282,27 @@ void cd_outbox_kick(cd_outbox_t *ob)
     uv_idle_start(&ob->kick, s_on_kick);
 }
 
+/* ---------------------------------------------------------------- gauges */
+
+static void s_on_stats(const cd_tx_result_t *res, void *arg)
+{
+    cd_outbox_t *ob = arg;
+    ob->counting = 0;
+    if (ob->closing || res->err || PQntuples(res->results[0]) != 1)
+        return;
+    cd_metric_set(ob->m_dead, strtod(PQgetvalue(res->results[0], 0, 0), NULL));
+    cd_metric_set(ob->m_pending, strtod(PQgetvalue(res->results[0], 0, 1), NULL));
+}
+
+static void s_on_stats_timer(uv_timer_t *t)
+{
+    cd_outbox_t *ob = t->data;
+    if (ob->counting || ob->closing || !cd_db_ready(ob->db))
+        return;
+    ob->counting = 1;
+    cd_db_query(ob->db, ob->sql_stats, 0, NULL, s_on_stats, ob);
+}
+
 /* ---------------------------------------------------------------- acks */
 
 static void s_flush_acks(cd_outbox_t *ob);
@@ -444,11 +473,15 @@ cd_outbox_t *cd_outbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, con
     ob->m_sent = cd_metric_counter("candour_outbox_sent_total", labels, "Events sent to subscribers (including resends).");
     ob->m_acked = cd_metric_counter("candour_outbox_acked_total", labels, "Deliveries acknowledged by subscribers.");
     ob->m_naked = cd_metric_counter("candour_outbox_naked_total", labels, "Deliveries rejected by subscribers.");
+    ob->m_dead = cd_metric_gauge("candour_outbox_dead_letters", labels, "Deliveries dead-lettered and not yet replayed or discarded.");
+    ob->m_pending = cd_metric_gauge("candour_outbox_pending", labels, "Deliveries waiting for an acknowledgement (the backlog).");
     ob->m_unsendable = cd_metric_counter("candour_outbox_unknown_subscriber_total", labels, "Deliveries for subscribers this process does not know.");
     uv_timer_init(loop, &ob->timer);
     ob->timer.data = ob;
     uv_idle_init(loop, &ob->kick);
     ob->kick.data = ob;
+    uv_timer_init(loop, &ob->stats);
+    ob->stats.data = ob;
     return ob;
 }
 
@@ -466,6 +499,7 @@ int cd_outbox_start(cd_outbox_t *ob)
     }
     ob->started = 1;
     uv_timer_start(&ob->timer, s_on_timer, (uint64_t)ob->opts.poll_ms, (uint64_t)ob->opts.poll_ms);
+    uv_timer_start(&ob->stats, s_on_stats_timer, 1000, 5000);
     return 0;
 }
 
@@ -504,11 +538,12 @@ void cd_outbox_destroy(cd_outbox_t **pob)
         free(sub->endpoint);
     }
     free(ob->subs);
-    /* Two handles to close; the struct goes with the last. A claim or ack in
+    /* Three handles to close; the struct goes with the last. A claim or ack in
      * flight is failed by cd_db_destroy, whose callbacks check `closing` -
      * so the db must be destroyed before this memory is reused: the daemon
      * destroys the outbox and the db in the same loop turn. */
-    ob->started = 2;
+    ob->started = 3;
     uv_close((uv_handle_t *)&ob->timer, s_free_ob);
     uv_close((uv_handle_t *)&ob->kick, s_free_ob);
+    uv_close((uv_handle_t *)&ob->stats, s_free_ob);
 }

@@ -85,9 +85,8 @@ static void s_on_stop(void *arg)
     cd_service_t *svc = arg;
     if (svc->spec.on_stop)
         svc->spec.on_stop(svc, svc->spec.arg);
-    /* No new work: close the endpoint. Replies to work in flight are lost
-     * with it; the producers resend and the inbox dedupes. */
-    cd_inbox_close(svc->inbox);
+    /* No new work; what is in hand finishes and is answered. */
+    cd_inbox_stop_reading(svc->inbox);
     uv_timer_init(cd_daemon_loop(svc->daemon), &svc->drain);
     svc->drain.data = svc;
     svc->drain_started = 1;

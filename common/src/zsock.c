@@ -33,6 +33,7 @@ struct cd_zsock_t {
     int idle_active;
     int in_drain;             /* guards against re-entrant draining */
     int closing;
+    int paused;               /* reading stopped; sends still allowed */
     int pending_closes;       /* handles whose close callback has not run */
 };
 
@@ -131,7 +132,7 @@ static void s_schedule_recheck(cd_zsock_t *s);
 /* Drain up to the budget; deliver each message to on_message. */
 static void s_drain(cd_zsock_t *s)
 {
-    if (s->in_drain || s->closing)
+    if (s->in_drain || s->closing || s->paused)
         return;
     s->in_drain = 1;
     int budget = S_DRAIN_BUDGET;
@@ -202,6 +203,21 @@ int cd_zsock_start(cd_zsock_t *s)
     return 0;
 }
 
+void cd_zsock_pause(cd_zsock_t *s)
+{
+    if (!s || s->paused || s->closing)
+        return;
+    s->paused = 1;
+    if (s->started)
+        uv_poll_stop(&s->poll);
+}
+
+void cd_zsock_set_linger(cd_zsock_t *s, int ms)
+{
+    if (s && s->zs)
+        zmq_setsockopt(s->zs, ZMQ_LINGER, &ms, sizeof ms);
+}
+
 int cd_zsock_send(cd_zsock_t *s, const cd_frame_t *frames, int nframes)
 {
     assert(nframes > 0);
@@ -233,7 +249,7 @@ void cd_zsock_destroy(cd_zsock_t **ps)
     cd_zsock_t *s = *ps;
     *ps = NULL;
     s->closing = 1;
-    if (s->started)
+    if (s->started && !s->paused)
         uv_poll_stop(&s->poll); /* before zmq_close: the fd must not be watched once closed */
     zmq_close(s->zs);
     s->zs = NULL;

@@ -30,6 +30,7 @@ struct h_t {
     char endpoints[H_NSVC][300];
     pid_t pids[H_NSVC];
     int gateway_port;
+    int admin_ports[H_NSVC];
     PGconn *conn;
     char pg_dir[300];      /* private cluster, "" if shared */
     int pg_port;
@@ -230,21 +231,22 @@ static void s_child_env(h_t *h)
         putenv(h->env[i]);
 }
 
-/* The gateway logs its port in a "gateway.listening" line, after `from`. */
-static int s_read_gateway_port(h_t *h, long from)
+/* A port a daemon logged: the `key` field of its `event` line, after `from`. */
+static int s_read_port(h_t *h, const char *svc, const char *event, const char *key, long from)
 {
-    char path[400], line[1024];
-    snprintf(path, sizeof path, "%s/gateway.log", h->dir);
+    char path[400], line[2048], ev[64], k[64];
+    snprintf(path, sizeof path, "%s/%s.log", h->dir, svc);
+    snprintf(ev, sizeof ev, "\"event\":\"%s\"", event);
+    snprintf(k, sizeof k, "\"%s\":", key);
     for (int tries = 0; tries < 200; tries++) {
         FILE *f = fopen(path, "r");
         if (f)
             fseek(f, from, SEEK_SET);
         while (f && fgets(line, sizeof line, f)) {
-            char *p = strstr(line, "\"gateway.listening\"");
-            char *q = p ? strstr(p, "\"port\":") : NULL;
+            char *q = strstr(line, ev) ? strstr(line, k) : NULL;
             if (q) {
                 fclose(f);
-                return atoi(q + 7);
+                return atoi(q + strlen(k));
             }
         }
         if (f)
@@ -277,8 +279,9 @@ int h_start(h_t *h, const char *svc)
     if (pid < 0)
         return -1;
     h->pids[i] = pid;
+    h->admin_ports[i] = s_read_port(h, svc, "daemon.started", "admin_port", from);
     if (strcmp(svc, "gateway") == 0)
-        h->gateway_port = s_read_gateway_port(h, from);
+        h->gateway_port = s_read_port(h, svc, "gateway.listening", "port", from);
     return 0;
 }
 
@@ -353,6 +356,7 @@ const char *h_spool(h_t *h) { return h->spool; }
 const char *h_dir(h_t *h) { return h->dir; }
 const char *h_db_url(h_t *h) { return h->db_url; }
 int h_gateway_port(h_t *h) { return h->gateway_port; }
+int h_admin_port(h_t *h, const char *svc) { return h->admin_ports[s_index(svc)]; }
 PGconn *h_db(h_t *h) { return h->conn; }
 
 char *h_scalar(h_t *h, const char *sql, int n, const char *const *params)

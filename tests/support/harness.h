@@ -44,6 +44,7 @@ const char *h_spool(h_t *h);
 const char *h_dir(h_t *h);                            /* the temp dir (logs: <svc>.log) */
 const char *h_db_url(h_t *h);                         /* admin URL of the test database */
 int h_gateway_port(h_t *h);                           /* after h_start("gateway") */
+int h_admin_port(h_t *h, const char *service);        /* its /healthz /readyz /metrics port */
 PGconn *h_db(h_t *h);                                  /* an admin connection, owned by h */
 
 /* Run a query with text parameters and return the first column of the first

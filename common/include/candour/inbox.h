@@ -30,7 +30,12 @@ typedef struct cd_event_t cd_event_t;   /* one received event, until it is answe
 typedef struct cd_request_t cd_request_t; /* one received request, until it is answered */
 
 /* Handle one event. Must, now or later, call exactly one of cd_inbox_commit(),
- * cd_inbox_ack(), cd_inbox_nak() or cd_inbox_defer() for ev. */
+ * cd_inbox_ack(), cd_inbox_nak() or cd_inbox_defer() for ev.
+ *
+ * In cd_inbox_commit, a statement that fails with SQLSTATE P0002 (raised by
+ * <schema>.expect(false, ...)) means "what this event needs has not arrived
+ * yet": the event is deferred, not refused, and comes again after the
+ * producer's backoff. Any other failure is a NAK. */
 typedef void (*cd_event_fn)(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                             void *arg);
 /* Handle one request. Must, now or later, call cd_request_reply() for req. */
@@ -41,9 +46,11 @@ typedef void (*cd_request_fn)(cd_inbox_t *in, cd_request_t *req, const Candour__
 cd_inbox_t *cd_inbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, cd_event_fn on_event,
                          cd_request_fn on_request, void *arg);
 int cd_inbox_bind(cd_inbox_t *in, const char *endpoint);
-/* Stop taking messages (close the socket); work in flight may still finish,
- * its replies are dropped. The struct stays valid until cd_inbox_destroy. */
-void cd_inbox_close(cd_inbox_t *in);
+/* Stop taking messages. Work in flight finishes and its replies and ACKs
+ * still go out; cd_inbox_destroy then gives them up to a second to leave.
+ * Unread messages are dropped with the socket: their senders time out and
+ * retry (requests) or resend (events). */
+void cd_inbox_stop_reading(cd_inbox_t *in);
 void cd_inbox_destroy(cd_inbox_t **pin);
 
 /* A new transaction whose first statement records ev in the inbox. */

@@ -43,6 +43,13 @@ int cd_zsock_start(cd_zsock_t *s);
  * or CD_EIO. The caller keeps what could not be sent (the outbox does). */
 int cd_zsock_send(cd_zsock_t *s, const cd_frame_t *frames, int nframes);
 
+/* Stop reading (messages wait in ZeroMQ and go with the socket); sending
+ * still works. For a graceful stop: finish and answer what is in hand. */
+void cd_zsock_pause(cd_zsock_t *s);
+
+/* How long cd_zsock_destroy lets queued outgoing messages go (default 0). */
+void cd_zsock_set_linger(cd_zsock_t *s, int ms);
+
 /* The raw ZeroMQ socket, for socket options. */
 void *cd_zsock_raw(cd_zsock_t *s);
 
