@@ -159,12 +159,21 @@ h_t *h_new_private(const char *label)
     return h;
 }
 
+int h_pg_stop(h_t *h)
+{
+    cr_assert(h->pg_dir[0], "needs h_new_private");
+    return s_pg(h, "stop");
+}
+
+int h_pg_start(h_t *h)
+{
+    cr_assert(h->pg_dir[0], "needs h_new_private");
+    return s_pg(h, "start");
+}
+
 int h_pg_restart(h_t *h)
 {
-    cr_assert(h->pg_dir[0], "h_pg_restart needs h_new_private");
-    if (s_pg(h, "stop") != 0)
-        return -1;
-    return s_pg(h, "start");
+    return h_pg_stop(h) == 0 ? h_pg_start(h) : -1;
 }
 
 void h_setenv(h_t *h, const char *name, const char *value)

@@ -18,6 +18,9 @@ h_t *h_new(const char *label);
 h_t *h_new_private(const char *label);
 /* Fast shutdown of the private cluster, then start it again. 0 on success. */
 int h_pg_restart(h_t *h);
+/* The two halves of a restart, for tests that look in between. */
+int h_pg_stop(h_t *h);
+int h_pg_start(h_t *h);
 
 /* Extra environment for daemons started after this call ("NAME=value"). */
 void h_setenv(h_t *h, const char *name, const char *value);
