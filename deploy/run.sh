@@ -71,8 +71,13 @@ done
 export CANDOUR_LOG_LEVEL=${CANDOUR_LOG_LEVEL:-info}
 export CANDOUR_MIGRATIONS_DIR=${CANDOUR_MIGRATIONS_DIR:-$ROOT/deploy/migrations}
 export CANDOUR_SPOOL_DIR=${CANDOUR_SPOOL_DIR:-$ROOT/var/spool}
-export CANDOUR_INTAKE_BIND=${CANDOUR_INTAKE_BIND:-tcp://127.0.0.1:7100}
-export CANDOUR_INTAKE_ENDPOINT=${CANDOUR_INTAKE_ENDPOINT:-tcp://127.0.0.1:7100}
+export CANDOUR_INTAKE_PUBLIC_BIND=${CANDOUR_INTAKE_PUBLIC_BIND:-tcp://127.0.0.1:7100}
+export CANDOUR_INTAKE_PUBLIC_ENDPOINT=${CANDOUR_INTAKE_PUBLIC_ENDPOINT:-tcp://127.0.0.1:7100}
+export CANDOUR_INTAKE_KEY_FILE=${CANDOUR_INTAKE_KEY_FILE:-$ROOT/var/keys/intake.key}
+export CANDOUR_INTAKE_PUBLIC_KEY=${CANDOUR_INTAKE_PUBLIC_KEY:-$ROOT/var/keys/intake.pub}
+export CANDOUR_CLIENT_KEY_FILE=${CANDOUR_CLIENT_KEY_FILE:-$ROOT/var/keys/local.key}
+export CANDOUR_INTAKE_BIND=${CANDOUR_INTAKE_BIND:-tcp://127.0.0.1:7105}
+export CANDOUR_INTAKE_ENDPOINT=${CANDOUR_INTAKE_ENDPOINT:-tcp://127.0.0.1:7105}
 export CANDOUR_ROUTING_BIND=${CANDOUR_ROUTING_BIND:-tcp://127.0.0.1:7101}
 export CANDOUR_ROUTING_ENDPOINT=${CANDOUR_ROUTING_ENDPOINT:-tcp://127.0.0.1:7101}
 export CANDOUR_INVESTIGATION_BIND=${CANDOUR_INVESTIGATION_BIND:-tcp://127.0.0.1:7102}
@@ -97,7 +102,7 @@ export CANDOUR_BANK_HOLIDAYS=${CANDOUR_BANK_HOLIDAYS:-$ROOT/deploy/bank-holidays
 # bus bind address of a service (the gateway has none)
 bus_of() {
   case "$1" in
-    intake) echo "$CANDOUR_INTAKE_BIND" ;;
+    intake) echo "$CANDOUR_INTAKE_PUBLIC_BIND (CURVE)" ;;
     routing) echo "$CANDOUR_ROUTING_BIND" ;;
     investigation) echo "$CANDOUR_INVESTIGATION_BIND" ;;
     signoff) echo "$CANDOUR_SIGNOFF_BIND" ;;
@@ -118,13 +123,14 @@ admin_of() {
 print_table() {
   local s state
   printf '\nCandour is running. Ctrl-C (or SIGTERM to pid %s) stops it.\n\n' "$$"
-  printf '  %-14s %-28s %-38s %s\n' service "bus (bind)" "admin: /healthz /readyz /metrics" state
+  printf '  %-14s %-36s %-38s %s\n' service "bus (bind)" "admin: /healthz /readyz /metrics" state
   for s in "${SERVICES[@]}"; do
     state=${HEALTH[$s]:-"no answer yet"}
-    printf '  %-14s %-28s %-38s %s\n' "$s" "$(bus_of "$s")" "http://$(admin_of "$s")/healthz" "$state"
+    printf '  %-14s %-36s %-38s %s\n' "$s" "$(bus_of "$s")" "http://$(admin_of "$s")/healthz" "$state"
   done
   printf '\n  gateway API     http://%s\n' "$CANDOUR_GATEWAY_HTTP"
-  printf '  clients and candourctl connect to %s\n' "$CANDOUR_INTAKE_ENDPOINT"
+  printf '  organisations connect to %s (CURVE; server key %s)\n' "$CANDOUR_INTAKE_PUBLIC_ENDPOINT" "$CANDOUR_INTAKE_PUBLIC_KEY"
+  printf '  candourctl submit/send act as LOCAL-DEV with %s\n' "$CANDOUR_CLIENT_KEY_FILE"
   # never print a password
   printf '  database        %s\n' "$(sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#' <<<"$CANDOUR_DB_URL")"
   printf '  logs            %s/var/log/<service>.log (level %s)\n' "$ROOT" "$CANDOUR_LOG_LEVEL"
@@ -145,6 +151,21 @@ fi
 
 say "applying migrations from $CANDOUR_MIGRATIONS_DIR"
 build/services/candourctl migrate </dev/null
+
+# CURVE keys (made once, kept in var/keys): intake's server key, and a key for
+# this machine's own organisation LOCAL-DEV, on the allow-list, which
+# candourctl submit/send use by default from the repository root.
+mkdir -p var/keys
+chmod 700 var/keys
+if [[ "$CANDOUR_INTAKE_KEY_FILE" == "$ROOT/var/keys/intake.key" && ! -f var/keys/intake.key ]]; then
+  build/services/candourctl keygen --out var/keys/intake >/dev/null
+  say "made intake's CURVE server key in var/keys/intake.key (public: var/keys/intake.pub)"
+fi
+if [[ ! -f var/keys/local.key ]]; then
+  build/services/candourctl keygen --out var/keys/local >/dev/null
+fi
+build/services/candourctl org add LOCAL-DEV --name "This machine (candourctl)" \
+  --key "$(head -n1 var/keys/local.pub)" >/dev/null
 
 # a daemon's pid is still "alive" to kill -0 while it is an unreaped zombie
 alive() {

@@ -1,6 +1,7 @@
 /* client.c - a blocking DEALER client for Candour's ROUTER endpoints. */
 #include "candour/client.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,9 @@ struct cd_client_t {
     void *sock;
 };
 
-cd_client_t *cd_client_new(const char *endpoint)
+/* The socket options every client sets, then CURVE's when keys are given. */
+static cd_client_t *s_new(const char *endpoint, const char *server_public,
+                          const char *client_public, const char *client_secret)
 {
     cd_client_t *c = calloc(1, sizeof *c);
     if (!c)
@@ -26,10 +29,76 @@ cd_client_t *cd_client_new(const char *endpoint)
     int64_t maxmsg = 1 << 20;
     if (!c->sock || zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof zero) != 0 ||
         zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) != 0 ||
+        (server_public &&
+         (zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, server_public, 40) != 0 ||
+          zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, client_public, 40) != 0 ||
+          zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, client_secret, 40) != 0)) ||
         zmq_connect(c->sock, endpoint) != 0) {
         cd_client_destroy(&c);
         return NULL;
     }
+    return c;
+}
+
+cd_client_t *cd_client_new(const char *endpoint)
+{
+    return s_new(endpoint, NULL, NULL, NULL);
+}
+
+static int s_z85_key(const char *s)
+{
+    uint8_t raw[32];
+    return s && strlen(s) == 40 && zmq_z85_decode(raw, s) != NULL;
+}
+
+cd_client_t *cd_client_new_curve(const char *endpoint, const char *server_public_z85,
+                                 const char *client_public_z85, const char *client_secret_z85)
+{
+    if (!s_z85_key(server_public_z85) || !s_z85_key(client_public_z85) ||
+        !s_z85_key(client_secret_z85))
+        return NULL;
+    return s_new(endpoint, server_public_z85, client_public_z85, client_secret_z85);
+}
+
+/* A Z85 key given as itself or as the first line of a file. */
+static int s_key_arg(const char *arg, char out[41])
+{
+    if (strlen(arg) == 40 && s_z85_key(arg)) {
+        memcpy(out, arg, 41);
+        return 0;
+    }
+    FILE *f = fopen(arg, "r");
+    char line[128] = "";
+    int ok = f && fgets(line, sizeof line, f) != NULL;
+    if (f)
+        fclose(f);
+    line[strcspn(line, "\r\n")] = 0;
+    if (!ok || strlen(line) != 40 || !s_z85_key(line))
+        return -1;
+    memcpy(out, line, 41);
+    memset(line, 0, sizeof line);
+    return 0;
+}
+
+cd_client_t *cd_client_new_keyfiles(const char *endpoint, const char *server_public,
+                                    const char *client_key_file, char *err, size_t errlen)
+{
+    char server[41], secret[41], pub[41];
+    if (!server_public || s_key_arg(server_public, server) != 0) {
+        snprintf(err, errlen, "the server's public key ('%s') is neither a Z85 key nor a file"
+                              " holding one", server_public ? server_public : "");
+        return NULL;
+    }
+    if (!client_key_file || s_key_arg(client_key_file, secret) != 0 ||
+        zmq_curve_public(pub, secret) != 0) {
+        snprintf(err, errlen, "cannot read a CURVE secret key from '%s' (candourctl keygen --out"
+                              " makes one)", client_key_file ? client_key_file : "");
+        return NULL;
+    }
+    cd_client_t *c = cd_client_new_curve(endpoint, server, pub, secret);
+    memset(secret, 0, sizeof secret);
+    if (!c)
+        snprintf(err, errlen, "cannot connect to %s", endpoint);
     return c;
 }
 

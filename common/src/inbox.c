@@ -8,6 +8,7 @@
 #include "candour/inbox.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,11 @@ struct cd_event_t {
 };
 
 struct cd_request_t {
+    cd_inbox_t *in;  /* the endpoint it came in on answers it */
     s_peer_t peer;
     char *request_id;
+    char org[65];   /* User-Id from ZAP (the organisation), "" when not CURVE */
+    char key[41];   /* X-Key from ZAP (the client's public key, Z85), "" when not CURVE */
 };
 
 struct cd_inbox_t {
@@ -236,32 +240,42 @@ static void s_request_free(cd_request_t *req)
     free(req);
 }
 
-void cd_request_reply(cd_inbox_t *in, cd_request_t *req, Candour__V1__Reply *reply)
+void cd_request_reply(cd_request_t *req, Candour__V1__Reply *reply)
 {
     reply->request_id = req->request_id;
-    s_send_reply(in, &req->peer, reply);
+    s_send_reply(req->in, &req->peer, reply);
     reply->request_id = NULL;
     s_request_free(req);
 }
 
-void cd_request_done(cd_inbox_t *in, cd_request_t *req)
+void cd_request_done(cd_request_t *req)
 {
     Candour__V1__Done done = CANDOUR__V1__DONE__INIT;
     Candour__V1__Reply reply = CANDOUR__V1__REPLY__INIT;
     reply.result_case = CANDOUR__V1__REPLY__RESULT_DONE;
     reply.done = &done;
-    cd_request_reply(in, req, &reply);
+    cd_request_reply(req, &reply);
 }
 
-void cd_request_fail(cd_inbox_t *in, cd_request_t *req, const char *code, const char *field,
+void cd_request_fail(cd_request_t *req, const char *code, const char *field,
                      const char *message)
 {
-    s_reply_error(in, &req->peer, req->request_id, code, field, message);
+    s_reply_error(req->in, &req->peer, req->request_id, code, field, message);
     s_request_free(req);
 }
 
+const char *cd_request_org(const cd_request_t *req)
+{
+    return req->org;
+}
+
+const char *cd_request_key(const cd_request_t *req)
+{
+    return req->key;
+}
+
 static void s_handle_request(cd_inbox_t *in, const cd_frame_t *id, int delim,
-                             const cd_frame_t *body)
+                             const cd_frame_t *body, const char *org, const char *key)
 {
     s_peer_t peer;
     if (s_peer_copy(&peer, id, delim) != 0)
@@ -282,8 +296,13 @@ static void s_handle_request(cd_inbox_t *in, const cd_frame_t *id, int delim,
         return;
     }
     req->peer = peer;
+    req->in = in;
+    /* Taken at receipt: the metadata lives only as long as the message,
+     * and the request may be answered long after. */
+    snprintf(req->org, sizeof req->org, "%s", org ? org : "");
+    snprintf(req->key, sizeof req->key, "%s", key ? key : "");
     if (!in->on_request)
-        cd_request_fail(in, req, "UNSUPPORTED", "", "this endpoint takes no requests");
+        cd_request_fail(req, "UNSUPPORTED", "", "this endpoint takes no requests");
     else
         in->on_request(in, req, r, in->arg);
     candour__v1__request__free_unpacked(r, NULL);
@@ -305,7 +324,8 @@ static void s_on_message(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg
     if (n - i == 2 && f[i].size == 3 && memcmp(f[i].data, "EVT", 3) == 0 && in->on_event) {
         s_handle_event(in, &f[0], delim, &f[i + 1]);
     } else if (n - i == 2 && f[i].size == 3 && memcmp(f[i].data, "REQ", 3) == 0) {
-        s_handle_request(in, &f[0], delim, &f[i + 1]);
+        s_handle_request(in, &f[0], delim, &f[i + 1], cd_zsock_msg_gets(sock, "User-Id"),
+                         cd_zsock_msg_gets(sock, "X-Key"));
     } else {
         cd_log_warn("inbox.malformed_frame", "{s:i}", "frames", n - i);
         s_reply_error(in, &peer, "", "MALFORMED_FRAME", "",
@@ -341,6 +361,16 @@ cd_inbox_t *cd_inbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, cd_ev
     in->m_rejected = cd_metric_counter("candour_inbox_rejected_total", NULL, "Events answered with a NAK.");
     in->m_requests = cd_metric_counter("candour_requests_total", NULL, "Requests received.");
     return in;
+}
+
+int cd_inbox_curve_server(cd_inbox_t *in, const char *server_secret_z85)
+{
+    if (cd_zsock_curve_server(in->sock, server_secret_z85) != 0) {
+        int e = errno;
+        cd_log_error("inbox.curve_failed", "{s:s}", "error", zmq_strerror(e));
+        return e == EINVAL ? CD_EINVAL : CD_EIO;
+    }
+    return 0;
 }
 
 int cd_inbox_bind(cd_inbox_t *in, const char *endpoint)

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "candour/log.h"
+#include "candour/zap.h"
+#include "candour/zsock.h"
 
 #define S_MAX_SUBS 8
 #define S_MAX_ITEMS 32
@@ -16,6 +18,8 @@ struct cd_service_t {
     cd_daemon_t *daemon;
     cd_db_t *db;
     cd_inbox_t *inbox;
+    cd_inbox_t *public_inbox;  /* CURVE, for other organisations (spec.curve) */
+    cd_zap_t *zap;
     cd_outbox_t *outbox;
     uv_timer_t drain;          /* during a stop: wait for queued transactions */
     int drain_started;
@@ -23,9 +27,12 @@ struct cd_service_t {
     const char *db_url;
     const char *db_password;
     const char *bind;
+    const char *public_bind;
+    const char *key_file;
     long retry_base_ms, retry_cap_ms, max_naks;
     const char *sub_endpoints[S_MAX_SUBS];
     char bind_var[64], bind_def[64], admin_def[64], role[64];
+    char public_var[64], public_def[64], key_var[64];
     char sub_vars[S_MAX_SUBS][64];
     char sub_defs[S_MAX_SUBS][64];
     cd_config_item_t items[S_MAX_ITEMS];
@@ -35,7 +42,7 @@ struct cd_service_t {
 static int s_default_port(const char *name)
 {
     static const struct { const char *name; int port; } ports[] = {
-        {"intake", 7100}, {"routing", 7101}, {"investigation", 7102},
+        {"intake", 7105}, {"routing", 7101}, {"investigation", 7102},
         {"signoff", 7103}, {"notify", 7104},
     };
     for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
@@ -62,9 +69,12 @@ static int s_ready(void *arg)
 
 static void s_close_all(cd_service_t *svc)
 {
-    /* db first: its failing callbacks still find the inbox and outbox alive. */
+    /* db first: its failing callbacks still find the inboxes, the outbox and
+     * the ZAP handler alive. The ZAP handler goes after every CURVE socket. */
     cd_db_destroy(&svc->db);
     cd_inbox_destroy(&svc->inbox);
+    cd_inbox_destroy(&svc->public_inbox);
+    cd_zap_destroy(&svc->zap);
     cd_outbox_destroy(&svc->outbox);
     if (svc->drain_started)
         uv_close((uv_handle_t *)&svc->drain, NULL);
@@ -87,6 +97,7 @@ static void s_on_stop(void *arg)
         svc->spec.on_stop(svc, svc->spec.arg);
     /* No new work; what is in hand finishes and is answered. */
     cd_inbox_stop_reading(svc->inbox);
+    cd_inbox_stop_reading(svc->public_inbox);
     uv_timer_init(cd_daemon_loop(svc->daemon), &svc->drain);
     svc->drain.data = svc;
     svc->drain_started = 1;
@@ -144,6 +155,16 @@ cd_service_t *cd_service_new(const cd_service_spec_t *spec, int argc, char **arg
         svc->items[n++] = (cd_config_item_t){svc->sub_vars[i], CD_CONFIG_STRING, svc->sub_defs[i],
             0, 0, "where to send this service's events for that subscriber", &svc->sub_endpoints[i]};
     }
+    if (spec->curve) {
+        snprintf(svc->public_var, sizeof svc->public_var, "CANDOUR_%s_PUBLIC_BIND", up);
+        snprintf(svc->public_def, sizeof svc->public_def, "tcp://127.0.0.1:%d", spec->public_port);
+        snprintf(svc->key_var, sizeof svc->key_var, "CANDOUR_%s_KEY_FILE", up);
+        svc->items[n++] = (cd_config_item_t){svc->public_var, CD_CONFIG_STRING, svc->public_def,
+            0, 0, "public CURVE endpoint for other organisations (allow-listed keys only)",
+            &svc->public_bind};
+        svc->items[n++] = (cd_config_item_t){svc->key_var, CD_CONFIG_STRING, NULL, 0, 0,
+            "file with this server's CURVE secret key (candourctl keygen --out)", &svc->key_file};
+    }
     for (int i = 0; i < spec->nconfig && n < S_MAX_ITEMS; i++)
         svc->items[n++] = spec->config[i];
     cd_daemon_spec_t ds = {
@@ -156,6 +177,47 @@ cd_service_t *cd_service_new(const cd_service_spec_t *spec, int argc, char **arg
         return NULL;
     }
     return svc;
+}
+
+/* The server's secret key: the first line of the key file, 40 Z85 characters. */
+static int s_read_secret(const char *path, char *out, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char line[128] = "";
+    int ok = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    line[strcspn(line, "\r\n")] = 0;
+    if (!ok || !cd_zap_key_valid(line))
+        return -1;
+    snprintf(out, len, "%s", line);
+    memset(line, 0, sizeof line);
+    return 0;
+}
+
+/* The public endpoint: the ZAP handler first, then the CURVE ROUTER. */
+static int s_start_public(cd_service_t *svc, uv_loop_t *loop)
+{
+    char secret[64];
+    if (s_read_secret(svc->key_file, secret, sizeof secret) != 0) {
+        cd_log_error("service.bad_key_file", "{s:s, s:s}", "variable", svc->key_var, "expected",
+                     "a file whose first line is a Z85 CURVE secret key (candourctl keygen)");
+        return -1;
+    }
+    svc->zap = cd_zap_new(loop, cd_zap_db_lookup, svc->db);
+    svc->public_inbox = cd_inbox_new(loop, svc->db, svc->spec.name, NULL, svc->spec.on_request,
+                                     svc->spec.arg);
+    int rc = svc->zap && svc->public_inbox &&
+                     cd_inbox_curve_server(svc->public_inbox, secret) == 0 &&
+                     cd_inbox_bind(svc->public_inbox, svc->public_bind) == 0
+                 ? 0
+                 : -1;
+    memset(secret, 0, sizeof secret);
+    if (rc == 0)
+        cd_log_info("service.public_listening", "{s:s, s:s}", "endpoint", svc->public_bind,
+                    "mechanism", "CURVE");
+    return rc;
 }
 
 int cd_service_run(cd_service_t *svc)
@@ -177,7 +239,7 @@ int cd_service_run(cd_service_t *svc)
     svc->inbox = cd_inbox_new(loop, svc->db, svc->spec.name, svc->spec.on_event,
                               svc->spec.on_request, svc->spec.arg);
     if (!svc->db || !svc->outbox || !svc->inbox || cd_inbox_bind(svc->inbox, svc->bind) != 0 ||
-        cd_outbox_start(svc->outbox) != 0) {
+        (svc->spec.curve && s_start_public(svc, loop) != 0) || cd_outbox_start(svc->outbox) != 0) {
         s_close_all(svc);
         uv_run(loop, UV_RUN_NOWAIT);
         return 1;

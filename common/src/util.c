@@ -212,3 +212,52 @@ char *cd_strdup(const char *s)
 {
     return s ? strdup(s) : NULL;
 }
+
+int64_t cd_parse_rfc3339(const char *s)
+{
+    int y, mo, d, h, mi, sec, n = 0;
+    if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+        return -1;
+    if (s[10] != 'T' && s[10] != 't')
+        return -1;
+    int n2 = 0;
+    if (sscanf(s + 11, "%2d:%2d:%2d%n", &h, &mi, &sec, &n2) != 3 || n2 != 8)
+        return -1;
+    int yy, mm, dd;
+    char date[11];
+    memcpy(date, s, 10);
+    date[10] = 0;
+    if (cd_parse_date(date, &yy, &mm, &dd) != 0 || h > 23 || mi > 59 || sec > 60 || h < 0 ||
+        mi < 0 || sec < 0)
+        return -1;
+    const char *p = s + 19;
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return -1;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    int offset = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om, n3 = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n3) != 2 || n3 != 5 || oh > 23 || om > 59)
+            return -1;
+        offset = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
+        p += 6;
+    } else {
+        return -1;
+    }
+    if (*p)
+        return -1;
+    /* Days from the civil date (proleptic Gregorian), no time zone involved. */
+    int64_t yr = yy - (mm <= 2);
+    int64_t era = (yr >= 0 ? yr : yr - 399) / 400;
+    int64_t yoe = yr - era * 400;
+    int64_t doy = (153 * (mm + (mm > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    return days * 86400 + h * 3600 + mi * 60 + sec - offset;
+}

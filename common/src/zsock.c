@@ -10,12 +10,14 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
 #include "candour/error.h"
 #include "candour/log.h"
+#include "candour/zap.h"
 
 /* Messages drained per wake-up before yielding to the rest of the loop. */
 #define S_DRAIN_BUDGET 256
@@ -35,7 +37,14 @@ struct cd_zsock_t {
     int closing;
     int paused;               /* reading stopped; sends still allowed */
     int pending_closes;       /* handles whose close callback has not run */
+    int max_frames;           /* longest message taken; longer ones are dropped */
+    int curve_server;         /* counted in s_curve_servers */
+    zmq_msg_t *current;       /* the frames of the message in on_message, else NULL */
+    int ncurrent;             /* how many */
 };
+
+/* Open CURVE server sockets: the ZAP handler must outlive them all. */
+static int s_curve_servers;
 
 static void *s_ctx;
 
@@ -62,6 +71,7 @@ cd_zsock_t *cd_zsock_new(uv_loop_t *loop, int type, cd_zsock_msg_fn on_message, 
     s->loop = loop;
     s->on_message = on_message;
     s->arg = arg;
+    s->max_frames = CD_ZSOCK_MAX_FRAMES;
     s->zs = zmq_socket(cd_zmq_ctx(), type);
     if (!s->zs) {
         free(s);
@@ -87,6 +97,61 @@ void *cd_zsock_raw(cd_zsock_t *s)
     return s->zs;
 }
 
+void cd_zsock_set_max_frames(cd_zsock_t *s, int n)
+{
+    assert(n >= 1 && n <= CD_ZSOCK_FRAMES_LIMIT);
+    assert(!s->started);
+    s->max_frames = n;
+}
+
+int cd_zsock_curve_server(cd_zsock_t *s, const char *server_secret_z85)
+{
+    uint8_t raw[32];
+    if (!server_secret_z85 || strlen(server_secret_z85) != 40 ||
+        !zmq_z85_decode(raw, server_secret_z85)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (!cd_zap_bound()) {
+        /* Without a handler libzmq would let every CURVE client in. */
+        cd_log_error("bus.curve_without_zap", "{s:s}", "reason",
+                     "no ZAP handler is bound: refusing to make an open CURVE server");
+        errno = EACCES;
+        return -1;
+    }
+    int one = 1;
+    if (zmq_setsockopt(s->zs, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
+        zmq_setsockopt(s->zs, ZMQ_CURVE_SECRETKEY, server_secret_z85, 40) != 0 ||
+        zmq_setsockopt(s->zs, ZMQ_ZAP_DOMAIN, CD_ZSOCK_ZAP_DOMAIN,
+                       strlen(CD_ZSOCK_ZAP_DOMAIN)) != 0)
+        return -1;
+    if (!s->curve_server) {
+        s->curve_server = 1;
+        s_curve_servers++;
+    }
+    return 0;
+}
+
+int cd_zsock_curve_servers(void)
+{
+    return s_curve_servers;
+}
+
+const char *cd_zsock_msg_gets(cd_zsock_t *s, const char *property)
+{
+    assert(s->current && "cd_zsock_msg_gets is only valid inside on_message");
+    /* Not just the first frame: in libzmq 4.3.4 a ROUTER's routing-id frame
+     * has no metadata when the message was prefetched by a ZMQ_EVENTS query
+     * (router_t::xhas_in), which is how we always read. The frames from the
+     * peer carry it. */
+    for (int i = 0; i < s->ncurrent; i++) {
+        const char *v = zmq_msg_gets(&s->current[i], property);
+        if (v)
+            return v;
+    }
+    return NULL;
+}
+
 int cd_zsock_bind(cd_zsock_t *s, const char *endpoint)
 {
     return zmq_bind(s->zs, endpoint) == 0 ? 0 : -1;
@@ -103,7 +168,7 @@ static int s_recv_one(cd_zsock_t *s, zmq_msg_t *parts, int *nparts)
 {
     int n = 0, more = 1, dropped = 0;
     while (more) {
-        zmq_msg_t *m = n < CD_ZSOCK_MAX_FRAMES ? &parts[n] : NULL;
+        zmq_msg_t *m = n < s->max_frames ? &parts[n] : NULL;
         zmq_msg_t spill;
         if (!m)
             m = &spill;
@@ -112,7 +177,7 @@ static int s_recv_one(cd_zsock_t *s, zmq_msg_t *parts, int *nparts)
             zmq_msg_close(m);
             if (n == 0 && errno == EAGAIN)
                 return 0;
-            *nparts = n < CD_ZSOCK_MAX_FRAMES ? n : CD_ZSOCK_MAX_FRAMES;
+            *nparts = n < s->max_frames ? n : s->max_frames;
             return -1;
         }
         more = zmq_msg_more(m);
@@ -141,16 +206,24 @@ static void s_drain(cd_zsock_t *s)
         size_t len = sizeof events;
         if (zmq_getsockopt(s->zs, ZMQ_EVENTS, &events, &len) != 0 || !(events & ZMQ_POLLIN))
             break;
-        zmq_msg_t parts[CD_ZSOCK_MAX_FRAMES];
+        zmq_msg_t parts[CD_ZSOCK_FRAMES_LIMIT];
         int n = 0;
         int rc = s_recv_one(s, parts, &n);
         if (rc > 0) {
-            cd_frame_t frames[CD_ZSOCK_MAX_FRAMES];
+            cd_frame_t frames[CD_ZSOCK_FRAMES_LIMIT];
             for (int i = 0; i < n; i++) {
                 frames[i].data = zmq_msg_data(&parts[i]);
                 frames[i].size = zmq_msg_size(&parts[i]);
             }
+            /* The frames carry the connection's metadata and stay open
+             * until the callback returns, so cd_zsock_msg_gets's strings
+             * stay valid that long. s outlives a destroy from inside the
+             * callback (it is freed when its handles have closed). */
+            s->current = parts;
+            s->ncurrent = n;
             s->on_message(s, frames, n, s->arg);
+            s->current = NULL;
+            s->ncurrent = 0;
         } else if (rc == -2) {
             cd_log_warn("bus.message_dropped", "{s:s}", "reason", "too many frames");
         }
@@ -249,6 +322,10 @@ void cd_zsock_destroy(cd_zsock_t **ps)
     cd_zsock_t *s = *ps;
     *ps = NULL;
     s->closing = 1;
+    if (s->curve_server) {
+        s->curve_server = 0;
+        s_curve_servers--;
+    }
     if (s->started && !s->paused)
         uv_poll_stop(&s->poll); /* before zmq_close: the fd must not be watched once closed */
     zmq_close(s->zs);

@@ -14,10 +14,13 @@ static const struct {
 } s_cmds[] = {
     {"migrate", ctl_migrate, "apply deploy/migrations to CANDOUR_DB_URL (idempotent)"},
     {"submit", ctl_submit, "submit a complaint to intake and print the receipt"},
+    {"send", ctl_send, "send any request (JSON) to intake's public endpoint, print the reply"},
     {"status", ctl_status, "show where a complaint is, with its deadlines and history"},
     {"record-outcome", ctl_record_outcome, "record an investigation's outcome and findings"},
     {"sign", ctl_sign, "sign the response as the responsible person (or authorised signatory)"},
     {"dead-letters", ctl_dead_letters, "list, show, replay or discard events a subscriber refused"},
+    {"keygen", ctl_keygen, "make a CURVE key pair for the external bus API"},
+    {"org", ctl_org, "add, list or revoke organisations' keys on the bus allow-list"},
 };
 
 static void s_usage(FILE *out)

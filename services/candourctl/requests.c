@@ -17,17 +17,30 @@ static const char *s_endpoint(const char *var, const char *def)
     return v && *v ? v : def;
 }
 
-/* Send req to endpoint and print the reply; the exit code says how it went:
- * 0 done, 1 the service answered with an error, 3 no answer. */
-static int s_call(const char *endpoint, Candour__V1__Request *req, int json,
-                  void (*print)(const Candour__V1__Reply *))
+/* The public (CURVE) endpoint of intake, as an organisation: the server's
+ * public key and this organisation's secret key come from the environment
+ * (defaults: the files deploy/run.sh makes under var/keys). */
+static cd_client_t *s_public_client(const char **endpoint)
 {
     char err[256];
-    cd_client_t *c = cd_client_new(endpoint);
-    if (!c) {
-        fprintf(stderr, "candourctl: cannot connect to %s\n", endpoint);
+    *endpoint = s_endpoint("CANDOUR_INTAKE_PUBLIC_ENDPOINT", "tcp://127.0.0.1:7100");
+    cd_client_t *c = cd_client_new_keyfiles(
+        *endpoint, s_endpoint("CANDOUR_INTAKE_PUBLIC_KEY", "var/keys/intake.pub"),
+        s_endpoint("CANDOUR_CLIENT_KEY_FILE", "var/keys/local.key"), err, sizeof err);
+    if (!c)
+        fprintf(stderr, "candourctl: %s\n(set CANDOUR_INTAKE_PUBLIC_KEY and"
+                        " CANDOUR_CLIENT_KEY_FILE; see README, section The bus API)\n", err);
+    return c;
+}
+
+/* Send req with client c (consumed) and print the reply; the exit code says
+ * how it went: 0 done, 1 the service answered with an error, 3 no answer. */
+static int s_call_with(cd_client_t *c, const char *endpoint, Candour__V1__Request *req, int json,
+                       void (*print)(const Candour__V1__Reply *))
+{
+    char err[256];
+    if (!c)
         return 3;
-    }
     Candour__V1__Reply *reply = NULL;
     int rc = cd_client_call(c, req, S_TIMEOUT_MS, &reply, err, sizeof err);
     cd_client_destroy(&c);
@@ -50,6 +63,15 @@ static int s_call(const char *endpoint, Candour__V1__Request *req, int json,
     return rc;
 }
 
+static int s_call(const char *endpoint, Candour__V1__Request *req, int json,
+                  void (*print)(const Candour__V1__Reply *))
+{
+    cd_client_t *c = cd_client_new(endpoint);
+    if (!c)
+        fprintf(stderr, "candourctl: cannot connect to %s\n", endpoint);
+    return s_call_with(c, endpoint, req, json, print);
+}
+
 /* ---------------------------------------------------------------- submit */
 
 static void s_print_receipt(const Candour__V1__Reply *r)
@@ -60,6 +82,15 @@ static void s_print_receipt(const Candour__V1__Reply *r)
     }
     printf("%s received %s%s\n", r->receipt->complaint_ref, r->receipt->received_at,
            r->receipt->duplicate ? " (already submitted: first receipt returned)" : "");
+    const ProtobufCEnumValue *cls = protobuf_c_enum_descriptor_get_value(
+        &candour__v1__classification__descriptor, r->receipt->classification);
+    if (r->receipt->classification != CANDOUR__V1__CLASSIFICATION__CLASSIFICATION_COMPLAINT)
+        printf("classified %s\n", cls ? cls->name : "?");
+    for (size_t i = 0; i < r->receipt->n_holds; i++) {
+        const ProtobufCEnumValue *h = protobuf_c_enum_descriptor_get_value(
+            &candour__v1__hold__descriptor, r->receipt->holds[i]);
+        printf("held %s\n", h ? h->name : "?");
+    }
 }
 
 static Candour__V1__Channel s_channel(const char *s)
@@ -72,13 +103,15 @@ static Candour__V1__Channel s_channel(const char *s)
 static int s_submit_usage(int rc)
 {
     fprintf(rc ? stderr : stdout,
-            "Usage: candourctl submit --file complaint.json [--org ORG] [--json]\n"
-            "       candourctl submit --org ORG --external-ref REF --name NAME --description TEXT\n"
+            "Usage: candourctl submit --file complaint.json [--json]\n"
+            "       candourctl submit --external-ref REF --name NAME --description TEXT\n"
             "            [--address-as NAME] [--email ADDR] [--address LINE]... [--postcode PC]\n"
             "            [--channel CHANNEL_EMAIL|CHANNEL_POST|CHANNEL_WEB|CHANNEL_VERBAL|CHANNEL_BUS]\n"
             "            [--event-date YYYY-MM-DD] [--desired-outcome TEXT] [--service NAME]... [--json]\n"
             "The file holds a candour.v1.SubmitComplaint as JSON ({\"complaint\": {...}}).\n"
-            "Sends to CANDOUR_INTAKE_ENDPOINT (default tcp://127.0.0.1:7100).\n");
+            "Sends, as the organisation whose key is CANDOUR_CLIENT_KEY_FILE, to\n"
+            "CANDOUR_INTAKE_PUBLIC_ENDPOINT (default tcp://127.0.0.1:7100), whose public key is\n"
+            "CANDOUR_INTAKE_PUBLIC_KEY (a key or a file; default var/keys/intake.pub).\n");
     return rc;
 }
 
@@ -121,7 +154,7 @@ int ctl_submit(int argc, char **argv)
     Candour__V1__Complaint comp = CANDOUR__V1__COMPLAINT__INIT;
     Candour__V1__Person person = CANDOUR__V1__PERSON__INIT;
     char *address[8], *services[16];
-    const char *file = NULL, *org = "";
+    const char *file = NULL;
     int json = 0, c;
     comp.complainant = &person;
     comp.channel = CANDOUR__V1__CHANNEL__CHANNEL_BUS;
@@ -131,7 +164,7 @@ int ctl_submit(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'f': file = optarg; break;
-        case 'o': org = optarg; break;
+        case 'o': break; /* kept for old scripts: the organisation is the key's */
         case 'x': comp.external_ref = optarg; break;
         case 'n': person.name = optarg; break;
         case 'a': person.address_as = optarg; break;
@@ -162,7 +195,6 @@ int ctl_submit(int argc, char **argv)
     Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
     Candour__V1__SubmitComplaint submit = CANDOUR__V1__SUBMIT_COMPLAINT__INIT;
     Candour__V1__SubmitComplaint *from_file = NULL;
-    req.org_id = (char *)org;
     req.op_case = CANDOUR__V1__REQUEST__OP_SUBMIT;
     if (file) {
         size_t len = 0;
@@ -187,8 +219,9 @@ int ctl_submit(int argc, char **argv)
         submit.complaint = &comp;
         req.submit = &submit;
     }
-    int rc = s_call(s_endpoint("CANDOUR_INTAKE_ENDPOINT", "tcp://127.0.0.1:7100"), &req, json,
-                    s_print_receipt);
+    const char *endpoint;
+    cd_client_t *client = s_public_client(&endpoint);
+    int rc = s_call_with(client, endpoint, &req, json, s_print_receipt);
     if (from_file)
         candour__v1__submit_complaint__free_unpacked(from_file, NULL);
     return rc;
@@ -304,4 +337,50 @@ int ctl_sign(int argc, char **argv)
 usage:
     fprintf(stderr, "Usage: candourctl sign REFERENCE --by NAME --role ROLE\n");
     return 2;
+}
+
+/* ---------------------------------------------------------------- send */
+
+static void s_print_json(const Candour__V1__Reply *r)
+{
+    char *text = cd_pbjson_dumps(&r->base, 2);
+    printf("%s\n", text ? text : "{}");
+    free(text);
+}
+
+/* Any Request, as JSON, to intake's public endpoint: the whole external API
+ * from one command (amend, withdraw, record_consent, agree_summary,
+ * get_status, get_status_changes). */
+int ctl_send(int argc, char **argv)
+{
+    if (argc != 2 || strcmp(argv[1], "--help") == 0) {
+        fprintf(argc == 2 ? stdout : stderr,
+                "Usage: candourctl send REQUEST.json   (or - for standard input)\n"
+                "Sends a candour.v1.Request written as JSON to intake's public endpoint and\n"
+                "prints the Reply as JSON, e.g.\n"
+                "  {\"withdraw\": {\"complaint_ref\": \"CDR-7K4M-9QXT\", \"reason\": \"resolved locally\"}}\n"
+                "  {\"get_status_changes\": {\"after_sequence\": 0}}\n"
+                "Keys and endpoint as for `candourctl submit`.\n");
+        return argc == 2 ? 0 : 2;
+    }
+    size_t len = 0;
+    char *text = s_slurp(argv[1], &len);
+    if (!text) {
+        fprintf(stderr, "candourctl send: cannot read %s\n", argv[1]);
+        return 2;
+    }
+    cd_pbjson_error_t perr;
+    Candour__V1__Request *req = (Candour__V1__Request *)cd_pbjson_parse(
+        &candour__v1__request__descriptor, text, len, &perr);
+    free(text);
+    if (!req) {
+        fprintf(stderr, "error %s in %s: %s\n", perr.code, *perr.field ? perr.field : argv[1],
+                perr.message);
+        return 1;
+    }
+    const char *endpoint;
+    cd_client_t *client = s_public_client(&endpoint);
+    int rc = s_call_with(client, endpoint, req, 0, s_print_json);
+    candour__v1__request__free_unpacked(req, NULL);
+    return rc;
 }

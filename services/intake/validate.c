@@ -49,6 +49,159 @@ static int s_date(const char *s, const char *field, int32_t today, in_error_t *e
     return 0;
 }
 
+/* A person named in a complaint: the complainant or the patient. */
+static int s_person(const Candour__V1__Person *p, const char *field, int need_contact,
+                    in_error_t *e)
+{
+    char f[96];
+#define S_F(name) (snprintf(f, sizeof f, "%s." name, field), f)
+    if (s_text(p->name, S_F("name"), IN_MAX_NAME, 1, 0, e) ||
+        s_text(p->address_as, S_F("address_as"), IN_MAX_NAME, 0, 0, e) ||
+        s_text(p->postcode, S_F("postcode"), 16, 0, 0, e) ||
+        s_text(p->email, S_F("email"), 254, 0, 0, e) ||
+        s_text(p->telephone, S_F("telephone"), 32, 0, 0, e))
+        return -1;
+    if (p->email[0] && (!strchr(p->email, '@') || strchr(p->email, ' ')))
+        return s_fail(e, "INVALID_ARGUMENT", S_F("email"), "%s is not an email address", f);
+    if (p->n_address > 8)
+        return s_fail(e, "TOO_MANY", S_F("address"), "an address has at most 8 lines");
+    for (size_t i = 0; i < p->n_address; i++) {
+        snprintf(f, sizeof f, "%s.address[%zu]", field, i);
+        if (s_text(p->address[i], f, IN_MAX_LINE, 1, 0, e))
+            return -1;
+    }
+    if (!protobuf_c_enum_descriptor_get_value(&candour__v1__contact_channel__descriptor,
+                                              p->preferred_channel))
+        return s_fail(e, "INVALID_ENUM", S_F("preferred_channel"),
+                      "%s must be CONTACT_EMAIL, CONTACT_POST or CONTACT_TELEPHONE", f);
+    if (p->preferred_channel == CANDOUR__V1__CONTACT_CHANNEL__CONTACT_EMAIL && !p->email[0])
+        return s_fail(e, "NO_CONTACT", S_F("email"), "email is the preferred channel but no email"
+                      " address is given");
+    if (p->access_needs) {
+        const Candour__V1__AccessNeeds *a = p->access_needs;
+        if (!protobuf_c_enum_descriptor_get_value(&candour__v1__format__descriptor, a->format))
+            return s_fail(e, "INVALID_ENUM", S_F("access_needs.format"),
+                          "the format must be FORMAT_STANDARD, FORMAT_LARGE_PRINT, "
+                          "FORMAT_EASY_READ, FORMAT_BRAILLE or FORMAT_AUDIO");
+        if (s_text(a->interpreter_language, S_F("access_needs.interpreter_language"), 64, 0, 0, e) ||
+            s_text(a->other, S_F("access_needs.other"), 1000, 0, 1, e))
+            return -1;
+    }
+    if (need_contact && !p->email[0] && !p->n_address)
+        return s_fail(e, "NO_CONTACT", field,
+                      "give an email address or a postal address, so the complainant can be"
+                      " written to");
+    return 0;
+#undef S_F
+}
+
+/* A list of short names (services, organisations, staff named). */
+static int s_names(char **v, size_t n, const char *field, size_t max_items, in_error_t *e)
+{
+    if (n > max_items)
+        return s_fail(e, "TOO_MANY", field, "at most %zu entries are allowed in %s", max_items,
+                      field);
+    for (size_t i = 0; i < n; i++) {
+        char f[96];
+        snprintf(f, sizeof f, "%s[%zu]", field, i);
+        if (s_text(v[i], f, IN_MAX_LINE, 1, 0, e))
+            return -1;
+    }
+    return 0;
+}
+
+static int s_time(const char *s, const char *field, int32_t today, in_error_t *e)
+{
+    if (!s || !*s)
+        return 0;
+    int64_t t = cd_parse_rfc3339(s);
+    if (t < 0)
+        return s_fail(e, "INVALID_DATE", field,
+                      "%s must be a time written like 2026-11-25T14:30:00Z", field);
+    if (cd_date_to_days(cd_date_from_unix_london(t)) > today)
+        return s_fail(e, "DATE_IN_FUTURE", field, "%s (%s) is later than today", field, s);
+    return 0;
+}
+
+int in_validate_consent(const Candour__V1__Consent *k, const char *field, int32_t today,
+                        in_error_t *e)
+{
+    char f[96];
+    snprintf(f, sizeof f, "%s.given_by", field);
+    if (s_text(k->given_by, f, IN_MAX_NAME, 1, 0, e))
+        return -1;
+    snprintf(f, sizeof f, "%s.given_at", field);
+    if (!k->given_at[0])
+        return s_fail(e, "REQUIRED", f, "%s is required: the date the consent was given", f);
+    if (s_date(k->given_at, f, today, e))
+        return -1;
+    snprintf(f, sizeof f, "%s.method", field);
+    if (k->method[0] && strcmp(k->method, "written") != 0 && strcmp(k->method, "verbal") != 0 &&
+        strcmp(k->method, "electronic") != 0)
+        return s_fail(e, "INVALID_ARGUMENT", f, "%s must be written, verbal or electronic", f);
+    snprintf(f, sizeof f, "%s.recorded_by", field);
+    if (s_text(k->recorded_by, f, IN_MAX_NAME, 0, 0, e))
+        return -1;
+    snprintf(f, sizeof f, "%s.share_with", field);
+    if (s_names(k->share_with, k->n_share_with, f, 16, e))
+        return -1;
+    for (size_t i = 0; i < k->n_share_with; i++)
+        if (in_validate_org(k->share_with[i], e) != 0) {
+            snprintf(e->field, sizeof e->field, "%s.share_with[%zu]", field, i);
+            return -1;
+        }
+    return 0;
+}
+
+/* I2: the standing, and what each standing must record. */
+static int s_standing(const Candour__V1__Complaint *c, int32_t today, in_error_t *e)
+{
+    Candour__V1__Standing st = c->standing;
+    if (!protobuf_c_enum_descriptor_get_value(&candour__v1__standing__descriptor, st))
+        return s_fail(e, "INVALID_ENUM", "complaint.standing", "the standing is not one Candour"
+                      " knows: see candour.v1.Standing");
+    int representative = st == CANDOUR__V1__STANDING__STANDING_PATIENT_CONSENT ||
+                         st == CANDOUR__V1__STANDING__STANDING_LACKS_CAPACITY ||
+                         st == CANDOUR__V1__STANDING__STANDING_CHILD ||
+                         st == CANDOUR__V1__STANDING__STANDING_DECEASED;
+    if (representative && (!c->patient || !c->patient->name[0]))
+        return s_fail(e, "REQUIRED", "complaint.patient.name",
+                      "a representative's complaint must name the patient");
+    if (!representative && c->patient && c->patient->name[0] &&
+        st != CANDOUR__V1__STANDING__STANDING_AFFECTED)
+        return s_fail(e, "INVALID_ARGUMENT", "complaint.standing",
+                      "a patient other than the complainant is named: give the complainant's"
+                      " standing (STANDING_PATIENT_CONSENT, STANDING_LACKS_CAPACITY,"
+                      " STANDING_CHILD, STANDING_DECEASED or STANDING_AFFECTED)");
+    if (c->patient && c->patient->name[0] && s_person(c->patient, "complaint.patient", 0, e))
+        return -1;
+    if ((st == CANDOUR__V1__STANDING__STANDING_LACKS_CAPACITY ||
+         st == CANDOUR__V1__STANDING__STANDING_CHILD) && !c->standing_basis[0])
+        return s_fail(e, "REQUIRED", "complaint.standing_basis",
+                      st == CANDOUR__V1__STANDING__STANDING_CHILD
+                          ? "record the basis on which a child is represented (e.g. parental"
+                            " responsibility)"
+                          : "record the basis of the patient's lack of capacity (e.g. the"
+                            " assessment and its date)");
+    if ((st == CANDOUR__V1__STANDING__STANDING_DECEASED ||
+         st == CANDOUR__V1__STANDING__STANDING_CHILD) && !c->relationship[0])
+        return s_fail(e, "REQUIRED", "complaint.relationship",
+                      "record the complainant's relationship to the patient");
+    if (s_text(c->standing_basis, "complaint.standing_basis", 1000, 0, 1, e) ||
+        s_text(c->relationship, "complaint.relationship", IN_MAX_LINE, 0, 0, e) ||
+        s_text(c->consent_exception, "complaint.consent_exception", 1000, 0, 1, e))
+        return -1;
+    if (c->n_consents > 8)
+        return s_fail(e, "TOO_MANY", "complaint.consents", "at most 8 consents may be given");
+    for (size_t i = 0; i < c->n_consents; i++) {
+        char f[48];
+        snprintf(f, sizeof f, "complaint.consents[%zu]", i);
+        if (in_validate_consent(c->consents[i], f, today, e))
+            return -1;
+    }
+    return 0;
+}
+
 int in_validate_org(const char *org, in_error_t *e)
 {
     size_t len = org ? strlen(org) : 0;
@@ -76,39 +229,40 @@ int in_validate_complaint(const Candour__V1__Complaint *c, int32_t today, in_err
     const Candour__V1__Person *p = c->complainant;
     if (!p)
         return s_fail(e, "REQUIRED", "complaint.complainant", "the complainant is required");
-    if (s_text(p->name, "complaint.complainant.name", IN_MAX_NAME, 1, 0, e) ||
-        s_text(p->address_as, "complaint.complainant.address_as", IN_MAX_NAME, 0, 0, e) ||
-        s_text(p->postcode, "complaint.complainant.postcode", 16, 0, 0, e) ||
-        s_text(p->email, "complaint.complainant.email", 254, 0, 0, e) ||
-        s_text(p->telephone, "complaint.complainant.telephone", 32, 0, 0, e))
+    if (s_person(p, "complaint.complainant", 1, e))
         return -1;
-    if (p->n_address > 8)
-        return s_fail(e, "TOO_MANY", "complaint.complainant.address",
-                      "an address has at most 8 lines");
-    for (size_t i = 0; i < p->n_address; i++) {
-        char field[64];
-        snprintf(field, sizeof field, "complaint.complainant.address[%zu]", i);
-        if (s_text(p->address[i], field, IN_MAX_LINE, 1, 0, e))
-            return -1;
-    }
-    if (!p->email[0] && !p->n_address)
-        return s_fail(e, "NO_CONTACT", "complaint.complainant",
-                      "give an email address or a postal address, so the complainant can be"
-                      " written to");
+    if (!protobuf_c_enum_descriptor_get_value(&candour__v1__kind__descriptor, c->kind))
+        return s_fail(e, "INVALID_ENUM", "complaint.kind",
+                      "complaint.kind must be KIND_COMPLAINT or KIND_COMPLIMENT");
+    if (s_standing(c, today, e))
+        return -1;
     if (s_text(c->description, "complaint.description", IN_MAX_TEXT, 1, 1, e) ||
         s_text(c->desired_outcome, "complaint.desired_outcome", IN_MAX_TEXT, 0, 1, e))
         return -1;
     if (s_date(c->event_date, "complaint.event_date", today, e) ||
         s_date(c->awareness_date, "complaint.awareness_date", today, e))
         return -1;
-    if (c->n_services > 16)
-        return s_fail(e, "TOO_MANY", "complaint.services", "at most 16 services may be named");
-    for (size_t i = 0; i < c->n_services; i++) {
-        char field[48];
-        snprintf(field, sizeof field, "complaint.services[%zu]", i);
-        if (s_text(c->services[i], field, IN_MAX_LINE, 1, 0, e))
-            return -1;
-    }
+    if (s_names(c->services, c->n_services, "complaint.services", 16, e) ||
+        s_names(c->organisations, c->n_organisations, "complaint.organisations", 16, e) ||
+        s_names(c->staff_named, c->n_staff_named, "complaint.staff_named", 32, e))
+        return -1;
+    int verbal = c->channel == CANDOUR__V1__CHANNEL__CHANNEL_VERBAL;
+    if (s_text(c->summary, "complaint.summary", IN_MAX_TEXT, 0, 1, e) ||
+        s_time(c->resolved_at, "complaint.resolved_at", today, e))
+        return -1;
+    if (!verbal && (c->summary[0] || c->summary_agreed || c->resolved_at[0]))
+        return s_fail(e, "INVALID_ARGUMENT", c->resolved_at[0] ? "complaint.resolved_at"
+                                                               : "complaint.summary",
+                      "a summary, its agreement and an early resolution belong to a verbal"
+                      " complaint (channel CHANNEL_VERBAL) only");
+    if (verbal && !c->summary[0] && !c->resolved_at[0] &&
+        c->kind != CANDOUR__V1__KIND__KIND_COMPLIMENT)
+        return s_fail(e, "REQUIRED", "complaint.summary",
+                      "a verbal complaint needs the written summary of what was said, for the"
+                      " complainant to agree (I1)");
+    if (c->summary_agreed && !c->summary[0])
+        return s_fail(e, "REQUIRED", "complaint.summary", "summary_agreed is set but there is no"
+                      " summary");
     return 0;
 }
 

@@ -28,6 +28,11 @@ typedef struct {
  * the current date as days since 1970-01-01 (dates may not be later). */
 int in_validate_complaint(const Candour__V1__Complaint *c, int32_t today_days, in_error_t *err);
 
+/* One consent record (I2): who gave it, when, how, for sharing with whom.
+ * field is its path, e.g. "complaint.consents[0]" or "record_consent.consent". */
+int in_validate_consent(const Candour__V1__Consent *k, const char *field, int32_t today,
+                        in_error_t *err);
+
 /* 0 when org is a usable organisation id ([A-Za-z0-9._-], 1..64). */
 int in_validate_org(const char *org, in_error_t *err);
 

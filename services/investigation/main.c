@@ -77,12 +77,12 @@ static void s_on_recorded(const cd_tx_result_t *res, void *arg)
         cd_log_info("case.completed", "{s:s, s:s}", "reference", call->ro->complaint_ref,
                     "case_id", call->case_id);
         cd_service_kick(s_svc);
-        cd_request_done(call->in, call->req);
+        cd_request_done(call->req);
     } else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0) {
-        cd_request_fail(call->in, call->req, "FAILED_PRECONDITION", "record_outcome.complaint_ref",
+        cd_request_fail(call->req, "FAILED_PRECONDITION", "record_outcome.complaint_ref",
                         "the case already has an outcome");
     } else {
-        cd_request_fail(call->in, call->req, "UNAVAILABLE", "",
+        cd_request_fail(call->req, "UNAVAILABLE", "",
                         "the outcome could not be recorded just now; nothing was changed");
     }
     s_call_free(call);
@@ -92,19 +92,19 @@ static void s_on_case_read(const cd_tx_result_t *res, void *arg)
 {
     iv_call_t *call = arg;
     if (res->err) {
-        cd_request_fail(call->in, call->req, "UNAVAILABLE", "", "the case could not be read just now");
+        cd_request_fail(call->req, "UNAVAILABLE", "", "the case could not be read just now");
         s_call_free(call);
         return;
     }
     PGresult *r = res->results[0];
     if (PQntuples(r) != 1) {
-        cd_request_fail(call->in, call->req, "NOT_FOUND", "record_outcome.complaint_ref",
+        cd_request_fail(call->req, "NOT_FOUND", "record_outcome.complaint_ref",
                         "no investigation case is open for that reference");
         s_call_free(call);
         return;
     }
     if (!iv_case_accepts_outcome(PQgetvalue(r, 0, 1))) {
-        cd_request_fail(call->in, call->req, "FAILED_PRECONDITION", "record_outcome.complaint_ref",
+        cd_request_fail(call->req, "FAILED_PRECONDITION", "record_outcome.complaint_ref",
                         "the case already has an outcome");
         s_call_free(call);
         return;
@@ -136,7 +136,7 @@ static void s_record_outcome(cd_inbox_t *in, cd_request_t *req, const Candour__V
 {
     iv_error_t err;
     if (iv_validate_outcome(ro, &err) != 0) {
-        cd_request_fail(in, req, err.code, err.field, err.message);
+        cd_request_fail(req, err.code, err.field, err.message);
         return;
     }
     iv_call_t *call = calloc(1, sizeof *call);
@@ -144,7 +144,7 @@ static void s_record_outcome(cd_inbox_t *in, cd_request_t *req, const Candour__V
         call->ro = (Candour__V1__RecordOutcome *)cd_pb_clone(&ro->base);
     if (!call || !call->ro) {
         free(call);
-        cd_request_fail(in, req, "INTERNAL", "", "out of memory");
+        cd_request_fail(req, "INTERNAL", "", "out of memory");
         return;
     }
     call->in = in;
@@ -161,7 +161,7 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
     if (r->op_case == CANDOUR__V1__REQUEST__OP_RECORD_OUTCOME)
         s_record_outcome(in, req, r->record_outcome);
     else
-        cd_request_fail(in, req, "UNSUPPORTED", "op", "investigation answers RecordOutcome only");
+        cd_request_fail(req, "UNSUPPORTED", "op", "investigation answers RecordOutcome only");
 }
 
 int main(int argc, char **argv)

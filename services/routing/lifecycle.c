@@ -2,6 +2,7 @@
 #include "lifecycle.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 static const rt_transition_t s_table[] = {
@@ -33,4 +34,150 @@ void rt_deadlines(const cd_calendar_t *cal, int64_t received_unix, int response_
     cd_date_t received = cd_date_from_unix_london(received_unix);
     *ack_due = cd_workdays_add(cal, received, 3);
     *response_due = cd_workdays_add(cal, received, response_days);
+}
+
+/* ---------------------------------------------------------------- the state machine */
+
+static void s_drop_hold(rt_state_t *st, const char *hold)
+{
+    for (int i = 0; i < st->nholds; i++)
+        if (strcmp(st->holds[i], hold) == 0) {
+            memmove(st->holds[i], st->holds[i + 1], (size_t)(st->nholds - i - 1) * RT_NAME);
+            st->nholds--;
+            return;
+        }
+}
+
+static void s_set_holds(rt_state_t *st, const char *const *holds, int n)
+{
+    st->nholds = 0;
+    for (int i = 0; i < n && i < RT_MAX_HOLDS; i++)
+        snprintf(st->holds[st->nholds++], RT_NAME, "%s", holds[i]);
+}
+
+static int s_terminal(const rt_state_t *st)
+{
+    return st->stage >= RT_STAGE_WITHDRAWN;
+}
+
+/* Before it is routed, a complaint's state is its first hold, or "received". */
+static void s_settle(rt_state_t *st, rt_actions_t *act)
+{
+    if (st->routed || s_terminal(st))
+        return;
+    if (st->nholds == 0) {
+        st->routed = 1;
+        act->route = 1;
+        snprintf(st->state, RT_NAME, "received");
+    } else {
+        snprintf(st->state, RT_NAME, "%s", st->holds[0]);
+    }
+}
+
+static void s_on_received(const rt_input_t *in, rt_state_t *next, rt_actions_t *act)
+{
+    next->exists = 1;
+    next->stage = RT_STAGE_RECEIVED;
+    const char *cls = in->classification ? in->classification : "";
+    if (strcmp(cls, "CLASSIFICATION_COMPLIMENT") == 0) {
+        snprintf(next->state, RT_NAME, "compliment");
+        next->stage = RT_STAGE_RECORDED;
+        snprintf(act->detail, sizeof act->detail, "recorded as a compliment (I8)");
+    } else if (strcmp(cls, "CLASSIFICATION_OUTSIDE_REGULATIONS") == 0) {
+        snprintf(next->state, RT_NAME, "outside-regulations");
+        next->stage = RT_STAGE_RECORDED;
+        snprintf(act->detail, sizeof act->detail,
+                 "oral complaint resolved by the next working day: recorded, not processed (I4)");
+    } else {
+        s_set_holds(next, in->holds, in->nholds);
+        act->request_ack = 1;
+        s_settle(next, act);
+        if (next->nholds)
+            snprintf(act->detail, sizeof act->detail, "received; held: %s%s%s", next->holds[0],
+                     next->nholds > 1 ? ", " : "", next->nholds > 1 ? next->holds[1] : "");
+        else
+            snprintf(act->detail, sizeof act->detail, "received; handled here");
+    }
+    act->changed = act->status_changed = 1;
+}
+
+/* An event that lifts (or resets) holds before routing. */
+static void s_on_hold_event(const rt_state_t *cur, const rt_input_t *in, rt_state_t *next,
+                            rt_actions_t *act)
+{
+    const char *what = "";
+    if (strcmp(in->type, "consent.recorded") == 0) {
+        s_drop_hold(next, "awaiting-consent");
+        what = "the patient's consent recorded";
+    } else if (strcmp(in->type, "summary.agreed") == 0) {
+        s_drop_hold(next, "awaiting-summary-agreement");
+        what = "the summary of the verbal complaint agreed";
+    } else if (!next->routed && !s_terminal(next)) {
+        s_set_holds(next, in->holds, in->nholds);
+        what = "amended before triage";
+    } else {
+        what = "amended after triage: passed on as further information";
+    }
+    s_settle(next, act);
+    snprintf(act->detail, sizeof act->detail, "%s%s", what, act->route ? "; handed to investigation" : "");
+    act->changed = 1;
+    act->status_changed = strcmp(cur->state, next->state) != 0;
+}
+
+static void s_on_withdrawn(const rt_state_t *cur, rt_state_t *next, rt_actions_t *act)
+{
+    if (s_terminal(cur) || cur->response_sent) {
+        snprintf(act->detail, sizeof act->detail, "withdrawal received after the complaint closed");
+        return;
+    }
+    snprintf(next->state, RT_NAME, "withdrawn");
+    next->stage = RT_STAGE_WITHDRAWN;
+    snprintf(act->detail, sizeof act->detail, "withdrawn by the complainant");
+    act->changed = act->status_changed = 1;
+}
+
+static void s_on_progress(const rt_state_t *cur, const rt_input_t *in, rt_state_t *next,
+                          rt_actions_t *act)
+{
+    const rt_transition_t *t = rt_transition(in->type, in->letter_kind);
+    if (!t)
+        return;
+    if (t->state && t->stage > cur->stage && !s_terminal(cur)) {
+        snprintf(next->state, RT_NAME, "%s", t->state);
+        next->stage = t->stage;
+        act->changed = act->status_changed = 1;
+    }
+    if (t->deadline && strcmp(t->deadline, "acknowledgement") == 0 && !cur->acknowledged) {
+        next->acknowledged = 1;
+        act->deadline_met = t->deadline;
+        act->changed = 1;
+    }
+    if (t->deadline && strcmp(t->deadline, "response") == 0 && !cur->response_sent) {
+        next->response_sent = 1;
+        act->deadline_met = t->deadline;
+        act->changed = 1;
+    }
+}
+
+int rt_decide(const rt_state_t *cur, const rt_input_t *in, rt_state_t *next, rt_actions_t *act)
+{
+    memset(act, 0, sizeof *act);
+    *next = *cur;
+    if (strcmp(in->type, "complaint.received") == 0) {
+        if (cur->exists)
+            return 0; /* the same complaint twice: nothing to do */
+        memset(next, 0, sizeof *next);
+        s_on_received(in, next, act);
+        return 0;
+    }
+    if (!cur->exists)
+        return -1;
+    if (strcmp(in->type, "consent.recorded") == 0 || strcmp(in->type, "summary.agreed") == 0 ||
+        strcmp(in->type, "complaint.amended") == 0)
+        s_on_hold_event(cur, in, next, act);
+    else if (strcmp(in->type, "complaint.withdrawn") == 0)
+        s_on_withdrawn(cur, next, act);
+    else
+        s_on_progress(cur, in, next, act);
+    return 0;
 }

@@ -28,5 +28,46 @@ void rt_deadlines(const cd_calendar_t *cal, int64_t received_unix, int response_
                   cd_date_t *ack_due, cd_date_t *response_due);
 
 #define RT_STAGE_RECEIVED 1
+#define RT_STAGE_WITHDRAWN 90   /* terminal: nothing moves it on */
+#define RT_STAGE_RECORDED 95    /* terminal: compliments, outside the regulations */
+
+#define RT_MAX_HOLDS 3
+#define RT_NAME 40
+
+/* What routing knows of one complaint (a row of routing.complaint). */
+typedef struct {
+    int exists;
+    char state[RT_NAME];
+    int stage;
+    char holds[RT_MAX_HOLDS][RT_NAME];   /* "awaiting-consent", ... */
+    int nholds;
+    int routed;                          /* handed to investigation */
+    int acknowledged;
+    int response_sent;
+} rt_state_t;
+
+/* One event, as the state machine needs it. */
+typedef struct {
+    const char *type;                   /* envelope type */
+    const char *letter_kind;            /* letter.sent: its kind */
+    const char *classification;         /* complaint.received: CLASSIFICATION_* name */
+    const char *const *holds;           /* complaint.received / .amended: hold names */
+    int nholds;
+} rt_input_t;
+
+/* What to do about it, besides storing `next`. */
+typedef struct {
+    int changed;                /* state, holds or flags changed: write the row */
+    int route;                  /* hand the complaint to investigation now */
+    int request_ack;            /* ask notify for the acknowledgement letter (R4) */
+    int status_changed;         /* tell the submitting organisation (next.state) */
+    const char *deadline_met;   /* "acknowledgement", "response" or NULL */
+    char detail[160];           /* the history line, references only */
+} rt_actions_t;
+
+/* The state machine: from `cur` and one event to `next` and the actions.
+ * Returns 0, or -1 when the event cannot apply yet (the complaint is not
+ * known here: complaint.received has not arrived) and must wait. */
+int rt_decide(const rt_state_t *cur, const rt_input_t *in, rt_state_t *next, rt_actions_t *act);
 
 #endif

@@ -64,12 +64,12 @@ static void s_on_signed(const cd_tx_result_t *res, void *arg)
     if (res->err == 0) {
         cd_log_info("response.approved", "{s:s}", "reference", call->sr->complaint_ref);
         cd_service_kick(s_svc);
-        cd_request_done(call->in, call->req);
+        cd_request_done(call->req);
     } else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0) {
-        cd_request_fail(call->in, call->req, "FAILED_PRECONDITION", "sign.complaint_ref",
+        cd_request_fail(call->req, "FAILED_PRECONDITION", "sign.complaint_ref",
                         "the response is already signed");
     } else {
-        cd_request_fail(call->in, call->req, "UNAVAILABLE", "",
+        cd_request_fail(call->req, "UNAVAILABLE", "",
                         "the signature could not be recorded just now; nothing was changed");
     }
     s_call_free(call);
@@ -91,7 +91,7 @@ static void s_on_draft_read(const cd_tx_result_t *res, void *arg)
         fail = "the response is already signed";
     }
     if (fail) {
-        cd_request_fail(call->in, call->req, code, "sign.complaint_ref", fail);
+        cd_request_fail(call->req, code, "sign.complaint_ref", fail);
         s_call_free(call);
         return;
     }
@@ -121,7 +121,7 @@ static void s_sign(cd_inbox_t *in, cd_request_t *req, const Candour__V1__SignRes
 {
     so_error_t err;
     if (so_validate_sign(sr, &err) != 0) {
-        cd_request_fail(in, req, err.code, err.field, err.message);
+        cd_request_fail(req, err.code, err.field, err.message);
         return;
     }
     so_call_t *call = calloc(1, sizeof *call);
@@ -129,7 +129,7 @@ static void s_sign(cd_inbox_t *in, cd_request_t *req, const Candour__V1__SignRes
         call->sr = (Candour__V1__SignResponse *)cd_pb_clone(&sr->base);
     if (!call || !call->sr) {
         free(call);
-        cd_request_fail(in, req, "INTERNAL", "", "out of memory");
+        cd_request_fail(req, "INTERNAL", "", "out of memory");
         return;
     }
     call->in = in;
@@ -146,7 +146,7 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
     if (r->op_case == CANDOUR__V1__REQUEST__OP_SIGN)
         s_sign(in, req, r->sign);
     else
-        cd_request_fail(in, req, "UNSUPPORTED", "op", "signoff answers SignResponse only");
+        cd_request_fail(req, "UNSUPPORTED", "op", "signoff answers SignResponse only");
 }
 
 int main(int argc, char **argv)

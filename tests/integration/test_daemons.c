@@ -75,6 +75,8 @@ Test(daemons, a_bad_configuration_is_refused_with_a_message_naming_the_variable)
     cr_assert_eq(s_run(bin, NULL, "CANDOUR_LOG_LEVEL=chatty", out, sizeof out), 2);
     cr_assert(strstr(out, "CANDOUR_LOG_LEVEL"), "%s", out);
     s_bin(bin, sizeof bin, "intake");
+    cr_assert_eq(s_run(bin, NULL, NULL, out, sizeof out), 2);
+    cr_assert(strstr(out, "CANDOUR_INTAKE_KEY_FILE"), "%s", out); /* its CURVE secret */
     unsetenv("CANDOUR_DB_URL");
     cr_assert_eq(s_run(bin, NULL, NULL, out, sizeof out), 2);
     cr_assert(strstr(out, "CANDOUR_DB_URL"), "%s", out);
@@ -105,9 +107,9 @@ Test(daemons, without_its_database_a_service_is_alive_not_ready_and_still_stops_
 {
     char dir[] = "/tmp/candour-daemons-XXXXXX", log[256], bind[256], bin[512];
     cr_assert(mkdtemp(dir));
-    snprintf(log, sizeof log, "%s/intake.log", dir);
-    snprintf(bind, sizeof bind, "ipc://%s/intake.sock", dir);
-    s_bin(bin, sizeof bin, "intake");
+    snprintf(log, sizeof log, "%s/routing.log", dir);
+    snprintf(bind, sizeof bind, "ipc://%s/routing.sock", dir);
+    s_bin(bin, sizeof bin, "routing");
     pid_t pid = fork();
     if (pid == 0) {
         int fd = open(log, O_WRONLY | O_CREAT, 0600);
@@ -115,8 +117,8 @@ Test(daemons, without_its_database_a_service_is_alive_not_ready_and_still_stops_
         dup2(fd, 2);
         /* Port 1 on loopback: nothing listens, so the database is "down". */
         setenv("CANDOUR_DB_URL", "postgresql://candour@127.0.0.1:1/candour", 1);
-        setenv("CANDOUR_INTAKE_BIND", bind, 1);
-        setenv("CANDOUR_INTAKE_ADMIN", "127.0.0.1:0", 1);
+        setenv("CANDOUR_ROUTING_BIND", bind, 1);
+        setenv("CANDOUR_ROUTING_ADMIN", "127.0.0.1:0", 1);
         execl(bin, bin, (char *)NULL);
         _exit(127);
     }
@@ -134,7 +136,7 @@ Test(daemons, without_its_database_a_service_is_alive_not_ready_and_still_stops_
     int st = 0;
     for (int i = 0; i < 1500 && waitpid(pid, &st, WNOHANG) == 0; i++)
         usleep(10000);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "intake did not exit 0 on SIGTERM");
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "routing did not exit 0 on SIGTERM");
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);

@@ -43,7 +43,7 @@ static int s_submit(h_t *h, int client, int i, char *ref, int timeout_ms)
     req.org_id = "TRUST-SD";
     req.op_case = CANDOUR__V1__REQUEST__OP_SUBMIT;
     req.submit = &s;
-    cd_client_t *cl = cd_client_new(h_endpoint(h, "intake"));
+    cd_client_t *cl = h_client(h, "TRUST-SD");
     Candour__V1__Reply *r = NULL;
     char err[256];
     int rc = cl ? cd_client_call(cl, &req, timeout_ms, &r, err, sizeof err) : -1;
@@ -72,6 +72,7 @@ static void *s_client(void *arg)
 Test(shutdown, sigterm_under_load_commits_or_refuses_each_submission_and_exits_0, .timeout = 120)
 {
     h_t *h = h_new("shutdown");
+    h_org(h, "TRUST-SD");
     cr_assert_eq(h_start(h, "intake"), 0);
     static sd_client_t clients[SD_CLIENTS];
     pthread_t threads[SD_CLIENTS];

@@ -1,6 +1,10 @@
 /* harness.c - integration test support (see harness.h). */
 #include "harness.h"
 
+#include <zmq.h>
+
+#include "candour/client.h"
+
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -36,6 +40,12 @@ struct h_t {
     int pg_port;
     char *env[16];         /* extra NAME=value for daemons */
     int nenv;
+    char public_endpoint[300];
+    char server_public[41], server_key_file[300];
+    struct {
+        char org[65], pub[41], sec[41];
+    } orgs[8];
+    int norgs;
 };
 
 static int s_index(const char *svc)
@@ -215,6 +225,15 @@ static void s_create_db(h_t *h, const char *label, const char *url)
     memcpy(dir, h->dir, sizeof dir); /* a copy: gcc cannot tell dir from endpoints apart */
     for (int i = 0; i < H_NSVC; i++)
         snprintf(h->endpoints[i], sizeof h->endpoints[i], "ipc://%s/%s.sock", dir, s_services[i]);
+    snprintf(h->public_endpoint, sizeof h->public_endpoint, "ipc://%s/intake-public.sock", dir);
+    /* intake's server key, in a file as deploy/run.sh makes it */
+    char secret[41];
+    cr_assert_eq(zmq_curve_keypair(h->server_public, secret), 0);
+    snprintf(h->server_key_file, sizeof h->server_key_file, "%s/intake-server.key", dir);
+    FILE *f = fopen(h->server_key_file, "w");
+    cr_assert(f);
+    fprintf(f, "%s\n", secret);
+    fclose(f);
 }
 
 static void s_child_env(h_t *h)
@@ -236,6 +255,8 @@ static void s_child_env(h_t *h)
         snprintf(var, sizeof var, "CANDOUR_%s_ENDPOINT", up);
         setenv(var, h->endpoints[i], 1);
     }
+    setenv("CANDOUR_INTAKE_PUBLIC_BIND", h->public_endpoint, 1);
+    setenv("CANDOUR_INTAKE_KEY_FILE", h->server_key_file, 1);
     for (int i = 0; i < h->nenv; i++)
         putenv(h->env[i]);
 }
@@ -362,6 +383,58 @@ int h_destroy(h_t **ph)
 
 const char *h_endpoint(h_t *h, const char *svc) { return h->endpoints[s_index(svc)]; }
 const char *h_spool(h_t *h) { return h->spool; }
+const char *h_public_endpoint(h_t *h) { return h->public_endpoint; }
+
+static int s_org_index(h_t *h, const char *org)
+{
+    for (int i = 0; i < h->norgs; i++)
+        if (strcmp(h->orgs[i].org, org) == 0)
+            return i;
+    return -1;
+}
+
+void h_org(h_t *h, const char *org)
+{
+    if (s_org_index(h, org) >= 0)
+        return;
+    cr_assert_lt(h->norgs, 8);
+    int i = h->norgs++;
+    snprintf(h->orgs[i].org, sizeof h->orgs[i].org, "%s", org);
+    cr_assert_eq(zmq_curve_keypair(h->orgs[i].pub, h->orgs[i].sec), 0);
+    const char *p[2] = {org, h->orgs[i].pub};
+    free(h_scalar(h, "WITH o AS (INSERT INTO intake.organisation (org_id, name) VALUES ($1, $1)"
+                     " ON CONFLICT DO NOTHING RETURNING 1)"
+                     " INSERT INTO intake.org_key (public_key, org_id) VALUES ($2, $1) RETURNING 1",
+                  2, p));
+}
+
+struct cd_client_t *h_client(h_t *h, const char *org)
+{
+    int i = s_org_index(h, org);
+    cr_assert_geq(i, 0, "h_org(%s) first", org);
+    cd_client_t *c = cd_client_new_curve(h->public_endpoint, h->server_public, h->orgs[i].pub,
+                                         h->orgs[i].sec);
+    cr_assert(c);
+    return c;
+}
+
+struct cd_client_t *h_client_unknown(h_t *h)
+{
+    char pub[41], sec[41];
+    cr_assert_eq(zmq_curve_keypair(pub, sec), 0);
+    cd_client_t *c = cd_client_new_curve(h->public_endpoint, h->server_public, pub, sec);
+    cr_assert(c);
+    return c;
+}
+
+void h_revoke(h_t *h, const char *org)
+{
+    int i = s_org_index(h, org);
+    cr_assert_geq(i, 0);
+    const char *p[1] = {h->orgs[i].pub};
+    free(h_scalar(h, "UPDATE intake.org_key SET revoked_at = now(), revoked_reason = 'test'"
+                     " WHERE public_key = $1 RETURNING 1", 1, p));
+}
 const char *h_dir(h_t *h) { return h->dir; }
 const char *h_db_url(h_t *h) { return h->db_url; }
 int h_gateway_port(h_t *h) { return h->gateway_port; }

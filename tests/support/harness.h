@@ -42,7 +42,18 @@ int h_pid(h_t *h, const char *service);
  * number of daemons that did not exit 0 on SIGTERM. */
 int h_destroy(h_t **ph);
 
-const char *h_endpoint(h_t *h, const char *service);  /* ipc://... of a service */
+const char *h_endpoint(h_t *h, const char *service);  /* ipc://... of a service (internal) */
+const char *h_public_endpoint(h_t *h);                /* intake's CURVE endpoint */
+
+/* Put an organisation with a new CURVE key on the allow-list (as
+ * `candourctl org add` would); idempotent per org_id. */
+void h_org(h_t *h, const char *org_id);
+/* A client of intake's public endpoint authenticated as org_id (after h_org). */
+struct cd_client_t *h_client(h_t *h, const char *org_id);
+/* A client with a key that is on no allow-list. */
+struct cd_client_t *h_client_unknown(h_t *h);
+/* Revoke org_id's key (as `candourctl org revoke` would). */
+void h_revoke(h_t *h, const char *org_id);
 const char *h_spool(h_t *h);
 const char *h_dir(h_t *h);                            /* the temp dir (logs: <svc>.log) */
 const char *h_db_url(h_t *h);                         /* admin URL of the test database */

@@ -203,8 +203,22 @@ Test(intake_validate, I1_each_channel_is_accepted)
         s_fx_t f;
         s_fx_init(&f);
         f.c.channel = ok[i];
+        if (ok[i] == CANDOUR__V1__CHANNEL__CHANNEL_VERBAL)
+            f.c.summary = "Told us by telephone that the home visit did not happen.";
         s_expect_ok(&f, "a known channel");
     }
+}
+
+Test(intake_validate, I1_a_verbal_complaint_needs_its_written_summary)
+{
+    s_fx_t f;
+    s_fx_init(&f);
+    f.c.channel = CANDOUR__V1__CHANNEL__CHANNEL_VERBAL;
+    s_expect_fail(&f, "REQUIRED", "complaint.summary");
+    f.c.summary = "Told us by telephone that the home visit did not happen.";
+    s_expect_ok(&f, "a verbal complaint with its summary");
+    f.c.channel = CANDOUR__V1__CHANNEL__CHANNEL_EMAIL;
+    s_expect_fail(&f, "INVALID_ARGUMENT", "complaint.summary");
 }
 
 Test(intake_validate, I1_unspecified_channel_is_INVALID_ENUM)
@@ -232,7 +246,10 @@ Test(intake_validate, each_text_field_is_accepted_at_its_maximum_length)
     for (size_t i = 0; i < sizeof s_limits / sizeof s_limits[0]; i++) {
         s_fx_t f;
         s_fx_init(&f);
-        *s_slot(&f, s_limits[i].field) = s_own(&f, s_limits[i].max, 'a');
+        char *v = s_own(&f, s_limits[i].max, 'a');
+        if (strstr(s_limits[i].field, "email"))
+            v[s_limits[i].max / 2] = '@'; /* still an address, at full length */
+        *s_slot(&f, s_limits[i].field) = v;
         in_error_t e = {.code = ""};
         int rc = in_validate_complaint(&f.c, TODAY, &e);
         s_fx_fini(&f);

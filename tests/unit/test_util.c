@@ -278,3 +278,24 @@ Test(util, strdup_copies_and_passes_null_through)
     cr_assert_str_eq(copy, src);
     free(copy);
 }
+
+Test(util, rfc3339_parses_utc_offsets_and_fractions)
+{
+    cr_assert_eq(cd_parse_rfc3339("1970-01-01T00:00:00Z"), 0);
+    cr_assert_eq(cd_parse_rfc3339("2026-11-25T21:30:00Z"), 1795642200);
+    cr_assert_eq(cd_parse_rfc3339("2026-11-25T21:30:00.123Z"), 1795642200);
+    cr_assert_eq(cd_parse_rfc3339("2026-11-25T22:30:00+01:00"), 1795642200);
+    cr_assert_eq(cd_parse_rfc3339("2026-11-25T20:00:00-01:30"), 1795642200);
+    cr_assert_eq(cd_parse_rfc3339("2024-02-29T12:00:00Z"), 1709208000);
+}
+
+Test(util, rfc3339_rejects_malformed_times)
+{
+    const char *bad[] = {"", "2026-11-25", "2026-11-25 21:30:00Z", "2026-11-25T21:30:00",
+                         "2026-02-30T00:00:00Z", "2026-11-25T24:00:00Z", "2026-11-25T21:60:00Z",
+                         "2026-11-25T21:30:00.Z", "2026-11-25T21:30:00+1:00", "2026-11-25T21:30:00Zjunk",
+                         "26-11-25T21:30:00Z", NULL};
+    for (int i = 0; bad[i]; i++)
+        cr_assert_eq(cd_parse_rfc3339(bad[i]), -1, "accepted '%s'", bad[i]);
+    cr_assert_eq(cd_parse_rfc3339(NULL), -1);
+}

@@ -13,6 +13,19 @@ typedef struct cd_client_t cd_client_t;
 
 /* Connect to endpoint (tcp://host:port or ipc://path). NULL on failure. */
 cd_client_t *cd_client_new(const char *endpoint);
+/* The same as a CURVE client of an endpoint with a CURVE server (the
+ * external bus API): the server's public key and the client's key pair, each
+ * Z85 (40 characters). NULL on a malformed key or failure. The handshake runs
+ * in the background: a key the server refuses shows as calls that time out
+ * (no reply ever comes), not as an error here. */
+cd_client_t *cd_client_new_curve(const char *endpoint, const char *server_public_z85,
+                                 const char *client_public_z85, const char *client_secret_z85);
+/* The same, from files: server_public is a Z85 key or a file whose first
+ * line is one (candourctl keygen's PREFIX.pub); client_key_file's first line
+ * is the client's secret key (PREFIX.key), whose public half is derived.
+ * NULL with a message in err when a key cannot be read. */
+cd_client_t *cd_client_new_keyfiles(const char *endpoint, const char *server_public,
+                                    const char *client_key_file, char *err, size_t errlen);
 void cd_client_destroy(cd_client_t **pc);
 
 /* Send req (its request_id is set to a new UUID when empty) and wait up to

@@ -46,6 +46,10 @@ typedef void (*cd_request_fn)(cd_inbox_t *in, cd_request_t *req, const Candour__
 cd_inbox_t *cd_inbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, cd_event_fn on_event,
                          cd_request_fn on_request, void *arg);
 int cd_inbox_bind(cd_inbox_t *in, const char *endpoint);
+/* Make the endpoint a CURVE server admitted by the process's ZAP handler
+ * (zap.h), before cd_inbox_bind. 0, CD_EINVAL (malformed key) or CD_EIO (no
+ * ZAP handler bound: refused rather than open to every key). */
+int cd_inbox_curve_server(cd_inbox_t *in, const char *server_secret_z85);
 /* Stop taking messages. Work in flight finishes and its replies and ACKs
  * still go out; cd_inbox_destroy then gives them up to a second to leave.
  * Unread messages are dropped with the socket: their senders time out and
@@ -68,13 +72,25 @@ void cd_inbox_nak(cd_inbox_t *in, cd_event_t *ev, const char *code, const char *
  * not arrived). The producer resends it after its backoff; no NAK is counted. */
 void cd_inbox_defer(cd_inbox_t *in, cd_event_t *ev, const char *reason);
 
-/* Reply to a request; reply->request_id is filled in. Frees req. */
-void cd_request_reply(cd_inbox_t *in, cd_request_t *req, Candour__V1__Reply *reply);
+/* Reply to a request, on the endpoint it came in on; reply->request_id is
+ * filled in. Frees req. */
+void cd_request_reply(cd_request_t *req, Candour__V1__Reply *reply);
 /* Reply with Done (the request took effect). Frees req. */
-void cd_request_done(cd_inbox_t *in, cd_request_t *req);
+void cd_request_done(cd_request_t *req);
 /* Reply with an error. Frees req. */
-void cd_request_fail(cd_inbox_t *in, cd_request_t *req, const char *code, const char *field,
+void cd_request_fail(cd_request_t *req, const char *code, const char *field,
                      const char *message);
+
+/* The organisation the request came from: the User-Id the ZAP handler gave
+ * its connection (copied at receipt, valid until the request is answered).
+ * "" when the endpoint is not a CURVE server. Authorise against this, never
+ * against Request.org_id. */
+const char *cd_request_org(const cd_request_t *req);
+/* The client's CURVE public key (Z85, the "X-Key" the ZAP handler set), ""
+ * when not CURVE. ZAP ran only at the handshake: check that this key is still
+ * live (cd_zap_key_check) before acting, so a revocation stops a connected
+ * client at its next request. */
+const char *cd_request_key(const cd_request_t *req);
 
 /* Counters since start. */
 uint64_t cd_inbox_applied(const cd_inbox_t *in);

@@ -8,6 +8,13 @@
  *   CANDOUR_NAME_BIND        the service's ROUTER endpoint
  *   CANDOUR_SUB_ENDPOINT     for each subscriber SUB it sends events to
  *
+ * A service with a public endpoint (spec.curve: intake) also has
+ *   CANDOUR_NAME_PUBLIC_BIND its CURVE ROUTER for other organisations: a ZAP
+ *                            handler admits only keys on intake.org_key, and
+ *                            each request carries the key's organisation
+ *   CANDOUR_NAME_KEY_FILE    file holding the server's CURVE secret key (Z85)
+ * The internal endpoint (CANDOUR_NAME_BIND) stays for events between services.
+ *
  * Readiness: the database is connected (and the service's own ready, if any).
  * Stop: the endpoint closes (no new work), transactions already queued run
  * to their end, then everything closes and the loop ends. */
@@ -26,6 +33,8 @@ typedef struct {
     const char *summary;
     int bind_port;                    /* default port of CANDOUR_NAME_BIND on 127.0.0.1 */
     int admin_port;                   /* default admin port on 127.0.0.1 */
+    int curve;                        /* also serve a public CURVE endpoint (requests only) */
+    int public_port;                  /* its default port on 127.0.0.1 */
     const char *const *subscribers;   /* NULL-terminated service names it sends events to */
     const cd_config_item_t *config;   /* the service's own items (may be NULL) */
     int nconfig;

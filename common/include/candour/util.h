@@ -19,6 +19,11 @@ int64_t cd_now_us(void);
  * 23:59:59.999). Only years 1000..9999 give valid RFC 3339 text. */
 void cd_format_rfc3339(int64_t us, char out[32]);
 
+/* Parse an RFC 3339 time ("2026-11-25T21:30:00Z", "...:00.123+01:00") to
+ * seconds since the Unix epoch (fractions dropped). -1 if malformed (so times
+ * before 1970 cannot be told from an error: Candour has none). */
+int64_t cd_parse_rfc3339(const char *s);
+
 /* Parse "YYYY-MM-DD" strictly (real Gregorian date, year 0001..9999, nothing
  * before or after). Returns 0 and fills *y,*m,*d, or -1 leaving them untouched. */
 int cd_parse_date(const char *s, int *y, int *m, int *d);

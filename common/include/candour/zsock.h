@@ -7,7 +7,8 @@
  * (so one busy socket cannot starve the loop) and resumed from a uv_idle.
  *
  * The on_message callback receives every frame of one message. The frames are
- * only valid during the callback. */
+ * only valid during the callback, and so is what cd_zsock_msg_gets returns
+ * about them (the connection's metadata: User-Id from ZAP, ...). */
 #ifndef CANDOUR_ZSOCK_H
 #define CANDOUR_ZSOCK_H
 
@@ -22,6 +23,8 @@ typedef struct {
 } cd_frame_t;
 
 #define CD_ZSOCK_MAX_FRAMES 8
+/* The most frames any socket may be set to take (cd_zsock_set_max_frames). */
+#define CD_ZSOCK_FRAMES_LIMIT 16
 
 typedef void (*cd_zsock_msg_fn)(cd_zsock_t *sock, const cd_frame_t *frames, int nframes,
                                 void *arg);
@@ -34,6 +37,33 @@ cd_zsock_t *cd_zsock_new(uv_loop_t *loop, int type, cd_zsock_msg_fn on_message, 
 
 int cd_zsock_bind(cd_zsock_t *s, const char *endpoint);      /* 0 or -1 (errno kept) */
 int cd_zsock_connect(cd_zsock_t *s, const char *endpoint);   /* 0 or -1 */
+
+/* Take messages of up to n frames (1..CD_ZSOCK_FRAMES_LIMIT) instead of
+ * CD_ZSOCK_MAX_FRAMES: for protocols with longer messages (a ZAP request has
+ * nine). Before cd_zsock_start. */
+void cd_zsock_set_max_frames(cd_zsock_t *s, int n);
+
+/* Make s a CURVE server (before cd_zsock_bind): ZMQ_CURVE_SERVER, the server's
+ * secret key (Z85, 40 characters) and ZAP domain CD_ZSOCK_ZAP_DOMAIN, so that
+ * every handshake is put to the process's ZAP handler (zap.h).
+ *
+ * Hazard: libzmq 4.3 (without the draft ZMQ_ZAP_ENFORCE_DOMAIN) admits every
+ * client with a valid CURVE handshake when no ZAP handler is bound. So this
+ * fails closed: it returns -1 with errno EACCES unless a cd_zap_t is bound on
+ * cd_zmq_ctx(), and that handler may not be destroyed while s is open (it
+ * asserts). -1 with errno EINVAL for a malformed key. */
+#define CD_ZSOCK_ZAP_DOMAIN "candour"
+int cd_zsock_curve_server(cd_zsock_t *s, const char *server_secret_z85);
+/* CURVE server sockets (cd_zsock_curve_server) not yet destroyed. */
+int cd_zsock_curve_servers(void);
+
+/* Inside on_message only: a metadata property of the message being handled,
+ * or NULL. "User-Id" is the user id the ZAP handler gave the connection (for
+ * Candour's CURVE endpoints, the organisation), "X-Key" the client's CURVE
+ * public key in Z85 (zap.h); also "Peer-Address", "Socket-Type". The string
+ * belongs to the message: copy it to keep it past the callback. Calling it
+ * outside on_message is a bug and asserts. */
+const char *cd_zsock_msg_gets(cd_zsock_t *s, const char *property);
 
 /* Start serving (after bind/connect and socket options). */
 int cd_zsock_start(cd_zsock_t *s);
