@@ -4,6 +4,7 @@
  * every operation (submit, amend, withdraw, consent, summary agreement,
  * status, status changes) with the holds of rules I1-I4 and I8. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,4 +313,61 @@ Test(external_api, I8_a_compliment_is_recorded_not_processed)
     usleep(500000); /* give a wrongly sent letter or case the time to appear */
     cr_assert_eq(h_count(s_h, "SELECT count(*) FROM investigation.case WHERE reference = $1", 1, p), 0);
     cr_assert_eq(h_count(s_h, "SELECT count(*) FROM notify.letter WHERE reference = $1", 1, p), 0);
+}
+
+/* I9 under concurrency: many connections send the same submission at once. */
+typedef struct {
+    h_t *h;
+    char ref[64];
+    int ok;
+} s_racer_t;
+
+static void *s_race(void *arg)
+{
+    s_racer_t *r = arg;
+    cd_client_t *c = h_client(r->h, "TRUST-B");
+    Candour__V1__Person p = CANDOUR__V1__PERSON__INIT;
+    p.name = "Raj Shah";
+    p.email = "raj@example.org";
+    Candour__V1__Complaint comp = CANDOUR__V1__COMPLAINT__INIT;
+    comp.external_ref = "RACE-1";
+    comp.channel = CANDOUR__V1__CHANNEL__CHANNEL_BUS;
+    comp.complainant = &p;
+    comp.description = "Sent by eight connections at once.";
+    Candour__V1__SubmitComplaint s = CANDOUR__V1__SUBMIT_COMPLAINT__INIT;
+    s.complaint = &comp;
+    Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    req.op_case = CANDOUR__V1__REQUEST__OP_SUBMIT;
+    req.submit = &s;
+    Candour__V1__Reply *reply = NULL;
+    char err[256];
+    if (cd_client_call(c, &req, 10000, &reply, err, sizeof err) == 0 && reply->receipt) {
+        snprintf(r->ref, sizeof r->ref, "%s", reply->receipt->complaint_ref);
+        r->ok = 1;
+    }
+    if (reply)
+        candour__v1__reply__free_unpacked(reply, NULL);
+    cd_client_destroy(&c);
+    return NULL;
+}
+
+Test(external_api, I9_the_same_submission_sent_at_once_over_eight_connections_is_one_complaint)
+{
+    enum { N = 8 };
+    s_racer_t racers[N];
+    pthread_t t[N];
+    for (int i = 0; i < N; i++) {
+        racers[i] = (s_racer_t){.h = s_h};
+        pthread_create(&t[i], NULL, s_race, &racers[i]);
+    }
+    for (int i = 0; i < N; i++)
+        pthread_join(t[i], NULL);
+    for (int i = 0; i < N; i++) {
+        cr_assert(racers[i].ok, "connection %d got no receipt", i);
+        cr_assert_str_eq(racers[i].ref, racers[0].ref, "two references for one submission");
+    }
+    cr_assert_eq(h_count(s_h, "SELECT count(*) FROM intake.complaint WHERE external_ref = 'RACE-1'",
+                         0, NULL), 1);
+    cr_assert_eq(h_count(s_h, "SELECT count(*) FROM intake.outbox WHERE type = 'complaint.received'",
+                         0, NULL), 1);
 }
