@@ -316,8 +316,12 @@ Test(chaos, complaints_survive_kill_9_of_any_daemon_and_a_database_restart, .tim
     long changes = s_count(h, "SELECT count(*) FROM intake.status_change");
     cr_assert_eq(s_count(h, "SELECT count(*) FROM routing.outbox"), 2L * n + changes);
     cr_assert_eq(s_count(h, "SELECT count(*) FROM intake.inbox"), changes);
+    /* Between "received" and "response-sent" a complaint passes at most three
+     * more states; when routing was down and events overtook each other, it
+     * may skip some (states only go forward), never repeat one. */
     cr_assert_eq(s_count(h, "SELECT count(*) FROM (SELECT reference FROM intake.status_change"
-                            " GROUP BY reference HAVING count(*) NOT BETWEEN 3 AND 5) x"), 0);
+                            " GROUP BY reference HAVING count(*) NOT BETWEEN 2 AND 5"
+                            " OR count(*) <> count(DISTINCT state)) x"), 0);
     cr_assert_eq(s_count(h, "SELECT count(*) FROM intake.complaint WHERE state = 'response-sent'"), n,
                  "intake's view of a complaint did not end at response-sent");
     cr_assert_eq(s_count(h, "SELECT count(*) FROM investigation.outbox"), 2L * n);
