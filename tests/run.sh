@@ -10,6 +10,7 @@
 #   --quick         skip the Asan build
 #   -- ARGS...      passed to ctest, e.g. tests/run.sh -- -R unit
 #   CANDOUR_TEST_JOBS   ctest parallelism (default 2)
+#   CANDOUR_FUZZ_SECONDS  seconds per fuzz target in the final smoke run (default 20)
 #
 # Ends with the line `tests: N passed, M failed` (over both builds) and exits
 # non-zero if anything failed.
@@ -143,6 +144,14 @@ if ((!quick)); then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_ctest build-asan Asan
+fi
+
+# A short libFuzzer run of every tests/fuzz target; counts as one test.
+if bash tests/fuzz/run.sh "${CANDOUR_FUZZ_SECONDS:-20}"; then
+  PASSED=$((PASSED + 1))
+else
+  say "the fuzz smoke run failed (see build-fuzz/*.log)"
+  FAILED=$((FAILED + 1))
 fi
 
 summary_and_exit 0

@@ -13,6 +13,14 @@ static const cd_event_type_t s_types[] = {
     {"investigation.completed", &candour__v1__investigation_completed__descriptor, "investigation"},
     {"response.approved", &candour__v1__response_approved__descriptor, "signoff"},
     {"letter.sent", &candour__v1__letter_sent__descriptor, "notify"},
+    {"complaint.amended", &candour__v1__complaint_amended__descriptor, "intake"},
+    {"complaint.withdrawn", &candour__v1__complaint_withdrawn__descriptor, "intake"},
+    {"consent.recorded", &candour__v1__consent_recorded__descriptor, "intake"},
+    {"summary.agreed", &candour__v1__summary_agreed__descriptor, "intake"},
+    {"complaint.status_changed", &candour__v1__status_changed__descriptor, "routing"},
+    {"deadline.due_soon", &candour__v1__deadline_alert__descriptor, "routing"},
+    {"deadline.overdue", &candour__v1__deadline_alert__descriptor, "routing"},
+    {"deadline.extended", &candour__v1__deadline_extended__descriptor, "routing"},
 };
 
 const ProtobufCMessageDescriptor *cd_event_descriptor(const char *type)

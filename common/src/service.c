@@ -189,9 +189,9 @@ static int s_read_secret(const char *path, char *out, size_t len)
     int ok = fgets(line, sizeof line, f) != NULL;
     fclose(f);
     line[strcspn(line, "\r\n")] = 0;
-    if (!ok || !cd_zap_key_valid(line))
+    if (!ok || !cd_zap_key_valid(line) || strlen(line) >= len)
         return -1;
-    snprintf(out, len, "%s", line);
+    memcpy(out, line, strlen(line) + 1);
     memset(line, 0, sizeof line);
     return 0;
 }

@@ -11,5 +11,6 @@ int ctl_sign(int argc, char **argv);
 int ctl_dead_letters(int argc, char **argv);
 int ctl_keygen(int argc, char **argv);
 int ctl_org(int argc, char **argv);
+int ctl_routes(int argc, char **argv);
 
 #endif

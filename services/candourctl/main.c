@@ -21,6 +21,7 @@ static const struct {
     {"dead-letters", ctl_dead_letters, "list, show, replay or discard events a subscriber refused"},
     {"keygen", ctl_keygen, "make a CURVE key pair for the external bus API"},
     {"org", ctl_org, "add, list or revoke organisations' keys on the bus allow-list"},
+    {"routes", ctl_routes, "import (CSV) or list the routing table: service -> commissioner, provider"},
 };
 
 static void s_usage(FILE *out)

@@ -681,7 +681,7 @@ static void s_status_changes(in_op_t *op)
                "after_sequence is 0 or more; limit is 1 to 500 (0 means 100)");
         return;
     }
-    char after[24], limit[8];
+    char after[24], limit[12];
     snprintf(after, sizeof after, "%lld", (long long)g->after_sequence);
     snprintf(limit, sizeof limit, "%u", g->limit ? g->limit : 100);
     const char *v[4] = {op->org, after, limit, op->key};

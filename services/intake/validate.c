@@ -118,7 +118,10 @@ static int s_time(const char *s, const char *field, int32_t today, in_error_t *e
     if (t < 0)
         return s_fail(e, "INVALID_DATE", field,
                       "%s must be a time written like 2026-11-25T14:30:00Z", field);
-    if (cd_date_to_days(cd_date_from_unix_london(t)) > today)
+    /* London's date is never before the UTC one, so a UTC day after today is
+     * in the future; and such a time (up to 9999-12-31T23:59:59-23:59) must
+     * not reach the calendar, which asserts on dates past 9999-12-31. */
+    if (t / 86400 > today || cd_date_to_days(cd_date_from_unix_london(t)) > today)
         return s_fail(e, "DATE_IN_FUTURE", field, "%s (%s) is later than today", field, s);
     return 0;
 }

@@ -142,7 +142,9 @@ static void s_on_progress(const rt_state_t *cur, const rt_input_t *in, rt_state_
     const rt_transition_t *t = rt_transition(in->type, in->letter_kind);
     if (!t)
         return;
-    if (t->state && t->stage > cur->stage && !s_terminal(cur)) {
+    /* Investigation's and sign-off's steps belong to a routed complaint: on
+     * one still held they are recorded, but do not move it. */
+    if (t->state && t->stage > cur->stage && !s_terminal(cur) && cur->routed) {
         snprintf(next->state, RT_NAME, "%s", t->state);
         next->stage = t->stage;
         act->changed = act->status_changed = 1;

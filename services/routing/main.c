@@ -12,6 +12,7 @@
 #include "candour/error.h"
 #include "candour/calendar.h"
 #include "candour/log.h"
+#include "candour/pb.h"
 #include "candour/pbjson.h"
 #include "candour/service.h"
 #include "candour/util.h"
@@ -27,10 +28,17 @@ typedef struct {
     cd_service_t *svc;
     cd_calendar_t *cal;
     long response_days;
+    long update_days;          /* cadence of progress updates (R5), 0 = none */
+    long due_soon_days;        /* raise a deadline this many working days ahead */
+    long scan_ms;              /* how often the deadline watcher looks */
     const char *holidays_path;
+    uv_timer_t watcher;
+    int watching;              /* a watcher round is running */
 } routing_t;
 
 static routing_t s_app;
+
+static void s_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x);
 
 /* ---------------------------------------------------------------- events
  *
@@ -198,6 +206,20 @@ static void s_write_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *n
               " SELECT routing.expect(count(*) = 1, 'complaint changed meanwhile: decide again')"
               " FROM u",
               8, v);
+    if (act->deadline_met) {
+        /* The response also ends the cadence of progress updates. */
+        const char *m[2] = {a->env->complaint_ref, act->deadline_met};
+        cd_tx_add(tx,
+                  "UPDATE routing.deadline SET met_at = coalesce(met_at, now()),"
+                  " closed_at = CASE WHEN name <> $2 AND met_at IS NULL THEN now() ELSE closed_at END"
+                  " WHERE reference = $1 AND (name = $2 OR ($2 = 'response' AND name = 'update'))",
+                  2, m);
+    }
+    if (next->stage >= RT_STAGE_WITHDRAWN) {
+        const char *m[1] = {a->env->complaint_ref};
+        cd_tx_add(tx, "UPDATE routing.deadline SET closed_at = now() WHERE reference = $1"
+                      " AND met_at IS NULL AND closed_at IS NULL", 1, m);
+    }
 }
 
 /* complaint.received: the first row, with its deadlines. */
@@ -231,6 +253,21 @@ static int s_write_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *
               " VALUES ($1, $2, $3::timestamptz, $4, $5::int, $6::date, $7::date, $8,"
               " $9::text[], $10::jsonb, CASE WHEN $4 = 'received' THEN now() END)",
               10, v);
+    /* Its deadlines, as rows the watcher reads (complaints only: a compliment
+     * or a matter outside the regulations has none). */
+    char upd_s[CD_DATE_LEN + 1] = "";
+    if (s_app.update_days > 0 && s_app.update_days < s_app.response_days)
+        cd_date_format(cd_workdays_add(s_app.cal, cd_date_from_unix_london(received),
+                                       (int)s_app.update_days),
+                       upd_s);
+    const char *dv[5] = {env->complaint_ref, ack_s, resp_s, upd_s,
+                         cls ? cls->name : "CLASSIFICATION_COMPLAINT"};
+    cd_tx_add(tx,
+              "INSERT INTO routing.deadline (reference, name, due)"
+              " SELECT $1, d.name, d.due::date FROM (VALUES ('acknowledgement', $2),"
+              " ('response', $3), ('update', nullif($4, ''))) AS d (name, due)"
+              " WHERE d.due IS NOT NULL AND $5 = 'CLASSIFICATION_COMPLAINT'",
+              5, dv);
     candour__v1__complaint_received__free_unpacked(cr, NULL);
     return 0;
 }
@@ -402,15 +439,26 @@ static void s_on_status(const cd_tx_result_t *res, void *arg)
     st.state = PQgetvalue(c, 0, 1);
     st.org_id = PQgetvalue(c, 0, 2);
     st.received_at = PQgetvalue(c, 0, 3);
-    Candour__V1__Deadline d[2] = {CANDOUR__V1__DEADLINE__INIT, CANDOUR__V1__DEADLINE__INIT};
-    Candour__V1__Deadline *dp[2] = {&d[0], &d[1]};
-    d[0].name = "acknowledgement";
-    d[0].due = PQgetvalue(c, 0, 4);
-    d[0].met_at = PQgetvalue(c, 0, 6);
-    d[1].name = "response";
-    d[1].due = PQgetvalue(c, 0, 5);
-    d[1].met_at = PQgetvalue(c, 0, 7);
-    st.n_deadlines = 2;
+    /* Deadlines: the rows, judged against the deadline clock's today. */
+    PGresult *dl = res->results[2];
+    int nd = PQntuples(dl);
+    Candour__V1__Deadline *d = calloc((size_t)nd + 1, sizeof *d);
+    Candour__V1__Deadline **dp = calloc((size_t)nd + 1, sizeof *dp);
+    if (!d || !dp)
+        nd = 0;
+    for (int i = 0; i < nd; i++) {
+        candour__v1__deadline__init(&d[i]);
+        d[i].name = PQgetvalue(dl, i, 0);
+        d[i].party = PQgetvalue(dl, i, 1);
+        d[i].due = PQgetvalue(dl, i, 2);
+        d[i].met_at = PQgetvalue(dl, i, 3);
+        d[i].missed = PQgetvalue(dl, i, 4)[0] == 't';
+        d[i].extended_from = PQgetvalue(dl, i, 5);
+        d[i].extended_by = PQgetvalue(dl, i, 6);
+        d[i].closed = PQgetvalue(dl, i, 7)[0] == 't';
+        dp[i] = &d[i];
+    }
+    st.n_deadlines = (size_t)nd;
     st.deadlines = dp;
     int n = PQntuples(h);
     Candour__V1__HistoryEntry *entries = calloc((size_t)(n ? n : 1), sizeof *entries);
@@ -433,6 +481,8 @@ static void s_on_status(const cd_tx_result_t *res, void *arg)
     cd_request_reply(call->req, &reply);
     free(entries);
     free(ep);
+    free(d);
+    free(dp);
     free(call);
 }
 
@@ -464,6 +514,21 @@ static void s_get_status(cd_inbox_t *in, cd_request_t *req, const Candour__V1__G
               "SELECT " S_TS("at") ", event, producer, detail FROM routing.history"
               " WHERE reference = $1 ORDER BY id",
               1, v);
+    char today[CD_DATE_LEN + 1];
+    cd_date_format(cd_date_from_unix_london(cd_clock_now()), today);
+    const char *dv[2] = {g->complaint_ref, today};
+    cd_tx_add(tx,
+              "SELECT d.name, d.party, d.due::text, " S_TS("d.met_at") ","
+              " (d.met_at IS NOT NULL AND (d.met_at AT TIME ZONE 'Europe/London')::date > d.due)"
+              "  OR (d.met_at IS NULL AND d.closed_at IS NULL AND d.due < $2::date),"
+              " coalesce(x.old_due::text, ''), coalesce(x.agreed_by, ''), d.closed_at IS NOT NULL"
+              " FROM routing.deadline d LEFT JOIN LATERAL (SELECT old_due, agreed_by FROM"
+              " routing.deadline_extension e WHERE e.reference = d.reference AND e.name = d.name"
+              " AND e.party = d.party ORDER BY id DESC LIMIT 1) x ON true"
+              " WHERE d.reference = $1"
+              " ORDER BY array_position(ARRAY['acknowledgement','update','contribution','response'],"
+              " d.name), d.party",
+              2, dv);
     cd_db_submit(cd_service_db(s_app.svc), tx, s_on_status, call);
 }
 
@@ -472,11 +537,262 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
 {
     if (r->op_case == CANDOUR__V1__REQUEST__OP_GET_STATUS)
         s_get_status(in, req, r->get_status);
+    else if (r->op_case == CANDOUR__V1__REQUEST__OP_EXTEND_DEADLINE)
+        s_extend(req, r->extend_deadline);
     else
-        cd_request_fail(req, "UNSUPPORTED", "op", "routing answers GetStatus only");
+        cd_request_fail(req, "UNSUPPORTED", "op", "routing answers GetStatus and ExtendDeadline");
+}
+
+
+/* ---------------------------------------------------------------- deadlines
+ *
+ * The watcher (R6): every scan_ms it looks in routing.deadline for open
+ * deadlines that fall due within due_soon_days working days, or are past,
+ * and not yet raised at that level; it raises each once, as an event to
+ * notify (the complaints manager's alert) and a history line. Due dates come
+ * from the database, so a restart neither loses nor repeats an alert; rows
+ * are claimed with SKIP LOCKED so two routing instances share the work. */
+
+typedef struct {
+    char reference[64], name[24], party[80], due[CD_DATE_LEN + 1], level[16];
+} rt_alert_t;
+
+static void s_watch(void);
+
+static void s_on_alert_written(const cd_tx_result_t *res, void *arg)
+{
+    if (res->err == 0)
+        cd_service_kick(s_app.svc);
+}
+
+/* One alert: mark it raised (once: the guard), its history line, its event. */
+static void s_raise(const rt_alert_t *al)
+{
+    const int overdue = strcmp(al->level, "overdue") == 0;
+    cd_tx_t *tx = cd_tx_new();
+    const char *v[3] = {al->reference, al->name, al->party};
+    cd_tx_add(tx,
+              overdue ? "WITH u AS (UPDATE routing.deadline SET overdue_raised_at = now()"
+                        " WHERE reference = $1 AND name = $2 AND party = $3"
+                        " AND overdue_raised_at IS NULL RETURNING 1)"
+                        " SELECT routing.expect(count(*) = 1, 'raised already') FROM u"
+                      : "WITH u AS (UPDATE routing.deadline SET due_soon_raised_at = now()"
+                        " WHERE reference = $1 AND name = $2 AND party = $3"
+                        " AND due_soon_raised_at IS NULL RETURNING 1)"
+                        " SELECT routing.expect(count(*) = 1, 'raised already') FROM u",
+              3, v);
+    char detail[200];
+    snprintf(detail, sizeof detail, "%s deadline%s%s %s (due %s)", al->name, al->party[0] ? " for " : "",
+             al->party, overdue ? "overdue" : "due soon", al->due);
+    const char *h[4] = {al->reference, overdue ? "deadline.overdue" : "deadline.due_soon", "routing",
+                        detail};
+    cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail)"
+                  " VALUES ($1, $2, $3, $4)", 4, h);
+    Candour__V1__DeadlineAlert da = CANDOUR__V1__DEADLINE_ALERT__INIT;
+    da.deadline = (char *)al->name;
+    da.party = (char *)al->party;
+    da.due = (char *)al->due;
+    da.level = (char *)al->level;
+    cd_event_out_t out = {.type = overdue ? "deadline.overdue" : "deadline.due_soon",
+                          .complaint_ref = al->reference, .payload = &da.base,
+                          .subscribers = s_to_notify};
+    cd_outbox_put(cd_service_outbox(s_app.svc), tx, &out, NULL, NULL);
+    cd_log_info(overdue ? "deadline.overdue" : "deadline.due_soon", "{s:s, s:s, s:s}", "reference",
+                al->reference, "deadline", al->name, "due", al->due);
+    cd_db_submit(cd_service_db(s_app.svc), tx, s_on_alert_written, NULL);
+}
+
+static void s_on_due(const cd_tx_result_t *res, void *arg)
+{
+    s_app.watching = 0;
+    if (res->err)
+        return;
+    PGresult *r = res->results[0];
+    for (int i = 0; i < PQntuples(r); i++) {
+        rt_alert_t al;
+        snprintf(al.reference, sizeof al.reference, "%s", PQgetvalue(r, i, 0));
+        snprintf(al.name, sizeof al.name, "%s", PQgetvalue(r, i, 1));
+        snprintf(al.party, sizeof al.party, "%s", PQgetvalue(r, i, 2));
+        snprintf(al.due, sizeof al.due, "%s", PQgetvalue(r, i, 3));
+        snprintf(al.level, sizeof al.level, "%s", PQgetvalue(r, i, 4));
+        s_raise(&al);
+    }
+}
+
+static void s_watch(void)
+{
+    if (s_app.watching || cd_service_stopping(s_app.svc) || !cd_db_ready(cd_service_db(s_app.svc)))
+        return;
+    cd_date_t today = cd_date_from_unix_london(cd_clock_now());
+    char t[CD_DATE_LEN + 1], soon[CD_DATE_LEN + 1];
+    cd_date_format(today, t);
+    cd_date_format(cd_workdays_add(s_app.cal, today, (int)s_app.due_soon_days), soon);
+    const char *v[2] = {t, soon};
+    s_app.watching = 1;
+    cd_db_query(cd_service_db(s_app.svc),
+                "SELECT d.reference, d.name, d.party, d.due::text,"
+                " CASE WHEN d.due < $1::date THEN 'overdue' ELSE 'due-soon' END"
+                " FROM routing.deadline d JOIN routing.complaint c USING (reference)"
+                " WHERE d.met_at IS NULL AND d.closed_at IS NULL AND c.stage < 90"
+                " AND ((d.due < $1::date AND d.overdue_raised_at IS NULL)"
+                "  OR (d.due >= $1::date AND d.due <= $2::date AND d.due_soon_raised_at IS NULL))"
+                " ORDER BY d.due LIMIT 200",
+                2, v, s_on_due, NULL);
+}
+
+static void s_on_watch_timer(uv_timer_t *t)
+{
+    s_watch();
+}
+
+/* -- extensions (R5: a deadline moves only by recording a new agreed date) */
+
+typedef struct {
+    cd_request_t *req;
+    Candour__V1__ExtendDeadline *x;   /* owned copy */
+} rt_extend_t;
+
+static void s_extend_free(rt_extend_t *e)
+{
+    candour__v1__extend_deadline__free_unpacked(e->x, NULL);
+    free(e);
+}
+
+static void s_on_extended(const cd_tx_result_t *res, void *arg)
+{
+    rt_extend_t *e = arg;
+    if (res->err == 0) {
+        cd_service_kick(s_app.svc);
+        cd_request_done(e->req);
+    } else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0) {
+        cd_request_fail(e->req, "FAILED_PRECONDITION", "extend_deadline.new_due", res->message);
+    } else {
+        cd_request_fail(e->req, "UNAVAILABLE", "", "the extension could not be recorded just now");
+    }
+    s_extend_free(e);
+}
+
+static void s_on_deadline_read(const cd_tx_result_t *res, void *arg)
+{
+    rt_extend_t *e = arg;
+    const Candour__V1__ExtendDeadline *x = e->x;
+    if (res->err) {
+        cd_request_fail(e->req, "UNAVAILABLE", "", "the deadline could not be read just now");
+        s_extend_free(e);
+        return;
+    }
+    PGresult *r = res->results[0];
+    const char *fail = NULL;
+    if (PQntuples(r) != 1)
+        fail = "NOT_FOUND";
+    else if (PQgetvalue(r, 0, 1)[0] == 't')
+        fail = "FAILED_PRECONDITION";
+    if (fail) {
+        cd_request_fail(e->req, fail, "extend_deadline.deadline",
+                        strcmp(fail, "NOT_FOUND") == 0
+                            ? "that complaint has no such deadline"
+                            : "that deadline has been met or no longer applies");
+        s_extend_free(e);
+        return;
+    }
+    char old_due[CD_DATE_LEN + 1];
+    snprintf(old_due, sizeof old_due, "%s", PQgetvalue(r, 0, 0));
+    cd_tx_t *tx = cd_tx_new();
+    const char *v[7] = {x->complaint_ref, x->deadline, x->party, old_due, x->new_due, x->agreed_by,
+                        x->reason};
+    cd_tx_add(tx,
+              "WITH u AS (UPDATE routing.deadline SET due = $5::date, due_soon_raised_at = NULL,"
+              " overdue_raised_at = NULL WHERE reference = $1 AND name = $2 AND party = $3"
+              " AND due = $4::date AND $5::date > due AND met_at IS NULL AND closed_at IS NULL"
+              " RETURNING 1)"
+              " SELECT routing.expect(count(*) = 1, 'the new date must be later than the current"
+              " one, and the deadline still open') FROM u",
+              5, v);
+    cd_tx_add(tx,
+              "INSERT INTO routing.deadline_extension (reference, name, party, old_due, new_due,"
+              " agreed_by, reason) VALUES ($1, $2, $3, $4::date, $5::date, $6, $7)",
+              7, v);
+    if (strcmp(x->deadline, "response") == 0) {
+        const char *c[2] = {x->complaint_ref, x->new_due};
+        cd_tx_add(tx, "UPDATE routing.complaint SET response_due = $2::date, updated_at = now()"
+                      " WHERE reference = $1", 2, c);
+    }
+    char detail[240];
+    snprintf(detail, sizeof detail, "%s deadline extended from %s to %s, agreed by the %s",
+             x->deadline, old_due, x->new_due, "complainant or their representative");
+    const char *h[4] = {x->complaint_ref, "deadline.extended", "routing", detail};
+    cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail)"
+                  " VALUES ($1, $2, $3, $4)", 4, h);
+    Candour__V1__DeadlineExtended de = CANDOUR__V1__DEADLINE_EXTENDED__INIT;
+    de.deadline = x->deadline;
+    de.old_due = old_due;
+    de.new_due = x->new_due;
+    de.reason = x->reason;
+    cd_event_out_t out = {.type = "deadline.extended", .complaint_ref = x->complaint_ref,
+                          .payload = &de.base, .subscribers = s_to_notify};
+    cd_outbox_put(cd_service_outbox(s_app.svc), tx, &out, NULL, NULL);
+    cd_db_submit(cd_service_db(s_app.svc), tx, s_on_extended, e);
+}
+
+static int s_text_ok(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    return n > 0 && n <= max && cd_text_ok(s, n, 0);
+}
+
+static void s_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x)
+{
+    static const char *const names[] = {"acknowledgement", "response", "update", "contribution"};
+    int known = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        known |= strcmp(names[i], x->deadline) == 0;
+    cd_date_t d;
+    const char *code = NULL, *field = NULL, *msg = NULL;
+    if (!x->complaint_ref[0])
+        code = "REQUIRED", field = "extend_deadline.complaint_ref", msg = "give the complaint's reference";
+    else if (!known)
+        code = "INVALID_ARGUMENT", field = "extend_deadline.deadline",
+        msg = "the deadline is acknowledgement, response, update or contribution";
+    else if (cd_date_parse(x->new_due, &d) != 0)
+        code = "INVALID_DATE", field = "extend_deadline.new_due", msg = "new_due is a date written YYYY-MM-DD";
+    else if (!s_text_ok(x->agreed_by, 200))
+        code = "REQUIRED", field = "extend_deadline.agreed_by",
+        msg = "say who agreed the new date (R5: a deadline moves only by a recorded agreement)";
+    else if (!s_text_ok(x->reason, 1000))
+        code = "REQUIRED", field = "extend_deadline.reason", msg = "give the reason for the extension";
+    else if (strlen(x->party) > 64)
+        code = "TOO_LONG", field = "extend_deadline.party", msg = "an organisation id is at most 64 bytes";
+    if (code) {
+        cd_request_fail(req, code, field, msg);
+        return;
+    }
+    rt_extend_t *e = calloc(1, sizeof *e);
+    if (e)
+        e->x = (Candour__V1__ExtendDeadline *)cd_pb_clone(&x->base);
+    if (!e || !e->x) {
+        free(e);
+        cd_request_fail(req, "INTERNAL", "", "out of memory");
+        return;
+    }
+    e->req = req;
+    const char *v[3] = {x->complaint_ref, x->deadline, x->party};
+    cd_db_query(cd_service_db(s_app.svc),
+                "SELECT due::text, met_at IS NOT NULL OR closed_at IS NOT NULL FROM routing.deadline"
+                " WHERE reference = $1 AND name = $2 AND party = $3",
+                3, v, s_on_deadline_read, e);
 }
 
 /* ---------------------------------------------------------------- main */
+
+static void s_on_ready(cd_service_t *svc, void *arg)
+{
+    uv_timer_start(&s_app.watcher, s_on_watch_timer, 0, (uint64_t)s_app.scan_ms);
+}
+
+static void s_on_stop(cd_service_t *svc, void *arg)
+{
+    uv_close((uv_handle_t *)&s_app.watcher, NULL);
+}
 
 int main(int argc, char **argv)
 {
@@ -486,6 +802,13 @@ int main(int argc, char **argv)
         {"CANDOUR_BANK_HOLIDAYS", CD_CONFIG_STRING, "", 0, 0,
          "gov.uk bank-holidays.json to extend the built-in calendar (empty: rules only)",
          &s_app.holidays_path},
+        {"CANDOUR_UPDATE_DAYS", CD_CONFIG_INT, "20", 0, 130,
+         "working days after receipt when a progress update is due (0: no update deadline)",
+         &s_app.update_days},
+        {"CANDOUR_DUE_SOON_DAYS", CD_CONFIG_INT, "2", 0, 30,
+         "raise a deadline as due soon this many working days before it", &s_app.due_soon_days},
+        {"CANDOUR_DEADLINE_SCAN_MS", CD_CONFIG_INT, "60000", 50, 3600000,
+         "how often the deadline watcher looks for what is due soon or overdue", &s_app.scan_ms},
     };
     cd_service_spec_t spec = {
         .name = "routing",
@@ -494,9 +817,11 @@ int main(int argc, char **argv)
         .admin_port = 9101,
         .subscribers = s_subscribers,
         .config = items,
-        .nconfig = 2,
+        .nconfig = (int)(sizeof items / sizeof items[0]),
         .on_event = s_on_event,
         .on_request = s_on_request,
+        .on_ready = s_on_ready,
+        .on_stop = s_on_stop,
         .arg = &s_app,
     };
     int code = 0;
@@ -504,6 +829,7 @@ int main(int argc, char **argv)
     if (!s_app.svc)
         return code;
     s_app.cal = cd_calendar_new();
+    uv_timer_init(cd_service_loop(s_app.svc), &s_app.watcher);
     char err[512];
     if (*s_app.holidays_path &&
         cd_calendar_load_json(s_app.cal, s_app.holidays_path, err, sizeof err) != 0) {

@@ -157,6 +157,13 @@ int main(int argc, char **argv)
     req.request_id = "req-0003";
     s_write("submit_verbal", &req.base);
 
+    /* submit: regression seed. A resolution time whose offset pushes it past
+     * 9999-12-31 once tripped an assertion in the calendar (validate.c s_time). */
+    verbal.resolved_at = "9999-12-31T23:59:59-01:00";
+    req.request_id = "req-0003a";
+    s_write("submit_resolved_after_9999", &req.base);
+    verbal.resolved_at = "2025-11-20T15:30:00+00:00";
+
     /* submit: a compliment naming staff (I8), for a child, out of time (I3). */
     char *staff[] = {"Ward 7 nurses", "Dr Okafor"};
     Candour__V1__Complaint praise = CANDOUR__V1__COMPLAINT__INIT;
@@ -176,11 +183,13 @@ int main(int argc, char **argv)
     req.request_id = "req-0004";
     s_write("submit_compliment", &req.base);
 
-    /* amend: the full complaint, now with a consent exception instead. */
+    /* amend: the full complaint without its consent, and about a matter
+     * more than 12 months old, so it is held twice (I2, I3). */
     Candour__V1__Complaint amended = full;
     amended.consents = NULL;
     amended.n_consents = 0;
-    amended.consent_exception = "the patient asked for the complaint in a recorded call";
+    amended.event_date = "2024-06-03";
+    amended.awareness_date = "";
     Candour__V1__AmendComplaint amend = CANDOUR__V1__AMEND_COMPLAINT__INIT;
     amend.complaint_ref = "CDR-ABCD-2345";
     amend.complaint = &amended;

@@ -14,6 +14,11 @@ int cd_uuid(char out[CD_UUID_LEN + 1]);
 /* Microseconds since the Unix epoch, wall clock. */
 int64_t cd_now_us(void);
 
+/* The time deadlines are judged by: the wall clock, unless the environment
+ * names CANDOUR_CLOCK_FILE, a file holding an RFC 3339 time (tests move the
+ * clock on by rewriting it, instead of sleeping for days). Seconds. */
+int64_t cd_clock_now(void);
+
 /* RFC 3339 UTC with milliseconds, e.g. "2026-11-25T21:30:00.123Z", into out[32].
  * Sub-millisecond digits are truncated, and times before 1970 floor (-1 us is
  * 23:59:59.999). Only years 1000..9999 give valid RFC 3339 text. */

@@ -1,0 +1,617 @@
+/* routes.c - `candourctl routes import|list`: the routing table (DOMAIN.md R1).
+ *
+ * Which body answers for which service is data with effective dates, kept in
+ * routing.route (migration 0006) and loaded from CSV, one file a table:
+ *
+ *   org_id,service,service_name,kind,commissioner,provider,effective_from,effective_to
+ *
+ * Import checks every row first and reports each bad one as `line N: field:
+ * message`; one bad row and nothing is imported. A good file goes in as one
+ * transaction, through a temporary table so that the database can name every
+ * row that overlaps one already in force (the exclusion constraint alone would
+ * stop at the first). This is an ops tool: it uses the admin URL
+ * (CANDOUR_DB_URL), with every value a parameter. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "candour/db.h"
+#include "csv.h"
+#include "ctl.h"
+
+/* Far beyond any real table: a guard against being given the wrong file. */
+#define S_MAX_FILE (64u * 1024 * 1024)
+
+enum { F_ORG, F_SERVICE, F_NAME, F_KIND, F_COMMISSIONER, F_PROVIDER, F_FROM, F_TO, F_COUNT };
+
+static const char *const s_columns[F_COUNT] = {"org_id",         "service",      "service_name",
+                                               "kind",           "commissioner", "provider",
+                                               "effective_from", "effective_to"};
+
+static const char *const s_kinds[] = {
+    "nhs-acute",   "community",          "mental-health", "primary-care",  "continuing-healthcare",
+    "specialised", "health-and-justice", "armed-forces",  "public-health", "adult-social-care",
+    NULL};
+
+/* One row of the file, kept for the overlap check and the import. */
+typedef struct {
+    size_t line;      /* where it starts in the file */
+    char *f[F_COUNT]; /* its fields, malloc'd */
+    int ok;           /* its fields passed s_check_row */
+} s_row_t;
+
+/* ---------------------------------------------------------------- checks */
+
+static int s_ident_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 64)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '.' || *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+/* Strict YYYY-MM-DD naming a real day (no 2023-02-29, no 2023-7-1). */
+static int s_date_ok(const char *s)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return !(m == 2 && d == 29 && !leap);
+}
+
+static int s_kind_ok(const char *s)
+{
+    for (int i = 0; s_kinds[i]; i++)
+        if (strcmp(s, s_kinds[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* A name a person reads in a table: 1..200 characters, no control characters. */
+static const char *s_name_problem(const char *s)
+{
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return "contains a control character or line break";
+        if ((*p & 0xC0) != 0x80) /* UTF-8: count lead bytes only */
+            chars++;
+    }
+    if (chars == 0)
+        return "is empty";
+    if (chars > 200)
+        return "is longer than 200 characters";
+    return NULL;
+}
+
+/* Report one problem with a row as `line N: field: message`. */
+__attribute__((format(printf, 4, 5))) static void s_bad(int *nbad, size_t line, const char *field,
+                                                        const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "line %zu: %s: ", line, field);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    (*nbad)++;
+}
+
+/* value as it may be shown in a message: control characters escaped (a
+ * quoted field may hold a line break), cut at about 80 bytes. */
+static const char *s_shown(const char *value, char *out, size_t len)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)value; *p && o + 8 < len; p++) {
+        if (o >= 80) {
+            o += (size_t)snprintf(out + o, len - o, "...");
+            break;
+        }
+        if (*p == '\n')
+            o += (size_t)snprintf(out + o, len - o, "\\n");
+        else if (*p < 0x20 || *p == 0x7f)
+            o += (size_t)snprintf(out + o, len - o, "\\x%02x", *p);
+        else
+            out[o++] = (char)*p;
+    }
+    out[o] = 0;
+    return out;
+}
+
+/* Check one row's fields; report each problem. Returns the number found. */
+static int s_check_row(const s_row_t *r)
+{
+    int nbad = 0;
+    char shown[128];
+    static const int idents[] = {F_ORG, F_SERVICE, F_COMMISSIONER, F_PROVIDER};
+    for (size_t i = 0; i < sizeof idents / sizeof idents[0]; i++)
+        if (!s_ident_ok(r->f[idents[i]]))
+            s_bad(&nbad, r->line, s_columns[idents[i]],
+                  "'%s' is not an identifier (1 to 64 of A-Z a-z 0-9 . _ -)",
+                  s_shown(r->f[idents[i]], shown, sizeof shown));
+    const char *np = s_name_problem(r->f[F_NAME]);
+    if (np)
+        s_bad(&nbad, r->line, "service_name", "%s", np);
+    if (!s_kind_ok(r->f[F_KIND]))
+        s_bad(&nbad, r->line, "kind",
+              "'%s' is not one of nhs-acute, community, mental-health, primary-care,"
+              " continuing-healthcare, specialised, health-and-justice, armed-forces,"
+              " public-health, adult-social-care",
+              s_shown(r->f[F_KIND], shown, sizeof shown));
+    int from_ok = s_date_ok(r->f[F_FROM]);
+    if (!from_ok)
+        s_bad(&nbad, r->line, "effective_from", "'%s' is not a date (YYYY-MM-DD)",
+              s_shown(r->f[F_FROM], shown, sizeof shown));
+    if (*r->f[F_TO] && !s_date_ok(r->f[F_TO]))
+        s_bad(&nbad, r->line, "effective_to", "'%s' is not a date (YYYY-MM-DD, or empty)",
+              s_shown(r->f[F_TO], shown, sizeof shown));
+    /* Strict YYYY-MM-DD strings order as the days they name. */
+    else if (*r->f[F_TO] && from_ok && strcmp(r->f[F_TO], r->f[F_FROM]) <= 0)
+        s_bad(&nbad, r->line, "effective_to", "%s is not after effective_from (it is exclusive)",
+              r->f[F_TO]);
+    return nbad;
+}
+
+static int s_row_cmp(const void *a, const void *b)
+{
+    const s_row_t *x = *(s_row_t *const *)a, *y = *(s_row_t *const *)b;
+    int c = strcmp(x->f[F_ORG], y->f[F_ORG]);
+    if (!c)
+        c = strcmp(x->f[F_SERVICE], y->f[F_SERVICE]);
+    if (!c)
+        c = strcmp(x->f[F_FROM], y->f[F_FROM]);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Rows of one org and service whose periods meet: each later-starting row
+ * that begins before the furthest end seen so far is reported. Rows with bad
+ * fields (already reported) are left out: their dates mean nothing. */
+static int s_check_overlaps(s_row_t *rows, size_t n)
+{
+    int nbad = 0;
+    s_row_t **v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) {
+        fprintf(stderr, "candourctl routes: out of memory\n");
+        return 1;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].ok)
+            v[m++] = &rows[i];
+    n = m;
+    qsort(v, n, sizeof *v, s_row_cmp);
+    const s_row_t *reach = NULL; /* the row of this group that ends last so far */
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || strcmp(v[i]->f[F_ORG], v[i - 1]->f[F_ORG]) != 0 ||
+            strcmp(v[i]->f[F_SERVICE], v[i - 1]->f[F_SERVICE]) != 0) {
+            reach = v[i];
+            continue;
+        }
+        const char *end = reach->f[F_TO];
+        if (!*end || strcmp(v[i]->f[F_FROM], end) < 0) {
+            fprintf(stderr,
+                    "line %zu: effective_from: %s %s from %s overlaps line %zu (from %s to %s)\n",
+                    v[i]->line, v[i]->f[F_ORG], v[i]->f[F_SERVICE], v[i]->f[F_FROM], reach->line,
+                    reach->f[F_FROM], *end ? end : "open");
+            nbad++;
+        }
+        if (*end && (!*v[i]->f[F_TO] || strcmp(v[i]->f[F_TO], end) > 0))
+            reach = v[i];
+    }
+    free(v);
+    return nbad;
+}
+
+/* ---------------------------------------------------------------- file */
+
+static char *s_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0 || n > S_MAX_FILE)
+            break;
+        if (n == cap) {
+            char *p = realloc(buf, cap *= 2);
+            if (!p)
+                free(buf);
+            buf = p;
+        }
+    }
+    int bad = !buf || ferror(f) || n > S_MAX_FILE;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+static void s_free_rows(s_row_t *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int j = 0; j < F_COUNT; j++)
+            free(rows[i].f[j]);
+    free(rows);
+}
+
+/* Parse the file into rows (only those for `only`, if set), checking the
+ * header and each row's shape and fields. Returns the number of problems
+ * reported (0: *rows, *nrows are the file's), or -1 if it could not be read. */
+static int s_load(const char *path, const char *only, s_row_t **prows, size_t *pn, size_t *pskipped)
+{
+    size_t len = 0;
+    char *text = s_read_file(path, &len);
+    if (!text) {
+        fprintf(stderr, "candourctl routes: cannot read %s (missing, unreadable or over %u MiB)\n",
+                path, S_MAX_FILE >> 20);
+        return -1;
+    }
+    ctl_csv_t *csv = ctl_csv_new(text, len);
+    s_row_t *rows = NULL;
+    size_t n = 0, cap = 0, skipped = 0;
+    int nbad = 0, rc, header = 1;
+    while (csv && (rc = ctl_csv_next(csv)) == 1) {
+        size_t nf = ctl_csv_count(csv), line = ctl_csv_line(csv);
+        if (header) {
+            header = 0;
+            int ok = nf == F_COUNT;
+            for (int j = 0; ok && j < F_COUNT; j++)
+                ok = strcmp(ctl_csv_field(csv, (size_t)j), s_columns[j]) == 0;
+            if (!ok) {
+                fprintf(stderr,
+                        "line %zu: header: expected org_id,service,service_name,kind,"
+                        "commissioner,provider,effective_from,effective_to\n",
+                        line);
+                nbad++;
+                break;
+            }
+            continue;
+        }
+        if (nf != F_COUNT) {
+            fprintf(stderr, "line %zu: row: %zu fields, expected %d\n", line, nf, F_COUNT);
+            nbad++;
+            continue;
+        }
+        if (only && strcmp(ctl_csv_field(csv, F_ORG), only) != 0) {
+            skipped++;
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            s_row_t *p = realloc(rows, cap * sizeof *p);
+            if (!p) {
+                fprintf(stderr, "candourctl routes: out of memory\n");
+                nbad++;
+                break;
+            }
+            rows = p;
+        }
+        s_row_t *r = &rows[n++];
+        r->line = line;
+        r->ok = 0;
+        int oom = 0;
+        for (int j = 0; j < F_COUNT; j++)
+            oom |= !(r->f[j] = strdup(ctl_csv_field(csv, (size_t)j)));
+        if (oom) {
+            fprintf(stderr, "candourctl routes: out of memory\n");
+            nbad++;
+            break;
+        }
+        int bad = s_check_row(r);
+        r->ok = bad == 0;
+        nbad += bad;
+    }
+    if (!csv) {
+        fprintf(stderr, "candourctl routes: out of memory\n");
+        nbad++;
+    } else if (ctl_csv_error(csv)) {
+        fprintf(stderr, "line %zu: csv: %s\n", ctl_csv_line(csv), ctl_csv_error(csv));
+        nbad++;
+    } else if (header) {
+        fprintf(stderr, "line 1: header: the file is empty\n");
+        nbad++;
+    }
+    nbad += s_check_overlaps(rows, n);
+    ctl_csv_destroy(&csv);
+    free(text);
+    *prows = rows;
+    *pn = n;
+    *pskipped = skipped;
+    return nbad;
+}
+
+/* ---------------------------------------------------------------- database */
+
+static PGconn *s_connect(void)
+{
+    const char *url = getenv("CANDOUR_DB_URL");
+    if (!url || !*url) {
+        fprintf(stderr, "candourctl routes: set CANDOUR_DB_URL to the admin URL\n");
+        return NULL;
+    }
+    char err[512];
+    PGconn *c = cd_db_connect_blocking(url, NULL, err, sizeof err);
+    if (!c)
+        fprintf(stderr, "candourctl routes: cannot connect: %s\n", err);
+    return c;
+}
+
+/* Run one statement; on failure print the server's message and return NULL. */
+static PGresult *s_query(PGconn *c, const char *sql, int n, const char *const *v)
+{
+    PGresult *r = PQexecParams(c, sql, n, NULL, v, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        fprintf(stderr, "candourctl routes: %s", PQresultErrorMessage(r));
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
+static int s_exec(PGconn *c, const char *sql, int n, const char *const *v)
+{
+    PGresult *r = s_query(c, sql, n, v);
+    PQclear(r);
+    return r ? 0 : -1;
+}
+
+/* Stage the rows, refuse any that overlap a row in force, then insert them
+ * all; the caller holds the transaction. Returns 0, or -1 (reported). */
+static int s_import_rows(PGconn *c, const s_row_t *rows, size_t n, int replace)
+{
+    if (s_exec(c,
+               "CREATE TEMP TABLE route_import (line bigint NOT NULL, org_id text NOT NULL,"
+               " service text NOT NULL, service_name text NOT NULL, kind text NOT NULL,"
+               " commissioner text NOT NULL, provider text NOT NULL,"
+               " effective_from date NOT NULL, effective_to date) ON COMMIT DROP",
+               0, NULL) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        char line[32];
+        snprintf(line, sizeof line, "%zu", rows[i].line);
+        const char *v[1 + F_COUNT] = {line};
+        for (int j = 0; j < F_COUNT; j++)
+            v[1 + j] = rows[i].f[j];
+        if (s_exec(c,
+                   "INSERT INTO route_import VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date,"
+                   " nullif($9, '')::date)",
+                   1 + F_COUNT, v) != 0)
+            return -1;
+    }
+    /* Serialise importers, and keep routing from reading a half-replaced
+     * table; readers see the old rows until commit either way. */
+    if (s_exec(c, "LOCK TABLE routing.route IN SHARE ROW EXCLUSIVE MODE", 0, NULL) != 0)
+        return -1;
+    if (replace) {
+        PGresult *r = s_query(c,
+                              "WITH d AS (DELETE FROM routing.route WHERE org_id IN"
+                              " (SELECT org_id FROM route_import) RETURNING org_id)"
+                              " SELECT org_id, count(*) FROM d GROUP BY org_id ORDER BY org_id",
+                              0, NULL);
+        if (!r)
+            return -1;
+        for (int i = 0; i < PQntuples(r); i++)
+            printf("%s: %s existing rows to be replaced\n", PQgetvalue(r, i, 0),
+                   PQgetvalue(r, i, 1));
+        PQclear(r);
+    }
+    PGresult *r = s_query(c,
+                          "SELECT i.line, i.org_id, i.service, r.effective_from,"
+                          " coalesce(r.effective_to::text, 'open') FROM route_import i"
+                          " JOIN routing.route r ON r.org_id = i.org_id AND r.service = i.service"
+                          " AND daterange(r.effective_from, r.effective_to, '[)')"
+                          " && daterange(i.effective_from, i.effective_to, '[)')"
+                          " ORDER BY i.line, r.effective_from",
+                          0, NULL);
+    if (!r)
+        return -1;
+    int nr = PQntuples(r);
+    for (int i = 0; i < nr; i++)
+        fprintf(stderr,
+                "line %s: effective_from: %s %s overlaps a row already imported (from %s to %s);"
+                " use --replace to replace the organisation's table\n",
+                PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+                PQgetvalue(r, i, 4));
+    PQclear(r);
+    if (nr > 0)
+        return -1;
+    r = s_query(c,
+                "WITH ins AS (INSERT INTO routing.route (org_id, service, service_name, kind,"
+                " commissioner, provider, effective_from, effective_to)"
+                " SELECT org_id, service, service_name, kind, commissioner, provider,"
+                " effective_from, effective_to FROM route_import ORDER BY line"
+                " RETURNING org_id)"
+                " SELECT org_id, count(*) FROM ins GROUP BY org_id ORDER BY org_id",
+                0, NULL);
+    if (!r)
+        return -1;
+    for (int i = 0; i < PQntuples(r); i++)
+        printf("%s: %s rows imported\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+    PQclear(r);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- commands */
+
+static int s_usage(int rc)
+{
+    fprintf(rc ? stderr : stdout,
+            "Usage: candourctl routes import FILE.csv [--org ORG] [--replace]\n"
+            "       candourctl routes list [ORG] [--on YYYY-MM-DD|today]\n"
+            "The routing table (DOMAIN.md R1): per organisation receiving complaints, each\n"
+            "service with its kind, commissioner and provider, in force from effective_from\n"
+            "(inclusive) to effective_to (exclusive; empty: open). The CSV (RFC 4180) starts\n"
+            "with the header\n"
+            "  org_id,service,service_name,kind,commissioner,provider,effective_from,effective_to\n"
+            "kind: nhs-acute, community, mental-health, primary-care, continuing-healthcare,\n"
+            "specialised, health-and-justice, armed-forces, public-health, adult-social-care.\n"
+            "import checks every row and imports nothing if one is bad (each is reported as\n"
+            "`line N: field: message`); else all rows in one transaction. --org: only that\n"
+            "organisation's rows. --replace: first delete the existing rows of the\n"
+            "organisations in the file (in the same transaction).\n"
+            "list: every row, or with --on the rows in force on that day.\n"
+            "Uses CANDOUR_DB_URL (admin); see deploy/routes.sample.csv.\n");
+    return rc;
+}
+
+static int s_import(int argc, char **argv)
+{
+    const char *only = NULL;
+    int replace = 0, c;
+    static struct option opts[] = {{"org", required_argument, 0, 'o'},
+                                   {"replace", no_argument, 0, 'r'},
+                                   {"help", no_argument, 0, 'h'},
+                                   {0, 0, 0, 0}};
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'o')
+            only = optarg;
+        else if (c == 'r')
+            replace = 1;
+        else
+            return s_usage(c == 'h' ? 0 : 2);
+    }
+    if (argc - optind != 1)
+        return s_usage(2);
+    if (only && !s_ident_ok(only)) {
+        fprintf(stderr, "candourctl routes: --org '%s' is not an organisation id\n", only);
+        return 2;
+    }
+    const char *path = argv[optind];
+    s_row_t *rows = NULL;
+    size_t n = 0, skipped = 0;
+    int nbad = s_load(path, only, &rows, &n, &skipped);
+    if (nbad == 0 && n == 0) {
+        fprintf(stderr, "candourctl routes: no rows%s%s in %s\n", only ? " for " : "",
+                only ? only : "", path);
+        nbad = 1;
+    }
+    if (nbad != 0) {
+        if (nbad > 0)
+            fprintf(stderr, "%d problem%s in %s: nothing imported\n", nbad, nbad == 1 ? "" : "s",
+                    path);
+        s_free_rows(rows, n);
+        return 1;
+    }
+    PGconn *conn = s_connect();
+    int rc = conn ? s_exec(conn, "BEGIN", 0, NULL) : -1;
+    if (rc == 0)
+        rc = s_import_rows(conn, rows, n, replace);
+    if (conn) {
+        if (rc == 0)
+            rc = s_exec(conn, "COMMIT", 0, NULL);
+        else
+            s_exec(conn, "ROLLBACK", 0, NULL);
+        PQfinish(conn);
+    }
+    if (rc == 0 && skipped)
+        printf("%zu rows for other organisations skipped (--org %s)\n", skipped, only);
+    if (rc != 0 && conn)
+        fprintf(stderr, "nothing imported from %s\n", path);
+    s_free_rows(rows, n);
+    return rc == 0 ? 0 : 1;
+}
+
+static int s_list(int argc, char **argv)
+{
+    const char *on = NULL;
+    int c;
+    static struct option opts[] = {
+        {"on", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            on = optarg;
+        else
+            return s_usage(c == 'h' ? 0 : 2);
+    }
+    if (argc - optind > 1)
+        return s_usage(2);
+    const char *org = argc > optind ? argv[optind] : "";
+    char today[16];
+    if (on && strcmp(on, "today") == 0) {
+        /* Today where the complaints are: England. */
+        time_t t = time(NULL);
+        struct tm tm;
+        setenv("TZ", "Europe/London", 1);
+        tzset();
+        strftime(today, sizeof today, "%Y-%m-%d", localtime_r(&t, &tm));
+        on = today;
+    }
+    if (on && !s_date_ok(on)) {
+        fprintf(stderr, "candourctl routes: --on '%s' is not a date (YYYY-MM-DD or today)\n", on);
+        return 2;
+    }
+    PGconn *conn = s_connect();
+    if (!conn)
+        return 1;
+    const char *v[2] = {org, on};
+    PGresult *r = s_query(conn,
+                          "SELECT org_id, service, service_name, kind, commissioner, provider,"
+                          " effective_from, coalesce(effective_to::text, '-'),"
+                          " CASE WHEN nhse_direct THEN 'yes' ELSE 'no' END FROM routing.route"
+                          " WHERE ($1 = '' OR org_id = $1) AND ($2::date IS NULL"
+                          " OR daterange(effective_from, effective_to, '[)') @> $2::date)"
+                          " ORDER BY org_id, service, effective_from",
+                          2, v);
+    PQfinish(conn);
+    if (!r)
+        return 1;
+    static const char *const heads[] = {"ORG",      "SERVICE", "NAME", "KIND",       "COMMISSIONER",
+                                        "PROVIDER", "FROM",    "TO",   "NHSE-DIRECT"};
+    enum { NCOL = sizeof heads / sizeof heads[0] };
+    int width[NCOL], nr = PQntuples(r);
+    for (int j = 0; j < NCOL; j++) {
+        width[j] = (int)strlen(heads[j]);
+        for (int i = 0; i < nr; i++)
+            if (PQgetlength(r, i, j) > width[j])
+                width[j] = PQgetlength(r, i, j);
+    }
+    for (int i = -1; i < nr; i++)
+        for (int j = 0; j < NCOL; j++) {
+            const char *cell = i < 0 ? heads[j] : PQgetvalue(r, i, j);
+            if (j + 1 < NCOL)
+                printf("%-*s  ", width[j], cell);
+            else
+                printf("%s\n", cell);
+        }
+    if (on)
+        printf("%d route%s in force on %s\n", nr, nr == 1 ? "" : "s", on);
+    else
+        printf("%d route%s\n", nr, nr == 1 ? "" : "s");
+    PQclear(r);
+    return 0;
+}
+
+int ctl_routes(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return s_usage(argc < 2 ? 2 : 0);
+    if (strcmp(argv[1], "import") == 0)
+        return s_import(argc, argv);
+    if (strcmp(argv[1], "list") == 0)
+        return s_list(argc, argv);
+    return s_usage(2);
+}

@@ -1,0 +1,513 @@
+#!/usr/bin/env bash
+# tests/bench/run.sh - the benchmark: one command, from the repository root.
+#
+#   bash tests/bench/run.sh [--n N] [--clients K] [--window W] [--instances 1|2]
+#                           [--runs R] [--ref-seconds S] [--e2e-timeout S] [--skip-refs]
+#
+# Builds Release into build-release/, starts a fresh private PostgreSQL cluster
+# (deploy/pg.sh; fsync and synchronous_commit on, the defaults) in
+# var/bench/run-<timestamp>/pg on a free port, and then:
+#   1. references (unless --skip-refs), with pgbench on the same cluster: the
+#      durable inserts one complaint needs at intake (the complaint row with a
+#      ~1 KB body, its outbox row and its two delivery rows) -
+#        R1    one complaint per transaction, K clients (the naive design)
+#        R100  one hundred complaints per transaction, K clients (the best the
+#              database can take);
+#   2. migrates, makes CURVE keys (intake's, and one allow-listed organisation
+#      per client), starts the whole suite (with --instances 2: two routing and
+#      two investigation processes), and drives it with candour-bench-load:
+#      N complaints (default 20000) from K CURVE clients (default 16), each
+#      keeping W requests in flight (default 8); it waits until every
+#      acknowledgement letter is in the spool (at most --e2e-timeout seconds,
+#      default 300; the end-to-end figures then cover the letters that came);
+#   3. a second pass of N/4 complaints, rate-limited to half the receipt rate
+#      measured, for the receipt latency at 50% of the maximum rate;
+#   4. with --runs 2, the main pass again against the same running suite (RSS
+#      after each run shows whether memory grows);
+#   5. checks nothing was done twice (one complaint.received in routing's history
+#      and one investigation case per complaint) and shows how the instances
+#      shared the work (candour_inbox_applied_total of each);
+#   6. stops the daemons (SIGTERM) and the cluster, prints one table, and writes
+#      it as JSON to var/bench/<timestamp>.json and var/bench/latest.json.
+# Logs, keys, spool and raw figures stay in var/bench/run-<timestamp>/.
+#
+# --instances 2 needs producers that spread events over several subscriber
+# endpoints (CANDOUR_<SERVICE>_ENDPOINT holding a comma-separated list).
+# CANDOUR_LOG_LEVEL (default info) is passed to the daemons.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+cd "$ROOT"
+
+N=20000
+K=16
+W=8
+INSTANCES=1
+RUNS=1
+REF_SECONDS=20
+E2E_TIMEOUT=300
+SKIP_REFS=0
+while (($#)); do
+  case "$1" in
+    --n) N=$2; shift ;;
+    --clients) K=$2; shift ;;
+    --window) W=$2; shift ;;
+    --instances) INSTANCES=$2; shift ;;
+    --runs) RUNS=$2; shift ;;
+    --ref-seconds) REF_SECONDS=$2; shift ;;
+    --e2e-timeout) E2E_TIMEOUT=$2; shift ;;
+    --skip-refs) SKIP_REFS=1 ;;
+    -h | --help) sed -n '2,35p' "$0"; exit 0 ;;
+    *) echo "bench: unknown argument $1 (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ "$N" =~ ^[0-9]+$ && "$N" -ge 1 ]] || { echo "bench: --n wants a positive number" >&2; exit 2; }
+[[ "$K" =~ ^[0-9]+$ && "$K" -ge 1 && "$K" -le 99 ]] || { echo "bench: --clients wants 1..99" >&2; exit 2; }
+[[ "$INSTANCES" == 1 || "$INSTANCES" == 2 ]] || { echo "bench: --instances wants 1 or 2" >&2; exit 2; }
+[[ "$RUNS" =~ ^[12]$ ]] || { echo "bench: --runs wants 1 or 2" >&2; exit 2; }
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=$ROOT/var/bench
+RUN=$OUT/run-$STAMP
+PG_DIR=$RUN/pg
+PG_UP=0
+declare -a PIDS=() NAMES=()
+declare -A ADMIN=()
+
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+  local rc=$?
+  declare -F stop_daemons >/dev/null && stop_daemons
+  if ((PG_UP)); then
+    bash deploy/pg.sh stop "$PG_DIR" >/dev/null 2>&1 || say "could not stop the cluster in $PG_DIR"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ------------------------------------------------------------------ build
+bash deploy/install-deps.sh run >&2
+if ! command -v jq >/dev/null; then
+  say "installing jq (to read the load driver's JSON)"
+  apt-get update -qq && apt-get install -y -qq jq >/dev/null
+fi
+say "building Release into build-release/"
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build-release -j2 >/dev/null
+BIN=$ROOT/build-release/services
+LOAD=$ROOT/build-release/tests/bench/candour-bench-load
+[[ -x $LOAD ]] || { say "$LOAD was not built"; exit 1; }
+PGBIN=$(dirname "$(ls -d /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -n1)")
+[[ -x $PGBIN/pgbench ]] || { say "no pgbench under /usr/lib/postgresql/*/bin (package postgresql)"; exit 1; }
+
+mkdir -p "$RUN/keys" "$RUN/spool"
+chmod 700 "$RUN/keys"
+
+# ------------------------------------------------------------------ ports
+declare -A TAKEN=()
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 40000))
+    [[ -n "${TAKEN[$p]:-}" ]] && continue
+    if ! ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; then
+      TAKEN[$p]=1
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# ------------------------------------------------------------------ cluster
+for try in 1 2 3 4 5; do
+  PG_PORT=$(free_port)
+  if bash deploy/pg.sh start "$PG_DIR" "$PG_PORT" >"$RUN/pg-start.log" 2>&1; then
+    PG_UP=1
+    break
+  fi
+  say "cluster did not start on port $PG_PORT (try $try)"
+done
+((PG_UP)) || { cat "$RUN/pg-start.log" >&2; exit 1; }
+DB_URL=$(bash deploy/pg.sh url "$PG_DIR" "$PG_PORT")
+PSQL=(env PGOPTIONS="-c client_min_messages=warning" "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB_URL")
+sql() { "${PSQL[@]}" -tA -c "$1"; }
+PG_VERSION=$(sql "SHOW server_version" | cut -d' ' -f1)
+PG_SETTINGS="fsync=$(sql 'SHOW fsync') synchronous_commit=$(sql 'SHOW synchronous_commit')"
+say "PostgreSQL $PG_VERSION on 127.0.0.1:$PG_PORT ($PG_SETTINGS), data in $PG_DIR"
+
+say "applying migrations"
+CANDOUR_DB_URL=$DB_URL CANDOUR_MIGRATIONS_DIR=$ROOT/deploy/migrations "$BIN/candourctl" migrate \
+  </dev/null >"$RUN/migrate.log" 2>&1 || { cat "$RUN/migrate.log" >&2; exit 1; }
+
+# ------------------------------------------------------------------ references
+# The same rows intake writes for one complaint: intake.complaint (a ~1 KB
+# description inside the JSON body), intake.outbox (the event, ~1.1 KB of
+# protobuf) and two intake.outbox_delivery rows (routing, notify), with the same
+# columns, keys and indexes, in a scratch schema `bench`.
+R1_PER_S=0
+R100_PER_S=0
+R1_TPS=0
+R100_TPS=0
+if ((!SKIP_REFS)); then
+  "${PSQL[@]}" >/dev/null <<'SQL'
+DROP SCHEMA IF EXISTS bench CASCADE;
+CREATE SCHEMA bench;
+CREATE TABLE bench.complaint (LIKE intake.complaint INCLUDING ALL);
+CREATE TABLE bench.outbox (
+  seq bigserial PRIMARY KEY, event_id uuid NOT NULL UNIQUE, type text NOT NULL,
+  complaint_ref text NOT NULL DEFAULT '', correlation_id text NOT NULL DEFAULT '',
+  causation_id text NOT NULL DEFAULT '', occurred_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  schema_version integer NOT NULL DEFAULT 1, payload bytea NOT NULL);
+CREATE TABLE bench.outbox_delivery (LIKE intake.outbox_delivery INCLUDING ALL);
+ALTER TABLE bench.outbox_delivery ADD FOREIGN KEY (seq) REFERENCES bench.outbox (seq);
+CREATE FUNCTION bench.body(ext text) RETURNS jsonb LANGUAGE sql AS $$
+  SELECT jsonb_build_object('external_ref', ext, 'channel', 'CHANNEL_BUS',
+    'complainant', jsonb_build_object('name', 'Sam Okafor', 'address',
+      jsonb_build_array('2 Station Road', 'Leeds'), 'postcode', 'LS1 1AA'),
+    'description', repeat('The community nursing visits stopped without notice and nobody '
+      'returned our calls for three weeks; my father''s dressings were not changed and the '
+      'wound became infected. ', 6))
+$$;
+SQL
+  # one statement = one transaction = one commit (intake pipelines its statements too)
+  make_script() { # complaints-per-transaction
+    cat <<EOF
+WITH k AS (SELECT gen_random_uuid() AS id, gen_random_uuid()::text AS ext
+           FROM generate_series(1, $1)),
+c AS (INSERT INTO bench.complaint (reference, org_id, external_ref, channel, received_at, body,
+        classification, holds, state)
+      SELECT 'CDR-' || left(ext, 13), 'BENCH-' || :client_id, ext, 'CHANNEL_BUS', now(),
+        bench.body(ext), 'CLASSIFICATION_COMPLAINT', '{}', 'received' FROM k
+      RETURNING reference, external_ref),
+o AS (INSERT INTO bench.outbox (event_id, type, complaint_ref, correlation_id, payload)
+      SELECT k.id, 'complaint.received', c.reference, k.id::text,
+        convert_to(bench.body(k.ext)::text, 'UTF8')
+      FROM k JOIN c ON c.external_ref = k.ext
+      RETURNING seq, event_id, complaint_ref)
+INSERT INTO bench.outbox_delivery (seq, subscriber, event_id, complaint_ref)
+SELECT o.seq, s, o.event_id, o.complaint_ref FROM o, unnest('{routing,notify}'::text[]) AS s;
+EOF
+  }
+  make_script 1 >"$RUN/r1.sql"
+  make_script 100 >"$RUN/r100.sql"
+  run_ref() { # name script
+    say "reference $1: pgbench -c $K -j 2 -T $REF_SECONDS"
+    "$PGBIN/pgbench" -n -f "$2" -c "$K" -j 2 -T "$REF_SECONDS" -P 5 "$DB_URL" >"$RUN/$1.log" 2>&1 ||
+      { cat "$RUN/$1.log" >&2; exit 1; }
+    grep -oP 'tps = \K[0-9.]+' "$RUN/$1.log" | tail -n1
+  }
+  R1_TPS=$(run_ref r1 "$RUN/r1.sql")
+  sql "CHECKPOINT" >/dev/null
+  R100_TPS=$(run_ref r100 "$RUN/r100.sql")
+  R1_PER_S=$(awk -v t="$R1_TPS" 'BEGIN{printf "%.1f", t}')
+  R100_PER_S=$(awk -v t="$R100_TPS" 'BEGIN{printf "%.1f", t * 100}')
+  say "R1 $R1_PER_S complaints/s; R100 $R100_PER_S complaints/s"
+  sql "DROP SCHEMA bench CASCADE" >/dev/null
+  sql "CHECKPOINT" >/dev/null
+fi
+
+# ------------------------------------------------------------------ keys
+"$BIN/candourctl" keygen --out "$RUN/keys/intake" >/dev/null
+for i in $(seq 1 "$K"); do
+  nn=$(printf '%02d' "$i")
+  "$BIN/candourctl" keygen --out "$RUN/keys/client-$nn" >/dev/null
+  CANDOUR_DB_URL=$DB_URL "$BIN/candourctl" org add "BENCH-$nn" --name "Benchmark client $nn" \
+    --key "$(head -n1 "$RUN/keys/client-$nn.pub")" >/dev/null
+done
+
+# ------------------------------------------------------------------ daemons
+PUBLIC=tcp://127.0.0.1:$(free_port)
+declare -A EP=()       # service -> comma-separated endpoints of its instances
+declare -A IEP=()      # instance -> its bind endpoint
+INST=()                # instance names: intake routing-1 routing-2 ...
+for s in intake routing investigation signoff notify; do
+  n=1
+  [[ $s == routing || $s == investigation ]] && n=$INSTANCES
+  list=""
+  for j in $(seq 1 "$n"); do
+    name=$s
+    ((n > 1)) && name=$s-$j
+    IEP[$name]=tcp://127.0.0.1:$(free_port)
+    list=${list:+$list,}${IEP[$name]}
+    INST+=("$name")
+  done
+  EP[$s]=$list
+done
+INST+=(gateway)
+
+start_daemon() { # instance
+  local name=$1 svc=${1%-[0-9]} up admin
+  up=${svc^^}
+  admin=$(free_port)
+  ADMIN[$name]=$admin
+  local -a env=(
+    CANDOUR_DB_URL="$DB_URL" CANDOUR_LOG_LEVEL="${CANDOUR_LOG_LEVEL:-info}"
+    CANDOUR_SPOOL_DIR="$RUN/spool" CANDOUR_BANK_HOLIDAYS="$ROOT/deploy/bank-holidays.json"
+    CANDOUR_INTAKE_PUBLIC_BIND="$PUBLIC" CANDOUR_INTAKE_KEY_FILE="$RUN/keys/intake.key"
+    CANDOUR_GATEWAY_HTTP="127.0.0.1:$(free_port)"
+  )
+  local s
+  for s in intake routing investigation signoff notify; do
+    if [[ $svc == gateway ]]; then
+      env+=("CANDOUR_${s^^}_ENDPOINT=${EP[$s]%%,*}") # the gateway asks one routing
+    else
+      env+=("CANDOUR_${s^^}_ENDPOINT=${EP[$s]}")
+    fi
+  done
+  [[ $svc != gateway ]] && env+=("CANDOUR_${up}_BIND=${IEP[$name]}")
+  env+=("CANDOUR_${up}_ADMIN=127.0.0.1:$admin")
+  env -u CANDOUR_DB_PASSWORD "${env[@]}" "$BIN/candour-$svc" </dev/null >>"$RUN/$name.log" 2>&1 &
+  PIDS+=($!)
+  NAMES+=("$name")
+}
+
+alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) && [[ -n "$st" && "$st" != Z* ]]; }
+
+stop_daemons() {
+  ((${#PIDS[@]})) || return 0
+  local pid i
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 150); do
+    local any=0
+    for pid in "${PIDS[@]}"; do alive "$pid" && any=1; done
+    ((any)) || break
+    sleep 0.1
+  done
+  for i in "${!PIDS[@]}"; do
+    if alive "${PIDS[$i]}"; then
+      say "${NAMES[$i]} did not stop within 15 s: SIGKILL"
+      kill -KILL "${PIDS[$i]}" 2>/dev/null || true
+    fi
+  done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  PIDS=()
+}
+
+say "starting ${INST[*]} (logs in $RUN/)"
+for name in "${INST[@]}"; do start_daemon "$name"; done
+for i in "${!PIDS[@]}"; do
+  name=${NAMES[$i]}
+  ok=0
+  for _ in $(seq 1 100); do
+    alive "${PIDS[$i]}" || { say "$name died at start:"; tail -n 5 "$RUN/$name.log" >&2; exit 1; }
+    if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:${ADMIN[$name]}/readyz" 2>/dev/null; then
+      ok=1
+      break
+    fi
+    sleep 0.2
+  done
+  ((ok)) || { say "$name is not ready after 20 s"; tail -n 5 "$RUN/$name.log" >&2; exit 1; }
+done
+
+# ------------------------------------------------------------------ measurements
+TICK=$(getconf CLK_TCK)
+cpu_ticks() { # pid... -> utime+stime
+  local t=0 p
+  for p in "$@"; do
+    [[ -r /proc/$p/stat ]] && t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
+  done
+  echo "$t"
+}
+pg_pids() {
+  local pm
+  pm=$(head -n1 "$PG_DIR/data/postmaster.pid")
+  echo "$pm" $(pgrep -P "$pm")
+}
+pg_ticks() { # postmaster (with its reaped children) + live backends
+  local pm t
+  pm=$(head -n1 "$PG_DIR/data/postmaster.pid")
+  t=$(sed 's/.*) //' "/proc/$pm/stat" | awk '{print $14 + $15}') # cutime + cstime
+  echo $((t + $(cpu_ticks $(pg_pids))))
+}
+status_kib() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+rss_line() { # label: "name VmRSS/VmHWM MiB ..."
+  local i out=""
+  for i in "${!PIDS[@]}"; do
+    out+=$(printf '%s %.1f/%.1f  ' "${NAMES[$i]}" "$(bc -l <<<"$(status_kib "${PIDS[$i]}" VmRSS)/1024")" \
+      "$(bc -l <<<"$(status_kib "${PIDS[$i]}" VmHWM)/1024")")
+  done
+  echo "$out"
+}
+metric() { # instance name -> sum of that metric's samples
+  curl -fsS --max-time 2 "http://127.0.0.1:${ADMIN[$1]}/metrics" 2>/dev/null |
+    awk -v m="$2" '$1 == m || index($1, m "{") == 1 {s += $NF} END {printf "%d", s}'
+}
+
+load() { # tag n rate e2e-timeout -> var/bench/run-*/load-TAG.json
+  local rc=0
+  { TIMEFORMAT='%U %S'; time "$LOAD" --endpoint "$PUBLIC" --server-key "$RUN/keys/intake.pub" \
+      --keys-dir "$RUN/keys" --n "$2" --clients "$K" --window "$W" --rate "$3" --tag "$1" \
+      --db "$DB_URL" --e2e-timeout "$4" >"$RUN/load-$1.json" 2>"$RUN/load-$1.log"; } \
+    2>"$RUN/load-$1.time" || rc=$?
+  sed 's/^/  /' "$RUN/load-$1.log" >&2
+  case $rc in
+    0) ;;
+    3) say "pass $1: not every acknowledgement letter came within $4 s; figures cover those that did" ;;
+    *) say "the load pass $1 failed (exit $rc)"; exit 1 ;;
+  esac
+}
+
+declare -a RSS_AFTER=()
+CPU0=$(cpu_ticks "${PIDS[@]}")
+PG0=$(pg_ticks)
+say "main pass: $N complaints, $K clients, window $W"
+load run1 "$N" 0 "$E2E_TIMEOUT"
+CPU1=$(cpu_ticks "${PIDS[@]}")
+PG1=$(pg_ticks)
+RSS_AFTER+=("$(rss_line)")
+MAIN=$RUN/load-run1.json
+INTAKE_PER_S=$(jq .intake_per_s "$MAIN")
+HALF_RATE=$(awk -v r="$INTAKE_PER_S" 'BEGIN{printf "%.0f", r / 2}')
+HALF_N=$(((N + 3) / 4))
+say "half-rate pass: $HALF_N complaints at $HALF_RATE/s"
+load half "$HALF_N" "$HALF_RATE" $((E2E_TIMEOUT < 60 ? E2E_TIMEOUT : 60))
+if ((RUNS == 2)); then
+  say "second run: $N complaints"
+  load run2 "$N" 0 "$E2E_TIMEOUT"
+  RSS_AFTER+=("$(rss_line)")
+fi
+
+CPU_DETAIL=""
+
+# ------------------------------------------------------------------ nothing twice, work shared
+TOTAL=$(sql "SELECT count(*) FROM intake.complaint")
+for _ in $(seq 1 20); do
+  cases=$(sql "SELECT count(*) FROM investigation.case")
+  ((cases >= TOTAL)) && break
+  sleep 0.5
+done
+HIST_BAD=$(sql "SELECT count(*) FROM (SELECT reference FROM routing.history
+  WHERE event = 'complaint.received' GROUP BY reference HAVING count(*) <> 1) x")
+HIST_N=$(sql "SELECT count(DISTINCT reference) FROM routing.history WHERE event = 'complaint.received'")
+CASES=$(sql "SELECT count(*) FROM investigation.case")
+CASES_DISTINCT=$(sql "SELECT count(DISTINCT reference) FROM investigation.case")
+LETTERS=$(sql "SELECT count(*) FROM notify.letter WHERE kind = 'acknowledgement' AND delivered_at IS NOT NULL")
+SPOOLED=$(find "$RUN/spool" -name 'acknowledgement*' -type f | wc -l)
+DUP_LETTERS=$(sql "SELECT count(*) FROM (SELECT reference FROM notify.letter
+  GROUP BY reference, kind HAVING count(*) > 1) x")
+TWICE_OK=1
+[[ $HIST_BAD == 0 && $CASES == "$CASES_DISTINCT" && $DUP_LETTERS == 0 && $SPOOLED -le $LETTERS ]] ||
+  TWICE_OK=0
+COMPLETE=1
+[[ $HIST_N == "$TOTAL" && $CASES == "$TOTAL" && $LETTERS == "$TOTAL" && $SPOOLED == "$TOTAL" ]] ||
+  COMPLETE=0
+SHARE=""
+SHARE_JSON="{}"
+for name in "${INST[@]}"; do
+  [[ $name == gateway ]] && continue
+  a=$(metric "$name" candour_inbox_applied_total)
+  d=$(metric "$name" candour_inbox_duplicates_total)
+  SHARE+=$(printf '%s applied %s (redeliveries absorbed %s)\n' "$name" "$a" "$d")$'\n'
+  SHARE_JSON=$(jq -c --arg n "$name" --argjson a "$a" --argjson d "$d" '. + {($n): {applied: $a, duplicates: $d}}' <<<"$SHARE_JSON")
+done
+BATCHES=$(metric intake candour_intake_batches_total)
+
+# ------------------------------------------------------------------ peak RSS, CPU, stop
+declare -A HWM=()
+PEAK_JSON="{}"
+for i in "${!PIDS[@]}"; do
+  name=${NAMES[$i]}
+  HWM[$name]=$(bc -l <<<"scale=1; $(status_kib "${PIDS[$i]}" VmHWM)/1024")
+  PEAK_JSON=$(jq -c --arg n "$name" --argjson v "${HWM[$name]}" '. + {($n): $v}' <<<"$PEAK_JSON")
+done
+CPU_SUITE_S=$(bc -l <<<"scale=3; ($CPU1 - $CPU0) / $TICK")
+CPU_PER_1K=$(bc -l <<<"scale=3; $CPU_SUITE_S * 1000 / $N")
+PG_CPU_PER_1K=$(bc -l <<<"scale=3; ($PG1 - $PG0) / $TICK * 1000 / $N")
+read -r LOAD_U LOAD_S <"$RUN/load-run1.time"
+LOAD_CPU_PER_1K=$(bc -l <<<"scale=3; ($LOAD_U + $LOAD_S) * 1000 / $N")
+for i in "${!PIDS[@]}"; do
+  CPU_DETAIL+="${NAMES[$i]} $(bc -l <<<"scale=2; $(cpu_ticks "${PIDS[$i]}") / $TICK")s  "
+done
+say "stopping the daemons"
+stop_daemons
+bash deploy/pg.sh stop "$PG_DIR" >/dev/null 2>&1 && PG_UP=0
+
+# ------------------------------------------------------------------ table + JSON
+j() { jq -r "$1" "$2"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
+E2E_PER_S=$(j .e2e_per_s "$MAIN")
+HALF=$RUN/load-half.json
+TABLE=$RUN/table.txt
+{
+  printf 'Candour benchmark %s: N=%d complaints, K=%d CURVE clients (window %d), instances=%d\n' \
+    "$STAMP" "$N" "$K" "$W" "$INSTANCES"
+  printf '%s CPUs (%s), PostgreSQL %s (%s), Release build\n\n' "$(nproc)" \
+    "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)" "$PG_VERSION" "$PG_SETTINGS"
+  printf '%-52s %12s %8s %8s\n' "" "complaints/s" "vs R1" "vs R100"
+  if ((!SKIP_REFS)); then
+    printf '%-52s %12.0f\n' "R1   pgbench, 1 complaint/transaction, $K clients" "$R1_PER_S"
+    printf '%-52s %12.0f\n' "R100 pgbench, 100 complaints/transaction, $K clients" "$R100_PER_S"
+  fi
+  printf '%-52s %12.0f %8s %8s\n' "Candour intake receipts" "$INTAKE_PER_S" \
+    "$(ratio "$INTAKE_PER_S" "$R1_PER_S")" "$(ratio "$INTAKE_PER_S" "$R100_PER_S")"
+ printf '%-52s %12.0f %8s %8s\n' "Candour end to end (acknowledgement letter spooled)" \
+    "$E2E_PER_S" "$(ratio "$E2E_PER_S" "$R1_PER_S")" "$(ratio "$E2E_PER_S" "$R100_PER_S")"
+  if (($(j .letters "$MAIN") < $(j .receipts "$MAIN"))); then
+    printf '  (end to end: only %s of %s letters came within %s s; the rate and latencies cover those)\n' \
+      "$(j .letters "$MAIN")" "$(j .receipts "$MAIN")" "$E2E_TIMEOUT"
+  fi
+  printf '\n%-52s %9s %9s %9s\n' "latency (ms)" p50 p99 p99.9
+  printf '%-52s %9.1f %9.1f %9.1f\n' "receipt, full load" "$(j .receipt_p50_ms "$MAIN")" \
+    "$(j .receipt_p99_ms "$MAIN")" "$(j .receipt_p999_ms "$MAIN")"
+  printf '%-52s %9.1f %9.1f %9.1f\n' "end to end, full load" "$(j .e2e_p50_ms "$MAIN")" \
+    "$(j .e2e_p99_ms "$MAIN")" "$(j .e2e_p999_ms "$MAIN")"
+  printf '%-52s %9.1f %9.1f %9.1f\n' "receipt at 50% of max rate ($HALF_RATE/s, $HALF_N complaints)" \
+    "$(j .receipt_p50_ms "$HALF")" "$(j .receipt_p99_ms "$HALF")" "$(j .receipt_p999_ms "$HALF")"
+  printf '\npeak RSS (MiB, VmHWM):'
+  for name in "${NAMES[@]}"; do printf ' %s %s' "$name" "${HWM[$name]}"; done
+  printf '\nCPU s per 1,000 complaints: suite %.2f; PostgreSQL %.2f; load driver %.2f\n' \
+    "$CPU_PER_1K" "$PG_CPU_PER_1K" "$LOAD_CPU_PER_1K"
+  printf 'CPU s per daemon over the whole command: %s\n' "$CPU_DETAIL"
+  printf 'intake group commit: %s transactions for %s complaints (%.1f per commit)\n' "$BATCHES" \
+    "$TOTAL" "$(awk -v a="$TOTAL" -v b="$BATCHES" 'BEGIN{ if (b) printf "%.1f", a / b; else print 0 }')"
+  for r in "${!RSS_AFTER[@]}"; do
+    printf 'RSS/HWM (MiB) after run %d: %s\n' $((r + 1)) "${RSS_AFTER[$r]}"
+  done
+  printf '\nwork shared (events applied per instance, from /metrics):\n%s' "$SHARE"
+  printf 'nothing done twice: %s; all done: %s (%s complaints; complaint.received once in routing'\
+' history for %s, %s investigation cases (%s distinct), %s acknowledgement letters delivered, %s in'\
+' the spool)\n' "$([[ $TWICE_OK == 1 ]] && echo ok || echo FAILED)" \
+    "$([[ $COMPLETE == 1 ]] && echo yes || echo 'no (still in flight at the end)')" "$TOTAL" "$HIST_N" \
+    "$CASES" "$CASES_DISTINCT" "$LETTERS" "$SPOOLED"
+} >"$TABLE"
+
+jq -n --arg stamp "$STAMP" --argjson n "$N" --argjson clients "$K" --argjson window "$W" \
+  --argjson instances "$INSTANCES" --arg pg "$PG_VERSION" --arg pg_settings "$PG_SETTINGS" \
+  --argjson intake "$INTAKE_PER_S" --argjson e2e "$E2E_PER_S" \
+  --argjson r1 "$R1_PER_S" --argjson r100 "$R100_PER_S" \
+  --slurpfile main "$MAIN" --slurpfile half "$HALF" \
+  --argjson peak "$PEAK_JSON" --argjson cpu1k "$CPU_PER_1K" --argjson pgcpu1k "$PG_CPU_PER_1K" \
+  --argjson loadcpu1k "$LOAD_CPU_PER_1K" --argjson share "$SHARE_JSON" \
+  --argjson twice_ok "$TWICE_OK" --argjson complete "$COMPLETE" --argjson half_rate "$HALF_RATE" --argjson batches "$BATCHES" \
+  --arg rss_after "$(printf '%s\n' "${RSS_AFTER[@]}")" --arg run_dir "$RUN" '
+  def ratio(a; b): if b > 0 then ((a / b) * 100 | round) / 100 else null end;
+  {
+    stamp: $stamp, n: $n, clients: $clients, window: $window, instances: $instances,
+    postgresql: $pg, settings: $pg_settings,
+    intake_per_s: $intake, e2e_per_s: $e2e, r1_per_s: $r1, r100_per_s: $r100,
+    intake_vs_r1: ratio($intake; $r1), intake_vs_r100: ratio($intake; $r100),
+    e2e_vs_r1: ratio($e2e; $r1), e2e_vs_r100: ratio($e2e; $r100),
+    receipt_p50_ms: $main[0].receipt_p50_ms, receipt_p99_ms: $main[0].receipt_p99_ms,
+    receipt_p999_ms: $main[0].receipt_p999_ms,
+    e2e_p50_ms: $main[0].e2e_p50_ms, e2e_p99_ms: $main[0].e2e_p99_ms,
+    e2e_p999_ms: $main[0].e2e_p999_ms,
+    half_rate_per_s: $half_rate, half_rate_receipt_p99_ms: $half[0].receipt_p99_ms,
+    peak_rss_mib: $peak, cpu_s_per_1000: $cpu1k, postgres_cpu_s_per_1000: $pgcpu1k,
+    load_driver_cpu_s_per_1000: $loadcpu1k, intake_commits: $batches,
+    work_shared: $share, nothing_twice: ($twice_ok == 1), all_done: ($complete == 1),
+    rss_after_runs: ($rss_after | split("\n") | map(select(length > 0))),
+    main_pass: $main[0], half_rate_pass: $half[0], run_dir: $run_dir
+  }' >"$OUT/$STAMP.json"
+cp "$OUT/$STAMP.json" "$OUT/latest.json"
+
+echo
+cat "$TABLE"
+echo
+say "JSON: var/bench/$STAMP.json (and var/bench/latest.json); logs: ${RUN#"$ROOT"/}/"
+((TWICE_OK)) || { say "a complaint was processed twice or not at all (see above)"; exit 1; }
