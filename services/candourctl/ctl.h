@@ -8,6 +8,7 @@ int ctl_send(int argc, char **argv);
 int ctl_status(int argc, char **argv);
 int ctl_record_outcome(int argc, char **argv);
 int ctl_sign(int argc, char **argv);
+int ctl_extend(int argc, char **argv);
 int ctl_dead_letters(int argc, char **argv);
 int ctl_keygen(int argc, char **argv);
 int ctl_org(int argc, char **argv);

@@ -239,9 +239,16 @@ static void s_print_status(const Candour__V1__Reply *r)
     printf("complaint   %s\nstate       %s\norganisation %s\nreceived    %s\n", s->complaint_ref,
            s->state, s->org_id, s->received_at);
     printf("\ndeadlines\n");
-    for (size_t i = 0; i < s->n_deadlines; i++)
-        printf("  %-16s due %s  %s%s\n", s->deadlines[i]->name, s->deadlines[i]->due,
-               *s->deadlines[i]->met_at ? "met " : "open", s->deadlines[i]->met_at);
+    for (size_t i = 0; i < s->n_deadlines; i++) {
+        const Candour__V1__Deadline *d = s->deadlines[i];
+        const char *what = d->closed ? "closed" : *d->met_at ? (d->missed ? "met late" : "met")
+                                                             : (d->missed ? "MISSED" : "open");
+        printf("  %-16s due %s  %-8s %s%s%s%s%s\n", d->name, d->due, what, d->met_at,
+               *d->party ? " party " : "", d->party, *d->extended_from ? " (extended from " : "",
+               *d->extended_from ? d->extended_from : "");
+        if (*d->extended_from)
+            printf("%*sagreed by %s)\n", 40, "", d->extended_by);
+    }
     printf("\nhistory\n");
     for (size_t i = 0; i < s->n_history; i++)
         printf("  %s  %-26s %-14s %s\n", s->history[i]->at, s->history[i]->event,
@@ -383,4 +390,43 @@ int ctl_send(int argc, char **argv)
     int rc = s_call_with(client, endpoint, req, 0, s_print_json);
     candour__v1__request__free_unpacked(req, NULL);
     return rc;
+}
+
+/* ---------------------------------------------------------------- extend */
+
+int ctl_extend(int argc, char **argv)
+{
+    static struct option opts[] = {{"deadline", required_argument, 0, 'd'},
+                                   {"party", required_argument, 0, 'p'},
+                                   {"to", required_argument, 0, 't'},
+                                   {"agreed-by", required_argument, 0, 'a'},
+                                   {"reason", required_argument, 0, 'r'},
+                                   {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    Candour__V1__ExtendDeadline x = CANDOUR__V1__EXTEND_DEADLINE__INIT;
+    x.deadline = "response";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': x.deadline = optarg; break;
+        case 'p': x.party = optarg; break;
+        case 't': x.new_due = optarg; break;
+        case 'a': x.agreed_by = optarg; break;
+        case 'r': x.reason = optarg; break;
+        default: goto usage;
+        }
+    }
+    if (optind != argc - 1)
+        goto usage;
+    x.complaint_ref = argv[optind];
+    Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    req.op_case = CANDOUR__V1__REQUEST__OP_EXTEND_DEADLINE;
+    req.extend_deadline = &x;
+    return s_call(s_endpoint("CANDOUR_ROUTING_ENDPOINT", "tcp://127.0.0.1:7101"), &req, 0,
+                  s_print_done);
+usage:
+    fprintf(stderr, "Usage: candourctl extend REFERENCE --to YYYY-MM-DD --agreed-by NAME --reason TEXT\n"
+                    "            [--deadline response|update|acknowledgement|contribution] [--party ORG]\n"
+                    "Records a new agreed date (R5); the complainant gets an extension letter.\n");
+    return 2;
 }

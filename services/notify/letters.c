@@ -129,6 +129,39 @@ char *nt_render_final_response(const Candour__V1__Person *to, const char *refere
     return s_done(&b);
 }
 
+char *nt_render_extension(const Candour__V1__Person *to, const char *reference,
+                          const char *today, const Candour__V1__DeadlineExtended *de)
+{
+    s_buf_t b = {0};
+    s_header(&b, to, reference, today);
+    s_add(&b,
+          "We are writing about the time we need to answer your complaint.\n\n"
+          "As we agreed with you, we will now send you our full response by %s (we had said %s).\n\n"
+          "Why we need longer: %s\n\n"
+          "We are sorry for the wait, and we will keep you informed of our progress. If you have"
+          " any questions, please contact us, quoting the reference above.\n\n"
+          "Yours sincerely,\n\nThe Complaints Team\n",
+          de->new_due, de->old_due, de->reason);
+    return s_done(&b);
+}
+
+char *nt_render_alert(const char *reference, const Candour__V1__DeadlineAlert *da,
+                      const char *raised_at)
+{
+    s_buf_t b = {0};
+    int overdue = strcmp(da->level, "overdue") == 0;
+    s_add(&b, "%s: %s deadline%s%s %s\n\nComplaint: %s\nDeadline:  %s%s%s\nDue:       %s\n"
+              "Raised:    %s\n\n%s\n",
+          overdue ? "OVERDUE" : "Due soon", da->deadline, da->party[0] ? " for " : "", da->party,
+          overdue ? "has passed" : "falls due soon", reference, da->deadline,
+          da->party[0] ? ", from " : "", da->party, da->due, raised_at,
+          overdue ? "If the complainant has not been told why, write to them now (R5), and agree a"
+                    " new date if more time is needed (candourctl extend)."
+                  : "Check the work is on track, or agree a new date with the complainant in good"
+                    " time (candourctl extend).");
+    return s_done(&b);
+}
+
 const char *nt_channel(const Candour__V1__Person *to)
 {
     if (to->preferred_channel == CANDOUR__V1__CONTACT_CHANNEL__CONTACT_EMAIL && to->email[0])

@@ -17,6 +17,14 @@ char *nt_render_final_response(const Candour__V1__Person *to, const char *refere
                                const char *today, const Candour__V1__ResponseApproved *ra);
 
 /* "post" or "email": the channel the letter goes by (preferred, else what we have). */
+char *nt_render_extension(const Candour__V1__Person *to, const char *reference,
+                          const char *today, const Candour__V1__DeadlineExtended *de);
+
+/* An alert for the complaints manager: references and dates only, never
+ * the complainant's name or words (L5, and logs' rule). */
+char *nt_render_alert(const char *reference, const Candour__V1__DeadlineAlert *da,
+                      const char *raised_at);
+
 const char *nt_channel(const Candour__V1__Person *to);
 
 /* A file-name-safe form of a reference: only [A-Za-z0-9-]; 0 if it had others. */

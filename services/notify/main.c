@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "candour/error.h"
+#include "candour/calendar.h"
 #include "candour/log.h"
 #include "candour/metrics.h"
 #include "candour/pbjson.h"
@@ -88,6 +89,17 @@ static char *s_render(const Candour__V1__Envelope *env, const Candour__V1__Perso
             body = nt_render_acknowledgement(to, env->complaint_ref, today, lr);
         }
         candour__v1__letter_requested__free_unpacked(lr, NULL);
+    } else if (strcmp(env->type, "deadline.extended") == 0) {
+        Candour__V1__DeadlineExtended *de =
+            candour__v1__deadline_extended__unpack(NULL, env->payload.len, env->payload.data);
+        if (de) {
+            /* One letter per extension: the kind names the new date. */
+            static char kind_buf[64];
+            snprintf(kind_buf, sizeof kind_buf, "extension-%s", de->new_due);
+            *kind = kind_buf;
+            body = nt_render_extension(to, env->complaint_ref, today, de);
+        }
+        candour__v1__deadline_extended__free_unpacked(de, NULL);
     } else {
         Candour__V1__ResponseApproved *ra =
             candour__v1__response_approved__unpack(NULL, env->payload.len, env->payload.data);
@@ -159,14 +171,61 @@ static void s_on_letter_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1_
                 1, v, s_on_recipient, p);
 }
 
+/* The complainant's details as amended before triage. */
+static void s_on_amended(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env)
+{
+    Candour__V1__ComplaintAmended *am =
+        candour__v1__complaint_amended__unpack(NULL, env->payload.len, env->payload.data);
+    char *person = am && am->complaint && am->complaint->complainant
+                       ? cd_pbjson_dumps(&am->complaint->complainant->base, 0)
+                       : NULL;
+    candour__v1__complaint_amended__free_unpacked(am, NULL);
+    if (!person) {
+        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "complaint.amended without a complainant");
+        return;
+    }
+    cd_tx_t *tx = cd_inbox_tx(in, ev);
+    const char *v[2] = {env->complaint_ref, person};
+    cd_tx_add(tx, "UPDATE notify.recipient SET person = $2::jsonb WHERE reference = $1", 2, v);
+    free(person);
+    cd_inbox_commit(in, ev, tx, NULL, NULL);
+}
+
+/* A deadline alert for the complaints manager: recorded, then written to the
+ * alerts folder of the spool by the delivery round. */
+static void s_on_alert(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env)
+{
+    Candour__V1__DeadlineAlert *da =
+        candour__v1__deadline_alert__unpack(NULL, env->payload.len, env->payload.data);
+    cd_date_t due;
+    if (!da || cd_date_parse(da->due, &due) != 0 || !nt_safe_reference(env->complaint_ref)) {
+        candour__v1__deadline_alert__free_unpacked(da, NULL);
+        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "a deadline alert without a valid due date");
+        return;
+    }
+    cd_tx_t *tx = cd_inbox_tx(in, ev);
+    const char *v[6] = {env->event_id, env->complaint_ref, da->deadline, da->party, da->level,
+                        da->due};
+    cd_tx_add(tx, "INSERT INTO notify.alert (event_id, reference, deadline, party, level, due)"
+                  " VALUES ($1::uuid, $2, $3, $4, $5, $6::date)", 6, v);
+    candour__v1__deadline_alert__free_unpacked(da, NULL);
+    cd_inbox_commit(in, ev, tx, s_deliver_soon, NULL);
+}
+
 static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                        void *arg)
 {
     if (strcmp(env->type, "complaint.received") == 0)
         s_on_received(in, ev, env);
     else if (strcmp(env->type, "letter.requested") == 0 ||
-             strcmp(env->type, "response.approved") == 0)
+             strcmp(env->type, "response.approved") == 0 ||
+             strcmp(env->type, "deadline.extended") == 0)
         s_on_letter_event(in, ev, env);
+    else if (strcmp(env->type, "deadline.due_soon") == 0 ||
+             strcmp(env->type, "deadline.overdue") == 0)
+        s_on_alert(in, ev, env);
+    else if (strcmp(env->type, "complaint.amended") == 0)
+        s_on_amended(in, ev, env);
     else
         cd_inbox_commit(in, ev, cd_inbox_tx(in, ev), NULL, NULL);
 }
@@ -242,6 +301,35 @@ static void s_deliver_one(PGresult *r, int i)
                 "channel", channel);
 }
 
+/* Alerts go to <spool>/alerts/, one file per alert, named so a redelivery
+ * rewrites the same file. */
+static void s_deliver_alert(PGresult *r, int i)
+{
+    const char *id = PQgetvalue(r, i, 0), *reference = PQgetvalue(r, i, 1);
+    Candour__V1__DeadlineAlert da = CANDOUR__V1__DEADLINE_ALERT__INIT;
+    da.deadline = PQgetvalue(r, i, 2);
+    da.party = PQgetvalue(r, i, 3);
+    da.level = PQgetvalue(r, i, 4);
+    da.due = PQgetvalue(r, i, 5);
+    char *text = nt_render_alert(reference, &da, PQgetvalue(r, i, 6));
+    char name[200], path[4300];
+    snprintf(name, sizeof name, "%s-%s%s%s-%s", reference, da.deadline, da.party[0] ? "-" : "",
+             da.party, da.level);
+    if (!text || !nt_safe_reference(reference) ||
+        s_spool_write("alerts", name, id, text, path, sizeof path) != 0) {
+        free(text);
+        cd_metric_add(s_app.m_failed, 1);
+        return;
+    }
+    free(text);
+    const char *v[2] = {id, path};
+    cd_db_query(cd_service_db(s_app.svc),
+                "UPDATE notify.alert SET spool_path = $2 WHERE id = $1::bigint", 2, v,
+                s_on_marked, NULL);
+    cd_log_warn("deadline.alert", "{s:s, s:s, s:s}", "reference", reference, "deadline",
+                da.deadline, "level", da.level);
+}
+
 static void s_on_undelivered(const cd_tx_result_t *res, void *arg)
 {
     s_app.delivering = 0;
@@ -250,6 +338,9 @@ static void s_on_undelivered(const cd_tx_result_t *res, void *arg)
     PGresult *r = res->results[0];
     for (int i = 0; i < PQntuples(r); i++)
         s_deliver_one(r, i);
+    PGresult *a = res->results[1];
+    for (int i = 0; i < PQntuples(a); i++)
+        s_deliver_alert(a, i);
     if (s_app.again || PQntuples(r) == NT_DELIVERY_BATCH) {
         s_app.again = 0;
         s_deliver_soon(NULL);
@@ -268,10 +359,13 @@ static void s_deliver_round(void)
     char lim[8];
     snprintf(lim, sizeof lim, "%d", NT_DELIVERY_BATCH);
     const char *v[1] = {lim};
-    cd_db_query(cd_service_db(s_app.svc),
-                "SELECT letter_id, reference, kind, channel, body FROM notify.letter"
-                " WHERE delivered_at IS NULL ORDER BY created_at LIMIT $1::int",
-                1, v, s_on_undelivered, NULL);
+    cd_tx_t *tx = cd_tx_new();
+    cd_tx_add(tx, "SELECT letter_id, reference, kind, channel, body FROM notify.letter"
+                  " WHERE delivered_at IS NULL ORDER BY created_at LIMIT $1::int", 1, v);
+    cd_tx_add(tx, "SELECT id, reference, deadline, party, level, due::text,"
+                  " to_char(raised_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+                  " FROM notify.alert WHERE spool_path IS NULL ORDER BY id LIMIT $1::int", 1, v);
+    cd_db_submit(cd_service_db(s_app.svc), tx, s_on_undelivered, NULL);
 }
 
 static void s_on_delivery_timer(uv_timer_t *t)

@@ -15,7 +15,8 @@
 # Target fuzz_X runs over tests/fuzz/corpus/X, copied into
 # build-fuzz/corpus/X (which keeps what earlier runs found; the repository's
 # corpus is never written to), for SECONDS with -max_total_time=SECONDS
-# -timeout=10 -rss_limit_mb=2048. A crashing input is saved under
+# -timeout=10 -rss_limit_mb=2048 (and -dict=tests/fuzz/fuzz_X.dict if there
+# is one). A crashing input is saved under
 # build-fuzz/artifacts/X/; reproduce with build-fuzz/fuzz_X <that file>.
 #
 # Prints one line per target (runs, coverage, result) and exits non-zero if any
@@ -139,12 +140,15 @@ for t in "${TARGETS[@]}"; do
   if [[ -d tests/fuzz/corpus/$name ]]; then
     cp -f tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null || true
   fi
+  dict=""
+  [[ -f tests/fuzz/$t.dict ]] && dict=tests/fuzz/$t.dict
   say "running $t for ${SECONDS_EACH}s over $corpus (log: $log)"
   rc=0
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     "./$bin" "$corpus" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1 </dev/null || rc=$?
+    -artifact_prefix="$artifacts/" -print_final_stats=1 \
+    ${dict:+-dict="$dict"} >"$log" 2>&1 </dev/null || rc=$?
 
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   last=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
