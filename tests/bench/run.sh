@@ -98,7 +98,8 @@ if ! command -v jq >/dev/null; then
 fi
 say "building Release into build-release/"
 cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build-release -j2 >/dev/null
+cmake --build build-release -j2 --target candour-intake candour-routing candour-investigation \
+  candour-signoff candour-notify candour-gateway candourctl candour-bench-load >/dev/null
 BIN=$ROOT/build-release/services
 LOAD=$ROOT/build-release/tests/bench/candour-bench-load
 [[ -x $LOAD ]] || { say "$LOAD was not built"; exit 1; }
