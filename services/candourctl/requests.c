@@ -238,6 +238,12 @@ static void s_print_status(const Candour__V1__Reply *r)
     const Candour__V1__ComplaintStatus *s = r->status;
     printf("complaint   %s\nstate       %s\norganisation %s\nreceived    %s\n", s->complaint_ref,
            s->state, s->org_id, s->received_at);
+    if (*s->triage_outcome) {
+        printf("triage      %s, led by %s\n            %s\n", s->triage_outcome, s->lead_org,
+               s->triage_reason);
+        for (size_t i = 0; i < s->n_partners; i++)
+            printf("partner     %s\n", s->partners[i]);
+    }
     printf("\ndeadlines\n");
     for (size_t i = 0; i < s->n_deadlines; i++) {
         const Candour__V1__Deadline *d = s->deadlines[i];

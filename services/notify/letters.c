@@ -129,6 +129,46 @@ char *nt_render_final_response(const Candour__V1__Person *to, const char *refere
     return s_done(&b);
 }
 
+char *nt_render_triage(const Candour__V1__Person *to, const char *reference, const char *today,
+                       const Candour__V1__LetterRequested *req)
+{
+    s_buf_t b = {0};
+    s_header(&b, to, reference, today);
+    const char *o = req->outcome;
+    if (strcmp(o, "not-required") == 0 || strcmp(o, "already-investigated") == 0)
+        s_add(&b, "Thank you for contacting us. We have looked carefully at what you told us, and"
+                  " this is not something the NHS complaints regulations require us to"
+                  " investigate as a complaint, because it is %s.\n\n"
+                  "This does not stop you contacting the Parliamentary and Health Service"
+                  " Ombudsman (telephone 0345 015 4033, www.ombudsman.org.uk), who can look at"
+                  " whether we were right.\n\n",
+              req->reason);
+    else if (strcmp(o, "appeal") == 0)
+        s_add(&b, "Thank you for contacting us. You disagree with a decision about eligibility for"
+                  " NHS Continuing Healthcare. That is dealt with as an appeal against the"
+                  " decision, not as a complaint, and we have passed it to the appeals team, who"
+                  " will write to you.%s\n\n",
+              strstr(req->reason, "both") ? " The other matters you raised will be looked into"
+                                            " as a complaint as well." : "");
+    else if (strcmp(o, "passed-to-provider") == 0 || strcmp(o, "pass-to-provider") == 0)
+        s_add(&b, "Thank you for your complaint. With the consent you gave, we have passed it to"
+                  " the organisation that provides the service (%s), which will investigate and"
+                  " reply to you. Your complaint counts as made to them from the day they"
+                  " received it.\n\n",
+              req->lead_org);
+    else if (strcmp(o, "redirected-to-nhse") == 0 || strcmp(o, "redirect-nhse") == 0)
+        s_add(&b, "Thank you for your complaint. It is about services that NHS England"
+                  " commissions directly, so with your agreement we have sent it to NHS England,"
+                  " which will handle it and reply to you.\n\n");
+    else
+        s_add(&b, "Thank you for your complaint. Several organisations are involved in what you"
+                  " told us. %s will lead and send you one response covering all of it.\n\n",
+              req->lead_org);
+    s_add(&b, "If you have any questions, please contact us, quoting the reference above.\n\n"
+              "Yours sincerely,\n\nThe Complaints Team\n");
+    return s_done(&b);
+}
+
 char *nt_render_extension(const Candour__V1__Person *to, const char *reference,
                           const char *today, const Candour__V1__DeadlineExtended *de)
 {

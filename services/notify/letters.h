@@ -17,6 +17,10 @@ char *nt_render_final_response(const Candour__V1__Person *to, const char *refere
                                const char *today, const Candour__V1__ResponseApproved *ra);
 
 /* "post" or "email": the channel the letter goes by (preferred, else what we have). */
+/* What happens to the complaint after triage, and why (I5, I5a, I6, R2). */
+char *nt_render_triage(const Candour__V1__Person *to, const char *reference, const char *today,
+                       const Candour__V1__LetterRequested *req);
+
 char *nt_render_extension(const Candour__V1__Person *to, const char *reference,
                           const char *today, const Candour__V1__DeadlineExtended *de);
 

@@ -87,6 +87,9 @@ static char *s_render(const Candour__V1__Envelope *env, const Candour__V1__Perso
         if (lr && strcmp(lr->kind, "acknowledgement") == 0) {
             *kind = "acknowledgement";
             body = nt_render_acknowledgement(to, env->complaint_ref, today, lr);
+        } else if (lr && strcmp(lr->kind, "triage-outcome") == 0) {
+            *kind = "triage-outcome";
+            body = nt_render_triage(to, env->complaint_ref, today, lr);
         }
         candour__v1__letter_requested__free_unpacked(lr, NULL);
     } else if (strcmp(env->type, "deadline.extended") == 0) {

@@ -60,18 +60,83 @@ static int s_terminal(const rt_state_t *st)
     return st->stage >= RT_STAGE_WITHDRAWN;
 }
 
+static void s_add_hold(rt_state_t *st, const char *hold)
+{
+    for (int i = 0; i < st->nholds; i++)
+        if (strcmp(st->holds[i], hold) == 0)
+            return;
+    if (st->nholds < RT_MAX_HOLDS)
+        snprintf(st->holds[st->nholds++], RT_NAME, "%s", hold);
+}
+
+/* The complaint stops here: recorded with the triage outcome as its state. */
+static void s_record(rt_state_t *st, const char *state)
+{
+    snprintf(st->state, RT_NAME, "%s", state);
+    st->stage = RT_STAGE_RECORDED;
+}
+
+/* Nothing holds it any more: apply the triage (R1-R3, I5, I6). */
+static void s_apply_triage(rt_state_t *st, const rt_triage_out_t *t, rt_actions_t *act)
+{
+    act->triaged = 1;
+    act->tell_outcome = t->tell_complainant;
+    /* Anything that leaves for another body waits for the patient's consent (R2). */
+    int leaves = !t->lead_here && (t->outcome == RT_PASS_TO_PROVIDER ||
+                                   t->outcome == RT_REDIRECT_NHSE || t->outcome == RT_COORDINATE);
+    if (leaves && t->consent_needed) {
+        s_add_hold(st, "awaiting-consent");
+        snprintf(st->state, RT_NAME, "awaiting-consent");
+        act->tell_outcome = 0; /* told once it can go ahead */
+        return;
+    }
+    switch (t->outcome) {
+    case RT_NOT_REQUIRED:
+        s_record(st, "not-required");
+        return;
+    case RT_ALREADY_INVESTIGATED:
+        s_record(st, "already-investigated");
+        return;
+    case RT_APPEAL:
+        s_record(st, "appeal");
+        return;
+    case RT_PASS_TO_PROVIDER:
+        s_record(st, "passed-to-provider");
+        return;
+    case RT_REDIRECT_NHSE:
+        s_record(st, "redirected-to-nhse");
+        return;
+    case RT_COORDINATE:
+        if (!t->lead_here) {
+            s_record(st, "coordinated-by-another-body");
+            return;
+        }
+        act->contributions_due = !t->consent_needed && t->npartners > 0;
+        break;
+    case RT_HANDLE_HERE:
+        break;
+    }
+    st->routed = 1;
+    act->route = 1;
+    snprintf(st->state, RT_NAME, "received");
+}
+
 /* Before it is routed, a complaint's state is its first hold, or "received". */
-static void s_settle(rt_state_t *st, rt_actions_t *act)
+static void s_settle(rt_state_t *st, rt_actions_t *act, const rt_triage_out_t *triage)
 {
     if (st->routed || s_terminal(st))
         return;
-    if (st->nholds == 0) {
-        st->routed = 1;
-        act->route = 1;
-        snprintf(st->state, RT_NAME, "received");
-    } else {
+    if (st->nholds) {
         snprintf(st->state, RT_NAME, "%s", st->holds[0]);
+        return;
     }
+    if (triage) {
+        s_apply_triage(st, triage, act);
+        return;
+    }
+    st->routed = 1;
+    act->route = 1;
+    snprintf(st->state, RT_NAME, "received");
 }
 
 static void s_on_received(const rt_input_t *in, rt_state_t *next, rt_actions_t *act)
@@ -91,7 +156,7 @@ static void s_on_received(const rt_input_t *in, rt_state_t *next, rt_actions_t *
     } else {
         s_set_holds(next, in->holds, in->nholds);
         act->request_ack = 1;
-        s_settle(next, act);
+        s_settle(next, act, in->triage);
         if (next->nholds)
             snprintf(act->detail, sizeof act->detail, "received; held: %s%s%s", next->holds[0],
                      next->nholds > 1 ? ", " : "", next->nholds > 1 ? next->holds[1] : "");
@@ -118,7 +183,14 @@ static void s_on_hold_event(const rt_state_t *cur, const rt_input_t *in, rt_stat
     } else {
         what = "amended after triage: passed on as further information";
     }
-    s_settle(next, act);
+    int was_routed = next->routed;
+    s_settle(next, act, in->triage);
+    /* Consent that now covers the partners of a complaint this body leads
+     * (and already investigates): their contributions can be asked for. */
+    const rt_triage_out_t *t = in->triage;
+    if (was_routed && t && t->outcome == RT_COORDINATE && t->lead_here && t->npartners &&
+        !t->consent_needed && strcmp(in->type, "consent.recorded") == 0)
+        act->contributions_due = 1;
     snprintf(act->detail, sizeof act->detail, "%s%s", what, act->route ? "; handed to investigation" : "");
     act->changed = 1;
     act->status_changed = strcmp(cur->state, next->state) != 0;

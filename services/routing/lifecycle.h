@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "candour/calendar.h"
+#include "triage.h"
 
 typedef struct {
     const char *event;      /* event type, e.g. "case.opened" */
@@ -53,6 +54,9 @@ typedef struct {
     const char *classification;         /* complaint.received: CLASSIFICATION_* name */
     const char *const *holds;           /* complaint.received / .amended: hold names */
     int nholds;
+    /* Who should handle it, worked out from the routing table for when the
+     * complaint can go ahead; NULL = handled here (no table). */
+    const rt_triage_out_t *triage;
 } rt_input_t;
 
 /* What to do about it, besides storing `next`. */
@@ -62,7 +66,10 @@ typedef struct {
     int request_ack;            /* ask notify for the acknowledgement letter (R4) */
     int status_changed;         /* tell the submitting organisation (next.state) */
     const char *deadline_met;   /* "acknowledgement", "response" or NULL */
-    char detail[160];           /* the history line, references only */
+    int triaged;                /* record the triage outcome, lead and partners */
+    int tell_outcome;           /* write the triage outcome to the complainant */
+    int contributions_due;      /* ask the partners for their contributions now (R3) */
+    char detail[240];           /* the history line, references only */
 } rt_actions_t;
 
 /* The state machine: from `cur` and one event to `next` and the actions.

@@ -31,6 +31,7 @@ typedef struct {
     long update_days;          /* cadence of progress updates (R5), 0 = none */
     long due_soon_days;        /* raise a deadline this many working days ahead */
     long scan_ms;              /* how often the deadline watcher looks */
+    long contribution_days;    /* working days a partner has to contribute (R3) */
     const char *holidays_path;
     uv_timer_t watcher;
     int watching;              /* a watcher round is running */
@@ -39,6 +40,7 @@ typedef struct {
 static routing_t s_app;
 
 static void s_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x);
+static void s_text_array(char **v, size_t n, char *out, size_t len);
 
 /* ---------------------------------------------------------------- events
  *
@@ -57,6 +59,13 @@ typedef struct {
     char version[16];
     char org_id[80];
     char *content;                      /* ComplaintRouted as JSON, from the row */
+    /* what triage needs (from the row, or from complaint.received) */
+    rt_route_t routes[RT_MAX_ROUTES];
+    int nroutes, nservices;
+    int exclusion, chc_appeal, pass_to_provider;
+    int consent_given, consent_all;
+    char share[RT_MAX_PARTNERS][RT_ORG];
+    int nshare;
 } rt_apply_t;
 
 static const char *s_hold_name(int h)
@@ -222,6 +231,24 @@ static void s_write_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *n
     }
 }
 
+/* What triage knows of consent (and the complaint's own flags) as columns. */
+static void s_write_consent(cd_tx_t *tx, const rt_apply_t *a, int exclusion, int chc_appeal)
+{
+    char share[RT_MAX_PARTNERS * (RT_ORG + 3) + 3];
+    char *sp[RT_MAX_PARTNERS];
+    for (int i = 0; i < a->nshare; i++)
+        sp[i] = (char *)a->share[i];
+    s_text_array(sp, (size_t)a->nshare, share, sizeof share);
+    const ProtobufCEnumValue *ex =
+        protobuf_c_enum_descriptor_get_value(&candour__v1__exclusion__descriptor, exclusion);
+    const char *v[6] = {a->env->complaint_ref, a->consent_given ? "t" : "f",
+                        a->consent_all ? "t" : "f", share, ex ? ex->name : "EXCLUSION_NONE",
+                        chc_appeal ? "t" : "f"};
+    cd_tx_add(tx, "UPDATE routing.complaint SET consent_given = $2::boolean,"
+                  " consent_all = $3::boolean, consent_share = $4::text[], exclusion = $5,"
+                  " chc_appeal = $6::boolean WHERE reference = $1", 6, v);
+}
+
 /* complaint.received: the first row, with its deadlines. */
 static int s_write_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
                             char **content)
@@ -253,6 +280,7 @@ static int s_write_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *
               " VALUES ($1, $2, $3::timestamptz, $4, $5::int, $6::date, $7::date, $8,"
               " $9::text[], $10::jsonb, CASE WHEN $4 = 'received' THEN now() END)",
               10, v);
+    s_write_consent(tx, a, cr->complaint->exclusion, cr->complaint->chc_eligibility_appeal);
     /* Its deadlines, as rows the watcher reads (complaints only: a compliment
      * or a matter outside the regulations has none). */
     char upd_s[CD_DATE_LEN + 1] = "";
@@ -308,6 +336,145 @@ static void *s_input(const Candour__V1__Envelope *env, rt_input_t *in, const cha
     return (void *)env; /* nothing to free */
 }
 
+
+/* A text[] literal of free texts: each element quoted, quotes and
+ * backslashes escaped (services are the complainant's words). */
+static void s_text_array(char **v, size_t n, char *out, size_t len)
+{
+    size_t o = 0;
+    out[o++] = '{';
+    for (size_t i = 0; i < n && o + 4 < len; i++) {
+        if (i)
+            out[o++] = ',';
+        out[o++] = '"';
+        for (const char *p = v[i]; *p && o + 3 < len; p++) {
+            if (*p == '"' || *p == '\\')
+                out[o++] = '\\';
+            out[o++] = *p;
+        }
+        out[o++] = '"';
+    }
+    out[o++] = '}';
+    out[o] = 0;
+}
+
+static void s_read_routes(rt_apply_t *a, PGresult *r)
+{
+    a->nroutes = 0;
+    for (int i = 0; i < PQntuples(r) && a->nroutes < RT_MAX_ROUTES; i++) {
+        rt_route_t *rt = &a->routes[a->nroutes++];
+        snprintf(rt->service, sizeof rt->service, "%s", PQgetvalue(r, i, 0));
+        snprintf(rt->kind, sizeof rt->kind, "%s", PQgetvalue(r, i, 1));
+        snprintf(rt->commissioner, sizeof rt->commissioner, "%s", PQgetvalue(r, i, 2));
+        snprintf(rt->provider, sizeof rt->provider, "%s", PQgetvalue(r, i, 3));
+        rt->nhse_direct = PQgetvalue(r, i, 4)[0] == 't';
+    }
+}
+
+/* Add one consent's bodies (none listed: every body) to what is known. */
+static void s_take_consent(rt_apply_t *a, const Candour__V1__Consent *k)
+{
+    a->consent_given = 1;
+    if (k->n_share_with == 0)
+        a->consent_all = 1;
+    for (size_t i = 0; i < k->n_share_with && a->nshare < RT_MAX_PARTNERS; i++)
+        snprintf(a->share[a->nshare++], RT_ORG, "%s", k->share_with[i]);
+}
+
+/* What the event itself tells triage: the complaint as received, or a consent. */
+static void s_event_triage_inputs(rt_apply_t *a)
+{
+    const Candour__V1__Envelope *env = a->env;
+    if (strcmp(env->type, "complaint.received") == 0 && !a->cur.exists) {
+        Candour__V1__ComplaintReceived *cr =
+            candour__v1__complaint_received__unpack(NULL, env->payload.len, env->payload.data);
+        if (cr && cr->complaint) {
+            snprintf(a->org_id, sizeof a->org_id, "%s", cr->org_id);
+            a->exclusion = cr->complaint->exclusion;
+            a->chc_appeal = cr->complaint->chc_eligibility_appeal;
+            a->nservices = (int)cr->complaint->n_services;
+            for (size_t i = 0; i < cr->complaint->n_consents; i++)
+                s_take_consent(a, cr->complaint->consents[i]);
+            if (cr->complaint->consent_exception[0]) {
+                a->consent_given = 1; /* a recorded exception stands for consent */
+                a->consent_all = 1;
+            }
+        }
+        candour__v1__complaint_received__free_unpacked(cr, NULL);
+    } else if (strcmp(env->type, "consent.recorded") == 0) {
+        Candour__V1__ConsentRecorded *cr =
+            candour__v1__consent_recorded__unpack(NULL, env->payload.len, env->payload.data);
+        if (cr && cr->consent)
+            s_take_consent(a, cr->consent);
+        candour__v1__consent_recorded__free_unpacked(cr, NULL);
+    }
+}
+
+static void s_triage(const rt_apply_t *a, rt_triage_out_t *out)
+{
+    const char *share[RT_MAX_PARTNERS];
+    for (int i = 0; i < a->nshare; i++)
+        share[i] = a->share[i];
+    rt_triage_in_t in = {
+        .receiving_org = a->org_id,
+        .nservices = a->nservices,
+        .routes = a->routes,
+        .nroutes = a->nroutes,
+        .exclusion = (Candour__V1__Exclusion)a->exclusion,
+        .chc_appeal = a->chc_appeal,
+        .pass_to_provider = a->pass_to_provider,
+        .has_consent = a->consent_given,
+        .consent_share_with = share,
+        .nshare = a->consent_all ? 0 : a->nshare,
+    };
+    rt_triage(&in, out);
+}
+
+/* The triage's consequences in the transaction: its record, the letter
+ * telling the complainant, and the partners' contribution deadlines. */
+static void s_write_triage(cd_tx_t *tx, const rt_apply_t *a, const rt_actions_t *act,
+                           const rt_triage_out_t *t)
+{
+    const char *ref = a->env->complaint_ref;
+    if (act->triaged) {
+        char partners[RT_MAX_PARTNERS * (RT_ORG + 3) + 3];
+        char *pp[RT_MAX_PARTNERS];
+        for (int i = 0; i < t->npartners; i++)
+            pp[i] = (char *)t->partners[i];
+        s_text_array(pp, (size_t)t->npartners, partners, sizeof partners);
+        const char *v[5] = {ref, rt_outcome_name(t->outcome), t->reason, t->lead, partners};
+        cd_tx_add(tx, "UPDATE routing.complaint SET triage_outcome = $2, triage_reason = $3,"
+                      " lead_org = $4, partners = $5::text[] WHERE reference = $1", 5, v);
+        char detail[400];
+        snprintf(detail, sizeof detail, "triage: %s, led by %s: %s%s", rt_outcome_name(t->outcome),
+                 t->lead, t->reason, t->gaps ? " (a service named has no routing entry)" : "");
+        const char *h[4] = {ref, "complaint.triaged", "routing", detail};
+        cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail)"
+                      " VALUES ($1, $2, $3, $4)", 4, h);
+    }
+    if (act->tell_outcome) {
+        Candour__V1__LetterRequested letter = CANDOUR__V1__LETTER_REQUESTED__INIT;
+        letter.kind = "triage-outcome";
+        letter.outcome = (char *)rt_outcome_name(t->outcome);
+        letter.reason = (char *)t->reason;
+        letter.lead_org = (char *)t->lead;
+        letter.response_due = "";
+        letter.handler = "";
+        s_put(tx, a, "letter.requested", &letter.base, s_to_notify);
+    }
+    if (act->contributions_due) {
+        cd_date_t today = cd_date_from_unix_london(cd_clock_now());
+        char due[CD_DATE_LEN + 1];
+        cd_date_format(cd_workdays_add(s_app.cal, today, (int)s_app.contribution_days), due);
+        for (int i = 0; i < t->npartners; i++) {
+            const char *v[3] = {ref, t->partners[i], due};
+            cd_tx_add(tx, "INSERT INTO routing.deadline (reference, name, party, due)"
+                          " VALUES ($1, 'contribution', $2, $3::date) ON CONFLICT DO NOTHING",
+                          3, v);
+        }
+    }
+}
+
 static void s_on_row(const cd_tx_result_t *res, void *arg)
 {
     rt_apply_t *a = arg;
@@ -333,11 +500,30 @@ static void s_on_row(const cd_tx_result_t *res, void *arg)
         a->cur.response_sent = PQgetvalue(r, 0, 5)[0] == 't';
         snprintf(a->version, sizeof a->version, "%s", PQgetvalue(r, 0, 6));
         a->content = strdup(PQgetvalue(r, 0, 7));
+        snprintf(a->org_id, sizeof a->org_id, "%s", PQgetvalue(r, 0, 8));
+        const ProtobufCEnumValue *ex = protobuf_c_enum_descriptor_get_value_by_name(
+            &candour__v1__exclusion__descriptor, PQgetvalue(r, 0, 9));
+        a->exclusion = ex ? ex->value : 0;
+        a->chc_appeal = PQgetvalue(r, 0, 10)[0] == 't';
+        a->consent_given = PQgetvalue(r, 0, 11)[0] == 't';
+        a->consent_all = PQgetvalue(r, 0, 12)[0] == 't';
+        char share[1024];
+        snprintf(share, sizeof share, "%s", PQgetvalue(r, 0, 13));
+        for (char *tok = strtok(share, "{},\""); tok && a->nshare < RT_MAX_PARTNERS;
+             tok = strtok(NULL, "{},\""))
+            snprintf(a->share[a->nshare++], RT_ORG, "%s", tok);
+        a->nservices = atoi(PQgetvalue(r, 0, 14));
     }
+    s_read_routes(a, res->results[1]);
+    a->pass_to_provider = PQgetvalue(res->results[2], 0, 0)[0] == 't';
+    s_event_triage_inputs(a);
     rt_input_t in;
     const char *holds[RT_MAX_HOLDS];
     char kind[64] = "";
     void *decoded = s_input(env, &in, holds, kind, sizeof kind);
+    rt_triage_out_t triage;
+    s_triage(a, &triage);
+    in.triage = &triage;
     rt_state_t next;
     rt_actions_t act;
     int rc = decoded ? rt_decide(&a->cur, &in, &next, &act) : -2;
@@ -376,6 +562,8 @@ static void s_on_row(const cd_tx_result_t *res, void *arg)
                 candour__v1__complaint_routed__free_unpacked(old, NULL);
         }
         s_write_update(tx, a, &next, &act, content);
+        if (strcmp(env->type, "consent.recorded") == 0)
+            s_write_consent(tx, a, a->exclusion, a->chc_appeal);
     }
     char detail[256], k2[64];
     s_detail(env, detail, sizeof detail, k2, sizeof k2);
@@ -385,6 +573,7 @@ static void s_on_row(const cd_tx_result_t *res, void *arg)
         cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail, event_id)"
                       " VALUES ($1, $2, $3, $4, $5::uuid)", 5, h);
     s_put_actions(tx, a, &next, &act, content ? content : a->content);
+    s_write_triage(tx, a, &act, &triage);
     free(content);
     cd_inbox_commit(a->in, a->ev, tx, cd_service_kick, s_app.svc);
     s_apply_free(a);
@@ -403,12 +592,53 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
     a->in = in;
     a->ev = ev;
     a->env = env;
+    /* For complaint.received the row does not exist yet: what triage needs
+     * comes from the event (organisation, services, date of receipt). */
+    char services[4096] = "", day[CD_DATE_LEN + 1] = "", org[80] = "";
+    int is_received = strcmp(env->type, "complaint.received") == 0;
+    if (is_received) {
+        Candour__V1__ComplaintReceived *cr =
+            candour__v1__complaint_received__unpack(NULL, env->payload.len, env->payload.data);
+        if (cr && cr->complaint) {
+            snprintf(org, sizeof org, "%s", cr->org_id);
+            s_text_array(cr->complaint->services, cr->complaint->n_services, services,
+                         sizeof services);
+            int64_t t = cd_parse_rfc3339(cr->complaint->received_at);
+            if (t >= 0)
+                cd_date_format(cd_date_from_unix_london(t), day);
+        }
+        candour__v1__complaint_received__free_unpacked(cr, NULL);
+    }
+    cd_tx_t *tx = cd_tx_new();
     const char *v[1] = {env->complaint_ref};
-    cd_db_query(cd_service_db(s_app.svc),
-                "SELECT state, stage, holds, routed_at IS NOT NULL, acknowledged_at IS NOT NULL,"
-                " response_sent_at IS NOT NULL, version, content FROM routing.complaint"
-                " WHERE reference = $1",
-                1, v, s_on_row, a);
+    cd_tx_add(tx,
+              "SELECT state, stage, holds, routed_at IS NOT NULL, acknowledged_at IS NOT NULL,"
+              " response_sent_at IS NOT NULL, version, content, org_id, exclusion, chc_appeal,"
+              " consent_given, consent_all, consent_share,"
+              " jsonb_array_length(coalesce(content->'services', '[]'::jsonb))"
+              " FROM routing.complaint WHERE reference = $1",
+              1, v);
+    const char *rv[4] = {env->complaint_ref, is_received ? org : NULL,
+                         is_received ? services : NULL, is_received && day[0] ? day : NULL};
+    /* The receiving body's routing table on the date of receipt (R1). */
+    cd_tx_add(tx,
+              "WITH c AS (SELECT org_id, content,"
+              " (received_at AT TIME ZONE 'Europe/London')::date AS d"
+              " FROM routing.complaint WHERE reference = $1)"
+              " SELECT r.service, r.kind, r.commissioner, r.provider, r.nhse_direct"
+              " FROM routing.route r WHERE r.org_id = coalesce((SELECT org_id FROM c), $2)"
+              " AND r.service = ANY(coalesce($3::text[], ARRAY(SELECT"
+              " jsonb_array_elements_text((SELECT content FROM c)->'services'))))"
+              " AND daterange(r.effective_from, r.effective_to, '[)') @>"
+              " coalesce((SELECT d FROM c), $4::date, current_date)"
+              " ORDER BY r.service LIMIT 16",
+              4, rv);
+    const char *pv[2] = {env->complaint_ref, is_received ? org : NULL};
+    cd_tx_add(tx,
+              "SELECT coalesce((SELECT pass_to_provider FROM routing.org_policy WHERE org_id ="
+              " coalesce((SELECT org_id FROM routing.complaint WHERE reference = $1), $2)), false)",
+              2, pv);
+    cd_db_submit(cd_service_db(s_app.svc), tx, s_on_row, a);
 }
 
 /* ---------------------------------------------------------------- status */
@@ -439,6 +669,17 @@ static void s_on_status(const cd_tx_result_t *res, void *arg)
     st.state = PQgetvalue(c, 0, 1);
     st.org_id = PQgetvalue(c, 0, 2);
     st.received_at = PQgetvalue(c, 0, 3);
+    st.triage_outcome = PQgetvalue(c, 0, 8);
+    st.triage_reason = PQgetvalue(c, 0, 9);
+    st.lead_org = PQgetvalue(c, 0, 10);
+    char partners_buf[RT_MAX_PARTNERS * (RT_ORG + 1) + 1];
+    char *partners[RT_MAX_PARTNERS];
+    snprintf(partners_buf, sizeof partners_buf, "%s", PQgetvalue(c, 0, 11));
+    size_t np = 0;
+    for (char *tok = strtok(partners_buf, ","); tok && np < RT_MAX_PARTNERS; tok = strtok(NULL, ","))
+        partners[np++] = tok;
+    st.n_partners = np;
+    st.partners = partners;
     /* Deadlines: the rows, judged against the deadline clock's today. */
     PGresult *dl = res->results[2];
     int nd = PQntuples(dl);
@@ -507,7 +748,9 @@ static void s_get_status(cd_inbox_t *in, cd_request_t *req, const Candour__V1__G
     const char *v[1] = {g->complaint_ref};
     cd_tx_add(tx,
               "SELECT reference, state, org_id, " S_TS("received_at") ", ack_due::text,"
-              " response_due::text, " S_TS("acknowledged_at") ", " S_TS("response_sent_at")
+              " response_due::text, " S_TS("acknowledged_at") ", " S_TS("response_sent_at") ","
+              " coalesce(triage_outcome, ''), coalesce(triage_reason, ''), coalesce(lead_org, ''),"
+              " array_to_string(partners, ',')"
               " FROM routing.complaint WHERE reference = $1",
               1, v);
     cd_tx_add(tx,
@@ -807,6 +1050,9 @@ int main(int argc, char **argv)
          &s_app.update_days},
         {"CANDOUR_DUE_SOON_DAYS", CD_CONFIG_INT, "2", 0, 30,
          "raise a deadline as due soon this many working days before it", &s_app.due_soon_days},
+        {"CANDOUR_CONTRIBUTION_DAYS", CD_CONFIG_INT, "10", 1, 60,
+         "working days a partner body has to send its contribution (R3)",
+         &s_app.contribution_days},
         {"CANDOUR_DEADLINE_SCAN_MS", CD_CONFIG_INT, "60000", 50, 3600000,
          "how often the deadline watcher looks for what is due soon or overdue", &s_app.scan_ms},
     };

@@ -76,7 +76,21 @@ static void s_set(rt_triage_out_t *out, rt_outcome_t o, const char *lead, const 
     snprintf(out->reason, sizeof out->reason, "%s", why);
 }
 
+static void s_finish(const rt_triage_in_t *in, rt_triage_out_t *out)
+{
+    out->lead_here = strcmp(out->lead, in->receiving_org) == 0 &&
+                     out->outcome != RT_PASS_TO_PROVIDER && out->outcome != RT_REDIRECT_NHSE;
+}
+
+static void s_triage(const rt_triage_in_t *in, rt_triage_out_t *out);
+
 void rt_triage(const rt_triage_in_t *in, rt_triage_out_t *out)
+{
+    s_triage(in, out);
+    s_finish(in, out);
+}
+
+static void s_triage(const rt_triage_in_t *in, rt_triage_out_t *out)
 {
     memset(out, 0, sizeof *out);
     out->gaps = in->nservices > in->nroutes ? in->nservices - in->nroutes : 0;

@@ -55,6 +55,7 @@ typedef struct {
     int consent_needed;      /* something must go to another body and consent does not cover it (R2) */
     int appeal;              /* a CHC eligibility appeal goes to the appeals route too (I6) */
     int tell_complainant;    /* the outcome is written to the complainant */
+    int lead_here;           /* the receiving body leads (it investigates and responds) */
     int gaps;                /* services named with no routing row: raise to a person */
     char reason[240];        /* plain words, references only */
 } rt_triage_out_t;

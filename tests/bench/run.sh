@@ -355,12 +355,16 @@ load() { # tag n rate e2e-timeout -> var/bench/run-*/load-TAG.json
 }
 
 declare -a RSS_AFTER=()
+# Other work on the machine skews every figure: note what else was running.
+OTHER_CPU=$(top -b -n2 -d1 -w 200 | awk '/^top -/ {f++} f == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 > 5 &&
+  $12 !~ /^(candour-|postgres|top$)/ {printf "%s %s%%; ", $12, $9}')
 CPU0=$(cpu_ticks "${PIDS[@]}")
 PG0=$(pg_ticks)
 say "main pass: $N complaints, $K clients, window $W"
 load run1 "$N" 0 "$E2E_TIMEOUT"
 CPU1=$(cpu_ticks "${PIDS[@]}")
 PG1=$(pg_ticks)
+LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 RSS_AFTER+=("$(rss_line)")
 MAIN=$RUN/load-run1.json
 INTAKE_PER_S=$(jq .intake_per_s "$MAIN")
@@ -460,6 +464,8 @@ TABLE=$RUN/table.txt
     "$(j .e2e_p99_ms "$MAIN")" "$(j .e2e_p999_ms "$MAIN")"
   printf '%-52s %9.1f %9.1f %9.1f\n' "receipt at 50% of max rate ($HALF_RATE/s, $HALF_N complaints)" \
     "$(j .receipt_p50_ms "$HALF")" "$(j .receipt_p99_ms "$HALF")" "$(j .receipt_p999_ms "$HALF")"
+  printf '\nhost load average after the main pass: %s; other busy processes at the start: %s\n' \
+    "$LOADAVG" "${OTHER_CPU:-none}"
   printf '\npeak RSS (MiB, VmHWM):'
   for name in "${NAMES[@]}"; do printf ' %s %s' "$name" "${HWM[$name]}"; done
   printf '\nCPU s per 1,000 complaints: suite %.2f; PostgreSQL %.2f; load driver %.2f\n' \
@@ -486,7 +492,7 @@ jq -n --arg stamp "$STAMP" --argjson n "$N" --argjson clients "$K" --argjson win
   --argjson peak "$PEAK_JSON" --argjson cpu1k "$CPU_PER_1K" --argjson pgcpu1k "$PG_CPU_PER_1K" \
   --argjson loadcpu1k "$LOAD_CPU_PER_1K" --argjson share "$SHARE_JSON" \
   --argjson twice_ok "$TWICE_OK" --argjson complete "$COMPLETE" --argjson half_rate "$HALF_RATE" --argjson batches "$BATCHES" \
-  --arg rss_after "$(printf '%s\n' "${RSS_AFTER[@]}")" --arg run_dir "$RUN" '
+  --arg rss_after "$(printf '%s\n' "${RSS_AFTER[@]}")" --arg run_dir "$RUN" --arg loadavg "$LOADAVG" --arg other "$OTHER_CPU" '
   def ratio(a; b): if b > 0 then ((a / b) * 100 | round) / 100 else null end;
   {
     stamp: $stamp, n: $n, clients: $clients, window: $window, instances: $instances,
@@ -503,6 +509,7 @@ jq -n --arg stamp "$STAMP" --argjson n "$N" --argjson clients "$K" --argjson win
     load_driver_cpu_s_per_1000: $loadcpu1k, intake_commits: $batches,
     work_shared: $share, nothing_twice: ($twice_ok == 1), all_done: ($complete == 1),
     rss_after_runs: ($rss_after | split("\n") | map(select(length > 0))),
+    loadavg_after_main: $loadavg, other_busy_at_start: $other,
     main_pass: $main[0], half_rate_pass: $half[0], run_dir: $run_dir
   }' >"$OUT/$STAMP.json"
 cp "$OUT/$STAMP.json" "$OUT/latest.json"

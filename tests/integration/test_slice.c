@@ -133,7 +133,7 @@ Test(slice, a_complaint_goes_from_submission_to_response_sent_through_every_daem
                             " AND state = 'approved' AND signed_at IS NOT NULL", 1, p), 1);
     cr_assert_eq(h_count(h, "SELECT count(*) FROM notify.letter WHERE reference = $1"
                             " AND delivered_at IS NOT NULL", 1, p), 2);
-    cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.history WHERE reference = $1", 1, p), 6);
+    cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.history WHERE reference = $1", 1, p), 7); /* six events and the triage */
     /* Nothing left undelivered in any outbox; every delivery went once to its subscriber. */
     cr_assert(h_wait_for(h,
         "SELECT count(*)::text FROM (SELECT delivered_at FROM intake.outbox_delivery"
