@@ -21,6 +21,9 @@ static const cd_event_type_t s_types[] = {
     {"deadline.due_soon", &candour__v1__deadline_alert__descriptor, "routing"},
     {"deadline.overdue", &candour__v1__deadline_alert__descriptor, "routing"},
     {"deadline.extended", &candour__v1__deadline_extended__descriptor, "routing"},
+    {"contribution.requested", &candour__v1__contribution_requested__descriptor, "routing"},
+    {"contribution.received", &candour__v1__contribution_received__descriptor, "intake"},
+    {"contributions.merged", &candour__v1__contributions_merged__descriptor, "routing"},
 };
 
 const ProtobufCMessageDescriptor *cd_event_descriptor(const char *type)

@@ -490,8 +490,17 @@ int cd_outbox_start(cd_outbox_t *ob)
     for (int i = 0; i < ob->nsubs; i++) {
         s_sub_t *sub = &ob->subs[i];
         sub->sock = cd_zsock_new(ob->loop, ZMQ_DEALER, s_on_reply, sub);
-        if (!sub->sock || cd_zsock_connect(sub->sock, sub->endpoint) != 0 ||
-            cd_zsock_start(sub->sock) != 0) {
+        /* The endpoint may list several instances of the subscriber,
+         * separated by commas: the DEALER connects to each and round-robins
+         * the events over them (the ACK comes back on the same connection). */
+        int bad = !sub->sock;
+        char *list = bad ? NULL : strdup(sub->endpoint), *save = NULL;
+        bad = bad || !list;
+        for (char *ep = list ? strtok_r(list, ",", &save) : NULL; ep && !bad;
+             ep = strtok_r(NULL, ",", &save))
+            bad = cd_zsock_connect(sub->sock, ep) != 0;
+        free(list);
+        if (bad || cd_zsock_start(sub->sock) != 0) {
             cd_log_error("outbox.connect_failed", "{s:s, s:s, s:s}", "subscriber", sub->name,
                          "endpoint", sub->endpoint, "error", zmq_strerror(zmq_errno()));
             return CD_EIO;

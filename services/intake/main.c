@@ -695,6 +695,154 @@ static void s_status_changes(in_op_t *op)
                 4, v, s_on_changes, op);
 }
 
+
+/* -- a partner's messages: contribution requests and reminders (R3) */
+
+static void s_on_messages(const cd_tx_result_t *res, void *arg)
+{
+    in_op_t *op = arg;
+    if (res->err) {
+        s_fail(op, "UNAVAILABLE", "", "the messages could not be read just now");
+        return;
+    }
+    PGresult *r = res->results[0];
+    if (PQgetvalue(r, 0, 8)[0] != 't') {
+        s_deny(op->req);
+        op->req = NULL;
+        s_op_free(op);
+        return;
+    }
+    Candour__V1__GetMessages *g = (Candour__V1__GetMessages *)op->msg;
+    int n = PQgetisnull(r, 0, 0) ? 0 : PQntuples(r);
+    Candour__V1__PartnerMessage *m = calloc((size_t)n + 1, sizeof *m);
+    Candour__V1__PartnerMessage **mp = calloc((size_t)n + 1, sizeof *mp);
+    Candour__V1__ComplaintRouted **bodies = calloc((size_t)n + 1, sizeof *bodies);
+    Candour__V1__Messages out = CANDOUR__V1__MESSAGES__INIT;
+    out.last_sequence = g->after_sequence;
+    for (int i = 0; m && mp && bodies && i < n; i++) {
+        candour__v1__partner_message__init(&m[i]);
+        m[i].sequence = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        m[i].complaint_ref = PQgetvalue(r, i, 1);
+        m[i].kind = PQgetvalue(r, i, 2);
+        m[i].lead_org = PQgetvalue(r, i, 3);
+        m[i].due = PQgetvalue(r, i, 4);
+        m[i].at = PQgetvalue(r, i, 6);
+        bodies[i] = (Candour__V1__ComplaintRouted *)cd_pbjson_parse(
+            &candour__v1__complaint_routed__descriptor, PQgetvalue(r, i, 5),
+            (size_t)PQgetlength(r, i, 5), NULL);
+        if (bodies[i]) {
+            m[i].description = bodies[i]->description;
+            m[i].n_services = bodies[i]->n_services;
+            m[i].services = bodies[i]->services;
+        }
+        mp[i] = &m[i];
+        out.last_sequence = m[i].sequence;
+    }
+    out.n_messages = m && mp && bodies ? (size_t)n : 0;
+    out.messages = mp;
+    Candour__V1__Reply reply = CANDOUR__V1__REPLY__INIT;
+    reply.result_case = CANDOUR__V1__REPLY__RESULT_MESSAGES;
+    reply.messages = &out;
+    cd_request_reply(op->req, &reply);
+    op->req = NULL;
+    for (int i = 0; bodies && i < n; i++)
+        if (bodies[i])
+            candour__v1__complaint_routed__free_unpacked(bodies[i], NULL);
+    free(bodies);
+    free(m);
+    free(mp);
+    s_op_free(op);
+}
+
+static void s_get_messages(in_op_t *op)
+{
+    Candour__V1__GetMessages *g = (Candour__V1__GetMessages *)op->msg;
+    if (g->after_sequence < 0 || g->limit > 500) {
+        s_fail(op, "OUT_OF_RANGE", g->limit > 500 ? "get_messages.limit" : "get_messages.after_sequence",
+               "after_sequence is 0 or more; limit is 1 to 500 (0 means 100)");
+        return;
+    }
+    char after[24], limit[12];
+    snprintf(after, sizeof after, "%lld", (long long)g->after_sequence);
+    snprintf(limit, sizeof limit, "%u", g->limit ? g->limit : 100);
+    const char *v[4] = {op->org, after, limit, op->key};
+    cd_db_query(cd_service_db(s_app.svc),
+                "SELECT m.seq, m.reference, m.kind, m.lead_org, m.due::text, m.body::text, "
+                IN_TS("m.at") ", 0, " IN_LIVE_KEY("$4", "$1")
+                " FROM (SELECT 1) x LEFT JOIN (SELECT * FROM intake.partner_message WHERE"
+                " org_id = $1 AND seq > $2::bigint ORDER BY seq LIMIT $3::int) m ON true"
+                " ORDER BY m.seq",
+                4, v, s_on_messages, op);
+}
+
+/* -- a partner's contribution: only to a request it received, once */
+
+static void s_on_contribution_written(const cd_tx_result_t *res, void *arg)
+{
+    in_op_t *op = arg;
+    if (res->err == 0) {
+        cd_service_kick(s_app.svc);
+        cd_request_done(op->req);
+        op->req = NULL;
+        s_op_free(op);
+    } else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0) {
+        s_fail(op, "FAILED_PRECONDITION", "submit_contribution.complaint_ref",
+               "your organisation has already sent its contribution to this complaint");
+    } else {
+        s_fail(op, "UNAVAILABLE", "", "the contribution could not be stored just now");
+    }
+}
+
+static void s_on_asked(const cd_tx_result_t *res, void *arg)
+{
+    in_op_t *op = arg;
+    if (res->err) {
+        s_fail(op, "UNAVAILABLE", "", "could not be done just now; nothing was changed");
+        return;
+    }
+    PGresult *r = res->results[0];
+    if (PQgetvalue(r, 0, 1)[0] != 't') {
+        s_deny(op->req);
+        op->req = NULL;
+        s_op_free(op);
+        return;
+    }
+    if (PQgetvalue(r, 0, 0)[0] != 't') {
+        /* Party to a complaint only when asked: otherwise it is not theirs. */
+        s_fail(op, "NOT_FOUND", "submit_contribution.complaint_ref",
+               "your organisation has not been asked for a contribution to that complaint");
+        return;
+    }
+    Candour__V1__SubmitContribution *sc = (Candour__V1__SubmitContribution *)op->msg;
+    char at[32];
+    cd_format_rfc3339(cd_now_us(), at);
+    cd_tx_t *tx = cd_tx_new();
+    const char *v[4] = {op->ref, op->org, sc->findings, sc->submitted_by};
+    cd_tx_add(tx,
+              "WITH i AS (INSERT INTO intake.contribution (reference, org_id, findings, submitted_by)"
+              " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1)"
+              " SELECT intake.expect(count(*) = 1, 'already sent') FROM i",
+              4, v);
+    Candour__V1__ContributionReceived ev = CANDOUR__V1__CONTRIBUTION_RECEIVED__INIT;
+    ev.partner_org = op->org;
+    ev.findings = sc->findings;
+    ev.submitted_by = sc->submitted_by;
+    ev.received_at = at;
+    cd_event_out_t out = {.type = "contribution.received", .complaint_ref = op->ref,
+                          .payload = &ev.base, .subscribers = s_to_routing};
+    cd_outbox_put(cd_service_outbox(s_app.svc), tx, &out, NULL, NULL);
+    cd_db_submit(cd_service_db(s_app.svc), tx, s_on_contribution_written, op);
+}
+
+static void s_submit_contribution(in_op_t *op)
+{
+    const char *v[3] = {op->ref, op->org, op->key};
+    cd_db_query(cd_service_db(s_app.svc),
+                "SELECT EXISTS (SELECT 1 FROM intake.partner_message WHERE reference = $1 AND"
+                " org_id = $2 AND kind = 'contribution-request'), " IN_LIVE_KEY("$3", "$2"),
+                3, v, s_on_asked, op);
+}
+
 /* ---------------------------------------------------------------- requests */
 
 static int s_check_text(cd_request_t *req, const char *s, const char *field, size_t max,
@@ -791,10 +939,29 @@ static void s_dispatch(cd_request_t *req, const Candour__V1__Request *r, const c
         if (op)
             s_status_changes(op);
         return;
+    case CANDOUR__V1__REQUEST__OP_GET_MESSAGES:
+        op = s_op_new(req, &r->get_messages->base, "", org, key, NULL);
+        if (op)
+            s_get_messages(op);
+        return;
+    case CANDOUR__V1__REQUEST__OP_SUBMIT_CONTRIBUTION:
+        if (s_check_ref(req, r->submit_contribution->complaint_ref,
+                        "submit_contribution.complaint_ref") ||
+            s_check_text(req, r->submit_contribution->findings, "submit_contribution.findings",
+                         IN_MAX_TEXT, 1) ||
+            s_check_text(req, r->submit_contribution->submitted_by,
+                         "submit_contribution.submitted_by", IN_MAX_NAME, 1))
+            return;
+        op = s_op_new(req, &r->submit_contribution->base, r->submit_contribution->complaint_ref,
+                      org, key, NULL);
+        if (op)
+            s_submit_contribution(op);
+        return;
     default:
         cd_request_fail(req, "UNSUPPORTED", "op",
                         "intake takes SubmitComplaint, AmendComplaint, WithdrawComplaint,"
-                        " RecordConsent, AgreeSummary, GetStatus and GetStatusChanges");
+                        " RecordConsent, AgreeSummary, GetStatus, GetStatusChanges, GetMessages"
+                        " and SubmitContribution");
         return;
     }
     if (op)
@@ -818,10 +985,43 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
 
 /* ---------------------------------------------------------------- events in */
 
+/* contribution.requested from routing: a message for a partner to collect (R3). */
+static void s_on_contribution_requested(cd_inbox_t *in, cd_event_t *ev,
+                                        const Candour__V1__Envelope *env)
+{
+    Candour__V1__ContributionRequested *cr =
+        candour__v1__contribution_requested__unpack(NULL, env->payload.len, env->payload.data);
+    cd_date_t due;
+    if (!cr || in_validate_org(cr->partner_org, &(in_error_t){0}) != 0 ||
+        cd_date_parse(cr->due, &due) != 0) {
+        candour__v1__contribution_requested__free_unpacked(cr, NULL);
+        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "contribution.requested without a partner or due date");
+        return;
+    }
+    Candour__V1__ComplaintRouted body = CANDOUR__V1__COMPLAINT_ROUTED__INIT;
+    body.description = cr->description;
+    body.n_services = cr->n_services;
+    body.services = cr->services;
+    char *json = cd_pbjson_dumps(&body.base, 0);
+    cd_tx_t *tx = cd_inbox_tx(in, ev);
+    const char *v[7] = {cr->partner_org, env->complaint_ref,
+                        cr->chase ? "contribution-chase" : "contribution-request", cr->lead_org,
+                        cr->due, json ? json : "{}", env->event_id};
+    cd_tx_add(tx, "INSERT INTO intake.partner_message (org_id, reference, kind, lead_org, due, body,"
+                  " event_id) VALUES ($1, $2, $3, $4, $5::date, $6::jsonb, $7::uuid)", 7, v);
+    free(json);
+    candour__v1__contribution_requested__free_unpacked(cr, NULL);
+    cd_inbox_commit(in, ev, tx, NULL, NULL);
+}
+
 /* complaint.status_changed from routing: the submitting organisation's view. */
 static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                        void *arg)
 {
+    if (strcmp(env->type, "contribution.requested") == 0) {
+        s_on_contribution_requested(in, ev, env);
+        return;
+    }
     if (strcmp(env->type, "complaint.status_changed") != 0) {
         cd_inbox_commit(in, ev, cd_inbox_tx(in, ev), NULL, NULL);
         return;

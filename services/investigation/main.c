@@ -46,11 +46,34 @@ static void s_on_routed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envel
     cd_inbox_commit(in, ev, tx, cd_service_kick, s_svc);
 }
 
+/* contributions.merged: the partners' parts, for the one response (R3). */
+static void s_on_merged(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env)
+{
+    Candour__V1__ContributionsMerged *m =
+        candour__v1__contributions_merged__unpack(NULL, env->payload.len, env->payload.data);
+    if (!m) {
+        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "contributions.merged does not decode");
+        return;
+    }
+    cd_tx_t *tx = cd_inbox_tx(in, ev);
+    for (size_t i = 0; i < m->n_contributions; i++) {
+        const Candour__V1__Contribution *c = m->contributions[i];
+        const char *v[4] = {env->complaint_ref, c->org, c->findings, c->received_at};
+        cd_tx_add(tx, "INSERT INTO investigation.contribution (reference, org_id, findings,"
+                      " received_at) VALUES ($1, $2, $3, $4::timestamptz) ON CONFLICT DO NOTHING",
+                  4, v);
+    }
+    candour__v1__contributions_merged__free_unpacked(m, NULL);
+    cd_inbox_commit(in, ev, tx, NULL, NULL);
+}
+
 static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                        void *arg)
 {
     if (strcmp(env->type, "complaint.routed") == 0)
         s_on_routed(in, ev, env);
+    else if (strcmp(env->type, "contributions.merged") == 0)
+        s_on_merged(in, ev, env);
     else
         cd_inbox_commit(in, ev, cd_inbox_tx(in, ev), NULL, NULL); /* not ours: record, ack */
 }

@@ -433,7 +433,7 @@ static void s_triage(const rt_apply_t *a, rt_triage_out_t *out)
 /* The triage's consequences in the transaction: its record, the letter
  * telling the complainant, and the partners' contribution deadlines. */
 static void s_write_triage(cd_tx_t *tx, const rt_apply_t *a, const rt_actions_t *act,
-                           const rt_triage_out_t *t)
+                           const rt_triage_out_t *t, const char *content)
 {
     const char *ref = a->env->complaint_ref;
     if (act->triaged) {
@@ -466,12 +466,34 @@ static void s_write_triage(cd_tx_t *tx, const rt_apply_t *a, const rt_actions_t 
         cd_date_t today = cd_date_from_unix_london(cd_clock_now());
         char due[CD_DATE_LEN + 1];
         cd_date_format(cd_workdays_add(s_app.cal, today, (int)s_app.contribution_days), due);
+        Candour__V1__ComplaintRouted *c =
+            content ? (Candour__V1__ComplaintRouted *)cd_pbjson_parse(
+                          &candour__v1__complaint_routed__descriptor, content, strlen(content), NULL)
+                    : NULL;
         for (int i = 0; i < t->npartners; i++) {
             const char *v[3] = {ref, t->partners[i], due};
             cd_tx_add(tx, "INSERT INTO routing.deadline (reference, name, party, due)"
                           " VALUES ($1, 'contribution', $2, $3::date) ON CONFLICT DO NOTHING",
                           3, v);
+            /* The request itself, to the partner over the bus (R3); consent
+             * covers this partner, or contributions_due would not be set. */
+            Candour__V1__ContributionRequested cr = CANDOUR__V1__CONTRIBUTION_REQUESTED__INIT;
+            cr.partner_org = (char *)t->partners[i];
+            cr.lead_org = (char *)t->lead;
+            cr.due = due;
+            cr.description = c ? c->description : "";
+            cr.n_services = c ? c->n_services : 0;
+            cr.services = c ? c->services : NULL;
+            s_put(tx, a, "contribution.requested", &cr.base, s_to_intake);
+            char detail[200];
+            snprintf(detail, sizeof detail, "contribution requested from %s, due %s",
+                     t->partners[i], due);
+            const char *h[4] = {ref, "contribution.requested", "routing", detail};
+            cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail)"
+                          " VALUES ($1, $2, $3, $4)", 4, h);
         }
+        if (c)
+            candour__v1__complaint_routed__free_unpacked(c, NULL);
     }
 }
 
@@ -573,17 +595,23 @@ static void s_on_row(const cd_tx_result_t *res, void *arg)
         cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail, event_id)"
                       " VALUES ($1, $2, $3, $4, $5::uuid)", 5, h);
     s_put_actions(tx, a, &next, &act, content ? content : a->content);
-    s_write_triage(tx, a, &act, &triage);
+    s_write_triage(tx, a, &act, &triage, content ? content : a->content);
     free(content);
     cd_inbox_commit(a->in, a->ev, tx, cd_service_kick, s_app.svc);
     s_apply_free(a);
 }
+
+static void s_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env);
 
 static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                        void *arg)
 {
     cd_log_debug("event.received", "{s:s, s:s, s:s}", "type", env->type, "reference",
                  env->complaint_ref, "event_id", env->event_id);
+    if (strcmp(env->type, "contribution.received") == 0) {
+        s_on_contribution(in, ev, env);
+        return;
+    }
     rt_apply_t *a = calloc(1, sizeof *a);
     if (!a) {
         cd_inbox_defer(in, ev, "out of memory");
@@ -787,6 +815,133 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
 }
 
 
+
+/* ---------------------------------------------------------------- contributions
+ *
+ * A partner's contribution (R3) meets its deadline; when every partner has
+ * answered, the contributions go, merged, to investigation, once (merged_at
+ * is set in the same transaction as the event). The check runs after each
+ * contribution and in every watcher round, so a crash in between only delays
+ * the hand-over. */
+
+static void s_merge_check(const char *ref);
+
+static void s_on_merged(const cd_tx_result_t *res, void *arg)
+{
+    if (res->err == 0)
+        cd_service_kick(s_app.svc);
+}
+
+static void s_on_contribution_committed(void *arg)
+{
+    char *ref = arg;
+    cd_service_kick(s_app.svc);
+    s_merge_check(ref);
+    free(ref);
+}
+
+static void s_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env)
+{
+    Candour__V1__ContributionReceived *c =
+        candour__v1__contribution_received__unpack(NULL, env->payload.len, env->payload.data);
+    if (!c || !c->partner_org[0]) {
+        candour__v1__contribution_received__free_unpacked(c, NULL);
+        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "contribution.received without a partner");
+        return;
+    }
+    cd_tx_t *tx = cd_inbox_tx(in, ev);
+    const char *v[4] = {env->complaint_ref, c->partner_org, c->findings, c->received_at};
+    /* Only a partner that was asked: its deadline row must exist. */
+    cd_tx_add(tx,
+              "WITH d AS (UPDATE routing.deadline SET met_at = coalesce(met_at, now())"
+              " WHERE reference = $1 AND name = 'contribution' AND party = $2 RETURNING 1)"
+              " SELECT routing.expect(count(*) = 1, 'no contribution was asked of that body') FROM d",
+              2, v);
+    cd_tx_add(tx,
+              "INSERT INTO routing.contribution (reference, org_id, findings, received_at)"
+              " VALUES ($1, $2, $3, $4::timestamptz) ON CONFLICT DO NOTHING",
+              4, v);
+    char detail[200];
+    snprintf(detail, sizeof detail, "contribution received from %s", c->partner_org);
+    const char *h[5] = {env->complaint_ref, env->type, env->producer, detail, env->event_id};
+    cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail, event_id)"
+                  " VALUES ($1, $2, $3, $4, $5::uuid)", 5, h);
+    candour__v1__contribution_received__free_unpacked(c, NULL);
+    cd_inbox_commit(in, ev, tx, s_on_contribution_committed, strdup(env->complaint_ref));
+}
+
+static void s_on_merge_read(const cd_tx_result_t *res, void *arg)
+{
+    char *ref = arg;
+    if (res->err || PQntuples(res->results[0]) == 0) {
+        free(ref);
+        return;
+    }
+    PGresult *r = res->results[0];
+    int n = PQntuples(r);
+    Candour__V1__Contribution *cs = calloc((size_t)n, sizeof *cs);
+    Candour__V1__Contribution **cp = calloc((size_t)n, sizeof *cp);
+    if (!cs || !cp) {
+        free(cs);
+        free(cp);
+        free(ref);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        candour__v1__contribution__init(&cs[i]);
+        cs[i].org = PQgetvalue(r, i, 0);
+        cs[i].findings = PQgetvalue(r, i, 1);
+        cs[i].received_at = PQgetvalue(r, i, 2);
+        cp[i] = &cs[i];
+    }
+    Candour__V1__ContributionsMerged m = CANDOUR__V1__CONTRIBUTIONS_MERGED__INIT;
+    m.n_contributions = (size_t)n;
+    m.contributions = cp;
+    cd_tx_t *tx = cd_tx_new();
+    const char *v[1] = {ref};
+    cd_tx_add(tx,
+              "WITH u AS (UPDATE routing.complaint SET merged_at = now() WHERE reference = $1"
+              " AND merged_at IS NULL RETURNING 1)"
+              " SELECT routing.expect(count(*) = 1, 'merged already') FROM u",
+              1, v);
+    char detail[120];
+    snprintf(detail, sizeof detail, "%d contribution%s merged and handed to investigation", n,
+             n == 1 ? "" : "s");
+    const char *h[4] = {ref, "contributions.merged", "routing", detail};
+    cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail)"
+                  " VALUES ($1, $2, $3, $4)", 4, h);
+    cd_event_out_t out = {.type = "contributions.merged", .complaint_ref = ref,
+                          .payload = &m.base, .subscribers = s_to_investigation};
+    cd_outbox_put(cd_service_outbox(s_app.svc), tx, &out, NULL, NULL);
+    cd_db_submit(cd_service_db(s_app.svc), tx, s_on_merged, NULL);
+    free(cs);
+    free(cp);
+    free(ref);
+}
+
+/* Every partner has answered and nothing was merged yet: read them to merge. */
+static void s_merge_check(const char *ref)
+{
+    const char *v[1] = {ref};
+    cd_db_query(cd_service_db(s_app.svc),
+                "SELECT k.org_id, k.findings, to_char(k.received_at AT TIME ZONE 'UTC',"
+                " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM routing.complaint c"
+                " JOIN routing.contribution k USING (reference)"
+                " WHERE c.reference = $1 AND c.merged_at IS NULL AND cardinality(c.partners) > 0"
+                " AND NOT EXISTS (SELECT 1 FROM unnest(c.partners) p WHERE p NOT IN"
+                "  (SELECT org_id FROM routing.contribution WHERE reference = $1))"
+                " ORDER BY k.org_id",
+                1, v, s_on_merge_read, strdup(ref));
+}
+
+static void s_on_pending_merges(const cd_tx_result_t *res, void *arg)
+{
+    if (res->err)
+        return;
+    for (int i = 0; i < PQntuples(res->results[0]); i++)
+        s_merge_check(PQgetvalue(res->results[0], i, 0));
+}
+
 /* ---------------------------------------------------------------- deadlines
  *
  * The watcher (R6): every scan_ms it looks in routing.deadline for open
@@ -840,6 +995,16 @@ static void s_raise(const rt_alert_t *al)
                           .complaint_ref = al->reference, .payload = &da.base,
                           .subscribers = s_to_notify};
     cd_outbox_put(cd_service_outbox(s_app.svc), tx, &out, NULL, NULL);
+    if (overdue && strcmp(al->name, "contribution") == 0) {
+        /* A partner that has not answered by the due date is chased (R3). */
+        Candour__V1__ContributionRequested chase = CANDOUR__V1__CONTRIBUTION_REQUESTED__INIT;
+        chase.partner_org = (char *)al->party;
+        chase.due = (char *)al->due;
+        chase.chase = 1;
+        cd_event_out_t co = {.type = "contribution.requested", .complaint_ref = al->reference,
+                             .payload = &chase.base, .subscribers = s_to_intake};
+        cd_outbox_put(cd_service_outbox(s_app.svc), tx, &co, NULL, NULL);
+    }
     cd_log_info(overdue ? "deadline.overdue" : "deadline.due_soon", "{s:s, s:s, s:s}", "reference",
                 al->reference, "deadline", al->name, "due", al->due);
     cd_db_submit(cd_service_db(s_app.svc), tx, s_on_alert_written, NULL);
@@ -886,6 +1051,12 @@ static void s_watch(void)
 static void s_on_watch_timer(uv_timer_t *t)
 {
     s_watch();
+    if (cd_db_ready(cd_service_db(s_app.svc)) && !cd_service_stopping(s_app.svc))
+        cd_db_query(cd_service_db(s_app.svc),
+                    "SELECT reference FROM routing.complaint WHERE merged_at IS NULL AND"
+                    " cardinality(partners) > 0 AND EXISTS (SELECT 1 FROM routing.contribution k"
+                    " WHERE k.reference = complaint.reference) LIMIT 50",
+                    0, NULL, s_on_pending_merges, NULL);
 }
 
 /* -- extensions (R5: a deadline moves only by recording a new agreed date) */
