@@ -24,6 +24,7 @@ static const cd_event_type_t s_types[] = {
     {"contribution.requested", &candour__v1__contribution_requested__descriptor, "routing"},
     {"contribution.received", &candour__v1__contribution_received__descriptor, "intake"},
     {"contributions.merged", &candour__v1__contributions_merged__descriptor, "routing"},
+    {"out_of_time.decided", &candour__v1__out_of_time_decided__descriptor, "routing"},
 };
 
 const ProtobufCMessageDescriptor *cd_event_descriptor(const char *type)

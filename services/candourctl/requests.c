@@ -436,3 +436,38 @@ usage:
                     "Records a new agreed date (R5); the complainant gets an extension letter.\n");
     return 2;
 }
+
+/* ---------------------------------------------------------------- decide */
+
+int ctl_decide(int argc, char **argv)
+{
+    static struct option opts[] = {{"accept", no_argument, 0, 'a'},
+                                   {"decline", no_argument, 0, 'd'},
+                                   {"reason", required_argument, 0, 'r'},
+                                   {"by", required_argument, 0, 'b'},
+                                   {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    Candour__V1__DecideOutOfTime d = CANDOUR__V1__DECIDE_OUT_OF_TIME__INIT;
+    int chosen = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'a': d.accept = 1; chosen++; break;
+        case 'd': d.accept = 0; chosen++; break;
+        case 'r': d.reason = optarg; break;
+        case 'b': d.decided_by = optarg; break;
+        default: goto usage;
+        }
+    }
+    if (optind != argc - 1 || chosen != 1)
+        goto usage;
+    d.complaint_ref = argv[optind];
+    Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    req.op_case = CANDOUR__V1__REQUEST__OP_DECIDE_OUT_OF_TIME;
+    req.decide_out_of_time = &d;
+    return s_call(s_endpoint("CANDOUR_ROUTING_ENDPOINT", "tcp://127.0.0.1:7101"), &req, 0,
+                  s_print_done);
+usage:
+    fprintf(stderr, "Usage: candourctl decide REFERENCE --accept|--decline --reason TEXT --by NAME\n"
+                    "The recorded decision on a complaint made after the 12-month limit (I3).\n");
+    return 2;
+}

@@ -143,6 +143,15 @@ char *nt_render_triage(const Candour__V1__Person *to, const char *reference, con
                   " Ombudsman (telephone 0345 015 4033, www.ombudsman.org.uk), who can look at"
                   " whether we were right.\n\n",
               req->reason);
+    else if (strcmp(o, "declined-out-of-time") == 0)
+        s_add(&b, "Thank you for contacting us. The NHS complaints regulations ask for a complaint"
+                  " to be made within 12 months of what happened, or of when you found out about"
+                  " it. Yours reached us after that time, and we have decided that we cannot look"
+                  " into it now: %s\n\n"
+                  "If you disagree with this decision, you can ask the Parliamentary and Health"
+                  " Service Ombudsman to look at it (telephone 0345 015 4033,"
+                  " www.ombudsman.org.uk).\n\n",
+              req->reason);
     else if (strcmp(o, "appeal") == 0)
         s_add(&b, "Thank you for contacting us. You disagree with a decision about eligibility for"
                   " NHS Continuing Healthcare. That is dealt with as an appeal against the"

@@ -174,6 +174,18 @@ static void s_on_hold_event(const rt_state_t *cur, const rt_input_t *in, rt_stat
     if (strcmp(in->type, "consent.recorded") == 0) {
         s_drop_hold(next, "awaiting-consent");
         what = "the patient's consent recorded";
+    } else if (strcmp(in->type, "out_of_time.decided") == 0) {
+        if (!in->accept) {
+            s_record(next, "declined-out-of-time");
+            next->nholds = 0;
+            act->tell_declined = 1;
+            snprintf(act->detail, sizeof act->detail,
+                     "made after the 12-month limit: declined, with reasons (I3)");
+            act->changed = act->status_changed = 1;
+            return;
+        }
+        s_drop_hold(next, "out-of-time");
+        what = "made after the 12-month limit: accepted, it can still be investigated fairly (I3)";
     } else if (strcmp(in->type, "summary.agreed") == 0) {
         s_drop_hold(next, "awaiting-summary-agreement");
         what = "the summary of the verbal complaint agreed";
@@ -247,7 +259,7 @@ int rt_decide(const rt_state_t *cur, const rt_input_t *in, rt_state_t *next, rt_
     if (!cur->exists)
         return -1;
     if (strcmp(in->type, "consent.recorded") == 0 || strcmp(in->type, "summary.agreed") == 0 ||
-        strcmp(in->type, "complaint.amended") == 0)
+        strcmp(in->type, "complaint.amended") == 0 || strcmp(in->type, "out_of_time.decided") == 0)
         s_on_hold_event(cur, in, next, act);
     else if (strcmp(in->type, "complaint.withdrawn") == 0)
         s_on_withdrawn(cur, next, act);

@@ -57,6 +57,7 @@ typedef struct {
     /* Who should handle it, worked out from the routing table for when the
      * complaint can go ahead; NULL = handled here (no table). */
     const rt_triage_out_t *triage;
+    int accept;                         /* out_of_time.decided: accepted (1) or declined (0) */
 } rt_input_t;
 
 /* What to do about it, besides storing `next`. */
@@ -69,6 +70,7 @@ typedef struct {
     int triaged;                /* record the triage outcome, lead and partners */
     int tell_outcome;           /* write the triage outcome to the complainant */
     int contributions_due;      /* ask the partners for their contributions now (R3) */
+    int tell_declined;          /* write to the complainant that it was declined as out of time */
     char detail[240];           /* the history line, references only */
 } rt_actions_t;
 

@@ -19,7 +19,10 @@
 #include "candour/v1/events.pb-c.h"
 #include "lifecycle.h"
 
-static const char *const s_subscribers[] = {"investigation", "notify", "intake", NULL};
+/* routing is its own subscriber for staff decisions: they take effect through
+ * the same inbox and state machine as every other event. */
+static const char *const s_subscribers[] = {"investigation", "notify", "intake", "routing", NULL};
+static const char *const s_to_routing[] = {"routing", NULL};
 static const char *const s_to_investigation[] = {"investigation", NULL};
 static const char *const s_to_notify[] = {"notify", NULL};
 static const char *const s_to_intake[] = {"intake", NULL};
@@ -40,6 +43,7 @@ typedef struct {
 static routing_t s_app;
 
 static void s_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x);
+static void s_decide(cd_request_t *req, const Candour__V1__DecideOutOfTime *d);
 static void s_text_array(char **v, size_t n, char *out, size_t len);
 
 /* ---------------------------------------------------------------- events
@@ -231,6 +235,20 @@ static void s_write_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *n
     }
 }
 
+/* The letter telling the complainant their late complaint was declined (I3). */
+static void s_put_declined(cd_tx_t *tx, const rt_apply_t *a)
+{
+    Candour__V1__OutOfTimeDecided *d = candour__v1__out_of_time_decided__unpack(
+        NULL, a->env->payload.len, a->env->payload.data);
+    Candour__V1__LetterRequested letter = CANDOUR__V1__LETTER_REQUESTED__INIT;
+    letter.kind = "triage-outcome";
+    letter.outcome = "declined-out-of-time";
+    letter.reason = d ? d->reason : "";
+    s_put(tx, a, "letter.requested", &letter.base, s_to_notify);
+    if (d)
+        candour__v1__out_of_time_decided__free_unpacked(d, NULL);
+}
+
 /* What triage knows of consent (and the complaint's own flags) as columns. */
 static void s_write_consent(cd_tx_t *tx, const rt_apply_t *a, int exclusion, int chc_appeal)
 {
@@ -327,6 +345,15 @@ static void *s_input(const Candour__V1__Envelope *env, rt_input_t *in, const cha
         for (size_t i = 0; i < am->n_holds && i < RT_MAX_HOLDS; i++)
             holds[in->nholds++] = s_hold_name(am->holds[i]);
         return am;
+    }
+    if (strcmp(env->type, "out_of_time.decided") == 0) {
+        Candour__V1__OutOfTimeDecided *d =
+            candour__v1__out_of_time_decided__unpack(NULL, env->payload.len, env->payload.data);
+        if (!d)
+            return NULL;
+        in->accept = d->accept;
+        candour__v1__out_of_time_decided__free_unpacked(d, NULL);
+        return (void *)env;
     }
     if (strcmp(env->type, "letter.sent") == 0) {
         char detail[8];
@@ -596,6 +623,8 @@ static void s_on_row(const cd_tx_result_t *res, void *arg)
                       " VALUES ($1, $2, $3, $4, $5::uuid)", 5, h);
     s_put_actions(tx, a, &next, &act, content ? content : a->content);
     s_write_triage(tx, a, &act, &triage, content ? content : a->content);
+    if (act.tell_declined)
+        s_put_declined(tx, a);
     free(content);
     cd_inbox_commit(a->in, a->ev, tx, cd_service_kick, s_app.svc);
     s_apply_free(a);
@@ -810,6 +839,8 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
         s_get_status(in, req, r->get_status);
     else if (r->op_case == CANDOUR__V1__REQUEST__OP_EXTEND_DEADLINE)
         s_extend(req, r->extend_deadline);
+    else if (r->op_case == CANDOUR__V1__REQUEST__OP_DECIDE_OUT_OF_TIME)
+        s_decide(req, r->decide_out_of_time);
     else
         cd_request_fail(req, "UNSUPPORTED", "op", "routing answers GetStatus and ExtendDeadline");
 }
@@ -1194,6 +1225,93 @@ static void s_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x)
                 "SELECT due::text, met_at IS NOT NULL OR closed_at IS NOT NULL FROM routing.deadline"
                 " WHERE reference = $1 AND name = $2 AND party = $3",
                 3, v, s_on_deadline_read, e);
+}
+
+
+/* -- the decision on a complaint made after the 12-month limit (I3) */
+
+typedef struct {
+    cd_request_t *req;
+    Candour__V1__DecideOutOfTime *d;   /* owned copy */
+} rt_decide_t;
+
+static void s_decide_free(rt_decide_t *x)
+{
+    candour__v1__decide_out_of_time__free_unpacked(x->d, NULL);
+    free(x);
+}
+
+static void s_on_decided(const cd_tx_result_t *res, void *arg)
+{
+    rt_decide_t *x = arg;
+    if (res->err == 0) {
+        cd_service_kick(s_app.svc);
+        cd_request_done(x->req);
+    } else {
+        cd_request_fail(x->req, "UNAVAILABLE", "", "the decision could not be recorded just now");
+    }
+    s_decide_free(x);
+}
+
+static void s_on_decide_read(const cd_tx_result_t *res, void *arg)
+{
+    rt_decide_t *x = arg;
+    if (res->err) {
+        cd_request_fail(x->req, "UNAVAILABLE", "", "the complaint could not be read just now");
+        s_decide_free(x);
+        return;
+    }
+    PGresult *r = res->results[0];
+    if (PQntuples(r) != 1) {
+        cd_request_fail(x->req, "NOT_FOUND", "decide_out_of_time.complaint_ref",
+                        "no complaint has that reference");
+        s_decide_free(x);
+        return;
+    }
+    if (PQgetvalue(r, 0, 0)[0] != 't') {
+        cd_request_fail(x->req, "FAILED_PRECONDITION", "decide_out_of_time.complaint_ref",
+                        "that complaint is not waiting for an out-of-time decision");
+        s_decide_free(x);
+        return;
+    }
+    /* The decision is an event to routing itself, so it takes effect through
+     * the inbox and the state machine, once, like any other. */
+    cd_tx_t *tx = cd_tx_new();
+    Candour__V1__OutOfTimeDecided ev = CANDOUR__V1__OUT_OF_TIME_DECIDED__INIT;
+    ev.accept = x->d->accept;
+    ev.reason = x->d->reason;
+    ev.decided_by = x->d->decided_by;
+    cd_event_out_t out = {.type = "out_of_time.decided", .complaint_ref = x->d->complaint_ref,
+                          .payload = &ev.base, .subscribers = s_to_routing};
+    cd_outbox_put(cd_service_outbox(s_app.svc), tx, &out, NULL, NULL);
+    cd_db_submit(cd_service_db(s_app.svc), tx, s_on_decided, x);
+}
+
+static void s_decide(cd_request_t *req, const Candour__V1__DecideOutOfTime *d)
+{
+    if (!d->complaint_ref[0] || !s_text_ok(d->reason, 1000) || !s_text_ok(d->decided_by, 200)) {
+        cd_request_fail(req, "REQUIRED",
+                        !d->complaint_ref[0] ? "decide_out_of_time.complaint_ref"
+                        : !s_text_ok(d->reason, 1000) ? "decide_out_of_time.reason"
+                                                      : "decide_out_of_time.decided_by",
+                        "give the complaint's reference, the reasons for the decision (I3) and"
+                        " who decided");
+        return;
+    }
+    rt_decide_t *x = calloc(1, sizeof *x);
+    if (x)
+        x->d = (Candour__V1__DecideOutOfTime *)cd_pb_clone(&d->base);
+    if (!x || !x->d) {
+        free(x);
+        cd_request_fail(req, "INTERNAL", "", "out of memory");
+        return;
+    }
+    x->req = req;
+    const char *v[1] = {d->complaint_ref};
+    cd_db_query(cd_service_db(s_app.svc),
+                "SELECT 'out-of-time' = ANY(holds) AND stage < 90 FROM routing.complaint"
+                " WHERE reference = $1",
+                1, v, s_on_decide_read, x);
 }
 
 /* ---------------------------------------------------------------- main */

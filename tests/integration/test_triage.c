@@ -168,3 +168,55 @@ Test(triage, I6_an_eligibility_appeal_goes_to_the_appeals_route)
     cr_assert(h_wait_for(s_h, "SELECT (delivered_at IS NOT NULL)::text FROM notify.letter WHERE"
                               " reference = $1 AND kind = 'triage-outcome'", 1, p, "true", 15000));
 }
+
+static Candour__V1__Reply *s_routing(const char *json)
+{
+    cd_pbjson_error_t perr;
+    Candour__V1__Request *req = (Candour__V1__Request *)cd_pbjson_parse(
+        &candour__v1__request__descriptor, json, strlen(json), &perr);
+    cr_assert(req, "%s %s", perr.field, perr.message);
+    cd_client_t *c = cd_client_new(h_endpoint(s_h, "routing"));
+    Candour__V1__Reply *r = NULL;
+    char err[256];
+    cr_assert_eq(cd_client_call(c, req, 10000, &r, err, sizeof err), 0, "%s", err);
+    cd_client_destroy(&c);
+    candour__v1__request__free_unpacked(req, NULL);
+    return r;
+}
+
+Test(triage, I3_a_late_complaint_waits_for_a_recorded_decision_accepted_or_declined)
+{
+    char ok[64], late[64], json[512];
+    s_submit("T-6", "\"services\": [\"acute-surgery\"], \"event_date\": \"2020-01-10\"", ok);
+    s_submit("T-7", "\"services\": [\"acute-surgery\"], \"event_date\": \"2019-03-01\"", late);
+    cr_assert(s_state_becomes(ok, "out-of-time"));
+    cr_assert(s_state_becomes(late, "out-of-time"));
+    snprintf(json, sizeof json, "{\"decide_out_of_time\": {\"complaint_ref\": \"%s\","
+                                " \"accept\": true, \"reason\": \"\", \"decided_by\": \"CM\"}}", ok);
+    Candour__V1__Reply *r = s_routing(json);
+    cr_assert(r->error && strcmp(r->error->code, "REQUIRED") == 0, "a decision needs its reasons");
+    candour__v1__reply__free_unpacked(r, NULL);
+    snprintf(json, sizeof json, "{\"decide_out_of_time\": {\"complaint_ref\": \"%s\","
+                                " \"accept\": true, \"reason\": \"In hospital for most of the"
+                                " time; the records are still available.\", \"decided_by\":"
+                                " \"Complaints manager\"}}", ok);
+    r = s_routing(json);
+    cr_assert_null(r->error, "%s", r->error ? r->error->message : "");
+    candour__v1__reply__free_unpacked(r, NULL);
+    cr_assert(s_state_becomes(ok, "under-investigation"), "an accepted late complaint goes ahead");
+    snprintf(json, sizeof json, "{\"decide_out_of_time\": {\"complaint_ref\": \"%s\","
+                                " \"accept\": false, \"reason\": \"The staff and records involved"
+                                " are no longer available.\", \"decided_by\": \"Complaints manager\"}}",
+             late);
+    r = s_routing(json);
+    cr_assert_null(r->error, "%s", r->error ? r->error->message : "");
+    candour__v1__reply__free_unpacked(r, NULL);
+    cr_assert(s_state_becomes(late, "declined-out-of-time"));
+    const char *p[1] = {late};
+    cr_assert(h_wait_for(s_h, "SELECT (delivered_at IS NOT NULL)::text FROM notify.letter WHERE"
+                              " reference = $1 AND kind = 'triage-outcome'", 1, p, "true", 15000));
+    /* Deciding again is refused: it is no longer waiting. */
+    r = s_routing(json);
+    cr_assert(r->error && strcmp(r->error->code, "FAILED_PRECONDITION") == 0);
+    candour__v1__reply__free_unpacked(r, NULL);
+}
