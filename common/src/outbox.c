@@ -32,6 +32,12 @@ typedef struct {
     cd_zsock_t *sock;
     char **acks;           /* event ids acknowledged, not yet recorded */
     int nacks, capacks;
+    /* Sent and not yet acknowledged, until their resend time: at most
+     * opts.window of them, so a busy subscriber is never sent more than it
+     * can work through before a resend would fire (flow control). */
+    char (*inf_id)[CD_UUID_LEN + 1];
+    int64_t *inf_until_us;
+    int ninf;
 } s_sub_t;
 
 struct cd_outbox_t {
@@ -70,7 +76,7 @@ static void s_build_sql(cd_outbox_t *ob)
              "WITH due AS ("
              " SELECT d.seq, d.subscriber FROM %s.outbox_delivery d"
              " WHERE d.delivered_at IS NULL AND d.dead_at IS NULL AND d.next_attempt_at <= now()"
-             "  AND (d.complaint_ref = '' OR NOT EXISTS (SELECT 1 FROM %s.outbox_delivery e"
+             "  AND d.subscriber = $4 AND (d.complaint_ref = '' OR NOT EXISTS (SELECT 1 FROM %s.outbox_delivery e"
              "   WHERE e.subscriber = d.subscriber AND e.complaint_ref = d.complaint_ref"
              "   AND e.seq < d.seq AND e.delivered_at IS NULL))"
              " ORDER BY d.seq LIMIT $1 FOR UPDATE OF d SKIP LOCKED)"
@@ -81,7 +87,8 @@ static void s_build_sql(cd_outbox_t *ob)
              " WHERE d.seq = due.seq AND d.subscriber = due.subscriber"
              " RETURNING d.subscriber, o.event_id, o.type, o.complaint_ref, o.correlation_id,"
              "  o.causation_id, (extract(epoch FROM o.occurred_at) * 1000000)::bigint,"
-             "  o.schema_version, o.payload, o.seq",
+             "  o.schema_version, o.payload, o.seq,"
+             "  (extract(epoch FROM d.next_attempt_at) * 1000000)::bigint",
              s, s, s, s);
     snprintf(ob->sql_stats, S_SQL_MAX,
              "SELECT count(*) FILTER (WHERE dead_at IS NOT NULL),"
@@ -212,6 +219,10 @@ static void s_send_row(cd_outbox_t *ob, PGresult *r, int row)
         if (cd_zsock_send(sub->sock, frames, 2) == 0) {
             ob->sent++;
             cd_metric_add(ob->m_sent, 1);
+            if (sub->inf_id && sub->inf_until_us && sub->ninf < ob->opts.window) {
+                memcpy(sub->inf_id[sub->ninf], env.event_id, CD_UUID_LEN + 1);
+                sub->inf_until_us[sub->ninf++] = strtoll(PQgetvalue(r, row, 10), NULL, 10);
+            }
         } else {
             /* No peer or high-water mark: the claim already scheduled a retry. */
             cd_log_debug("outbox.send_deferred", "{s:s, s:s}", "subscriber", sub->name,
@@ -234,14 +245,46 @@ static void s_on_claimed(const cd_tx_result_t *res, void *arg)
                          "message", res->message);
         return;
     }
-    PGresult *r = res->results[0];
-    int n = PQntuples(r);
-    for (int i = 0; i < n; i++)
-        s_send_row(ob, r, i);
-    if (n >= ob->opts.batch || ob->claim_again) {
+    int full = 0;
+    for (int k = 0; k < res->nresults; k++) {
+        PGresult *r = res->results[k];
+        int n = PQntuples(r);
+        for (int i = 0; i < n; i++)
+            s_send_row(ob, r, i);
+        full |= n >= ob->opts.batch;
+    }
+    if (full || ob->claim_again) {
         ob->claim_again = 0;
         cd_outbox_kick(ob);
     }
+}
+
+/* Forget in-flight deliveries whose resend time has come: the claim will
+ * find them due again. */
+static void s_expire_inflight(s_sub_t *sub, int64_t now_us)
+{
+    int k = 0;
+    for (int i = 0; i < sub->ninf; i++) {
+        if (sub->inf_until_us[i] <= now_us)
+            continue;
+        if (k != i) {
+            memcpy(sub->inf_id[k], sub->inf_id[i], CD_UUID_LEN + 1);
+            sub->inf_until_us[k] = sub->inf_until_us[i];
+        }
+        k++;
+    }
+    sub->ninf = k;
+}
+
+static void s_acked_inflight(s_sub_t *sub, const char *id)
+{
+    for (int i = 0; i < sub->ninf; i++)
+        if (memcmp(sub->inf_id[i], id, CD_UUID_LEN) == 0) {
+            sub->ninf--;
+            memcpy(sub->inf_id[i], sub->inf_id[sub->ninf], CD_UUID_LEN + 1);
+            sub->inf_until_us[i] = sub->inf_until_us[sub->ninf];
+            return;
+        }
 }
 
 static void s_claim(cd_outbox_t *ob)
@@ -252,13 +295,29 @@ static void s_claim(cd_outbox_t *ob)
         ob->claim_again = 1;
         return;
     }
-    char batch[16], base[16], cap[16];
-    snprintf(batch, sizeof batch, "%d", ob->opts.batch);
+    char base[16], cap[16];
     snprintf(base, sizeof base, "%d", ob->opts.retry_base_ms);
     snprintf(cap, sizeof cap, "%d", ob->opts.retry_cap_ms);
-    const char *vals[3] = {batch, base, cap};
+    int64_t now = cd_now_us();
+    cd_tx_t *tx = NULL;
+    for (int i = 0; i < ob->nsubs; i++) {
+        s_sub_t *sub = &ob->subs[i];
+        s_expire_inflight(sub, now);
+        int room = sub->inf_id && sub->inf_until_us ? ob->opts.window - sub->ninf
+                                                    : ob->opts.batch; /* no memory: no window */
+        if (room <= 0)
+            continue; /* its acknowledgements will kick the next round */
+        if (!tx && !(tx = cd_tx_new()))
+            return;
+        char limit[16];
+        snprintf(limit, sizeof limit, "%d", room < ob->opts.batch ? room : ob->opts.batch);
+        const char *vals[4] = {limit, base, cap, sub->name};
+        cd_tx_add(tx, ob->sql_claim, 4, vals);
+    }
+    if (!tx)
+        return;
     ob->claiming = 1;
-    cd_db_query(ob->db, ob->sql_claim, 3, vals, s_on_claimed, ob);
+    cd_db_submit(ob->db, tx, s_on_claimed, ob);
 }
 
 static void s_on_timer(uv_timer_t *t)
@@ -430,6 +489,7 @@ static void s_on_reply(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg)
         }
         if ((sub->acks[sub->nacks] = strdup(id)) != NULL)
             sub->nacks++;
+        s_acked_inflight(sub, id);
         s_flush_acks(ob);
     } else if (memcmp(f[0].data, "NAK", 3) == 0) {
         s_record_nak(ob, sub, id, n >= 3 ? &f[2] : NULL);
@@ -448,8 +508,9 @@ cd_outbox_t *cd_outbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, con
     ob->db = db;
     snprintf(ob->schema, sizeof ob->schema, "%s", schema);
     snprintf(ob->producer, sizeof ob->producer, "%s", producer);
-    ob->opts = (cd_outbox_opts_t){250, 256, 1000, 30000, 5};
+    ob->opts = (cd_outbox_opts_t){250, 256, 1000, 30000, 5, 128};
     if (opts) {
+        if (opts->window > 0) ob->opts.window = opts->window;
         if (opts->poll_ms > 0) ob->opts.poll_ms = opts->poll_ms;
         if (opts->batch > 0) ob->opts.batch = opts->batch;
         if (opts->retry_base_ms > 0) ob->opts.retry_base_ms = opts->retry_base_ms;
@@ -467,6 +528,8 @@ cd_outbox_t *cd_outbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, con
         ob->subs[i].ob = ob;
         ob->subs[i].name = strdup(subs[i].name);
         ob->subs[i].endpoint = strdup(subs[i].endpoint);
+        ob->subs[i].inf_id = calloc((size_t)ob->opts.window, sizeof *ob->subs[i].inf_id);
+        ob->subs[i].inf_until_us = calloc((size_t)ob->opts.window, sizeof(int64_t));
     }
     char labels[128];
     snprintf(labels, sizeof labels, "producer=\"%s\"", producer);
@@ -543,6 +606,8 @@ void cd_outbox_destroy(cd_outbox_t **pob)
         for (int j = 0; j < sub->nacks; j++)
             free(sub->acks[j]);
         free(sub->acks);
+        free(sub->inf_id);
+        free(sub->inf_until_us);
         free(sub->name);
         free(sub->endpoint);
     }

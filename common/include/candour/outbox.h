@@ -38,6 +38,9 @@ typedef struct {
     int retry_base_ms;     /* first resend after this long without ACK (default 1000) */
     int retry_cap_ms;      /* backoff ceiling (default 30000) */
     int max_naks;          /* NAKs before dead-lettering (default 5) */
+    int window;            /* deliveries in flight per subscriber, unacknowledged (default 128):
+                            * a busy subscriber is sent no more than it can work through before
+                            * a resend would fire, so it is not resent what it merely has queued */
 } cd_outbox_opts_t;
 
 /* One event to put in the outbox. */
