@@ -141,3 +141,23 @@ Test(daemons, without_its_database_a_service_is_alive_not_ready_and_still_stops_
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+Test(daemons, candourctl_calendar_shows_englands_bank_holidays_and_counts_working_days)
+{
+    char bin[512], out[16384];
+    snprintf(bin, sizeof bin, "%s/services/candourctl", CANDOUR_BUILD_DIR);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s calendar 2022", bin);
+    FILE *p = popen(cmd, "r");
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = 0;
+    cr_assert_eq(pclose(p), 0);
+    cr_assert(strstr(out, "2022-09-19 Mon") && strstr(out, "2022-06-03 Fri") &&
+              strstr(out, "10 bank holidays"), "%s", out);
+    snprintf(cmd, sizeof cmd, "%s calendar --add 2022-09-16 3", bin);
+    p = popen(cmd, "r");
+    n = fread(out, 1, sizeof out - 1, p);
+    out[n] = 0;
+    cr_assert_eq(pclose(p), 0);
+    cr_assert(strstr(out, "= 2022-09-22"), "R4 worked example: %s", out);
+}
