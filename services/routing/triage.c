@@ -65,8 +65,11 @@ static int s_has(char (*set)[RT_ORG], int n, const char *org)
 
 static void s_add(char (*set)[RT_ORG], int *n, int max, const char *org)
 {
-    if (*n < max && org[0] && !s_has(set, *n, org))
-        snprintf(set[(*n)++], RT_ORG, "%s", org);
+    if (*n < max && org[0] && !s_has(set, *n, org)) {
+        size_t l = strnlen(org, RT_ORG - 1);
+        memcpy(set[*n], org, l);
+        set[(*n)++][l] = 0;
+    }
 }
 
 static void s_set(rt_triage_out_t *out, rt_outcome_t o, const char *lead, const char *why)
