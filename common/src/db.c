@@ -20,6 +20,8 @@
 #include "candour/log.h"
 
 #define S_BACKOFF_MIN_MS 100
+#define S_GROUP_MAX 64       /* transactions committed together, at most */
+#define S_GROUP_STMTS 1024   /* and statements in one group */
 #define S_BACKOFF_MAX_MS 5000
 
 typedef struct {
@@ -38,6 +40,7 @@ struct cd_tx_t {
     PGresult **results;  /* one per statement, filled while running */
     int cur;             /* statement whose results we are reading */
     int poisoned;        /* an add failed: the tx must not run half-built */
+    int solo;            /* run alone: its group failed, so each reruns by itself */
     int failed_stmt;
     char sqlstate[6];
     char *message;
@@ -59,8 +62,12 @@ struct cd_db_t {
     int poll_events;
     uv_timer_t retry;       /* reconnect backoff */
     int backoff_ms;
-    cd_tx_t *head, *tail;   /* queue; head is running when `running` */
+    cd_tx_t *head, *tail;   /* queue; the first group_n are running when `running` */
     int running;
+    int group_n;            /* transactions sent together under one Sync */
+    int group_left;         /* of them, those whose results are still to come */
+    cd_tx_t *group_cur;     /* the one the next result belongs to */
+    int group_failed;       /* a statement of the group failed: the whole group rolled back */
     size_t pending;
     int closing;
     int reported_down;      /* logged the outage once, not every retry */
@@ -194,9 +201,25 @@ static cd_tx_t *s_pop(cd_db_t *db)
         if (!db->head)
             db->tail = NULL;
         db->pending--;
+        tx->next = NULL;
     }
     db->running = 0;
     return tx;
+}
+
+/* Forget a run's results so the tx can run again. */
+static void s_reset(cd_tx_t *tx)
+{
+    for (int i = 0; tx->results && i < tx->n; i++)
+        if (tx->results[i])
+            PQclear(tx->results[i]);
+    free(tx->results);
+    tx->results = NULL;
+    free(tx->message);
+    tx->message = NULL;
+    tx->cur = 0;
+    tx->failed_stmt = -1;
+    tx->sqlstate[0] = 0;
 }
 
 /* Fail every queued transaction (connection lost or closing). */
@@ -405,32 +428,99 @@ static void s_flush(cd_db_t *db)
         s_poll_set(db, rc == 1 ? UV_READABLE | UV_WRITABLE : UV_READABLE);
 }
 
+/* Move group_cur past transactions whose results are all in. */
+static void s_settle_cursor(cd_db_t *db)
+{
+    while (db->group_cur && db->group_cur->cur >= db->group_cur->n && db->group_left > 1) {
+        db->group_cur = db->group_cur->next;
+        db->group_left--;
+    }
+}
+
+/* Group commit: the transactions queued while the last group ran go out
+ * together under one Sync, so they cost one commit (one fsync) between
+ * them. If any statement fails, the server rolls the whole group back; each
+ * of its transactions then runs again alone, so only the failing one fails. */
 static void s_start_next(cd_db_t *db)
 {
     if (db->running || !db->head || db->state != S_READY)
         return;
-    cd_tx_t *tx = db->head;
-    tx->results = calloc((size_t)tx->n, sizeof(PGresult *));
-    if (tx->n > 0 && !tx->results) {
-        s_pop(db);
+    int n = 0, stmts = 0;
+    for (cd_tx_t *tx = db->head; tx && n < S_GROUP_MAX && stmts < S_GROUP_STMTS; tx = tx->next) {
+        if (n > 0 && tx->solo)
+            break;
+        tx->results = calloc((size_t)(tx->n ? tx->n : 1), sizeof(PGresult *));
+        if (!tx->results)
+            break;
+        n++;
+        stmts += tx->n;
+        if (tx->solo)
+            break;
+    }
+    if (n == 0) {
+        cd_tx_t *tx = s_pop(db);
         s_finish(tx, CD_ENOMEM, "out of memory");
         s_start_next(db);
         return;
     }
     db->running = 1;
-    for (int i = 0; i < tx->n; i++) {
-        s_stmt_t *st = &tx->stmts[i];
-        if (!PQsendQueryParams(db->conn, st->sql, st->nparams, NULL,
-                               (const char *const *)st->values, st->lengths, st->formats, 0)) {
-            s_lost(db, PQerrorMessage(db->conn));
-            return;
+    db->group_n = db->group_left = n;
+    db->group_cur = db->head;
+    db->group_failed = 0;
+    cd_tx_t *tx = db->head;
+    for (int k = 0; k < n; k++, tx = tx->next) {
+        for (int i = 0; i < tx->n; i++) {
+            s_stmt_t *st = &tx->stmts[i];
+            if (!PQsendQueryParams(db->conn, st->sql, st->nparams, NULL,
+                                   (const char *const *)st->values, st->lengths, st->formats,
+                                   0)) {
+                s_lost(db, PQerrorMessage(db->conn));
+                return;
+            }
         }
     }
     if (!PQpipelineSync(db->conn)) {
         s_lost(db, PQerrorMessage(db->conn));
         return;
     }
+    s_settle_cursor(db);
     s_flush(db);
+}
+
+/* The group's Sync came: finish each of its transactions, or run them again
+ * one by one if the group failed. */
+static void s_end_group(cd_db_t *db)
+{
+    int n = db->group_n, failed = db->group_failed;
+    cd_tx_t *done = NULL, *last = NULL;
+    for (int k = 0; k < n; k++) {
+        cd_tx_t *tx = s_pop(db);
+        if (last)
+            last->next = tx;
+        else
+            done = tx;
+        last = tx;
+    }
+    db->group_n = db->group_left = 0;
+    db->group_cur = NULL;
+    if (failed && n > 1) {
+        /* Back to the front of the queue, in order, each to run alone. */
+        for (cd_tx_t *tx = done; tx; tx = tx->next) {
+            s_reset(tx);
+            tx->solo = 1;
+        }
+        last->next = db->head;
+        if (!db->head)
+            db->tail = last;
+        db->head = done;
+        db->pending += (size_t)n;
+        return;
+    }
+    cd_tx_t *next;
+    for (cd_tx_t *tx = done; tx; tx = next) {
+        next = tx->next;
+        s_finish(tx, tx->failed_stmt >= 0 ? CD_EDB : 0, NULL);
+    }
 }
 
 /* Record a result for the running statement. */
@@ -463,25 +553,28 @@ static void s_read_results(cd_db_t *db)
         return;
     }
     while (db->conn && db->running && !PQisBusy(db->conn)) {
-        cd_tx_t *tx = db->head;
+        cd_tx_t *tx = db->group_cur;
         PGresult *r = PQgetResult(db->conn);
         if (!r) {
             /* End of one statement's results. */
-            if (tx->cur < tx->n)
+            if (tx && tx->cur < tx->n)
                 tx->cur++;
             else
                 break;
+            s_settle_cursor(db);
             continue;
         }
         if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
             PQclear(r);
-            s_pop(db);
-            s_finish(tx, tx->failed_stmt >= 0 ? CD_EDB : 0, NULL);
+            s_end_group(db);
             s_start_next(db);
             if (!db->running)
                 break;
             continue;
         }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_FATAL_ERROR || st == PGRES_PIPELINE_ABORTED)
+            db->group_failed = 1;
         s_take_result(tx, r);
     }
     /* Drain notices/idle results while nothing runs (none expected). */

@@ -548,3 +548,41 @@ Test(db, empty_transaction_commits)
     cr_assert_eq(r2.err, 0);
     cr_assert_str_eq(r2.value[0], "still here");
 }
+
+/* Group commit: transactions queued while one runs go out together under one
+ * Sync, so they commit as one (they share a transaction id), and a failing
+ * one neither takes the others down nor stops being reported. */
+Test(db, transactions_queued_together_commit_together_and_a_failure_stays_alone)
+{
+    enum { N = 10 };
+    static s_res_t r[N];
+    memset(r, 0, sizeof r);
+    for (int i = 0; i < N; i++) {
+        cd_tx_t *tx = cd_tx_new();
+        s_insert(tx, 1000 + i, "g");
+        cd_tx_add(tx, "SELECT txid_current()::text", 0, NULL);
+        cd_db_submit(s_db, tx, s_on_tx, &r[i]);
+    }
+    for (int i = 0; i < N; i++)
+        s_wait(&r[i]);
+    /* The first went alone (nothing was running); the other nine together. */
+    for (int i = 2; i < N; i++)
+        cr_assert_str_eq(r[i].value[1], r[1].value[1], "tx %d committed apart from tx 1", i);
+    cr_assert_str_neq(r[0].value[1], r[1].value[1]);
+    cr_assert_eq(s_count("SELECT count(*) FROM public.t WHERE note = 'g'"), N);
+
+    /* Now one of a group fails: only it fails, the others commit. */
+    static s_res_t f[5];
+    memset(f, 0, sizeof f);
+    for (int i = 0; i < 5; i++) {
+        cd_tx_t *tx = cd_tx_new();
+        s_insert(tx, i == 3 ? 1000 : 2000 + i, "h"); /* 1000 exists: unique violation */
+        cd_db_submit(s_db, tx, s_on_tx, &f[i]);
+    }
+    for (int i = 0; i < 5; i++) {
+        s_wait(&f[i]);
+        cr_assert_eq(f[i].err, i == 3 ? CD_EDB : 0, "tx %d: %s", i, f[i].message);
+    }
+    cr_assert_str_eq(f[3].sqlstate, "23505");
+    cr_assert_eq(s_count("SELECT count(*) FROM public.t WHERE note = 'h'"), 4);
+}
