@@ -161,7 +161,7 @@ static void s_on_received(const rt_input_t *in, rt_state_t *next, rt_actions_t *
             snprintf(act->detail, sizeof act->detail, "received; held: %s%s%s", next->holds[0],
                      next->nholds > 1 ? ", " : "", next->nholds > 1 ? next->holds[1] : "");
         else
-            snprintf(act->detail, sizeof act->detail, "received; handled here");
+            snprintf(act->detail, sizeof act->detail, "received; nothing holds it");
     }
     act->changed = act->status_changed = 1;
 }
