@@ -353,6 +353,25 @@ static void s_fail(in_op_t *op, const char *code, const char *field, const char 
     s_op_free(op);
 }
 
+/* The first result of an operation's read, or NULL once the request has been
+ * answered: the database failed (UNAVAILABLE) or the caller's key, checked in
+ * the same statement (column live_col), is no longer on the allow-list. */
+static PGresult *s_checked(in_op_t *op, const cd_tx_result_t *res, int live_col, const char *what)
+{
+    if (res->err) {
+        s_fail(op, "UNAVAILABLE", "", what);
+        return NULL;
+    }
+    PGresult *r = res->results[0];
+    if (PQgetvalue(r, 0, live_col)[0] != 't') {
+        s_deny(op->req);
+        op->req = NULL;
+        s_op_free(op);
+        return NULL;
+    }
+    return r;
+}
+
 #define IN_LOAD_COLS 11
 static void s_on_loaded(const cd_tx_result_t *res, void *arg)
 {
@@ -634,16 +653,9 @@ static void s_status_step(in_op_t *op, PGresult *row)
 static void s_on_changes(const cd_tx_result_t *res, void *arg)
 {
     in_op_t *op = arg;
-    if (res->err) {
-        s_fail(op, "UNAVAILABLE", "", "the status changes could not be read just now");
+    PGresult *r = s_checked(op, res, 5, "the status changes could not be read just now");
+    if (!r)
         return;
-    }
-    PGresult *r = res->results[0];
-    if (PQgetvalue(r, 0, 5)[0] != 't') {
-        s_deny(op->req);
-        s_op_free(op);
-        return;
-    }
     Candour__V1__GetStatusChanges *g = (Candour__V1__GetStatusChanges *)op->msg;
     int n = PQgetisnull(r, 0, 0) ? 0 : PQntuples(r);
     Candour__V1__StatusChange *c = calloc((size_t)n + 1, sizeof *c);
@@ -701,17 +713,9 @@ static void s_status_changes(in_op_t *op)
 static void s_on_messages(const cd_tx_result_t *res, void *arg)
 {
     in_op_t *op = arg;
-    if (res->err) {
-        s_fail(op, "UNAVAILABLE", "", "the messages could not be read just now");
+    PGresult *r = s_checked(op, res, 8, "the messages could not be read just now");
+    if (!r)
         return;
-    }
-    PGresult *r = res->results[0];
-    if (PQgetvalue(r, 0, 8)[0] != 't') {
-        s_deny(op->req);
-        op->req = NULL;
-        s_op_free(op);
-        return;
-    }
     Candour__V1__GetMessages *g = (Candour__V1__GetMessages *)op->msg;
     int n = PQgetisnull(r, 0, 0) ? 0 : PQntuples(r);
     Candour__V1__PartnerMessage *m = calloc((size_t)n + 1, sizeof *m);
@@ -796,17 +800,9 @@ static void s_on_contribution_written(const cd_tx_result_t *res, void *arg)
 static void s_on_asked(const cd_tx_result_t *res, void *arg)
 {
     in_op_t *op = arg;
-    if (res->err) {
-        s_fail(op, "UNAVAILABLE", "", "could not be done just now; nothing was changed");
+    PGresult *r = s_checked(op, res, 1, "could not be done just now; nothing was changed");
+    if (!r)
         return;
-    }
-    PGresult *r = res->results[0];
-    if (PQgetvalue(r, 0, 1)[0] != 't') {
-        s_deny(op->req);
-        op->req = NULL;
-        s_op_free(op);
-        return;
-    }
     if (PQgetvalue(r, 0, 0)[0] != 't') {
         /* Party to a complaint only when asked: otherwise it is not theirs. */
         s_fail(op, "NOT_FOUND", "submit_contribution.complaint_ref",
