@@ -331,7 +331,7 @@ int main(int argc, char **argv)
                         "changed and the wound became infected. ";
     B.description[0] = 0;
     while (strlen(B.description) + strlen(words) < 1000)
-        strcat(B.description, words);
+        strncat(B.description, words, sizeof B.description - strlen(B.description) - 1);
     B.items = calloc((size_t)B.n, sizeof *B.items);
     pthread_mutex_init(&B.lock, NULL);
     B.ctx = zmq_ctx_new();

@@ -144,7 +144,7 @@ static void names_add(names_t *ns, const char *s, size_t n) {
     if (names_has(ns, tmp))
         return;
     cr_assert_lt(ns->n, 64, "too many variables");
-    strcpy(ns->name[ns->n++], tmp);
+    snprintf(ns->name[ns->n++], sizeof ns->name[0], "%s", tmp);
 }
 
 static int is_name_char(char c) {

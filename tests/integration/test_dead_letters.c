@@ -37,9 +37,9 @@ static void s_make_dead_letter(h_t *h)
     size_t len = 0;
     uint8_t *buf = cd_pb_pack(&cr.base, &len);
     char *hex = malloc(len * 2 + 3);
-    strcpy(hex, "\\x");
+    snprintf(hex, 3, "\\x");
     for (size_t i = 0; i < len; i++)
-        sprintf(hex + 2 + i * 2, "%02x", buf[i]);
+        snprintf(hex + 2 + i * 2, 3, "%02x", buf[i]);
     const char *p[2] = {DL_EVENT, hex};
     char *seq = h_scalar(h, "INSERT INTO intake.outbox (event_id, type, complaint_ref, payload)"
                             " VALUES ($1::uuid, 'complaint.received', 'CDR-DEAD-0001', $2::bytea)"

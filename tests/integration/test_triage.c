@@ -58,7 +58,7 @@ static void s_submit(const char *ext, const char *extra, char *ref)
              ext, extra[0] ? ", " : "", extra);
     Candour__V1__Reply *r = s_send(json);
     cr_assert(r->receipt, "%s", r->error ? r->error->message : "");
-    strcpy(ref, r->receipt->complaint_ref);
+    snprintf(ref, 64, "%s", r->receipt->complaint_ref);
     candour__v1__reply__free_unpacked(r, NULL);
 }
 

@@ -329,7 +329,7 @@ Test(config, help_lists_every_item_in_aligned_columns)
     };
     char joined[512] = "";
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
-        strcat(joined, want[i]);
+        strncat(joined, want[i], sizeof joined - strlen(joined) - 1);
     cr_assert_str_eq(out, joined);
     free(out);
 }

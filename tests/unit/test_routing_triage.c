@@ -1,5 +1,6 @@
 /* test_routing_triage.c - who handles a complaint, and why (R1-R3, I5, I6). */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "triage.h"
@@ -9,10 +10,10 @@ static rt_route_t s_route(const char *service, const char *kind, const char *com
 {
     rt_route_t r;
     memset(&r, 0, sizeof r);
-    strcpy(r.service, service);
-    strcpy(r.kind, kind);
-    strcpy(r.commissioner, commissioner);
-    strcpy(r.provider, provider);
+    snprintf(r.service, sizeof r.service, "%s", service);
+    snprintf(r.kind, sizeof r.kind, "%s", kind);
+    snprintf(r.commissioner, sizeof r.commissioner, "%s", commissioner);
+    snprintf(r.provider, sizeof r.provider, "%s", provider);
     r.nhse_direct = nhse;
     return r;
 }
