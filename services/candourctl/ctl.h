@@ -11,6 +11,7 @@ int ctl_sign(int argc, char **argv);
 int ctl_extend(int argc, char **argv);
 int ctl_decide(int argc, char **argv);
 int ctl_calendar(int argc, char **argv);
+int ctl_audit(int argc, char **argv);
 int ctl_dead_letters(int argc, char **argv);
 int ctl_keygen(int argc, char **argv);
 int ctl_org(int argc, char **argv);

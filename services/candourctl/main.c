@@ -18,6 +18,7 @@ static const struct {
     {"status", ctl_status, "show where a complaint is, with its deadlines and history"},
     {"record-outcome", ctl_record_outcome, "record an investigation's outcome and findings"},
     {"sign", ctl_sign, "sign the response as the responsible person (or authorised signatory)"},
+    {"audit", ctl_audit, "verify the tamper-evident audit trail, or list a complaint's entries"},
     {"calendar", ctl_calendar, "bank holidays and working days in England, as Candour counts them"},
     {"decide", ctl_decide, "accept or decline a complaint made after the 12-month limit (I3)"},
     {"extend", ctl_extend, "record a new agreed date for a deadline (R5)"},

@@ -1,0 +1,89 @@
+/* test_audit.c - guarantee 6: every change to a complaint's records is in a
+ * tamper-evident audit trail (who, what, when), append-only for the
+ * services, and a changed entry is detected. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "candour/client.h"
+#include "candour/db.h"
+#include "harness.h"
+
+static int s_ctl(h_t *h, const char *args, char *out, size_t len)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "CANDOUR_DB_URL='%s' '%s/services/candourctl' audit %s 2>&1",
+             h_db_url(h), CANDOUR_BUILD_DIR, args);
+    FILE *p = popen(cmd, "r");
+    size_t n = fread(out, 1, len - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(audit, changes_are_chained_append_only_and_tampering_is_detected, .timeout = 90)
+{
+    h_t *h = h_new("audit");
+    h_org(h, "ICB-AU");
+    cr_assert_eq(h_start_all(h), 0);
+    cd_client_t *c = h_client(h, "ICB-AU");
+    Candour__V1__Person p = CANDOUR__V1__PERSON__INIT;
+    p.name = "Ben Ford";
+    p.email = "ben@example.org";
+    Candour__V1__Complaint comp = CANDOUR__V1__COMPLAINT__INIT;
+    comp.external_ref = "AU-1";
+    comp.channel = CANDOUR__V1__CHANNEL__CHANNEL_EMAIL;
+    comp.complainant = &p;
+    comp.description = "The appointment letter went to my old address.";
+    Candour__V1__SubmitComplaint sub = CANDOUR__V1__SUBMIT_COMPLAINT__INIT;
+    sub.complaint = &comp;
+    Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    req.op_case = CANDOUR__V1__REQUEST__OP_SUBMIT;
+    req.submit = &sub;
+    Candour__V1__Reply *r = NULL;
+    char err[256], ref[64], out[8192];
+    cr_assert_eq(cd_client_call(c, &req, 10000, &r, err, sizeof err), 0, "%s", err);
+    snprintf(ref, sizeof ref, "%s", r->receipt->complaint_ref);
+    candour__v1__reply__free_unpacked(r, NULL);
+    cd_client_destroy(&c);
+    const char *pr[1] = {ref};
+    cr_assert(h_wait_for(h, "SELECT (acknowledged_at IS NOT NULL)::text FROM routing.complaint"
+                            " WHERE reference = $1", 1, pr, "true", 15000));
+    cr_assert(h_wait_for(h, "SELECT (delivered_at IS NOT NULL)::text FROM notify.letter"
+                            " WHERE reference = $1", 1, pr, "true", 15000));
+
+    /* Who (the service's role), what and when, in every schema involved. */
+    cr_assert_eq(s_ctl(h, "verify", out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "chain intact"), "%s", out);
+    char args[128];
+    snprintf(args, sizeof args, "log %s", ref);
+    cr_assert_eq(s_ctl(h, args, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "intake") && strstr(out, "routing") && strstr(out, "notify"), "%s", out);
+    cr_assert(strstr(out, "candour_routing"), "the entry should name the service's role: %s", out);
+    cr_assert_gt(h_count(h, "SELECT count(*) FROM routing.audit WHERE reference = $1", 1, pr), 1);
+
+    /* Append-only for the services. */
+    char e[256];
+    PGconn *svc = cd_db_connect_blocking(h_db_url(h), "candour_routing", e, sizeof e);
+    cr_assert(svc, "%s", e);
+    PGresult *x = PQexec(svc, "UPDATE routing.audit SET actor = 'nobody'");
+    cr_assert_neq(PQresultStatus(x), PGRES_COMMAND_OK, "a service changed its audit trail");
+    PQclear(x);
+    x = PQexec(svc, "DELETE FROM routing.audit");
+    cr_assert_neq(PQresultStatus(x), PGRES_COMMAND_OK, "a service deleted its audit trail");
+    PQclear(x);
+    PQfinish(svc);
+
+    /* Someone with more power changes an entry: the chain shows it. */
+    PGconn *admin = h_db(h);
+    PQclear(PQexec(admin, "ALTER TABLE routing.audit DISABLE TRIGGER append_only"));
+    x = PQexec(admin, "UPDATE routing.audit SET row_data = row_data || '{\"state\": \"withdrawn\"}'"
+                      " WHERE seq = (SELECT min(seq) FROM routing.audit)");
+    cr_assert_eq(PQresultStatus(x), PGRES_COMMAND_OK, "%s", PQresultErrorMessage(x));
+    PQclear(x);
+    cr_assert_eq(s_ctl(h, "verify routing", out, sizeof out), 3, "%s", out);
+    cr_assert(strstr(out, "BROKEN") && strstr(out, "does not match its hash"), "%s", out);
+    cr_assert_eq(h_destroy(&h), 0);
+}
