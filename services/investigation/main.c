@@ -7,7 +7,6 @@
 
 #include "candour/error.h"
 #include "candour/log.h"
-#include "candour/pb.h"
 #include "candour/service.h"
 #include "candour/util.h"
 #include "candour/v1/events.pb-c.h"
@@ -80,60 +79,38 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
 
 /* ---------------------------------------------------------------- record outcome */
 
-typedef struct {
-    cd_inbox_t *in;
-    cd_request_t *req;
-    Candour__V1__RecordOutcome *ro;   /* owned copy */
-    char case_id[CD_UUID_LEN + 1];
-} iv_call_t;
-
-static void s_call_free(iv_call_t *call)
-{
-    candour__v1__record_outcome__free_unpacked(call->ro, NULL);
-    free(call);
-}
-
 static void s_on_recorded(const cd_tx_result_t *res, void *arg)
 {
-    iv_call_t *call = arg;
+    cd_op_t *op = arg;
+    const Candour__V1__RecordOutcome *ro = (const Candour__V1__RecordOutcome *)op->msg;
     if (res->err == 0) {
-        cd_log_info("case.completed", "{s:s, s:s}", "reference", call->ro->complaint_ref,
-                    "case_id", call->case_id);
+        cd_log_info("case.completed", "{s:s, s:s}", "reference", ro->complaint_ref, "case_id",
+                    op->note);
         cd_service_kick(s_svc);
-        cd_request_done(call->req);
-    } else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0) {
-        cd_request_fail(call->req, "FAILED_PRECONDITION", "record_outcome.complaint_ref",
-                        "the case already has an outcome");
-    } else {
-        cd_request_fail(call->req, "UNAVAILABLE", "",
-                        "the outcome could not be recorded just now; nothing was changed");
     }
-    s_call_free(call);
+    cd_op_committed(op, res, "record_outcome.complaint_ref", "the case already has an outcome");
 }
 
 static void s_on_case_read(const cd_tx_result_t *res, void *arg)
 {
-    iv_call_t *call = arg;
+    cd_op_t *op = arg;
     if (res->err) {
-        cd_request_fail(call->req, "UNAVAILABLE", "", "the case could not be read just now");
-        s_call_free(call);
+        cd_op_fail(op, "UNAVAILABLE", "", "the case could not be read just now");
         return;
     }
     PGresult *r = res->results[0];
     if (PQntuples(r) != 1) {
-        cd_request_fail(call->req, "NOT_FOUND", "record_outcome.complaint_ref",
-                        "no investigation case is open for that reference");
-        s_call_free(call);
+        cd_op_fail(op, "NOT_FOUND", "record_outcome.complaint_ref",
+                   "no investigation case is open for that reference");
         return;
     }
     if (!iv_case_accepts_outcome(PQgetvalue(r, 0, 1))) {
-        cd_request_fail(call->req, "FAILED_PRECONDITION", "record_outcome.complaint_ref",
-                        "the case already has an outcome");
-        s_call_free(call);
+        cd_op_fail(op, "FAILED_PRECONDITION", "record_outcome.complaint_ref",
+                   "the case already has an outcome");
         return;
     }
-    snprintf(call->case_id, sizeof call->case_id, "%s", PQgetvalue(r, 0, 0));
-    const Candour__V1__RecordOutcome *ro = call->ro;
+    snprintf(op->note, sizeof op->note, "%s", PQgetvalue(r, 0, 0)); /* the case id */
+    const Candour__V1__RecordOutcome *ro = (const Candour__V1__RecordOutcome *)op->msg;
     const ProtobufCEnumValue *oc =
         protobuf_c_enum_descriptor_get_value(&candour__v1__outcome__descriptor, ro->outcome);
     cd_tx_t *tx = cd_tx_new();
@@ -145,44 +122,37 @@ static void s_on_case_read(const cd_tx_result_t *res, void *arg)
               " SELECT investigation.expect(count(*) = 1, 'the case is not open') FROM u",
               4, v);
     Candour__V1__InvestigationCompleted ic = CANDOUR__V1__INVESTIGATION_COMPLETED__INIT;
-    ic.case_id = call->case_id;
+    ic.case_id = op->note;
     ic.outcome = ro->outcome;
     ic.findings = ro->findings;
     ic.recorded_by = ro->recorded_by;
     cd_event_out_t out = {.type = "investigation.completed", .complaint_ref = ro->complaint_ref,
                           .payload = &ic.base, .subscribers = s_completed_to};
     cd_outbox_put(cd_service_outbox(s_svc), tx, &out, NULL, NULL);
-    cd_db_submit(cd_service_db(s_svc), tx, s_on_recorded, call);
+    cd_db_submit(cd_service_db(s_svc), tx, s_on_recorded, op);
 }
 
-static void s_record_outcome(cd_inbox_t *in, cd_request_t *req, const Candour__V1__RecordOutcome *ro)
+static void s_record_outcome(cd_request_t *req, const Candour__V1__RecordOutcome *ro)
 {
     iv_error_t err;
     if (iv_validate_outcome(ro, &err) != 0) {
         cd_request_fail(req, err.code, err.field, err.message);
         return;
     }
-    iv_call_t *call = calloc(1, sizeof *call);
-    if (call)
-        call->ro = (Candour__V1__RecordOutcome *)cd_pb_clone(&ro->base);
-    if (!call || !call->ro) {
-        free(call);
-        cd_request_fail(req, "INTERNAL", "", "out of memory");
+    cd_op_t *op = cd_op_new(req, &ro->base);
+    if (!op)
         return;
-    }
-    call->in = in;
-    call->req = req;
     const char *v[1] = {ro->complaint_ref};
     cd_db_query(cd_service_db(s_svc),
                 "SELECT case_id, state FROM investigation.case WHERE reference = $1", 1, v,
-                s_on_case_read, call);
+                s_on_case_read, op);
 }
 
 static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r,
                          void *arg)
 {
     if (r->op_case == CANDOUR__V1__REQUEST__OP_RECORD_OUTCOME)
-        s_record_outcome(in, req, r->record_outcome);
+        s_record_outcome(req, r->record_outcome);
     else
         cd_request_fail(req, "UNSUPPORTED", "op", "investigation answers RecordOutcome only");
 }

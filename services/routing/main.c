@@ -1092,38 +1092,23 @@ static void s_on_watch_timer(uv_timer_t *t)
 
 /* -- extensions (R5: a deadline moves only by recording a new agreed date) */
 
-typedef struct {
-    cd_request_t *req;
-    Candour__V1__ExtendDeadline *x;   /* owned copy */
-} rt_extend_t;
-
-static void s_extend_free(rt_extend_t *e)
+static void s_on_committed_kick(const cd_tx_result_t *res, void *arg, const char *field)
 {
-    candour__v1__extend_deadline__free_unpacked(e->x, NULL);
-    free(e);
+    if (cd_op_committed(arg, res, field, NULL))
+        cd_service_kick(s_app.svc);
 }
 
 static void s_on_extended(const cd_tx_result_t *res, void *arg)
 {
-    rt_extend_t *e = arg;
-    if (res->err == 0) {
-        cd_service_kick(s_app.svc);
-        cd_request_done(e->req);
-    } else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0) {
-        cd_request_fail(e->req, "FAILED_PRECONDITION", "extend_deadline.new_due", res->message);
-    } else {
-        cd_request_fail(e->req, "UNAVAILABLE", "", "the extension could not be recorded just now");
-    }
-    s_extend_free(e);
+    s_on_committed_kick(res, arg, "extend_deadline.new_due");
 }
 
 static void s_on_deadline_read(const cd_tx_result_t *res, void *arg)
 {
-    rt_extend_t *e = arg;
-    const Candour__V1__ExtendDeadline *x = e->x;
+    cd_op_t *e = arg;
+    const Candour__V1__ExtendDeadline *x = (const Candour__V1__ExtendDeadline *)e->msg;
     if (res->err) {
-        cd_request_fail(e->req, "UNAVAILABLE", "", "the deadline could not be read just now");
-        s_extend_free(e);
+        cd_op_fail(e, "UNAVAILABLE", "", "the deadline could not be read just now");
         return;
     }
     PGresult *r = res->results[0];
@@ -1133,11 +1118,9 @@ static void s_on_deadline_read(const cd_tx_result_t *res, void *arg)
     else if (PQgetvalue(r, 0, 1)[0] == 't')
         fail = "FAILED_PRECONDITION";
     if (fail) {
-        cd_request_fail(e->req, fail, "extend_deadline.deadline",
-                        strcmp(fail, "NOT_FOUND") == 0
-                            ? "that complaint has no such deadline"
-                            : "that deadline has been met or no longer applies");
-        s_extend_free(e);
+        cd_op_fail(e, fail, "extend_deadline.deadline",
+                   strcmp(fail, "NOT_FOUND") == 0 ? "that complaint has no such deadline"
+                                                  : "that deadline has been met or no longer applies");
         return;
     }
     char old_due[CD_DATE_LEN + 1];
@@ -1211,15 +1194,9 @@ static void s_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x)
         cd_request_fail(req, code, field, msg);
         return;
     }
-    rt_extend_t *e = calloc(1, sizeof *e);
-    if (e)
-        e->x = (Candour__V1__ExtendDeadline *)cd_pb_clone(&x->base);
-    if (!e || !e->x) {
-        free(e);
-        cd_request_fail(req, "INTERNAL", "", "out of memory");
+    cd_op_t *e = cd_op_new(req, &x->base);
+    if (!e)
         return;
-    }
-    e->req = req;
     const char *v[3] = {x->complaint_ref, x->deadline, x->party};
     cd_db_query(cd_service_db(s_app.svc),
                 "SELECT due::text, met_at IS NOT NULL OR closed_at IS NOT NULL FROM routing.deadline"
@@ -1230,61 +1207,41 @@ static void s_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x)
 
 /* -- the decision on a complaint made after the 12-month limit (I3) */
 
-typedef struct {
-    cd_request_t *req;
-    Candour__V1__DecideOutOfTime *d;   /* owned copy */
-} rt_decide_t;
-
-static void s_decide_free(rt_decide_t *x)
-{
-    candour__v1__decide_out_of_time__free_unpacked(x->d, NULL);
-    free(x);
-}
-
 static void s_on_decided(const cd_tx_result_t *res, void *arg)
 {
-    rt_decide_t *x = arg;
-    if (res->err == 0) {
-        cd_service_kick(s_app.svc);
-        cd_request_done(x->req);
-    } else {
-        cd_request_fail(x->req, "UNAVAILABLE", "", "the decision could not be recorded just now");
-    }
-    s_decide_free(x);
+    s_on_committed_kick(res, arg, "decide_out_of_time.complaint_ref");
 }
 
 static void s_on_decide_read(const cd_tx_result_t *res, void *arg)
 {
-    rt_decide_t *x = arg;
+    cd_op_t *op = arg;
+    const Candour__V1__DecideOutOfTime *d = (const Candour__V1__DecideOutOfTime *)op->msg;
     if (res->err) {
-        cd_request_fail(x->req, "UNAVAILABLE", "", "the complaint could not be read just now");
-        s_decide_free(x);
+        cd_op_fail(op, "UNAVAILABLE", "", "the complaint could not be read just now");
         return;
     }
     PGresult *r = res->results[0];
     if (PQntuples(r) != 1) {
-        cd_request_fail(x->req, "NOT_FOUND", "decide_out_of_time.complaint_ref",
-                        "no complaint has that reference");
-        s_decide_free(x);
+        cd_op_fail(op, "NOT_FOUND", "decide_out_of_time.complaint_ref",
+                   "no complaint has that reference");
         return;
     }
     if (PQgetvalue(r, 0, 0)[0] != 't') {
-        cd_request_fail(x->req, "FAILED_PRECONDITION", "decide_out_of_time.complaint_ref",
-                        "that complaint is not waiting for an out-of-time decision");
-        s_decide_free(x);
+        cd_op_fail(op, "FAILED_PRECONDITION", "decide_out_of_time.complaint_ref",
+                   "that complaint is not waiting for an out-of-time decision");
         return;
     }
     /* The decision is an event to routing itself, so it takes effect through
      * the inbox and the state machine, once, like any other. */
     cd_tx_t *tx = cd_tx_new();
     Candour__V1__OutOfTimeDecided ev = CANDOUR__V1__OUT_OF_TIME_DECIDED__INIT;
-    ev.accept = x->d->accept;
-    ev.reason = x->d->reason;
-    ev.decided_by = x->d->decided_by;
-    cd_event_out_t out = {.type = "out_of_time.decided", .complaint_ref = x->d->complaint_ref,
+    ev.accept = d->accept;
+    ev.reason = d->reason;
+    ev.decided_by = d->decided_by;
+    cd_event_out_t out = {.type = "out_of_time.decided", .complaint_ref = d->complaint_ref,
                           .payload = &ev.base, .subscribers = s_to_routing};
     cd_outbox_put(cd_service_outbox(s_app.svc), tx, &out, NULL, NULL);
-    cd_db_submit(cd_service_db(s_app.svc), tx, s_on_decided, x);
+    cd_db_submit(cd_service_db(s_app.svc), tx, s_on_decided, op);
 }
 
 static void s_decide(cd_request_t *req, const Candour__V1__DecideOutOfTime *d)
@@ -1298,20 +1255,14 @@ static void s_decide(cd_request_t *req, const Candour__V1__DecideOutOfTime *d)
                         " who decided");
         return;
     }
-    rt_decide_t *x = calloc(1, sizeof *x);
-    if (x)
-        x->d = (Candour__V1__DecideOutOfTime *)cd_pb_clone(&d->base);
-    if (!x || !x->d) {
-        free(x);
-        cd_request_fail(req, "INTERNAL", "", "out of memory");
+    cd_op_t *op = cd_op_new(req, &d->base);
+    if (!op)
         return;
-    }
-    x->req = req;
     const char *v[1] = {d->complaint_ref};
     cd_db_query(cd_service_db(s_app.svc),
                 "SELECT 'out-of-time' = ANY(holds) AND stage < 90 FROM routing.complaint"
                 " WHERE reference = $1",
-                1, v, s_on_decide_read, x);
+                1, v, s_on_decide_read, op);
 }
 
 /* ---------------------------------------------------------------- main */

@@ -6,7 +6,6 @@
 
 #include "candour/error.h"
 #include "candour/log.h"
-#include "candour/pb.h"
 #include "candour/service.h"
 #include "candour/v1/events.pb-c.h"
 #include "signing.h"
@@ -46,38 +45,20 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
 
 /* ---------------------------------------------------------------- sign */
 
-typedef struct {
-    cd_inbox_t *in;
-    cd_request_t *req;
-    Candour__V1__SignResponse *sr;   /* owned copy */
-} so_call_t;
-
-static void s_call_free(so_call_t *call)
-{
-    candour__v1__sign_response__free_unpacked(call->sr, NULL);
-    free(call);
-}
-
 static void s_on_signed(const cd_tx_result_t *res, void *arg)
 {
-    so_call_t *call = arg;
+    cd_op_t *op = arg;
     if (res->err == 0) {
-        cd_log_info("response.approved", "{s:s}", "reference", call->sr->complaint_ref);
+        cd_log_info("response.approved", "{s:s}", "reference",
+                    ((const Candour__V1__SignResponse *)op->msg)->complaint_ref);
         cd_service_kick(s_svc);
-        cd_request_done(call->req);
-    } else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0) {
-        cd_request_fail(call->req, "FAILED_PRECONDITION", "sign.complaint_ref",
-                        "the response is already signed");
-    } else {
-        cd_request_fail(call->req, "UNAVAILABLE", "",
-                        "the signature could not be recorded just now; nothing was changed");
     }
-    s_call_free(call);
+    cd_op_committed(op, res, "sign.complaint_ref", "the response is already signed");
 }
 
 static void s_on_draft_read(const cd_tx_result_t *res, void *arg)
 {
-    so_call_t *call = arg;
+    cd_op_t *op = arg;
     PGresult *r = res->err ? NULL : res->results[0];
     const char *fail = NULL, *code = NULL;
     if (!r) {
@@ -91,11 +72,10 @@ static void s_on_draft_read(const cd_tx_result_t *res, void *arg)
         fail = "the response is already signed";
     }
     if (fail) {
-        cd_request_fail(call->req, code, "sign.complaint_ref", fail);
-        s_call_free(call);
+        cd_op_fail(op, code, "sign.complaint_ref", fail);
         return;
     }
-    const Candour__V1__SignResponse *sr = call->sr;
+    const Candour__V1__SignResponse *sr = (const Candour__V1__SignResponse *)op->msg;
     cd_tx_t *tx = cd_tx_new();
     const char *v[3] = {sr->complaint_ref, sr->signed_by, sr->signatory_role};
     cd_tx_add(tx,
@@ -114,37 +94,30 @@ static void s_on_draft_read(const cd_tx_result_t *res, void *arg)
     cd_event_out_t out = {.type = "response.approved", .complaint_ref = sr->complaint_ref,
                           .payload = &ra.base, .subscribers = s_approved_to};
     cd_outbox_put(cd_service_outbox(s_svc), tx, &out, NULL, NULL);
-    cd_db_submit(cd_service_db(s_svc), tx, s_on_signed, call);
+    cd_db_submit(cd_service_db(s_svc), tx, s_on_signed, op);
 }
 
-static void s_sign(cd_inbox_t *in, cd_request_t *req, const Candour__V1__SignResponse *sr)
+static void s_sign(cd_request_t *req, const Candour__V1__SignResponse *sr)
 {
     so_error_t err;
     if (so_validate_sign(sr, &err) != 0) {
         cd_request_fail(req, err.code, err.field, err.message);
         return;
     }
-    so_call_t *call = calloc(1, sizeof *call);
-    if (call)
-        call->sr = (Candour__V1__SignResponse *)cd_pb_clone(&sr->base);
-    if (!call || !call->sr) {
-        free(call);
-        cd_request_fail(req, "INTERNAL", "", "out of memory");
+    cd_op_t *op = cd_op_new(req, &sr->base);
+    if (!op)
         return;
-    }
-    call->in = in;
-    call->req = req;
     const char *v[1] = {sr->complaint_ref};
     cd_db_query(cd_service_db(s_svc),
                 "SELECT state, outcome, findings FROM signoff.draft WHERE reference = $1", 1, v,
-                s_on_draft_read, call);
+                s_on_draft_read, op);
 }
 
 static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r,
                          void *arg)
 {
     if (r->op_case == CANDOUR__V1__REQUEST__OP_SIGN)
-        s_sign(in, req, r->sign);
+        s_sign(req, r->sign);
     else
         cd_request_fail(req, "UNSUPPORTED", "op", "signoff answers SignResponse only");
 }

@@ -100,14 +100,6 @@ static long s_wait_count(const char *sql, long want, int ms)
     return got;
 }
 
-static void s_exec(const char *sql)
-{
-    PGresult *r = PQexec(h_db(s_h), sql);
-    cr_assert(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
-              "%s: %s", sql, PQresultErrorMessage(r));
-    PQclear(r);
-}
-
 static void s_setup(void)
 {
     s_h = h_new("bus");
@@ -115,7 +107,7 @@ static void s_setup(void)
     cr_assert_eq(uv_loop_init(&s_loop), 0);
     uv_timer_init(&s_loop, &s_tick);
     uv_timer_start(&s_tick, s_noop, 5, 5);
-    s_exec("CREATE TABLE public.effects (id bigserial PRIMARY KEY, event_id uuid NOT NULL,"
+    h_exec(s_h, "CREATE TABLE public.effects (id bigserial PRIMARY KEY, event_id uuid NOT NULL,"
            " complaint_ref text NOT NULL, seq bigint NOT NULL)");
     snprintf(s_endpoint, sizeof s_endpoint, "ipc://%s/routing-test.sock", h_dir(s_h));
     s_pdb = cd_db_new(&s_loop, h_db_url(s_h), NULL, NULL, NULL);
@@ -340,7 +332,7 @@ Test(bus, redelivered_event_is_acknowledged_again_but_not_applied_twice)
     int arrivals = s_c.arrivals;
 
     /* As if the ACK had been lost: the delivery is due again. */
-    s_exec("UPDATE intake.outbox_delivery SET delivered_at = NULL, next_attempt_at = now()");
+    h_exec(s_h, "UPDATE intake.outbox_delivery SET delivered_at = NULL, next_attempt_at = now()");
     cd_outbox_kick(s_ob);
     RUN_UNTIL(cd_inbox_duplicates(s_in) > dups, 10000);
     cr_assert_gt(cd_inbox_duplicates(s_in), dups, "the redelivery was not seen as a duplicate");
@@ -423,7 +415,7 @@ Test(bus, events_whose_guard_is_false_are_not_put)
     cd_db_submit(s_pdb, tx, s_on_commit, &done);
     RUN_UNTIL(done, 10000);
     cr_assert_eq(done, 1);
-    s_exec("DELETE FROM public.effects WHERE complaint_ref = 'MARK'");
+    h_exec(s_h, "DELETE FROM public.effects WHERE complaint_ref = 'MARK'");
     cd_outbox_kick(s_ob);
 
     cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox"), 3);

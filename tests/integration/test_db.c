@@ -62,21 +62,13 @@ static int s_turn(uint64_t deadline)
 /* Turn the loop until expr holds or ms pass (then check expr yourself). */
 #define RUN_UNTIL(expr, ms) for (uint64_t dl_ = s_deadline(ms); !(expr) && s_turn(dl_);)
 
-static void s_exec(const char *sql)
-{
-    PGresult *r = PQexec(h_db(s_h), sql);
-    cr_assert(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
-              "%s: %s", sql, PQresultErrorMessage(r));
-    PQclear(r);
-}
-
 static void s_setup(void)
 {
     s_h = h_new("db");
     cr_assert_eq(uv_loop_init(&s_loop), 0);
     uv_timer_init(&s_loop, &s_tick);
     uv_timer_start(&s_tick, s_noop, 5, 5);
-    s_exec("CREATE TABLE public.t (id int PRIMARY KEY, note text, b bytea)");
+    h_exec(s_h, "CREATE TABLE public.t (id int PRIMARY KEY, note text, b bytea)");
     memset(&s_st, 0, sizeof s_st);
     s_db = cd_db_new(&s_loop, h_db_url(s_h), NULL, s_on_state, &s_st);
     cr_assert(s_db);

@@ -441,6 +441,11 @@ int h_gateway_port(h_t *h) { return h->gateway_port; }
 int h_admin_port(h_t *h, const char *svc) { return h->admin_ports[s_index(svc)]; }
 PGconn *h_db(h_t *h) { return h->conn; }
 
+void h_exec(h_t *h, const char *sql)
+{
+    s_exec(h->conn, sql);
+}
+
 char *h_scalar(h_t *h, const char *sql, int n, const char *const *params)
 {
     PGresult *r = PQexecParams(h->conn, sql, n, NULL, params, NULL, NULL, 0);

@@ -61,6 +61,9 @@ int h_gateway_port(h_t *h);                           /* after h_start("gateway"
 int h_admin_port(h_t *h, const char *service);        /* its /healthz /readyz /metrics port */
 PGconn *h_db(h_t *h);                                  /* an admin connection, owned by h */
 
+/* Run a statement of the test's own (no parameters); fails the test on error. */
+void h_exec(h_t *h, const char *sql);
+
 /* Run a query with text parameters and return the first column of the first
  * row as a malloc'd string (NULL if no row). Fails the test on SQL errors. */
 char *h_scalar(h_t *h, const char *sql, int n, const char *const *params);

@@ -20,6 +20,7 @@
 #include <uv.h>
 
 #include "candour/db.h"
+#include <protobuf-c/protobuf-c.h>
 #include "candour/v1/api.pb-c.h"
 #include "candour/v1/envelope.pb-c.h"
 #include "candour/v1/error.pb-c.h"
@@ -80,6 +81,28 @@ void cd_request_done(cd_request_t *req);
 /* Reply with an error. Frees req. */
 void cd_request_fail(cd_request_t *req, const char *code, const char *field,
                      const char *message);
+
+/* ---------------------------------------------------------------- cd_op
+ *
+ * A request held while the reads and writes it needs run: the operation's
+ * message copied (the Request is freed when the handler returns) and the
+ * answers every such handler gives, in one place. Each cd_op_ answer frees
+ * the op. */
+typedef struct {
+    cd_request_t *req;       /* the request, answered by the functions below */
+    ProtobufCMessage *msg;   /* owned copy of the operation's message */
+    char note[64];           /* what a handler carries between its steps (e.g. a case id) */
+} cd_op_t;
+
+/* NULL when out of memory; the request is then answered INTERNAL. */
+cd_op_t *cd_op_new(cd_request_t *req, const ProtobufCMessage *msg);
+void cd_op_fail(cd_op_t *op, const char *code, const char *field, const char *message);
+/* Answer a write's outcome: Done when it committed; FAILED_PRECONDITION on
+ * `field` when an expect() in it failed (P0002: the state was not the one
+ * read), with `changed` as the message (NULL: the statement's own); else
+ * UNAVAILABLE, nothing was changed. Returns 1 when it committed. */
+int cd_op_committed(cd_op_t *op, const cd_tx_result_t *res, const char *field,
+                    const char *changed);
 
 /* The organisation the request came from: the User-Id the ZAP handler gave
  * its connection (copied at receipt, valid until the request is answered).
