@@ -32,6 +32,8 @@ struct cd_event_t {
     cd_inbox_t *in;
     void (*on_committed)(void *);
     void *committed_arg;
+    cd_event_t *prev, *next; /* in in->busy (being applied) or in->waiting */
+    int busy;                /* in in->busy */
 };
 
 struct cd_request_t {
@@ -51,8 +53,17 @@ struct cd_inbox_t {
     cd_request_fn on_request;
     void *arg;
     cd_zsock_t *sock;
+    /* One event per complaint at a time: events being applied (busy), and
+     * events that arrived while an earlier one about the same complaint was
+     * being applied (waiting, in arrival order). Producers order each
+     * complaint's events, but events from different producers about one
+     * complaint would otherwise race to update it and all but one would be
+     * deferred for a resend. Both lists are bounded by the producers'
+     * windows of unacknowledged events. */
+    cd_event_t *busy, *waiting, *waiting_tail;
+    int nbusy, nwaiting;
     uint64_t applied, duplicates;
-    cd_metric_t *m_applied, *m_dup, *m_rejected, *m_requests;
+    cd_metric_t *m_applied, *m_dup, *m_rejected, *m_requests, *m_waiting;
 };
 
 /* ---------------------------------------------------------------- replies */
@@ -110,11 +121,75 @@ static void s_reply_error(cd_inbox_t *in, const s_peer_t *p, const char *request
 
 /* ---------------------------------------------------------------- events */
 
-static void s_event_free(cd_event_t *ev)
+static void s_dispatch(cd_inbox_t *in, cd_event_t *ev);
+
+static int s_same_complaint(const cd_event_t *a, const cd_event_t *b)
+{
+    return *a->env->complaint_ref && strcmp(a->env->complaint_ref, b->env->complaint_ref) == 0;
+}
+
+static cd_event_t *s_busy_with(const cd_inbox_t *in, const cd_event_t *ev)
+{
+    for (cd_event_t *b = in->busy; b; b = b->next)
+        if (s_same_complaint(b, ev))
+            return b;
+    return NULL;
+}
+
+static void s_busy_remove(cd_inbox_t *in, cd_event_t *ev)
+{
+    if (ev->prev)
+        ev->prev->next = ev->next;
+    else
+        in->busy = ev->next;
+    if (ev->next)
+        ev->next->prev = ev->prev;
+    ev->prev = ev->next = NULL;
+    ev->busy = 0;
+    in->nbusy--;
+}
+
+/* The first waiting event about the same complaint as ev, unlinked. */
+static cd_event_t *s_waiting_take(cd_inbox_t *in, const cd_event_t *ev)
+{
+    cd_event_t *prev = NULL;
+    for (cd_event_t *w = in->waiting; w; prev = w, w = w->next) {
+        if (!s_same_complaint(w, ev))
+            continue;
+        if (prev)
+            prev->next = w->next;
+        else
+            in->waiting = w->next;
+        if (in->waiting_tail == w)
+            in->waiting_tail = prev;
+        w->next = NULL;
+        in->nwaiting--;
+        cd_metric_set(in->m_waiting, in->nwaiting);
+        return w;
+    }
+    return NULL;
+}
+
+static void s_event_destroy(cd_event_t *ev)
 {
     candour__v1__envelope__free_unpacked(ev->env, NULL);
     free(ev->peer.data);
     free(ev);
+}
+
+/* The event has been answered (or given up): free it, and start the next
+ * event about the same complaint, if one is waiting. */
+static void s_event_free(cd_event_t *ev)
+{
+    cd_inbox_t *in = ev->in;
+    cd_event_t *next = NULL;
+    if (ev->busy) {
+        s_busy_remove(in, ev);
+        next = s_waiting_take(in, ev);
+    }
+    s_event_destroy(ev);
+    if (next)
+        s_dispatch(in, next);
 }
 
 void cd_inbox_ack(cd_inbox_t *in, cd_event_t *ev)
@@ -224,11 +299,36 @@ static void s_handle_event(cd_inbox_t *in, const cd_frame_t *id, int delim, cons
     ev->peer = peer;
     ev->env = env;
     ev->in = in;
-    if (!cd_db_ready(in->db)) {
-        s_event_free(ev); /* the producer resends once we are back */
+    if (s_busy_with(in, ev)) {
+        if (in->waiting_tail)
+            in->waiting_tail->next = ev;
+        else
+            in->waiting = ev;
+        in->waiting_tail = ev;
+        in->nwaiting++;
+        cd_metric_set(in->m_waiting, in->nwaiting);
         return;
     }
-    in->on_event(in, ev, env, in->arg);
+    s_dispatch(in, ev);
+}
+
+/* Hand ev to the service, marked busy until it is answered. */
+static void s_dispatch(cd_inbox_t *in, cd_event_t *ev)
+{
+    if (!cd_db_ready(in->db)) {
+        s_event_destroy(ev); /* the producer resends once we are back */
+        return;
+    }
+    if (*ev->env->complaint_ref) {
+        ev->busy = 1;
+        ev->prev = NULL;
+        ev->next = in->busy;
+        if (in->busy)
+            in->busy->prev = ev;
+        in->busy = ev;
+        in->nbusy++;
+    }
+    in->on_event(in, ev, ev->env, in->arg);
 }
 
 /* ---------------------------------------------------------------- requests */
@@ -402,6 +502,8 @@ cd_inbox_t *cd_inbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, cd_ev
     in->m_dup = cd_metric_counter("candour_inbox_duplicates_total", NULL, "Redelivered events acknowledged without applying again.");
     in->m_rejected = cd_metric_counter("candour_inbox_rejected_total", NULL, "Events answered with a NAK.");
     in->m_requests = cd_metric_counter("candour_requests_total", NULL, "Requests received.");
+    in->m_waiting = cd_metric_gauge("candour_inbox_waiting", NULL,
+                                    "Events waiting for an earlier event about the same complaint.");
     return in;
 }
 
@@ -435,10 +537,26 @@ uint64_t cd_inbox_duplicates(const cd_inbox_t *in)
     return in->duplicates;
 }
 
+/* Events not yet started were never applied nor answered: their producers
+ * resend them (to this process when it is back, or to another instance). */
+static void s_drop_waiting(cd_inbox_t *in)
+{
+    while (in->waiting) {
+        cd_event_t *w = in->waiting;
+        in->waiting = w->next;
+        s_event_destroy(w);
+    }
+    in->waiting_tail = NULL;
+    in->nwaiting = 0;
+    cd_metric_set(in->m_waiting, 0);
+}
+
 void cd_inbox_stop_reading(cd_inbox_t *in)
 {
-    if (in)
-        cd_zsock_pause(in->sock);
+    if (!in)
+        return;
+    cd_zsock_pause(in->sock);
+    s_drop_waiting(in);
 }
 
 void cd_inbox_destroy(cd_inbox_t **pin)
@@ -449,5 +567,6 @@ void cd_inbox_destroy(cd_inbox_t **pin)
     *pin = NULL;
     cd_zsock_set_linger(in->sock, 1000); /* let the last replies and ACKs leave */
     cd_zsock_destroy(&in->sock);
+    s_drop_waiting(in);
     free(in);
 }

@@ -96,18 +96,19 @@ static void s_build_sql(cd_outbox_t *ob)
              " FROM %s.outbox_delivery WHERE delivered_at IS NULL",
              s);
     snprintf(ob->sql_ack, S_SQL_MAX,
-             "UPDATE %s.outbox_delivery SET delivered_at = now(), last_error = NULL"
-             " WHERE subscriber = $1 AND event_id = ANY($2::uuid[]) AND delivered_at IS NULL",
-             s);
+             "UPDATE %s.outbox_delivery d SET delivered_at = now(), last_error = NULL"
+             " FROM %s.outbox o WHERE o.event_id = ANY($2::uuid[]) AND d.seq = o.seq"
+             " AND d.subscriber = $1 AND d.delivered_at IS NULL",
+             s, s);
     /* "dead_at IS NULL": a NAK for a copy sent before the delivery died (a
      * resend already in flight) must not push naks past max_naks or move
      * dead_at. */
     snprintf(ob->sql_nak, S_SQL_MAX,
-             "UPDATE %s.outbox_delivery SET naks = naks + 1, last_error = $3,"
-             " dead_at = CASE WHEN naks + 1 >= $4::int THEN now() END"
-             " WHERE subscriber = $1 AND event_id = $2::uuid AND delivered_at IS NULL"
-             " AND dead_at IS NULL",
-             s);
+             "UPDATE %s.outbox_delivery d SET naks = d.naks + 1, last_error = $3,"
+             " dead_at = CASE WHEN d.naks + 1 >= $4::int THEN now() END"
+             " FROM %s.outbox o WHERE o.event_id = $2::uuid AND d.seq = o.seq"
+             " AND d.subscriber = $1 AND d.delivered_at IS NULL AND d.dead_at IS NULL",
+             s, s);
 }
 
 /* ---------------------------------------------------------------- put */

@@ -3,6 +3,7 @@
 #
 #   bash tests/bench/run.sh [--n N] [--clients K] [--window W] [--instances 1|2]
 #                           [--runs R] [--ref-seconds S] [--e2e-timeout S] [--skip-refs]
+#                           [--profile]
 #
 # Builds Release into build-release/, starts a fresh private PostgreSQL cluster
 # (deploy/pg.sh; fsync and synchronous_commit on, the defaults) in
@@ -30,6 +31,10 @@
 #   6. stops the daemons (SIGTERM) and the cluster, prints one table, and writes
 #      it as JSON to var/bench/<timestamp>.json and var/bench/latest.json.
 # Logs, keys, spool and raw figures stay in var/bench/run-<timestamp>/.
+# --profile loads pg_stat_statements and writes the statements PostgreSQL spent
+# most time on during the Candour passes to run-<timestamp>/pg_stat_statements.txt,
+# and auto_explain, which logs the plan of any statement slower than 50 ms to
+# run-<timestamp>/pg/postgres.log.
 #
 # --instances 2 needs producers that spread events over several subscriber
 # endpoints (CANDOUR_<SERVICE>_ENDPOINT holding a comma-separated list).
@@ -47,6 +52,7 @@ RUNS=1
 REF_SECONDS=20
 E2E_TIMEOUT=300
 SKIP_REFS=0
+PROFILE=0
 while (($#)); do
   case "$1" in
     --n) N=$2; shift ;;
@@ -57,7 +63,8 @@ while (($#)); do
     --ref-seconds) REF_SECONDS=$2; shift ;;
     --e2e-timeout) E2E_TIMEOUT=$2; shift ;;
     --skip-refs) SKIP_REFS=1 ;;
-    -h | --help) sed -n '2,35p' "$0"; exit 0 ;;
+    --profile) PROFILE=1 ;;
+    -h | --help) sed -n '2,41p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -110,24 +117,30 @@ mkdir -p "$RUN/keys" "$RUN/spool"
 chmod 700 "$RUN/keys"
 
 # ------------------------------------------------------------------ ports
+# pick_port sets PORT to a free TCP port below the kernel's ephemeral range
+# (32768+), never one handed out before in this run. It runs in this shell, not
+# in a $(...) subshell, so the record of ports handed out is kept.
 declare -A TAKEN=()
-free_port() {
+PORT=0
+pick_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000))
     [[ -n "${TAKEN[$p]:-}" ]] && continue
     if ! ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; then
       TAKEN[$p]=1
-      echo "$p"
+      PORT=$p
       return 0
     fi
   done
-  return 1
+  say "no free port found"
+  exit 1
 }
 
 # ------------------------------------------------------------------ cluster
 for try in 1 2 3 4 5; do
-  PG_PORT=$(free_port)
+  pick_port
+  PG_PORT=$PORT
   if bash deploy/pg.sh start "$PG_DIR" "$PG_PORT" >"$RUN/pg-start.log" 2>&1; then
     PG_UP=1
     break
@@ -141,6 +154,20 @@ sql() { "${PSQL[@]}" -tA -c "$1"; }
 PG_VERSION=$(sql "SHOW server_version" | cut -d' ' -f1)
 PG_SETTINGS="fsync=$(sql 'SHOW fsync') synchronous_commit=$(sql 'SHOW synchronous_commit')"
 say "PostgreSQL $PG_VERSION on 127.0.0.1:$PG_PORT ($PG_SETTINGS), data in $PG_DIR"
+
+if ((PROFILE)); then
+  say "--profile: loading pg_stat_statements (restarts the cluster)"
+  sql "ALTER SYSTEM SET shared_preload_libraries = pg_stat_statements, auto_explain" >/dev/null
+  bash deploy/pg.sh stop "$PG_DIR" >/dev/null
+  bash deploy/pg.sh start "$PG_DIR" "$PG_PORT" >>"$RUN/pg-start.log" 2>&1 ||
+    { cat "$RUN/pg-start.log" >&2; exit 1; }
+  sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+  sql "ALTER SYSTEM SET pg_stat_statements.track = 'all'" >/dev/null # triggers' statements too
+  # the plans of statements slower than 50 ms go to the cluster's log
+  sql "ALTER SYSTEM SET auto_explain.log_min_duration = '50ms'" >/dev/null
+  sql "ALTER SYSTEM SET auto_explain.log_analyze = on" >/dev/null
+  sql "SELECT pg_reload_conf()" >/dev/null
+fi
 
 say "applying migrations"
 CANDOUR_DB_URL=$DB_URL CANDOUR_MIGRATIONS_DIR=$ROOT/deploy/migrations "$BIN/candourctl" migrate \
@@ -223,7 +250,8 @@ for i in $(seq 1 "$K"); do
 done
 
 # ------------------------------------------------------------------ daemons
-PUBLIC=tcp://127.0.0.1:$(free_port)
+pick_port
+PUBLIC=tcp://127.0.0.1:$PORT
 declare -A EP=()       # service -> comma-separated endpoints of its instances
 declare -A IEP=()      # instance -> its bind endpoint
 INST=()                # instance names: intake routing-1 routing-2 ...
@@ -234,7 +262,8 @@ for s in intake routing investigation signoff notify; do
   for j in $(seq 1 "$n"); do
     name=$s
     ((n > 1)) && name=$s-$j
-    IEP[$name]=tcp://127.0.0.1:$(free_port)
+    pick_port
+    IEP[$name]=tcp://127.0.0.1:$PORT
     list=${list:+$list,}${IEP[$name]}
     INST+=("$name")
   done
@@ -245,13 +274,16 @@ INST+=(gateway)
 start_daemon() { # instance
   local name=$1 svc=${1%-[0-9]} up admin
   up=${svc^^}
-  admin=$(free_port)
+  pick_port
+  admin=$PORT
+  pick_port
+  local http=$PORT
   ADMIN[$name]=$admin
   local -a env=(
     CANDOUR_DB_URL="$DB_URL" CANDOUR_LOG_LEVEL="${CANDOUR_LOG_LEVEL:-info}"
     CANDOUR_SPOOL_DIR="$RUN/spool" CANDOUR_BANK_HOLIDAYS="$ROOT/deploy/bank-holidays.json"
     CANDOUR_INTAKE_PUBLIC_BIND="$PUBLIC" CANDOUR_INTAKE_KEY_FILE="$RUN/keys/intake.key"
-    CANDOUR_GATEWAY_HTTP="127.0.0.1:$(free_port)"
+    CANDOUR_GATEWAY_HTTP="127.0.0.1:$http"
   )
   local s
   for s in intake routing investigation signoff notify; do
@@ -359,6 +391,7 @@ declare -a RSS_AFTER=()
 # Other work on the machine skews every figure: note what else was running.
 OTHER_CPU=$(top -b -n2 -d1 -w 200 | awk '/^top -/ {f++} f == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 > 5 &&
   $12 !~ /^(candour-|postgres|top$)/ {printf "%s %s%%; ", $12, $9}')
+((PROFILE)) && sql "SELECT pg_stat_statements_reset()" >/dev/null
 CPU0=$(cpu_ticks "${PIDS[@]}")
 PG0=$(pg_ticks)
 say "main pass: $N complaints, $K clients, window $W"
@@ -380,6 +413,18 @@ if ((RUNS == 2)); then
 fi
 
 CPU_DETAIL=""
+
+# Where PostgreSQL spent its time during the Candour passes (--profile).
+profile_dump() {
+  ((PROFILE)) || return 0
+  "${PSQL[@]}" -P pager=off >"$RUN/pg_stat_statements.txt" <<'SQL'
+SELECT round(total_exec_time::numeric, 0) AS total_ms, calls, rows,
+       round((total_exec_time / greatest(calls, 1))::numeric, 3) AS ms_per_call,
+       left(regexp_replace(query, '\s+', ' ', 'g'), 160) AS query
+FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 40;
+SQL
+  say "profile: $RUN/pg_stat_statements.txt"
+}
 
 # ------------------------------------------------------------------ nothing twice, work shared
 TOTAL=$(sql "SELECT count(*) FROM intake.complaint")
@@ -414,6 +459,7 @@ for name in "${INST[@]}"; do
 done
 BATCHES=$(metric intake candour_intake_batches_total)
 
+profile_dump
 # ------------------------------------------------------------------ peak RSS, CPU, stop
 declare -A HWM=()
 PEAK_JSON="{}"

@@ -17,11 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
 #include "candour/db.h"
 #include "candour/error.h"
 #include "candour/inbox.h"
 #include "candour/outbox.h"
+#include "candour/pb.h"
 #include "candour/util.h"
 #include "candour/v1/events.pb-c.h"
 #include "candour/zsock.h"
@@ -34,7 +36,8 @@ typedef enum {
     M_NAK,         /* NAK every event */
     M_NAK_TYPE,    /* NAK events of type nak_type, apply the rest */
     M_DEFER_FIRST, /* defer each event's first arrival, apply later ones */
-    M_HOLD_PAIRS   /* answer nothing until two arrivals are held, then NAK both */
+    M_HOLD_PAIRS,  /* answer nothing until two arrivals are held, then NAK both */
+    M_HOLD         /* hold every event unanswered (the test answers them) */
 } s_mode_t;
 
 #define S_MAX_EVENTS 256
@@ -50,7 +53,8 @@ typedef struct {
     char ref[S_MAX_EVENTS][32];               /* their complaint refs */
     int pending_at_second; /* M_DEFER_FIRST: delivery still pending on the 2nd arrival */
     int bad_envelope;      /* an envelope field was not what the producer put */
-    cd_event_t *held[2];   /* M_HOLD_PAIRS */
+    cd_event_t *held[8];   /* M_HOLD_PAIRS, M_HOLD (NULL once the test answered it) */
+    char held_id[8][CD_UUID_LEN + 1];
     int nheld;
 } s_consumer_t;
 
@@ -121,7 +125,8 @@ static void s_teardown(void)
 {
     /* Answer what the consumer still holds, so nothing is left allocated. */
     for (int i = 0; i < s_c.nheld; i++)
-        cd_inbox_defer(s_in, s_c.held[i], "test over");
+        if (s_c.held[i])
+            cd_inbox_defer(s_in, s_c.held[i], "test over");
     s_c.nheld = 0;
     /* One turn for all: a claim or ack in flight is failed (CD_ECLOSED) by
      * cd_db_destroy while the outbox's memory is still there (outbox.c). */
@@ -223,6 +228,11 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
             cd_inbox_nak(in, c->held[1], "TEST_REJECT", "held then rejected");
             c->nheld = 0;
         }
+        break;
+    case M_HOLD:
+        cr_assert_lt(c->nheld, 8);
+        snprintf(c->held_id[c->nheld], sizeof c->held_id[0], "%s", env->event_id);
+        c->held[c->nheld++] = ev;
         break;
     }
 }
@@ -455,10 +465,13 @@ Test(bus, nak_of_a_resend_arriving_after_dead_lettering_is_not_counted)
 {
     /* The consumer answers only when two copies of the event are in hand
      * (the second a resend after the backoff), and NAKs both: the NAK that
-     * reaches max_naks is followed by one for a delivery already dead. */
+     * reaches max_naks is followed by one for a delivery already dead. The
+     * event is about no complaint: a resend of an event about a complaint
+     * would wait in this inbox behind the copy in hand (as two instances of
+     * a consumer would not). */
     cd_outbox_opts_t opts = {.poll_ms = 20, .retry_base_ms = 20, .max_naks = 3};
     s_start(M_HOLD_PAIRS, &opts, 1);
-    s_put("test.rejected", "REF-N2", 1);
+    s_put("test.rejected", "", 1);
     cr_assert_eq(s_wait_count("SELECT count(*) FROM intake.outbox_delivery"
                               " WHERE dead_at IS NOT NULL",
                               1, 15000),
@@ -539,4 +552,92 @@ Test(bus, deferred_event_stays_pending_and_arrives_again)
     cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox_delivery WHERE dead_at IS NOT NULL"),
                  0);
     cr_assert_eq(s_count(Q_EFFECTS), 1);
+}
+
+/* ---------------------------------------------------------------- one complaint at a time */
+
+static int s_raw_acks;
+
+static void s_on_raw_reply(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg)
+{
+    (void)sock;
+    (void)arg;
+    if (n >= 2 && f[0].size == 3 && memcmp(f[0].data, "ACK", 3) == 0)
+        s_raw_acks++;
+}
+
+/* Send one event as a producer would (a DEALER: "EVT" | Envelope). */
+static void s_raw_event(cd_zsock_t *dealer, const char *producer, const char *ref, char *id_out)
+{
+    cr_assert_eq(cd_uuid(id_out), 0);
+    Candour__V1__CaseOpened p = CANDOUR__V1__CASE_OPENED__INIT;
+    p.case_id = "case-raw";
+    size_t plen = 0;
+    uint8_t *payload = cd_pb_pack(&p.base, &plen);
+    Candour__V1__Envelope env = CANDOUR__V1__ENVELOPE__INIT;
+    env.event_id = id_out;
+    env.type = "test.raw";
+    env.producer = (char *)producer;
+    env.complaint_ref = (char *)ref;
+    env.correlation_id = id_out;
+    env.causation_id = "cause-1";
+    env.sequence = 1;
+    env.occurred_at_us = 1;
+    env.schema_version = 1;
+    env.payload.data = payload;
+    env.payload.len = plen;
+    size_t len = 0;
+    uint8_t *buf = cd_pb_pack(&env.base, &len);
+    cr_assert(payload && buf);
+    cd_frame_t frames[2] = {{"EVT", 3}, {buf, len}};
+    cr_assert_eq(cd_zsock_send(dealer, frames, 2), 0);
+    free(buf);
+    free(payload);
+}
+
+/* Two producers (as intake and notify would) send events about complaint X
+ * while the first is still being applied: the second waits for the first to
+ * be answered, in arrival order; events about other complaints (or none) do
+ * not wait. */
+Test(bus, events_about_one_complaint_are_applied_one_at_a_time)
+{
+    s_start(M_HOLD, NULL, 1);
+    cd_zsock_t *dealer = cd_zsock_new(&s_loop, ZMQ_DEALER, s_on_raw_reply, NULL);
+    cr_assert(dealer);
+    cr_assert_eq(cd_zsock_connect(dealer, s_endpoint), 0);
+    cr_assert_eq(cd_zsock_start(dealer), 0);
+    char a[CD_UUID_LEN + 1], b[CD_UUID_LEN + 1], c[CD_UUID_LEN + 1], d[CD_UUID_LEN + 1],
+        e[CD_UUID_LEN + 1];
+    s_raw_event(dealer, "intake", "REF-X", a);
+    s_raw_event(dealer, "notify", "REF-X", b);
+    s_raw_event(dealer, "investigation", "REF-X", c);
+    s_raw_event(dealer, "notify", "REF-Y", d);
+    s_raw_event(dealer, "notify", "", e);
+    RUN_UNTIL(s_c.nheld >= 3, 10000);
+    /* Give b and c every chance to be handed over too early. */
+    RUN_UNTIL(s_c.nheld > 3, 300);
+    cr_assert_eq(s_c.nheld, 3, "an event waited for nothing, or jumped the queue");
+    cr_assert_str_eq(s_c.held_id[0], a);
+    cr_assert_str_eq(s_c.held_id[1], d);
+    cr_assert_str_eq(s_c.held_id[2], e);
+
+    cd_inbox_ack(s_in, s_c.held[0]); /* a answered: b, and only b, starts */
+    s_c.held[0] = NULL;
+    RUN_UNTIL(s_c.nheld >= 4, 10000);
+    RUN_UNTIL(s_c.nheld > 4, 300);
+    cr_assert_eq(s_c.nheld, 4);
+    cr_assert_str_eq(s_c.held_id[3], b);
+
+    cd_inbox_nak(s_in, s_c.held[3], "TEST_REJECT", "b refused"); /* any answer frees X */
+    s_c.held[3] = NULL;
+    RUN_UNTIL(s_c.nheld >= 5, 10000);
+    cr_assert_eq(s_c.nheld, 5);
+    cr_assert_str_eq(s_c.held_id[4], c);
+    for (int i = 1; i < 5; i++)
+        if (s_c.held[i] && i != 3)
+            cd_inbox_ack(s_in, s_c.held[i]);
+    s_c.nheld = 0;
+    RUN_UNTIL(s_raw_acks >= 4, 10000);
+    cr_assert_eq(s_raw_acks, 4, "a, c, d and e are acknowledged (b was refused)");
+    cd_zsock_destroy(&dealer);
 }

@@ -12,7 +12,12 @@
  * seen before, the inbox insert fails with a unique violation, nothing of the
  * transaction is applied, and the event is acknowledged as a duplicate. The
  * ACK is sent only after the commit, so an event is never lost between the
- * producer's outbox and the consumer's state. */
+ * producer's outbox and the consumer's state.
+ *
+ * One event per complaint at a time: an event about a complaint that another
+ * event is still being applied for waits (in arrival order) until that one
+ * is answered, so events from different producers about one complaint do not
+ * race to change it (gauge candour_inbox_waiting). */
 #ifndef CANDOUR_INBOX_H
 #define CANDOUR_INBOX_H
 
@@ -54,7 +59,8 @@ int cd_inbox_curve_server(cd_inbox_t *in, const char *server_secret_z85);
 /* Stop taking messages. Work in flight finishes and its replies and ACKs
  * still go out; cd_inbox_destroy then gives them up to a second to leave.
  * Unread messages are dropped with the socket: their senders time out and
- * retry (requests) or resend (events). */
+ * retry (requests) or resend (events), as do the senders of events that were
+ * waiting for an earlier event about the same complaint. */
 void cd_inbox_stop_reading(cd_inbox_t *in);
 void cd_inbox_destroy(cd_inbox_t **pin);
 
