@@ -40,7 +40,7 @@ struct cd_tx_t {
     PGresult **results;  /* one per statement, filled while running */
     int cur;             /* statement whose results we are reading */
     int poisoned;        /* an add failed: the tx must not run half-built */
-    int solo;            /* run alone: its group failed, so each reruns by itself */
+    int solo;            /* run alone: it failed in a group, and must fail (or not) alone */
     int failed_stmt;
     char sqlstate[6];
     char *message;
@@ -439,8 +439,8 @@ static void s_settle_cursor(cd_db_t *db)
 
 /* Group commit: the transactions queued while the last group ran go out
  * together under one Sync, so they cost one commit (one fsync) between
- * them. If any statement fails, the server rolls the whole group back; each
- * of its transactions then runs again alone, so only the failing one fails. */
+ * them. If any statement fails, the server rolls the whole group back, and
+ * s_group_failed sorts it out so that only the failing one fails. */
 static void s_start_next(cd_db_t *db)
 {
     if (db->running || !db->head || db->state != S_READY)
@@ -487,14 +487,61 @@ static void s_start_next(cd_db_t *db)
     s_flush(db);
 }
 
-/* The group's Sync came: finish each of its transactions, or run them again
- * one by one if the group failed. */
+/* Put the list txs (in order) back at the front of the queue, reset. */
+static void s_requeue_front(cd_db_t *db, cd_tx_t *txs)
+{
+    if (!txs)
+        return;
+    cd_tx_t *last = NULL;
+    for (cd_tx_t *tx = txs; tx; tx = tx->next) {
+        s_reset(tx);
+        last = tx;
+        db->pending++;
+    }
+    last->next = db->head;
+    if (!db->head)
+        db->tail = last;
+    db->head = txs;
+}
+
+/* The group failed, so the server rolled all of it back. The transaction
+ * whose statement failed (f) is known; the others did nothing wrong. When f
+ * came first, nothing else in the group could have caused its failure: it is
+ * answered now and the others go again as a group. Otherwise f reruns alone
+ * between the ones before and after it (which regroup), so its answer is
+ * its own. When no statement failed (the commit itself did) each reruns
+ * alone. */
+static void s_group_failed(cd_db_t *db, cd_tx_t *done)
+{
+    cd_tx_t *f = NULL;
+    for (cd_tx_t *tx = done; tx; tx = tx->next)
+        if (tx->failed_stmt >= 0) {
+            f = tx;
+            break;
+        }
+    if (f && f == done) {
+        cd_tx_t *rest = f->next;
+        f->next = NULL;
+        for (cd_tx_t *tx = rest; tx; tx = tx->next)
+            tx->solo = 0;
+        s_requeue_front(db, rest);
+        s_finish(f, CD_EDB, NULL);
+        return;
+    }
+    for (cd_tx_t *tx = done; tx; tx = tx->next)
+        tx->solo = !f || tx == f;
+    s_requeue_front(db, done);
+}
+
+/* The group's Sync came: finish each of its transactions, or sort out which
+ * of them failed (s_group_failed). */
 static void s_end_group(cd_db_t *db)
 {
     int n = db->group_n, failed = db->group_failed;
     cd_tx_t *done = NULL, *last = NULL;
     for (int k = 0; k < n; k++) {
         cd_tx_t *tx = s_pop(db);
+        tx->next = NULL;
         if (last)
             last->next = tx;
         else
@@ -504,16 +551,7 @@ static void s_end_group(cd_db_t *db)
     db->group_n = db->group_left = 0;
     db->group_cur = NULL;
     if (failed && n > 1) {
-        /* Back to the front of the queue, in order, each to run alone. */
-        for (cd_tx_t *tx = done; tx; tx = tx->next) {
-            s_reset(tx);
-            tx->solo = 1;
-        }
-        last->next = db->head;
-        if (!db->head)
-            db->tail = last;
-        db->head = done;
-        db->pending += (size_t)n;
+        s_group_failed(db, done);
         return;
     }
     cd_tx_t *next;

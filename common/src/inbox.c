@@ -136,6 +136,18 @@ static cd_event_t *s_busy_with(const cd_inbox_t *in, const cd_event_t *ev)
     return NULL;
 }
 
+/* Is a copy of ev (a resend) already being applied, or waiting? */
+static int s_copy_in_hand(const cd_inbox_t *in, const cd_event_t *ev)
+{
+    for (const cd_event_t *l = in->busy; l; l = l->next)
+        if (strcmp(l->env->event_id, ev->env->event_id) == 0)
+            return 1;
+    for (const cd_event_t *l = in->waiting; l; l = l->next)
+        if (strcmp(l->env->event_id, ev->env->event_id) == 0)
+            return 1;
+    return 0;
+}
+
 static void s_busy_remove(cd_inbox_t *in, cd_event_t *ev)
 {
     if (ev->prev)
@@ -299,6 +311,14 @@ static void s_handle_event(cd_inbox_t *in, const cd_frame_t *id, int delim, cons
     ev->peer = peer;
     ev->env = env;
     ev->in = in;
+    if (*env->complaint_ref && s_copy_in_hand(in, ev)) {
+        /* A resend of an event in hand: the answer to that copy, sent by
+         * event id, answers the producer for both. */
+        in->duplicates++;
+        cd_metric_add(in->m_dup, 1);
+        s_event_destroy(ev);
+        return;
+    }
     if (s_busy_with(in, ev)) {
         if (in->waiting_tail)
             in->waiting_tail->next = ev;

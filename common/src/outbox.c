@@ -78,7 +78,7 @@ static void s_build_sql(cd_outbox_t *ob)
              " WHERE d.delivered_at IS NULL AND d.dead_at IS NULL AND d.next_attempt_at <= now()"
              "  AND d.subscriber = $4 AND (d.complaint_ref = '' OR NOT EXISTS (SELECT 1 FROM %s.outbox_delivery e"
              "   WHERE e.subscriber = d.subscriber AND e.complaint_ref = d.complaint_ref"
-             "   AND e.seq < d.seq AND e.delivered_at IS NULL))"
+             "   AND e.complaint_ref <> '' AND e.seq < d.seq AND e.delivered_at IS NULL))"
              " ORDER BY d.seq LIMIT $1 FOR UPDATE OF d SKIP LOCKED)"
              " UPDATE %s.outbox_delivery d SET attempts = d.attempts + 1, last_attempt_at = now(),"
              "  next_attempt_at = now() + make_interval(secs => least($3::float8,"
@@ -95,10 +95,13 @@ static void s_build_sql(cd_outbox_t *ob)
              " count(*) FILTER (WHERE dead_at IS NULL)"
              " FROM %s.outbox_delivery WHERE delivered_at IS NULL",
              s);
+    /* No "delivered_at IS NULL" here (see migration 0011): an ACK for a
+     * delivery already acknowledged keeps its first time. */
     snprintf(ob->sql_ack, S_SQL_MAX,
-             "UPDATE %s.outbox_delivery d SET delivered_at = now(), last_error = NULL"
+             "UPDATE %s.outbox_delivery d SET delivered_at = coalesce(d.delivered_at, now()),"
+             " last_error = NULL"
              " FROM %s.outbox o WHERE o.event_id = ANY($2::uuid[]) AND d.seq = o.seq"
-             " AND d.subscriber = $1 AND d.delivered_at IS NULL",
+             " AND d.subscriber = $1",
              s, s);
     /* "dead_at IS NULL": a NAK for a copy sent before the delivery died (a
      * resend already in flight) must not push naks past max_naks or move

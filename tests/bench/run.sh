@@ -163,6 +163,7 @@ if ((PROFILE)); then
     { cat "$RUN/pg-start.log" >&2; exit 1; }
   sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
   sql "ALTER SYSTEM SET pg_stat_statements.track = 'all'" >/dev/null # triggers' statements too
+  sql "ALTER SYSTEM SET pg_stat_statements.track_planning = on" >/dev/null
   # the plans of statements slower than 50 ms go to the cluster's log
   sql "ALTER SYSTEM SET auto_explain.log_min_duration = '50ms'" >/dev/null
   sql "ALTER SYSTEM SET auto_explain.log_analyze = on" >/dev/null
@@ -418,8 +419,11 @@ CPU_DETAIL=""
 profile_dump() {
   ((PROFILE)) || return 0
   "${PSQL[@]}" -P pager=off >"$RUN/pg_stat_statements.txt" <<'SQL'
-SELECT round(total_exec_time::numeric, 0) AS total_ms, calls, rows,
-       round((total_exec_time / greatest(calls, 1))::numeric, 3) AS ms_per_call,
+SELECT 'all statements' AS total, round(sum(total_exec_time)::numeric) AS exec_ms,
+       round(sum(total_plan_time)::numeric) AS plan_ms, sum(calls) AS calls
+FROM pg_stat_statements;
+SELECT round(total_exec_time::numeric, 0) AS exec_ms, round(total_plan_time::numeric, 0) AS plan_ms,
+       calls, rows, round((total_exec_time / greatest(calls, 1))::numeric, 3) AS ms_per_call,
        left(regexp_replace(query, '\s+', ' ', 'g'), 160) AS query
 FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 40;
 SQL

@@ -578,3 +578,40 @@ Test(db, transactions_queued_together_commit_together_and_a_failure_stays_alone)
     cr_assert_str_eq(f[3].sqlstate, "23505");
     cr_assert_eq(s_count("SELECT count(*) FROM public.t WHERE note = 'h'"), 4);
 }
+
+/* Which one of a failed group fails: the one whose own statement failed, and
+ * nothing else, whether it came first in its group, or later, or failed only
+ * because an earlier member of the same group wrote the same key first (that
+ * earlier one commits). The others commit together again, not one by one. */
+Test(db, a_failed_group_fails_only_its_culprit_and_the_rest_regroup)
+{
+    enum { N = 8 };
+    static s_res_t r[N];
+    memset(r, 0, sizeof r);
+    /* A first tx runs alone and keeps the connection busy while the rest queue. */
+    cd_tx_t *first = cd_tx_new();
+    s_insert(first, 3000, "k");
+    cd_db_submit(s_db, first, s_on_tx, &r[0]);
+    for (int i = 1; i < N; i++) {
+        cd_tx_t *tx = cd_tx_new();
+        int id = 3000 + i;
+        if (i == 1)
+            id = 3000; /* first of the group, fails on its own (3000 committed just before) */
+        if (i == 5)
+            id = 3004; /* written by tx 4, earlier in the same group */
+        s_insert(tx, id, "k");
+        cd_tx_add(tx, "SELECT txid_current()::text", 0, NULL);
+        cd_db_submit(s_db, tx, s_on_tx, &r[i]);
+    }
+    for (int i = 0; i < N; i++)
+        s_wait(&r[i]);
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(r[i].err, i == 1 || i == 5 ? CD_EDB : 0, "tx %d: %s", i, r[i].message);
+    cr_assert_str_eq(r[1].sqlstate, "23505");
+    cr_assert_str_eq(r[5].sqlstate, "23505");
+    cr_assert_eq(s_count("SELECT count(*) FROM public.t WHERE note = 'k'"), N - 2);
+    /* 2, 3, 4 went again as one group after 1 failed; 6 and 7 after 5's rerun. */
+    cr_assert_str_eq(r[2].value[1], r[3].value[1]);
+    cr_assert_str_eq(r[3].value[1], r[4].value[1]);
+    cr_assert_str_eq(r[6].value[1], r[7].value[1]);
+}
