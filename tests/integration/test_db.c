@@ -615,3 +615,103 @@ Test(db, a_failed_group_fails_only_its_culprit_and_the_rest_regroup)
     cr_assert_str_eq(r[3].value[1], r[4].value[1]);
     cr_assert_str_eq(r[6].value[1], r[7].value[1]);
 }
+
+/* ---------------------------------------------------------------- prepared statements */
+
+/* Run one statement alone; its result in r. */
+static void s_run(const char *sql, int n, const char *const *params, s_res_t *r)
+{
+    memset(r, 0, sizeof *r);
+    cd_db_query(s_db, sql, n, params, s_on_tx, r);
+    s_wait(r);
+}
+
+/* The name under which this connection has sql prepared, or "" if none. */
+static void s_prepared_name(const char *sql, char *out, size_t len)
+{
+    s_res_t r;
+    const char *p[1] = {sql};
+    s_run("SELECT coalesce((SELECT name FROM pg_prepared_statements WHERE statement = $1), '')",
+          1, p, &r);
+    cr_assert_eq(r.err, 0, "%s", r.message);
+    snprintf(out, len, "%s", r.value[0]);
+}
+
+#define S_Q "SELECT note FROM public.t WHERE id = $1::int"
+
+Test(db, a_statement_is_prepared_once_per_connection_and_again_after_a_reconnect)
+{
+    h_exec(s_h, "INSERT INTO public.t (id, note) VALUES (1, 'one')");
+    const char *p[1] = {"1"};
+    s_res_t r;
+    for (int i = 0; i < 3; i++) {
+        s_run(S_Q, 1, p, &r);
+        cr_assert_eq(r.err, 0, "%s", r.message);
+        cr_assert_str_eq(r.value[0], "one");
+    }
+    char name[32];
+    s_prepared_name(S_Q, name, sizeof name);
+    cr_assert_str_neq(name, "", "the statement was not prepared on the connection");
+
+    /* A new connection knows no names: the statement is prepared again. */
+    char pids[16];
+    snprintf(pids, sizeof pids, "%d", s_backend_pid());
+    const char *pp[1] = {pids};
+    free(h_scalar(s_h, "SELECT pg_terminate_backend($1::int)", 1, pp));
+    RUN_UNTIL(s_st.downs >= 1, 10000);
+    RUN_UNTIL(cd_db_ready(s_db), 10000);
+    cr_assert(cd_db_ready(s_db));
+    s_run(S_Q, 1, p, &r);
+    cr_assert_eq(r.err, 0, "after a reconnect: %s", r.message);
+    cr_assert_str_eq(r.value[0], "one");
+}
+
+Test(db, bad_sql_fails_as_its_statement_every_time_and_leaves_the_connection_usable)
+{
+    for (int i = 0; i < 2; i++) {
+        cd_tx_t *tx = cd_tx_new();
+        cd_tx_add(tx, "SELECT 1", 0, NULL);
+        cd_tx_add(tx, "SELEKT nonsense", 0, NULL);
+        s_res_t r = {0};
+        cd_db_submit(s_db, tx, s_on_tx, &r);
+        s_wait(&r);
+        cr_assert_eq(r.err, CD_EDB);
+        cr_assert_eq(r.failed_stmt, 1);
+        cr_assert_str_eq(r.sqlstate, "42601", "run %d: %s", i, r.message); /* syntax error */
+    }
+    s_res_t r;
+    s_run("SELECT 'fine'", 0, NULL, &r);
+    cr_assert_eq(r.err, 0, "%s", r.message);
+    cr_assert_str_eq(r.value[0], "fine");
+}
+
+/* A statement first sent in a group that fails before it (its Parse skipped)
+ * or that rolls back after it (its Parse kept: names are not transactional)
+ * runs when the group goes again. */
+Test(db, statements_first_sent_in_a_failed_group_still_run)
+{
+    h_exec(s_h, "INSERT INTO public.t (id, note) VALUES (5, 'taken')");
+    static s_res_t r[4];
+    memset(r, 0, sizeof r);
+    cd_tx_t *busy = cd_tx_new();
+    cd_tx_add(busy, "SELECT pg_sleep(0.2)", 0, NULL);
+    cd_db_submit(s_db, busy, s_on_tx, &r[0]);
+    cd_tx_t *a = cd_tx_new(); /* fails: id 5 exists */
+    s_insert(a, 5, "dup");
+    cd_db_submit(s_db, a, s_on_tx, &r[1]);
+    cd_tx_t *b = cd_tx_new(); /* a new text, after the failure: its Parse is skipped */
+    cd_tx_add(b, "SELECT 'b-' || count(*) FROM public.t", 0, NULL);
+    cd_db_submit(s_db, b, s_on_tx, &r[2]);
+    cd_tx_t *c = cd_tx_new();
+    s_insert(c, 6, "six");
+    cd_db_submit(s_db, c, s_on_tx, &r[3]);
+    for (int i = 0; i < 4; i++)
+        s_wait(&r[i]);
+    cr_assert_eq(r[1].err, CD_EDB);
+    cr_assert_eq(r[2].err, 0, "%s", r[2].message);
+    cr_assert_str_eq(r[2].value[0], "b-1");
+    cr_assert_eq(r[3].err, 0, "%s", r[3].message);
+    char name[32];
+    s_prepared_name("SELECT 'b-' || count(*) FROM public.t", name, sizeof name);
+    cr_assert_str_neq(name, "");
+}
