@@ -16,7 +16,8 @@
  * the server skips parsing and, once it settles on a generic plan, planning
  * (a quarter of the server's time in the benchmark went to planning). A
  * named statement outlives a rolled-back transaction; a new connection
- * starts with none. Past S_CACHE_MAX distinct texts, statements go unnamed. */
+ * starts with none. Past S_CACHE_MAX distinct texts, statements go unnamed,
+ * as do those added with cd_tx_add_fresh. */
 #include "candour/db.h"
 
 #include <assert.h>
@@ -41,6 +42,7 @@ typedef struct {
     int *lengths;
     int *formats;
     int prep;        /* slot+1 of the cache entry whose Parse was sent just before it, or 0 */
+    int fresh;       /* always unnamed (cd_tx_add_fresh) */
 } s_stmt_t;
 
 /* A statement text this connection knows by name. */
@@ -172,6 +174,14 @@ void cd_tx_poison(cd_tx_t *tx)
 int cd_tx_add(cd_tx_t *tx, const char *sql, int nparams, const char *const *values)
 {
     return cd_tx_addv(tx, sql, nparams, values, NULL, NULL);
+}
+
+int cd_tx_add_fresh(cd_tx_t *tx, const char *sql, int nparams, const char *const *values)
+{
+    int rc = cd_tx_addv(tx, sql, nparams, values, NULL, NULL);
+    if (rc == 0)
+        tx->stmts[tx->n - 1].fresh = 1;
+    return rc;
 }
 
 void cd_tx_destroy(cd_tx_t **ptx)
@@ -514,7 +524,7 @@ static void s_cache_free(cd_db_t *db)
 static int s_send_stmt(cd_db_t *db, s_stmt_t *st)
 {
     const char *const *values = (const char *const *)st->values;
-    s_entry_t *e = s_cache_entry(db, st->sql);
+    s_entry_t *e = st->fresh ? NULL : s_cache_entry(db, st->sql);
     st->prep = 0;
     if (!e)
         return PQsendQueryParams(db->conn, st->sql, st->nparams, NULL, values, st->lengths,

@@ -715,3 +715,20 @@ Test(db, statements_first_sent_in_a_failed_group_still_run)
     s_prepared_name("SELECT 'b-' || count(*) FROM public.t", name, sizeof name);
     cr_assert_str_neq(name, "");
 }
+
+Test(db, a_fresh_statement_is_never_prepared)
+{
+    static const char *sql = "SELECT 'fresh ' || count(*) FROM public.t";
+    for (int i = 0; i < 3; i++) {
+        cd_tx_t *tx = cd_tx_new();
+        cr_assert_eq(cd_tx_add_fresh(tx, sql, 0, NULL), 0);
+        s_res_t r = {0};
+        cd_db_submit(s_db, tx, s_on_tx, &r);
+        s_wait(&r);
+        cr_assert_eq(r.err, 0, "%s", r.message);
+        cr_assert_str_eq(r.value[0], "fresh 0");
+    }
+    char name[32];
+    s_prepared_name(sql, name, sizeof name);
+    cr_assert_str_eq(name, "", "a fresh statement was prepared as %s", name);
+}

@@ -49,6 +49,11 @@ cd_tx_t *cd_tx_new(void);
 int cd_tx_add(cd_tx_t *tx, const char *sql, int nparams, const char *const *values);
 int cd_tx_addv(cd_tx_t *tx, const char *sql, int nparams, const char *const *values,
                const int *lengths, const int *formats);
+/* Statements are prepared once per connection and their plans cached (see
+ * db.c). cd_tx_add_fresh sends one unnamed, planned afresh each time, for a
+ * statement over tables whose size swings (the outbox's): a plan cached while
+ * they were small could scan them whole once they are large. */
+int cd_tx_add_fresh(cd_tx_t *tx, const char *sql, int nparams, const char *const *values);
 int cd_tx_count(const cd_tx_t *tx);
 /* Mark tx as unusable: cd_db_submit then fails it with CD_ENOMEM instead of
  * running it half-built. The add functions do this themselves on failure
