@@ -6,7 +6,12 @@
  * then delivered: the spool file is written atomically under a name fixed by
  * reference and kind, and only then is the letter marked delivered, with its
  * letter.sent event. A crash in between redelivers the same file name, so
- * the spool never holds two of one letter. */
+ * the spool never holds two of one letter.
+ *
+ * A delivery round takes up to NT_DELIVERY_BATCH letters: it writes each to a
+ * temporary file, makes them all durable with one syncfs(2), renames them into
+ * place, makes the renames durable with a second, and only then marks them
+ * delivered. Two flushes per round, not one per letter. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -271,19 +276,67 @@ static void s_on_marked(const cd_tx_result_t *res, void *arg)
         cd_service_kick(s_app.svc);
 }
 
-static void s_deliver_one(PGresult *r, int i)
+/* A letter of the round, staged in a temporary file beside its final name. */
+typedef struct {
+    char tmp[4200];
+    char path[4300];
+    int staged; /* tmp written, to be renamed to path */
+} s_staged_t;
+
+/* Write body to tmp beside <spool>/<reference>/<kind>.txt, not yet flushed. */
+static int s_spool_stage(const char *reference, const char *kind, const char *letter_id,
+                         const char *body, s_staged_t *st)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/%s", s_app.spool, reference);
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+        return -1;
+    snprintf(st->path, sizeof st->path, "%s/%s.txt", dir, kind);
+    snprintf(st->tmp, sizeof st->tmp, "%s/.%s.%s.tmp", dir, kind, letter_id);
+    int fd = open(st->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+    if (fd < 0)
+        return -1;
+    size_t len = strlen(body), off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, body + off, len - off);
+        if (n <= 0) {
+            close(fd);
+            unlink(st->tmp);
+            return -1;
+        }
+        off += (size_t)n;
+    }
+    if (close(fd) != 0) {
+        unlink(st->tmp);
+        return -1;
+    }
+    st->staged = 1;
+    return 0;
+}
+
+/* Flush everything written to the spool's filesystem. */
+static int s_spool_sync(void)
+{
+    int fd = open(s_app.spool, O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+        return -1;
+    int rc = syncfs(fd);
+    close(fd);
+    return rc;
+}
+
+static void s_delivery_failed(const char *letter_id, const char *reference, int err)
+{
+    cd_metric_add(s_app.m_failed, 1);
+    cd_log_error("letter.delivery_failed", "{s:s, s:s, s:s}", "letter_id", letter_id,
+                 "reference", reference, "error", strerror(err));
+}
+
+/* The letter is in the spool: mark it delivered, with its letter.sent event. */
+static void s_mark_delivered(PGresult *r, int i, const char *path)
 {
     const char *letter_id = PQgetvalue(r, i, 0), *reference = PQgetvalue(r, i, 1),
-               *kind = PQgetvalue(r, i, 2), *channel = PQgetvalue(r, i, 3),
-               *body = PQgetvalue(r, i, 4);
-    char path[4300];
-    if (!nt_safe_reference(reference) || s_spool_write(reference, kind, letter_id, body, path,
-                                                       sizeof path) != 0) {
-        cd_metric_add(s_app.m_failed, 1);
-        cd_log_error("letter.delivery_failed", "{s:s, s:s, s:s}", "letter_id", letter_id,
-                     "reference", reference, "error", strerror(errno));
-        return; /* stays undelivered; the next round tries again */
-    }
+               *kind = PQgetvalue(r, i, 2), *channel = PQgetvalue(r, i, 3);
     cd_tx_t *tx = cd_tx_new();
     const char *v[2] = {letter_id, path};
     cd_tx_add(tx,
@@ -302,6 +355,49 @@ static void s_deliver_one(PGresult *r, int i)
     cd_metric_add(s_app.m_letters, 1);
     cd_log_info("letter.delivered", "{s:s, s:s, s:s}", "reference", reference, "kind", kind,
                 "channel", channel);
+}
+
+/* Deliver the round's letters (rows of r): stage, flush, rename, flush,
+ * mark. A letter that fails at any step stays undelivered for the next round. */
+static void s_deliver_letters(PGresult *r)
+{
+    int n = PQntuples(r);
+    if (n == 0)
+        return;
+    s_staged_t *st = calloc((size_t)n, sizeof *st);
+    if (!st)
+        return; /* the next round tries again */
+    int staged = 0;
+    for (int i = 0; i < n; i++) {
+        const char *letter_id = PQgetvalue(r, i, 0), *reference = PQgetvalue(r, i, 1);
+        if (!nt_safe_reference(reference) ||
+            s_spool_stage(reference, PQgetvalue(r, i, 2), letter_id, PQgetvalue(r, i, 4),
+                          &st[i]) != 0)
+            s_delivery_failed(letter_id, reference, errno);
+        else
+            staged++;
+    }
+    int synced = staged > 0 && s_spool_sync() == 0;
+    for (int i = 0; i < n; i++) {
+        if (!st[i].staged)
+            continue;
+        if (!synced || rename(st[i].tmp, st[i].path) != 0) {
+            s_delivery_failed(PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), errno);
+            unlink(st[i].tmp);
+            st[i].staged = 0;
+        }
+    }
+    if (synced && s_spool_sync() != 0) {
+        for (int i = 0; i < n; i++)
+            if (st[i].staged)
+                s_delivery_failed(PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), errno);
+        free(st);
+        return; /* renamed but maybe not durable: delivered again next round, same names */
+    }
+    for (int i = 0; i < n; i++)
+        if (st[i].staged)
+            s_mark_delivered(r, i, st[i].path);
+    free(st);
 }
 
 /* Alerts go to <spool>/alerts/, one file per alert, named so a redelivery
@@ -339,8 +435,7 @@ static void s_on_undelivered(const cd_tx_result_t *res, void *arg)
     if (res->err)
         return;
     PGresult *r = res->results[0];
-    for (int i = 0; i < PQntuples(r); i++)
-        s_deliver_one(r, i);
+    s_deliver_letters(r);
     PGresult *a = res->results[1];
     for (int i = 0; i < PQntuples(a); i++)
         s_deliver_alert(a, i);
