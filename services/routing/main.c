@@ -4,6 +4,7 @@
  *
  * In this foundation every complaint is handled here; triage outcomes,
  * partner coordination and deadline alerts build on this table. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,12 +49,15 @@ static void s_text_array(char **v, size_t n, char *out, size_t len);
 
 /* ---------------------------------------------------------------- events
  *
- * Each event: read the complaint's row, let the state machine (lifecycle.c)
- * decide, then write the row (only if its version is still the one read),
- * the history line and the events the decision calls for, in one
- * transaction. A lost race with another routing instance fails the version
- * check (P0002) and the event is deferred: it comes back and is decided
- * again on the new state. */
+ * Each event: one statement reads the complaint's row with what triage needs
+ * (the receiving body's routing table and policy), the state machine
+ * (lifecycle.c) decides, then one transaction writes the row once (an INSERT,
+ * or an UPDATE only if its version is still the one read; consent and triage
+ * columns ride on it), the history lines, the deadlines and the events the
+ * decision calls for. Each write of a routing.complaint row costs an audit
+ * entry (0010_audit.sql): hence at most one per event. A lost race with
+ * another routing instance fails the version check (P0002) and the event is
+ * deferred: it comes back and is decided again on the new state. */
 
 typedef struct {
     cd_inbox_t *in;
@@ -198,15 +202,68 @@ static void s_holds_array(const rt_state_t *st, char *out, size_t len)
     strncat(out, "}", len - strlen(out) - 1);
 }
 
+/* Columns of routing.complaint an event sets besides its state, as text
+ * parameters; NULL leaves a column as it is (in the INSERT: unset, so triage
+ * columns stay NULL and partners empty). They go into the row's one
+ * INSERT or versioned UPDATE, so that an event writes the row (and its audit
+ * entry) once. */
+typedef struct {
+    const char *consent_given;     /* "t" / "f" */
+    const char *consent_all;       /* "t" / "f": a consent listing no body covers every body */
+    const char *consent_share;     /* text[] literal: the bodies the consents cover */
+    const char *triage_outcome;    /* rt_outcome_name() */
+    const char *triage_reason;     /* plain words */
+    const char *lead_org;          /* the body that leads */
+    const char *partners;          /* text[] literal: the bodies asked to contribute */
+    char share_buf[RT_MAX_PARTNERS * (RT_ORG + 3) + 3];    /* consent_share's storage */
+    char partners_buf[RT_MAX_PARTNERS * (RT_ORG + 3) + 3]; /* partners' storage */
+} rt_cols_t;
+
+/* The partners as a text[] literal (out: RT_MAX_PARTNERS * (RT_ORG + 3) + 3). */
+static void s_partners_array(const rt_triage_out_t *t, char *out, size_t len)
+{
+    char *pp[RT_MAX_PARTNERS];
+    for (int i = 0; i < t->npartners; i++)
+        pp[i] = (char *)t->partners[i];
+    s_text_array(pp, (size_t)t->npartners, out, len);
+}
+
+/* What triage knows of consent: the row's, with the event's added. */
+static void s_cols_consent(rt_cols_t *c, const rt_apply_t *a)
+{
+    char *sp[RT_MAX_PARTNERS];
+    for (int i = 0; i < a->nshare; i++)
+        sp[i] = (char *)a->share[i];
+    s_text_array(sp, (size_t)a->nshare, c->share_buf, sizeof c->share_buf);
+    c->consent_given = a->consent_given ? "t" : "f";
+    c->consent_all = a->consent_all ? "t" : "f";
+    c->consent_share = c->share_buf;
+}
+
+/* The triage's record: outcome, reason, lead and partners, once it applied. */
+static void s_cols_triage(rt_cols_t *c, const rt_actions_t *act, const rt_triage_out_t *t)
+{
+    if (!act->triaged)
+        return;
+    s_partners_array(t, c->partners_buf, sizeof c->partners_buf);
+    c->triage_outcome = rt_outcome_name(t->outcome);
+    c->triage_reason = t->reason;
+    c->lead_org = t->lead;
+    c->partners = c->partners_buf;
+}
+
+/* The row, only if its version is still the one read (else P0002: the event
+ * is deferred and decided again), and the deadlines the decision ends. */
 static void s_write_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
-                           const rt_actions_t *act, const char *content)
+                           const rt_actions_t *act, const char *content, const rt_cols_t *c)
 {
     char stage[8], holds[160];
     snprintf(stage, sizeof stage, "%d", next->stage);
     s_holds_array(next, holds, sizeof holds);
-    const char *v[9] = {a->env->complaint_ref, a->version, next->state, stage, holds,
-                        act->route ? "t" : "f", act->deadline_met ? act->deadline_met : "",
-                        content};
+    const char *v[15] = {a->env->complaint_ref, a->version, next->state, stage, holds,
+                         act->route ? "t" : "f", act->deadline_met ? act->deadline_met : "",
+                         content, c->consent_given, c->consent_all, c->consent_share,
+                         c->triage_outcome, c->triage_reason, c->lead_org, c->partners};
     cd_tx_add(tx,
               "WITH u AS (UPDATE routing.complaint SET state = $3, stage = $4::int,"
               " holds = $5::text[], routed_at = CASE WHEN $6::boolean THEN now() ELSE routed_at END,"
@@ -214,11 +271,18 @@ static void s_write_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *n
               "  THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END,"
               " response_sent_at = CASE WHEN $7 = 'response'"
               "  THEN coalesce(response_sent_at, now()) ELSE response_sent_at END,"
-              " content = coalesce($8::jsonb, content), version = version + 1, updated_at = now()"
+              " content = coalesce($8::jsonb, content),"
+              " consent_given = coalesce($9::boolean, consent_given),"
+              " consent_all = coalesce($10::boolean, consent_all),"
+              " consent_share = coalesce($11::text[], consent_share),"
+              " triage_outcome = coalesce($12, triage_outcome),"
+              " triage_reason = coalesce($13, triage_reason),"
+              " lead_org = coalesce($14, lead_org), partners = coalesce($15::text[], partners),"
+              " version = version + 1, updated_at = now()"
               " WHERE reference = $1 AND version = $2::int RETURNING 1)"
               " SELECT routing.expect(count(*) = 1, 'complaint changed meanwhile: decide again')"
               " FROM u",
-              8, v);
+              15, v);
     if (act->deadline_met) {
         /* The response also ends the cadence of progress updates. */
         const char *m[2] = {a->env->complaint_ref, act->deadline_met};
@@ -249,27 +313,10 @@ static void s_put_declined(cd_tx_t *tx, const rt_apply_t *a)
         candour__v1__out_of_time_decided__free_unpacked(d, NULL);
 }
 
-/* What triage knows of consent (and the complaint's own flags) as columns. */
-static void s_write_consent(cd_tx_t *tx, const rt_apply_t *a, int exclusion, int chc_appeal)
-{
-    char share[RT_MAX_PARTNERS * (RT_ORG + 3) + 3];
-    char *sp[RT_MAX_PARTNERS];
-    for (int i = 0; i < a->nshare; i++)
-        sp[i] = (char *)a->share[i];
-    s_text_array(sp, (size_t)a->nshare, share, sizeof share);
-    const ProtobufCEnumValue *ex =
-        protobuf_c_enum_descriptor_get_value(&candour__v1__exclusion__descriptor, exclusion);
-    const char *v[6] = {a->env->complaint_ref, a->consent_given ? "t" : "f",
-                        a->consent_all ? "t" : "f", share, ex ? ex->name : "EXCLUSION_NONE",
-                        chc_appeal ? "t" : "f"};
-    cd_tx_add(tx, "UPDATE routing.complaint SET consent_given = $2::boolean,"
-                  " consent_all = $3::boolean, consent_share = $4::text[], exclusion = $5,"
-                  " chc_appeal = $6::boolean WHERE reference = $1", 6, v);
-}
-
-/* complaint.received: the first row, with its deadlines. */
+/* complaint.received: the first row, with consent and triage in it, and
+ * its deadlines. */
 static int s_write_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
-                            char **content)
+                            const rt_cols_t *c, char **content)
 {
     const Candour__V1__Envelope *env = a->env;
     Candour__V1__ComplaintReceived *cr =
@@ -289,16 +336,26 @@ static int s_write_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *
     const ProtobufCEnumValue *cls = protobuf_c_enum_descriptor_get_value(
         &candour__v1__classification__descriptor, cr->classification);
     *content = s_content(cr->org_id, cr->complaint, ack_s, resp_s);
-    const char *v[10] = {env->complaint_ref, cr->org_id, cr->complaint->received_at, next->state,
+    const ProtobufCEnumValue *ex = protobuf_c_enum_descriptor_get_value(
+        &candour__v1__exclusion__descriptor, cr->complaint->exclusion);
+    const char *v[19] = {env->complaint_ref, cr->org_id, cr->complaint->received_at, next->state,
                          stage, ack_s, resp_s, cls ? cls->name : "CLASSIFICATION_COMPLAINT",
-                         holds, *content};
+                         holds, *content, ex ? ex->name : "EXCLUSION_NONE",
+                         cr->complaint->chc_eligibility_appeal ? "t" : "f", c->consent_given,
+                         c->consent_all, c->consent_share, c->triage_outcome, c->triage_reason,
+                         c->lead_org, c->partners};
+    /* Until the triage applies (something holds the complaint, or it is only
+     * recorded), triage_* stay NULL and partners empty. */
     cd_tx_add(tx,
               "INSERT INTO routing.complaint (reference, org_id, received_at, state, stage,"
-              " ack_due, response_due, classification, holds, content, routed_at)"
+              " ack_due, response_due, classification, holds, content, routed_at,"
+              " exclusion, chc_appeal, consent_given, consent_all, consent_share,"
+              " triage_outcome, triage_reason, lead_org, partners)"
               " VALUES ($1, $2, $3::timestamptz, $4, $5::int, $6::date, $7::date, $8,"
-              " $9::text[], $10::jsonb, CASE WHEN $4 = 'received' THEN now() END)",
-              10, v);
-    s_write_consent(tx, a, cr->complaint->exclusion, cr->complaint->chc_eligibility_appeal);
+              " $9::text[], $10::jsonb, CASE WHEN $4 = 'received' THEN now() END,"
+              " $11, $12::boolean, $13::boolean, $14::boolean, $15::text[],"
+              " $16, $17, $18, coalesce($19::text[], '{}'))",
+              19, v);
     /* Its deadlines, as rows the watcher reads (complaints only: a compliment
      * or a matter outside the regulations has none). */
     char upd_s[CD_DATE_LEN + 1] = "";
@@ -385,17 +442,148 @@ static void s_text_array(char **v, size_t n, char *out, size_t len)
     out[o] = 0;
 }
 
-static void s_read_routes(rt_apply_t *a, PGresult *r)
+/* s_text_array into a buffer of its own, as long as it needs (NULL when out
+ * of memory); the caller frees it. */
+static char *s_text_array_new(const char *const *v, size_t n)
 {
+    size_t len = 8; /* braces, terminator and slack */
+    for (size_t i = 0; i < n; i++)
+        len += 2 * strlen(v[i]) + 3; /* each byte may be escaped; quotes and comma */
+    char *out = malloc(len);
+    if (out)
+        s_text_array((char **)v, n, out, len);
+    return out;
+}
+
+/* ---- the read: one statement per event (s_on_event builds it) */
+
+/* Its columns: the complaint's row (all NULL while routing does not know the
+ * complaint), the receiving body's policy, then one route per result row
+ * (NULL when no route was found: the one row then carries no route). */
+enum {
+    S_COL_STATE,
+    S_COL_STAGE,
+    S_COL_HOLDS,
+    S_COL_ROUTED,
+    S_COL_ACKNOWLEDGED,
+    S_COL_RESPONSE_SENT,
+    S_COL_VERSION,
+    S_COL_CONTENT,
+    S_COL_ORG,
+    S_COL_EXCLUSION,
+    S_COL_CHC_APPEAL,
+    S_COL_CONSENT_GIVEN,
+    S_COL_CONSENT_ALL,
+    S_COL_CONSENT_SHARE,
+    S_COL_NSERVICES,
+    S_COL_PASS_TO_PROVIDER,
+    S_COL_ROUTE /* service, kind, commissioner, provider, nhse_direct */
+};
+
+/* The complaint as routing last wrote it, from the read's first row. */
+static void s_take_row(rt_apply_t *a, PGresult *r)
+{
+    if (PQgetisnull(r, 0, S_COL_STATE))
+        return; /* not known here yet */
+    a->cur.exists = 1;
+    snprintf(a->cur.state, RT_NAME, "%s", PQgetvalue(r, 0, S_COL_STATE));
+    a->cur.stage = atoi(PQgetvalue(r, 0, S_COL_STAGE));
+    /* holds come back as {a,b}: names have no commas or quotes */
+    char holds[256];
+    snprintf(holds, sizeof holds, "%s", PQgetvalue(r, 0, S_COL_HOLDS));
+    for (char *tok = strtok(holds, "{},"); tok && a->cur.nholds < RT_MAX_HOLDS;
+         tok = strtok(NULL, "{},"))
+        snprintf(a->cur.holds[a->cur.nholds++], RT_NAME, "%s", tok);
+    a->cur.routed = PQgetvalue(r, 0, S_COL_ROUTED)[0] == 't';
+    a->cur.acknowledged = PQgetvalue(r, 0, S_COL_ACKNOWLEDGED)[0] == 't';
+    a->cur.response_sent = PQgetvalue(r, 0, S_COL_RESPONSE_SENT)[0] == 't';
+    snprintf(a->version, sizeof a->version, "%s", PQgetvalue(r, 0, S_COL_VERSION));
+    a->content = strdup(PQgetvalue(r, 0, S_COL_CONTENT));
+    snprintf(a->org_id, sizeof a->org_id, "%s", PQgetvalue(r, 0, S_COL_ORG));
+    const ProtobufCEnumValue *ex = protobuf_c_enum_descriptor_get_value_by_name(
+        &candour__v1__exclusion__descriptor, PQgetvalue(r, 0, S_COL_EXCLUSION));
+    a->exclusion = ex ? ex->value : 0;
+    a->chc_appeal = PQgetvalue(r, 0, S_COL_CHC_APPEAL)[0] == 't';
+    a->consent_given = PQgetvalue(r, 0, S_COL_CONSENT_GIVEN)[0] == 't';
+    a->consent_all = PQgetvalue(r, 0, S_COL_CONSENT_ALL)[0] == 't';
+    char share[1024];
+    snprintf(share, sizeof share, "%s", PQgetvalue(r, 0, S_COL_CONSENT_SHARE));
+    for (char *tok = strtok(share, "{},\""); tok && a->nshare < RT_MAX_PARTNERS;
+         tok = strtok(NULL, "{},\""))
+        snprintf(a->share[a->nshare++], RT_ORG, "%s", tok);
+    a->nservices = atoi(PQgetvalue(r, 0, S_COL_NSERVICES));
+}
+
+/* The routing table's rows for the complaint, one per result row. */
+static void s_take_routes(rt_apply_t *a, PGresult *r)
+{
+    const int c = S_COL_ROUTE;
     a->nroutes = 0;
     for (int i = 0; i < PQntuples(r) && a->nroutes < RT_MAX_ROUTES; i++) {
+        if (PQgetisnull(r, i, c))
+            continue;
         rt_route_t *rt = &a->routes[a->nroutes++];
-        snprintf(rt->service, sizeof rt->service, "%s", PQgetvalue(r, i, 0));
-        snprintf(rt->kind, sizeof rt->kind, "%s", PQgetvalue(r, i, 1));
-        snprintf(rt->commissioner, sizeof rt->commissioner, "%s", PQgetvalue(r, i, 2));
-        snprintf(rt->provider, sizeof rt->provider, "%s", PQgetvalue(r, i, 3));
-        rt->nhse_direct = PQgetvalue(r, i, 4)[0] == 't';
+        snprintf(rt->service, sizeof rt->service, "%s", PQgetvalue(r, i, c));
+        snprintf(rt->kind, sizeof rt->kind, "%s", PQgetvalue(r, i, c + 1));
+        snprintf(rt->commissioner, sizeof rt->commissioner, "%s", PQgetvalue(r, i, c + 2));
+        snprintf(rt->provider, sizeof rt->provider, "%s", PQgetvalue(r, i, c + 3));
+        rt->nhse_direct = PQgetvalue(r, i, c + 4)[0] == 't';
     }
+}
+
+/* ---- the history lines of one event, written in order by one statement */
+
+#define S_MAX_LINES (2 + RT_MAX_PARTNERS) /* the event's, the triage's, a partner's each */
+
+typedef struct {
+    const char *event[S_MAX_LINES];     /* event type, e.g. "complaint.triaged" */
+    const char *producer[S_MAX_LINES];  /* the service that produced it */
+    const char *event_id[S_MAX_LINES];  /* "": a line of routing's own, with no event id */
+    const char *detail[S_MAX_LINES];    /* points into text */
+    char text[S_MAX_LINES][400];        /* the details, copied */
+    int n;                              /* lines added */
+} rt_history_t;
+
+static void s_history_add(rt_history_t *h, const char *event, const char *producer,
+                          const char *event_id, const char *detail)
+{
+    assert(h->n < S_MAX_LINES);
+    if (h->n >= S_MAX_LINES)
+        return;
+    h->event[h->n] = event;
+    h->producer[h->n] = producer;
+    h->event_id[h->n] = event_id;
+    snprintf(h->text[h->n], sizeof h->text[h->n], "%s", detail);
+    h->detail[h->n] = h->text[h->n];
+    h->n++;
+}
+
+/* The lines as arrays, unnested in their order, so their ids keep it. */
+static void s_history_write(cd_tx_t *tx, const char *ref, const rt_history_t *h)
+{
+    if (h->n == 0)
+        return;
+    size_t n = (size_t)h->n;
+    char *ev = s_text_array_new(h->event, n);
+    char *pr = s_text_array_new(h->producer, n);
+    char *de = s_text_array_new(h->detail, n);
+    char *id = s_text_array_new(h->event_id, n);
+    if (ev && pr && de && id) {
+        const char *v[5] = {ref, ev, pr, de, id};
+        cd_tx_add(tx,
+                  "INSERT INTO routing.history (reference, event, producer, detail, event_id)"
+                  " SELECT $1, h.event, h.producer, h.detail, nullif(h.event_id, '')::uuid"
+                  " FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY"
+                  "  AS h (event, producer, detail, event_id, n)"
+                  " ORDER BY h.n",
+                  5, v);
+    } else {
+        cd_tx_poison(tx);
+    }
+    free(ev);
+    free(pr);
+    free(de);
+    free(id);
 }
 
 /* Add one consent's bodies (none listed: every body) to what is known. */
@@ -457,27 +645,58 @@ static void s_triage(const rt_apply_t *a, rt_triage_out_t *out)
     rt_triage(&in, out);
 }
 
-/* The triage's consequences in the transaction: its record, the letter
- * telling the complainant, and the partners' contribution deadlines. */
-static void s_write_triage(cd_tx_t *tx, const rt_apply_t *a, const rt_actions_t *act,
-                           const rt_triage_out_t *t, const char *content)
+/* The partners' contribution deadlines (one statement for all) and the
+ * request to each, with its history line. */
+static void s_write_contributions(cd_tx_t *tx, const rt_apply_t *a, const rt_triage_out_t *t,
+                                  const char *content, rt_history_t *h)
 {
     const char *ref = a->env->complaint_ref;
+    cd_date_t today = cd_date_from_unix_london(cd_clock_now());
+    char due[CD_DATE_LEN + 1], partners[RT_MAX_PARTNERS * (RT_ORG + 3) + 3];
+    cd_date_format(cd_workdays_add(s_app.cal, today, (int)s_app.contribution_days), due);
+    s_partners_array(t, partners, sizeof partners);
+    const char *v[3] = {ref, partners, due};
+    cd_tx_add(tx,
+              "INSERT INTO routing.deadline (reference, name, party, due)"
+              " SELECT $1, 'contribution', p.party, $3::date"
+              " FROM unnest($2::text[]) WITH ORDINALITY AS p (party, n) ORDER BY p.n"
+              " ON CONFLICT DO NOTHING",
+              3, v);
+    Candour__V1__ComplaintRouted *c =
+        content ? (Candour__V1__ComplaintRouted *)cd_pbjson_parse(
+                      &candour__v1__complaint_routed__descriptor, content, strlen(content), NULL)
+                : NULL;
+    for (int i = 0; i < t->npartners; i++) {
+        /* The request itself, to the partner over the bus (R3); consent
+         * covers this partner, or contributions_due would not be set. */
+        Candour__V1__ContributionRequested cr = CANDOUR__V1__CONTRIBUTION_REQUESTED__INIT;
+        cr.partner_org = (char *)t->partners[i];
+        cr.lead_org = (char *)t->lead;
+        cr.due = due;
+        cr.description = c ? c->description : "";
+        cr.n_services = c ? c->n_services : 0;
+        cr.services = c ? c->services : NULL;
+        s_put(tx, a, "contribution.requested", &cr.base, s_to_intake);
+        char detail[200];
+        snprintf(detail, sizeof detail, "contribution requested from %s, due %s",
+                 t->partners[i], due);
+        s_history_add(h, "contribution.requested", "routing", "", detail);
+    }
+    if (c)
+        candour__v1__complaint_routed__free_unpacked(c, NULL);
+}
+
+/* The triage's consequences in the transaction besides its record (which
+ * is in the row's columns): its history line, the letter telling the
+ * complainant, and the partners' contributions. */
+static void s_write_triage(cd_tx_t *tx, const rt_apply_t *a, const rt_actions_t *act,
+                           const rt_triage_out_t *t, const char *content, rt_history_t *h)
+{
     if (act->triaged) {
-        char partners[RT_MAX_PARTNERS * (RT_ORG + 3) + 3];
-        char *pp[RT_MAX_PARTNERS];
-        for (int i = 0; i < t->npartners; i++)
-            pp[i] = (char *)t->partners[i];
-        s_text_array(pp, (size_t)t->npartners, partners, sizeof partners);
-        const char *v[5] = {ref, rt_outcome_name(t->outcome), t->reason, t->lead, partners};
-        cd_tx_add(tx, "UPDATE routing.complaint SET triage_outcome = $2, triage_reason = $3,"
-                      " lead_org = $4, partners = $5::text[] WHERE reference = $1", 5, v);
         char detail[400];
         snprintf(detail, sizeof detail, "triage: %s, led by %s: %s%s", rt_outcome_name(t->outcome),
                  t->lead, t->reason, t->gaps ? " (a service named has no routing entry)" : "");
-        const char *h[4] = {ref, "complaint.triaged", "routing", detail};
-        cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail)"
-                      " VALUES ($1, $2, $3, $4)", 4, h);
+        s_history_add(h, "complaint.triaged", "routing", "", detail);
     }
     if (act->tell_outcome) {
         Candour__V1__LetterRequested letter = CANDOUR__V1__LETTER_REQUESTED__INIT;
@@ -489,82 +708,87 @@ static void s_write_triage(cd_tx_t *tx, const rt_apply_t *a, const rt_actions_t 
         letter.handler = "";
         s_put(tx, a, "letter.requested", &letter.base, s_to_notify);
     }
-    if (act->contributions_due) {
-        cd_date_t today = cd_date_from_unix_london(cd_clock_now());
-        char due[CD_DATE_LEN + 1];
-        cd_date_format(cd_workdays_add(s_app.cal, today, (int)s_app.contribution_days), due);
-        Candour__V1__ComplaintRouted *c =
-            content ? (Candour__V1__ComplaintRouted *)cd_pbjson_parse(
-                          &candour__v1__complaint_routed__descriptor, content, strlen(content), NULL)
-                    : NULL;
-        for (int i = 0; i < t->npartners; i++) {
-            const char *v[3] = {ref, t->partners[i], due};
-            cd_tx_add(tx, "INSERT INTO routing.deadline (reference, name, party, due)"
-                          " VALUES ($1, 'contribution', $2, $3::date) ON CONFLICT DO NOTHING",
-                          3, v);
-            /* The request itself, to the partner over the bus (R3); consent
-             * covers this partner, or contributions_due would not be set. */
-            Candour__V1__ContributionRequested cr = CANDOUR__V1__CONTRIBUTION_REQUESTED__INIT;
-            cr.partner_org = (char *)t->partners[i];
-            cr.lead_org = (char *)t->lead;
-            cr.due = due;
-            cr.description = c ? c->description : "";
-            cr.n_services = c ? c->n_services : 0;
-            cr.services = c ? c->services : NULL;
-            s_put(tx, a, "contribution.requested", &cr.base, s_to_intake);
-            char detail[200];
-            snprintf(detail, sizeof detail, "contribution requested from %s, due %s",
-                     t->partners[i], due);
-            const char *h[4] = {ref, "contribution.requested", "routing", detail};
-            cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail)"
-                          " VALUES ($1, $2, $3, $4)", 4, h);
+    if (act->contributions_due)
+        s_write_contributions(tx, a, t, content, h);
+}
+
+/* complaint.amended before routing: the content as amended (NULL: as it is). */
+static char *s_amended_content(const rt_apply_t *a)
+{
+    const Candour__V1__Envelope *env = a->env;
+    if (strcmp(env->type, "complaint.amended") != 0 || a->cur.routed)
+        return NULL;
+    char *content = NULL;
+    Candour__V1__ComplaintAmended *am =
+        candour__v1__complaint_amended__unpack(NULL, env->payload.len, env->payload.data);
+    Candour__V1__ComplaintRouted *old = (Candour__V1__ComplaintRouted *)cd_pbjson_parse(
+        &candour__v1__complaint_routed__descriptor, a->content, strlen(a->content), NULL);
+    if (am && am->complaint && old)
+        content = s_content(old->org_id, am->complaint, old->ack_due, old->response_due);
+    if (am)
+        candour__v1__complaint_amended__free_unpacked(am, NULL);
+    if (old)
+        candour__v1__complaint_routed__free_unpacked(old, NULL);
+    return content;
+}
+
+/* The decision's write: the row (at most one INSERT or versioned UPDATE of
+ * routing.complaint), the history, the deadlines and the events, in one
+ * transaction with the inbox record. Consumes a. */
+static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *act,
+                    const rt_triage_out_t *triage)
+{
+    const Candour__V1__Envelope *env = a->env;
+    /* The triage's record rides on the row's write: there is one whenever
+     * the triage applied (it only applies on a change of state). */
+    assert(act->changed || !act->triaged);
+    rt_cols_t cols = {0};
+    s_cols_triage(&cols, act, triage);
+    cd_tx_t *tx = cd_inbox_tx(a->in, a->ev);
+    char *content = NULL;
+    if (!a->cur.exists && act->changed) {
+        s_cols_consent(&cols, a);
+        if (s_write_received(tx, a, next, &cols, &content) != 0) {
+            cd_tx_destroy(&tx);
+            cd_inbox_nak(a->in, a->ev, "MALFORMED_EVENT", "complaint.received without a time");
+            s_apply_free(a);
+            return;
         }
-        if (c)
-            candour__v1__complaint_routed__free_unpacked(c, NULL);
+    } else if (act->changed) {
+        if (strcmp(env->type, "consent.recorded") == 0)
+            s_cols_consent(&cols, a);
+        content = s_amended_content(a);
+        s_write_update(tx, a, next, act, content, &cols);
     }
+    rt_history_t h = {0};
+    char detail[256], kind[64];
+    s_detail(env, detail, sizeof detail, kind, sizeof kind);
+    if (a->cur.exists || act->changed)
+        s_history_add(&h, env->type, env->producer, env->event_id,
+                      act->detail[0] ? act->detail : detail);
+    s_put_actions(tx, a, next, act, content ? content : a->content);
+    s_write_triage(tx, a, act, triage, content ? content : a->content, &h);
+    if (act->tell_declined)
+        s_put_declined(tx, a);
+    s_history_write(tx, env->complaint_ref, &h);
+    free(content);
+    cd_inbox_commit(a->in, a->ev, tx, cd_service_kick, s_app.svc);
+    s_apply_free(a);
 }
 
 static void s_on_row(const cd_tx_result_t *res, void *arg)
 {
     rt_apply_t *a = arg;
     const Candour__V1__Envelope *env = a->env;
-    if (res->err) {
+    if (res->err || PQntuples(res->results[0]) < 1) {
         cd_inbox_defer(a->in, a->ev, "the complaint could not be read");
         s_apply_free(a);
         return;
     }
     PGresult *r = res->results[0];
-    if (PQntuples(r) == 1) {
-        a->cur.exists = 1;
-        snprintf(a->cur.state, RT_NAME, "%s", PQgetvalue(r, 0, 0));
-        a->cur.stage = atoi(PQgetvalue(r, 0, 1));
-        /* holds come back as {a,b}: names have no commas or quotes */
-        char holds[256];
-        snprintf(holds, sizeof holds, "%s", PQgetvalue(r, 0, 2));
-        for (char *tok = strtok(holds, "{},"); tok && a->cur.nholds < RT_MAX_HOLDS;
-             tok = strtok(NULL, "{},"))
-            snprintf(a->cur.holds[a->cur.nholds++], RT_NAME, "%s", tok);
-        a->cur.routed = PQgetvalue(r, 0, 3)[0] == 't';
-        a->cur.acknowledged = PQgetvalue(r, 0, 4)[0] == 't';
-        a->cur.response_sent = PQgetvalue(r, 0, 5)[0] == 't';
-        snprintf(a->version, sizeof a->version, "%s", PQgetvalue(r, 0, 6));
-        a->content = strdup(PQgetvalue(r, 0, 7));
-        snprintf(a->org_id, sizeof a->org_id, "%s", PQgetvalue(r, 0, 8));
-        const ProtobufCEnumValue *ex = protobuf_c_enum_descriptor_get_value_by_name(
-            &candour__v1__exclusion__descriptor, PQgetvalue(r, 0, 9));
-        a->exclusion = ex ? ex->value : 0;
-        a->chc_appeal = PQgetvalue(r, 0, 10)[0] == 't';
-        a->consent_given = PQgetvalue(r, 0, 11)[0] == 't';
-        a->consent_all = PQgetvalue(r, 0, 12)[0] == 't';
-        char share[1024];
-        snprintf(share, sizeof share, "%s", PQgetvalue(r, 0, 13));
-        for (char *tok = strtok(share, "{},\""); tok && a->nshare < RT_MAX_PARTNERS;
-             tok = strtok(NULL, "{},\""))
-            snprintf(a->share[a->nshare++], RT_ORG, "%s", tok);
-        a->nservices = atoi(PQgetvalue(r, 0, 14));
-    }
-    s_read_routes(a, res->results[1]);
-    a->pass_to_provider = PQgetvalue(res->results[2], 0, 0)[0] == 't';
+    s_take_row(a, r);
+    s_take_routes(a, r);
+    a->pass_to_provider = PQgetvalue(r, 0, S_COL_PASS_TO_PROVIDER)[0] == 't';
     s_event_triage_inputs(a);
     rt_input_t in;
     const char *holds[RT_MAX_HOLDS];
@@ -588,49 +812,38 @@ static void s_on_row(const cd_tx_result_t *res, void *arg)
         s_apply_free(a);
         return;
     }
-    cd_tx_t *tx = cd_inbox_tx(a->in, a->ev);
-    char *content = NULL;
-    if (!a->cur.exists && act.changed) {
-        if (s_write_received(tx, a, &next, &content) != 0) {
-            cd_tx_destroy(&tx);
-            cd_inbox_nak(a->in, a->ev, "MALFORMED_EVENT", "complaint.received without a time");
-            s_apply_free(a);
-            return;
-        }
-    } else if (act.changed) {
-        if (strcmp(env->type, "complaint.amended") == 0 && !a->cur.routed) {
-            Candour__V1__ComplaintAmended *am =
-                candour__v1__complaint_amended__unpack(NULL, env->payload.len, env->payload.data);
-            Candour__V1__ComplaintRouted *old = (Candour__V1__ComplaintRouted *)cd_pbjson_parse(
-                &candour__v1__complaint_routed__descriptor, a->content, strlen(a->content), NULL);
-            if (am && am->complaint && old)
-                content = s_content(old->org_id, am->complaint, old->ack_due, old->response_due);
-            if (am)
-                candour__v1__complaint_amended__free_unpacked(am, NULL);
-            if (old)
-                candour__v1__complaint_routed__free_unpacked(old, NULL);
-        }
-        s_write_update(tx, a, &next, &act, content);
-        if (strcmp(env->type, "consent.recorded") == 0)
-            s_write_consent(tx, a, a->exclusion, a->chc_appeal);
-    }
-    char detail[256], k2[64];
-    s_detail(env, detail, sizeof detail, k2, sizeof k2);
-    const char *h[5] = {env->complaint_ref, env->type, env->producer,
-                        act.detail[0] ? act.detail : detail, env->event_id};
-    if (a->cur.exists || act.changed)
-        cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail, event_id)"
-                      " VALUES ($1, $2, $3, $4, $5::uuid)", 5, h);
-    s_put_actions(tx, a, &next, &act, content ? content : a->content);
-    s_write_triage(tx, a, &act, &triage, content ? content : a->content);
-    if (act.tell_declined)
-        s_put_declined(tx, a);
-    free(content);
-    cd_inbox_commit(a->in, a->ev, tx, cd_service_kick, s_app.svc);
-    s_apply_free(a);
+    s_write(a, &next, &act, &triage);
 }
 
 static void s_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env);
+
+/* One read for everything the decision needs (see S_COL_*): the row, the
+ * receiving body's policy (R2), and its routing table for the services
+ * complained about on the date of receipt (R1). The row's organisation,
+ * services and date come first; where there is no row yet
+ * (complaint.received), the event's ($2, $3, $4). */
+static const char s_sql_read[] =
+    "WITH c AS (SELECT state, stage, holds, routed_at, acknowledged_at, response_sent_at,"
+    "  version, content, org_id, exclusion, chc_appeal, consent_given, consent_all,"
+    "  consent_share, received_at FROM routing.complaint WHERE reference = $1),"
+    " k AS (SELECT coalesce((SELECT org_id FROM c), $2) AS org_id,"
+    "  coalesce($3::text[], ARRAY(SELECT"
+    "   jsonb_array_elements_text((SELECT content FROM c)->'services'))) AS services,"
+    "  coalesce((SELECT (received_at AT TIME ZONE 'Europe/London')::date FROM c), $4::date,"
+    "   current_date) AS day)"
+    " SELECT c.state, c.stage, c.holds, c.routed_at IS NOT NULL, c.acknowledged_at IS NOT NULL,"
+    "  c.response_sent_at IS NOT NULL, c.version, c.content, c.org_id, c.exclusion,"
+    "  c.chc_appeal, c.consent_given, c.consent_all, c.consent_share,"
+    "  jsonb_array_length(coalesce(c.content->'services', '[]'::jsonb)),"
+    "  coalesce((SELECT p.pass_to_provider FROM routing.org_policy p"
+    "   WHERE p.org_id = k.org_id), false),"
+    "  r.service, r.kind, r.commissioner, r.provider, r.nhse_direct"
+    " FROM k LEFT JOIN c ON true"
+    " LEFT JOIN LATERAL (SELECT t.service, t.kind, t.commissioner, t.provider, t.nhse_direct"
+    "  FROM routing.route t WHERE t.org_id = k.org_id AND t.service = ANY(k.services)"
+    "  AND daterange(t.effective_from, t.effective_to, '[)') @> k.day"
+    "  ORDER BY t.service LIMIT 16) r ON true"
+    " ORDER BY r.service";
 
 static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                        void *arg)
@@ -666,36 +879,9 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
         }
         candour__v1__complaint_received__free_unpacked(cr, NULL);
     }
-    cd_tx_t *tx = cd_tx_new();
-    const char *v[1] = {env->complaint_ref};
-    cd_tx_add(tx,
-              "SELECT state, stage, holds, routed_at IS NOT NULL, acknowledged_at IS NOT NULL,"
-              " response_sent_at IS NOT NULL, version, content, org_id, exclusion, chc_appeal,"
-              " consent_given, consent_all, consent_share,"
-              " jsonb_array_length(coalesce(content->'services', '[]'::jsonb))"
-              " FROM routing.complaint WHERE reference = $1",
-              1, v);
-    const char *rv[4] = {env->complaint_ref, is_received ? org : NULL,
-                         is_received ? services : NULL, is_received && day[0] ? day : NULL};
-    /* The receiving body's routing table on the date of receipt (R1). */
-    cd_tx_add(tx,
-              "WITH c AS (SELECT org_id, content,"
-              " (received_at AT TIME ZONE 'Europe/London')::date AS d"
-              " FROM routing.complaint WHERE reference = $1)"
-              " SELECT r.service, r.kind, r.commissioner, r.provider, r.nhse_direct"
-              " FROM routing.route r WHERE r.org_id = coalesce((SELECT org_id FROM c), $2)"
-              " AND r.service = ANY(coalesce($3::text[], ARRAY(SELECT"
-              " jsonb_array_elements_text((SELECT content FROM c)->'services'))))"
-              " AND daterange(r.effective_from, r.effective_to, '[)') @>"
-              " coalesce((SELECT d FROM c), $4::date, current_date)"
-              " ORDER BY r.service LIMIT 16",
-              4, rv);
-    const char *pv[2] = {env->complaint_ref, is_received ? org : NULL};
-    cd_tx_add(tx,
-              "SELECT coalesce((SELECT pass_to_provider FROM routing.org_policy WHERE org_id ="
-              " coalesce((SELECT org_id FROM routing.complaint WHERE reference = $1), $2)), false)",
-              2, pv);
-    cd_db_submit(cd_service_db(s_app.svc), tx, s_on_row, a);
+    const char *v[4] = {env->complaint_ref, is_received ? org : NULL,
+                        is_received ? services : NULL, is_received && day[0] ? day : NULL};
+    cd_db_query(cd_service_db(s_app.svc), s_sql_read, 4, v, s_on_row, a);
 }
 
 /* ---------------------------------------------------------------- status */
