@@ -11,8 +11,12 @@
  *
  * Group commit: submissions that arrive while a transaction is running wait
  * in `pending` and go together in the next one, so under load one commit
- * (one fsync) carries many complaints. A batch that fails as a whole is
+ * (one fsync) carries many complaints. The batch is set-based: three
+ * statements whatever its size (the rows, their events, the receipts), each
+ * taking the whole batch as one JSON array. A batch that fails as a whole is
  * retried one complaint per transaction, so one bad row cannot sink others. */
+#include <assert.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,18 +115,18 @@ static void s_item_free(in_item_t *it)
     free(it);
 }
 
-static void s_reply_receipt(in_item_t *it, PGresult *r, int dup)
+static void s_reply_receipt(in_item_t *it, PGresult *r, int row, int dup)
 {
     Candour__V1__Receipt receipt = CANDOUR__V1__RECEIPT__INIT;
-    receipt.complaint_ref = PQgetvalue(r, 0, 0);
-    receipt.received_at = PQgetvalue(r, 0, 1);
+    receipt.complaint_ref = PQgetvalue(r, row, 0);
+    receipt.received_at = PQgetvalue(r, row, 1);
     receipt.duplicate = dup;
     const ProtobufCEnumValue *cls = protobuf_c_enum_descriptor_get_value_by_name(
-        &candour__v1__classification__descriptor, PQgetvalue(r, 0, 2));
+        &candour__v1__classification__descriptor, PQgetvalue(r, row, 2));
     receipt.classification = cls ? (Candour__V1__Classification)cls->value
                                  : CANDOUR__V1__CLASSIFICATION__CLASSIFICATION_COMPLAINT;
     in_class_t k;
-    s_holds_parse(PQgetvalue(r, 0, 3), &k);
+    s_holds_parse(PQgetvalue(r, row, 3), &k);
     receipt.n_holds = (size_t)k.nholds;
     receipt.holds = k.holds;
     Candour__V1__Reply reply = CANDOUR__V1__REPLY__INIT;
@@ -134,65 +138,134 @@ static void s_reply_receipt(in_item_t *it, PGresult *r, int dup)
 
 static void s_flush(void);
 
-/* The three statements of one submission: the row (only with a live key; a
- * repeat inserts nothing), its event (only if this transaction inserted the
- * row), and what the receipt says. */
-static int s_add_item(cd_tx_t *tx, in_item_t *it)
+/* The batch's rows, in batch order: the submission as it is stored, with the
+ * key that sent it (n is each one's place in the array). */
+#define IN_BATCH_ROWS                                                                              \
+    "jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(j, n), jsonb_to_record(e.j) AS s("       \
+    "reference text, org_id text, external_ref text, channel text, received_at timestamptz,"       \
+    " body jsonb, classification text, holds text[], state text, key text)"
+#define IN_BATCH_LIVE_KEY IN_LIVE_KEY("s.key", "s.org_id")
+
+/* 1: the rows sent with a live key; a repeat - of an earlier complaint, or of
+ * one earlier in this batch (ON CONFLICT sees this statement's own rows, and
+ * they go in batch order) - inserts nothing. */
+#define IN_SQL_INSERT                                                                              \
+    "INSERT INTO intake.complaint (reference, org_id, external_ref, channel, received_at, body,"   \
+    " classification, holds, state)"                                                               \
+    " SELECT s.reference, s.org_id, s.external_ref, s.channel, s.received_at, s.body,"             \
+    " s.classification, s.holds, s.state FROM " IN_BATCH_ROWS " WHERE " IN_BATCH_LIVE_KEY          \
+    " ORDER BY e.n ON CONFLICT (org_id, external_ref) DO NOTHING"
+
+/* 2: each submission's event, put only if its new reference was stored, that
+ * is, by this transaction (references are new for each attempt). */
+#define IN_GUARD_STORED "EXISTS (SELECT 1 FROM intake.complaint c WHERE c.reference = $G)"
+
+/* 3: what each receipt says, one row per submission in batch order: the
+ * complaint under its org and external_ref (the first one's, for a repeat;
+ * NULLs when there is none) and whether the key is live. */
+#define IN_SQL_RECEIPTS                                                                            \
+    "SELECT c.reference, " IN_TS("c.received_at") ", c.classification, c.holds, "                  \
+    IN_BATCH_LIVE_KEY " FROM " IN_BATCH_ROWS " LEFT JOIN intake.complaint c"                       \
+    " ON c.org_id = s.org_id AND c.external_ref = s.external_ref ORDER BY e.n"
+#define IN_STMT_RECEIPTS 2
+
+/* One submission as a row of the batch's document: in full for the INSERT,
+ * or only what finds the complaint and checks the key, for the receipts.
+ * NULL when out of memory. */
+static json_t *s_item_row(const in_item_t *it, int full)
 {
-    char *json = cd_pbjson_dumps(&it->complaint->base, 0);
-    if (!json)
-        return -1;
+    if (!full)
+        return json_pack("{s:s, s:s, s:s}", "org_id", it->org, "external_ref",
+                         it->complaint->external_ref, "key", it->key);
     const ProtobufCEnumValue *ch = protobuf_c_enum_descriptor_get_value(
         &candour__v1__channel__descriptor, it->complaint->channel);
     const ProtobufCEnumValue *cls = protobuf_c_enum_descriptor_get_value(
         &candour__v1__classification__descriptor, it->klass.classification);
-    char holds[160];
-    s_holds_literal(&it->klass, holds, sizeof holds);
-    const char *v1[10] = {it->reference, it->org, it->complaint->external_ref, ch->name,
-                          it->received_at, json, cls->name, holds, in_initial_state(&it->klass),
-                          it->key};
-    int rc = cd_tx_add(tx,
-                       "INSERT INTO intake.complaint (reference, org_id, external_ref, channel,"
-                       " received_at, body, classification, holds, state)"
-                       " SELECT $1, $2, $3, $4, $5::timestamptz, $6::jsonb, $7, $8::text[], $9"
-                       " WHERE " IN_LIVE_KEY("$10", "$2")
-                       " ON CONFLICT (org_id, external_ref) DO NOTHING",
-                       10, v1);
-    free(json);
-    Candour__V1__ComplaintReceived ev = CANDOUR__V1__COMPLAINT_RECEIVED__INIT;
-    ev.org_id = it->org;
-    ev.complaint = it->complaint;
-    ev.classification = it->klass.classification;
-    ev.n_holds = (size_t)it->klass.nholds;
-    ev.holds = it->klass.holds;
-    cd_event_out_t out = {.type = "complaint.received", .complaint_ref = it->reference,
-                          .payload = &ev.base, .subscribers = s_received_to};
-    if (rc == 0)
-        rc = cd_outbox_put(cd_service_outbox(s_app.svc), tx, &out,
-                           "EXISTS (SELECT 1 FROM intake.complaint WHERE reference = $G)",
-                           it->reference);
-    const char *v3[3] = {it->org, it->complaint->external_ref, it->key};
-    if (rc == 0)
-        rc = cd_tx_add(tx,
-                       "SELECT c.reference, " IN_TS("c.received_at") ", c.classification, c.holds,"
-                       " " IN_LIVE_KEY("$3", "$1") " FROM (SELECT 1) x LEFT JOIN intake.complaint c"
-                       " ON c.org_id = $1 AND c.external_ref = $2",
-                       3, v3);
+    json_t *holds = json_array();
+    for (int i = 0; holds && i < it->klass.nholds; i++)
+        if (json_array_append_new(holds, json_string(in_hold_name(it->klass.holds[i]))) != 0) {
+            json_decref(holds);
+            holds = NULL;
+        }
+    /* "o" takes its value's reference, even when json_pack fails (jansson >= 2.11). */
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:s}", "reference",
+                     it->reference, "org_id", it->org, "external_ref", it->complaint->external_ref,
+                     "channel", ch->name, "received_at", it->received_at, "body",
+                     cd_pbjson_from_message(&it->complaint->base), "classification", cls->name,
+                     "holds", holds, "state", in_initial_state(&it->klass), "key", it->key);
+}
+
+/* The batch as one JSON array (text, malloc'd), or NULL. */
+static char *s_batch_doc(const in_item_t *batch, int full)
+{
+    json_t *doc = json_array();
+    int bad = !doc;
+    for (const in_item_t *it = batch; it && !bad; it = it->next)
+        bad = json_array_append_new(doc, s_item_row(it, full)) != 0;
+    char *text = bad ? NULL : json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return text;
+}
+
+/* The three statements of a batch of n, whatever n: the rows (only with a
+ * live key; a repeat inserts nothing), their events (only for the rows this
+ * transaction inserted), and what each receipt says. */
+static int s_add_batch(cd_tx_t *tx, const in_item_t *batch, int n)
+{
+    int rc = CD_ENOMEM;
+    char *rows = s_batch_doc(batch, 1), *who = s_batch_doc(batch, 0);
+    Candour__V1__ComplaintReceived *evs = calloc((size_t)n, sizeof *evs);
+    cd_event_out_t *outs = calloc((size_t)n, sizeof *outs);
+    const char **refs = calloc((size_t)n, sizeof *refs);
+    if (rows && who && evs && outs && refs) {
+        int i = 0;
+        for (const in_item_t *it = batch; it; it = it->next, i++) {
+            candour__v1__complaint_received__init(&evs[i]);
+            evs[i].org_id = (char *)it->org;
+            evs[i].complaint = it->complaint;
+            evs[i].classification = it->klass.classification;
+            evs[i].n_holds = (size_t)it->klass.nholds;
+            evs[i].holds = (Candour__V1__Hold *)it->klass.holds;
+            outs[i] = (cd_event_out_t){.type = "complaint.received",
+                                       .complaint_ref = it->reference,
+                                       .payload = &evs[i].base,
+                                       .subscribers = s_received_to};
+            refs[i] = it->reference;
+        }
+        assert(i == n);
+        const char *v1[1] = {rows}, *v3[1] = {who};
+        rc = cd_tx_add(tx, IN_SQL_INSERT, 1, v1);
+        if (rc == 0)
+            rc = cd_outbox_put_many(cd_service_outbox(s_app.svc), tx, outs, n, IN_GUARD_STORED,
+                                    refs);
+        if (rc == 0)
+            rc = cd_tx_add(tx, IN_SQL_RECEIPTS, 1, v3);
+    }
+    free(rows);
+    free(who);
+    free(evs);
+    free(outs);
+    free(refs);
     return rc;
 }
 
+/* Put a failed batch back at the head of `pending`, in its own order (so
+ * the first of two repeats is still the one stored), each submission to be
+ * retried in a transaction of its own. */
 static void s_requeue_alone(in_item_t *batch)
 {
-    in_item_t *next;
-    for (in_item_t *it = batch; it; it = next) {
-        next = it->next;
-        it->next = s_app.pending;
-        s_app.pending = it;
-        if (!s_app.pending_tail)
-            s_app.pending_tail = it;
-        s_app.npending++;
+    in_item_t *last = NULL;
+    for (in_item_t *it = batch; it; it = it->next) {
         it->alone = 1;
+        s_app.npending++;
+        last = it;
     }
+    if (!last)
+        return;
+    last->next = s_app.pending;
+    if (!s_app.pending)
+        s_app.pending_tail = last;
+    s_app.pending = batch;
 }
 
 static void s_on_batch(const cd_tx_result_t *res, void *arg)
@@ -204,21 +277,23 @@ static void s_on_batch(const cd_tx_result_t *res, void *arg)
         s_flush();
         return;
     }
-    int i = 0, sent = 0;
+    PGresult *rr =
+        res->err == 0 && res->nresults > IN_STMT_RECEIPTS ? res->results[IN_STMT_RECEIPTS] : NULL;
+    int nrows = rr ? PQntuples(rr) : 0, i = 0, sent = 0;
     in_item_t *next;
     for (in_item_t *it = batch; it; it = next, i++) {
         next = it->next;
-        PGresult *r = res->err == 0 ? res->results[i * 3 + 2] : NULL;
-        if (r && PQgetvalue(r, 0, 4)[0] != 't') {
+        PGresult *r = i < nrows ? rr : NULL; /* row i is this submission's receipt */
+        if (r && PQgetvalue(r, i, 4)[0] != 't') {
             s_deny(it->req);
             it->req = NULL;
-        } else if (r && !PQgetisnull(r, 0, 0)) {
-            const char *ref = PQgetvalue(r, 0, 0);
+        } else if (r && !PQgetisnull(r, i, 0)) {
+            const char *ref = PQgetvalue(r, i, 0);
             int dup = strcmp(ref, it->reference) != 0;
             cd_metric_add(dup ? s_app.m_duplicates : s_app.m_received, 1);
             cd_log_info(dup ? "complaint.duplicate" : "complaint.stored", "{s:s, s:s}",
                         "reference", ref, "org_id", it->org);
-            s_reply_receipt(it, r, dup);
+            s_reply_receipt(it, r, i, dup);
             sent += !dup;
         } else {
             /* Not committed (database down, or a concurrent twin not yet
@@ -242,9 +317,6 @@ static void s_flush(void)
 {
     if (s_app.busy || !s_app.pending)
         return;
-    cd_tx_t *tx = cd_tx_new();
-    if (!tx)
-        return;
     in_item_t *head = NULL, *tail = NULL;
     int n = 0, alone = s_app.pending->alone;
     while (s_app.pending && n < IN_MAX_BATCH) {
@@ -254,7 +326,7 @@ static void s_flush(void)
         s_app.pending = it->next;
         s_app.npending--;
         it->next = NULL;
-        if (in_new_reference(it->reference) != 0 || s_add_item(tx, it) != 0) {
+        if (in_new_reference(it->reference) != 0) {
             cd_request_fail(it->req, "INTERNAL", "",
                             "the complaint could not be prepared; nothing was kept");
             s_item_free(it);
@@ -269,8 +341,20 @@ static void s_flush(void)
     }
     if (!s_app.pending)
         s_app.pending_tail = NULL;
-    if (!head) {
+    if (!head)
+        return;
+    cd_tx_t *tx = cd_tx_new();
+    if (!tx || s_add_batch(tx, head, n) != 0) {
+        /* Out of memory (each string was checked as text at validation). */
         cd_tx_destroy(&tx);
+        in_item_t *next;
+        for (in_item_t *it = head; it; it = next) {
+            next = it->next;
+            cd_request_fail(it->req, "INTERNAL", "",
+                            "the complaint could not be prepared; nothing was kept");
+            s_item_free(it);
+        }
+        s_flush(); /* the rest, if any: nothing else would start them */
         return;
     }
     s_app.busy = 1;

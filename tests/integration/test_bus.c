@@ -650,3 +650,157 @@ Test(bus, events_about_one_complaint_are_applied_one_at_a_time)
     cr_assert_eq(cd_inbox_duplicates(s_in), 1, "the resend of a was not counted as one");
     cd_zsock_destroy(&dealer);
 }
+
+/* ---------------------------------------------------------------- many events in one statement */
+
+static const char *const s_two_subs[] = {"routing", "notify", NULL};
+
+/* n CaseOpened events ("case-many-<i>") about refs[i], to subs. */
+static void s_many_events(cd_event_out_t *evs, Candour__V1__CaseOpened *p, char (*ids)[32],
+                          const char *const *refs, int n, const char *const *subs)
+{
+    for (int i = 0; i < n; i++) {
+        snprintf(ids[i], sizeof ids[i], "case-many-%d", i);
+        candour__v1__case_opened__init(&p[i]);
+        p[i].case_id = ids[i];
+        evs[i] = (cd_event_out_t){.type = "test.many",
+                                  .complaint_ref = refs[i],
+                                  .causation_id = "cause-1",
+                                  .payload = &p[i].base,
+                                  .subscribers = subs};
+    }
+}
+
+static void s_commit(cd_tx_t *tx)
+{
+    int done = 0;
+    cd_db_submit(s_pdb, tx, s_on_commit, &done);
+    RUN_UNTIL(done, 10000);
+    cr_assert_eq(done, 1, "the put transaction did not commit");
+    cd_outbox_kick(s_ob);
+}
+
+Test(bus, put_many_puts_n_events_in_one_statement_in_order_and_each_arrives_once)
+{
+    s_start(M_APPLY, NULL, 1);
+    /* Text that would break a hand-built literal: quotes, backslashes,
+     * braces, commas, non-ASCII, and nothing at all. */
+    const char *refs[] = {"REF-\"q\"", "REF-\\b", "REF-{a,b}", "", "REF-\xc3\xa9", "REF-'s"};
+    enum { N = sizeof refs / sizeof refs[0] };
+    cd_event_out_t evs[N];
+    Candour__V1__CaseOpened p[N];
+    char ids[N][32];
+    s_many_events(evs, p, ids, refs, N, NULL);
+    static const char *const subs[] = {"routing", NULL};
+    for (int i = 0; i < N; i++)
+        evs[i].subscribers = subs;
+    evs[2].correlation_id = "00000000-0000-4000-8000-00000000c0de";
+    cd_tx_t *tx = cd_tx_new();
+    cr_assert_eq(cd_outbox_put_many(s_ob, tx, evs, N, NULL, NULL), 0);
+    cr_assert_eq(cd_tx_count(tx), 1, "put_many must add one statement");
+    s_commit(tx);
+
+    cr_assert_eq(s_wait_count(Q_DELIVERED, N, 15000), N);
+    cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox_delivery"), N);
+    cr_assert_eq(s_count(Q_EFFECTS_DISTINCT), N);
+    cr_assert_eq(s_c.nseen, N);
+    cr_assert_eq(s_c.bad_envelope, 0, "an envelope lost a field on the way");
+    /* Stored as given, in array order (seq), each with its own ids. */
+    for (int i = 0; i < N; i++) {
+        char rank[16];
+        snprintf(rank, sizeof rank, "%d", i + 1);
+        const char *q[2] = {rank, refs[i]};
+        cr_assert_eq(h_count(s_h,
+                             "SELECT count(*) FROM (SELECT complaint_ref, row_number() OVER"
+                             " (ORDER BY seq) AS k FROM intake.outbox) o"
+                             " WHERE o.k = $1::int AND o.complaint_ref = $2",
+                             2, q),
+                     1, "event %d is not %s in place %d", i, refs[i], i + 1);
+    }
+    cr_assert_eq(s_count("SELECT count(DISTINCT event_id) FROM intake.outbox"), N);
+    cr_assert_eq(s_count("SELECT count(DISTINCT correlation_id) FROM intake.outbox"), N);
+    cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox"
+                         " WHERE correlation_id = '00000000-0000-4000-8000-00000000c0de'"),
+                 1);
+    /* The consumer's effects carry the refs as the envelopes gave them. */
+    for (int i = 0; i < N; i++) {
+        const char *q[1] = {refs[i]};
+        cr_assert_eq(
+            h_count(s_h, "SELECT count(*) FROM public.effects WHERE complaint_ref = $1", 1, q), 1,
+            "%s did not arrive as itself", refs[i]);
+    }
+}
+
+Test(bus, put_many_makes_the_same_rows_as_put)
+{
+    s_start(M_APPLY, NULL, 0); /* nothing is sent: the rows are compared as put */
+    const char *refs[] = {"REF-SAME", "REF-SAME-2"};
+    cd_event_out_t evs[2];
+    Candour__V1__CaseOpened p[2];
+    char ids[2][32];
+    s_many_events(evs, p, ids, refs, 2, s_two_subs);
+    evs[0].correlation_id = "corr-same";
+    evs[1].causation_id = NULL; /* absent: "" as put makes it */
+    evs[1].correlation_id = "corr-same-2";
+    cd_tx_t *tx = cd_tx_new();
+    cr_assert_eq(cd_outbox_put(s_ob, tx, &evs[0], NULL, NULL), 0);
+    cr_assert_eq(cd_outbox_put(s_ob, tx, &evs[1], NULL, NULL), 0);
+    cr_assert_eq(cd_outbox_put_many(s_ob, tx, evs, 2, NULL, NULL), 0);
+    s_commit(tx);
+    /* Pairs equal in all but event_id, seq and time; their deliveries too. */
+    cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox"), 4);
+    cr_assert_eq(
+        s_count("SELECT count(*) FROM (SELECT DISTINCT type, complaint_ref, correlation_id,"
+                " causation_id, schema_version, payload FROM intake.outbox) d"),
+        2);
+    cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox WHERE complaint_ref = 'REF-SAME-2'"
+                         " AND causation_id = ''"),
+                 2);
+    cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox o WHERE (SELECT array_agg(d.subscriber"
+                         " ORDER BY d.subscriber) FROM intake.outbox_delivery d WHERE d.seq = o.seq"
+                         " AND d.event_id = o.event_id AND d.complaint_ref = o.complaint_ref)"
+                         " = '{notify,routing}'"),
+                 4);
+    cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox_delivery"), 8);
+}
+
+Test(bus, put_many_puts_only_the_events_whose_guard_holds)
+{
+    s_start(M_APPLY, NULL, 1);
+    const char *refs[] = {"REF-G1", "REF-G2", "REF-G3", "REF-G4", "REF-G5"};
+    enum { N = sizeof refs / sizeof refs[0] };
+    cd_event_out_t evs[N];
+    Candour__V1__CaseOpened p[N];
+    char ids[N][32];
+    s_many_events(evs, p, ids, refs, N, NULL);
+    static const char *const subs[] = {"routing", NULL};
+    for (int i = 0; i < N; i++)
+        evs[i].subscribers = subs;
+    /* The guard sees the transaction's earlier statements, once per event,
+     * with $G as often as it likes. */
+    const char *guards[N] = {"MARK", "NO-MARK", NULL, "MARK-2", "it's \"quoted\""};
+    cd_tx_t *tx = cd_tx_new();
+    cr_assert_eq(cd_tx_add(tx,
+                           "INSERT INTO public.effects (event_id, complaint_ref, seq) VALUES"
+                           " (gen_random_uuid(), 'MARK', 0), (gen_random_uuid(), 'MARK-2', 0),"
+                           " (gen_random_uuid(), 'it''s \"quoted\"', 0)",
+                           0, NULL),
+                 0);
+    cr_assert_eq(cd_outbox_put_many(s_ob, tx, evs, N,
+                                    "EXISTS (SELECT 1 FROM public.effects f WHERE"
+                                    " f.complaint_ref = $G AND $G IS NOT NULL)",
+                                    guards),
+                 0);
+    cr_assert_eq(cd_outbox_put_many(s_ob, tx, NULL, 0, NULL, NULL), 0); /* puts nothing */
+    cr_assert_eq(cd_tx_count(tx), 3);
+    s_commit(tx);
+    h_exec(s_h, "DELETE FROM public.effects");
+
+    cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox"), 3);
+    cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox WHERE complaint_ref IN"
+                         " ('REF-G1', 'REF-G4', 'REF-G5')"),
+                 3);
+    cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox_delivery"), 3);
+    cr_assert_eq(s_wait_count(Q_DELIVERED, 3, 10000), 3);
+    cr_assert_eq(s_c.nseen, 3, "an event whose guard was false reached the consumer");
+}

@@ -1,11 +1,11 @@
 /* outbox.h - the transactional outbox and its dispatcher.
  *
  * A service never sends an event directly: it adds the event to its outbox in
- * the same transaction as the state change that caused it (cd_outbox_put), so
- * the two commit or vanish together. The dispatcher then delivers each event to
- * every subscriber named at put time, over a DEALER socket per subscriber, and
- * marks the delivery done when that subscriber ACKs, which it does only after
- * its own commit. Unacknowledged deliveries are resent with exponential
+ * the same transaction as the state change that caused it (cd_outbox_put, or
+ * cd_outbox_put_many for a batch), so the two commit or vanish together. The
+ * dispatcher then delivers each event to every subscriber named at put time,
+ * over a DEALER socket per subscriber, and marks the delivery done when that
+ * subscriber ACKs, which it does only after its own commit. Unacknowledged deliveries are resent with exponential
  * backoff and jitter; an event NAKed max_naks times is dead-lettered.
  *
  * Ordering: for one subscriber and one complaint reference, an event is not
@@ -64,11 +64,32 @@ int cd_outbox_start(cd_outbox_t *ob);
 
 /* Add the statements that put ev in the outbox to tx. If guard_sql is not
  * NULL, the event is put only when that SQL boolean expression is true inside
- * the transaction; it may use the placeholder $G, bound to guard_param as text
+ * the transaction; it may use the placeholder $G (as often as it needs),
+ * bound to guard_param as text
  * (e.g. "EXISTS (SELECT 1 FROM intake.complaint WHERE reference = $G)").
- * Returns 0 or CD_ENOMEM. */
+ * Returns 0, CD_ENOMEM or CD_EIO (no randomness for ids). */
 int cd_outbox_put(cd_outbox_t *ob, cd_tx_t *tx, const cd_event_out_t *ev, const char *guard_sql,
                   const char *guard_param);
+
+/* Add ONE statement to tx that puts the n events evs[0..n-1] in the outbox,
+ * each exactly as cd_outbox_put would (its own event id, correlation id,
+ * payload bytes and delivery rows), so a transaction's statement count does
+ * not grow with its events. Events put together take outbox sequence numbers
+ * in array order. n may be 0 (the statement then puts nothing).
+ *
+ * With guard_sql, evs[i] is put only when guard_sql is true with $G bound to
+ * guard_params[i] (text; NULL is SQL NULL), as cd_outbox_put's guard. It is
+ * evaluated once per event inside this statement, after the transaction's
+ * earlier statements. Hazard: columns in it must be qualified or belong to
+ * a table of its own subquery, since the events' rows are in scope (as
+ * cd_e: type, complaint_ref, ...).
+ *
+ * Strings travel in one JSON document built with jansson, so any text is
+ * safe in them; they must be valid UTF-8 (else CD_EINVAL). Returns 0,
+ * CD_ENOMEM, CD_EIO (no randomness for ids) or CD_EINVAL; on failure tx is
+ * poisoned. */
+int cd_outbox_put_many(cd_outbox_t *ob, cd_tx_t *tx, const cd_event_out_t *evs, int n,
+                       const char *guard_sql, const char *const *guard_params);
 
 /* Look for due deliveries now (call after committing a tx that put events). */
 void cd_outbox_kick(cd_outbox_t *ob);
