@@ -22,7 +22,9 @@
 #      acknowledgement letter is in the spool (at most --e2e-timeout seconds,
 #      default 300; the end-to-end figures then cover the letters that came);
 #   3. a second pass of N/4 complaints, rate-limited to half the receipt rate
-#      measured, for the receipt latency at 50% of the maximum rate;
+#      measured, for the receipt latency at 50% of the maximum rate; and a
+#      third at half the end-to-end rate measured (below what the whole suite
+#      sustains, so no backlog builds behind intake);
 #   4. with --runs 2, the main pass again against the same running suite (RSS
 #      after each run shows whether memory grows);
 #   5. checks nothing was done twice (one complaint.received in routing's history
@@ -64,7 +66,7 @@ while (($#)); do
     --e2e-timeout) E2E_TIMEOUT=$2; shift ;;
     --skip-refs) SKIP_REFS=1 ;;
     --profile) PROFILE=1 ;;
-    -h | --help) sed -n '2,41p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,43p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -407,6 +409,12 @@ HALF_RATE=$(awk -v r="$INTAKE_PER_S" 'BEGIN{printf "%.0f", r / 2}')
 HALF_N=$(((N + 3) / 4))
 say "half-rate pass: $HALF_N complaints at $HALF_RATE/s"
 load half "$HALF_N" "$HALF_RATE" $((E2E_TIMEOUT < 60 ? E2E_TIMEOUT : 60))
+# The same at half the rate the whole suite sustains end to end: below it, the
+# backlog behind intake does not grow, and the receipt latency is intake's own.
+SUST_RATE=$(jq '.e2e_per_s / 2 | round' "$RUN/load-run1.json")
+((SUST_RATE >= 1)) || SUST_RATE=1
+say "sustainable-rate pass: $HALF_N complaints at $SUST_RATE/s (half the end-to-end rate)"
+load sust "$HALF_N" "$SUST_RATE" "$E2E_TIMEOUT"
 if ((RUNS == 2)); then
   say "second run: $N complaints"
   load run2 "$N" 0 "$E2E_TIMEOUT"
@@ -489,6 +497,7 @@ j() { jq -r "$1" "$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
 E2E_PER_S=$(j .e2e_per_s "$MAIN")
 HALF=$RUN/load-half.json
+SUST=$RUN/load-sust.json
 TABLE=$RUN/table.txt
 {
   printf 'Candour benchmark %s: N=%d complaints, K=%d CURVE clients (window %d), instances=%d\n' \
@@ -515,6 +524,10 @@ TABLE=$RUN/table.txt
     "$(j .e2e_p99_ms "$MAIN")" "$(j .e2e_p999_ms "$MAIN")"
   printf '%-52s %9.1f %9.1f %9.1f\n' "receipt at 50% of max rate ($HALF_RATE/s, $HALF_N complaints)" \
     "$(j .receipt_p50_ms "$HALF")" "$(j .receipt_p99_ms "$HALF")" "$(j .receipt_p999_ms "$HALF")"
+  printf '%-52s %9.1f %9.1f %9.1f\n' "receipt at 50% of end-to-end rate ($SUST_RATE/s)" \
+    "$(j .receipt_p50_ms "$SUST")" "$(j .receipt_p99_ms "$SUST")" "$(j .receipt_p999_ms "$SUST")"
+  printf '%-52s %9.1f %9.1f %9.1f\n' "end to end at 50% of end-to-end rate" \
+    "$(j .e2e_p50_ms "$SUST")" "$(j .e2e_p99_ms "$SUST")" "$(j .e2e_p999_ms "$SUST")"
   printf '\nhost load average after the main pass: %s; other busy processes at the start: %s\n' \
     "$LOADAVG" "${OTHER_CPU:-none}"
   printf '\npeak RSS (MiB, VmHWM):'
@@ -539,10 +552,10 @@ jq -n --arg stamp "$STAMP" --argjson n "$N" --argjson clients "$K" --argjson win
   --argjson instances "$INSTANCES" --arg pg "$PG_VERSION" --arg pg_settings "$PG_SETTINGS" \
   --argjson intake "$INTAKE_PER_S" --argjson e2e "$E2E_PER_S" \
   --argjson r1 "$R1_PER_S" --argjson r100 "$R100_PER_S" \
-  --slurpfile main "$MAIN" --slurpfile half "$HALF" \
+  --slurpfile main "$MAIN" --slurpfile half "$HALF" --slurpfile sust "$SUST" \
   --argjson peak "$PEAK_JSON" --argjson cpu1k "$CPU_PER_1K" --argjson pgcpu1k "$PG_CPU_PER_1K" \
   --argjson loadcpu1k "$LOAD_CPU_PER_1K" --argjson share "$SHARE_JSON" \
-  --argjson twice_ok "$TWICE_OK" --argjson complete "$COMPLETE" --argjson half_rate "$HALF_RATE" --argjson batches "$BATCHES" \
+  --argjson twice_ok "$TWICE_OK" --argjson complete "$COMPLETE" --argjson half_rate "$HALF_RATE" --argjson sust_rate "$SUST_RATE" --argjson batches "$BATCHES" \
   --arg rss_after "$(printf '%s\n' "${RSS_AFTER[@]}")" --arg run_dir "$RUN" --arg loadavg "$LOADAVG" --arg other "$OTHER_CPU" '
   def ratio(a; b): if b > 0 then ((a / b) * 100 | round) / 100 else null end;
   {
@@ -557,12 +570,15 @@ jq -n --arg stamp "$STAMP" --argjson n "$N" --argjson clients "$K" --argjson win
     e2e_p50_ms: $main[0].e2e_p50_ms, e2e_p99_ms: $main[0].e2e_p99_ms,
     e2e_p999_ms: $main[0].e2e_p999_ms,
     half_rate_per_s: $half_rate, half_rate_receipt_p99_ms: $half[0].receipt_p99_ms,
+    sustainable_rate_per_s: $sust_rate, sustainable_receipt_p99_ms: $sust[0].receipt_p99_ms,
+    sustainable_e2e_p99_ms: $sust[0].e2e_p99_ms,
     peak_rss_mib: $peak, cpu_s_per_1000: $cpu1k, postgres_cpu_s_per_1000: $pgcpu1k,
     load_driver_cpu_s_per_1000: $loadcpu1k, intake_commits: $batches,
     work_shared: $share, nothing_twice: ($twice_ok == 1), all_done: ($complete == 1),
     rss_after_runs: ($rss_after | split("\n") | map(select(length > 0))),
     loadavg_after_main: $loadavg, other_busy_at_start: $other,
-    main_pass: $main[0], half_rate_pass: $half[0], run_dir: $run_dir
+    main_pass: $main[0], half_rate_pass: $half[0], sustainable_rate_pass: $sust[0],
+    run_dir: $run_dir
   }' >"$OUT/$STAMP.json"
 cp "$OUT/$STAMP.json" "$OUT/latest.json"
 
