@@ -528,26 +528,33 @@ static void s_on_written(const cd_tx_result_t *res, void *arg)
 }
 
 /* The write shared by every operation: the row (if still at `version`), the
- * audit row, and the event to routing (and any others in `to`). */
+ * audit row, and the event to routing (and any others in `to`). set_sql
+ * uses $3 .. $(2 + nset) for set_vals (nset at most 6). */
 static void s_write(in_op_t *op, const char *version, const char *set_sql, int nset,
                     const char *const *set_vals, const char *action, const ProtobufCMessage *body,
                     const char *type, const ProtobufCMessage *payload, const char *const *to)
 {
+    assert(nset >= 0 && nset <= 6);
     cd_tx_t *tx = cd_tx_new();
+    /* The row and the change's record (intake.change) by one statement:
+     * the record is inserted from the UPDATE's output, so only when the row
+     * was still at `version`; otherwise the statement fails (P0002). */
     char sql[1024];
     snprintf(sql, sizeof sql,
              "WITH u AS (UPDATE intake.complaint SET %s, version = version + 1, updated_at = now()"
-             " WHERE reference = $1 AND version = $2::int RETURNING 1)"
+             " WHERE reference = $1 AND version = $2::int RETURNING 1),"
+             " c AS (INSERT INTO intake.change (reference, org_id, action, body)"
+             " SELECT $1, $%d, $%d, $%d::jsonb FROM u)"
              " SELECT intake.expect(count(*) = 1, 'changed meanwhile') FROM u",
-             set_sql);
-    const char *vals[8] = {op->ref, version};
-    for (int i = 0; i < nset && i < 6; i++)
-        vals[2 + i] = set_vals[i];
-    cd_tx_add(tx, sql, 2 + nset, vals);
+             set_sql, 3 + nset, 4 + nset, 5 + nset);
     char *json = cd_pbjson_dumps(body, 0);
-    const char *cv[4] = {op->ref, op->org, action, json ? json : "{}"};
-    cd_tx_add(tx, "INSERT INTO intake.change (reference, org_id, action, body)"
-                  " VALUES ($1, $2, $3, $4::jsonb)", 4, cv);
+    const char *vals[11] = {op->ref, version};
+    for (int i = 0; i < nset; i++)
+        vals[2 + i] = set_vals[i];
+    vals[2 + nset] = op->org;
+    vals[3 + nset] = action;
+    vals[4 + nset] = json ? json : "{}";
+    cd_tx_add(tx, sql, 5 + nset, vals);
     free(json);
     cd_event_out_t out = {.type = type, .complaint_ref = op->ref, .payload = payload,
                           .subscribers = to};
@@ -1115,19 +1122,22 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
     }
     cd_tx_t *tx = cd_inbox_tx(in, ev);
     const char *v[5] = {env->complaint_ref, sc->state, sc->detail, sc->at, env->event_id};
+    /* One statement: the change recorded for the submitting organisation
+     * (the complaint must be known here, else P0002 and the event waits for
+     * its resend), and the state follows routing's, except that a withdrawal
+     * stays withdrawn. Every part sees the row as it was before the
+     * statement; the UPDATE changes neither reference nor org_id, which are
+     * all the INSERT reads of it. */
     cd_tx_add(tx,
               "WITH c AS (SELECT reference, org_id FROM intake.complaint WHERE reference = $1),"
               " s AS (INSERT INTO intake.status_change (reference, org_id, state, detail, at,"
               " event_id) SELECT reference, org_id, $2, $3, $4::timestamptz, $5::uuid FROM c"
-              " RETURNING 1)"
+              " RETURNING 1),"
+              " u AS (UPDATE intake.complaint SET state = $2, triaged = triaged OR $2 NOT IN"
+              " ('awaiting-consent', 'awaiting-summary-agreement', 'out-of-time'),"
+              " updated_at = now() WHERE reference = $1 AND withdrawn_at IS NULL)"
               " SELECT intake.expect(count(*) = 1, 'complaint not known to intake') FROM s",
               5, v);
-    /* The state follows routing, except that a withdrawal stays withdrawn. */
-    cd_tx_add(tx,
-              "UPDATE intake.complaint SET state = $2, triaged = triaged OR $2 NOT IN"
-              " ('awaiting-consent', 'awaiting-summary-agreement', 'out-of-time'),"
-              " updated_at = now() WHERE reference = $1 AND withdrawn_at IS NULL",
-              2, v);
     candour__v1__status_changed__free_unpacked(sc, NULL);
     cd_inbox_commit(in, ev, tx, NULL, NULL);
 }

@@ -45,7 +45,37 @@ static void s_on_routed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envel
     cd_inbox_commit(in, ev, tx, cd_service_kick, s_svc);
 }
 
-/* contributions.merged: the partners' parts, for the one response (R3). */
+/* v[0..n-1] as a text[] literal: each element quoted, quotes and
+ * backslashes escaped, so any text is safe in it. malloc'd; NULL when out
+ * of memory. */
+static char *s_text_array(const char *const *v, size_t n)
+{
+    size_t len = 3; /* braces and terminator */
+    for (size_t i = 0; i < n; i++)
+        len += 2 * strlen(v[i]) + 3; /* each byte may be escaped; quotes and comma */
+    char *out = malloc(len), *o = out;
+    if (!out)
+        return NULL;
+    *o++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *o++ = ',';
+        *o++ = '"';
+        for (const char *p = v[i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                *o++ = '\\';
+            *o++ = *p;
+        }
+        *o++ = '"';
+    }
+    *o++ = '}';
+    *o = 0;
+    return out;
+}
+
+/* contributions.merged: the partners' parts, for the one response (R3), by
+ * one statement whatever their number, in the order they came: a part
+ * already stored (or given twice) stays as first stored. */
 static void s_on_merged(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env)
 {
     Candour__V1__ContributionsMerged *m =
@@ -55,12 +85,33 @@ static void s_on_merged(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envel
         return;
     }
     cd_tx_t *tx = cd_inbox_tx(in, ev);
-    for (size_t i = 0; i < m->n_contributions; i++) {
-        const Candour__V1__Contribution *c = m->contributions[i];
-        const char *v[4] = {env->complaint_ref, c->org, c->findings, c->received_at};
-        cd_tx_add(tx, "INSERT INTO investigation.contribution (reference, org_id, findings,"
-                      " received_at) VALUES ($1, $2, $3, $4::timestamptz) ON CONFLICT DO NOTHING",
-                  4, v);
+    size_t n = m->n_contributions;
+    if (n > 0) {
+        /* The organisations, the findings and the times, each a column. */
+        const char **col = calloc(3 * n, sizeof *col);
+        for (size_t i = 0; col && i < n; i++) {
+            col[i] = m->contributions[i]->org;
+            col[n + i] = m->contributions[i]->findings;
+            col[2 * n + i] = m->contributions[i]->received_at;
+        }
+        char *org = col ? s_text_array(col, n) : NULL;
+        char *findings = col ? s_text_array(col + n, n) : NULL;
+        char *at = col ? s_text_array(col + 2 * n, n) : NULL;
+        const char *v[4] = {env->complaint_ref, org, findings, at};
+        if (org && findings && at)
+            cd_tx_add(tx,
+                      "INSERT INTO investigation.contribution (reference, org_id, findings,"
+                      " received_at) SELECT $1, c.org_id, c.findings, c.received_at::timestamptz"
+                      " FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY"
+                      "  AS c (org_id, findings, received_at, n)"
+                      " ORDER BY c.n ON CONFLICT DO NOTHING",
+                      4, v);
+        else
+            cd_tx_poison(tx); /* out of memory: the producer resends */
+        free(col);
+        free(org);
+        free(findings);
+        free(at);
     }
     candour__v1__contributions_merged__free_unpacked(m, NULL);
     cd_inbox_commit(in, ev, tx, NULL, NULL);

@@ -54,10 +54,11 @@ static void s_text_array(char **v, size_t n, char *out, size_t len);
  * (lifecycle.c) decides, then one transaction writes the row once (an INSERT,
  * or an UPDATE only if its version is still the one read; consent and triage
  * columns ride on it), the history lines, the deadlines and the events the
- * decision calls for. Each write of a routing.complaint row costs an audit
- * entry (0010_audit.sql): hence at most one per event. A lost race with
- * another routing instance fails the version check (P0002) and the event is
- * deferred: it comes back and is decided again on the new state. */
+ * decision calls for (those in one statement, in the order decided). Each
+ * write of a routing.complaint row costs an audit entry (0010_audit.sql):
+ * hence at most one per event. A lost race with another routing instance
+ * fails the version check (P0002) and the event is deferred: it comes back
+ * and is decided again on the new state. */
 
 typedef struct {
     cd_inbox_t *in;
@@ -147,18 +148,51 @@ static char *s_content(const char *org, const Candour__V1__Complaint *c, const c
     return cd_pbjson_dumps(&r.base, 0);
 }
 
-static void s_put(cd_tx_t *tx, const rt_apply_t *a, const char *type,
+/* The events one decision puts, in the order it decides them. They go into
+ * the outbox together, by one statement (cd_outbox_put_many), which gives
+ * them their outbox seq in this order: the order each subscriber is sent
+ * them in. A payload is built on the stack of the helper that decides it,
+ * so each event keeps a copy of its own until the put. */
+#define S_MAX_EVENTS (5 + RT_MAX_PARTNERS) /* routed, ack, status, outcome, declined; requests */
+
+typedef struct {
+    cd_event_out_t ev[S_MAX_EVENTS];      /* the events, in the order decided */
+    ProtobufCMessage *copy[S_MAX_EVENTS]; /* the payloads ev[] points to, owned */
+    int n;                                /* events added */
+} rt_events_t;
+
+/* Add an event about a's complaint, caused by a's event, to evs. */
+static void s_put(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a, const char *type,
                   const ProtobufCMessage *payload, const char *const *to)
 {
-    cd_event_out_t out = {.type = type, .complaint_ref = a->env->complaint_ref,
-                          .correlation_id = a->env->correlation_id, .causation_id = a->env->event_id,
-                          .payload = payload, .subscribers = to};
-    cd_outbox_put(cd_service_outbox(s_app.svc), tx, &out, NULL, NULL);
+    assert(evs->n < S_MAX_EVENTS);
+    ProtobufCMessage *copy = evs->n < S_MAX_EVENTS ? cd_pb_clone(payload) : NULL;
+    if (!copy) {
+        cd_tx_poison(tx); /* never carry out a decision without all its events */
+        return;
+    }
+    evs->copy[evs->n] = copy;
+    evs->ev[evs->n++] = (cd_event_out_t){.type = type,
+                                         .complaint_ref = a->env->complaint_ref,
+                                         .correlation_id = a->env->correlation_id,
+                                         .causation_id = a->env->event_id,
+                                         .payload = copy,
+                                         .subscribers = to};
+}
+
+/* Put evs' events with one statement (none for no events); free the copies. */
+static void s_events_put(cd_tx_t *tx, rt_events_t *evs)
+{
+    if (evs->n > 0)
+        cd_outbox_put_many(cd_service_outbox(s_app.svc), tx, evs->ev, evs->n, NULL, NULL);
+    for (int i = 0; i < evs->n; i++)
+        protobuf_c_message_free_unpacked(evs->copy[i], NULL);
+    evs->n = 0;
 }
 
 /* The events the decision calls for. */
-static void s_put_actions(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
-                          const rt_actions_t *act, const char *content)
+static void s_put_actions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
+                          const rt_state_t *next, const rt_actions_t *act, const char *content)
 {
     Candour__V1__ComplaintRouted *routed =
         content ? (Candour__V1__ComplaintRouted *)cd_pbjson_parse(
@@ -166,7 +200,7 @@ static void s_put_actions(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *ne
                 : NULL;
     if (act->route) {
         if (routed)
-            s_put(tx, a, "complaint.routed", &routed->base, s_to_investigation);
+            s_put(tx, evs, a, "complaint.routed", &routed->base, s_to_investigation);
         else
             cd_tx_poison(tx); /* never route without the content: try again */
     }
@@ -175,7 +209,7 @@ static void s_put_actions(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *ne
         letter.kind = "acknowledgement";
         letter.response_due = routed ? routed->response_due : "";
         letter.handler = "the complaints team";
-        s_put(tx, a, "letter.requested", &letter.base, s_to_notify);
+        s_put(tx, evs, a, "letter.requested", &letter.base, s_to_notify);
     }
     if (act->status_changed) {
         char at[32];
@@ -184,7 +218,7 @@ static void s_put_actions(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *ne
         sc.state = (char *)next->state;
         sc.detail = (char *)act->detail;
         sc.at = at;
-        s_put(tx, a, "complaint.status_changed", &sc.base, s_to_intake);
+        s_put(tx, evs, a, "complaint.status_changed", &sc.base, s_to_intake);
     }
     if (routed)
         candour__v1__complaint_routed__free_unpacked(routed, NULL);
@@ -300,7 +334,7 @@ static void s_write_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *n
 }
 
 /* The letter telling the complainant their late complaint was declined (I3). */
-static void s_put_declined(cd_tx_t *tx, const rt_apply_t *a)
+static void s_put_declined(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a)
 {
     Candour__V1__OutOfTimeDecided *d = candour__v1__out_of_time_decided__unpack(
         NULL, a->env->payload.len, a->env->payload.data);
@@ -308,7 +342,7 @@ static void s_put_declined(cd_tx_t *tx, const rt_apply_t *a)
     letter.kind = "triage-outcome";
     letter.outcome = "declined-out-of-time";
     letter.reason = d ? d->reason : "";
-    s_put(tx, a, "letter.requested", &letter.base, s_to_notify);
+    s_put(tx, evs, a, "letter.requested", &letter.base, s_to_notify);
     if (d)
         candour__v1__out_of_time_decided__free_unpacked(d, NULL);
 }
@@ -647,8 +681,8 @@ static void s_triage(const rt_apply_t *a, rt_triage_out_t *out)
 
 /* The partners' contribution deadlines (one statement for all) and the
  * request to each, with its history line. */
-static void s_write_contributions(cd_tx_t *tx, const rt_apply_t *a, const rt_triage_out_t *t,
-                                  const char *content, rt_history_t *h)
+static void s_write_contributions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
+                                  const rt_triage_out_t *t, const char *content, rt_history_t *h)
 {
     const char *ref = a->env->complaint_ref;
     cd_date_t today = cd_date_from_unix_london(cd_clock_now());
@@ -676,7 +710,7 @@ static void s_write_contributions(cd_tx_t *tx, const rt_apply_t *a, const rt_tri
         cr.description = c ? c->description : "";
         cr.n_services = c ? c->n_services : 0;
         cr.services = c ? c->services : NULL;
-        s_put(tx, a, "contribution.requested", &cr.base, s_to_intake);
+        s_put(tx, evs, a, "contribution.requested", &cr.base, s_to_intake);
         char detail[200];
         snprintf(detail, sizeof detail, "contribution requested from %s, due %s",
                  t->partners[i], due);
@@ -689,8 +723,9 @@ static void s_write_contributions(cd_tx_t *tx, const rt_apply_t *a, const rt_tri
 /* The triage's consequences in the transaction besides its record (which
  * is in the row's columns): its history line, the letter telling the
  * complainant, and the partners' contributions. */
-static void s_write_triage(cd_tx_t *tx, const rt_apply_t *a, const rt_actions_t *act,
-                           const rt_triage_out_t *t, const char *content, rt_history_t *h)
+static void s_write_triage(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
+                           const rt_actions_t *act, const rt_triage_out_t *t, const char *content,
+                           rt_history_t *h)
 {
     if (act->triaged) {
         char detail[400];
@@ -706,10 +741,10 @@ static void s_write_triage(cd_tx_t *tx, const rt_apply_t *a, const rt_actions_t 
         letter.lead_org = (char *)t->lead;
         letter.response_due = "";
         letter.handler = "";
-        s_put(tx, a, "letter.requested", &letter.base, s_to_notify);
+        s_put(tx, evs, a, "letter.requested", &letter.base, s_to_notify);
     }
     if (act->contributions_due)
-        s_write_contributions(tx, a, t, content, h);
+        s_write_contributions(tx, evs, a, t, content, h);
 }
 
 /* complaint.amended before routing: the content as amended (NULL: as it is). */
@@ -766,10 +801,12 @@ static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *a
     if (a->cur.exists || act->changed)
         s_history_add(&h, env->type, env->producer, env->event_id,
                       act->detail[0] ? act->detail : detail);
-    s_put_actions(tx, a, next, act, content ? content : a->content);
-    s_write_triage(tx, a, act, triage, content ? content : a->content, &h);
+    rt_events_t evs = {0};
+    s_put_actions(tx, &evs, a, next, act, content ? content : a->content);
+    s_write_triage(tx, &evs, a, act, triage, content ? content : a->content, &h);
     if (act->tell_declined)
-        s_put_declined(tx, a);
+        s_put_declined(tx, &evs, a);
+    s_events_put(tx, &evs);
     s_history_write(tx, env->complaint_ref, &h);
     free(content);
     cd_inbox_commit(a->in, a->ev, tx, cd_service_kick, s_app.svc);
@@ -1208,20 +1245,22 @@ static void s_raise(const rt_alert_t *al)
     da.party = (char *)al->party;
     da.due = (char *)al->due;
     da.level = (char *)al->level;
-    cd_event_out_t out = {.type = overdue ? "deadline.overdue" : "deadline.due_soon",
-                          .complaint_ref = al->reference, .payload = &da.base,
-                          .subscribers = s_to_notify};
-    cd_outbox_put(cd_service_outbox(s_app.svc), tx, &out, NULL, NULL);
+    Candour__V1__ContributionRequested chase = CANDOUR__V1__CONTRIBUTION_REQUESTED__INIT;
+    cd_event_out_t out[2] = {{.type = overdue ? "deadline.overdue" : "deadline.due_soon",
+                              .complaint_ref = al->reference, .payload = &da.base,
+                              .subscribers = s_to_notify}};
+    int nout = 1;
     if (overdue && strcmp(al->name, "contribution") == 0) {
         /* A partner that has not answered by the due date is chased (R3). */
-        Candour__V1__ContributionRequested chase = CANDOUR__V1__CONTRIBUTION_REQUESTED__INIT;
         chase.partner_org = (char *)al->party;
         chase.due = (char *)al->due;
         chase.chase = 1;
-        cd_event_out_t co = {.type = "contribution.requested", .complaint_ref = al->reference,
-                             .payload = &chase.base, .subscribers = s_to_intake};
-        cd_outbox_put(cd_service_outbox(s_app.svc), tx, &co, NULL, NULL);
+        out[nout++] = (cd_event_out_t){.type = "contribution.requested",
+                                       .complaint_ref = al->reference, .payload = &chase.base,
+                                       .subscribers = s_to_intake};
     }
+    /* The alert, then any chase: one statement. */
+    cd_outbox_put_many(cd_service_outbox(s_app.svc), tx, out, nout, NULL, NULL);
     cd_log_info(overdue ? "deadline.overdue" : "deadline.due_soon", "{s:s, s:s, s:s}", "reference",
                 al->reference, "deadline", al->name, "due", al->due);
     cd_db_submit(cd_service_db(s_app.svc), tx, s_on_alert_written, NULL);

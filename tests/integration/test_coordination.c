@@ -151,6 +151,11 @@ Test(coordination, R3_one_lead_two_contributions_after_consent_a_chase_one_merge
     /* One merged hand-over to investigation, with both parts. */
     cr_assert(h_wait_for(h, "SELECT count(*)::text FROM investigation.contribution WHERE"
                             " reference = $1", 1, p, "2", 15000), "contributions not merged");
+    /* Each part as its body sent it (the time to the second, as routing passes it on). */
+    cr_assert_eq(h_count(h, "SELECT count(*) FROM investigation.contribution i"
+                            " JOIN routing.contribution r USING (reference, org_id)"
+                            " WHERE reference = $1 AND i.findings = r.findings"
+                            " AND i.received_at = date_trunc('second', r.received_at)", 1, p), 2);
     usleep(500000);
     cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.history WHERE reference = $1 AND"
                             " event = 'contributions.merged'", 1, p), 1);

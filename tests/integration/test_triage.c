@@ -220,3 +220,149 @@ Test(triage, I3_a_late_complaint_waits_for_a_recorded_decision_accepted_or_decli
     cr_assert(r->error && strcmp(r->error->code, "FAILED_PRECONDITION") == 0);
     candour__v1__reply__free_unpacked(r, NULL);
 }
+
+/* bytes from lower-case hex (encode(..., 'hex')); malloc'd, *len set. */
+static uint8_t *s_unhex(const char *hex, size_t *len)
+{
+    size_t n = strlen(hex) / 2;
+    uint8_t *b = malloc(n ? n : 1);
+    cr_assert(b);
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        cr_assert_eq(sscanf(hex + 2 * i, "%2x", &v), 1);
+        b[i] = (uint8_t)v;
+    }
+    *len = n;
+    return b;
+}
+
+/* The events routing put because of ref's complaint.received, in outbox
+ * order (the order each subscriber is sent them in): type, subscribers and
+ * payload (hex) per row. Each must be caused by that event and carry its
+ * correlation id. */
+static PGresult *s_received_events(const char *ref)
+{
+    const char *p[1] = {ref};
+    PGresult *r = PQexecParams(
+        h_db(s_h),
+        "SELECT o.type, (SELECT string_agg(d.subscriber, ',' ORDER BY d.subscriber)"
+        "  FROM routing.outbox_delivery d WHERE d.seq = o.seq), encode(o.payload, 'hex')"
+        " FROM routing.outbox o JOIN intake.outbox i ON i.type = 'complaint.received'"
+        "  AND i.complaint_ref = o.complaint_ref AND o.causation_id = i.event_id::text"
+        "  AND o.correlation_id = i.correlation_id"
+        " WHERE o.complaint_ref = $1 ORDER BY o.seq",
+        1, NULL, p, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(r));
+    cr_assert_eq(h_count(s_h, "SELECT count(*) FROM routing.outbox o JOIN intake.outbox i"
+                              " ON o.causation_id = i.event_id::text WHERE o.complaint_ref = $1"
+                              " AND i.type = 'complaint.received'", 1, p),
+                 PQntuples(r), "an event caused by complaint.received in another correlation");
+    /* All put by one statement of one transaction (one command id). */
+    cr_assert_eq(h_count(s_h, "SELECT count(DISTINCT (o.xmin::text, o.cmin::text))"
+                              " FROM routing.outbox o JOIN intake.outbox i"
+                              " ON o.causation_id = i.event_id::text WHERE o.complaint_ref = $1"
+                              " AND i.type = 'complaint.received'", 1, p),
+                 1, "the events of one decision were put by several statements");
+    return r;
+}
+
+/* "type>subscribers type>subscribers ..." of s_received_events. */
+static void s_sequence(PGresult *r, char *out, size_t len)
+{
+    out[0] = 0;
+    for (int i = 0; i < PQntuples(r); i++)
+        snprintf(out + strlen(out), len - strlen(out), "%s%s>%s", i ? " " : "",
+                 PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+}
+
+/* Row i's payload decoded as desc, as JSON (malloc'd). */
+static char *s_payload(PGresult *r, int i, const ProtobufCMessageDescriptor *desc)
+{
+    size_t n;
+    uint8_t *b = s_unhex(PQgetvalue(r, i, 2), &n);
+    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, n, b);
+    free(b);
+    cr_assert(m, "event %d does not decode as %s", i, desc->name);
+    char *json = cd_pbjson_dumps(m, 0);
+    protobuf_c_message_free_unpacked(m, NULL);
+    cr_assert(json);
+    return json;
+}
+
+/* Row i's payload is want (JSON), its "at" (if any) left out of the comparison. */
+static void s_payload_is(PGresult *r, int i, const ProtobufCMessageDescriptor *desc,
+                         const char *want)
+{
+    char *json = s_payload(r, i, desc);
+    char *at = strstr(json, ",\"at\":\"");
+    if (at) {
+        cr_assert(at[7] >= '0' && at[7] <= '9', "%s", json); /* an RFC 3339 time */
+        char *end = strchr(at + 7, '"');
+        memmove(at, end + 1, strlen(end + 1) + 1);
+    }
+    cr_assert_str_eq(json, want, "event %d", i);
+    free(json);
+}
+
+Test(triage, the_events_of_one_decision_go_out_in_the_order_decided_with_their_ids_and_payloads)
+{
+    /* Coordinated, with consent from the start: the one complaint.received
+     * decides the hand-over, the acknowledgement, the status and both
+     * partners' requests at once. */
+    char ref[64], seq[512], want[1024];
+    s_submit("T-8", "\"services\": [\"acute-surgery\", \"asc-home-care\"], \"consents\":"
+                    " [{\"given_by\": \"Mo Ali\", \"given_at\": \"2026-11-01\"}]", ref);
+    cr_assert(s_state_becomes(ref, "under-investigation"));
+    char *ack = s_col(ref, "ack_due"), *resp = s_col(ref, "response_due");
+    const char *p[1] = {ref};
+    char *due = h_scalar(s_h, "SELECT due::text FROM routing.deadline WHERE reference = $1"
+                              " AND name = 'contribution' AND party = 'LA-XYZ'", 1, p);
+    cr_assert(ack && resp && due);
+    PGresult *r = s_received_events(ref);
+    s_sequence(r, seq, sizeof seq);
+    cr_assert_str_eq(seq, "complaint.routed>investigation letter.requested>notify"
+                          " complaint.status_changed>intake contribution.requested>intake"
+                          " contribution.requested>intake");
+    snprintf(want, sizeof want,
+             "{\"org_id\":\"ICB-QWE\",\"handling_org\":\"ICB-QWE\",\"ack_due\":\"%s\","
+             "\"response_due\":\"%s\",\"description\":\"What happened.\","
+             "\"services\":[\"acute-surgery\",\"asc-home-care\"]}", ack, resp);
+    s_payload_is(r, 0, &candour__v1__complaint_routed__descriptor, want);
+    snprintf(want, sizeof want, "{\"kind\":\"acknowledgement\",\"response_due\":\"%s\","
+                                "\"handler\":\"the complaints team\"}", resp);
+    s_payload_is(r, 1, &candour__v1__letter_requested__descriptor, want);
+    s_payload_is(r, 2, &candour__v1__status_changed__descriptor,
+                 "{\"state\":\"received\",\"detail\":\"received; nothing holds it\"}");
+    for (int i = 3; i < 5; i++) {
+        snprintf(want, sizeof want,
+                 "{\"partner_org\":\"%s\",\"lead_org\":\"ICB-QWE\",\"due\":\"%s\","
+                 "\"description\":\"What happened.\","
+                 "\"services\":[\"acute-surgery\",\"asc-home-care\"]}",
+                 i == 3 ? "LA-XYZ" : "TRUST-RXX", due);
+        s_payload_is(r, i, &candour__v1__contribution_requested__descriptor, want);
+    }
+    PQclear(r);
+    free(ack);
+    free(resp);
+    free(due);
+
+    /* Not required (I5): no hand-over; the outcome letter follows the status. */
+    s_submit("T-9", "\"services\": [\"acute-surgery\"], \"exclusion\": \"EXCLUSION_FOI\"", ref);
+    cr_assert(s_state_becomes(ref, "not-required"));
+    resp = s_col(ref, "response_due");
+    r = s_received_events(ref);
+    s_sequence(r, seq, sizeof seq);
+    cr_assert_str_eq(seq, "letter.requested>notify complaint.status_changed>intake"
+                          " letter.requested>notify");
+    snprintf(want, sizeof want, "{\"kind\":\"acknowledgement\",\"response_due\":\"%s\","
+                                "\"handler\":\"the complaints team\"}", resp);
+    s_payload_is(r, 0, &candour__v1__letter_requested__descriptor, want);
+    s_payload_is(r, 1, &candour__v1__status_changed__descriptor,
+                 "{\"state\":\"not-required\",\"detail\":\"received; nothing holds it\"}");
+    s_payload_is(r, 2, &candour__v1__letter_requested__descriptor,
+                 "{\"kind\":\"triage-outcome\",\"outcome\":\"not-required\",\"reason\":"
+                 "\"a Freedom of Information request not complied with (reg. 8(1)(g))\","
+                 "\"lead_org\":\"ICB-QWE\"}");
+    PQclear(r);
+    free(resp);
+}
