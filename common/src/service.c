@@ -16,7 +16,8 @@
 struct cd_service_t {
     cd_service_spec_t spec;
     cd_daemon_t *daemon;
-    cd_db_t *db;
+    cd_db_t *db;               /* the service's work: events, requests */
+    cd_db_t *odb;              /* the outbox's dispatch: claims and ACKs */
     cd_inbox_t *inbox;
     cd_inbox_t *public_inbox;  /* CURVE, for other organisations (spec.curve) */
     cd_zap_t *zap;
@@ -62,7 +63,7 @@ static void s_upper(char *out, size_t len, const char *in)
 static int s_ready(void *arg)
 {
     cd_service_t *svc = arg;
-    return cd_db_ready(svc->db);
+    return cd_db_ready(svc->db) && cd_db_ready(svc->odb);
 }
 
 /* ---------------------------------------------------------------- stop */
@@ -72,6 +73,7 @@ static void s_close_all(cd_service_t *svc)
     /* db first: its failing callbacks still find the inboxes, the outbox and
      * the ZAP handler alive. The ZAP handler goes after every CURVE socket. */
     cd_db_destroy(&svc->db);
+    cd_db_destroy(&svc->odb);
     cd_inbox_destroy(&svc->inbox);
     cd_inbox_destroy(&svc->public_inbox);
     cd_zap_destroy(&svc->zap);
@@ -83,7 +85,7 @@ static void s_close_all(cd_service_t *svc)
 static void s_on_drain(uv_timer_t *t)
 {
     cd_service_t *svc = t->data;
-    if (svc->db && cd_db_pending(svc->db) > 0)
+    if ((svc->db && cd_db_pending(svc->db) > 0) || (svc->odb && cd_db_pending(svc->odb) > 0))
         return;
     uv_timer_stop(t);
     cd_log_info("service.drained", NULL);
@@ -106,10 +108,20 @@ static void s_on_stop(void *arg)
 
 /* ---------------------------------------------------------------- lifecycle */
 
+/* The outbox's own connection: its claims and ACKs never wait behind the
+ * service's work (a receipt's commit, say), nor the work behind them. */
+static void s_on_odb_state(cd_db_t *db, int ready, void *arg)
+{
+    cd_service_t *svc = arg;
+    cd_log_info(ready ? "db.ready" : "db.not_ready", "{s:s}", "connection", "outbox");
+    if (ready)
+        cd_outbox_kick(svc->outbox);
+}
+
 static void s_on_db_state(cd_db_t *db, int ready, void *arg)
 {
     cd_service_t *svc = arg;
-    cd_log_info(ready ? "db.ready" : "db.not_ready", NULL);
+    cd_log_info(ready ? "db.ready" : "db.not_ready", "{s:s}", "connection", "work");
     if (ready && !svc->ready_once) {
         svc->ready_once = 1;
         if (svc->spec.on_ready)
@@ -235,10 +247,11 @@ int cd_service_run(cd_service_t *svc)
     cd_outbox_opts_t opts = {.retry_base_ms = (int)svc->retry_base_ms,
                              .retry_cap_ms = (int)svc->retry_cap_ms,
                              .max_naks = (int)svc->max_naks};
-    svc->outbox = cd_outbox_new(loop, svc->db, svc->spec.name, svc->spec.name, subs, nsubs, &opts);
+    svc->odb = cd_db_new(loop, svc->db_url, svc->role, s_on_odb_state, svc);
+    svc->outbox = cd_outbox_new(loop, svc->odb, svc->spec.name, svc->spec.name, subs, nsubs, &opts);
     svc->inbox = cd_inbox_new(loop, svc->db, svc->spec.name, svc->spec.on_event,
                               svc->spec.on_request, svc->spec.arg);
-    if (!svc->db || !svc->outbox || !svc->inbox || cd_inbox_bind(svc->inbox, svc->bind) != 0 ||
+    if (!svc->db || !svc->odb || !svc->outbox || !svc->inbox || cd_inbox_bind(svc->inbox, svc->bind) != 0 ||
         (svc->spec.curve && s_start_public(svc, loop) != 0) || cd_outbox_start(svc->outbox) != 0) {
         s_close_all(svc);
         uv_run(loop, UV_RUN_NOWAIT);

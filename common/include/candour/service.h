@@ -1,6 +1,8 @@
 /* service.h - the runtime shared by the daemons that own a schema (intake,
  * routing, investigation, signoff, notify): a daemon, its database
- * connection (as its own role), its ROUTER endpoint (inbox) and its outbox.
+ * connections (as its own role: one for its work, one for its outbox's
+ * dispatch, so neither waits behind the other), its ROUTER endpoint (inbox)
+ * and its outbox.
  *
  * Configuration it reads, for a service named NAME:
  *   CANDOUR_DB_URL           admin URL of the database; the service connects
@@ -15,7 +17,7 @@
  *   CANDOUR_NAME_KEY_FILE    file holding the server's CURVE secret key (Z85)
  * The internal endpoint (CANDOUR_NAME_BIND) stays for events between services.
  *
- * Readiness: the database is connected (and the service's own ready, if any).
+ * Readiness: both connections are up (and the service's own ready, if any).
  * Stop: the endpoint closes (no new work), transactions already queued run
  * to their end, then everything closes and the loop ends. */
 #ifndef CANDOUR_SERVICE_H
