@@ -18,6 +18,7 @@ struct cd_service_t {
     cd_daemon_t *daemon;
     cd_db_t *db;               /* the service's work: events, requests */
     cd_db_t *odb;              /* the outbox's dispatch: claims and ACKs */
+    cd_db_t *fdb;              /* spec.first_db: work that must not queue behind events */
     cd_inbox_t *inbox;
     cd_inbox_t *public_inbox;  /* CURVE, for other organisations (spec.curve) */
     cd_zap_t *zap;
@@ -63,7 +64,8 @@ static void s_upper(char *out, size_t len, const char *in)
 static int s_ready(void *arg)
 {
     cd_service_t *svc = arg;
-    return cd_db_ready(svc->db) && cd_db_ready(svc->odb);
+    return cd_db_ready(svc->db) && cd_db_ready(svc->odb) &&
+           (!svc->spec.first_db || cd_db_ready(svc->fdb));
 }
 
 /* ---------------------------------------------------------------- stop */
@@ -74,6 +76,7 @@ static void s_close_all(cd_service_t *svc)
      * the ZAP handler alive. The ZAP handler goes after every CURVE socket. */
     cd_db_destroy(&svc->db);
     cd_db_destroy(&svc->odb);
+    cd_db_destroy(&svc->fdb);
     cd_inbox_destroy(&svc->inbox);
     cd_inbox_destroy(&svc->public_inbox);
     cd_zap_destroy(&svc->zap);
@@ -85,7 +88,8 @@ static void s_close_all(cd_service_t *svc)
 static void s_on_drain(uv_timer_t *t)
 {
     cd_service_t *svc = t->data;
-    if ((svc->db && cd_db_pending(svc->db) > 0) || (svc->odb && cd_db_pending(svc->odb) > 0))
+    if ((svc->db && cd_db_pending(svc->db) > 0) || (svc->odb && cd_db_pending(svc->odb) > 0) ||
+        (svc->fdb && cd_db_pending(svc->fdb) > 0))
         return;
     uv_timer_stop(t);
     cd_log_info("service.drained", NULL);
@@ -129,6 +133,11 @@ static void s_on_db_state(cd_db_t *db, int ready, void *arg)
     }
     if (ready)
         cd_outbox_kick(svc->outbox);
+}
+
+static void s_on_fdb_state(cd_db_t *db, int ready, void *arg)
+{
+    cd_log_info(ready ? "db.ready" : "db.not_ready", "{s:s}", "connection", "first");
 }
 
 cd_service_t *cd_service_new(const cd_service_spec_t *spec, int argc, char **argv,
@@ -248,10 +257,12 @@ int cd_service_run(cd_service_t *svc)
                              .retry_cap_ms = (int)svc->retry_cap_ms,
                              .max_naks = (int)svc->max_naks};
     svc->odb = cd_db_new(loop, svc->db_url, svc->role, s_on_odb_state, svc);
+    if (svc->spec.first_db)
+        svc->fdb = cd_db_new(loop, svc->db_url, svc->role, s_on_fdb_state, svc);
     svc->outbox = cd_outbox_new(loop, svc->odb, svc->spec.name, svc->spec.name, subs, nsubs, &opts);
     svc->inbox = cd_inbox_new(loop, svc->db, svc->spec.name, svc->spec.on_event,
                               svc->spec.on_request, svc->spec.arg);
-    if (!svc->db || !svc->odb || !svc->outbox || !svc->inbox || cd_inbox_bind(svc->inbox, svc->bind) != 0 ||
+    if (!svc->db || !svc->odb || (svc->spec.first_db && !svc->fdb) || !svc->outbox || !svc->inbox || cd_inbox_bind(svc->inbox, svc->bind) != 0 ||
         (svc->spec.curve && s_start_public(svc, loop) != 0) || cd_outbox_start(svc->outbox) != 0) {
         s_close_all(svc);
         uv_run(loop, UV_RUN_NOWAIT);
@@ -273,6 +284,7 @@ void cd_service_destroy(cd_service_t **psvc)
 
 uv_loop_t *cd_service_loop(cd_service_t *svc) { return cd_daemon_loop(svc->daemon); }
 cd_db_t *cd_service_db(cd_service_t *svc) { return svc->db; }
+cd_db_t *cd_service_db_first(cd_service_t *svc) { return svc->fdb; }
 cd_outbox_t *cd_service_outbox(cd_service_t *svc) { return svc->outbox; }
 cd_inbox_t *cd_service_inbox(cd_service_t *svc) { return svc->inbox; }
 int cd_service_stopping(const cd_service_t *svc) { return cd_daemon_stopping(svc->daemon); }

@@ -14,7 +14,9 @@
  * (one fsync) carries many complaints. The batch is set-based: three
  * statements whatever its size (the rows, their events, the receipts), each
  * taking the whole batch as one JSON array. A batch that fails as a whole is
- * retried one complaint per transaction, so one bad row cannot sink others. */
+ * retried one complaint per transaction, so one bad row cannot sink others.
+ * Batches go on a connection of their own (spec.first_db), so a receipt never
+ * waits behind the status events intake is applying. */
 #include <assert.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -57,6 +59,7 @@ typedef struct in_item_t {
     char reference[14];
     char received_at[32];
     int alone;                           /* retry in a transaction of its own */
+    uint64_t queued_ns;                  /* when it joined `pending` (uv_hrtime) */
     struct in_item_t *next;
 } in_item_t;
 
@@ -67,7 +70,9 @@ typedef struct {
     in_item_t *pending, *pending_tail;
     int npending;
     int busy;                 /* a batch transaction is running */
+    uint64_t batch_start_ns;  /* when it was sent */
     cd_metric_t *m_received, *m_rejected, *m_duplicates, *m_batches, *m_denied;
+    cd_metric_t *m_wait_s, *m_commit_s; /* where a receipt's time goes: waiting, committing */
 } intake_t;
 
 static intake_t s_app;
@@ -272,6 +277,7 @@ static void s_on_batch(const cd_tx_result_t *res, void *arg)
 {
     in_item_t *batch = arg;
     s_app.busy = 0;
+    cd_metric_add(s_app.m_commit_s, (double)(uv_hrtime() - s_app.batch_start_ns) / 1e9);
     if (res->err == CD_EDB && batch && batch->next) {
         s_requeue_alone(batch); /* retry each alone: only the bad one fails then */
         s_flush();
@@ -358,8 +364,11 @@ static void s_flush(void)
         return;
     }
     s_app.busy = 1;
+    s_app.batch_start_ns = uv_hrtime();
+    for (in_item_t *it = head; it; it = it->next)
+        cd_metric_add(s_app.m_wait_s, (double)(s_app.batch_start_ns - it->queued_ns) / 1e9);
     cd_metric_add(s_app.m_batches, 1);
-    cd_db_submit(cd_service_db(s_app.svc), tx, s_on_batch, head);
+    cd_db_submit(cd_service_db_first(s_app.svc), tx, s_on_batch, head);
 }
 
 static int32_t s_today(void)
@@ -397,6 +406,7 @@ static void s_submit(cd_request_t *req, const Candour__V1__Request *r, const cha
     snprintf(it->org, sizeof it->org, "%s", org);
     snprintf(it->key, sizeof it->key, "%s", key);
     it->req = req;
+    it->queued_ns = uv_hrtime();
     if (s_app.pending_tail)
         s_app.pending_tail->next = it;
     else
@@ -1157,6 +1167,7 @@ int main(int argc, char **argv)
         .bind_port = 7105,
         .admin_port = 9100,
         .curve = 1,
+        .first_db = 1, /* receipts never wait behind status events being applied */
         .public_port = 7100,
         .subscribers = s_subscribers,
         .config = items,
@@ -1173,6 +1184,10 @@ int main(int argc, char **argv)
     s_app.m_rejected = cd_metric_counter("candour_complaints_rejected_total", NULL, "Submissions refused with a typed error.");
     s_app.m_duplicates = cd_metric_counter("candour_complaints_duplicate_total", NULL, "Repeated submissions answered with the first receipt.");
     s_app.m_batches = cd_metric_counter("candour_intake_batches_total", NULL, "Group-commit transactions.");
+    s_app.m_wait_s = cd_metric_counter("candour_intake_batch_wait_seconds_total", NULL,
+                                       "Time submissions waited for their batch to start (sum).");
+    s_app.m_commit_s = cd_metric_counter("candour_intake_batch_commit_seconds_total", NULL,
+                                         "Time batches took from sending to their commit (sum).");
     s_app.m_denied = cd_metric_counter("candour_requests_denied_total", NULL, "Requests from keys not (or no longer) on the allow-list.");
     s_app.cal = cd_calendar_new();
     char err[512];

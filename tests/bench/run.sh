@@ -376,6 +376,11 @@ metric() { # instance name -> sum of that metric's samples
     awk -v m="$2" '$1 == m || index($1, m "{") == 1 {s += $NF} END {printf "%d", s}'
 }
 
+metricf() { # the same, as a decimal
+  curl -fsS --max-time 2 "http://127.0.0.1:${ADMIN[$1]}/metrics" 2>/dev/null |
+    awk -v m="$2" '$1 == m || index($1, m "{") == 1 {s += $NF} END {printf "%.6f", s}'
+}
+
 load() { # tag n rate e2e-timeout -> var/bench/run-*/load-TAG.json
   local rc=0
   { TIMEFORMAT='%U %S'; time "$LOAD" --endpoint "$PUBLIC" --server-key "$RUN/keys/intake.pub" \
@@ -414,7 +419,18 @@ load half "$HALF_N" "$HALF_RATE" $((E2E_TIMEOUT < 60 ? E2E_TIMEOUT : 60))
 SUST_RATE=$(jq '.e2e_per_s / 2 | round' "$RUN/load-run1.json")
 ((SUST_RATE >= 1)) || SUST_RATE=1
 say "sustainable-rate pass: $HALF_N complaints at $SUST_RATE/s (half the end-to-end rate)"
+intake_split() { # -> "waits commits batches": intake's sums so far
+  echo "$(metricf intake candour_intake_batch_wait_seconds_total)" \
+    "$(metricf intake candour_intake_batch_commit_seconds_total)" \
+    "$(metric intake candour_intake_batches_total)"
+}
+read -r W0 C0 B0 <<<"$(intake_split)"
 load sust "$HALF_N" "$SUST_RATE" "$E2E_TIMEOUT"
+read -r W1 C1 B1 <<<"$(intake_split)"
+# Of a receipt's time in that pass, in intake: waiting for its batch to start, and the batch's commit.
+SUST_WAIT_MS=$(awk -v a="$W0" -v b="$W1" -v n="$HALF_N" 'BEGIN{printf "%.1f", (b - a) * 1000 / n}')
+SUST_COMMIT_MS=$(awk -v a="$C0" -v b="$C1" -v x="$B0" -v y="$B1" \
+  'BEGIN{ if (y > x) printf "%.1f", (b - a) * 1000 / (y - x); else print 0 }')
 if ((RUNS == 2)); then
   say "second run: $N complaints"
   load run2 "$N" 0 "$E2E_TIMEOUT"
@@ -537,6 +553,8 @@ TABLE=$RUN/table.txt
   printf 'CPU s per daemon over the whole command: %s\n' "$CPU_DETAIL"
   printf 'intake group commit: %s transactions for %s complaints (%.1f per commit)\n' "$BATCHES" \
     "$TOTAL" "$(awk -v a="$TOTAL" -v b="$BATCHES" 'BEGIN{ if (b) printf "%.1f", a / b; else print 0 }')"
+  printf 'intake at 50%% of end-to-end rate: a submission waited %s ms on average for its batch to start; a batch took %s ms to commit\n' \
+    "$SUST_WAIT_MS" "$SUST_COMMIT_MS"
   for r in "${!RSS_AFTER[@]}"; do
     printf 'RSS/HWM (MiB) after run %d: %s\n' $((r + 1)) "${RSS_AFTER[$r]}"
   done

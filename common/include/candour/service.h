@@ -17,7 +17,7 @@
  *   CANDOUR_NAME_KEY_FILE    file holding the server's CURVE secret key (Z85)
  * The internal endpoint (CANDOUR_NAME_BIND) stays for events between services.
  *
- * Readiness: both connections are up (and the service's own ready, if any).
+ * Readiness: every connection is up (and the service's own ready, if any).
  * Stop: the endpoint closes (no new work), transactions already queued run
  * to their end, then everything closes and the loop ends. */
 #ifndef CANDOUR_SERVICE_H
@@ -36,6 +36,9 @@ typedef struct {
     int bind_port;                    /* default port of CANDOUR_NAME_BIND on 127.0.0.1 */
     int admin_port;                   /* default admin port on 127.0.0.1 */
     int curve;                        /* also serve a public CURVE endpoint (requests only) */
+    /* Also open a third connection, cd_service_db_first(), for work that must
+     * not wait behind the events being applied (intake's receipts). */
+    int first_db;
     int public_port;                  /* its default port on 127.0.0.1 */
     const char *const *subscribers;   /* NULL-terminated service names it sends events to */
     const cd_config_item_t *config;   /* the service's own items (may be NULL) */
@@ -59,6 +62,8 @@ void cd_service_destroy(cd_service_t **psvc);
 
 uv_loop_t *cd_service_loop(cd_service_t *svc);
 cd_db_t *cd_service_db(cd_service_t *svc);
+/* The connection of spec.first_db (NULL without it). */
+cd_db_t *cd_service_db_first(cd_service_t *svc);
 cd_outbox_t *cd_service_outbox(cd_service_t *svc);
 cd_inbox_t *cd_service_inbox(cd_service_t *svc);
 int cd_service_stopping(const cd_service_t *svc);
