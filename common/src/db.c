@@ -75,6 +75,7 @@ struct cd_db_t {
     uv_loop_t *loop;
     char *conninfo;
     char *user;
+    char *options;          /* libpq "options" (e.g. -c candour.audit_chain=x), or NULL */
     cd_db_state_fn on_state;
     void *arg;
     PGconn *conn;
@@ -380,12 +381,17 @@ static void s_connect_step(cd_db_t *db)
 
 static void s_connect(cd_db_t *db)
 {
-    const char *keys[3] = {"dbname", NULL, NULL};
-    const char *vals[3] = {db->conninfo, NULL, NULL};
+    const char *keys[4] = {"dbname", NULL, NULL, NULL};
+    const char *vals[4] = {db->conninfo, NULL, NULL, NULL};
+    int k = 1;
     if (db->user) {
         /* After the expanded dbname, so it overrides any user in the URL. */
-        keys[1] = "user";
-        vals[1] = db->user;
+        keys[k] = "user";
+        vals[k++] = db->user;
+    }
+    if (db->options) {
+        keys[k] = "options";
+        vals[k++] = db->options;
     }
     db->conn = PQconnectStartParams(keys, vals, 1);
     if (!db->conn || PQstatus(db->conn) == CONNECTION_BAD) {
@@ -399,12 +405,19 @@ static void s_connect(cd_db_t *db)
 cd_db_t *cd_db_new(uv_loop_t *loop, const char *conninfo, const char *user,
                    cd_db_state_fn on_state, void *arg)
 {
+    return cd_db_new_options(loop, conninfo, user, NULL, on_state, arg);
+}
+
+cd_db_t *cd_db_new_options(uv_loop_t *loop, const char *conninfo, const char *user,
+                           const char *options, cd_db_state_fn on_state, void *arg)
+{
     cd_db_t *db = calloc(1, sizeof *db);
     if (!db)
         return NULL;
     db->loop = loop;
     db->conninfo = strdup(conninfo ? conninfo : "");
     db->user = user ? strdup(user) : NULL;
+    db->options = options ? strdup(options) : NULL;
     db->on_state = on_state;
     db->arg = arg;
     db->poll_fd = -1;
@@ -429,6 +442,7 @@ static void s_free_db(uv_handle_t *h)
 {
     cd_db_t *db = h->data;
     s_cache_free(db);
+    free(db->options);
     free(db->conninfo);
     free(db->user);
     free(db);

@@ -28,6 +28,7 @@ struct cd_service_t {
     int ready_once;            /* on_ready has run */
     const char *db_url;
     const char *db_password;
+    const char *instance;      /* CANDOUR_INSTANCE: names this process's audit chains */
     const char *bind;
     const char *public_bind;
     const char *key_file;
@@ -160,6 +161,9 @@ cd_service_t *cd_service_new(const cd_service_spec_t *spec, int argc, char **arg
         "PostgreSQL URL; the service connects as its own role candour_<service>", &svc->db_url};
     svc->items[n++] = (cd_config_item_t){"CANDOUR_DB_PASSWORD", CD_CONFIG_STRING, "", 0, 0,
         "password of the service roles (empty: none, e.g. trust or peer auth)", &svc->db_password};
+    svc->items[n++] = (cd_config_item_t){"CANDOUR_INSTANCE", CD_CONFIG_STRING, "", 0, 0,
+        "this process's name among several of one service (letters, digits, . _ -): its"
+        " audit chains are named after it", &svc->instance};
     svc->items[n++] = (cd_config_item_t){svc->bind_var, CD_CONFIG_STRING, svc->bind_def, 0, 0,
         "this service's ROUTER endpoint (events and requests in)", &svc->bind};
     svc->items[n++] = (cd_config_item_t){"CANDOUR_RETRY_BASE_MS", CD_CONFIG_INT, "1000", 10, 600000,
@@ -241,12 +245,50 @@ static int s_start_public(cd_service_t *svc, uv_loop_t *loop)
     return rc;
 }
 
+/* A chain name is safe in libpq's options and short. */
+static int s_chain_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n > 40)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
+            return 0;
+    return 1;
+}
+
+/* The session options naming a connection's audit chain (migration 0012):
+ * the instance's name, with a suffix for a second connection of the same
+ * process; "" for the one connection of an unnamed process (the schema's
+ * first chain). */
+static void s_chain_options(const cd_service_t *svc, const char *suffix, char *out, size_t len)
+{
+    char chain[96];
+    if (*svc->instance && *suffix)
+        snprintf(chain, sizeof chain, "%s.%s", svc->instance, suffix);
+    else
+        snprintf(chain, sizeof chain, "%s", *svc->instance ? svc->instance : suffix);
+    if (*chain)
+        snprintf(out, len, "-c candour.audit_chain=%s", chain);
+    else
+        out[0] = 0;
+}
+
 int cd_service_run(cd_service_t *svc)
 {
     uv_loop_t *loop = cd_daemon_loop(svc->daemon);
+    if (!s_chain_name_ok(svc->instance)) {
+        cd_log_error("config.invalid", "{s:s, s:s}", "name", "CANDOUR_INSTANCE", "reason",
+                     "use at most 40 letters, digits, '.', '_' or '-'");
+        return 2;
+    }
     if (*svc->db_password)
         setenv("PGPASSWORD", svc->db_password, 1);
-    svc->db = cd_db_new(loop, svc->db_url, svc->role, s_on_db_state, svc);
+    char opts_work[128], opts_first[128];
+    s_chain_options(svc, "", opts_work, sizeof opts_work);
+    s_chain_options(svc, "first", opts_first, sizeof opts_first);
+    svc->db = cd_db_new_options(loop, svc->db_url, svc->role, *opts_work ? opts_work : NULL,
+                                s_on_db_state, svc);
     cd_subscriber_t subs[S_MAX_SUBS];
     int nsubs = 0;
     for (; svc->spec.subscribers && svc->spec.subscribers[nsubs] && nsubs < S_MAX_SUBS; nsubs++) {
@@ -258,7 +300,7 @@ int cd_service_run(cd_service_t *svc)
                              .max_naks = (int)svc->max_naks};
     svc->odb = cd_db_new(loop, svc->db_url, svc->role, s_on_odb_state, svc);
     if (svc->spec.first_db)
-        svc->fdb = cd_db_new(loop, svc->db_url, svc->role, s_on_fdb_state, svc);
+        svc->fdb = cd_db_new_options(loop, svc->db_url, svc->role, opts_first, s_on_fdb_state, svc);
     svc->outbox = cd_outbox_new(loop, svc->odb, svc->spec.name, svc->spec.name, subs, nsubs, &opts);
     svc->inbox = cd_inbox_new(loop, svc->db, svc->spec.name, svc->spec.on_event,
                               svc->spec.on_request, svc->spec.arg);

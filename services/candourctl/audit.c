@@ -1,6 +1,7 @@
 /* audit.c - `candourctl audit verify|log`: check the tamper-evident audit
- * trail (each entry chains the SHA-256 of the one before) and list what
- * happened to one complaint, in order, across every service's schema. */
+ * trail (each entry chains the SHA-256 of the one before it in its writer's
+ * chain) and list what happened to one complaint, in order, across every
+ * service's schema. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +20,19 @@ static int s_known(const char *s)
     return 0;
 }
 
-/* Recompute one schema's chain; print the first break. Returns entries or -1. */
+/* Recompute one schema's chains (one per writer, migration 0012); print the
+ * first break. Returns entries or -1. */
 static long s_verify(PGconn *c, const char *svc, int *broken)
 {
-    char sql[1200];
+    char sql[1400];
     snprintf(sql, sizeof sql,
-             "SELECT seq, prev_hash = coalesce(lag(hash) OVER (ORDER BY seq), ''),"
-             " hash = encode(sha256(convert_to(prev_hash || '|' || to_char(at AT TIME ZONE 'UTC',"
+             "SELECT chain, seq, prev_hash = coalesce(lag(hash) OVER (PARTITION BY chain"
+             " ORDER BY seq), ''),"
+             " hash = encode(sha256(convert_to(CASE WHEN chain = '' THEN '' ELSE chain || '|' END"
+             " || prev_hash || '|' || to_char(at AT TIME ZONE 'UTC',"
              " 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '|' || actor || '|' || table_name || '|' || op"
              " || '|' || row_data::text, 'UTF8')), 'hex')"
-             " FROM %s.audit ORDER BY seq",
+             " FROM %s.audit ORDER BY chain, seq",
              svc);
     PGresult *r = PQexecParams(c, sql, 0, NULL, NULL, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -36,12 +40,15 @@ static long s_verify(PGconn *c, const char *svc, int *broken)
         PQclear(r);
         return -1;
     }
-    long n = PQntuples(r);
+    long n = PQntuples(r), chains = 0;
     for (long i = 0; i < n; i++) {
-        int linked = PQgetvalue(r, (int)i, 1)[0] == 't';
-        int intact = PQgetvalue(r, (int)i, 2)[0] == 't';
+        if (i == 0 || strcmp(PQgetvalue(r, (int)i, 0), PQgetvalue(r, (int)i - 1, 0)) != 0)
+            chains++;
+        int linked = PQgetvalue(r, (int)i, 2)[0] == 't';
+        int intact = PQgetvalue(r, (int)i, 3)[0] == 't';
         if (!linked || !intact) {
-            printf("%-14s BROKEN at entry %s: %s\n", svc, PQgetvalue(r, (int)i, 0),
+            printf("%-14s BROKEN at entry %s (chain \"%s\"): %s\n", svc, PQgetvalue(r, (int)i, 1),
+                   PQgetvalue(r, (int)i, 0),
                    !intact ? "its content does not match its hash (changed)"
                            : "it does not follow the entry before (one removed or reordered)");
             *broken = 1;
@@ -49,7 +56,7 @@ static long s_verify(PGconn *c, const char *svc, int *broken)
         }
     }
     if (!*broken)
-        printf("%-14s %ld entries, chain intact\n", svc, n);
+        printf("%-14s %ld entries in %ld chain%s, intact\n", svc, n, chains, chains == 1 ? "" : "s");
     PQclear(r);
     return n;
 }

@@ -297,6 +297,7 @@ start_daemon() { # instance
     fi
   done
   [[ $svc != gateway ]] && env+=("CANDOUR_${up}_BIND=${IEP[$name]}")
+  [[ $name != "$svc" ]] && env+=("CANDOUR_INSTANCE=$name") # its own audit chains
   env+=("CANDOUR_${up}_ADMIN=127.0.0.1:$admin")
   env -u CANDOUR_DB_PASSWORD "${env[@]}" "$BIN/candour-$svc" </dev/null >>"$RUN/$name.log" 2>&1 &
   PIDS+=($!)

@@ -56,13 +56,19 @@ Test(audit, changes_are_chained_append_only_and_tampering_is_detected, .timeout 
 
     /* Who (the service's role), what and when, in every schema involved. */
     cr_assert_eq(s_ctl(h, "verify", out, sizeof out), 0, "%s", out);
-    cr_assert(strstr(out, "chain intact"), "%s", out);
+    cr_assert(strstr(out, ", intact") && !strstr(out, "BROKEN"), "%s", out);
     char args[128];
     snprintf(args, sizeof args, "log %s", ref);
     cr_assert_eq(s_ctl(h, args, out, sizeof out), 0, "%s", out);
     cr_assert(strstr(out, "intake") && strstr(out, "routing") && strstr(out, "notify"), "%s", out);
     cr_assert(strstr(out, "candour_routing"), "the entry should name the service's role: %s", out);
     cr_assert_gt(h_count(h, "SELECT count(*) FROM routing.audit WHERE reference = $1", 1, pr), 1);
+    /* One chain per writer: intake's receipt (its own connection) is on the
+     * chain "first", its status updates on the schema's first chain "". */
+    cr_assert_eq(h_count(h, "SELECT count(*) FROM intake.audit WHERE reference = $1"
+                            " AND chain = 'first' AND op = 'INSERT'", 1, pr), 1);
+    cr_assert_geq(h_count(h, "SELECT count(*) FROM intake.audit WHERE reference = $1"
+                             " AND chain = '' AND op = 'UPDATE'", 1, pr), 1);
 
     /* Append-only for the services. */
     char e[256];
@@ -85,5 +91,13 @@ Test(audit, changes_are_chained_append_only_and_tampering_is_detected, .timeout 
     PQclear(x);
     cr_assert_eq(s_ctl(h, "verify routing", out, sizeof out), 3, "%s", out);
     cr_assert(strstr(out, "BROKEN") && strstr(out, "does not match its hash"), "%s", out);
+
+    /* An entry moved from one chain to another breaks both. */
+    PQclear(PQexec(admin, "ALTER TABLE intake.audit DISABLE TRIGGER append_only"));
+    x = PQexec(admin, "UPDATE intake.audit SET chain = '' WHERE chain = 'first'");
+    cr_assert_eq(PQresultStatus(x), PGRES_COMMAND_OK, "%s", PQresultErrorMessage(x));
+    PQclear(x);
+    cr_assert_eq(s_ctl(h, "verify intake", out, sizeof out), 3, "%s", out);
+    cr_assert(strstr(out, "BROKEN"), "%s", out);
     cr_assert_eq(h_destroy(&h), 0);
 }

@@ -38,6 +38,11 @@ typedef void (*cd_db_state_fn)(cd_db_t *db, int ready, void *arg);
  * conninfo). Connecting is asynchronous; on_state is told of every change. */
 cd_db_t *cd_db_new(uv_loop_t *loop, const char *conninfo, const char *user,
                    cd_db_state_fn on_state, void *arg);
+/* The same, with libpq's "options" for the session (NULL: none), e.g.
+ * "-c candour.audit_chain=intake-first": settings that hold for as long as the
+ * connection, and again on every reconnection. */
+cd_db_t *cd_db_new_options(uv_loop_t *loop, const char *conninfo, const char *user,
+                           const char *options, cd_db_state_fn on_state, void *arg);
 void cd_db_destroy(cd_db_t **pdb);
 int cd_db_ready(const cd_db_t *db);
 /* Transactions queued or running. */
