@@ -153,8 +153,16 @@ done
 DB_URL=$(bash deploy/pg.sh url "$PG_DIR" "$PG_PORT")
 PSQL=(env PGOPTIONS="-c client_min_messages=warning" "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB_URL")
 sql() { "${PSQL[@]}" -tA -c "$1"; }
+# What the database wrote: WAL bytes and commits (pg_stat_wal, pg_stat_database).
+wal_now() { sql "SELECT (SELECT wal_bytes FROM pg_stat_wal), (SELECT sum(xact_commit) FROM pg_stat_database)" | tr '|' ' '; }
+# Extra server settings for an experiment (the table names them):
+#   CANDOUR_BENCH_PG="commit_delay=200 commit_siblings=2"
+for kv in ${CANDOUR_BENCH_PG:-}; do
+  sql "ALTER SYSTEM SET ${kv%%=*} = '${kv#*=}'" >/dev/null
+done
+[[ -n "${CANDOUR_BENCH_PG:-}" ]] && sql "SELECT pg_reload_conf()" >/dev/null
 PG_VERSION=$(sql "SHOW server_version" | cut -d' ' -f1)
-PG_SETTINGS="fsync=$(sql 'SHOW fsync') synchronous_commit=$(sql 'SHOW synchronous_commit')"
+PG_SETTINGS="fsync=$(sql 'SHOW fsync') synchronous_commit=$(sql 'SHOW synchronous_commit')${CANDOUR_BENCH_PG:+ $CANDOUR_BENCH_PG}"
 say "PostgreSQL $PG_VERSION on 127.0.0.1:$PG_PORT ($PG_SETTINGS), data in $PG_DIR"
 
 if ((PROFILE)); then
@@ -183,6 +191,7 @@ CANDOUR_DB_URL=$DB_URL CANDOUR_MIGRATIONS_DIR=$ROOT/deploy/migrations "$BIN/cand
 # columns, keys and indexes, in a scratch schema `bench`.
 R1_PER_S=0
 R100_PER_S=0
+R1_WAL_KB=0
 R1_TPS=0
 R100_TPS=0
 if ((!SKIP_REFS)); then
@@ -233,7 +242,11 @@ EOF
       { cat "$RUN/$1.log" >&2; exit 1; }
     grep -oP 'tps = \K[0-9.]+' "$RUN/$1.log" | tail -n1
   }
+  read -r RW0 _ <<<"$(wal_now)"
   R1_TPS=$(run_ref r1 "$RUN/r1.sql")
+  read -r RW1 _ <<<"$(wal_now)"
+  R1_DONE=$(grep -oP 'number of transactions actually processed: \K[0-9]+' "$RUN/r1.log" || echo 0)
+  R1_WAL_KB=$(awk -v a="$RW0" -v b="$RW1" -v n="$R1_DONE" 'BEGIN{ if (n) printf "%.1f", (b - a) / 1024 / n; else print 0 }')
   sql "CHECKPOINT" >/dev/null
   R100_TPS=$(run_ref r100 "$RUN/r100.sql")
   R1_PER_S=$(awk -v t="$R1_TPS" 'BEGIN{printf "%.1f", t}')
@@ -403,10 +416,14 @@ OTHER_CPU=$(top -b -n2 -d1 -w 200 | awk '/^top -/ {f++} f == 2 && $1 ~ /^[0-9]+$
 ((PROFILE)) && sql "SELECT pg_stat_statements_reset()" >/dev/null
 CPU0=$(cpu_ticks "${PIDS[@]}")
 PG0=$(pg_ticks)
+read -r WAL0 XACT0 <<<"$(wal_now)"
 say "main pass: $N complaints, $K clients, window $W"
 load run1 "$N" 0 "$E2E_TIMEOUT"
 CPU1=$(cpu_ticks "${PIDS[@]}")
 PG1=$(pg_ticks)
+read -r WAL1 XACT1 <<<"$(wal_now)"
+WAL_KB_PER=$(awk -v a="$WAL0" -v b="$WAL1" -v n="$N" 'BEGIN{printf "%.1f", (b - a) / 1024 / n}')
+XACT_PER=$(awk -v a="$XACT0" -v b="$XACT1" -v n="$N" 'BEGIN{printf "%.2f", (b - a) / n}')
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 RSS_AFTER+=("$(rss_line)")
 MAIN=$RUN/load-run1.json
@@ -552,6 +569,8 @@ TABLE=$RUN/table.txt
   printf '\nCPU s per 1,000 complaints: suite %.2f; PostgreSQL %.2f; load driver %.2f\n' \
     "$CPU_PER_1K" "$PG_CPU_PER_1K" "$LOAD_CPU_PER_1K"
   printf 'CPU s per daemon over the whole command: %s\n' "$CPU_DETAIL"
+  printf 'PostgreSQL wrote %s KiB of WAL and committed %s transactions per complaint (main pass; R1: %s KiB)\n' \
+    "$WAL_KB_PER" "$XACT_PER" "$R1_WAL_KB"
   printf 'intake group commit: %s transactions for %s complaints (%.1f per commit)\n' "$BATCHES" \
     "$TOTAL" "$(awk -v a="$TOTAL" -v b="$BATCHES" 'BEGIN{ if (b) printf "%.1f", a / b; else print 0 }')"
   printf 'intake at 50%% of end-to-end rate: a submission waited %s ms on average for its batch to start; a batch took %s ms to commit\n' \
@@ -573,7 +592,7 @@ jq -n --arg stamp "$STAMP" --argjson n "$N" --argjson clients "$K" --argjson win
   --argjson r1 "$R1_PER_S" --argjson r100 "$R100_PER_S" \
   --slurpfile main "$MAIN" --slurpfile half "$HALF" --slurpfile sust "$SUST" \
   --argjson peak "$PEAK_JSON" --argjson cpu1k "$CPU_PER_1K" --argjson pgcpu1k "$PG_CPU_PER_1K" \
-  --argjson loadcpu1k "$LOAD_CPU_PER_1K" --argjson share "$SHARE_JSON" \
+  --argjson loadcpu1k "$LOAD_CPU_PER_1K" --argjson walkib "$WAL_KB_PER" --argjson xactper "$XACT_PER" --argjson share "$SHARE_JSON" \
   --argjson twice_ok "$TWICE_OK" --argjson complete "$COMPLETE" --argjson half_rate "$HALF_RATE" --argjson sust_rate "$SUST_RATE" --argjson batches "$BATCHES" \
   --arg rss_after "$(printf '%s\n' "${RSS_AFTER[@]}")" --arg run_dir "$RUN" --arg loadavg "$LOADAVG" --arg other "$OTHER_CPU" '
   def ratio(a; b): if b > 0 then ((a / b) * 100 | round) / 100 else null end;
@@ -593,6 +612,7 @@ jq -n --arg stamp "$STAMP" --argjson n "$N" --argjson clients "$K" --argjson win
     sustainable_e2e_p99_ms: $sust[0].e2e_p99_ms,
     peak_rss_mib: $peak, cpu_s_per_1000: $cpu1k, postgres_cpu_s_per_1000: $pgcpu1k,
     load_driver_cpu_s_per_1000: $loadcpu1k, intake_commits: $batches,
+    wal_kib_per_complaint: $walkib, commits_per_complaint: $xactper,
     work_shared: $share, nothing_twice: ($twice_ok == 1), all_done: ($complete == 1),
     rss_after_runs: ($rss_after | split("\n") | map(select(length > 0))),
     loadavg_after_main: $loadavg, other_busy_at_start: $other,
