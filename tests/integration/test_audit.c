@@ -70,6 +70,21 @@ Test(audit, changes_are_chained_append_only_and_tampering_is_detected, .timeout 
     cr_assert_geq(h_count(h, "SELECT count(*) FROM intake.audit WHERE reference = $1"
                              " AND chain = '' AND op = 'UPDATE'", 1, pr), 1);
 
+    /* An update's entry holds what it changed, not the whole row again; an
+     * update that changed nothing leaves no entry. */
+    cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.audit WHERE reference = $1"
+                            " AND table_name = 'complaint' AND op = 'INSERT' AND row_data ? 'content'",
+                         1, pr), 1);
+    cr_assert_geq(h_count(h, "SELECT count(*) FROM routing.audit WHERE reference = $1"
+                             " AND op = 'UPDATE' AND row_data ? 'state'", 1, pr), 1);
+    cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.audit WHERE reference = $1"
+                            " AND op = 'UPDATE' AND row_data ? 'content'", 1, pr), 0);
+    long before = h_count(h, "SELECT count(*) FROM routing.audit WHERE reference = $1", 1, pr);
+    free(h_scalar(h, "UPDATE routing.complaint SET state = state WHERE reference = $1"
+                     " RETURNING 1", 1, pr));
+    cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.audit WHERE reference = $1", 1, pr),
+                 before);
+
     /* Append-only for the services. */
     char e[256];
     PGconn *svc = cd_db_connect_blocking(h_db_url(h), "candour_routing", e, sizeof e);
