@@ -417,11 +417,13 @@ OTHER_CPU=$(top -b -n2 -d1 -w 200 | awk '/^top -/ {f++} f == 2 && $1 ~ /^[0-9]+$
 CPU0=$(cpu_ticks "${PIDS[@]}")
 PG0=$(pg_ticks)
 read -r WAL0 XACT0 <<<"$(wal_now)"
+LSN0=$(sql "SELECT pg_current_wal_lsn()")
 say "main pass: $N complaints, $K clients, window $W"
 load run1 "$N" 0 "$E2E_TIMEOUT"
 CPU1=$(cpu_ticks "${PIDS[@]}")
 PG1=$(pg_ticks)
 read -r WAL1 XACT1 <<<"$(wal_now)"
+LSN1=$(sql "SELECT pg_current_wal_lsn()")
 WAL_KB_PER=$(awk -v a="$WAL0" -v b="$WAL1" -v n="$N" 'BEGIN{printf "%.1f", (b - a) / 1024 / n}')
 XACT_PER=$(awk -v a="$XACT0" -v b="$XACT1" -v n="$N" 'BEGIN{printf "%.2f", (b - a) / n}')
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -470,6 +472,18 @@ SELECT round(total_exec_time::numeric, 0) AS exec_ms, round(total_plan_time::num
 FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 40;
 SQL
   say "profile: $RUN/pg_stat_statements.txt"
+  # The main pass's WAL by relation (pg_walinspect), while its segments are still there.
+  sql "CREATE EXTENSION IF NOT EXISTS pg_walinspect" >/dev/null
+  "${PSQL[@]}" -P pager=off -v l0="$LSN0" -v l1="$LSN1" -v n="$N" >"$RUN/wal_by_relation.txt" <<'SQL'
+WITH r AS (SELECT substring(block_ref FROM 'rel [0-9]+/[0-9]+/([0-9]+)')::oid AS fn,
+                  record_length FROM pg_get_wal_records_info(:'l0', :'l1'))
+SELECT coalesce(n.nspname || '.' || c.relname, 'other (' || coalesce(r.fn::text, 'no relation') || ')')
+         AS relation,
+       count(*) AS records, round(sum(record_length) / 1024.0 / :n, 2) AS kib_per_complaint
+FROM r LEFT JOIN pg_class c ON c.relfilenode = r.fn LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
+GROUP BY 1 ORDER BY sum(record_length) DESC LIMIT 30;
+SQL
+  say "profile: $RUN/wal_by_relation.txt"
 }
 
 # ------------------------------------------------------------------ nothing twice, work shared
