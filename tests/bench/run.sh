@@ -36,7 +36,9 @@
 # --profile loads pg_stat_statements and writes the statements PostgreSQL spent
 # most time on during the Candour passes to run-<timestamp>/pg_stat_statements.txt,
 # and auto_explain, which logs the plan of any statement slower than 50 ms to
-# run-<timestamp>/pg/postgres.log.
+# run-<timestamp>/pg/postgres.log; it writes the main pass's WAL by relation
+# (wal_by_relation.txt) and, where perf is installed, a system-wide CPU profile
+# of the main pass (perf_by_process.txt, perf_postgres.txt).
 #
 # --instances 2 needs producers that spread events over several subscriber
 # endpoints (CANDOUR_<SERVICE>_ENDPOINT holding a comma-separated list).
@@ -66,7 +68,7 @@ while (($#)); do
     --e2e-timeout) E2E_TIMEOUT=$2; shift ;;
     --skip-refs) SKIP_REFS=1 ;;
     --profile) PROFILE=1 ;;
-    -h | --help) sed -n '2,43p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,45p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -419,7 +421,22 @@ PG0=$(pg_ticks)
 read -r WAL0 XACT0 <<<"$(wal_now)"
 LSN0=$(sql "SELECT pg_current_wal_lsn()")
 say "main pass: $N complaints, $K clients, window $W"
+PERF_PID=""
+if ((PROFILE)) && command -v perf >/dev/null; then
+  # A system-wide CPU profile of the main pass (stopped after it).
+  perf record -F 499 -a -o "$RUN/perf.data" >/dev/null 2>&1 &
+  PERF_PID=$!
+fi
 load run1 "$N" 0 "$E2E_TIMEOUT"
+if [[ -n $PERF_PID ]]; then
+  kill -TERM "$PERF_PID" 2>/dev/null || true
+  wait "$PERF_PID" 2>/dev/null || true
+  perf report -i "$RUN/perf.data" --sort comm,dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' |
+    head -n 30 >"$RUN/perf_by_process.txt" || true
+  perf report -i "$RUN/perf.data" --comm postgres --sort sym --stdio 2>/dev/null | grep -v '^#' |
+    grep -v '^$' | head -n 60 >"$RUN/perf_postgres.txt" || true
+  say "profile: $RUN/perf_by_process.txt, $RUN/perf_postgres.txt"
+fi
 CPU1=$(cpu_ticks "${PIDS[@]}")
 PG1=$(pg_ticks)
 read -r WAL1 XACT1 <<<"$(wal_now)"
