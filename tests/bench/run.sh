@@ -25,7 +25,7 @@
 #      measured, for the receipt latency at 50% of the maximum rate; and a
 #      third at half the end-to-end rate measured (below what the whole suite
 #      sustains, so no backlog builds behind intake);
-#   4. with --runs 2, the main pass again against the same running suite (RSS
+#   4. with --runs R (1..5), the main pass R-1 more times against the same suite (RSS
 #      after each run shows whether memory grows);
 #   5. checks nothing was done twice (one complaint.received in routing's history
 #      and one investigation case per complaint) and shows how the instances
@@ -76,7 +76,7 @@ done
 [[ "$N" =~ ^[0-9]+$ && "$N" -ge 1 ]] || { echo "bench: --n wants a positive number" >&2; exit 2; }
 [[ "$K" =~ ^[0-9]+$ && "$K" -ge 1 && "$K" -le 99 ]] || { echo "bench: --clients wants 1..99" >&2; exit 2; }
 [[ "$INSTANCES" == 1 || "$INSTANCES" == 2 ]] || { echo "bench: --instances wants 1 or 2" >&2; exit 2; }
-[[ "$RUNS" =~ ^[12]$ ]] || { echo "bench: --runs wants 1 or 2" >&2; exit 2; }
+[[ "$RUNS" =~ ^[1-5]$ ]] || { echo "bench: --runs wants 1..5" >&2; exit 2; }
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 
@@ -468,11 +468,11 @@ read -r W1 C1 B1 <<<"$(intake_split)"
 SUST_WAIT_MS=$(awk -v a="$W0" -v b="$W1" -v n="$HALF_N" 'BEGIN{printf "%.1f", (b - a) * 1000 / n}')
 SUST_COMMIT_MS=$(awk -v a="$C0" -v b="$C1" -v x="$B0" -v y="$B1" \
   'BEGIN{ if (y > x) printf "%.1f", (b - a) * 1000 / (y - x); else print 0 }')
-if ((RUNS == 2)); then
-  say "second run: $N complaints"
-  load run2 "$N" 0 "$E2E_TIMEOUT"
+for ((r = 2; r <= RUNS; r++)); do
+  say "run $r: $N complaints"
+  load "run$r" "$N" 0 "$E2E_TIMEOUT"
   RSS_AFTER+=("$(rss_line)")
-fi
+done
 
 CPU_DETAIL=""
 
