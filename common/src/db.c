@@ -63,6 +63,7 @@ struct cd_tx_t {
     int parsed;          /* the results of cur's Parse (if it had one) are in */
     int poisoned;        /* an add failed: the tx must not run half-built */
     int solo;            /* run alone: it failed in a group, and must fail (or not) alone */
+    int restated;        /* already run again after its connection's names went stale */
     int failed_stmt;
     char sqlstate[6];
     char *message;
@@ -96,6 +97,7 @@ struct cd_db_t {
     int reported_down;      /* logged the outage once, not every retry */
     s_entry_t *cache;       /* S_CACHE_SLOTS entries, or NULL (no memory: all unnamed) */
     int ncached;
+    int nnames;             /* statement names handed out on this cd_db (cd0, cd1, ...) */
 };
 
 /* ---------------------------------------------------------------- tx */
@@ -511,7 +513,8 @@ static s_entry_t *s_cache_entry(cd_db_t *db, const char *sql)
         if (!e->sql) {
             if (db->ncached >= S_CACHE_MAX || !(e->sql = strdup(sql)))
                 return NULL;
-            snprintf(e->name, sizeof e->name, "cd%d", db->ncached++);
+            db->ncached++;
+            snprintf(e->name, sizeof e->name, "cd%d", db->nnames++);
             e->state = S_UNPREPARED;
             return e;
         }
@@ -646,6 +649,36 @@ static void s_group_failed(cd_db_t *db, cd_tx_t *done)
     s_requeue_front(db, done);
 }
 
+/* A statement sent by name failed because the server no longer has that
+ * name (26000: a DISCARD ALL, or a pooler that does not keep sessions) or
+ * its cached plan's result changed under it (0A000: a migration while we
+ * ran). Then the names are forgotten (and new ones used, since a stale one
+ * may still exist) and the whole group goes again, once: the failure was the
+ * connection's, not the transaction's. */
+static int s_names_went_stale(cd_db_t *db, cd_tx_t *done)
+{
+    cd_tx_t *f = NULL;
+    for (cd_tx_t *tx = done; tx; tx = tx->next)
+        if (tx->failed_stmt >= 0) {
+            f = tx;
+            break;
+        }
+    if (!f || f->restated || !db->cache ||
+        (strcmp(f->sqlstate, "26000") != 0 && strcmp(f->sqlstate, "0A000") != 0))
+        return 0;
+    cd_log_warn("db.statements_reprepared", "{s:s, s:s}", "sqlstate", f->sqlstate, "reason",
+                f->message ? f->message : "");
+    for (int i = 0; i < S_CACHE_SLOTS; i++)
+        if (db->cache[i].sql) {
+            snprintf(db->cache[i].name, sizeof db->cache[i].name, "cd%d", db->nnames++);
+            db->cache[i].state = S_UNPREPARED;
+        }
+    for (cd_tx_t *tx = done; tx; tx = tx->next)
+        tx->restated = 1;
+    s_requeue_front(db, done);
+    return 1;
+}
+
 /* The group's Sync came: finish each of its transactions, or sort out which
  * of them failed (s_group_failed). */
 static void s_end_group(cd_db_t *db)
@@ -663,6 +696,8 @@ static void s_end_group(cd_db_t *db)
     }
     db->group_n = db->group_left = 0;
     db->group_cur = NULL;
+    if (failed && s_names_went_stale(db, done))
+        return;
     if (failed && n > 1) {
         s_group_failed(db, done);
         return;

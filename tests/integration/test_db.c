@@ -732,3 +732,32 @@ Test(db, a_fresh_statement_is_never_prepared)
     s_prepared_name(sql, name, sizeof name);
     cr_assert_str_eq(name, "", "a fresh statement was prepared as %s", name);
 }
+
+/* The server forgets the connection's names (DISCARD ALL, say, or a pooler
+ * that does not keep sessions): the statement is prepared again under a new
+ * name and the transaction goes through, once, without failing. */
+Test(db, statements_whose_names_the_server_forgot_are_prepared_again)
+{
+    h_exec(s_h, "INSERT INTO public.t (id, note) VALUES (1, 'one')");
+    const char *p[1] = {"1"};
+    s_res_t r;
+    s_run(S_Q, 1, p, &r);
+    cr_assert_eq(r.err, 0, "%s", r.message);
+    char before[32], after[32];
+    s_prepared_name(S_Q, before, sizeof before);
+    cr_assert_str_neq(before, "");
+
+    cd_tx_t *tx = cd_tx_new();
+    cr_assert_eq(cd_tx_add_fresh(tx, "DEALLOCATE ALL", 0, NULL), 0);
+    s_res_t d = {0};
+    cd_db_submit(s_db, tx, s_on_tx, &d);
+    s_wait(&d);
+    cr_assert_eq(d.err, 0, "%s", d.message);
+
+    s_run(S_Q, 1, p, &r);
+    cr_assert_eq(r.err, 0, "the statement failed after its name was forgotten: %s", r.message);
+    cr_assert_str_eq(r.value[0], "one");
+    s_prepared_name(S_Q, after, sizeof after);
+    cr_assert_str_neq(after, "");
+    cr_assert_str_neq(after, before, "prepared again under the same name");
+}
