@@ -62,6 +62,7 @@ struct cd_tx_t {
     int cur;             /* statement whose results we are reading */
     int parsed;          /* the results of cur's Parse (if it had one) are in */
     int poisoned;        /* an add failed: the tx must not run half-built */
+    int poison_err;      /* why (cd_tx_poison_err): CD_ENOMEM unless told otherwise */
     int solo;            /* run alone: it failed in a group, and must fail (or not) alone */
     int restated;        /* already run again after its connection's names went stale */
     int failed_stmt;
@@ -172,6 +173,14 @@ void cd_tx_poison(cd_tx_t *tx)
 {
     if (tx)
         tx->poisoned = 1;
+}
+
+void cd_tx_poison_err(cd_tx_t *tx, int err)
+{
+    if (tx && !tx->poisoned) {
+        tx->poisoned = 1;
+        tx->poison_err = err;
+    }
 }
 
 int cd_tx_add(cd_tx_t *tx, const char *sql, int nparams, const char *const *values)
@@ -833,7 +842,10 @@ void cd_db_submit(cd_db_t *db, cd_tx_t *tx, cd_tx_fn cb, void *arg)
     tx->cb = cb;
     tx->arg = arg;
     if (tx->poisoned) {
-        s_finish(tx, CD_ENOMEM, "out of memory while building the transaction");
+        if (tx->poison_err == CD_EINVAL)
+            s_finish(tx, CD_EINVAL, "the transaction could not be built from its data");
+        else
+            s_finish(tx, CD_ENOMEM, "out of memory while building the transaction");
         return;
     }
     if (db->closing) {

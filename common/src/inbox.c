@@ -270,7 +270,9 @@ static void s_on_event_committed(const cd_tx_result_t *res, void *arg)
         cd_inbox_ack(in, ev);
     } else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0) {
         cd_inbox_defer(in, ev, res->message);
-    } else if (res->err == CD_EDB) {
+    } else if (res->err == CD_EDB || res->err == CD_EINVAL) {
+        /* The database refused it, or it cannot be built from its data:
+         * trying again will not help, so NAK (dead-lettered after max_naks). */
         cd_inbox_nak(in, ev, "APPLY_FAILED", res->message);
     } else {
         /* Database unreachable or closing: stay silent, the producer resends. */

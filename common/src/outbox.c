@@ -297,7 +297,7 @@ int cd_outbox_put_many(cd_outbox_t *ob, cd_tx_t *tx, const cd_event_out_t *evs, 
     if (rc == 0 && !text)
         rc = CD_ENOMEM;
     if (rc != 0) {
-        cd_tx_poison(tx);
+        cd_tx_poison_err(tx, rc);
         return rc;
     }
     /* The document's rows in array order (n); ORDER BY n gives the outbox

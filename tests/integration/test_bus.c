@@ -37,7 +37,8 @@ typedef enum {
     M_NAK_TYPE,    /* NAK events of type nak_type, apply the rest */
     M_DEFER_FIRST, /* defer each event's first arrival, apply later ones */
     M_HOLD_PAIRS,  /* answer nothing until two arrivals are held, then NAK both */
-    M_HOLD         /* hold every event unanswered (the test answers them) */
+    M_HOLD,        /* hold every event unanswered (the test answers them) */
+    M_INVALID      /* build a transaction poisoned as invalid (CD_EINVAL) and commit it */
 } s_mode_t;
 
 #define S_MAX_EVENTS 256
@@ -229,6 +230,12 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
             c->nheld = 0;
         }
         break;
+    case M_INVALID: {
+        cd_tx_t *tx = cd_inbox_tx(in, ev);
+        cd_tx_poison_err(tx, CD_EINVAL);
+        cd_inbox_commit(in, ev, tx, NULL, NULL);
+        break;
+    }
     case M_HOLD:
         cr_assert_lt(c->nheld, 8);
         snprintf(c->held_id[c->nheld], sizeof c->held_id[0], "%s", env->event_id);
@@ -803,4 +810,45 @@ Test(bus, put_many_puts_only_the_events_whose_guard_holds)
     cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox_delivery"), 3);
     cr_assert_eq(s_wait_count(Q_DELIVERED, 3, 10000), 3);
     cr_assert_eq(s_c.nseen, 3, "an event whose guard was false reached the consumer");
+}
+
+static void s_on_result_err(const cd_tx_result_t *res, void *arg)
+{
+    *(int *)arg = res->err ? res->err : -1;
+}
+
+/* Text that cannot go into the JSON document (not UTF-8) fails the put with
+ * CD_EINVAL, and the transaction with CD_EINVAL too: a consumer NAKs that
+ * (it will not pass by being tried again) rather than stay silent. */
+Test(bus, put_many_of_text_that_is_not_utf8_fails_the_transaction_as_invalid)
+{
+    s_start(M_APPLY, NULL, 1);
+    static const char *const subs[] = {"routing", NULL};
+    const char *refs[] = {"REF-OK", "REF-\xff\xfe"};
+    cd_event_out_t evs[2];
+    Candour__V1__CaseOpened p[2];
+    char ids[2][32];
+    s_many_events(evs, p, ids, refs, 2, subs);
+    cd_tx_t *tx = cd_tx_new();
+    cr_assert_eq(cd_outbox_put_many(s_ob, tx, evs, 2, NULL, NULL), CD_EINVAL);
+    int err = 0;
+    cd_db_submit(s_pdb, tx, s_on_result_err, &err);
+    RUN_UNTIL(err != 0, 10000);
+    cr_assert_eq(err, CD_EINVAL);
+    cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox"), 0, "half a put was kept");
+}
+
+/* A consumer whose transaction cannot be built from the event's data NAKs
+ * it (counted towards dead-lettering), instead of staying silent and having
+ * it resent for ever. */
+Test(bus, an_event_that_cannot_be_applied_from_its_data_is_nakked)
+{
+    cd_outbox_opts_t opts = {.poll_ms = 20, .retry_base_ms = 20, .max_naks = 2};
+    s_start(M_INVALID, &opts, 1);
+    s_put("test.invalid", "REF-INV", 1);
+    cr_assert_eq(s_wait_count("SELECT count(*) FROM intake.outbox_delivery WHERE dead_at IS NOT NULL",
+                              1, 10000),
+                 1, "the event was not dead-lettered after its NAKs");
+    cr_assert_eq(s_count("SELECT naks FROM intake.outbox_delivery"), 2);
+    cr_assert_eq(s_count(Q_INBOX), 0, "nothing of it was applied");
 }

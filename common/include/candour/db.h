@@ -65,6 +65,10 @@ int cd_tx_count(const cd_tx_t *tx);
  * (and accept a NULL tx, returning CD_ENOMEM), so a handler may build a
  * transaction without checking every step and check once, at submit. */
 void cd_tx_poison(cd_tx_t *tx);
+/* The same, saying why: CD_EINVAL (data that cannot go into a statement, e.g.
+ * text that is not UTF-8) makes cd_db_submit fail it with CD_EINVAL, which
+ * will not pass by being tried again; anything else is CD_ENOMEM. */
+void cd_tx_poison_err(cd_tx_t *tx, int err);
 void cd_tx_destroy(cd_tx_t **ptx);
 
 /* Queue tx (ownership passes to db) and call cb when it has committed or
