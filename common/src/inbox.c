@@ -251,6 +251,17 @@ cd_tx_t *cd_inbox_tx(cd_inbox_t *in, const cd_event_t *ev)
     return tx;
 }
 
+/* A failure that is the moment's, not the event's: a serialization failure or
+ * deadlock (class 40), a lock not available (55P03), a statement cancelled
+ * (57014), the server shutting down or too busy (class 57P, 53). Such an event
+ * is deferred like one whose turn has not come: no NAK is counted for it. */
+static int s_transient(const char *sqlstate)
+{
+    return strncmp(sqlstate, "40", 2) == 0 || strcmp(sqlstate, "55P03") == 0 ||
+           strcmp(sqlstate, "57014") == 0 || strncmp(sqlstate, "57P", 3) == 0 ||
+           strncmp(sqlstate, "53", 2) == 0;
+}
+
 static void s_on_event_committed(const cd_tx_result_t *res, void *arg)
 {
     cd_event_t *ev = arg;
@@ -268,7 +279,8 @@ static void s_on_event_committed(const cd_tx_result_t *res, void *arg)
         cd_log_debug("inbox.duplicate", "{s:s, s:s}", "event_id", ev->env->event_id, "type",
                      ev->env->type);
         cd_inbox_ack(in, ev);
-    } else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0) {
+    } else if (res->err == CD_EDB && (strcmp(res->sqlstate, "P0002") == 0 ||
+                                      s_transient(res->sqlstate))) {
         cd_inbox_defer(in, ev, res->message);
     } else if (res->err == CD_EDB || res->err == CD_EINVAL) {
         /* The database refused it, or it cannot be built from its data:

@@ -38,7 +38,8 @@ typedef enum {
     M_DEFER_FIRST, /* defer each event's first arrival, apply later ones */
     M_HOLD_PAIRS,  /* answer nothing until two arrivals are held, then NAK both */
     M_HOLD,        /* hold every event unanswered (the test answers them) */
-    M_INVALID      /* build a transaction poisoned as invalid (CD_EINVAL) and commit it */
+    M_INVALID,     /* build a transaction poisoned as invalid (CD_EINVAL) and commit it */
+    M_DEADLOCK_FIRST /* each event's first arrival fails as a deadlock (40P01); apply later ones */
 } s_mode_t;
 
 #define S_MAX_EVENTS 256
@@ -228,6 +229,16 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
             cd_inbox_nak(in, c->held[0], "TEST_REJECT", "held then rejected");
             cd_inbox_nak(in, c->held[1], "TEST_REJECT", "held then rejected");
             c->nheld = 0;
+        }
+        break;
+    case M_DEADLOCK_FIRST:
+        if (c->hits[i] == 1) {
+            cd_tx_t *tx = cd_inbox_tx(in, ev);
+            cd_tx_add(tx, "DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '40P01',"
+                          " MESSAGE = 'deadlock detected (test)'; END $$", 0, NULL);
+            cd_inbox_commit(in, ev, tx, NULL, NULL);
+        } else {
+            s_apply(in, ev, env);
         }
         break;
     case M_INVALID: {
@@ -851,4 +862,20 @@ Test(bus, an_event_that_cannot_be_applied_from_its_data_is_nakked)
                  1, "the event was not dead-lettered after its NAKs");
     cr_assert_eq(s_count("SELECT naks FROM intake.outbox_delivery"), 2);
     cr_assert_eq(s_count(Q_INBOX), 0, "nothing of it was applied");
+}
+
+/* A deadlock (or another failure of the moment) is not the event's fault: it
+ * is deferred, comes again and is applied, and no NAK is counted for it (one
+ * would have dead-lettered it here, with max_naks 1). */
+Test(bus, an_event_that_meets_a_deadlock_is_deferred_not_refused)
+{
+    cd_outbox_opts_t opts = {.poll_ms = 20, .retry_base_ms = 20, .max_naks = 1};
+    s_start(M_DEADLOCK_FIRST, &opts, 1);
+    s_put("test.opened", "REF-DL", 1);
+    cr_assert_eq(s_wait_count(Q_DELIVERED, 1, 10000), 1);
+    cr_assert_geq(s_c.hits[0], 2, "the event did not come back after the deadlock");
+    cr_assert_eq(s_count("SELECT naks FROM intake.outbox_delivery"), 0);
+    cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox_delivery WHERE dead_at IS NOT NULL"),
+                 0);
+    cr_assert_eq(s_count(Q_EFFECTS), 1);
 }

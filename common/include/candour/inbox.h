@@ -41,7 +41,9 @@ typedef struct cd_request_t cd_request_t; /* one received request, until it is a
  * In cd_inbox_commit, a statement that fails with SQLSTATE P0002 (raised by
  * <schema>.expect(false, ...)) means "what this event needs has not arrived
  * yet": the event is deferred, not refused, and comes again after the
- * producer's backoff. Any other failure is a NAK. */
+ * producer's backoff. So is a failure of the moment rather than of the event
+ * (a deadlock or serialization failure, a lock not available, the server
+ * shutting down or out of resources). Any other failure is a NAK. */
 typedef void (*cd_event_fn)(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                             void *arg);
 /* Handle one request. Must, now or later, call cd_request_reply() for req. */
