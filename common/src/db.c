@@ -281,7 +281,7 @@ static void s_fail_all(cd_db_t *db, int err, const char *why)
 
 static void s_poll_cb(uv_poll_t *h, int status, int events);
 static void s_connect(cd_db_t *db);
-static void s_cache_forget(cd_db_t *db);
+static void s_cache_forget(cd_db_t *db, int rename);
 static void s_cache_free(cd_db_t *db);
 static void s_start_next(cd_db_t *db);
 
@@ -381,7 +381,7 @@ static void s_connect_step(cd_db_t *db)
         return;
     }
     s_poll_set(db, UV_READABLE);
-    s_cache_forget(db);
+    s_cache_forget(db, 0);
     db->backoff_ms = 0;
     if (db->reported_down)
         cd_log_info("db.reconnected", NULL);
@@ -531,11 +531,16 @@ static s_entry_t *s_cache_entry(cd_db_t *db, const char *sql)
     return NULL;
 }
 
-/* A new connection knows no statement by name. */
-static void s_cache_forget(cd_db_t *db)
+/* Forget which statements the server knows by name: a new connection knows
+ * none. With rename, each gets a new name too (the server may still hold an
+ * old one, whose Parse would then fail as a duplicate). */
+static void s_cache_forget(cd_db_t *db, int rename)
 {
-    for (int i = 0; db->cache && i < S_CACHE_SLOTS; i++)
+    for (int i = 0; db->cache && i < S_CACHE_SLOTS; i++) {
         db->cache[i].state = S_UNPREPARED;
+        if (rename && db->cache[i].sql)
+            snprintf(db->cache[i].name, sizeof db->cache[i].name, "cd%d", db->nnames++);
+    }
 }
 
 static void s_cache_free(cd_db_t *db)
@@ -629,6 +634,16 @@ static void s_requeue_front(cd_db_t *db, cd_tx_t *txs)
     db->head = txs;
 }
 
+/* The transaction of a failed group whose own statement failed (NULL when
+ * none did: the commit itself failed). */
+static cd_tx_t *s_culprit(cd_tx_t *done)
+{
+    for (cd_tx_t *tx = done; tx; tx = tx->next)
+        if (tx->failed_stmt >= 0)
+            return tx;
+    return NULL;
+}
+
 /* The group failed, so the server rolled all of it back. The transaction
  * whose statement failed (f) is known; the others did nothing wrong. When f
  * came first, nothing else in the group could have caused its failure: it is
@@ -638,12 +653,7 @@ static void s_requeue_front(cd_db_t *db, cd_tx_t *txs)
  * alone. */
 static void s_group_failed(cd_db_t *db, cd_tx_t *done)
 {
-    cd_tx_t *f = NULL;
-    for (cd_tx_t *tx = done; tx; tx = tx->next)
-        if (tx->failed_stmt >= 0) {
-            f = tx;
-            break;
-        }
+    cd_tx_t *f = s_culprit(done);
     if (f && f == done) {
         cd_tx_t *rest = f->next;
         f->next = NULL;
@@ -666,22 +676,13 @@ static void s_group_failed(cd_db_t *db, cd_tx_t *done)
  * connection's, not the transaction's. */
 static int s_names_went_stale(cd_db_t *db, cd_tx_t *done)
 {
-    cd_tx_t *f = NULL;
-    for (cd_tx_t *tx = done; tx; tx = tx->next)
-        if (tx->failed_stmt >= 0) {
-            f = tx;
-            break;
-        }
+    cd_tx_t *f = s_culprit(done);
     if (!f || f->restated || !db->cache ||
         (strcmp(f->sqlstate, "26000") != 0 && strcmp(f->sqlstate, "0A000") != 0))
         return 0;
     cd_log_warn("db.statements_reprepared", "{s:s, s:s}", "sqlstate", f->sqlstate, "reason",
                 f->message ? f->message : "");
-    for (int i = 0; i < S_CACHE_SLOTS; i++)
-        if (db->cache[i].sql) {
-            snprintf(db->cache[i].name, sizeof db->cache[i].name, "cd%d", db->nnames++);
-            db->cache[i].state = S_UNPREPARED;
-        }
+    s_cache_forget(db, 1);
     for (cd_tx_t *tx = done; tx; tx = tx->next)
         tx->restated = 1;
     s_requeue_front(db, done);

@@ -61,7 +61,7 @@ struct cd_inbox_t {
      * deferred for a resend. Both lists are bounded by the producers'
      * windows of unacknowledged events. */
     cd_event_t *busy, *waiting, *waiting_tail;
-    int nbusy, nwaiting;
+    int nwaiting;
     uint64_t applied, duplicates;
     cd_metric_t *m_applied, *m_dup, *m_rejected, *m_requests, *m_waiting;
 };
@@ -158,7 +158,6 @@ static void s_busy_remove(cd_inbox_t *in, cd_event_t *ev)
         ev->next->prev = ev->prev;
     ev->prev = ev->next = NULL;
     ev->busy = 0;
-    in->nbusy--;
 }
 
 /* The first waiting event about the same complaint as ev, unlinked. */
@@ -360,7 +359,6 @@ static void s_dispatch(cd_inbox_t *in, cd_event_t *ev)
         if (in->busy)
             in->busy->prev = ev;
         in->busy = ev;
-        in->nbusy++;
     }
     in->on_event(in, ev, ev->env, in->arg);
 }

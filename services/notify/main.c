@@ -240,36 +240,6 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
 
 /* ---------------------------------------------------------------- delivery */
 
-/* Write body to <spool>/<reference>/<kind>.txt atomically. */
-static int s_spool_write(const char *reference, const char *kind, const char *letter_id,
-                         const char *body, char *path, size_t pathlen)
-{
-    char dir[4096], tmp[4200];
-    snprintf(dir, sizeof dir, "%s/%s", s_app.spool, reference);
-    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-        return -1;
-    snprintf(path, pathlen, "%s/%s.txt", dir, kind);
-    snprintf(tmp, sizeof tmp, "%s/.%s.%s.tmp", dir, kind, letter_id);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0640);
-    if (fd < 0)
-        return -1;
-    size_t len = strlen(body), off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, body + off, len - off);
-        if (n <= 0) {
-            close(fd);
-            unlink(tmp);
-            return -1;
-        }
-        off += (size_t)n;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 static void s_on_marked(const cd_tx_result_t *res, void *arg)
 {
     if (res->err == 0)
@@ -323,6 +293,22 @@ static int s_spool_sync(void)
     int rc = syncfs(fd);
     close(fd);
     return rc;
+}
+
+/* Write one file to <spool>/<reference>/<kind>.txt now, durably (an alert):
+ * a round of one. */
+static int s_spool_write(const char *reference, const char *kind, const char *id,
+                         const char *body, char *path, size_t pathlen)
+{
+    s_staged_t st = {0};
+    if (s_spool_stage(reference, kind, id, body, &st) != 0)
+        return -1;
+    if (s_spool_sync() != 0 || rename(st.tmp, st.path) != 0) {
+        unlink(st.tmp);
+        return -1;
+    }
+    snprintf(path, pathlen, "%s", st.path);
+    return s_spool_sync();
 }
 
 static void s_delivery_failed(const char *letter_id, const char *reference, int err)

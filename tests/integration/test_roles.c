@@ -17,9 +17,12 @@ Test(roles, each_service_role_reads_its_own_schema_and_no_other, .timeout = 60)
         PGconn *c = cd_db_connect_blocking(h_db_url(h), role, err, sizeof err);
         cr_assert(c, "cannot connect as %s: %s", role, err);
         for (int j = 0; j < 5; j++) {
+            char *schema = PQescapeIdentifier(c, s_services[j], strlen(s_services[j]));
+            cr_assert(schema);
             char sql[128];
-            snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.outbox", s_services[j]);
-            PGresult *r = PQexec(c, sql);
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.outbox", schema);
+            PQfreemem(schema);
+            PGresult *r = PQexecParams(c, sql, 0, NULL, NULL, NULL, NULL, 0);
             int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
             if (i == j)
                 cr_assert(ok, "%s cannot read its own schema: %s", role, PQresultErrorMessage(r));

@@ -74,10 +74,33 @@ static void s_url_with_db(const char *url, const char *db, char *out, size_t len
 
 static void s_exec(PGconn *c, const char *sql)
 {
-    PGresult *r = PQexec(c, sql);
+    PGresult *r = PQexecParams(c, sql, 0, NULL, NULL, NULL, NULL, 0);
     cr_assert(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
               "%s: %s", sql, PQresultErrorMessage(r));
     PQclear(r);
+}
+
+/* before || name quoted as an identifier (PQescapeIdentifier: names cannot
+ * be parameters) || after. malloc'd, or NULL. */
+static char *s_sql_ident(PGconn *c, const char *before, const char *name, const char *after)
+{
+    char *id = PQescapeIdentifier(c, name, strlen(name));
+    if (!id)
+        return NULL;
+    size_t len = strlen(before) + strlen(id) + strlen(after) + 1;
+    char *sql = malloc(len);
+    if (sql)
+        snprintf(sql, len, "%s%s%s", before, id, after);
+    PQfreemem(id);
+    return sql;
+}
+
+static void s_exec_ident(PGconn *c, const char *before, const char *name, const char *after)
+{
+    char *sql = s_sql_ident(c, before, name, after);
+    cr_assert(sql, "cannot quote %s: %s", name, PQerrorMessage(c));
+    s_exec(c, sql);
+    free(sql);
 }
 
 static int s_run(char *const argv[], const char *db_url)
@@ -213,9 +236,7 @@ static void s_create_db(h_t *h, const char *label, const char *url)
     PGconn *admin = PQconnectdb(url);
     cr_assert(PQstatus(admin) == CONNECTION_OK, "cannot connect to %s: %s", url,
               PQerrorMessage(admin));
-    char sql[256];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", h->dbname);
-    s_exec(admin, sql);
+    s_exec_ident(admin, "CREATE DATABASE ", h->dbname, "");
     PQfinish(admin);
     char *argv[] = {CANDOUR_BUILD_DIR "/services/candourctl", "migrate", NULL};
     cr_assert_eq(s_run(argv, h->db_url), 0, "candourctl migrate failed");
@@ -363,9 +384,10 @@ int h_destroy(h_t **ph)
     } else {
         PGconn *admin = PQconnectdb(h->admin_url);
         if (PQstatus(admin) == CONNECTION_OK) {
-            char sql[256];
-            snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", h->dbname);
-            PQclear(PQexec(admin, sql));
+            char *sql = s_sql_ident(admin, "DROP DATABASE IF EXISTS ", h->dbname, " WITH (FORCE)");
+            if (sql)
+                PQclear(PQexecParams(admin, sql, 0, NULL, NULL, NULL, NULL, 0));
+            free(sql);
         }
         PQfinish(admin);
     }
