@@ -8,6 +8,7 @@
 #include <zmq.h>
 
 #include "candour/util.h"
+#include "candour/zsock.h"
 
 struct cd_client_t {
     void *ctx;
@@ -26,7 +27,8 @@ static cd_client_t *s_new(const char *endpoint, const char *server_public,
     c->ctx = zmq_ctx_new();
     c->sock = c->ctx ? zmq_socket(c->ctx, ZMQ_DEALER) : NULL;
     int zero = 0;
-    int64_t maxmsg = 1 << 20;
+    /* Replies as large as a server may send: the cap its sockets take. */
+    int64_t maxmsg = CD_ZSOCK_MAX_MSG_BYTES;
     if (!c->sock || zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof zero) != 0 ||
         zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) != 0 ||
         (server_public &&
@@ -181,6 +183,13 @@ int cd_client_call(cd_client_t *c, Candour__V1__Request *req, int timeout_ms,
     }
     candour__v1__request__pack(req, buf);
     req->request_id = saved;
+    if (len > CD_ZSOCK_MAX_MSG_BYTES) {
+        /* The server would drop the connection, not answer: say so now. */
+        free(buf);
+        snprintf(err, errlen, "the request is %zu bytes; the bus takes at most %d bytes (16 MiB)",
+                 len, CD_ZSOCK_MAX_MSG_BYTES);
+        return -1;
+    }
     int rc = zmq_send(c->sock, "REQ", 3, ZMQ_SNDMORE) < 0 ? -1 : zmq_send(c->sock, buf, len, 0);
     free(buf);
     if (rc < 0) {

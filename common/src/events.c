@@ -1,42 +1,83 @@
-/* events.c - the catalogue of event types. */
+/* events.c - the catalogue of event types: payload, producer, subscribers. */
 #include "candour/events.h"
 
 #include <string.h>
 
 #include "candour/v1/events.pb-c.h"
 
+static const char *const s_routing[] = {"routing", NULL};
+static const char *const s_notify[] = {"notify", NULL};
+static const char *const s_intake[] = {"intake", NULL};
+static const char *const s_investigation[] = {"investigation", NULL};
+static const char *const s_routing_notify[] = {"routing", "notify", NULL};
+static const char *const s_signoff_routing[] = {"signoff", "routing", NULL};
+static const char *const s_notify_routing[] = {"notify", "routing", NULL};
+/* Withdrawal closes the complaint everywhere: the case, the draft and the
+ * letters stop too (only the confirmation is written). */
+static const char *const s_everyone[] = {"routing", "investigation", "signoff", "notify", NULL};
+
+#define E(t, msg, producer, to) {t, &candour__v1__##msg##__descriptor, producer, to}
+
 static const cd_event_type_t s_types[] = {
-    {"complaint.received", &candour__v1__complaint_received__descriptor, "intake"},
-    {"complaint.routed", &candour__v1__complaint_routed__descriptor, "routing"},
-    {"letter.requested", &candour__v1__letter_requested__descriptor, "routing"},
-    {"case.opened", &candour__v1__case_opened__descriptor, "investigation"},
-    {"investigation.completed", &candour__v1__investigation_completed__descriptor, "investigation"},
-    {"response.approved", &candour__v1__response_approved__descriptor, "signoff"},
-    {"letter.sent", &candour__v1__letter_sent__descriptor, "notify"},
-    {"complaint.amended", &candour__v1__complaint_amended__descriptor, "intake"},
-    {"complaint.withdrawn", &candour__v1__complaint_withdrawn__descriptor, "intake"},
-    {"consent.recorded", &candour__v1__consent_recorded__descriptor, "intake"},
-    {"summary.agreed", &candour__v1__summary_agreed__descriptor, "intake"},
-    {"complaint.status_changed", &candour__v1__status_changed__descriptor, "routing"},
-    {"deadline.due_soon", &candour__v1__deadline_alert__descriptor, "routing"},
-    {"deadline.overdue", &candour__v1__deadline_alert__descriptor, "routing"},
-    {"deadline.extended", &candour__v1__deadline_extended__descriptor, "routing"},
-    {"contribution.requested", &candour__v1__contribution_requested__descriptor, "routing"},
-    {"contribution.received", &candour__v1__contribution_received__descriptor, "intake"},
-    {"contributions.merged", &candour__v1__contributions_merged__descriptor, "routing"},
-    {"out_of_time.decided", &candour__v1__out_of_time_decided__descriptor, "routing"},
+    /* type                       payload                  producer         subscribers */
+    E("complaint.received",       complaint_received,      "intake",        s_routing_notify),
+    E("complaint.amended",        complaint_amended,       "intake",        s_routing_notify),
+    E("complaint.withdrawn",      complaint_withdrawn,     "intake",        s_everyone),
+    E("consent.recorded",         consent_recorded,        "intake",        s_routing),
+    E("summary.agreed",           summary_agreed,          "intake",        s_routing),
+    E("contribution.received",    contribution_received,   "intake",        s_routing),
+    E("complaint.routed",         complaint_routed,        "routing",       s_investigation),
+    E("letter.requested",         letter_requested,        "routing",       s_notify),
+    E("complaint.status_changed", status_changed,          "routing",       s_intake),
+    E("deadline.due_soon",        deadline_alert,          "routing",       s_notify),
+    E("deadline.overdue",         deadline_alert,          "routing",       s_notify),
+    E("deadline.extended",        deadline_extended,       "routing",       s_notify),
+    E("contribution.requested",   contribution_requested,  "routing",       s_intake),
+    E("contributions.merged",     contributions_merged,    "routing",       s_investigation),
+    E("out_of_time.decided",      out_of_time_decided,     "routing",       s_routing),
+    E("case.opened",              case_opened,             "investigation", s_routing),
+    E("investigation.completed",  investigation_completed, "investigation", s_signoff_routing),
+    E("response.approved",        response_approved,       "signoff",       s_notify_routing),
+    E("letter.sent",              letter_sent,             "notify",        s_routing),
 };
+
+#define S_NTYPES ((int)(sizeof s_types / sizeof s_types[0]))
+
+const cd_event_type_t *cd_event_type(const char *type)
+{
+    for (int i = 0; type && i < S_NTYPES; i++)
+        if (strcmp(s_types[i].type, type) == 0)
+            return &s_types[i];
+    return NULL;
+}
 
 const ProtobufCMessageDescriptor *cd_event_descriptor(const char *type)
 {
-    for (size_t i = 0; i < sizeof s_types / sizeof s_types[0]; i++)
-        if (strcmp(s_types[i].type, type) == 0)
-            return s_types[i].payload;
-    return NULL;
+    const cd_event_type_t *t = cd_event_type(type);
+    return t ? t->payload : NULL;
+}
+
+int cd_event_subscribers_of(const char *producer, const char **out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < S_NTYPES; i++) {
+        if (strcmp(s_types[i].producer, producer) != 0)
+            continue;
+        for (const char *const *s = s_types[i].subscribers; *s; s++) {
+            int seen = 0;
+            for (int j = 0; j < n; j++)
+                seen |= strcmp(out[j], *s) == 0;
+            if (!seen && n < max - 1)
+                out[n++] = *s;
+        }
+    }
+    if (max > 0)
+        out[n] = NULL;
+    return n;
 }
 
 const cd_event_type_t *cd_event_types(int *n)
 {
-    *n = (int)(sizeof s_types / sizeof s_types[0]);
+    *n = S_NTYPES;
     return s_types;
 }

@@ -15,6 +15,7 @@
 #include <zmq.h>
 
 #include "candour/error.h"
+#include "candour/events.h"
 #include "candour/log.h"
 #include "candour/metrics.h"
 #include "candour/pb.h"
@@ -29,6 +30,8 @@ typedef struct {
 struct cd_event_t {
     s_peer_t peer;
     Candour__V1__Envelope *env;
+    ProtobufCMessage *payload; /* env's payload, decoded by the catalogue's message */
+    cd_event_fn fn;            /* the service's handler for its type; NULL: not the service's */
     cd_inbox_t *in;
     void (*on_committed)(void *);
     void *committed_arg;
@@ -49,7 +52,7 @@ struct cd_inbox_t {
     cd_db_t *db;
     char schema[64];
     char sql_inbox[256];
-    cd_event_fn on_event;
+    const cd_handler_t *handlers; /* {type, fn} rows, {NULL, NULL} last; NULL: requests only */
     cd_request_fn on_request;
     void *arg;
     cd_zsock_t *sock;
@@ -183,6 +186,8 @@ static cd_event_t *s_waiting_take(cd_inbox_t *in, const cd_event_t *ev)
 
 static void s_event_destroy(cd_event_t *ev)
 {
+    if (ev->payload)
+        protobuf_c_message_free_unpacked(ev->payload, NULL);
     candour__v1__envelope__free_unpacked(ev->env, NULL);
     free(ev->peer.data);
     free(ev);
@@ -315,15 +320,37 @@ static void s_handle_event(cd_inbox_t *in, const cd_frame_t *id, int delim, cons
         free(peer.data);
         return;
     }
+    /* The catalogue says what the payload is: an unknown type, or a payload
+     * that is not its message, is refused here, for every service. */
+    const cd_event_type_t *type = cd_event_type(env->type);
+    ProtobufCMessage *payload =
+        type ? protobuf_c_message_unpack(type->payload, NULL, env->payload.len, env->payload.data)
+             : NULL;
+    if (!payload) {
+        const char *code = type ? "MALFORMED_EVENT" : "UNKNOWN_EVENT";
+        cd_log_warn("inbox.refused_event", "{s:s, s:s, s:s}", "event_id", env->event_id, "type",
+                    env->type, "code", code);
+        s_nak(in, &peer, env->event_id, code,
+              type ? "the payload does not decode as the message its type names"
+                   : "no event of that type is in the catalogue");
+        candour__v1__envelope__free_unpacked(env, NULL);
+        free(peer.data);
+        return;
+    }
     cd_event_t *ev = calloc(1, sizeof *ev);
     if (!ev) {
+        protobuf_c_message_free_unpacked(payload, NULL);
         candour__v1__envelope__free_unpacked(env, NULL);
         free(peer.data);
         return;
     }
     ev->peer = peer;
     ev->env = env;
+    ev->payload = payload;
     ev->in = in;
+    for (const cd_handler_t *h = in->handlers; h && h->type; h++)
+        if (strcmp(h->type, env->type) == 0)
+            ev->fn = h->fn;
     if (*env->complaint_ref && s_copy_in_hand(in, ev)) {
         /* A resend of an event in hand: the answer to that copy, sent by
          * event id, answers the producer for both. */
@@ -360,7 +387,10 @@ static void s_dispatch(cd_inbox_t *in, cd_event_t *ev)
             in->busy->prev = ev;
         in->busy = ev;
     }
-    in->on_event(in, ev, ev->env, in->arg);
+    if (ev->fn)
+        ev->fn(in, ev, ev->env, ev->payload, in->arg);
+    else /* a type the service hears but does nothing for: recorded, acknowledged */
+        cd_inbox_commit(in, ev, cd_inbox_tx(in, ev), NULL, NULL);
 }
 
 /* ---------------------------------------------------------------- requests */
@@ -448,6 +478,61 @@ const char *cd_request_key(const cd_request_t *req)
     return req->key;
 }
 
+/* A request over CD_ZSOCK_MAX_REQUEST_BYTES (but within the socket's cap,
+ * or it would not be here) is answered TOO_LARGE without being unpacked;
+ * its request_id is read off the top level of the wire, so the client can
+ * match the answer. Logged and counted by references only: no content. */
+static void s_refuse_too_large(cd_inbox_t *in, const s_peer_t *peer, const cd_frame_t *body,
+                               const char *org)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(&candour__v1__request__descriptor,
+                                                        "request_id");
+    char request_id[129];
+    cd_pb_peek_string(body->data, body->size, f->id, request_id, sizeof request_id);
+    cd_metric_add(cd_metric_counter("candour_requests_too_large_total", NULL,
+                                    "Requests over the 1 MiB request limit, answered TOO_LARGE."),
+                  1);
+    /* Within the socket's 16 MiB cap, so an int holds the size. */
+    cd_log_warn("inbox.too_large", "{s:i, s:i, s:s, s:s}", "bytes", (int)body->size, "limit",
+                CD_ZSOCK_MAX_REQUEST_BYTES, "org", org ? org : "", "request_id", request_id);
+    char message[160];
+    snprintf(message, sizeof message, "the request is %zu bytes; the limit is %d bytes (1 MiB)",
+             body->size, CD_ZSOCK_MAX_REQUEST_BYTES);
+    s_reply_error(in, peer, request_id, "TOO_LARGE", "", message);
+}
+
+/* A string of the request holds a NUL or bytes that are not UTF-8, which the
+ * unpacked message no longer shows (protobuf-c cuts strings at a NUL): refuse
+ * it INVALID_TEXT before any handler sees it, so nothing is stored.
+ *
+ * The field is named as the services' validators name theirs: from the
+ * Request, with the operation's name first ("withdraw.reason",
+ * "record_outcome.findings", "amend.complaint.description"), except that a
+ * submit's fields are named from its complaint ("complaint.description"),
+ * as intake's validator and the README's error examples do. */
+static void s_refuse_text(cd_inbox_t *in, const s_peer_t *peer, const Candour__V1__Request *r,
+                          int fault, const char *path, const char *org)
+{
+    const char *field = strncmp(path, "submit.", 7) == 0 ? path + 7 : path;
+    /* A request_id that is itself the bad field is not echoed. */
+    const char *request_id = strcmp(path, "request_id") == 0 ? "" : r->request_id;
+    cd_metric_add(cd_metric_counter("candour_requests_invalid_text_total", NULL,
+                                    "Requests refused for a NUL or bytes that are not UTF-8 in"
+                                    " a text."),
+                  1);
+    cd_log_warn("inbox.invalid_text", "{s:s, s:s, s:s, s:s}", "field", field, "org",
+                org ? org : "", "request_id", cd_text_ok(request_id, strlen(request_id), 0)
+                                                   ? request_id : "",
+                "reason", fault == CD_PB_TEXT_NUL ? "nul" : "utf8");
+    char message[256];
+    snprintf(message, sizeof message, "%s must be UTF-8 text without control characters: %s",
+             field,
+             fault == CD_PB_TEXT_NUL ? "it holds a NUL character (U+0000)"
+                                     : "it holds bytes that are not UTF-8");
+    s_reply_error(in, peer, request_id, "INVALID_TEXT", field, message);
+}
+
 static void s_handle_request(cd_inbox_t *in, const cd_frame_t *id, int delim,
                              const cd_frame_t *body, const char *org, const char *key)
 {
@@ -455,10 +540,26 @@ static void s_handle_request(cd_inbox_t *in, const cd_frame_t *id, int delim,
     if (s_peer_copy(&peer, id, delim) != 0)
         return;
     cd_metric_add(in->m_requests, 1);
+    if (body->size > CD_ZSOCK_MAX_REQUEST_BYTES) {
+        s_refuse_too_large(in, &peer, body, org);
+        free(peer.data);
+        return;
+    }
     Candour__V1__Request *r = candour__v1__request__unpack(NULL, body->size, body->data);
-    if (!r) {
+    char path[128];
+    int fault = r ? cd_pb_check_text(&candour__v1__request__descriptor, body->data, body->size,
+                                     path, sizeof path)
+                  : 0;
+    if (!r || fault < 0) {
         s_reply_error(in, &peer, "", "MALFORMED_REQUEST", "",
                       "the request frame is not a valid candour.v1.Request message");
+        candour__v1__request__free_unpacked(r, NULL);
+        free(peer.data);
+        return;
+    }
+    if (fault > 0) {
+        s_refuse_text(in, &peer, r, fault, path, org);
+        candour__v1__request__free_unpacked(r, NULL);
         free(peer.data);
         return;
     }
@@ -495,7 +596,7 @@ static void s_on_message(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg
         i++;
     }
     s_peer_t peer = {(void *)f[0].data, f[0].size, delim};
-    if (n - i == 2 && f[i].size == 3 && memcmp(f[i].data, "EVT", 3) == 0 && in->on_event) {
+    if (n - i == 2 && f[i].size == 3 && memcmp(f[i].data, "EVT", 3) == 0 && in->handlers) {
         s_handle_event(in, &f[0], delim, &f[i + 1]);
     } else if (n - i == 2 && f[i].size == 3 && memcmp(f[i].data, "REQ", 3) == 0) {
         s_handle_request(in, &f[0], delim, &f[i + 1], cd_zsock_msg_gets(sock, "User-Id"),
@@ -509,8 +610,8 @@ static void s_on_message(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg
 
 /* ---------------------------------------------------------------- lifecycle */
 
-cd_inbox_t *cd_inbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, cd_event_fn on_event,
-                         cd_request_fn on_request, void *arg)
+cd_inbox_t *cd_inbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema,
+                         const cd_handler_t *handlers, cd_request_fn on_request, void *arg)
 {
     cd_inbox_t *in = calloc(1, sizeof *in);
     if (!in)
@@ -522,7 +623,7 @@ cd_inbox_t *cd_inbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, cd_ev
              "INSERT INTO %s.inbox (event_id, type, producer, complaint_ref)"
              " VALUES ($1::uuid, $2, $3, $4)",
              schema);
-    in->on_event = on_event;
+    in->handlers = handlers;
     in->on_request = on_request;
     in->arg = arg;
     in->sock = cd_zsock_new(loop, ZMQ_ROUTER, s_on_message, in);

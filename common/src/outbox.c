@@ -20,6 +20,7 @@
 #include <zmq.h>
 
 #include "candour/error.h"
+#include "candour/events.h"
 #include "candour/log.h"
 #include "candour/metrics.h"
 #include "candour/pb.h"
@@ -138,9 +139,19 @@ typedef struct {
     size_t plen;
 } s_put_t;
 
+/* Who hears ev: its own list, else the catalogue's for its type. */
+static const char *const *s_subs(const cd_event_out_t *ev)
+{
+    if (ev->subscribers)
+        return ev->subscribers;
+    const cd_event_type_t *t = cd_event_type(ev->type);
+    assert(t && "an event type missing from the catalogue (events.c)");
+    return t ? t->subscribers : NULL;
+}
+
 static int s_put_prepare(const cd_event_out_t *ev, s_put_t *p)
 {
-    assert(ev && ev->type && ev->payload && ev->subscribers);
+    assert(ev && ev->type && ev->payload && s_subs(ev));
     p->payload = NULL;
     if (cd_uuid(p->event_id) != 0)
         return CD_EIO;
@@ -177,7 +188,7 @@ static void s_guard_where(const char *guard_sql, const char *bind, char *out, si
 int cd_outbox_put(cd_outbox_t *ob, cd_tx_t *tx, const cd_event_out_t *ev, const char *guard_sql,
                   const char *guard_param)
 {
-    assert(ob && ev && ev->type && ev->payload && ev->subscribers);
+    assert(ob && ev && ev->type && ev->payload && s_subs(ev));
     if (!tx)
         return CD_ENOMEM;
     s_put_t p;
@@ -189,10 +200,11 @@ int cd_outbox_put(cd_outbox_t *ob, cd_tx_t *tx, const cd_event_out_t *ev, const 
     }
     /* Subscribers as a text[] literal; names are compile-time identifiers. */
     char subs[512] = "{";
-    for (int i = 0; ev->subscribers[i]; i++) {
+    const char *const *to = s_subs(ev);
+    for (int i = 0; to[i]; i++) {
         if (i)
             strncat(subs, ",", sizeof subs - strlen(subs) - 1);
-        strncat(subs, ev->subscribers[i], sizeof subs - strlen(subs) - 1);
+        strncat(subs, to[i], sizeof subs - strlen(subs) - 1);
     }
     strncat(subs, "}", sizeof subs - strlen(subs) - 1);
 
@@ -250,8 +262,9 @@ static json_t *s_event_json(const cd_event_out_t *ev, const char *guard, int *rc
         goto err;
     }
     *rc = CD_EINVAL;
-    for (int i = 0; ev->subscribers[i]; i++)
-        if (json_array_append_new(subs, json_string(ev->subscribers[i])) != 0)
+    const char *const *to = s_subs(ev);
+    for (int i = 0; to[i]; i++)
+        if (json_array_append_new(subs, json_string(to[i])) != 0)
             goto err;
     /* The _new setters take the value's reference, even when they fail. */
     if (json_object_set_new(o, "event_id", json_string(p.event_id)) ||

@@ -649,6 +649,12 @@ static int s_parse_value(s_walk_t *w, const ProtobufCFieldDescriptor *f, const j
     int64_t i;
     uint64_t u;
     double d;
+    /* Every string below is read as a C string somewhere (a protobuf-c
+     * string, an enum name, "NaN"): a NUL would silently cut it, so no
+     * string value may hold one, whatever the field's type. */
+    if (json_is_string(j) && memchr(json_string_value(j), '\0', json_string_length(j)))
+        return s_fail(w, CD_PBJSON_INVALID_TEXT,
+                      "a text may not hold a NUL character (U+0000, \\u0000)");
     switch (f->type) {
     case PROTOBUF_C_TYPE_INT32:
     case PROTOBUF_C_TYPE_SINT32:
@@ -723,9 +729,6 @@ static int s_parse_value(s_walk_t *w, const ProtobufCFieldDescriptor *f, const j
             return s_fail(w, CD_PBJSON_WRONG_TYPE, "expected a string, got %s", s_json_kind(j));
         size_t len = json_string_length(j);
         const char *s = json_string_value(j);
-        /* protobuf-c strings are C strings: a NUL would silently cut the text. */
-        if (memchr(s, '\0', len))
-            return s_fail(w, CD_PBJSON_WRONG_TYPE, "string contains a NUL character");
         char *copy = malloc(len + 1);
         if (!copy)
             return s_fail(w, CD_PBJSON_NO_MEMORY, "out of memory");
@@ -940,7 +943,10 @@ ProtobufCMessage *cd_pbjson_parse(const ProtobufCMessageDescriptor *desc, const 
     assert(desc);
     assert(text || len == 0);
     json_error_t jerr;
-    json_t *json = json_loadb(text ? text : "", len, JSON_REJECT_DUPLICATES, &jerr);
+    /* \u0000 is let through jansson so that the conversion refuses it as
+     * INVALID_TEXT naming the field, rather than as a syntax error. */
+    json_t *json =
+        json_loadb(text ? text : "", len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!json) {
         if (err) {
             memset(err, 0, sizeof *err);

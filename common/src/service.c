@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "candour/events.h"
 #include "candour/log.h"
 #include "candour/zap.h"
 #include "candour/zsock.h"
@@ -38,6 +39,7 @@ struct cd_service_t {
     char public_var[64], public_def[64], key_var[64];
     char sub_vars[S_MAX_SUBS][64];
     char sub_defs[S_MAX_SUBS][64];
+    const char *subs_of[S_MAX_SUBS + 1]; /* spec.subscribers NULL: from the event catalogue */
     cd_config_item_t items[S_MAX_ITEMS];
 };
 
@@ -150,6 +152,11 @@ cd_service_t *cd_service_new(const cd_service_spec_t *spec, int argc, char **arg
         return NULL;
     }
     svc->spec = *spec;
+    if (!spec->subscribers) {
+        /* Whoever hears what this service produces (events.c). */
+        cd_event_subscribers_of(spec->name, svc->subs_of, S_MAX_SUBS + 1);
+        svc->spec.subscribers = svc->subs_of;
+    }
     char up[32];
     s_upper(up, sizeof up, spec->name);
     snprintf(svc->bind_var, sizeof svc->bind_var, "CANDOUR_%s_BIND", up);
@@ -172,11 +179,11 @@ cd_service_t *cd_service_new(const cd_service_spec_t *spec, int argc, char **arg
         "longest wait between resends", &svc->retry_cap_ms};
     svc->items[n++] = (cd_config_item_t){"CANDOUR_MAX_NAKS", CD_CONFIG_INT, "5", 1, 1000,
         "refusals (NAKs) of one event before it is dead-lettered", &svc->max_naks};
-    for (int i = 0; spec->subscribers && spec->subscribers[i] && i < S_MAX_SUBS; i++) {
+    for (int i = 0; svc->spec.subscribers[i] && i < S_MAX_SUBS; i++) {
         char sup[32];
-        s_upper(sup, sizeof sup, spec->subscribers[i]);
+        s_upper(sup, sizeof sup, svc->spec.subscribers[i]);
         snprintf(svc->sub_vars[i], 64, "CANDOUR_%s_ENDPOINT", sup);
-        snprintf(svc->sub_defs[i], 64, "tcp://127.0.0.1:%d", s_default_port(spec->subscribers[i]));
+        snprintf(svc->sub_defs[i], 64, "tcp://127.0.0.1:%d", s_default_port(svc->spec.subscribers[i]));
         svc->items[n++] = (cd_config_item_t){svc->sub_vars[i], CD_CONFIG_STRING, svc->sub_defs[i],
             0, 0, "where to send this service's events for that subscriber", &svc->sub_endpoints[i]};
     }
@@ -302,7 +309,7 @@ int cd_service_run(cd_service_t *svc)
     if (svc->spec.first_db)
         svc->fdb = cd_db_new_options(loop, svc->db_url, svc->role, opts_first, s_on_fdb_state, svc);
     svc->outbox = cd_outbox_new(loop, svc->odb, svc->spec.name, svc->spec.name, subs, nsubs, &opts);
-    svc->inbox = cd_inbox_new(loop, svc->db, svc->spec.name, svc->spec.on_event,
+    svc->inbox = cd_inbox_new(loop, svc->db, svc->spec.name, svc->spec.handlers,
                               svc->spec.on_request, svc->spec.arg);
     if (!svc->db || !svc->odb || (svc->spec.first_db && !svc->fdb) || !svc->outbox || !svc->inbox || cd_inbox_bind(svc->inbox, svc->bind) != 0 ||
         (svc->spec.curve && s_start_public(svc, loop) != 0) || cd_outbox_start(svc->outbox) != 0) {

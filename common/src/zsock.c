@@ -5,7 +5,13 @@
  * event itself; we read ZMQ_EVENTS and drain while ZMQ_POLLIN is set. A send
  * may also consume the edge that would have told us about a pending receive,
  * so every send schedules a re-check from a uv_idle (not inline, so handlers
- * that send from inside on_message are not re-entered). */
+ * that send from inside on_message are not re-entered).
+ *
+ * A bound socket also watches its connections through a socket monitor (a
+ * PAIR socket read on the same loop, itself a cd_zsock_t): ZeroMQ drops the
+ * connection of a peer that sends a frame over CD_ZSOCK_MAX_MSG_BYTES and
+ * says nothing else, so the disconnection is the only trace such a message
+ * can leave. */
 #include "candour/zsock.h"
 
 #include <assert.h>
@@ -17,12 +23,16 @@
 
 #include "candour/error.h"
 #include "candour/log.h"
+#include "candour/metrics.h"
 #include "candour/zap.h"
 
 /* Messages drained per wake-up before yielding to the rest of the loop. */
 #define S_DRAIN_BUDGET 256
-/* Largest message a Candour socket accepts; bigger ones are dropped by ZeroMQ. */
-#define S_MAX_MSG_BYTES (1 << 20)
+/* Disconnections of the peers of bound sockets (see CD_ZSOCK_MAX_MSG_BYTES). */
+#define S_DISCONNECTS "candour_bus_disconnects_total"
+static const char s_disconnects_help[] =
+    "Peers' connections to a bound socket that ended: closed by the peer, or dropped by ZeroMQ"
+    " for a frame over the 16 MiB cap (libzmq reports both alike).";
 
 struct cd_zsock_t {
     uv_loop_t *loop;
@@ -41,6 +51,7 @@ struct cd_zsock_t {
     int curve_server;         /* counted in s_curve_servers */
     zmq_msg_t *current;       /* the frames of the message in on_message, else NULL */
     int ncurrent;             /* how many */
+    cd_zsock_t *monitor;      /* reads this socket's monitor events (bound sockets), or NULL */
 };
 
 /* Open CURVE server sockets: the ZAP handler must outlive them all. */
@@ -78,7 +89,7 @@ cd_zsock_t *cd_zsock_new(uv_loop_t *loop, int type, cd_zsock_msg_fn on_message, 
         return NULL;
     }
     int zero = 0;
-    int64_t maxmsg = S_MAX_MSG_BYTES;
+    int64_t maxmsg = CD_ZSOCK_MAX_MSG_BYTES;
     int hwm = 10000;
     zmq_setsockopt(s->zs, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt(s->zs, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
@@ -152,9 +163,58 @@ const char *cd_zsock_msg_gets(cd_zsock_t *s, const char *property)
     return NULL;
 }
 
+/* A monitor event of the socket arg watches: the first frame is the event
+ * number (16 bits) and its value (32 bits), the second the endpoint. */
+static void s_on_monitor_event(cd_zsock_t *m, const cd_frame_t *f, int n, void *arg)
+{
+    (void)m;
+    (void)arg;
+    uint16_t event = 0;
+    if (n < 1 || f[0].size < 6)
+        return;
+    memcpy(&event, f[0].data, sizeof event);
+    if (event != ZMQ_EVENT_DISCONNECTED)
+        return;
+    char endpoint[256] = "";
+    if (n > 1)
+        snprintf(endpoint, sizeof endpoint, "%.*s", (int)(f[1].size < 255 ? f[1].size : 255),
+                 (const char *)f[1].data);
+    /* Looked up each time, not kept: a disconnection is rare next to a
+     * message, and the registry may have been reset (tests) meanwhile. */
+    cd_metric_add(cd_metric_counter(S_DISCONNECTS, NULL, s_disconnects_help), 1);
+    cd_log_info("bus.disconnected", "{s:s, s:s}", "endpoint", endpoint, "reason",
+                "the peer closed the connection, or sent a frame over the 16 MiB cap (dropped"
+                " by ZeroMQ)");
+}
+
+/* Start reading s's disconnections. Best effort: without a monitor the
+ * socket still serves, its drops only go unseen, so a failure is logged. */
+static void s_monitor_start(cd_zsock_t *s)
+{
+    static unsigned serial;
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "inproc://candour-zsock-monitor-%u", ++serial);
+    cd_metric_counter(S_DISCONNECTS, NULL, s_disconnects_help); /* shown from 0 */
+    if (zmq_socket_monitor(s->zs, endpoint, ZMQ_EVENT_DISCONNECTED) != 0) {
+        cd_log_warn("bus.monitor_failed", "{s:s}", "error", zmq_strerror(zmq_errno()));
+        return;
+    }
+    s->monitor = cd_zsock_new(s->loop, ZMQ_PAIR, s_on_monitor_event, s);
+    if (!s->monitor || cd_zsock_connect(s->monitor, endpoint) != 0 ||
+        cd_zsock_start(s->monitor) != 0) {
+        cd_log_warn("bus.monitor_failed", "{s:s}", "error", zmq_strerror(zmq_errno()));
+        cd_zsock_destroy(&s->monitor);
+        zmq_socket_monitor(s->zs, NULL, 0);
+    }
+}
+
 int cd_zsock_bind(cd_zsock_t *s, const char *endpoint)
 {
-    return zmq_bind(s->zs, endpoint) == 0 ? 0 : -1;
+    if (zmq_bind(s->zs, endpoint) != 0)
+        return -1;
+    if (!s->monitor && strncmp(endpoint, "inproc://", 9) != 0)
+        s_monitor_start(s);
+    return 0;
 }
 
 int cd_zsock_connect(cd_zsock_t *s, const char *endpoint)
@@ -325,6 +385,11 @@ void cd_zsock_destroy(cd_zsock_t **ps)
     if (s->curve_server) {
         s->curve_server = 0;
         s_curve_servers--;
+    }
+    if (s->monitor) {
+        /* Stop the monitor before either end of it closes. */
+        zmq_socket_monitor(s->zs, NULL, 0);
+        cd_zsock_destroy(&s->monitor);
     }
     if (s->started && !s->paused)
         uv_poll_stop(&s->poll); /* before zmq_close: the fd must not be watched once closed */

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "candour/lifecycle.h"
 #include "candour/util.h"
 
 cd_date_t in_time_limit(cd_date_t from)
@@ -110,17 +111,19 @@ const char *in_initial_state(const in_class_t *k)
     return k->nholds ? in_hold_name(k->holds[0]) : "received";
 }
 
+/* The lifecycle (candour/lifecycle.h) says what a complaint in `state` still
+ * allows; intake knows the state from routing's status changes. */
 int in_amendable(const char *state)
 {
-    return in_hold_from_name(state) != CANDOUR__V1__HOLD__HOLD_UNSPECIFIED;
+    return cd_lc_allows(cd_state_from_name(state), CD_LC_AMENDED);
 }
 
 int in_withdrawable(const char *state)
 {
-    static const char *const closed[] = {"withdrawn", "response-sent", "compliment",
-                                         "outside-regulations"};
-    for (size_t i = 0; i < sizeof closed / sizeof closed[0]; i++)
-        if (strcmp(state, closed[i]) == 0)
-            return 0;
-    return 1;
+    return cd_lc_allows(cd_state_from_name(state), CD_LC_WITHDRAWN);
+}
+
+int in_consent_accepted(const char *state)
+{
+    return cd_lc_allows(cd_state_from_name(state), CD_LC_CONSENT_RECORDED);
 }

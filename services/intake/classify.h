@@ -44,9 +44,12 @@ Candour__V1__Hold in_hold_from_name(const char *name);
  * first, "received" when nothing, or the classification's state. */
 const char *in_initial_state(const in_class_t *k);
 
-/* While a complaint is held it has not been triaged: it may be amended. */
+/* What the lifecycle allows a complaint in `state` (its stored name): amended
+ * while held before triage; withdrawn while open (not once the response has
+ * gone, nor once triage closed it: declined, appeal, not required, passed
+ * on); consent recorded while open. */
 int in_amendable(const char *state);
-/* A complaint may be withdrawn until its response has gone. */
 int in_withdrawable(const char *state);
+int in_consent_accepted(const char *state);
 
 #endif

@@ -25,6 +25,7 @@
 
 #include "candour/calendar.h"
 #include "candour/error.h"
+#include "candour/lifecycle.h"
 #include "candour/log.h"
 #include "candour/metrics.h"
 #include "candour/pb.h"
@@ -38,9 +39,6 @@
 #define IN_MAX_BATCH 200
 #define IN_MAX_REASON 1000
 
-static const char *const s_subscribers[] = {"routing", "notify", NULL};
-static const char *const s_received_to[] = {"routing", "notify", NULL};
-static const char *const s_to_routing[] = {"routing", NULL};
 
 /* The allow-list check every statement carries: $K is the key, $O the org. */
 #define IN_LIVE_KEY(k, o)                                                                        \
@@ -234,7 +232,7 @@ static int s_add_batch(cd_tx_t *tx, const in_item_t *batch, int n)
             outs[i] = (cd_event_out_t){.type = "complaint.received",
                                        .complaint_ref = it->reference,
                                        .payload = &evs[i].base,
-                                       .subscribers = s_received_to};
+                                       .subscribers = NULL};
             refs[i] = it->reference;
         }
         assert(i == n);
@@ -628,7 +626,7 @@ static void s_amend_step(in_op_t *op, PGresult *row)
     ev.holds = k.holds;
     s_write(op, PQgetvalue(row, 0, 5),
             "body = $3::jsonb, holds = $4::text[], state = $5, classification = $6", 4, set,
-            "amend", &c->base, "complaint.amended", &ev.base, s_received_to);
+            "amend", &c->base, "complaint.amended", &ev.base, NULL);
     free(json);
 }
 
@@ -645,7 +643,7 @@ static void s_withdraw_step(in_op_t *op, PGresult *row)
     Candour__V1__ComplaintWithdrawn ev = CANDOUR__V1__COMPLAINT_WITHDRAWN__INIT;
     ev.reason = w->reason;
     s_write(op, PQgetvalue(row, 0, 5), "withdrawn_at = now(), state = 'withdrawn'", 0, NULL,
-            "withdraw", &w->base, "complaint.withdrawn", &ev.base, s_to_routing);
+            "withdraw", &w->base, "complaint.withdrawn", &ev.base, NULL);
 }
 
 /* -- record consent (I2, R2) */
@@ -668,7 +666,7 @@ static void s_consent_step(in_op_t *op, PGresult *row)
     s_write(op, PQgetvalue(row, 0, 5),
             "body = jsonb_set(body, '{consents}', coalesce(body->'consents', '[]'::jsonb)"
             " || jsonb_build_array($3::jsonb)), holds = $4::text[], state = $5",
-            3, set, "consent", &rc->base, "consent.recorded", &ev.base, s_to_routing);
+            3, set, "consent", &rc->base, "consent.recorded", &ev.base, NULL);
     free(consent);
 }
 
@@ -697,7 +695,7 @@ static void s_summary_step(in_op_t *op, PGresult *row)
     s_write(op, PQgetvalue(row, 0, 5),
             "body = body || jsonb_build_object('summary', $3::text, 'summary_agreed', true),"
             " holds = $4::text[], state = $5",
-            3, set, "summary", &as->base, "summary.agreed", &ev.base, s_to_routing);
+            3, set, "summary", &as->base, "summary.agreed", &ev.base, NULL);
 }
 
 /* -- status of one complaint, from what routing has reported */
@@ -926,7 +924,7 @@ static void s_on_asked(const cd_tx_result_t *res, void *arg)
     ev.submitted_by = sc->submitted_by;
     ev.received_at = at;
     cd_event_out_t out = {.type = "contribution.received", .complaint_ref = op->ref,
-                          .payload = &ev.base, .subscribers = s_to_routing};
+                          .payload = &ev.base};
     cd_outbox_put(cd_service_outbox(s_app.svc), tx, &out, NULL, NULL);
     cd_db_submit(cd_service_db(s_app.svc), tx, s_on_contribution_written, op);
 }
@@ -1084,14 +1082,14 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
 
 /* contribution.requested from routing: a message for a partner to collect (R3). */
 static void s_on_contribution_requested(cd_inbox_t *in, cd_event_t *ev,
-                                        const Candour__V1__Envelope *env)
+                                        const Candour__V1__Envelope *env,
+                                        const ProtobufCMessage *payload, void *arg)
 {
-    Candour__V1__ContributionRequested *cr =
-        candour__v1__contribution_requested__unpack(NULL, env->payload.len, env->payload.data);
+    const Candour__V1__ContributionRequested *cr =
+        (const Candour__V1__ContributionRequested *)payload;
     cd_date_t due;
-    if (!cr || in_validate_org(cr->partner_org, &(in_error_t){0}) != 0 ||
+    if (in_validate_org(cr->partner_org, &(in_error_t){0}) != 0 ||
         cd_date_parse(cr->due, &due) != 0) {
-        candour__v1__contribution_requested__free_unpacked(cr, NULL);
         cd_inbox_nak(in, ev, "MALFORMED_EVENT", "contribution.requested without a partner or due date");
         return;
     }
@@ -1107,31 +1105,23 @@ static void s_on_contribution_requested(cd_inbox_t *in, cd_event_t *ev,
     cd_tx_add(tx, "INSERT INTO intake.partner_message (org_id, reference, kind, lead_org, due, body,"
                   " event_id) VALUES ($1, $2, $3, $4, $5::date, $6::jsonb, $7::uuid)", 7, v);
     free(json);
-    candour__v1__contribution_requested__free_unpacked(cr, NULL);
     cd_inbox_commit(in, ev, tx, NULL, NULL);
 }
 
-/* complaint.status_changed from routing: the submitting organisation's view. */
-static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
-                       void *arg)
+/* complaint.status_changed: routing's view of the complaint, kept for the
+ * submitting organisation (GetStatusChanges) and for the guards on amend,
+ * withdraw and consent, which ask the lifecycle about this state. */
+static void s_on_status_changed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                                const ProtobufCMessage *payload, void *arg)
 {
-    if (strcmp(env->type, "contribution.requested") == 0) {
-        s_on_contribution_requested(in, ev, env);
-        return;
-    }
-    if (strcmp(env->type, "complaint.status_changed") != 0) {
-        cd_inbox_commit(in, ev, cd_inbox_tx(in, ev), NULL, NULL);
-        return;
-    }
-    Candour__V1__StatusChanged *sc =
-        candour__v1__status_changed__unpack(NULL, env->payload.len, env->payload.data);
-    if (!sc || cd_parse_rfc3339(sc->at) < 0) {
-        candour__v1__status_changed__free_unpacked(sc, NULL);
-        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "complaint.status_changed does not decode");
+    const Candour__V1__StatusChanged *sc = (const Candour__V1__StatusChanged *)payload;
+    const char *state = cd_state_name(sc->state);
+    if (!*state || cd_parse_rfc3339(sc->at) < 0) {
+        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "complaint.status_changed without a state or time");
         return;
     }
     cd_tx_t *tx = cd_inbox_tx(in, ev);
-    const char *v[5] = {env->complaint_ref, sc->state, sc->detail, sc->at, env->event_id};
+    const char *v[5] = {env->complaint_ref, state, sc->detail, sc->at, env->event_id};
     /* One statement: the change recorded for the submitting organisation
      * (the complaint must be known here, else P0002 and the event waits for
      * its resend), and the state follows routing's, except that a withdrawal
@@ -1148,7 +1138,6 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
               " updated_at = now() WHERE reference = $1 AND withdrawn_at IS NULL)"
               " SELECT intake.expect(count(*) = 1, 'complaint not known to intake') FROM s",
               5, v);
-    candour__v1__status_changed__free_unpacked(sc, NULL);
     cd_inbox_commit(in, ev, tx, NULL, NULL);
 }
 
@@ -1156,6 +1145,11 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
 
 int main(int argc, char **argv)
 {
+    static const cd_handler_t handlers[] = {
+        {"complaint.status_changed", s_on_status_changed},
+        {"contribution.requested", s_on_contribution_requested},
+        {NULL, NULL},
+    };
     static cd_config_item_t items[] = {
         {"CANDOUR_BANK_HOLIDAYS", CD_CONFIG_STRING, "", 0, 0,
          "gov.uk bank-holidays.json to extend the built-in calendar (empty: rules only)",
@@ -1169,10 +1163,9 @@ int main(int argc, char **argv)
         .curve = 1,
         .first_db = 1, /* receipts never wait behind status events being applied */
         .public_port = 7100,
-        .subscribers = s_subscribers,
         .config = items,
         .nconfig = 1,
-        .on_event = s_on_event,
+        .handlers = handlers,
         .on_request = s_on_request,
         .arg = &s_app,
     };

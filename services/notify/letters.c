@@ -1,4 +1,5 @@
-/* letters.c - the letters Candour writes. */
+/* letters.c - the letters Candour writes, and which may go (see letters.h).
+ * Pure: text in, text out. */
 #include "letters.h"
 
 #include <stdarg.h>
@@ -12,6 +13,8 @@ typedef struct {
     size_t len, cap;
     int oom;
 } s_buf_t;
+
+static void s_add(s_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void s_add(s_buf_t *b, const char *fmt, ...)
 {
@@ -101,6 +104,25 @@ char *nt_render_acknowledgement(const Candour__V1__Person *to, const char *refer
     return s_done(&b);
 }
 
+/* One partner's part of the coordinated response (R3): what it found, or,
+ * when the complaints manager recorded that the response goes without it,
+ * that it is missing and why. */
+static void s_contribution(s_buf_t *b, const Candour__V1__Contribution *c)
+{
+    s_add(b, "What %s found\n\n", c->org);
+    if (!c->waived) {
+        s_add(b, "%s\n\n", c->findings);
+        return;
+    }
+    s_add(b,
+          "We asked %s to look into its part of your complaint, but its findings are not"
+          " included in this response.",
+          c->org);
+    if (c->reason[0])
+        s_add(b, " This is why: %s", c->reason);
+    s_add(b, "\n\n");
+}
+
 char *nt_render_final_response(const Candour__V1__Person *to, const char *reference,
                                const char *today, const Candour__V1__ResponseApproved *ra)
 {
@@ -111,6 +133,8 @@ char *nt_render_final_response(const Candour__V1__Person *to, const char *refere
           " response.\n\n"
           "What we found\n\n%s\n\n%s\n\n",
           s_outcome_words(ra->outcome), ra->findings);
+    for (size_t i = 0; i < ra->n_contributions; i++)
+        s_contribution(&b, ra->contributions[i]);
     if (ra->outcome == CANDOUR__V1__OUTCOME__OUTCOME_UPHELD ||
         ra->outcome == CANDOUR__V1__OUTCOME__OUTCOME_PARTIALLY_UPHELD)
         s_add(&b, "We are sorry for what went wrong.\n\n");
@@ -129,68 +153,164 @@ char *nt_render_final_response(const Candour__V1__Person *to, const char *refere
     return s_done(&b);
 }
 
+/* ------------------------------------------------------------- triage */
+
+/* What each triage outcome tells the complainant. */
+static void s_not_required(s_buf_t *b, const Candour__V1__LetterRequested *req)
+{
+    s_add(b,
+          "We have looked carefully at what you told us, and this is not something the NHS"
+          " complaints regulations require us to investigate as a complaint, because it is"
+          " %s.\n\n"
+          "This does not stop you contacting the Parliamentary and Health Service Ombudsman"
+          " (telephone 0345 015 4033, www.ombudsman.org.uk), who can look at whether we were"
+          " right.\n\n",
+          req->reason);
+}
+
+static void s_out_of_time(s_buf_t *b, const Candour__V1__LetterRequested *req)
+{
+    s_add(b,
+          "The NHS complaints regulations ask for a complaint to be made within 12 months of"
+          " what happened, or of when you found out about it. Yours reached us after that"
+          " time, and we have decided that we cannot look into it now: %s\n\n"
+          "If you disagree with this decision, you can ask the Parliamentary and Health Service"
+          " Ombudsman to look at it (telephone 0345 015 4033, www.ombudsman.org.uk).\n\n",
+          req->reason);
+}
+
+static void s_appeal_only(s_buf_t *b, const Candour__V1__LetterRequested *req)
+{
+    (void)req;
+    s_add(b, "You disagree with a decision about eligibility for NHS Continuing Healthcare. That"
+             " is dealt with as an appeal against the decision, not as a complaint, and we have"
+             " passed it to the appeals team, who will write to you.\n\n");
+}
+
+static void s_to_provider(s_buf_t *b, const Candour__V1__LetterRequested *req)
+{
+    s_add(b,
+          "With the consent you gave, we have passed your complaint to the organisation that"
+          " provides the service (%s), which will investigate and reply to you. Your complaint"
+          " counts as made to them from the day they received it.\n\n",
+          req->lead_org);
+}
+
+static void s_to_nhse(s_buf_t *b, const Candour__V1__LetterRequested *req)
+{
+    (void)req;
+    s_add(b, "Your complaint is about services that NHS England commissions directly, so with"
+             " your agreement we have sent it to NHS England, which will handle it and reply to"
+             " you.\n\n");
+}
+
+static void s_coordinate(s_buf_t *b, const Candour__V1__LetterRequested *req)
+{
+    s_add(b,
+          "Several organisations are involved in what you told us. %s will lead and send you"
+          " one response covering all of it.\n\n",
+          req->lead_org);
+}
+
+static void s_handle_here(s_buf_t *b, const Candour__V1__LetterRequested *req)
+{
+    (void)req;
+    s_add(b, "We will look into it ourselves, and send you our response.\n\n");
+}
+
+/* goes_ahead: the complaint is looked into (by us or another body), rather
+ * than declined. The "passed-"/"redirected-" names are the older spellings. */
+static const struct {
+    const char *outcome;
+    void (*words)(s_buf_t *b, const Candour__V1__LetterRequested *req);
+    int goes_ahead;
+} s_triage[] = {
+    {"handle-here", s_handle_here, 1},
+    {"pass-to-provider", s_to_provider, 1},
+    {"passed-to-provider", s_to_provider, 1},
+    {"redirect-nhse", s_to_nhse, 1},
+    {"redirected-to-nhse", s_to_nhse, 1},
+    {"coordinate", s_coordinate, 1},
+    {"appeal", s_appeal_only, 0},
+    {"not-required", s_not_required, 0},
+    {"already-investigated", s_not_required, 0},
+    {"declined-out-of-time", s_out_of_time, 0},
+};
+
+static int s_triage_row(const char *outcome)
+{
+    for (size_t i = 0; i < sizeof s_triage / sizeof s_triage[0]; i++)
+        if (strcmp(s_triage[i].outcome, outcome) == 0)
+            return (int)i;
+    return -1;
+}
+
+int nt_triage_outcome_known(const char *outcome)
+{
+    return s_triage_row(outcome) >= 0;
+}
+
 char *nt_render_triage(const Candour__V1__Person *to, const char *reference, const char *today,
                        const Candour__V1__LetterRequested *req)
 {
+    int row = s_triage_row(req->outcome);
+    if (row < 0)
+        return NULL;
     s_buf_t b = {0};
     s_header(&b, to, reference, today);
-    const char *o = req->outcome;
-    if (strcmp(o, "not-required") == 0 || strcmp(o, "already-investigated") == 0)
-        s_add(&b, "Thank you for contacting us. We have looked carefully at what you told us, and"
-                  " this is not something the NHS complaints regulations require us to"
-                  " investigate as a complaint, because it is %s.\n\n"
-                  "This does not stop you contacting the Parliamentary and Health Service"
-                  " Ombudsman (telephone 0345 015 4033, www.ombudsman.org.uk), who can look at"
-                  " whether we were right.\n\n",
-              req->reason);
-    else if (strcmp(o, "declined-out-of-time") == 0)
-        s_add(&b, "Thank you for contacting us. The NHS complaints regulations ask for a complaint"
-                  " to be made within 12 months of what happened, or of when you found out about"
-                  " it. Yours reached us after that time, and we have decided that we cannot look"
-                  " into it now: %s\n\n"
-                  "If you disagree with this decision, you can ask the Parliamentary and Health"
-                  " Service Ombudsman to look at it (telephone 0345 015 4033,"
-                  " www.ombudsman.org.uk).\n\n",
-              req->reason);
-    else if (strcmp(o, "appeal") == 0)
-        s_add(&b, "Thank you for contacting us. You disagree with a decision about eligibility for"
-                  " NHS Continuing Healthcare. That is dealt with as an appeal against the"
-                  " decision, not as a complaint, and we have passed it to the appeals team, who"
-                  " will write to you.%s\n\n",
-              strstr(req->reason, "both") ? " The other matters you raised will be looked into"
-                                            " as a complaint as well." : "");
-    else if (strcmp(o, "passed-to-provider") == 0 || strcmp(o, "pass-to-provider") == 0)
-        s_add(&b, "Thank you for your complaint. With the consent you gave, we have passed it to"
-                  " the organisation that provides the service (%s), which will investigate and"
-                  " reply to you. Your complaint counts as made to them from the day they"
-                  " received it.\n\n",
-              req->lead_org);
-    else if (strcmp(o, "redirected-to-nhse") == 0 || strcmp(o, "redirect-nhse") == 0)
-        s_add(&b, "Thank you for your complaint. It is about services that NHS England"
-                  " commissions directly, so with your agreement we have sent it to NHS England,"
-                  " which will handle it and reply to you.\n\n");
-    else
-        s_add(&b, "Thank you for your complaint. Several organisations are involved in what you"
-                  " told us. %s will lead and send you one response covering all of it.\n\n",
-              req->lead_org);
+    /* I6: "appeal" is an appeal only; the flag with any other outcome is both. */
+    int both = req->appeal && s_triage[row].words != s_appeal_only;
+    if (both) {
+        s_add(&b, "Thank you for contacting us. Part of what you told us is a disagreement with a"
+                  " decision about eligibility for NHS Continuing Healthcare. That part is dealt"
+                  " with as an appeal against the decision, not as a complaint, so we have passed"
+                  " it to the appeals team, who will write to you about it.\n\n");
+        s_add(&b, "%s",
+              s_triage[row].goes_ahead ? "The rest of what you told us is a complaint, and it"
+                                         " is being dealt with as one. "
+                                       : "As for the rest of what you told us:\n\n");
+    } else {
+        s_add(&b, "%s",
+              s_triage[row].goes_ahead ? "Thank you for your complaint. "
+                                       : "Thank you for contacting us. ");
+    }
+    s_triage[row].words(&b, req);
     s_add(&b, "If you have any questions, please contact us, quoting the reference above.\n\n"
               "Yours sincerely,\n\nThe Complaints Team\n");
     return s_done(&b);
 }
 
-char *nt_render_extension(const Candour__V1__Person *to, const char *reference,
-                          const char *today, const Candour__V1__DeadlineExtended *de)
+char *nt_render_extension(const Candour__V1__Person *to, const char *reference, const char *today,
+                          const Candour__V1__DeadlineExtended *de)
 {
     s_buf_t b = {0};
     s_header(&b, to, reference, today);
-    s_add(&b,
-          "We are writing about the time we need to answer your complaint.\n\n"
-          "As we agreed with you, we will now send you our full response by %s (we had said %s).\n\n"
-          "Why we need longer: %s\n\n"
-          "We are sorry for the wait, and we will keep you informed of our progress. If you have"
-          " any questions, please contact us, quoting the reference above.\n\n"
-          "Yours sincerely,\n\nThe Complaints Team\n",
-          de->new_due, de->old_due, de->reason);
+    s_add(
+        &b,
+        "We are writing about the time we need to answer your complaint.\n\n"
+        "As we agreed with you, we will now send you our full response by %s (we had said %s).\n\n"
+        "Why we need longer: %s\n\n"
+        "We are sorry for the wait, and we will keep you informed of our progress. If you have"
+        " any questions, please contact us, quoting the reference above.\n\n"
+        "Yours sincerely,\n\nThe Complaints Team\n",
+        de->new_due, de->old_due, de->reason);
+    return s_done(&b);
+}
+
+char *nt_render_withdrawal(const Candour__V1__Person *to, const char *reference, const char *today,
+                           const Candour__V1__ComplaintWithdrawn *cw)
+{
+    (void)cw;
+    s_buf_t b = {0};
+    s_header(&b, to, reference, today);
+    s_add(&b, "Thank you for letting us know that you would like to withdraw your complaint. We"
+              " have done as you asked and closed it, and we will not write to you about it"
+              " again.\n\n"
+              "If you change your mind, or something else worries you, you are welcome to come"
+              " back to us at any time: please contact us, quoting the reference above. We would"
+              " be glad to hear from you.\n\n"
+              "Thank you for taking the time to tell us about your experience.\n\n"
+              "Yours sincerely,\n\nThe Complaints Team\n");
     return s_done(&b);
 }
 
@@ -199,8 +319,9 @@ char *nt_render_alert(const char *reference, const Candour__V1__DeadlineAlert *d
 {
     s_buf_t b = {0};
     int overdue = strcmp(da->level, "overdue") == 0;
-    s_add(&b, "%s: %s deadline%s%s %s\n\nComplaint: %s\nDeadline:  %s%s%s\nDue:       %s\n"
-              "Raised:    %s\n\n%s\n",
+    s_add(&b,
+          "%s: %s deadline%s%s %s\n\nComplaint: %s\nDeadline:  %s%s%s\nDue:       %s\n"
+          "Raised:    %s\n\n%s\n",
           overdue ? "OVERDUE" : "Due soon", da->deadline, da->party[0] ? " for " : "", da->party,
           overdue ? "has passed" : "falls due soon", reference, da->deadline,
           da->party[0] ? ", from " : "", da->party, da->due, raised_at,
@@ -209,6 +330,21 @@ char *nt_render_alert(const char *reference, const Candour__V1__DeadlineAlert *d
                   : "Check the work is on track, or agree a new date with the complainant in good"
                     " time (candourctl extend).");
     return s_done(&b);
+}
+
+static const char *const s_after_withdrawal[] = {NT_KIND_WITHDRAWAL, NULL};
+
+const char *const *nt_letters_after_withdrawal(void)
+{
+    return s_after_withdrawal;
+}
+
+int nt_letter_goes_after_withdrawal(const char *kind)
+{
+    for (const char *const *k = s_after_withdrawal; *k; k++)
+        if (strcmp(*k, kind) == 0)
+            return 1;
+    return 0;
 }
 
 const char *nt_channel(const Candour__V1__Person *to)
@@ -224,5 +360,6 @@ int nt_safe_reference(const char *reference)
 {
     size_t n = strlen(reference);
     return n > 0 && n <= 64 &&
-           strspn(reference, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") == n;
+           strspn(reference, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") ==
+               n;
 }

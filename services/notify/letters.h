@@ -1,4 +1,5 @@
-/* letters.h - the letters Candour writes, rendered as plain text (pure).
+/* letters.h - the letters Candour writes, rendered as plain text, and the
+ * rules about which may go (pure: no I/O).
  *
  * Plain English, addressed as the complainant asked, quoting the reference.
  * The final response always carries the Ombudsman's details (F3, Regs 14). */
@@ -10,25 +11,52 @@
 #include "candour/v1/complaint.pb-c.h"
 #include "candour/v1/events.pb-c.h"
 
-/* Render into a malloc'd string (NULL on OOM). */
+/* The kind of the letter confirming a withdrawal. */
+#define NT_KIND_WITHDRAWAL "withdrawal-confirmation"
+
+/* Each renders into a malloc'd string (NULL on OOM). */
 char *nt_render_acknowledgement(const Candour__V1__Person *to, const char *reference,
                                 const char *today, const Candour__V1__LetterRequested *req);
+
+/* The one response (F3), with each partner's part, or the plain statement
+ * that a waived part is not included and why (R3). */
 char *nt_render_final_response(const Candour__V1__Person *to, const char *reference,
                                const char *today, const Candour__V1__ResponseApproved *ra);
 
-/* "post" or "email": the channel the letter goes by (preferred, else what we have). */
-/* What happens to the complaint after triage, and why (I5, I5a, I6, R2). */
+/* What happens to the complaint after triage, and why (I5, I5a, I6, R2, R3).
+ * req->outcome "appeal" is an eligibility appeal only; req->appeal with any
+ * other outcome is both (I6): the letter says the eligibility part went to
+ * the appeals route and the rest is being dealt with as that outcome says.
+ * NULL also when the outcome is not one nt_triage_outcome_known() knows:
+ * better no letter (the event is refused, and seen) than a wrong one. */
 char *nt_render_triage(const Candour__V1__Person *to, const char *reference, const char *today,
                        const Candour__V1__LetterRequested *req);
+/* 1 if nt_render_triage has words for this outcome. */
+int nt_triage_outcome_known(const char *outcome);
 
-char *nt_render_extension(const Candour__V1__Person *to, const char *reference,
-                          const char *today, const Candour__V1__DeadlineExtended *de);
+char *nt_render_extension(const Candour__V1__Person *to, const char *reference, const char *today,
+                          const Candour__V1__DeadlineExtended *de);
+
+/* The confirmation that a complaint is withdrawn: short, kind, and open to
+ * the complainant coming back. The withdrawal's reason is the complainant's
+ * own and is not quoted back. */
+char *nt_render_withdrawal(const Candour__V1__Person *to, const char *reference, const char *today,
+                           const Candour__V1__ComplaintWithdrawn *cw);
 
 /* An alert for the complaints manager: references and dates only, never
  * the complainant's name or words (L5, and logs' rule). */
 char *nt_render_alert(const char *reference, const Candour__V1__DeadlineAlert *da,
                       const char *raised_at);
 
+/* Whether a letter of `kind` may still go to a complainant who has withdrawn
+ * the complaint: only the confirmation of the withdrawal. Every other letter
+ * (acknowledgement, triage outcome, extension, final response) is recorded
+ * as not sent. Alerts to the complaints manager are not letters: they go. */
+int nt_letter_goes_after_withdrawal(const char *kind);
+/* The kinds that do, NULL-terminated (the same rule, for a query). */
+const char *const *nt_letters_after_withdrawal(void);
+
+/* "post" or "email": the channel the letter goes by (preferred, else what we have). */
 const char *nt_channel(const Candour__V1__Person *to);
 
 /* A file-name-safe form of a reference: only [A-Za-z0-9-]; 0 if it had others. */

@@ -18,15 +18,10 @@
 #include "candour/service.h"
 #include "candour/util.h"
 #include "candour/v1/events.pb-c.h"
-#include "lifecycle.h"
+#include "decide.h"
 
 /* routing is its own subscriber for staff decisions: they take effect through
  * the same inbox and state machine as every other event. */
-static const char *const s_subscribers[] = {"investigation", "notify", "intake", "routing", NULL};
-static const char *const s_to_routing[] = {"routing", NULL};
-static const char *const s_to_investigation[] = {"investigation", NULL};
-static const char *const s_to_notify[] = {"notify", NULL};
-static const char *const s_to_intake[] = {"intake", NULL};
 
 typedef struct {
     cd_service_t *svc;
@@ -64,6 +59,7 @@ typedef struct {
     cd_inbox_t *in;
     cd_event_t *ev;
     const Candour__V1__Envelope *env;   /* owned by ev */
+    const ProtobufCMessage *payload;    /* env's payload, decoded (owned by ev) */
     rt_state_t cur;
     char version[16];
     char org_id[80];
@@ -91,39 +87,54 @@ static const char *s_hold_name(int h)
     }
 }
 
-/* The history line for a progress event, from its payload (references, not names). */
-static void s_detail(const Candour__V1__Envelope *env, char *out, size_t len, char *kind,
-                     size_t kindlen)
+/* The history line for a progress event, from its payload (references, not
+ * names); letter.sent also gives its kind. One row per type that has words. */
+static void s_detail_letter(const ProtobufCMessage *p, char *out, size_t len, char *kind,
+                            size_t kindlen)
+{
+    const Candour__V1__LetterSent *ls = (const Candour__V1__LetterSent *)p;
+    snprintf(kind, kindlen, "%s", ls->kind);
+    snprintf(out, len, "%s letter sent by %s (letter %s)", ls->kind, ls->channel, ls->letter_id);
+}
+
+static void s_detail_completed(const ProtobufCMessage *p, char *out, size_t len, char *kind,
+                               size_t kindlen)
+{
+    const Candour__V1__InvestigationCompleted *ic = (const Candour__V1__InvestigationCompleted *)p;
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(&candour__v1__outcome__descriptor, ic->outcome);
+    snprintf(out, len, "outcome %s", v ? v->name : "?");
+}
+
+static void s_detail_approved(const ProtobufCMessage *p, char *out, size_t len, char *kind,
+                              size_t kindlen)
+{
+    snprintf(out, len, "signed by the %s", ((const Candour__V1__ResponseApproved *)p)->signatory_role);
+}
+
+static void s_detail_opened(const ProtobufCMessage *p, char *out, size_t len, char *kind,
+                            size_t kindlen)
+{
+    snprintf(out, len, "investigation case opened");
+}
+
+static const struct {
+    const char *type;
+    void (*fn)(const ProtobufCMessage *p, char *out, size_t len, char *kind, size_t kindlen);
+} s_details[] = {
+    {"letter.sent", s_detail_letter},
+    {"investigation.completed", s_detail_completed},
+    {"response.approved", s_detail_approved},
+    {"case.opened", s_detail_opened},
+};
+
+static void s_detail(const Candour__V1__Envelope *env, const ProtobufCMessage *payload, char *out,
+                     size_t len, char *kind, size_t kindlen)
 {
     out[0] = kind[0] = 0;
-    if (strcmp(env->type, "letter.sent") == 0) {
-        Candour__V1__LetterSent *ls =
-            candour__v1__letter_sent__unpack(NULL, env->payload.len, env->payload.data);
-        if (ls) {
-            snprintf(kind, kindlen, "%s", ls->kind);
-            snprintf(out, len, "%s letter sent by %s (letter %s)", ls->kind, ls->channel,
-                     ls->letter_id);
-            candour__v1__letter_sent__free_unpacked(ls, NULL);
-        }
-    } else if (strcmp(env->type, "investigation.completed") == 0) {
-        Candour__V1__InvestigationCompleted *ic =
-            candour__v1__investigation_completed__unpack(NULL, env->payload.len, env->payload.data);
-        if (ic) {
-            const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(
-                &candour__v1__outcome__descriptor, ic->outcome);
-            snprintf(out, len, "outcome %s", v ? v->name : "?");
-            candour__v1__investigation_completed__free_unpacked(ic, NULL);
-        }
-    } else if (strcmp(env->type, "response.approved") == 0) {
-        Candour__V1__ResponseApproved *ra =
-            candour__v1__response_approved__unpack(NULL, env->payload.len, env->payload.data);
-        if (ra) {
-            snprintf(out, len, "signed by the %s", ra->signatory_role);
-            candour__v1__response_approved__free_unpacked(ra, NULL);
-        }
-    } else if (strcmp(env->type, "case.opened") == 0) {
-        snprintf(out, len, "investigation case opened");
-    }
+    for (size_t i = 0; i < sizeof s_details / sizeof s_details[0]; i++)
+        if (strcmp(s_details[i].type, env->type) == 0)
+            s_details[i].fn(payload, out, len, kind, kindlen);
 }
 
 static void s_apply_free(rt_apply_t *a)
@@ -192,15 +203,29 @@ static void s_events_put(cd_tx_t *tx, rt_events_t *evs)
 
 /* The events the decision calls for. */
 static void s_put_actions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
-                          const rt_state_t *next, const rt_actions_t *act, const char *content)
+                          const rt_state_t *next, const rt_actions_t *act, const char *content,
+                          const rt_triage_out_t *t)
 {
     Candour__V1__ComplaintRouted *routed =
         content ? (Candour__V1__ComplaintRouted *)cd_pbjson_parse(
                       &candour__v1__complaint_routed__descriptor, content, strlen(content), NULL)
                 : NULL;
     if (act->route) {
+        /* A complaint this body leads with partners: their parts must be in
+         * (or waived) before investigation records the outcome (R3). */
+        char *partners[RT_MAX_PARTNERS];
+        if (routed && t && t->outcome == RT_COORDINATE && t->lead_here) {
+            for (int i = 0; i < t->npartners; i++)
+                partners[i] = (char *)t->partners[i];
+            routed->n_partners = (size_t)t->npartners;
+            routed->partners = partners;
+        }
         if (routed)
-            s_put(tx, evs, a, "complaint.routed", &routed->base, s_to_investigation);
+            s_put(tx, evs, a, "complaint.routed", &routed->base, NULL);
+        if (routed) {
+            routed->n_partners = 0; /* the parser's copy owns none of these */
+            routed->partners = NULL;
+        }
         else
             cd_tx_poison(tx); /* never route without the content: try again */
     }
@@ -209,16 +234,16 @@ static void s_put_actions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
         letter.kind = "acknowledgement";
         letter.response_due = routed ? routed->response_due : "";
         letter.handler = "the complaints team";
-        s_put(tx, evs, a, "letter.requested", &letter.base, s_to_notify);
+        s_put(tx, evs, a, "letter.requested", &letter.base, NULL);
     }
     if (act->status_changed) {
         char at[32];
         cd_format_rfc3339(cd_now_us(), at);
         Candour__V1__StatusChanged sc = CANDOUR__V1__STATUS_CHANGED__INIT;
-        sc.state = (char *)next->state;
+        sc.state = next->state;
         sc.detail = (char *)act->detail;
         sc.at = at;
-        s_put(tx, evs, a, "complaint.status_changed", &sc.base, s_to_intake);
+        s_put(tx, evs, a, "complaint.status_changed", &sc.base, NULL);
     }
     if (routed)
         candour__v1__complaint_routed__free_unpacked(routed, NULL);
@@ -291,32 +316,31 @@ static void s_cols_triage(rt_cols_t *c, const rt_actions_t *act, const rt_triage
 static void s_write_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
                            const rt_actions_t *act, const char *content, const rt_cols_t *c)
 {
-    char stage[8], holds[160];
-    snprintf(stage, sizeof stage, "%d", next->stage);
+    char holds[160];
     s_holds_array(next, holds, sizeof holds);
-    const char *v[15] = {a->env->complaint_ref, a->version, next->state, stage, holds,
+    const char *v[14] = {a->env->complaint_ref, a->version, cd_state_name(next->state), holds,
                          act->route ? "t" : "f", act->deadline_met ? act->deadline_met : "",
                          content, c->consent_given, c->consent_all, c->consent_share,
                          c->triage_outcome, c->triage_reason, c->lead_org, c->partners};
     cd_tx_add(tx,
-              "WITH u AS (UPDATE routing.complaint SET state = $3, stage = $4::int,"
-              " holds = $5::text[], routed_at = CASE WHEN $6::boolean THEN now() ELSE routed_at END,"
-              " acknowledged_at = CASE WHEN $7 = 'acknowledgement'"
+              "WITH u AS (UPDATE routing.complaint SET state = $3,"
+              " holds = $4::text[], routed_at = CASE WHEN $5::boolean THEN now() ELSE routed_at END,"
+              " acknowledged_at = CASE WHEN $6 = 'acknowledgement'"
               "  THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END,"
-              " response_sent_at = CASE WHEN $7 = 'response'"
+              " response_sent_at = CASE WHEN $6 = 'response'"
               "  THEN coalesce(response_sent_at, now()) ELSE response_sent_at END,"
-              " content = coalesce($8::jsonb, content),"
-              " consent_given = coalesce($9::boolean, consent_given),"
-              " consent_all = coalesce($10::boolean, consent_all),"
-              " consent_share = coalesce($11::text[], consent_share),"
-              " triage_outcome = coalesce($12, triage_outcome),"
-              " triage_reason = coalesce($13, triage_reason),"
-              " lead_org = coalesce($14, lead_org), partners = coalesce($15::text[], partners),"
+              " content = coalesce($7::jsonb, content),"
+              " consent_given = coalesce($8::boolean, consent_given),"
+              " consent_all = coalesce($9::boolean, consent_all),"
+              " consent_share = coalesce($10::text[], consent_share),"
+              " triage_outcome = coalesce($11, triage_outcome),"
+              " triage_reason = coalesce($12, triage_reason),"
+              " lead_org = coalesce($13, lead_org), partners = coalesce($14::text[], partners),"
               " version = version + 1, updated_at = now()"
               " WHERE reference = $1 AND version = $2::int RETURNING 1)"
               " SELECT routing.expect(count(*) = 1, 'complaint changed meanwhile: decide again')"
               " FROM u",
-              15, v);
+              14, v);
     if (act->deadline_met) {
         /* The response also ends the cadence of progress updates. */
         const char *m[2] = {a->env->complaint_ref, act->deadline_met};
@@ -326,7 +350,7 @@ static void s_write_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *n
                   " WHERE reference = $1 AND (name = $2 OR ($2 = 'response' AND name = 'update'))",
                   2, m);
     }
-    if (next->stage >= RT_STAGE_WITHDRAWN) {
+    if (act->close_deadlines) {
         const char *m[1] = {a->env->complaint_ref};
         cd_tx_add(tx, "UPDATE routing.deadline SET closed_at = now() WHERE reference = $1"
                       " AND met_at IS NULL AND closed_at IS NULL", 1, m);
@@ -336,15 +360,12 @@ static void s_write_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *n
 /* The letter telling the complainant their late complaint was declined (I3). */
 static void s_put_declined(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a)
 {
-    Candour__V1__OutOfTimeDecided *d = candour__v1__out_of_time_decided__unpack(
-        NULL, a->env->payload.len, a->env->payload.data);
+    const Candour__V1__OutOfTimeDecided *d = (const Candour__V1__OutOfTimeDecided *)a->payload;
     Candour__V1__LetterRequested letter = CANDOUR__V1__LETTER_REQUESTED__INIT;
     letter.kind = "triage-outcome";
     letter.outcome = "declined-out-of-time";
     letter.reason = d ? d->reason : "";
-    s_put(tx, evs, a, "letter.requested", &letter.base, s_to_notify);
-    if (d)
-        candour__v1__out_of_time_decided__free_unpacked(d, NULL);
+    s_put(tx, evs, a, "letter.requested", &letter.base, NULL);
 }
 
 /* complaint.received: the first row, with consent and triage in it, and
@@ -353,27 +374,23 @@ static int s_write_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *
                             const rt_cols_t *c, char **content)
 {
     const Candour__V1__Envelope *env = a->env;
-    Candour__V1__ComplaintReceived *cr =
-        candour__v1__complaint_received__unpack(NULL, env->payload.len, env->payload.data);
-    int64_t received = cr && cr->complaint ? cd_parse_rfc3339(cr->complaint->received_at) : -1;
-    if (received < 0) {
-        candour__v1__complaint_received__free_unpacked(cr, NULL);
+    const Candour__V1__ComplaintReceived *cr = (const Candour__V1__ComplaintReceived *)a->payload;
+    int64_t received = cr->complaint ? cd_parse_rfc3339(cr->complaint->received_at) : -1;
+    if (received < 0)
         return -1;
-    }
     cd_date_t ack, resp;
     rt_deadlines(s_app.cal, received, (int)s_app.response_days, &ack, &resp);
-    char ack_s[CD_DATE_LEN + 1], resp_s[CD_DATE_LEN + 1], stage[8], holds[160];
+    char ack_s[CD_DATE_LEN + 1], resp_s[CD_DATE_LEN + 1], holds[160];
     cd_date_format(ack, ack_s);
     cd_date_format(resp, resp_s);
-    snprintf(stage, sizeof stage, "%d", next->stage);
     s_holds_array(next, holds, sizeof holds);
     const ProtobufCEnumValue *cls = protobuf_c_enum_descriptor_get_value(
         &candour__v1__classification__descriptor, cr->classification);
     *content = s_content(cr->org_id, cr->complaint, ack_s, resp_s);
     const ProtobufCEnumValue *ex = protobuf_c_enum_descriptor_get_value(
         &candour__v1__exclusion__descriptor, cr->complaint->exclusion);
-    const char *v[19] = {env->complaint_ref, cr->org_id, cr->complaint->received_at, next->state,
-                         stage, ack_s, resp_s, cls ? cls->name : "CLASSIFICATION_COMPLAINT",
+    const char *v[18] = {env->complaint_ref, cr->org_id, cr->complaint->received_at,
+                         cd_state_name(next->state), ack_s, resp_s, cls ? cls->name : "CLASSIFICATION_COMPLAINT",
                          holds, *content, ex ? ex->name : "EXCLUSION_NONE",
                          cr->complaint->chc_eligibility_appeal ? "t" : "f", c->consent_given,
                          c->consent_all, c->consent_share, c->triage_outcome, c->triage_reason,
@@ -381,15 +398,15 @@ static int s_write_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *
     /* Until the triage applies (something holds the complaint, or it is only
      * recorded), triage_* stay NULL and partners empty. */
     cd_tx_add(tx,
-              "INSERT INTO routing.complaint (reference, org_id, received_at, state, stage,"
+              "INSERT INTO routing.complaint (reference, org_id, received_at, state,"
               " ack_due, response_due, classification, holds, content, routed_at,"
               " exclusion, chc_appeal, consent_given, consent_all, consent_share,"
               " triage_outcome, triage_reason, lead_org, partners)"
-              " VALUES ($1, $2, $3::timestamptz, $4, $5::int, $6::date, $7::date, $8,"
-              " $9::text[], $10::jsonb, CASE WHEN $4 = 'received' THEN now() END,"
-              " $11, $12::boolean, $13::boolean, $14::boolean, $15::text[],"
-              " $16, $17, $18, coalesce($19::text[], '{}'))",
-              19, v);
+              " VALUES ($1, $2, $3::timestamptz, $4, $5::date, $6::date, $7,"
+              " $8::text[], $9::jsonb, CASE WHEN $4 = 'received' THEN now() END,"
+              " $10, $11::boolean, $12::boolean, $13::boolean, $14::text[],"
+              " $15, $16, $17, coalesce($18::text[], '{}'))",
+              18, v);
     /* Its deadlines, as rows the watcher reads (complaints only: a compliment
      * or a matter outside the regulations has none). */
     char upd_s[CD_DATE_LEN + 1] = "";
@@ -405,55 +422,36 @@ static int s_write_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *
               " ('response', $3), ('update', nullif($4, ''))) AS d (name, due)"
               " WHERE d.due IS NOT NULL AND $5 = 'CLASSIFICATION_COMPLAINT'",
               5, dv);
-    candour__v1__complaint_received__free_unpacked(cr, NULL);
     return 0;
 }
 
-/* Decode what the state machine needs from the event. */
-static void *s_input(const Candour__V1__Envelope *env, rt_input_t *in, const char **holds,
-                     char *kind, size_t kindlen)
+/* What the decision needs from the event's payload. */
+static void s_input(const rt_apply_t *a, rt_input_t *in, const char **holds, char *kind,
+                    size_t kindlen)
 {
+    const Candour__V1__Envelope *env = a->env;
     memset(in, 0, sizeof *in);
     in->type = env->type;
     in->holds = holds;
-    if (strcmp(env->type, "complaint.received") == 0) {
-        Candour__V1__ComplaintReceived *cr =
-            candour__v1__complaint_received__unpack(NULL, env->payload.len, env->payload.data);
-        if (!cr)
-            return NULL;
+    const ProtobufCMessageDescriptor *d = a->payload->descriptor;
+    if (d == &candour__v1__complaint_received__descriptor) {
+        const Candour__V1__ComplaintReceived *cr = (const Candour__V1__ComplaintReceived *)a->payload;
         const ProtobufCEnumValue *cls = protobuf_c_enum_descriptor_get_value(
             &candour__v1__classification__descriptor, cr->classification);
         in->classification = cls ? cls->name : "CLASSIFICATION_COMPLAINT";
         for (size_t i = 0; i < cr->n_holds && i < RT_MAX_HOLDS; i++)
             holds[in->nholds++] = s_hold_name(cr->holds[i]);
-        return cr; /* owns nothing the input points to but enum names: free now is fine */
-    }
-    if (strcmp(env->type, "complaint.amended") == 0) {
-        Candour__V1__ComplaintAmended *am =
-            candour__v1__complaint_amended__unpack(NULL, env->payload.len, env->payload.data);
-        if (!am)
-            return NULL;
+    } else if (d == &candour__v1__complaint_amended__descriptor) {
+        const Candour__V1__ComplaintAmended *am = (const Candour__V1__ComplaintAmended *)a->payload;
         for (size_t i = 0; i < am->n_holds && i < RT_MAX_HOLDS; i++)
             holds[in->nholds++] = s_hold_name(am->holds[i]);
-        return am;
-    }
-    if (strcmp(env->type, "out_of_time.decided") == 0) {
-        Candour__V1__OutOfTimeDecided *d =
-            candour__v1__out_of_time_decided__unpack(NULL, env->payload.len, env->payload.data);
-        if (!d)
-            return NULL;
-        in->accept = d->accept;
-        candour__v1__out_of_time_decided__free_unpacked(d, NULL);
-        return (void *)env;
-    }
-    if (strcmp(env->type, "letter.sent") == 0) {
-        char detail[8];
-        s_detail(env, detail, sizeof detail, kind, kindlen);
+    } else if (d == &candour__v1__out_of_time_decided__descriptor) {
+        in->accept = ((const Candour__V1__OutOfTimeDecided *)a->payload)->accept;
+    } else if (d == &candour__v1__letter_sent__descriptor) {
+        snprintf(kind, kindlen, "%s", ((const Candour__V1__LetterSent *)a->payload)->kind);
         in->letter_kind = kind;
     }
-    return (void *)env; /* nothing to free */
 }
-
 
 /* A text[] literal of free texts: each element quoted, quotes and
  * backslashes escaped (services are the complainant's words). */
@@ -496,7 +494,6 @@ static char *s_text_array_new(const char *const *v, size_t n)
  * (NULL when no route was found: the one row then carries no route). */
 enum {
     S_COL_STATE,
-    S_COL_STAGE,
     S_COL_HOLDS,
     S_COL_ROUTED,
     S_COL_ACKNOWLEDGED,
@@ -520,8 +517,7 @@ static void s_take_row(rt_apply_t *a, PGresult *r)
     if (PQgetisnull(r, 0, S_COL_STATE))
         return; /* not known here yet */
     a->cur.exists = 1;
-    snprintf(a->cur.state, RT_NAME, "%s", PQgetvalue(r, 0, S_COL_STATE));
-    a->cur.stage = atoi(PQgetvalue(r, 0, S_COL_STAGE));
+    a->cur.state = cd_state_from_name(PQgetvalue(r, 0, S_COL_STATE));
     /* holds come back as {a,b}: names have no commas or quotes */
     char holds[256];
     snprintf(holds, sizeof holds, "%s", PQgetvalue(r, 0, S_COL_HOLDS));
@@ -633,11 +629,10 @@ static void s_take_consent(rt_apply_t *a, const Candour__V1__Consent *k)
 /* What the event itself tells triage: the complaint as received, or a consent. */
 static void s_event_triage_inputs(rt_apply_t *a)
 {
-    const Candour__V1__Envelope *env = a->env;
-    if (strcmp(env->type, "complaint.received") == 0 && !a->cur.exists) {
-        Candour__V1__ComplaintReceived *cr =
-            candour__v1__complaint_received__unpack(NULL, env->payload.len, env->payload.data);
-        if (cr && cr->complaint) {
+    const ProtobufCMessageDescriptor *d = a->payload->descriptor;
+    if (d == &candour__v1__complaint_received__descriptor && !a->cur.exists) {
+        const Candour__V1__ComplaintReceived *cr = (const Candour__V1__ComplaintReceived *)a->payload;
+        if (cr->complaint) {
             snprintf(a->org_id, sizeof a->org_id, "%s", cr->org_id);
             a->exclusion = cr->complaint->exclusion;
             a->chc_appeal = cr->complaint->chc_eligibility_appeal;
@@ -649,13 +644,10 @@ static void s_event_triage_inputs(rt_apply_t *a)
                 a->consent_all = 1;
             }
         }
-        candour__v1__complaint_received__free_unpacked(cr, NULL);
-    } else if (strcmp(env->type, "consent.recorded") == 0) {
-        Candour__V1__ConsentRecorded *cr =
-            candour__v1__consent_recorded__unpack(NULL, env->payload.len, env->payload.data);
-        if (cr && cr->consent)
+    } else if (d == &candour__v1__consent_recorded__descriptor) {
+        const Candour__V1__ConsentRecorded *cr = (const Candour__V1__ConsentRecorded *)a->payload;
+        if (cr->consent)
             s_take_consent(a, cr->consent);
-        candour__v1__consent_recorded__free_unpacked(cr, NULL);
     }
 }
 
@@ -710,7 +702,7 @@ static void s_write_contributions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_
         cr.description = c ? c->description : "";
         cr.n_services = c ? c->n_services : 0;
         cr.services = c ? c->services : NULL;
-        s_put(tx, evs, a, "contribution.requested", &cr.base, s_to_intake);
+        s_put(tx, evs, a, "contribution.requested", &cr.base, NULL);
         char detail[200];
         snprintf(detail, sizeof detail, "contribution requested from %s, due %s",
                  t->partners[i], due);
@@ -739,9 +731,10 @@ static void s_write_triage(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
         letter.outcome = (char *)rt_outcome_name(t->outcome);
         letter.reason = (char *)t->reason;
         letter.lead_org = (char *)t->lead;
+        letter.appeal = t->appeal; /* an eligibility appeal too (I6) */
         letter.response_due = "";
         letter.handler = "";
-        s_put(tx, evs, a, "letter.requested", &letter.base, s_to_notify);
+        s_put(tx, evs, a, "letter.requested", &letter.base, NULL);
     }
     if (act->contributions_due)
         s_write_contributions(tx, evs, a, t, content, h);
@@ -750,18 +743,14 @@ static void s_write_triage(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
 /* complaint.amended before routing: the content as amended (NULL: as it is). */
 static char *s_amended_content(const rt_apply_t *a)
 {
-    const Candour__V1__Envelope *env = a->env;
-    if (strcmp(env->type, "complaint.amended") != 0 || a->cur.routed)
+    if (a->payload->descriptor != &candour__v1__complaint_amended__descriptor || a->cur.routed)
         return NULL;
     char *content = NULL;
-    Candour__V1__ComplaintAmended *am =
-        candour__v1__complaint_amended__unpack(NULL, env->payload.len, env->payload.data);
+    const Candour__V1__ComplaintAmended *am = (const Candour__V1__ComplaintAmended *)a->payload;
     Candour__V1__ComplaintRouted *old = (Candour__V1__ComplaintRouted *)cd_pbjson_parse(
         &candour__v1__complaint_routed__descriptor, a->content, strlen(a->content), NULL);
-    if (am && am->complaint && old)
+    if (am->complaint && old)
         content = s_content(old->org_id, am->complaint, old->ack_due, old->response_due);
-    if (am)
-        candour__v1__complaint_amended__free_unpacked(am, NULL);
     if (old)
         candour__v1__complaint_routed__free_unpacked(old, NULL);
     return content;
@@ -790,19 +779,19 @@ static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *a
             return;
         }
     } else if (act->changed) {
-        if (strcmp(env->type, "consent.recorded") == 0)
+        if (a->payload->descriptor == &candour__v1__consent_recorded__descriptor)
             s_cols_consent(&cols, a);
         content = s_amended_content(a);
         s_write_update(tx, a, next, act, content, &cols);
     }
     rt_history_t h = {0};
     char detail[256], kind[64];
-    s_detail(env, detail, sizeof detail, kind, sizeof kind);
+    s_detail(env, a->payload, detail, sizeof detail, kind, sizeof kind);
     if (a->cur.exists || act->changed)
         s_history_add(&h, env->type, env->producer, env->event_id,
                       act->detail[0] ? act->detail : detail);
     rt_events_t evs = {0};
-    s_put_actions(tx, &evs, a, next, act, content ? content : a->content);
+    s_put_actions(tx, &evs, a, next, act, content ? content : a->content, triage);
     s_write_triage(tx, &evs, a, act, triage, content ? content : a->content, &h);
     if (act->tell_declined)
         s_put_declined(tx, &evs, a);
@@ -816,7 +805,6 @@ static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *a
 static void s_on_row(const cd_tx_result_t *res, void *arg)
 {
     rt_apply_t *a = arg;
-    const Candour__V1__Envelope *env = a->env;
     if (res->err || PQntuples(res->results[0]) < 1) {
         cd_inbox_defer(a->in, a->ev, "the complaint could not be read");
         s_apply_free(a);
@@ -830,21 +818,13 @@ static void s_on_row(const cd_tx_result_t *res, void *arg)
     rt_input_t in;
     const char *holds[RT_MAX_HOLDS];
     char kind[64] = "";
-    void *decoded = s_input(env, &in, holds, kind, sizeof kind);
+    s_input(a, &in, holds, kind, sizeof kind);
     rt_triage_out_t triage;
     s_triage(a, &triage);
     in.triage = &triage;
     rt_state_t next;
     rt_actions_t act;
-    int rc = decoded ? rt_decide(&a->cur, &in, &next, &act) : -2;
-    if (decoded && decoded != env)
-        protobuf_c_message_free_unpacked(decoded, NULL);
-    if (rc == -2) {
-        cd_inbox_nak(a->in, a->ev, "MALFORMED_EVENT", "the event's payload does not decode");
-        s_apply_free(a);
-        return;
-    }
-    if (rc == -1) {
+    if (rt_decide(&a->cur, &in, &next, &act) == -1) {
         cd_inbox_defer(a->in, a->ev, "complaint not known to routing yet");
         s_apply_free(a);
         return;
@@ -852,7 +832,10 @@ static void s_on_row(const cd_tx_result_t *res, void *arg)
     s_write(a, &next, &act, &triage);
 }
 
-static void s_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env);
+static void s_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                              const ProtobufCMessage *payload, void *arg);
+static int s_text_ok(const char *s, size_t max);
+static void s_waive(cd_request_t *req, const Candour__V1__WaiveContribution *w);
 
 /* One read for everything the decision needs (see S_COL_*): the row, the
  * receiving body's policy (R2), and its routing table for the services
@@ -860,7 +843,7 @@ static void s_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1_
  * services and date come first; where there is no row yet
  * (complaint.received), the event's ($2, $3, $4). */
 static const char s_sql_read[] =
-    "WITH c AS (SELECT state, stage, holds, routed_at, acknowledged_at, response_sent_at,"
+    "WITH c AS (SELECT state, holds, routed_at, acknowledged_at, response_sent_at,"
     "  version, content, org_id, exclusion, chc_appeal, consent_given, consent_all,"
     "  consent_share, received_at FROM routing.complaint WHERE reference = $1),"
     " k AS (SELECT coalesce((SELECT org_id FROM c), $2) AS org_id,"
@@ -868,7 +851,7 @@ static const char s_sql_read[] =
     "   jsonb_array_elements_text((SELECT content FROM c)->'services'))) AS services,"
     "  coalesce((SELECT (received_at AT TIME ZONE 'Europe/London')::date FROM c), $4::date,"
     "   current_date) AS day)"
-    " SELECT c.state, c.stage, c.holds, c.routed_at IS NOT NULL, c.acknowledged_at IS NOT NULL,"
+    " SELECT c.state, c.holds, c.routed_at IS NOT NULL, c.acknowledged_at IS NOT NULL,"
     "  c.response_sent_at IS NOT NULL, c.version, c.content, c.org_id, c.exclusion,"
     "  c.chc_appeal, c.consent_given, c.consent_all, c.consent_share,"
     "  jsonb_array_length(coalesce(c.content->'services', '[]'::jsonb)),"
@@ -882,15 +865,12 @@ static const char s_sql_read[] =
     "  ORDER BY t.service LIMIT 16) r ON true"
     " ORDER BY r.service";
 
+/* Every event that moves a complaint along its lifecycle: read, decide, write. */
 static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
-                       void *arg)
+                       const ProtobufCMessage *payload, void *arg)
 {
     cd_log_debug("event.received", "{s:s, s:s, s:s}", "type", env->type, "reference",
                  env->complaint_ref, "event_id", env->event_id);
-    if (strcmp(env->type, "contribution.received") == 0) {
-        s_on_contribution(in, ev, env);
-        return;
-    }
     rt_apply_t *a = calloc(1, sizeof *a);
     if (!a) {
         cd_inbox_defer(in, ev, "out of memory");
@@ -899,14 +879,14 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
     a->in = in;
     a->ev = ev;
     a->env = env;
+    a->payload = payload;
     /* For complaint.received the row does not exist yet: what triage needs
      * comes from the event (organisation, services, date of receipt). */
     char services[4096] = "", day[CD_DATE_LEN + 1] = "", org[80] = "";
-    int is_received = strcmp(env->type, "complaint.received") == 0;
+    int is_received = payload->descriptor == &candour__v1__complaint_received__descriptor;
     if (is_received) {
-        Candour__V1__ComplaintReceived *cr =
-            candour__v1__complaint_received__unpack(NULL, env->payload.len, env->payload.data);
-        if (cr && cr->complaint) {
+        const Candour__V1__ComplaintReceived *cr = (const Candour__V1__ComplaintReceived *)payload;
+        if (cr->complaint) {
             snprintf(org, sizeof org, "%s", cr->org_id);
             s_text_array(cr->complaint->services, cr->complaint->n_services, services,
                          sizeof services);
@@ -914,7 +894,6 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
             if (t >= 0)
                 cd_date_format(cd_date_from_unix_london(t), day);
         }
-        candour__v1__complaint_received__free_unpacked(cr, NULL);
     }
     const char *v[4] = {env->complaint_ref, is_received ? org : NULL,
                         is_received ? services : NULL, is_received && day[0] ? day : NULL};
@@ -947,6 +926,7 @@ static void s_on_status(const cd_tx_result_t *res, void *arg)
     Candour__V1__ComplaintStatus st = CANDOUR__V1__COMPLAINT_STATUS__INIT;
     st.complaint_ref = PQgetvalue(c, 0, 0);
     st.state = PQgetvalue(c, 0, 1);
+    st.state_code = cd_state_from_name(st.state);
     st.org_id = PQgetvalue(c, 0, 2);
     st.received_at = PQgetvalue(c, 0, 3);
     st.triage_outcome = PQgetvalue(c, 0, 8);
@@ -1064,6 +1044,8 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
         s_extend(req, r->extend_deadline);
     else if (r->op_case == CANDOUR__V1__REQUEST__OP_DECIDE_OUT_OF_TIME)
         s_decide(req, r->decide_out_of_time);
+    else if (r->op_case == CANDOUR__V1__REQUEST__OP_WAIVE_CONTRIBUTION)
+        s_waive(req, r->waive_contribution);
     else
         cd_request_fail(req, "UNSUPPORTED", "op", "routing answers GetStatus and ExtendDeadline");
 }
@@ -1094,12 +1076,11 @@ static void s_on_contribution_committed(void *arg)
     free(ref);
 }
 
-static void s_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env)
+static void s_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                              const ProtobufCMessage *payload, void *arg)
 {
-    Candour__V1__ContributionReceived *c =
-        candour__v1__contribution_received__unpack(NULL, env->payload.len, env->payload.data);
-    if (!c || !c->partner_org[0]) {
-        candour__v1__contribution_received__free_unpacked(c, NULL);
+    const Candour__V1__ContributionReceived *c = (const Candour__V1__ContributionReceived *)payload;
+    if (!c->partner_org[0]) {
         cd_inbox_nak(in, ev, "MALFORMED_EVENT", "contribution.received without a partner");
         return;
     }
@@ -1120,7 +1101,6 @@ static void s_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1_
     const char *h[5] = {env->complaint_ref, env->type, env->producer, detail, env->event_id};
     cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail, event_id)"
                   " VALUES ($1, $2, $3, $4, $5::uuid)", 5, h);
-    candour__v1__contribution_received__free_unpacked(c, NULL);
     cd_inbox_commit(in, ev, tx, s_on_contribution_committed, strdup(env->complaint_ref));
 }
 
@@ -1146,6 +1126,9 @@ static void s_on_merge_read(const cd_tx_result_t *res, void *arg)
         cs[i].org = PQgetvalue(r, i, 0);
         cs[i].findings = PQgetvalue(r, i, 1);
         cs[i].received_at = PQgetvalue(r, i, 2);
+        cs[i].waived = PQgetvalue(r, i, 3)[0] == 't';
+        cs[i].reason = PQgetvalue(r, i, 4);
+        cs[i].recorded_by = PQgetvalue(r, i, 5);
         cp[i] = &cs[i];
     }
     Candour__V1__ContributionsMerged m = CANDOUR__V1__CONTRIBUTIONS_MERGED__INIT;
@@ -1165,7 +1148,7 @@ static void s_on_merge_read(const cd_tx_result_t *res, void *arg)
     cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail)"
                   " VALUES ($1, $2, $3, $4)", 4, h);
     cd_event_out_t out = {.type = "contributions.merged", .complaint_ref = ref,
-                          .payload = &m.base, .subscribers = s_to_investigation};
+                          .payload = &m.base, .subscribers = NULL};
     cd_outbox_put(cd_service_outbox(s_app.svc), tx, &out, NULL, NULL);
     cd_db_submit(cd_service_db(s_app.svc), tx, s_on_merged, NULL);
     free(cs);
@@ -1173,19 +1156,83 @@ static void s_on_merge_read(const cd_tx_result_t *res, void *arg)
     free(ref);
 }
 
-/* Every partner has answered and nothing was merged yet: read them to merge. */
+/* Every partner has answered, or its part was waived (R3), nothing was
+ * merged yet, and the complaint is still in hand (the lifecycle takes a
+ * contribution in its state): read them to merge. */
 static void s_merge_check(const char *ref)
 {
-    const char *v[1] = {ref};
+    char states[CD_LC_NAMES_LEN];
+    cd_lc_states_allowing(CD_LC_CONTRIBUTION, states, sizeof states);
+    const char *v[2] = {ref, states};
     cd_db_query(cd_service_db(s_app.svc),
                 "SELECT k.org_id, k.findings, to_char(k.received_at AT TIME ZONE 'UTC',"
-                " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM routing.complaint c"
+                " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), k.waived, coalesce(k.reason, ''),"
+                " coalesce(k.recorded_by, '') FROM routing.complaint c"
                 " JOIN routing.contribution k USING (reference)"
                 " WHERE c.reference = $1 AND c.merged_at IS NULL AND cardinality(c.partners) > 0"
+                " AND c.state = ANY($2::text[])"
                 " AND NOT EXISTS (SELECT 1 FROM unnest(c.partners) p WHERE p NOT IN"
                 "  (SELECT org_id FROM routing.contribution WHERE reference = $1))"
-                " ORDER BY k.org_id",
-                1, v, s_on_merge_read, strdup(ref));
+                " ORDER BY k.received_at, k.org_id",
+                2, v, s_on_merge_read, strdup(ref));
+}
+
+/* -- WaiveContribution: the complaints manager records that the response
+ * goes without a partner's part (the partner declined, or did not answer),
+ * with the reason (R3). The partner's deadline closes; the letter says so. */
+
+static void s_on_waived(const cd_tx_result_t *res, void *arg)
+{
+    cd_op_t *op = arg;
+    char ref[64];
+    snprintf(ref, sizeof ref, "%s", ((const Candour__V1__WaiveContribution *)op->msg)->complaint_ref);
+    if (cd_op_committed(op, res, "waive_contribution.partner_org",
+                        "that partner's part is in or waived already, the parts were merged, or"
+                        " the complaint is no longer in hand")) {
+        cd_service_kick(s_app.svc);
+        s_merge_check(ref);
+    }
+}
+
+static void s_waive(cd_request_t *req, const Candour__V1__WaiveContribution *w)
+{
+    const char *field = !w->complaint_ref[0]            ? "waive_contribution.complaint_ref"
+                        : !s_text_ok(w->partner_org, 64) ? "waive_contribution.partner_org"
+                        : !s_text_ok(w->reason, 1000)    ? "waive_contribution.reason"
+                        : !s_text_ok(w->recorded_by, 200) ? "waive_contribution.recorded_by"
+                                                          : NULL;
+    if (field) {
+        cd_request_fail(req, "REQUIRED", field,
+                        "give the complaint's reference, the partner, the reason the response goes"
+                        " without its part, and who records it");
+        return;
+    }
+    cd_op_t *op = cd_op_new(req, &w->base);
+    if (!op)
+        return;
+    char states[CD_LC_NAMES_LEN];
+    cd_lc_states_allowing(CD_LC_CONTRIBUTION, states, sizeof states);
+    const char *v[5] = {w->complaint_ref, w->partner_org, w->reason, w->recorded_by, states};
+    cd_tx_t *tx = cd_tx_new();
+    cd_tx_add(tx,
+              "WITH k AS (INSERT INTO routing.contribution (reference, org_id, findings,"
+              " received_at, waived, reason, recorded_by)"
+              " SELECT reference, $2, '', now(), true, $3, $4 FROM routing.complaint"
+              " WHERE reference = $1 AND $2 = ANY(partners) AND merged_at IS NULL"
+              " AND state = ANY($5::text[]) ON CONFLICT DO NOTHING RETURNING 1)"
+              " SELECT routing.expect(count(*) = 1, 'nothing to waive') FROM k",
+              5, v);
+    cd_tx_add(tx,
+              "UPDATE routing.deadline SET closed_at = coalesce(closed_at, now())"
+              " WHERE reference = $1 AND name = 'contribution' AND party = $2 AND met_at IS NULL",
+              2, v);
+    char detail[240];
+    snprintf(detail, sizeof detail, "the response goes without %s's part (waived, R3)",
+             w->partner_org);
+    const char *h[4] = {w->complaint_ref, "contribution.waived", "routing", detail};
+    cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail)"
+                  " VALUES ($1, $2, $3, $4)", 4, h);
+    cd_db_submit(cd_service_db(s_app.svc), tx, s_on_waived, op);
 }
 
 static void s_on_pending_merges(const cd_tx_result_t *res, void *arg)
@@ -1248,7 +1295,7 @@ static void s_raise(const rt_alert_t *al)
     Candour__V1__ContributionRequested chase = CANDOUR__V1__CONTRIBUTION_REQUESTED__INIT;
     cd_event_out_t out[2] = {{.type = overdue ? "deadline.overdue" : "deadline.due_soon",
                               .complaint_ref = al->reference, .payload = &da.base,
-                              .subscribers = s_to_notify}};
+                              .subscribers = NULL}};
     int nout = 1;
     if (overdue && strcmp(al->name, "contribution") == 0) {
         /* A partner that has not answered by the due date is chased (R3). */
@@ -1257,7 +1304,7 @@ static void s_raise(const rt_alert_t *al)
         chase.chase = 1;
         out[nout++] = (cd_event_out_t){.type = "contribution.requested",
                                        .complaint_ref = al->reference, .payload = &chase.base,
-                                       .subscribers = s_to_intake};
+                                       .subscribers = NULL};
     }
     /* The alert, then any chase: one statement. */
     cd_outbox_put_many(cd_service_outbox(s_app.svc), tx, out, nout, NULL, NULL);
@@ -1291,17 +1338,21 @@ static void s_watch(void)
     char t[CD_DATE_LEN + 1], soon[CD_DATE_LEN + 1];
     cd_date_format(today, t);
     cd_date_format(cd_workdays_add(s_app.cal, today, (int)s_app.due_soon_days), soon);
-    const char *v[2] = {t, soon};
+    /* The complaints whose deadlines are watched: those the lifecycle still
+     * raises deadlines for (open ones). */
+    char states[CD_LC_NAMES_LEN];
+    cd_lc_states_allowing(CD_LC_DEADLINE, states, sizeof states);
+    const char *v[3] = {t, soon, states};
     s_app.watching = 1;
     cd_db_query(cd_service_db(s_app.svc),
                 "SELECT d.reference, d.name, d.party, d.due::text,"
                 " CASE WHEN d.due < $1::date THEN 'overdue' ELSE 'due-soon' END"
                 " FROM routing.deadline d JOIN routing.complaint c USING (reference)"
-                " WHERE d.met_at IS NULL AND d.closed_at IS NULL AND c.stage < 90"
+                " WHERE d.met_at IS NULL AND d.closed_at IS NULL AND c.state = ANY($3::text[])"
                 " AND ((d.due < $1::date AND d.overdue_raised_at IS NULL)"
                 "  OR (d.due >= $1::date AND d.due <= $2::date AND d.due_soon_raised_at IS NULL))"
                 " ORDER BY d.due LIMIT 200",
-                2, v, s_on_due, NULL);
+                3, v, s_on_due, NULL);
 }
 
 static void s_on_watch_timer(uv_timer_t *t)
@@ -1382,7 +1433,7 @@ static void s_on_deadline_read(const cd_tx_result_t *res, void *arg)
     de.new_due = x->new_due;
     de.reason = x->reason;
     cd_event_out_t out = {.type = "deadline.extended", .complaint_ref = x->complaint_ref,
-                          .payload = &de.base, .subscribers = s_to_notify};
+                          .payload = &de.base, .subscribers = NULL};
     cd_outbox_put(cd_service_outbox(s_app.svc), tx, &out, NULL, NULL);
     cd_db_submit(cd_service_db(s_app.svc), tx, s_on_extended, e);
 }
@@ -1464,7 +1515,7 @@ static void s_on_decide_read(const cd_tx_result_t *res, void *arg)
     ev.reason = d->reason;
     ev.decided_by = d->decided_by;
     cd_event_out_t out = {.type = "out_of_time.decided", .complaint_ref = d->complaint_ref,
-                          .payload = &ev.base, .subscribers = s_to_routing};
+                          .payload = &ev.base, .subscribers = NULL};
     cd_outbox_put(cd_service_outbox(s_app.svc), tx, &out, NULL, NULL);
     cd_db_submit(cd_service_db(s_app.svc), tx, s_on_decided, op);
 }
@@ -1483,11 +1534,13 @@ static void s_decide(cd_request_t *req, const Candour__V1__DecideOutOfTime *d)
     cd_op_t *op = cd_op_new(req, &d->base);
     if (!op)
         return;
-    const char *v[1] = {d->complaint_ref};
+    char states[CD_LC_NAMES_LEN];
+    cd_lc_states_allowing(CD_LC_OUT_OF_TIME_DECLINED, states, sizeof states);
+    const char *v[2] = {d->complaint_ref, states};
     cd_db_query(cd_service_db(s_app.svc),
-                "SELECT 'out-of-time' = ANY(holds) AND stage < 90 FROM routing.complaint"
-                " WHERE reference = $1",
-                1, v, s_on_decide_read, op);
+                "SELECT 'out-of-time' = ANY(holds) AND state = ANY($2::text[])"
+                " FROM routing.complaint WHERE reference = $1",
+                2, v, s_on_decide_read, op);
 }
 
 /* ---------------------------------------------------------------- main */
@@ -1521,15 +1574,23 @@ int main(int argc, char **argv)
         {"CANDOUR_DEADLINE_SCAN_MS", CD_CONFIG_INT, "60000", 50, 3600000,
          "how often the deadline watcher looks for what is due soon or overdue", &s_app.scan_ms},
     };
+    static const cd_handler_t handlers[] = {
+        {"complaint.received", s_on_event},  {"complaint.amended", s_on_event},
+        {"complaint.withdrawn", s_on_event}, {"consent.recorded", s_on_event},
+        {"summary.agreed", s_on_event},      {"out_of_time.decided", s_on_event},
+        {"case.opened", s_on_event},         {"investigation.completed", s_on_event},
+        {"response.approved", s_on_event},   {"letter.sent", s_on_event},
+        {"contribution.received", s_on_contribution},
+        {NULL, NULL},
+    };
     cd_service_spec_t spec = {
         .name = "routing",
         .summary = "triages complaints, sets their deadlines, keeps their status",
         .bind_port = 7101,
         .admin_port = 9101,
-        .subscribers = s_subscribers,
         .config = items,
         .nconfig = (int)(sizeof items / sizeof items[0]),
-        .on_event = s_on_event,
+        .handlers = handlers,
         .on_request = s_on_request,
         .on_ready = s_on_ready,
         .on_stop = s_on_stop,

@@ -1,4 +1,5 @@
-/* signing.c - sign-off's rules (F2). */
+/* signing.c - sign-off's rules (F2), and which drafts the lifecycle lets
+ * be signed. */
 #include "signing.h"
 
 #include <string.h>
@@ -37,7 +38,40 @@ int so_validate_sign(const Candour__V1__SignResponse *s, so_error_t *e)
     return 0;
 }
 
+cd_state_t so_draft_state(const char *state)
+{
+    static const struct {
+        const char *name;
+        cd_state_t state;
+    } map[] = {
+        {"awaiting-signature", CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_AWAITING_SIGN_OFF},
+        {"approved", CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_RESPONSE_APPROVED},
+        {"withdrawn", CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_WITHDRAWN},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(state, map[i].name) == 0)
+            return map[i].state;
+    return CD_STATE_NONE;
+}
+
 int so_draft_signable(const char *state)
 {
-    return strcmp(state, "awaiting-signature") == 0;
+    return cd_lc_allows(so_draft_state(state), CD_LC_RESPONSE_APPROVED);
+}
+
+int so_sign_allowed(const char *state, so_error_t *e)
+{
+    if (so_draft_signable(state))
+        return 0;
+    switch (so_draft_state(state)) {
+    case CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_WITHDRAWN:
+        return s_fail(e, "FAILED_PRECONDITION", "sign.complaint_ref",
+                      "the complaint was withdrawn");
+    case CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_RESPONSE_APPROVED:
+        return s_fail(e, "FAILED_PRECONDITION", "sign.complaint_ref",
+                      "the response is already signed");
+    default:
+        return s_fail(e, "FAILED_PRECONDITION", "sign.complaint_ref",
+                      "the draft cannot be signed in the state it is in");
+    }
 }

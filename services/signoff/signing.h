@@ -1,7 +1,9 @@
-/* signing.h - sign-off's rules (F2), pure. */
+/* signing.h - sign-off's rules, pure: the signature request (F2) and which
+ * drafts may be signed, as the lifecycle says. */
 #ifndef SIGNOFF_SIGNING_H
 #define SIGNOFF_SIGNING_H
 
+#include "candour/lifecycle.h"
 #include "candour/v1/api.pb-c.h"
 
 typedef struct {
@@ -13,7 +15,18 @@ typedef struct {
 /* 0 when the signature request is complete, else -1 with err. */
 int so_validate_sign(const Candour__V1__SignResponse *s, so_error_t *err);
 
-/* Whether a draft in `state` may be signed. */
+/* The complaint's state as the draft's own state shows it:
+ * 'awaiting-signature' is awaiting sign-off, 'approved' response approved,
+ * 'withdrawn' withdrawn; anything else CD_STATE_NONE. */
+cd_state_t so_draft_state(const char *state);
+
+/* Whether a draft in `state` may be signed: the lifecycle's answer for
+ * CD_LC_RESPONSE_APPROVED in so_draft_state(state). */
 int so_draft_signable(const char *state);
+
+/* The same as a refusal: 0, or -1 with err (FAILED_PRECONDITION on
+ * sign.complaint_ref) saying why: the complaint was withdrawn, or the
+ * response is already signed. */
+int so_sign_allowed(const char *state, so_error_t *err);
 
 #endif

@@ -1,6 +1,9 @@
 /* make_corpus.c - writes the seed corpus of fuzz_intake: real serialised
  * candour.v1.Requests, one of each op intake's public endpoint answers, and
- * two Envelopes (fuzz_intake decodes those from the same bytes too).
+ * two Envelopes (fuzz_intake decodes those from the same bytes too); also
+ * requests whose text holds what a protobuf-c client cannot pack but a peer
+ * can send: a NUL inside a string, bytes that are not UTF-8 (the inbox must
+ * refuse them, fuzz_intake checks that it does and that nothing is cut).
  *
  * Built and run by tests/fuzz/run.sh whenever the .proto files or this file
  * change; by hand:
@@ -19,13 +22,23 @@
 static const char *s_dir;
 static int s_written;
 
-static void s_write(const char *name, const ProtobufCMessage *m)
+/* Writes m packed; when mark is set, its one 0x7f byte (put in a string
+ * by the caller) becomes `with` first. */
+static void s_write_as(const char *name, const ProtobufCMessage *m, int mark, unsigned char with)
 {
     size_t len = protobuf_c_message_get_packed_size(m);
     unsigned char *buf = malloc(len ? len : 1);
     if (!buf || protobuf_c_message_pack(m, buf) != len) {
         fprintf(stderr, "make_corpus: cannot pack %s\n", name);
         exit(1);
+    }
+    if (mark) {
+        unsigned char *at = memchr(buf, 0x7f, len);
+        if (!at || memchr(at + 1, 0x7f, len - (size_t)(at + 1 - buf))) {
+            fprintf(stderr, "make_corpus: %s needs exactly one 0x7f marker\n", name);
+            exit(1);
+        }
+        *at = with;
     }
     /* What we wrote must read back: a seed that does not unpack is no seed. */
     ProtobufCMessage *back = protobuf_c_message_unpack(m->descriptor, NULL, len, buf);
@@ -43,6 +56,11 @@ static void s_write(const char *name, const ProtobufCMessage *m)
     }
     free(buf);
     s_written++;
+}
+
+static void s_write(const char *name, const ProtobufCMessage *m)
+{
+    s_write_as(name, m, 0, 0);
 }
 
 /* A complainant with an address, contact preferences and access needs. */
@@ -143,6 +161,15 @@ int main(int argc, char **argv)
     req.request_id = "req-0002";
     s_write("submit_minimal", &req.base);
 
+    /* The same with a NUL in the description (the outside tester's "text
+     * \u0000 nul"), and with one in the complainant's name. */
+    minimal.description = "The ward\x7f was dirty.";
+    s_write_as("submit_nul_description", &req.base, 1, 0);
+    minimal.description = "The ward was dirty.";
+    plain.name = "Sam\x7f Jones";
+    s_write_as("submit_nul_name", &req.base, 1, 0);
+    plain.name = "Sam Jones";
+
     /* submit: a verbal complaint with its summary, resolved the same day (I1, I4). */
     Candour__V1__Complaint verbal = CANDOUR__V1__COMPLAINT__INIT;
     verbal.external_ref = "PHONE-88";
@@ -207,6 +234,9 @@ int main(int argc, char **argv)
     req.amend = NULL;
     req.withdraw = &withdraw;
     s_write("withdraw", &req.base);
+    withdraw.reason = "Resolved \x7f";
+    s_write_as("withdraw_bad_utf8", &req.base, 1, 0xC3);
+    withdraw.reason = "Resolved with the ward manager.";
 
     Candour__V1__RecordConsent rc = CANDOUR__V1__RECORD_CONSENT__INIT;
     rc.complaint_ref = "CDR-ABCD-2345";

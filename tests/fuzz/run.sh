@@ -83,8 +83,9 @@ sources_for() {
   case "$1" in
     fuzz_pbjson) echo common/src/pbjson.c ;;
     fuzz_intake)
-      echo common/src/pbjson.c common/src/util.c common/src/calendar.c common/src/error.c \
-        common/src/events.c services/intake/validate.c services/intake/classify.c
+      echo common/src/pbjson.c common/src/pb.c common/src/util.c common/src/calendar.c \
+        common/src/error.c common/src/events.c services/intake/validate.c \
+        services/intake/classify.c
       ;;
     *) echo common/src/pbjson.c common/src/util.c common/src/calendar.c common/src/error.c \
       common/src/events.c common/src/pb.c services/intake/validate.c services/intake/classify.c ;;

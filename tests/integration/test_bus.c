@@ -20,6 +20,7 @@
 #include <zmq.h>
 
 #include "candour/db.h"
+#include "candour/events.h"
 #include "candour/error.h"
 #include "candour/inbox.h"
 #include "candour/outbox.h"
@@ -170,7 +171,7 @@ static void s_check_envelope(const Candour__V1__Envelope *env)
     int ok = p && strncmp(p->case_id, "case-", 5) == 0 && strcmp(env->producer, "intake") == 0 &&
              strlen(env->correlation_id) == CD_UUID_LEN && env->sequence > 0 &&
              env->occurred_at_us > 0 && env->schema_version == 1 &&
-             strcmp(env->causation_id, "cause-1") == 0 && strncmp(env->type, "test.", 5) == 0;
+             strcmp(env->causation_id, "cause-1") == 0 && cd_event_type(env->type) != NULL;
     if (!ok)
         s_c.bad_envelope++;
     candour__v1__case_opened__free_unpacked(p, NULL);
@@ -189,7 +190,8 @@ static void s_apply(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope 
     cd_inbox_commit(in, ev, tx, NULL, NULL);
 }
 
-static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env, void *arg)
+static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                       const ProtobufCMessage *payload, void *arg)
 {
     s_consumer_t *c = arg;
     c->arrivals++;
@@ -266,7 +268,16 @@ static void s_start(s_mode_t mode, const cd_outbox_opts_t *opts, int bind)
     cd_subscriber_t sub = {"routing", s_endpoint};
     s_ob = cd_outbox_new(&s_loop, s_pdb, "intake", "intake", &sub, 1, opts);
     cr_assert(s_ob);
-    s_in = cd_inbox_new(&s_loop, s_cdb, "routing", s_on_event, NULL, &s_c);
+    /* Events of the catalogue whose payloads a CaseOpened's bytes decode as
+     * (the test's payloads): each stands for one of the test's kinds. */
+    static const cd_handler_t handlers[] = {
+        {"case.opened", s_on_event},        {"letter.sent", s_on_event},
+        {"summary.agreed", s_on_event},     {"complaint.withdrawn", s_on_event},
+        {"deadline.extended", s_on_event},  {"contribution.received", s_on_event},
+        {"complaint.routed", s_on_event}, {"deadline.due_soon", s_on_event},
+        {NULL, NULL},
+    };
+    s_in = cd_inbox_new(&s_loop, s_cdb, "routing", handlers, NULL, &s_c);
     cr_assert(s_in);
     if (bind)
         cr_assert_eq(cd_inbox_bind(s_in, s_endpoint), 0);
@@ -323,9 +334,9 @@ static void s_put(const char *type, const char *ref, int n)
 Test(bus, every_event_is_delivered_and_applied_exactly_once)
 {
     s_start(M_APPLY, NULL, 1);
-    s_put("test.opened", "", 20); /* no complaint: no ordering constraint */
-    s_put("test.opened", "REF-A", 15);
-    s_put("test.opened", "REF-B", 15);
+    s_put("case.opened", "", 20); /* no complaint: no ordering constraint */
+    s_put("case.opened", "REF-A", 15);
+    s_put("case.opened", "REF-B", 15);
     cr_assert_eq(s_wait_count(Q_DELIVERED, 50, 15000), 50, "not every delivery was acknowledged");
     cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox_delivery"), 50);
     cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox_delivery WHERE dead_at IS NOT NULL"
@@ -339,7 +350,7 @@ Test(bus, every_event_is_delivered_and_applied_exactly_once)
                          " USING (event_id) JOIN public.effects e USING (event_id)"),
                  50);
     cr_assert_eq(s_count("SELECT count(*) FROM routing.inbox WHERE producer <> 'intake'"
-                         " OR type <> 'test.opened'"),
+                         " OR type <> 'case.opened'"),
                  0);
     cr_assert_eq(cd_inbox_applied(s_in), 50);
     cr_assert_eq(s_c.nseen, 50);
@@ -353,7 +364,7 @@ Test(bus, every_event_is_delivered_and_applied_exactly_once)
 Test(bus, redelivered_event_is_acknowledged_again_but_not_applied_twice)
 {
     s_start(M_APPLY, NULL, 1);
-    s_put("test.opened", "REF-R", 1);
+    s_put("case.opened", "REF-R", 1);
     cr_assert_eq(s_wait_count(Q_DELIVERED, 1, 10000), 1);
     cr_assert_eq(s_count(Q_INBOX), 1);
     uint64_t dups = cd_inbox_duplicates(s_in);
@@ -389,10 +400,10 @@ Test(bus, events_of_one_complaint_arrive_and_take_effect_in_order)
     s_start(M_APPLY, NULL, 1);
     /* 20 for REF-1: ten in one transaction, ten in separate ones, with
      * another complaint's events interleaved. */
-    s_put("test.opened", "REF-1", 10);
+    s_put("case.opened", "REF-1", 10);
     for (int i = 0; i < 10; i++) {
-        s_put("test.updated", "REF-1", 1);
-        s_put("test.updated", "REF-2", 1);
+        s_put("letter.sent", "REF-1", 1);
+        s_put("letter.sent", "REF-2", 1);
     }
     cr_assert_eq(s_wait_count(Q_DELIVERED, 30, 15000), 30);
     cr_assert_eq(s_count(Q_EFFECTS), 30);
@@ -416,8 +427,8 @@ Test(bus, events_of_one_complaint_arrive_and_take_effect_in_order)
 Test(bus, events_whose_guard_is_false_are_not_put)
 {
     s_start(M_APPLY, NULL, 1);
-    s_put_guarded("test.guarded", "REF-G", 1, "$G = 'yes'", "no");
-    s_put_guarded("test.guarded", "REF-G", 2, "$G = 'yes'", "yes");
+    s_put_guarded("summary.agreed", "REF-G", 1, "$G = 'yes'", "no");
+    s_put_guarded("summary.agreed", "REF-G", 2, "$G = 'yes'", "yes");
     cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox"), 2);
 
     /* A guard sees the transaction's own earlier statements: the second put
@@ -425,7 +436,7 @@ Test(bus, events_whose_guard_is_false_are_not_put)
     static const char *const subs[] = {"routing", NULL};
     Candour__V1__CaseOpened p = CANDOUR__V1__CASE_OPENED__INIT;
     p.case_id = "case-guard";
-    cd_event_out_t ev = {.type = "test.guarded",
+    cd_event_out_t ev = {.type = "summary.agreed",
                          .complaint_ref = "REF-H",
                          .causation_id = "cause-1",
                          .payload = &p.base,
@@ -457,7 +468,7 @@ Test(bus, event_nakked_every_time_is_dead_lettered_after_max_naks)
 {
     cd_outbox_opts_t opts = {.poll_ms = 20, .retry_base_ms = 20, .max_naks = 3};
     s_start(M_NAK, &opts, 1);
-    s_put("test.rejected", "REF-N", 1);
+    s_put("complaint.withdrawn", "REF-N", 1);
     cr_assert_eq(s_wait_count("SELECT count(*) FROM intake.outbox_delivery"
                               " WHERE dead_at IS NOT NULL",
                               1, 15000),
@@ -489,7 +500,7 @@ Test(bus, nak_of_a_resend_arriving_after_dead_lettering_is_not_counted)
      * a consumer would not). */
     cd_outbox_opts_t opts = {.poll_ms = 20, .retry_base_ms = 20, .max_naks = 3};
     s_start(M_HOLD_PAIRS, &opts, 1);
-    s_put("test.rejected", "", 1);
+    s_put("complaint.withdrawn", "", 1);
     cr_assert_eq(s_wait_count("SELECT count(*) FROM intake.outbox_delivery"
                               " WHERE dead_at IS NOT NULL",
                               1, 15000),
@@ -508,11 +519,11 @@ Test(bus, nak_of_a_resend_arriving_after_dead_lettering_is_not_counted)
 Test(bus, dead_lettered_event_holds_back_later_events_of_its_complaint_only)
 {
     cd_outbox_opts_t opts = {.poll_ms = 20, .retry_base_ms = 20, .max_naks = 2};
-    s_c.nak_type = "test.poison";
+    s_c.nak_type = "deadline.extended";
     s_start(M_NAK_TYPE, &opts, 1);
-    s_put("test.poison", "REF-P", 1);
-    s_put("test.opened", "REF-P", 1);
-    s_put("test.opened", "REF-Q", 1);
+    s_put("deadline.extended", "REF-P", 1);
+    s_put("case.opened", "REF-P", 1);
+    s_put("case.opened", "REF-Q", 1);
     cr_assert_eq(s_wait_count("SELECT count(*) FROM intake.outbox_delivery"
                               " WHERE dead_at IS NOT NULL",
                               1, 15000),
@@ -522,7 +533,7 @@ Test(bus, dead_lettered_event_holds_back_later_events_of_its_complaint_only)
     /* REF-P's second event is never sent while the first is dead. */
     RUN_UNTIL(0, 200);
     cr_assert_eq(s_count("SELECT attempts FROM intake.outbox_delivery d JOIN intake.outbox o"
-                         " USING (seq) WHERE o.type = 'test.opened' AND o.complaint_ref = 'REF-P'"),
+                         " USING (seq) WHERE o.type = 'case.opened' AND o.complaint_ref = 'REF-P'"),
                  0);
     cr_assert_eq(s_count("SELECT count(*) FROM public.effects WHERE complaint_ref = 'REF-P'"), 0);
 }
@@ -534,7 +545,7 @@ Test(bus, absent_consumer_leaves_events_pending_then_gets_them_once_bound)
     for (int i = 0; i < 5; i++) {
         char ref[16];
         snprintf(ref, sizeof ref, "REF-%d", i);
-        s_put("test.opened", ref, 1);
+        s_put("case.opened", ref, 1);
     }
     /* Tried more often than max_naks, and still only pending: absence is not rejection. */
     cr_assert_eq(
@@ -560,7 +571,7 @@ Test(bus, deferred_event_stays_pending_and_arrives_again)
 {
     cd_outbox_opts_t opts = {.poll_ms = 20, .retry_base_ms = 20, .max_naks = 1};
     s_start(M_DEFER_FIRST, &opts, 1);
-    s_put("test.opened", "REF-D", 1);
+    s_put("case.opened", "REF-D", 1);
     cr_assert_eq(s_wait_count(Q_DELIVERED, 1, 10000), 1);
     cr_assert_eq(s_c.nseen, 1);
     cr_assert_geq(s_c.hits[0], 2, "the event did not come back after the defer");
@@ -593,7 +604,7 @@ static void s_raw_send(cd_zsock_t *dealer, const char *producer, const char *ref
     uint8_t *payload = cd_pb_pack(&p.base, &plen);
     Candour__V1__Envelope env = CANDOUR__V1__ENVELOPE__INIT;
     env.event_id = (char *)id;
-    env.type = "test.raw";
+    env.type = "contribution.received";
     env.producer = (char *)producer;
     env.complaint_ref = (char *)ref;
     env.correlation_id = (char *)id;
@@ -681,7 +692,7 @@ static void s_many_events(cd_event_out_t *evs, Candour__V1__CaseOpened *p, char 
         snprintf(ids[i], sizeof ids[i], "case-many-%d", i);
         candour__v1__case_opened__init(&p[i]);
         p[i].case_id = ids[i];
-        evs[i] = (cd_event_out_t){.type = "test.many",
+        evs[i] = (cd_event_out_t){.type = "complaint.routed",
                                   .complaint_ref = refs[i],
                                   .causation_id = "cause-1",
                                   .payload = &p[i].base,
@@ -856,7 +867,7 @@ Test(bus, an_event_that_cannot_be_applied_from_its_data_is_nakked)
 {
     cd_outbox_opts_t opts = {.poll_ms = 20, .retry_base_ms = 20, .max_naks = 2};
     s_start(M_INVALID, &opts, 1);
-    s_put("test.invalid", "REF-INV", 1);
+    s_put("deadline.due_soon", "REF-INV", 1);
     cr_assert_eq(s_wait_count("SELECT count(*) FROM intake.outbox_delivery WHERE dead_at IS NOT NULL",
                               1, 10000),
                  1, "the event was not dead-lettered after its NAKs");
@@ -871,7 +882,7 @@ Test(bus, an_event_that_meets_a_deadlock_is_deferred_not_refused)
 {
     cd_outbox_opts_t opts = {.poll_ms = 20, .retry_base_ms = 20, .max_naks = 1};
     s_start(M_DEADLOCK_FIRST, &opts, 1);
-    s_put("test.opened", "REF-DL", 1);
+    s_put("case.opened", "REF-DL", 1);
     cr_assert_eq(s_wait_count(Q_DELIVERED, 1, 10000), 1);
     cr_assert_geq(s_c.hits[0], 2, "the event did not come back after the deadlock");
     cr_assert_eq(s_count("SELECT naks FROM intake.outbox_delivery"), 0);

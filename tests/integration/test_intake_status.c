@@ -70,7 +70,7 @@ static int s_status(const char *ref, const char *state, const char *detail, char
     if (!id[0])
         cr_assert_eq(cd_uuid(id), 0);
     Candour__V1__StatusChanged sc = CANDOUR__V1__STATUS_CHANGED__INIT;
-    sc.state = (char *)state;
+    sc.state = cd_state_from_name(state);
     sc.detail = (char *)detail;
     sc.at = "2026-11-02T10:00:00Z";
     size_t plen = 0;

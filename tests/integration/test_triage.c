@@ -326,13 +326,14 @@ Test(triage, the_events_of_one_decision_go_out_in_the_order_decided_with_their_i
     snprintf(want, sizeof want,
              "{\"org_id\":\"ICB-QWE\",\"handling_org\":\"ICB-QWE\",\"ack_due\":\"%s\","
              "\"response_due\":\"%s\",\"description\":\"What happened.\","
-             "\"services\":[\"acute-surgery\",\"asc-home-care\"]}", ack, resp);
+             "\"services\":[\"acute-surgery\",\"asc-home-care\"],"
+             "\"partners\":[\"LA-XYZ\",\"TRUST-RXX\"]}", ack, resp);
     s_payload_is(r, 0, &candour__v1__complaint_routed__descriptor, want);
     snprintf(want, sizeof want, "{\"kind\":\"acknowledgement\",\"response_due\":\"%s\","
                                 "\"handler\":\"the complaints team\"}", resp);
     s_payload_is(r, 1, &candour__v1__letter_requested__descriptor, want);
     s_payload_is(r, 2, &candour__v1__status_changed__descriptor,
-                 "{\"state\":\"received\",\"detail\":\"received; nothing holds it\"}");
+                 "{\"detail\":\"received; nothing holds it\",\"state\":\"COMPLAINT_STATE_RECEIVED\"}");
     for (int i = 3; i < 5; i++) {
         snprintf(want, sizeof want,
                  "{\"partner_org\":\"%s\",\"lead_org\":\"ICB-QWE\",\"due\":\"%s\","
@@ -358,7 +359,7 @@ Test(triage, the_events_of_one_decision_go_out_in_the_order_decided_with_their_i
                                 "\"handler\":\"the complaints team\"}", resp);
     s_payload_is(r, 0, &candour__v1__letter_requested__descriptor, want);
     s_payload_is(r, 1, &candour__v1__status_changed__descriptor,
-                 "{\"state\":\"not-required\",\"detail\":\"received; nothing holds it\"}");
+                 "{\"detail\":\"received; nothing holds it\",\"state\":\"COMPLAINT_STATE_NOT_REQUIRED\"}");
     s_payload_is(r, 2, &candour__v1__letter_requested__descriptor,
                  "{\"kind\":\"triage-outcome\",\"outcome\":\"not-required\",\"reason\":"
                  "\"a Freedom of Information request not complied with (reg. 8(1)(g))\","

@@ -1,7 +1,11 @@
-/* test_investigation_outcome.c - recording an investigation's outcome (V5).
+/* test_investigation_outcome.c - recording an investigation's outcome (V5),
+ * only on a case the lifecycle lets take one, and only once every partner's
+ * part is in or waived (R3).
  *
- * Each test starts from a complete RecordOutcome and breaks one thing. */
+ * Each validation test starts from a complete RecordOutcome and breaks one
+ * thing. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,11 +191,148 @@ Test(investigation_outcome, recorded_by_is_one_line_of_text)
 
 /* ------------------------------------------------------------ case state */
 
-Test(investigation_outcome, only_an_open_case_accepts_an_outcome)
+Test(investigation_outcome, only_a_case_under_investigation_accepts_an_outcome)
 {
     cr_assert(iv_case_accepts_outcome("open"));
     cr_assert_not(iv_case_accepts_outcome("completed"), "an outcome recorded twice");
+    cr_assert_not(iv_case_accepts_outcome("withdrawn"), "a withdrawn complaint investigated");
     cr_assert_not(iv_case_accepts_outcome(""));
     cr_assert_not(iv_case_accepts_outcome("Open"));
     cr_assert_not(iv_case_accepts_outcome("opened"));
+}
+
+Test(investigation_outcome, the_case_states_are_the_lifecycle_states_the_lifecycle_is_asked_about)
+{
+    cr_assert_eq(iv_case_state("open"),
+                 CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_UNDER_INVESTIGATION);
+    cr_assert_eq(iv_case_state("completed"),
+                 CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_AWAITING_SIGN_OFF);
+    cr_assert_eq(iv_case_state("withdrawn"),
+                 CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_WITHDRAWN);
+    cr_assert_eq(iv_case_state("closed"), CD_STATE_NONE);
+    /* The answer is the lifecycle table's, not a string of this service's. */
+    static const char *const states[] = {"open", "completed", "withdrawn", "closed"};
+    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
+        cr_assert_eq(iv_case_accepts_outcome(states[i]),
+                     cd_lc_allows(iv_case_state(states[i]), CD_LC_INVESTIGATION_COMPLETED), "%s",
+                     states[i]);
+}
+
+/* ------------------------------------------------ withdrawal and partners (R3) */
+
+static Candour__V1__Contribution s_part(const char *org, const char *findings)
+{
+    Candour__V1__Contribution c = CANDOUR__V1__CONTRIBUTION__INIT;
+    c.org = (char *)org;
+    c.findings = (char *)findings;
+    c.received_at = "2026-11-20T10:00:00Z";
+    return c;
+}
+
+static Candour__V1__Contribution s_waiver(const char *org, const char *reason)
+{
+    Candour__V1__Contribution c = CANDOUR__V1__CONTRIBUTION__INIT;
+    c.org = (char *)org;
+    c.waived = 1;
+    c.reason = (char *)reason;
+    c.recorded_by = "Complaints Manager";
+    return c;
+}
+
+/* iv_outcome_allowed on an open case; its refusal's message into msg. */
+static int s_allowed(const char *const *partners, size_t np,
+                     Candour__V1__Contribution *const *parts, size_t nparts, char *msg,
+                     size_t msglen, iv_error_t *e)
+{
+    return iv_outcome_allowed("open", partners, np, parts, nparts, e, msg, msglen);
+}
+
+Test(investigation_outcome, a_withdrawn_complaint_takes_no_outcome)
+{
+    char msg[512] = "";
+    iv_error_t e = {0};
+    cr_assert_eq(iv_outcome_allowed("withdrawn", NULL, 0, NULL, 0, &e, msg, sizeof msg), -1);
+    cr_assert_str_eq(e.code, "FAILED_PRECONDITION");
+    cr_assert_str_eq(e.field, "record_outcome.complaint_ref");
+    cr_assert_str_eq(e.message, "the complaint was withdrawn");
+    cr_assert_eq(iv_outcome_allowed("completed", NULL, 0, NULL, 0, &e, msg, sizeof msg), -1);
+    cr_assert_str_eq(e.message, "the case already has an outcome");
+}
+
+Test(investigation_outcome, R3_a_complaint_with_no_partners_needs_no_parts)
+{
+    char msg[512] = "";
+    iv_error_t e = {0};
+    cr_assert_eq(s_allowed(NULL, 0, NULL, 0, msg, sizeof msg, &e), 0, "%s", e.message);
+}
+
+Test(investigation_outcome,
+     R3_the_outcome_waits_for_every_partners_part_and_names_those_outstanding)
+{
+    const char *partners[] = {"ORG-A", "ORG-B"};
+    char msg[512] = "";
+    iv_error_t e = {0};
+    cr_assert_eq(s_allowed(partners, 2, NULL, 0, msg, sizeof msg, &e), -1);
+    cr_assert_str_eq(e.code, "FAILED_PRECONDITION");
+    cr_assert_str_eq(e.field, "record_outcome.complaint_ref");
+    cr_assert_str_eq(e.message, "the parts of ORG-A, ORG-B are not in yet: wait for them, or the"
+                                " complaints manager records that the response goes without them");
+
+    Candour__V1__Contribution a = s_part("ORG-A", "The discharge checklist was not completed.");
+    Candour__V1__Contribution *parts[] = {&a};
+    cr_assert_eq(s_allowed(partners, 2, parts, 1, msg, sizeof msg, &e), -1);
+    cr_assert_str_eq(e.message, "the part of ORG-B is not in yet: wait for it, or the complaints"
+                                " manager records that the response goes without it");
+}
+
+Test(investigation_outcome, R3_a_part_waived_by_the_complaints_manager_counts_as_in)
+{
+    const char *partners[] = {"ORG-A", "ORG-B"};
+    Candour__V1__Contribution a = s_part("ORG-A", "The discharge checklist was not completed.");
+    Candour__V1__Contribution b = s_waiver("ORG-B", "no answer after two chases");
+    Candour__V1__Contribution *parts[] = {&b, &a};
+    char msg[512] = "";
+    iv_error_t e = {0};
+    cr_assert_eq(s_allowed(partners, 2, parts, 2, msg, sizeof msg, &e), 0, "%s", e.message);
+}
+
+Test(investigation_outcome, R3_a_part_from_a_body_not_expected_does_not_stand_for_an_expected_one)
+{
+    const char *partners[] = {"ORG-A"};
+    Candour__V1__Contribution x = s_part("ORG-X", "Not ours.");
+    Candour__V1__Contribution *parts[] = {&x};
+    const char *out[1];
+    cr_assert_eq(iv_partners_outstanding(partners, 1, parts, 1, out), 1);
+    cr_assert_str_eq(out[0], "ORG-A");
+    char msg[512] = "";
+    iv_error_t e = {0};
+    cr_assert_eq(s_allowed(partners, 1, parts, 1, msg, sizeof msg, &e), -1);
+}
+
+Test(investigation_outcome, R3_a_partner_named_twice_is_outstanding_once)
+{
+    const char *partners[] = {"ORG-A", "ORG-B", "ORG-A"};
+    const char *out[3];
+    cr_assert_eq(iv_partners_outstanding(partners, 3, NULL, 0, out), 2);
+    cr_assert_str_eq(out[0], "ORG-A");
+    cr_assert_str_eq(out[1], "ORG-B");
+}
+
+Test(investigation_outcome, R3_a_long_list_of_outstanding_partners_is_cut_and_counted_not_overrun)
+{
+    enum { N = 60 };
+    char names[N][48];
+    const char *partners[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "A-VERY-LONG-ORGANISATION-CODE-%02d", i);
+        partners[i] = names[i];
+    }
+    char msg[512];
+    memset(msg, 'x', sizeof msg);
+    iv_error_t e = {0};
+    cr_assert_eq(s_allowed(partners, N, NULL, 0, msg, sizeof msg, &e), -1);
+    cr_assert_lt(strlen(msg), sizeof msg);
+    cr_assert(strncmp(msg, "the parts of A-VERY-LONG-ORGANISATION-CODE-00, ", 47) == 0, "%s", msg);
+    cr_assert(strstr(msg, " more are not in yet: wait for them,"), "%s", msg);
+    cr_assert(strstr(msg, "goes without them"), "the sentence was cut: %s", msg);
 }

@@ -1,5 +1,7 @@
 /* test_notify_letters.c - the letters notify writes (R4 acknowledgement, F3
- * final response), the channel each goes by, and file-safe references.
+ * final response with the partners' parts (R3), I6 triage outcomes, the
+ * withdrawal confirmation), which letters may go after a withdrawal, the
+ * channel each goes by, and file-safe references.
  *
  * The letters are checked for what the rules say they must say, not for their
  * exact wording, so the wording can improve without breaking these tests. */
@@ -278,6 +280,213 @@ Test(notify_letters, long_findings_are_rendered_whole)
     free(findings);
     cr_assert(whole, "findings cut");
     cr_assert(tail, "Ombudsman details lost after long findings");
+}
+
+static Candour__V1__Contribution s_part(const char *org, const char *findings)
+{
+    Candour__V1__Contribution c = CANDOUR__V1__CONTRIBUTION__INIT;
+    c.org = (char *)org;
+    c.findings = (char *)findings;
+    c.received_at = "2024-04-02T09:00:00Z";
+    return c;
+}
+
+Test(notify_letters, R3_final_response_sets_out_what_each_partner_found)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__ResponseApproved ra = s_approved(CANDOUR__V1__OUTCOME__OUTCOME_PARTIALLY_UPHELD);
+    Candour__V1__Contribution a = s_part("TRUST-RXX", "The ward's discharge checklist was not"
+                                                      " completed on 2 January.");
+    Candour__V1__Contribution b = s_part("LA-XYZ", "The home care visit was booked for the"
+                                                   " wrong week.");
+    Candour__V1__Contribution *parts[] = {&a, &b};
+    ra.contributions = parts;
+    ra.n_contributions = 2;
+    char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+    cr_assert_not_null(t);
+    HAS(t, "What TRUST-RXX found\n\nThe ward's discharge checklist was not completed on 2"
+           " January.\n");
+    HAS(t, "What LA-XYZ found\n\nThe home care visit was booked for the wrong week.\n");
+    /* The lead's own findings come first, and the Ombudsman still closes it (F3). */
+    cr_assert(strstr(t, ra.findings) < strstr(t, "What TRUST-RXX found"));
+    cr_assert(strstr(t, "What LA-XYZ found") < strstr(t, "0345 015 4033"));
+    HASNT(t, "not included");
+    free(t);
+}
+
+Test(notify_letters, R3_a_waived_part_is_said_to_be_missing_with_the_recorded_reason)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__ResponseApproved ra = s_approved(CANDOUR__V1__OUTCOME__OUTCOME_NOT_UPHELD);
+    Candour__V1__Contribution a = s_part("TRUST-RXX", "The checklist was completed.");
+    Candour__V1__Contribution w = s_part("LA-XYZ", "");
+    w.waived = 1;
+    w.reason = "The council did not reply by 28 March, the date we agreed with it.";
+    w.recorded_by = "Complaints manager";
+    Candour__V1__Contribution *parts[] = {&a, &w};
+    ra.contributions = parts;
+    ra.n_contributions = 2;
+    char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+    cr_assert_not_null(t);
+    HAS(t, "What TRUST-RXX found\n\nThe checklist was completed.\n");
+    HAS(t, "What LA-XYZ found\n\n");
+    HAS(t, "LA-XYZ to look into its part of your complaint, but its findings are not included"
+           " in this response.");
+    HAS(t, "The council did not reply by 28 March, the date we agreed with it.");
+    HASNT(t, "Complaints manager"); /* who recorded it is for the record, not the letter */
+    free(t);
+}
+
+Test(notify_letters, R3_a_response_without_partners_has_no_partner_sections)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__ResponseApproved ra = s_approved(CANDOUR__V1__OUTCOME__OUTCOME_UPHELD);
+    char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+    cr_assert_not_null(t);
+    const char *ours = strstr(t, "What we found\n\n");
+    cr_assert_not_null(ours);
+    cr_assert_null(strstr(ours + strlen("What we found"), " found\n\n"),
+                   "a partner section in:\n%s", t);
+    free(t);
+}
+
+/* ---------------------------------------------------------------- triage */
+
+static Candour__V1__LetterRequested s_triage_req(const char *outcome, int appeal)
+{
+    Candour__V1__LetterRequested r = CANDOUR__V1__LETTER_REQUESTED__INIT;
+    r.kind = "triage-outcome";
+    r.outcome = (char *)outcome;
+    r.appeal = appeal;
+    r.reason = "disagreement with a Continuing Healthcare eligibility decision is an appeal";
+    r.lead_org = "ICB-QWE";
+    return r;
+}
+
+#define APPEALS "passed it to the appeals team"
+#define REST "The rest of what you told us is a complaint"
+
+Test(notify_letters, I6_an_appeal_only_goes_to_the_appeals_team_and_nothing_else_is_promised)
+{
+    Candour__V1__Person p = s_person();
+    for (int flag = 0; flag <= 1; flag++) {
+        Candour__V1__LetterRequested r = s_triage_req("appeal", flag);
+        r.reason = "both an appeal and ... the word both in the reason means nothing";
+        char *t = nt_render_triage(&p, "CDR-ABCD-EFGH", "2024-03-05", &r);
+        cr_assert_not_null(t);
+        HAS(t, "NHS Continuing Healthcare");
+        HAS(t, APPEALS);
+        HASNT(t, REST);
+        HASNT(t, "as a complaint as well");
+        HASNT(t, "Several organisations");
+        free(t);
+    }
+}
+
+Test(notify_letters, I6_both_an_appeal_and_a_complaint_handled_here_says_both)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__LetterRequested r = s_triage_req("handle-here", 1);
+    char *t = nt_render_triage(&p, "CDR-ABCD-EFGH", "2024-03-05", &r);
+    cr_assert_not_null(t);
+    HAS(t, "Part of what you told us is a disagreement with a decision about eligibility for NHS"
+           " Continuing Healthcare");
+    HAS(t, APPEALS);
+    HAS(t, REST);
+    HAS(t, "We will look into it ourselves");
+    HASNT(t, "Several organisations");
+    free(t);
+}
+
+Test(notify_letters, I6_both_an_appeal_and_a_coordinated_complaint_names_the_lead)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__LetterRequested r = s_triage_req("coordinate", 1);
+    char *t = nt_render_triage(&p, "CDR-ABCD-EFGH", "2024-03-05", &r);
+    cr_assert_not_null(t);
+    HAS(t, APPEALS);
+    HAS(t, REST);
+    HAS(t, "Several organisations are involved in what you told us. ICB-QWE will lead and send"
+           " you one response covering all of it.");
+    free(t);
+}
+
+Test(notify_letters, I6_without_the_appeal_flag_a_complaint_says_nothing_of_appeals)
+{
+    static const char *const outcomes[] = {"handle-here",   "coordinate",   "pass-to-provider",
+                                           "redirect-nhse", "not-required", "declined-out-of-time"};
+    Candour__V1__Person p = s_person();
+    for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++) {
+        Candour__V1__LetterRequested r = s_triage_req(outcomes[i], 0);
+        r.reason = "both of the services named are ours";
+        char *t = nt_render_triage(&p, "CDR-ABCD-EFGH", "2024-03-05", &r);
+        cr_assert_not_null(t, "%s", outcomes[i]);
+        HASNT(t, "appeal");
+        HASNT(t, REST);
+        free(t);
+    }
+}
+
+Test(notify_letters, I5_only_the_coordinated_outcome_speaks_of_several_organisations)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__LetterRequested r = s_triage_req("handle-here", 0);
+    char *t = nt_render_triage(&p, "CDR-ABCD-EFGH", "2024-03-05", &r);
+    cr_assert_not_null(t);
+    HASNT(t, "Several organisations");
+    HAS(t, "We will look into it ourselves");
+    free(t);
+    r = s_triage_req("pass-to-provider", 0);
+    t = nt_render_triage(&p, "CDR-ABCD-EFGH", "2024-03-05", &r);
+    cr_assert_not_null(t);
+    HASNT(t, "Several organisations");
+    HAS(t, "(ICB-QWE)");
+    free(t);
+}
+
+Test(notify_letters, I5_an_unknown_triage_outcome_gets_no_letter_rather_than_a_wrong_one)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__LetterRequested r = s_triage_req("something-new", 1);
+    cr_assert_null(nt_render_triage(&p, "CDR-ABCD-EFGH", "2024-03-05", &r));
+    cr_assert_not(nt_triage_outcome_known("something-new"));
+    cr_assert_not(nt_triage_outcome_known(""));
+    cr_assert(nt_triage_outcome_known("appeal"));
+    cr_assert(nt_triage_outcome_known("declined-out-of-time"));
+}
+
+/* ------------------------------------------------------------ withdrawal */
+
+Test(notify_letters, N1_after_a_withdrawal_only_its_confirmation_goes)
+{
+    cr_assert(nt_letter_goes_after_withdrawal(NT_KIND_WITHDRAWAL));
+    cr_assert(nt_letter_goes_after_withdrawal("withdrawal-confirmation"));
+    static const char *const stopped[] = {"acknowledgement", "triage-outcome",
+                                          "final-response",  "extension-2024-05-01",
+                                          "withdrawal",      ""};
+    for (size_t i = 0; i < sizeof stopped / sizeof stopped[0]; i++)
+        cr_assert_not(nt_letter_goes_after_withdrawal(stopped[i]), "%s would go", stopped[i]);
+    /* The list a query uses says the same. */
+    const char *const *k = nt_letters_after_withdrawal();
+    cr_assert_str_eq(k[0], NT_KIND_WITHDRAWAL);
+    cr_assert_null(k[1]);
+}
+
+Test(notify_letters, N1_withdrawal_confirmation_is_short_kind_and_leaves_the_door_open)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__ComplaintWithdrawn cw = CANDOUR__V1__COMPLAINT_WITHDRAWN__INIT;
+    cw.reason = "My mother is home now and I don't want to take it further.";
+    char *t = nt_render_withdrawal(&p, "CDR-ABCD-EFGH", "2024-03-20", &cw);
+    cr_assert_not_null(t);
+    HAS(t, "Dear Mrs Patel,");
+    HAS(t, "CDR-ABCD-EFGH");
+    HAS(t, "withdraw your complaint");
+    HAS(t, "come back to us");
+    HASNT(t, "Ombudsman");
+    HASNT(t, cw.reason); /* their words are not quoted back at them */
+    cr_assert_lt(strlen(t), 1500, "not short:\n%s", t);
+    free(t);
 }
 
 /* --------------------------------------------------------------- channel */

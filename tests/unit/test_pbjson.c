@@ -300,17 +300,44 @@ Test(pbjson, wrong_type_when_input_is_not_an_object)
     cr_assert_str_eq(err.code, "WRONG_TYPE");
 }
 
-Test(pbjson, string_with_nul_is_wrong_type)
+Test(pbjson, a_string_with_nul_is_invalid_text_naming_the_field)
 {
-    /* Not reachable from text (jansson refuses \u0000) but is from json_t. */
+    /* From a json_t holding the NUL. */
     cd_pbjson_error_t err;
     json_t *j = json_pack("{s:s#}", "request_id", "a\0b", (size_t)3);
     cr_assert_not_null(j);
     cr_assert_null(cd_pbjson_to_message(S_REQ, j, &err));
-    cr_assert_str_eq(err.code, "WRONG_TYPE");
+    cr_assert_str_eq(err.code, "INVALID_TEXT");
     cr_assert_str_eq(err.field, "request_id");
     json_decref(j);
-    s_parse_fails(S_REQ, "{\"request_id\":\"a\\u0000b\"}", "INVALID_JSON", "");
+    /* From text: \u0000 anywhere in a string, refused where it is, never cut. */
+    s_parse_fails(S_REQ, "{\"request_id\":\"a\\u0000b\"}", "INVALID_TEXT", "request_id");
+    s_parse_fails(S_REQ, "{\"request_id\":\"\\u0000\"}", "INVALID_TEXT", "request_id");
+    s_parse_fails(S_REQ, "{\"submit\":{\"complaint\":{\"description\":\"text \\u0000 nul\"}}}",
+                  "INVALID_TEXT", "submit.complaint.description");
+    s_parse_fails(S_REQ,
+                  "{\"submit\":{\"complaint\":{\"complainant\":{\"name\":\"A\","
+                  "\"address\":[\"1 Road\",\"Leeds\\u0000\"]}}}}",
+                  "INVALID_TEXT", "submit.complaint.complainant.address[1]");
+    s_parse_fails(S_REQ, "{\"withdraw\":{\"reason\":\"x\\u0000\"}}", "INVALID_TEXT",
+                  "withdraw.reason");
+    cd_pbjson_error_t e2;
+    const char *text = "{\"request_id\":\"a\\u0000b\"}";
+    cr_assert_null(cd_pbjson_parse(S_REQ, text, strlen(text), &e2));
+    cr_assert(strstr(e2.message, "NUL"), "%s", e2.message);
+}
+
+Test(pbjson, a_nul_cannot_cut_an_enum_name_a_number_or_base64)
+{
+    /* Each of these is read as a C string somewhere: "KIND_COMPLIMENT\0x"
+     * must not be taken as KIND_COMPLIMENT, nor "NaN\0" as NaN. */
+    s_parse_fails(S_REQ, "{\"submit\":{\"complaint\":{\"kind\":\"KIND_COMPLIMENT\\u0000x\"}}}",
+                  "INVALID_TEXT", "submit.complaint.kind");
+    s_parse_fails(S_SCALARS, "{\"f_double\":\"NaN\\u0000\"}", "INVALID_TEXT", "f_double");
+    s_parse_fails(S_SCALARS, "{\"f_int64\":\"12\\u0000\"}", "INVALID_TEXT", "f_int64");
+    s_parse_fails(S_SCALARS, "{\"f_bytes\":\"AA\\u0000=\"}", "INVALID_TEXT", "f_bytes");
+    /* A NUL in a key is jansson's to refuse. */
+    s_parse_fails(S_REQ, "{\"request_id\\u0000\":\"a\"}", "INVALID_JSON", "");
 }
 
 Test(pbjson, out_of_range_numbers_are_reported_with_path)

@@ -1,6 +1,6 @@
-/* test_routing_lifecycle.c - routing's state table and its deadlines (R4, R5).
+/* test_routing_lifecycle.c - routing's lifecycle events and its deadlines (R4, R5).
  *
- * The table tests read it through rt_transition, the way routing does. The
+ * The first tests map envelopes to the lifecycle's events, as routing does. The
  * deadline tests give rt_deadlines an instant (from timegm(), not from
  * calendar.c) and a calendar that knows only the rules, and check the dates
  * against ones worked out by hand with a diary open. */
@@ -9,107 +9,34 @@
 #include <string.h>
 #include <time.h>
 
-#include "lifecycle.h"
+#include "decide.h"
 
-/* ----------------------------------------------------------- the table */
+/* ------------------------------------------ envelopes as lifecycle events */
 
-static const struct {
-    const char *event;
-    const char *kind;
-    const char *state;
-    int stage;
-} s_happy_path[] = {
-    {"complaint.received", NULL, "received", 1},
-    {"case.opened", NULL, "under-investigation", 2},
-    {"investigation.completed", NULL, "awaiting-sign-off", 3},
-    {"response.approved", NULL, "response-approved", 4},
-    {"letter.sent", "final-response", "response-sent", 5},
-};
-
-Test(routing_lifecycle, each_event_of_the_happy_path_gives_its_state_and_stage)
+Test(routing_lifecycle, each_step_of_the_happy_path_is_its_lifecycle_event)
 {
-    for (size_t i = 0; i < sizeof s_happy_path / sizeof s_happy_path[0]; i++) {
-        const rt_transition_t *t = rt_transition(s_happy_path[i].event, s_happy_path[i].kind);
-        cr_assert_not_null(t, "%s ignored", s_happy_path[i].event);
-        cr_assert_str_eq(t->event, s_happy_path[i].event);
-        cr_assert_not_null(t->state, "%s changes no state", s_happy_path[i].event);
-        cr_assert_str_eq(t->state, s_happy_path[i].state, "state after %s", s_happy_path[i].event);
-        cr_assert_eq(t->stage, s_happy_path[i].stage, "stage after %s", s_happy_path[i].event);
-    }
+    cr_assert_eq(rt_lc_event("case.opened", NULL), CD_LC_CASE_OPENED);
+    cr_assert_eq(rt_lc_event("investigation.completed", NULL), CD_LC_INVESTIGATION_COMPLETED);
+    cr_assert_eq(rt_lc_event("response.approved", NULL), CD_LC_RESPONSE_APPROVED);
+    cr_assert_eq(rt_lc_event("letter.sent", "final-response"), CD_LC_RESPONSE_SENT);
+    cr_assert_eq(rt_lc_event("complaint.withdrawn", NULL), CD_LC_WITHDRAWN);
 }
 
-Test(routing_lifecycle, stages_strictly_increase_along_the_happy_path)
+Test(routing_lifecycle, R4_only_the_acknowledgement_letter_acknowledges)
 {
-    int last = 0;
-    for (size_t i = 0; i < sizeof s_happy_path / sizeof s_happy_path[0]; i++) {
-        const rt_transition_t *t = rt_transition(s_happy_path[i].event, s_happy_path[i].kind);
-        cr_assert_not_null(t);
-        cr_assert_gt(t->stage, last, "%s (stage %d) does not move past stage %d",
-                     s_happy_path[i].event, t->stage, last);
-        last = t->stage;
-    }
+    cr_assert_eq(rt_lc_event("letter.sent", "acknowledgement"), CD_LC_ACKNOWLEDGED);
+    cr_assert_eq(rt_lc_event("letter.sent", "triage-outcome"), CD_LC_EVENT_COUNT);
+    cr_assert_eq(rt_lc_event("letter.sent", NULL), CD_LC_EVENT_COUNT);
+    cr_assert_eq(rt_lc_event("letter.sent", ""), CD_LC_EVENT_COUNT);
 }
 
-Test(routing_lifecycle, complaint_received_is_the_first_stage)
+Test(routing_lifecycle, unknown_events_stand_for_no_lifecycle_event)
 {
-    const rt_transition_t *t = rt_transition("complaint.received", NULL);
-    cr_assert_not_null(t);
-    cr_assert_eq(t->stage, RT_STAGE_RECEIVED);
-    cr_assert_null(t->deadline, "receipt meets no deadline");
-}
-
-Test(routing_lifecycle, R4_acknowledgement_letter_meets_the_acknowledgement_deadline_only)
-{
-    const rt_transition_t *t = rt_transition("letter.sent", "acknowledgement");
-    cr_assert_not_null(t);
-    cr_assert_null(t->state, "an acknowledgement changes the complaint's state");
-    cr_assert_not_null(t->deadline);
-    cr_assert_str_eq(t->deadline, "acknowledgement");
-}
-
-Test(routing_lifecycle, R5_final_response_letter_meets_the_response_deadline)
-{
-    const rt_transition_t *t = rt_transition("letter.sent", "final-response");
-    cr_assert_not_null(t);
-    cr_assert_str_eq(t->state, "response-sent");
-    cr_assert_not_null(t->deadline);
-    cr_assert_str_eq(t->deadline, "response");
-}
-
-Test(routing_lifecycle, only_letters_meet_deadlines)
-{
-    static const char *const events[] = {"complaint.received", "case.opened",
-                                         "investigation.completed", "response.approved"};
-    for (size_t i = 0; i < sizeof events / sizeof events[0]; i++) {
-        const rt_transition_t *t = rt_transition(events[i], NULL);
-        cr_assert_not_null(t);
-        cr_assert_null(t->deadline, "%s meets %s", events[i], t->deadline);
-    }
-}
-
-Test(routing_lifecycle, letter_sent_of_another_kind_or_no_kind_is_ignored)
-{
-    cr_assert_null(rt_transition("letter.sent", "update"));
-    cr_assert_null(rt_transition("letter.sent", "extension"));
-    cr_assert_null(rt_transition("letter.sent", "Acknowledgement"));
-    cr_assert_null(rt_transition("letter.sent", ""));
-    cr_assert_null(rt_transition("letter.sent", NULL));
-}
-
-Test(routing_lifecycle, unknown_events_are_ignored)
-{
-    cr_assert_null(rt_transition("complaint.deleted", NULL));
-    cr_assert_null(rt_transition("", NULL));
-    cr_assert_null(rt_transition("case.opened.extra", NULL));
-    cr_assert_null(rt_transition("Case.Opened", NULL));
-    cr_assert_null(rt_transition("letter", "acknowledgement"));
-}
-
-Test(routing_lifecycle, a_kind_on_an_event_that_has_none_does_not_matter)
-{
-    const rt_transition_t *t = rt_transition("case.opened", "acknowledgement");
-    cr_assert_not_null(t);
-    cr_assert_str_eq(t->state, "under-investigation");
+    cr_assert_eq(rt_lc_event("complaint.deleted", NULL), CD_LC_EVENT_COUNT);
+    cr_assert_eq(rt_lc_event("", NULL), CD_LC_EVENT_COUNT);
+    cr_assert_eq(rt_lc_event("Case.Opened", NULL), CD_LC_EVENT_COUNT);
+    cr_assert_eq(rt_lc_event("case.opened", "acknowledgement"), CD_LC_CASE_OPENED,
+                 "a kind on an event that has none does not matter");
 }
 
 /* ------------------------------------------------------------ deadlines */

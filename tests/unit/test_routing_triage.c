@@ -90,12 +90,15 @@ Test(routing_triage, R1_primary_care_follows_the_table_not_the_kind_of_service)
     rt_triage_out_t o;
     rt_triage(&in, &o);
     cr_assert_eq(o.outcome, RT_HANDLE_HERE);
-    /* Before: NHS England's row, though primary care is not "NHSE direct" by kind. */
-    rt_route_t before[] = {s_route("gp-practice", "primary-care", "NHSE", "GP-Y01", 0)};
+    /* Before: NHS England's row. Whether NHS England commissions it is the
+     * row's commissioner (routing.route.nhse_direct), whatever the kind: it
+     * is NHS England's to handle, not a coordination with the provider. */
+    rt_route_t before[] = {s_route("gp-practice", "primary-care", "NHSE", "GP-Y01", 1)};
     in = s_in(before, 1);
     rt_triage(&in, &o);
-    cr_assert_eq(o.outcome, RT_COORDINATE);
+    cr_assert_eq(o.outcome, RT_REDIRECT_NHSE);
     cr_assert_str_eq(o.lead, "NHSE");
+    cr_assert_eq(o.npartners, 0, "the provider is not made a partner");
 }
 
 Test(routing_triage, R3_several_bodies_one_lead_the_others_contribute)

@@ -1,5 +1,6 @@
 /* test_signoff_signing.c - signing a response (F2): who signs, in what role,
- * and which drafts may be signed. */
+ * and which drafts may be signed (the lifecycle's answer: never one for a
+ * withdrawn complaint). */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,8 +122,43 @@ Test(signoff_signing, F2_only_a_draft_awaiting_signature_is_signable)
 {
     cr_assert(so_draft_signable("awaiting-signature"));
     cr_assert_not(so_draft_signable("approved"), "a response signed twice");
+    cr_assert_not(so_draft_signable("withdrawn"), "a withdrawn complaint answered");
     cr_assert_not(so_draft_signable(""));
     cr_assert_not(so_draft_signable("awaiting-signature "));
     cr_assert_not(so_draft_signable("Awaiting-Signature"));
     cr_assert_not(so_draft_signable("awaiting"));
+}
+
+Test(signoff_signing, the_draft_states_are_the_lifecycle_states_the_lifecycle_is_asked_about)
+{
+    cr_assert_eq(so_draft_state("awaiting-signature"),
+                 CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_AWAITING_SIGN_OFF);
+    cr_assert_eq(so_draft_state("approved"),
+                 CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_RESPONSE_APPROVED);
+    cr_assert_eq(so_draft_state("withdrawn"),
+                 CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_WITHDRAWN);
+    cr_assert_eq(so_draft_state("signed"), CD_STATE_NONE);
+    static const char *const states[] = {"awaiting-signature", "approved", "withdrawn", "signed"};
+    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
+        cr_assert_eq(so_draft_signable(states[i]),
+                     cd_lc_allows(so_draft_state(states[i]), CD_LC_RESPONSE_APPROVED), "%s",
+                     states[i]);
+}
+
+Test(signoff_signing, a_withdrawn_complaints_response_is_never_signed)
+{
+    so_error_t e = {0};
+    cr_assert_eq(so_sign_allowed("withdrawn", &e), -1);
+    cr_assert_str_eq(e.code, "FAILED_PRECONDITION");
+    cr_assert_str_eq(e.field, "sign.complaint_ref");
+    cr_assert_str_eq(e.message, "the complaint was withdrawn");
+}
+
+Test(signoff_signing, F2_a_response_is_signed_once)
+{
+    so_error_t e = {0};
+    cr_assert_eq(so_sign_allowed("awaiting-signature", &e), 0);
+    cr_assert_eq(so_sign_allowed("approved", &e), -1);
+    cr_assert_str_eq(e.code, "FAILED_PRECONDITION");
+    cr_assert_str_eq(e.message, "the response is already signed");
 }

@@ -3,7 +3,13 @@
  *
  * Wire: the client is a DEALER; it sends "REQ" | Request and expects
  * "REP" | Reply with the same request_id (replies to earlier, timed-out
- * requests are skipped). */
+ * requests are skipped).
+ *
+ * Sizes (zsock.h): a Request up to 1 MiB (CD_ZSOCK_MAX_REQUEST_BYTES) is
+ * taken; a bigger one, up to the 16 MiB hard cap (CD_ZSOCK_MAX_MSG_BYTES), is
+ * answered TOO_LARGE; beyond the cap the server drops the connection and
+ * nothing comes back, so cd_client_call refuses to send such a request.
+ * Replies up to the cap are accepted. */
 #ifndef CANDOUR_CLIENT_H
 #define CANDOUR_CLIENT_H
 
@@ -31,7 +37,7 @@ void cd_client_destroy(cd_client_t **pc);
 /* Send req (its request_id is set to a new UUID when empty) and wait up to
  * timeout_ms for the reply. Returns 0 and *reply (free with
  * candour__v1__reply__free_unpacked), or -1 with a message in err
- * (timeout, undecodable reply). */
+ * (timeout, undecodable reply, a request over the 16 MiB cap: not sent). */
 int cd_client_call(cd_client_t *c, Candour__V1__Request *req, int timeout_ms,
                    Candour__V1__Reply **reply, char *err, size_t errlen);
 

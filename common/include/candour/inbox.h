@@ -36,7 +36,9 @@ typedef struct cd_event_t cd_event_t;   /* one received event, until it is answe
 typedef struct cd_request_t cd_request_t; /* one received request, until it is answered */
 
 /* Handle one event. Must, now or later, call exactly one of cd_inbox_commit(),
- * cd_inbox_ack(), cd_inbox_nak() or cd_inbox_defer() for ev.
+ * cd_inbox_ack(), cd_inbox_nak() or cd_inbox_defer() for ev. `payload` is
+ * the envelope's payload, decoded once by the catalogue's message for its
+ * type (events.h); it and env live until ev is answered.
  *
  * In cd_inbox_commit, a statement that fails with SQLSTATE P0002 (raised by
  * <schema>.expect(false, ...)) means "what this event needs has not arrived
@@ -45,14 +47,26 @@ typedef struct cd_request_t cd_request_t; /* one received request, until it is a
  * (a deadlock or serialization failure, a lock not available, the server
  * shutting down or out of resources). Any other failure is a NAK. */
 typedef void (*cd_event_fn)(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
-                            void *arg);
+                            const ProtobufCMessage *payload, void *arg);
+
+/* A service's events: {type, handler} rows ending with {NULL, NULL}. The
+ * inbox answers in one place what no row takes: a type the catalogue does
+ * not know is NAKed (UNKNOWN_EVENT), a payload that does not decode is NAKed
+ * (MALFORMED_EVENT), and a known type with no row here is recorded in the
+ * inbox and acknowledged (the service has nothing to do for it). */
+typedef struct {
+    const char *type;
+    cd_event_fn fn;
+} cd_handler_t;
+
 /* Handle one request. Must, now or later, call cd_request_reply() for req. */
 typedef void (*cd_request_fn)(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r,
                               void *arg);
 
-/* schema: the service's schema, holding <schema>.inbox. */
-cd_inbox_t *cd_inbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, cd_event_fn on_event,
-                         cd_request_fn on_request, void *arg);
+/* schema: the service's schema, holding <schema>.inbox. handlers: NULL on an
+ * endpoint that takes requests only (an event there is NAKed). */
+cd_inbox_t *cd_inbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema,
+                         const cd_handler_t *handlers, cd_request_fn on_request, void *arg);
 int cd_inbox_bind(cd_inbox_t *in, const char *endpoint);
 /* Make the endpoint a CURVE server admitted by the process's ZAP handler
  * (zap.h), before cd_inbox_bind. 0, CD_EINVAL (malformed key) or CD_EIO (no

@@ -50,7 +50,7 @@ typedef struct {
     const char *correlation_id;       /* NULL: a new one */
     const char *causation_id;         /* NULL or "" for none */
     const ProtobufCMessage *payload;  /* the event message */
-    const char *const *subscribers;   /* NULL-terminated list of subscriber names */
+    const char *const *subscribers;   /* NULL-terminated subscriber names; NULL: the catalogue's (events.h) */
 } cd_event_out_t;
 
 /* schema and producer must be plain identifiers ([a-z_]+); they are trusted

@@ -19,7 +19,9 @@
  * - a string field that is not valid UTF-8 (protobuf-c does not check on
  *   unpack) is written with each bad byte replaced by U+FFFD.
  * Input is strict: integers must be JSON integers or decimal strings (not
- * 1.0), enum numbers must be declared values, null means "not set". The
+ * 1.0), enum numbers must be declared values, null means "not set", and no
+ * string value may hold U+0000 (INVALID_TEXT with the field's path: a
+ * protobuf-c string ends at a NUL, so it would be stored cut short). The
  * json_name option is not honoured (protobuf-c does not record it); the
  * lowerCamelCase accepted is the one protoc would derive from the name. */
 #ifndef CANDOUR_PBJSON_H
@@ -40,6 +42,7 @@
 #define CD_PBJSON_ONEOF_CONFLICT "ONEOF_CONFLICT"   /* two members of one oneof set */
 #define CD_PBJSON_MISSING_FIELD "MISSING_FIELD"     /* proto2 required field absent */
 #define CD_PBJSON_TOO_DEEP "TOO_DEEP"               /* messages nested over the limit */
+#define CD_PBJSON_INVALID_TEXT "INVALID_TEXT"       /* a string value holds \u0000 (NUL) */
 #define CD_PBJSON_NO_MEMORY "NO_MEMORY"             /* allocation failed */
 
 /* Sub-messages nested deeper than this (the top message is depth 1) are
@@ -69,7 +72,8 @@ ProtobufCMessage *cd_pbjson_to_message(const ProtobufCMessageDescriptor *desc, c
                                        cd_pbjson_error_t *err);
 
 /* Convenience: parse JSON text then convert. Duplicate keys and invalid
- * UTF-8 are INVALID_JSON. No size limit: bound len at the edge. When jansson
+ * UTF-8 are INVALID_JSON; a \u0000 in a string value is INVALID_TEXT naming
+ * the field (in a key, INVALID_JSON: jansson takes no NUL there). No size limit: bound len at the edge. When jansson
  * itself runs out of memory it sometimes says so only as a syntax error, so
  * the code is then NO_MEMORY or INVALID_JSON. */
 ProtobufCMessage *cd_pbjson_parse(const ProtobufCMessageDescriptor *desc, const char *text,

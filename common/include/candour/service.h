@@ -40,10 +40,12 @@ typedef struct {
      * not wait behind the events being applied (intake's receipts). */
     int first_db;
     int public_port;                  /* its default port on 127.0.0.1 */
-    const char *const *subscribers;   /* NULL-terminated service names it sends events to */
+    /* NULL-terminated service names it sends events to; NULL (the usual):
+     * every subscriber of what it produces, from the catalogue (events.h). */
+    const char *const *subscribers;
     const cd_config_item_t *config;   /* the service's own items (may be NULL) */
     int nconfig;
-    cd_event_fn on_event;
+    const cd_handler_t *handlers;     /* its events: {type, handler}, {NULL, NULL} last */
     cd_request_fn on_request;
     /* After the database first connects and before work is taken (may be NULL). */
     void (*on_ready)(cd_service_t *svc, void *arg);

@@ -22,6 +22,20 @@ typedef struct {
     size_t size;
 } cd_frame_t;
 
+/* The hard cap on one frame, on every Candour socket (ZMQ_MAXMSGSIZE, also
+ * set by the client library). A peer that sends a bigger frame has its
+ * connection dropped by ZeroMQ as the frame's header arrives, before any of
+ * it is read: nothing reaches on_message, and no reply can be sent. libzmq
+ * 4.3 reports such a drop only as the connection's end (the same socket
+ * monitor event as a peer closing it), so a socket bound with cd_zsock_bind
+ * logs every disconnection of its peers (bus.disconnected) and counts it in
+ * candour_bus_disconnects_total: an over-cap message shows there. */
+#define CD_ZSOCK_MAX_MSG_BYTES (16 * 1024 * 1024)
+/* The largest request ("REQ" | Request) the endpoints take. A request above
+ * it but within CD_ZSOCK_MAX_MSG_BYTES is read and answered TOO_LARGE (see
+ * inbox.c): a refused request always gets a typed reply. */
+#define CD_ZSOCK_MAX_REQUEST_BYTES (1024 * 1024)
+
 #define CD_ZSOCK_MAX_FRAMES 8
 /* The most frames any socket may be set to take (cd_zsock_set_max_frames). */
 #define CD_ZSOCK_FRAMES_LIMIT 16
@@ -31,11 +45,16 @@ typedef void (*cd_zsock_msg_fn)(cd_zsock_t *sock, const cd_frame_t *frames, int 
 
 /* A new socket of `type` (ZMQ_ROUTER, ZMQ_DEALER, ...) on the process's
  * shared ZeroMQ context. Sets linger to 0 (pending messages are held in the
- * outbox, not in ZeroMQ), a receive size limit and the high-water marks.
+ * outbox, not in ZeroMQ), the receive size cap CD_ZSOCK_MAX_MSG_BYTES and the
+ * high-water marks.
  * Messages with more than CD_ZSOCK_MAX_FRAMES frames are dropped and counted. */
 cd_zsock_t *cd_zsock_new(uv_loop_t *loop, int type, cd_zsock_msg_fn on_message, void *arg);
 
-int cd_zsock_bind(cd_zsock_t *s, const char *endpoint);      /* 0 or -1 (errno kept) */
+/* Bind s. 0 or -1 (errno kept). The first bind to an endpoint other than
+ * inproc:// also starts watching the socket's connections (a socket monitor
+ * read on the same loop): each peer's disconnection is logged and counted in
+ * candour_bus_disconnects_total (see CD_ZSOCK_MAX_MSG_BYTES for why). */
+int cd_zsock_bind(cd_zsock_t *s, const char *endpoint);
 int cd_zsock_connect(cd_zsock_t *s, const char *endpoint);   /* 0 or -1 */
 
 /* Take messages of up to n frames (1..CD_ZSOCK_FRAMES_LIMIT) instead of

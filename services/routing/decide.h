@@ -1,36 +1,25 @@
-/* lifecycle.h - routing's view of a complaint's life, as a table.
+/* decide.h - routing drives the complaint's lifecycle (candour/lifecycle.h).
  *
- * Each event routing hears about a complaint moves it to a state of a given
- * stage; stages only move forward, so an event that arrives late (a letter
- * receipt after the response was approved, say) is recorded in the history
- * but never moves the complaint backwards. */
-#ifndef ROUTING_LIFECYCLE_H
-#define ROUTING_LIFECYCLE_H
+ * rt_decide turns one event routing hears, with what routing knows of the
+ * complaint (its state, its holds, triage's verdict), into the lifecycle
+ * events it stands for, steps the one table with each, and returns the state
+ * they lead to and what to do. It adds no transitions of its own: what may
+ * happen in which state is the table's; what routing adds is the holds (the
+ * first one left is the state before triage) and triage (which outcome row
+ * applies once nothing holds the complaint). Pure: no I/O. */
+#ifndef ROUTING_DECIDE_H
+#define ROUTING_DECIDE_H
 
 #include <stdint.h>
 
 #include "candour/calendar.h"
+#include "candour/lifecycle.h"
 #include "triage.h"
-
-typedef struct {
-    const char *event;      /* event type, e.g. "case.opened" */
-    const char *kind;       /* for letter.sent: the letter kind; NULL = any */
-    const char *state;      /* state after the event; NULL = state unchanged */
-    int stage;              /* order of `state` */
-    const char *deadline;   /* deadline this event meets ("acknowledgement", "response") or NULL */
-} rt_transition_t;
-
-/* The transition for an event (and letter kind), or NULL if routing ignores it. */
-const rt_transition_t *rt_transition(const char *event, const char *kind);
 
 /* Deadlines from the London date of receipt: acknowledgement 3 working days
  * after (R4), response `response_days` working days after (R5 default). */
 void rt_deadlines(const cd_calendar_t *cal, int64_t received_unix, int response_days,
                   cd_date_t *ack_due, cd_date_t *response_due);
-
-#define RT_STAGE_RECEIVED 1
-#define RT_STAGE_WITHDRAWN 90   /* terminal: nothing moves it on */
-#define RT_STAGE_RECORDED 95    /* terminal: compliments, outside the regulations */
 
 #define RT_MAX_HOLDS 3
 #define RT_NAME 40
@@ -38,8 +27,7 @@ void rt_deadlines(const cd_calendar_t *cal, int64_t received_unix, int response_
 /* What routing knows of one complaint (a row of routing.complaint). */
 typedef struct {
     int exists;
-    char state[RT_NAME];
-    int stage;
+    cd_state_t state;
     char holds[RT_MAX_HOLDS][RT_NAME];   /* "awaiting-consent", ... */
     int nholds;
     int routed;                          /* handed to investigation */
@@ -47,7 +35,7 @@ typedef struct {
     int response_sent;
 } rt_state_t;
 
-/* One event, as the state machine needs it. */
+/* One event, as the decision needs it. */
 typedef struct {
     const char *type;                   /* envelope type */
     const char *letter_kind;            /* letter.sent: its kind */
@@ -67,16 +55,25 @@ typedef struct {
     int request_ack;            /* ask notify for the acknowledgement letter (R4) */
     int status_changed;         /* tell the submitting organisation (next.state) */
     const char *deadline_met;   /* "acknowledgement", "response" or NULL */
+    int close_deadlines;        /* every open deadline closes (the complaint closed) */
     int triaged;                /* record the triage outcome, lead and partners */
     int tell_outcome;           /* write the triage outcome to the complainant */
     int contributions_due;      /* ask the partners for their contributions now (R3) */
     int tell_declined;          /* write to the complainant that it was declined as out of time */
+    int merge;                  /* a partner's part may be merged (the complaint is in hand) */
     char detail[240];           /* the history line, references only */
 } rt_actions_t;
 
-/* The state machine: from `cur` and one event to `next` and the actions.
- * Returns 0, or -1 when the event cannot apply yet (the complaint is not
- * known here: complaint.received has not arrived) and must wait. */
+/* From `cur` and one event to `next` and the actions. Returns 0, or -1 when
+ * the event cannot apply yet (the complaint is not known here:
+ * complaint.received has not arrived) and must wait. An event the table
+ * does not allow in the complaint's state is recorded (detail says so) and
+ * changes nothing. */
 int rt_decide(const rt_state_t *cur, const rt_input_t *in, rt_state_t *next, rt_actions_t *act);
+
+/* The lifecycle event an envelope type (and letter kind) stands for, or
+ * CD_LC_EVENT_COUNT for one that routing only records. complaint.received
+ * and out_of_time.decided depend on their payload: see rt_decide. */
+cd_lc_event_t rt_lc_event(const char *type, const char *letter_kind);
 
 #endif

@@ -1,0 +1,325 @@
+/* events.c - the events notify takes, one handler a type (the table is in
+ * main.c), each applied in one transaction with its inbox record.
+ *
+ *   complaint.received    who to write to, and how (the complainant's details)
+ *   complaint.amended     the details as amended before triage
+ *   complaint.withdrawn   the withdrawal recorded, the letters waiting for
+ *                         delivery recorded as not sent, the confirmation written
+ *   letter.requested      the acknowledgement (R4) or the triage outcome (I5, I6)
+ *   response.approved     the final response (F3), with the partners' parts (R3)
+ *   deadline.extended     the extension letter (R5)
+ *   deadline.due_soon,
+ *   deadline.overdue      an alert for the complaints manager (R6)
+ *
+ * A letter is rendered here and committed; deliver.c puts it in the spool.
+ * After a withdrawal, a letter asked for is still rendered and kept, but as
+ * not sent (letters.h: nt_letter_goes_after_withdrawal). The inbox applies
+ * one event per complaint at a time, so what a handler reads of a complaint
+ * (its recipient, withdrawn or not) does not change before it commits. */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "candour/calendar.h"
+#include "candour/log.h"
+#include "candour/pbjson.h"
+#include "candour/util.h"
+#include "candour/v1/events.pb-c.h"
+#include "letters.h"
+#include "notify.h"
+
+/* A letter's text from its event's payload (decoded by the catalogue's
+ * message for the event's type). */
+typedef char *(*s_render_fn)(const Candour__V1__Person *to, const char *reference,
+                             const char *today, const ProtobufCMessage *payload);
+
+/* A letter an event asks for, while its recipient is read. */
+typedef struct {
+    nt_app_t *app;
+    cd_inbox_t *in;
+    cd_event_t *ev;
+    const char *reference;           /* the envelope's; lives until ev is answered */
+    const ProtobufCMessage *payload; /* likewise */
+    char kind[64];                   /* the letter's kind (file-name-safe) */
+    s_render_fn render;
+    int withdraws; /* complaint.withdrawn: record the withdrawal too */
+} s_letter_t;
+
+/* ---------------------------------------------------------------- renderers */
+
+static char *s_acknowledgement(const Candour__V1__Person *to, const char *reference,
+                               const char *today, const ProtobufCMessage *payload)
+{
+    return nt_render_acknowledgement(to, reference, today,
+                                     (const Candour__V1__LetterRequested *)payload);
+}
+
+static char *s_triage(const Candour__V1__Person *to, const char *reference, const char *today,
+                      const ProtobufCMessage *payload)
+{
+    return nt_render_triage(to, reference, today, (const Candour__V1__LetterRequested *)payload);
+}
+
+static char *s_final_response(const Candour__V1__Person *to, const char *reference,
+                              const char *today, const ProtobufCMessage *payload)
+{
+    return nt_render_final_response(to, reference, today,
+                                    (const Candour__V1__ResponseApproved *)payload);
+}
+
+static char *s_extension(const Candour__V1__Person *to, const char *reference, const char *today,
+                         const ProtobufCMessage *payload)
+{
+    return nt_render_extension(to, reference, today,
+                               (const Candour__V1__DeadlineExtended *)payload);
+}
+
+static char *s_withdrawal(const Candour__V1__Person *to, const char *reference, const char *today,
+                          const ProtobufCMessage *payload)
+{
+    return nt_render_withdrawal(to, reference, today,
+                                (const Candour__V1__ComplaintWithdrawn *)payload);
+}
+
+/* Why a triage-outcome request cannot be written, or NULL. */
+static const char *s_triage_refused(const Candour__V1__LetterRequested *lr)
+{
+    return nt_triage_outcome_known(lr->outcome) ? NULL
+                                                : "no triage-outcome letter for that outcome";
+}
+
+/* The letters letter.requested may ask for, by LetterRequested.kind. */
+static const struct {
+    const char *kind;
+    s_render_fn render;
+    const char *(*refused)(const Candour__V1__LetterRequested *lr); /* may be NULL */
+} s_requested[] = {
+    {"acknowledgement", s_acknowledgement, NULL},
+    {"triage-outcome", s_triage, s_triage_refused},
+};
+
+/* ---------------------------------------------------------------- letters */
+
+/* The statements that record a withdrawal: on the recipient, and every
+ * letter still waiting that may not go now, as not sent. */
+static void s_add_withdrawal(cd_tx_t *tx, const char *reference,
+                             const Candour__V1__ComplaintWithdrawn *cw)
+{
+    const char *v[2] = {reference, cw->reason};
+    cd_tx_add(tx,
+              "UPDATE notify.recipient SET withdrawn_at = coalesce(withdrawn_at, now()),"
+              " withdrawal_reason = coalesce(withdrawal_reason, $2) WHERE reference = $1",
+              2, v);
+    /* The kinds that still go, as an array literal: they are fixed, file-name-safe words. */
+    char kinds[256] = "{";
+    for (const char *const *k = nt_letters_after_withdrawal(); *k; k++) {
+        size_t len = strlen(kinds);
+        snprintf(kinds + len, sizeof kinds - len, "%s\"%s\"", len > 1 ? "," : "", *k);
+    }
+    size_t len = strlen(kinds);
+    snprintf(kinds + len, sizeof kinds - len, "}");
+    const char *w[2] = {reference, kinds};
+    cd_tx_add(tx,
+              "UPDATE notify.letter SET not_sent = 'cancelled-withdrawn', not_sent_at = now()"
+              " WHERE reference = $1 AND delivered_at IS NULL AND not_sent IS NULL"
+              " AND kind <> ALL ($2::text[])",
+              2, w);
+}
+
+static void s_on_recipient(const cd_tx_result_t *res, void *arg)
+{
+    s_letter_t *p = arg;
+    if (res->err) {
+        cd_inbox_defer(p->in, p->ev, "database unavailable");
+        free(p);
+        return;
+    }
+    PGresult *r = res->results[0];
+    if (PQntuples(r) != 1) {
+        /* complaint.received comes from intake, this maybe from another
+         * service: it can overtake. Wait for the resend. */
+        cd_inbox_defer(p->in, p->ev, "recipient not known yet");
+        free(p);
+        return;
+    }
+    cd_pbjson_error_t perr;
+    Candour__V1__Person *to = (Candour__V1__Person *)cd_pbjson_parse(
+        &candour__v1__person__descriptor, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), &perr);
+    char today[32];
+    cd_format_rfc3339(cd_now_us(), today);
+    today[CD_DATE_LEN] = 0;
+    char *body = to ? p->render(to, p->reference, today, p->payload) : NULL;
+    if (!body) {
+        cd_inbox_nak(p->in, p->ev, "RENDER_FAILED", "the letter could not be rendered");
+        if (to)
+            candour__v1__person__free_unpacked(to, NULL);
+        free(p);
+        return;
+    }
+    int withdrawn = PQgetvalue(r, 0, 1)[0] == 't';
+    const char *not_sent =
+        withdrawn && !nt_letter_goes_after_withdrawal(p->kind) ? "cancelled-withdrawn" : NULL;
+    char letter_id[CD_UUID_LEN + 1];
+    cd_uuid(letter_id);
+    cd_tx_t *tx = cd_inbox_tx(p->in, p->ev);
+    if (p->withdraws)
+        s_add_withdrawal(tx, p->reference, (const Candour__V1__ComplaintWithdrawn *)p->payload);
+    const char *v[6] = {letter_id, p->reference, p->kind, nt_channel(to), body, not_sent};
+    cd_tx_add(tx,
+              "INSERT INTO notify.letter (letter_id, reference, kind, channel, body, not_sent,"
+              " not_sent_at) VALUES ($1::uuid, $2, $3, $4, $5, $6::text,"
+              " CASE WHEN $6::text IS NULL THEN NULL ELSE now() END)"
+              " ON CONFLICT (reference, kind) DO NOTHING",
+              6, v);
+    if (not_sent)
+        cd_log_info("letter.not_sent", "{s:s, s:s, s:s}", "reference", p->reference, "kind",
+                    p->kind, "why", not_sent);
+    free(body);
+    candour__v1__person__free_unpacked(to, NULL);
+    cd_inbox_commit(p->in, p->ev, tx, nt_deliver_soon, p->app);
+    free(p);
+}
+
+/* Read the recipient, then render and commit the letter (s_on_recipient). */
+static void s_letter(nt_app_t *app, cd_inbox_t *in, cd_event_t *ev,
+                     const Candour__V1__Envelope *env, const char *kind, s_render_fn render,
+                     const ProtobufCMessage *payload, int withdraws)
+{
+    if (!nt_safe_reference(env->complaint_ref)) {
+        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "the complaint reference is not a valid reference");
+        return;
+    }
+    s_letter_t *p = calloc(1, sizeof *p);
+    if (!p) {
+        cd_inbox_defer(in, ev, "out of memory");
+        return;
+    }
+    *p = (s_letter_t){.app = app,
+                      .in = in,
+                      .ev = ev,
+                      .reference = env->complaint_ref,
+                      .payload = payload,
+                      .render = render,
+                      .withdraws = withdraws};
+    snprintf(p->kind, sizeof p->kind, "%s", kind);
+    assert(nt_safe_reference(p->kind));
+    const char *v[1] = {env->complaint_ref};
+    cd_db_query(cd_service_db(app->svc),
+                "SELECT person, (withdrawn_at IS NOT NULL)::text FROM notify.recipient"
+                " WHERE reference = $1",
+                1, v, s_on_recipient, p);
+}
+
+void nt_on_letter_requested(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                            const ProtobufCMessage *payload, void *arg)
+{
+    const Candour__V1__LetterRequested *lr = (const Candour__V1__LetterRequested *)payload;
+    for (size_t i = 0; i < sizeof s_requested / sizeof s_requested[0]; i++) {
+        if (strcmp(s_requested[i].kind, lr->kind) != 0)
+            continue;
+        const char *why = s_requested[i].refused ? s_requested[i].refused(lr) : NULL;
+        if (why)
+            cd_inbox_nak(in, ev, "MALFORMED_EVENT", why);
+        else
+            s_letter(arg, in, ev, env, s_requested[i].kind, s_requested[i].render, payload, 0);
+        return;
+    }
+    cd_inbox_nak(in, ev, "MALFORMED_EVENT", "a letter.requested of a kind notify does not write");
+}
+
+void nt_on_response_approved(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                             const ProtobufCMessage *payload, void *arg)
+{
+    s_letter(arg, in, ev, env, "final-response", s_final_response, payload, 0);
+}
+
+void nt_on_deadline_extended(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                             const ProtobufCMessage *payload, void *arg)
+{
+    const Candour__V1__DeadlineExtended *de = (const Candour__V1__DeadlineExtended *)payload;
+    cd_date_t due;
+    if (cd_date_parse(de->new_due, &due) != 0) {
+        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "a deadline extension without a valid new date");
+        return;
+    }
+    /* One letter per extension: the kind names the new date (and the file). */
+    char date[CD_DATE_LEN + 1], kind[64];
+    cd_date_format(due, date);
+    snprintf(kind, sizeof kind, "extension-%s", date);
+    s_letter(arg, in, ev, env, kind, s_extension, payload, 0);
+}
+
+void nt_on_withdrawn(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                     const ProtobufCMessage *payload, void *arg)
+{
+    s_letter(arg, in, ev, env, NT_KIND_WITHDRAWAL, s_withdrawal, payload, 1);
+}
+
+/* ---------------------------------------------------------------- recipient */
+
+/* The recipient's details as JSON (a malloc'd string), or NULL. */
+static char *s_person(const Candour__V1__Complaint *c)
+{
+    return c && c->complainant ? cd_pbjson_dumps(&c->complainant->base, 0) : NULL;
+}
+
+void nt_on_received(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                    const ProtobufCMessage *payload, void *arg)
+{
+    (void)arg;
+    const Candour__V1__ComplaintReceived *cr = (const Candour__V1__ComplaintReceived *)payload;
+    char *person = s_person(cr->complaint);
+    if (!person) {
+        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "complaint.received without a complainant");
+        return;
+    }
+    cd_tx_t *tx = cd_inbox_tx(in, ev);
+    const char *v[3] = {env->complaint_ref, cr->org_id, person};
+    cd_tx_add(tx,
+              "INSERT INTO notify.recipient (reference, org_id, person)"
+              " VALUES ($1, $2, $3::jsonb) ON CONFLICT (reference) DO NOTHING",
+              3, v);
+    free(person);
+    cd_inbox_commit(in, ev, tx, NULL, NULL);
+}
+
+void nt_on_amended(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                   const ProtobufCMessage *payload, void *arg)
+{
+    (void)arg;
+    const Candour__V1__ComplaintAmended *am = (const Candour__V1__ComplaintAmended *)payload;
+    char *person = s_person(am->complaint);
+    if (!person) {
+        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "complaint.amended without a complainant");
+        return;
+    }
+    cd_tx_t *tx = cd_inbox_tx(in, ev);
+    const char *v[2] = {env->complaint_ref, person};
+    cd_tx_add(tx, "UPDATE notify.recipient SET person = $2::jsonb WHERE reference = $1", 2, v);
+    free(person);
+    cd_inbox_commit(in, ev, tx, NULL, NULL);
+}
+
+/* ---------------------------------------------------------------- alerts */
+
+/* Recorded here, written to the spool's alerts folder by the delivery round.
+ * A withdrawal does not stop them: they are for the complaints manager. */
+void nt_on_alert(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                 const ProtobufCMessage *payload, void *arg)
+{
+    const Candour__V1__DeadlineAlert *da = (const Candour__V1__DeadlineAlert *)payload;
+    cd_date_t due;
+    if (cd_date_parse(da->due, &due) != 0 || !nt_safe_reference(env->complaint_ref)) {
+        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "a deadline alert without a valid due date");
+        return;
+    }
+    cd_tx_t *tx = cd_inbox_tx(in, ev);
+    const char *v[6] = {env->event_id, env->complaint_ref, da->deadline,
+                        da->party,     da->level,          da->due};
+    cd_tx_add(tx,
+              "INSERT INTO notify.alert (event_id, reference, deadline, party, level, due)"
+              " VALUES ($1::uuid, $2, $3, $4, $5, $6::date)",
+              6, v);
+    cd_inbox_commit(in, ev, tx, nt_deliver_soon, arg);
+}

@@ -1,0 +1,147 @@
+/* spool.c - durable writes into the spool, off the event loop.
+ *
+ * The spool is a directory that the printing and e-mail side collects from:
+ * <root>/<reference>/<kind>.txt for letters, <root>/alerts/<name>.txt for
+ * alerts. A file appears there whole (renamed into place) and durable (the
+ * filesystem flushed), so whatever reads the spool never sees half a letter,
+ * and a letter marked delivered survives a power cut.
+ *
+ * Flushing is slow (tens of milliseconds on a busy disk, more on a network
+ * filesystem), so a round's writes run on libuv's thread pool and the loop
+ * keeps taking events meanwhile. One syncfs per step rather than one fsync
+ * per file: the cost of a round does not grow with its letters. */
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "notify.h"
+
+/* Write body to f->tmp, beside f->path; not yet flushed. */
+static int s_stage(const char *root, nt_spool_file_t *f)
+{
+    char dir[NT_SPOOL_PATH_MAX];
+    int n = snprintf(dir, sizeof dir, "%s/%s", root, f->dir);
+    if (n < 0 || (size_t)n >= sizeof dir)
+        return ENAMETOOLONG;
+    n = snprintf(f->path, sizeof f->path, "%s/%s.txt", dir, f->name);
+    if (n < 0 || (size_t)n >= sizeof f->path)
+        return ENAMETOOLONG;
+    n = snprintf(f->tmp, sizeof f->tmp, "%s/.%s.%s.tmp", dir, f->name, f->tag);
+    if (n < 0 || (size_t)n >= sizeof f->tmp)
+        return ENAMETOOLONG;
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+        return errno;
+    int fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return errno;
+    size_t len = strlen(f->body), off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, f->body + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int err = w < 0 ? errno : EIO;
+            close(fd);
+            unlink(f->tmp);
+            return err;
+        }
+        off += (size_t)w;
+    }
+    if (close(fd) != 0) {
+        int err = errno;
+        unlink(f->tmp);
+        return err;
+    }
+    return 0;
+}
+
+/* Flush everything written to the spool's filesystem: 0 or an errno. */
+static int s_flush(const char *root)
+{
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    int err = syncfs(fd) == 0 ? 0 : errno;
+    close(fd);
+    return err;
+}
+
+void nt_spool_write(const char *root, nt_spool_file_t *files, int n)
+{
+    int staged = 0;
+    for (int i = 0; i < n; i++) {
+        files[i].err = s_stage(root, &files[i]);
+        staged += files[i].err == 0;
+    }
+    if (staged == 0)
+        return;
+    /* The contents are durable before any name points at them. */
+    int err = s_flush(root);
+    int renamed = 0;
+    for (int i = 0; i < n; i++) {
+        nt_spool_file_t *f = &files[i];
+        if (f->err)
+            continue;
+        if (err == 0 && rename(f->tmp, f->path) == 0) {
+            renamed++;
+            continue;
+        }
+        f->err = err ? err : errno;
+        unlink(f->tmp);
+    }
+    if (renamed == 0)
+        return;
+    /* And the names themselves, before anyone is told the file is there. */
+    err = s_flush(root);
+    if (err)
+        for (int i = 0; i < n; i++)
+            if (files[i].err == 0)
+                files[i].err = err;
+}
+
+/* ---------------------------------------------------------------- async */
+
+typedef struct {
+    uv_work_t req;          /* the thread pool's request; req.data is this job */
+    const char *root;       /* the spool's root (configuration: lives as long as the process) */
+    nt_spool_file_t *files; /* the caller's, lent until done */
+    int n;
+    nt_spool_done_fn done;
+    void *arg;
+} s_job_t;
+
+static void s_on_work(uv_work_t *req)
+{
+    s_job_t *job = req->data;
+    nt_spool_write(job->root, job->files, job->n);
+}
+
+static void s_on_worked(uv_work_t *req, int status)
+{
+    s_job_t *job = req->data;
+    if (status != 0) /* cancelled before it ran: nothing was written */
+        for (int i = 0; i < job->n; i++)
+            job->files[i].err = ECANCELED;
+    job->done(job->files, job->n, job->arg);
+    free(job);
+}
+
+int nt_spool_write_async(uv_loop_t *loop, const char *root, nt_spool_file_t *files, int n,
+                         nt_spool_done_fn done, void *arg)
+{
+    assert(loop && root && done && (files || n == 0));
+    s_job_t *job = malloc(sizeof *job);
+    if (!job)
+        return UV_ENOMEM;
+    *job = (s_job_t){.root = root, .files = files, .n = n, .done = done, .arg = arg};
+    job->req.data = job;
+    int rc = uv_queue_work(loop, &job->req, s_on_work, s_on_worked);
+    if (rc != 0)
+        free(job);
+    return rc;
+}

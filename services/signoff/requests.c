@@ -1,0 +1,113 @@
+/* requests.c - candour-signoff's one request, SignResponse: the responsible
+ * person (or someone authorised) signs the draft response (F2), which then
+ * goes to be sent as response.approved, with the partners' parts (R3).
+ *
+ * A guarded operation (guarded_op.h): read the draft, judge its state by the
+ * lifecycle (signing.h), then approve it by an UPDATE that still requires it
+ * awaiting signature (a withdrawal or another signature in between loses),
+ * with the event in the same transaction: no response is approved for a
+ * withdrawn complaint. */
+#include <stdio.h>
+#include <string.h>
+
+#include "candour/error.h"
+#include "candour/guarded_op.h"
+#include "candour/log.h"
+#include "candour/pbjson.h"
+#include "candour/v1/events.pb-c.h"
+#include "signing.h"
+#include "signoff.h"
+
+enum { COL_STATE, COL_OUTCOME, COL_FINDINGS, COL_PARTS };
+
+/* The draft, its parts as a ContributionsMerged in JSON (pbjson). */
+static const char s_read_sql[] = "SELECT state, outcome, findings,"
+                                 " json_build_object('contributions', contributions)::text"
+                                 " FROM signoff.draft WHERE reference = $1";
+
+static int s_validate(const ProtobufCMessage *msg, cd_guard_refusal_t *why)
+{
+    so_error_t err;
+    if (so_validate_sign((const Candour__V1__SignResponse *)msg, &err) == 0)
+        return 0;
+    why->code = err.code;
+    why->field = err.field;
+    snprintf(why->message, sizeof why->message, "%s", err.message);
+    return -1;
+}
+
+static int s_check(const PGresult *r, cd_op_t *op, cd_guard_refusal_t *why, void *arg)
+{
+    so_error_t err;
+    if (so_sign_allowed(PQgetvalue(r, 0, COL_STATE), &err) == 0)
+        return 0;
+    why->code = err.code;
+    why->field = err.field;
+    snprintf(why->message, sizeof why->message, "%s", err.message);
+    return -1;
+}
+
+static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
+{
+    so_app_t *app = arg;
+    const Candour__V1__SignResponse *sr = (const Candour__V1__SignResponse *)op->msg;
+    const char *text = PQgetvalue(r, 0, COL_PARTS);
+    Candour__V1__ContributionsMerged *parts = (Candour__V1__ContributionsMerged *)cd_pbjson_parse(
+        &candour__v1__contributions_merged__descriptor, text, strlen(text), NULL);
+    if (!parts)
+        return CD_ENOMEM;
+    const char *v[3] = {sr->complaint_ref, sr->signed_by, sr->signatory_role};
+    cd_tx_add(tx,
+              "WITH u AS (UPDATE signoff.draft SET state = 'approved', signed_by = $2,"
+              " signatory_role = $3, signed_at = now()"
+              " WHERE reference = $1 AND state = 'awaiting-signature' RETURNING 1)"
+              " SELECT signoff.expect(count(*) = 1, 'the draft is not awaiting signature') FROM u",
+              3, v);
+    Candour__V1__ResponseApproved ra = CANDOUR__V1__RESPONSE_APPROVED__INIT;
+    const ProtobufCEnumValue *oc = protobuf_c_enum_descriptor_get_value_by_name(
+        &candour__v1__outcome__descriptor, PQgetvalue(r, 0, COL_OUTCOME));
+    ra.outcome = oc ? (Candour__V1__Outcome)oc->value : CANDOUR__V1__OUTCOME__OUTCOME_UNSPECIFIED;
+    ra.findings = PQgetvalue(r, 0, COL_FINDINGS);
+    ra.signed_by = sr->signed_by;
+    ra.signatory_role = sr->signatory_role;
+    ra.n_contributions = parts->n_contributions;
+    ra.contributions = parts->contributions;
+    cd_event_out_t out = {
+        .type = "response.approved", .complaint_ref = sr->complaint_ref, .payload = &ra.base};
+    int rc = cd_outbox_put(cd_service_outbox(app->svc), tx, &out, NULL, NULL);
+    protobuf_c_message_free_unpacked(&parts->base, NULL);
+    return rc;
+}
+
+static void s_committed(cd_op_t *op, void *arg)
+{
+    so_app_t *app = arg;
+    cd_log_info("response.approved", "{s:s}", "reference",
+                ((const Candour__V1__SignResponse *)op->msg)->complaint_ref);
+    cd_service_kick(app->svc);
+}
+
+static const cd_guarded_spec_t s_sign = {
+    .validate = s_validate,
+    .read_sql = s_read_sql,
+    .nparams = 1,
+    .missing_field = "sign.complaint_ref",
+    .missing_message = "no draft response is waiting for signature under that reference",
+    .check = s_check,
+    .write = s_write,
+    .committed = s_committed,
+    .lost_field = "sign.complaint_ref",
+    .lost_message = "the draft is no longer awaiting signature: it was signed, or the complaint"
+                    " was withdrawn",
+};
+
+void so_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r, void *arg)
+{
+    so_app_t *app = arg;
+    if (r->op_case != CANDOUR__V1__REQUEST__OP_SIGN) {
+        cd_request_fail(req, "UNSUPPORTED", "op", "signoff answers SignResponse only");
+        return;
+    }
+    const char *v[1] = {r->sign->complaint_ref};
+    cd_guarded_run(&s_sign, cd_service_db(app->svc), req, &r->sign->base, v, app);
+}

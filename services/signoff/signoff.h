@@ -1,0 +1,27 @@
+/* signoff.h - what candour-signoff's files share: the service, its event
+ * handlers (events.c) and its request (requests.c). main.c wires them; the
+ * rules they apply are signing.h's. */
+#ifndef SIGNOFF_SIGNOFF_H
+#define SIGNOFF_SIGNOFF_H
+
+#include "candour/service.h"
+
+/* The daemon, as every handler sees it (their arg). */
+typedef struct {
+    cd_service_t *svc; /* set once cd_service_new returns, before any event or request */
+} so_app_t;
+
+/* investigation.completed: the draft response, with the partners' parts (R3),
+ * awaits its signature; a complaint already withdrawn keeps its draft
+ * withdrawn. */
+void so_on_completed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                     const ProtobufCMessage *payload, void *arg);
+/* complaint.withdrawn: a draft awaiting signature is withdrawn; none yet: one
+ * is kept, withdrawn, for investigation.completed to find. */
+void so_on_withdrawn(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                     const ProtobufCMessage *payload, void *arg);
+
+/* Requests: SignResponse. */
+void so_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r, void *arg);
+
+#endif
