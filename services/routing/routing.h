@@ -1,0 +1,55 @@
+/* routing.h - what routing's files share: the daemon's settings and the
+ * entry points of each concern (main.c wires them into the handler and
+ * request tables). */
+#ifndef ROUTING_H
+#define ROUTING_H
+
+#include <stddef.h>
+#include <uv.h>
+
+#include "candour/calendar.h"
+#include "candour/inbox.h"
+#include "candour/service.h"
+#include "candour/v1/api.pb-c.h"
+
+typedef struct {
+    cd_service_t *svc;
+    cd_calendar_t *cal;
+    long response_days;
+    long update_days;          /* cadence of progress updates (R5), 0 = none */
+    long due_soon_days;        /* raise a deadline this many working days ahead */
+    long scan_ms;              /* how often the deadline watcher looks */
+    long contribution_days;    /* working days a partner has to contribute (R3) */
+    const char *holidays_path;
+    uv_timer_t watcher;
+    int watching;              /* a watcher round is running */
+} rt_app_t;
+
+extern rt_app_t rt_app;
+
+/* apply.c: every event that moves a complaint along its lifecycle (read,
+ * decide by decide.c and the lifecycle table, write). */
+void rt_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                 const ProtobufCMessage *payload, void *arg);
+/* v[0..n-1] as a text[] literal into out (each element quoted, escaped). */
+void rt_text_array(char **v, size_t n, char *out, size_t len);
+
+/* status.c: GetStatus. */
+void rt_get_status(cd_inbox_t *in, cd_request_t *req, const Candour__V1__GetStatus *g);
+
+/* coordination.c: partners' parts (R3): received, waived, merged. */
+void rt_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                        const ProtobufCMessage *payload, void *arg);
+void rt_waive(cd_request_t *req, const Candour__V1__WaiveContribution *w);
+void rt_merge_check(const char *ref);
+void rt_on_pending_merges(const cd_tx_result_t *res, void *arg);
+
+/* deadlines.c: the watcher (R6), extensions (R5), the out-of-time decision (I3). */
+void rt_on_watch_timer(uv_timer_t *t);
+void rt_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x);
+void rt_decide_out_of_time(cd_request_t *req, const Candour__V1__DecideOutOfTime *d);
+void rt_on_committed_kick(const cd_tx_result_t *res, void *arg, const char *field);
+/* s is non-empty text of at most max bytes, with no control characters. */
+int rt_text_ok(const char *s, size_t max);
+
+#endif

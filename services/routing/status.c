@@ -1,0 +1,151 @@
+/* status.c - GetStatus: the complaint's state, deadlines and history, as
+ * routing keeps them. */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "candour/error.h"
+#include "candour/lifecycle.h"
+#include "candour/log.h"
+#include "candour/pb.h"
+#include "candour/pbjson.h"
+#include "candour/util.h"
+#include "candour/v1/events.pb-c.h"
+#include "decide.h"
+#include "routing.h"
+
+/* ---------------------------------------------------------------- status */
+
+typedef struct {
+    cd_inbox_t *in;
+    cd_request_t *req;
+} rt_status_call_t;
+
+static void s_on_status(const cd_tx_result_t *res, void *arg)
+{
+    rt_status_call_t *call = arg;
+    if (res->err) {
+        cd_request_fail(call->req, "UNAVAILABLE", "",
+                        "the status could not be read just now; try again");
+        free(call);
+        return;
+    }
+    PGresult *c = res->results[0], *h = res->results[1];
+    if (PQntuples(c) != 1) {
+        cd_request_fail(call->req, "NOT_FOUND", "complaint_ref",
+                        "no complaint has that reference");
+        free(call);
+        return;
+    }
+    Candour__V1__ComplaintStatus st = CANDOUR__V1__COMPLAINT_STATUS__INIT;
+    st.complaint_ref = PQgetvalue(c, 0, 0);
+    st.state = PQgetvalue(c, 0, 1);
+    st.state_code = cd_state_from_name(st.state);
+    st.org_id = PQgetvalue(c, 0, 2);
+    st.received_at = PQgetvalue(c, 0, 3);
+    st.triage_outcome = PQgetvalue(c, 0, 8);
+    st.triage_reason = PQgetvalue(c, 0, 9);
+    st.lead_org = PQgetvalue(c, 0, 10);
+    char partners_buf[RT_MAX_PARTNERS * (RT_ORG + 1) + 1];
+    char *partners[RT_MAX_PARTNERS];
+    snprintf(partners_buf, sizeof partners_buf, "%s", PQgetvalue(c, 0, 11));
+    size_t np = 0;
+    for (char *tok = strtok(partners_buf, ","); tok && np < RT_MAX_PARTNERS; tok = strtok(NULL, ","))
+        partners[np++] = tok;
+    st.n_partners = np;
+    st.partners = partners;
+    /* Deadlines: the rows, judged against the deadline clock's today. */
+    PGresult *dl = res->results[2];
+    int nd = PQntuples(dl);
+    Candour__V1__Deadline *d = calloc((size_t)nd + 1, sizeof *d);
+    Candour__V1__Deadline **dp = calloc((size_t)nd + 1, sizeof *dp);
+    if (!d || !dp)
+        nd = 0;
+    for (int i = 0; i < nd; i++) {
+        candour__v1__deadline__init(&d[i]);
+        d[i].name = PQgetvalue(dl, i, 0);
+        d[i].party = PQgetvalue(dl, i, 1);
+        d[i].due = PQgetvalue(dl, i, 2);
+        d[i].met_at = PQgetvalue(dl, i, 3);
+        d[i].missed = PQgetvalue(dl, i, 4)[0] == 't';
+        d[i].extended_from = PQgetvalue(dl, i, 5);
+        d[i].extended_by = PQgetvalue(dl, i, 6);
+        d[i].closed = PQgetvalue(dl, i, 7)[0] == 't';
+        dp[i] = &d[i];
+    }
+    st.n_deadlines = (size_t)nd;
+    st.deadlines = dp;
+    int n = PQntuples(h);
+    Candour__V1__HistoryEntry *entries = calloc((size_t)(n ? n : 1), sizeof *entries);
+    Candour__V1__HistoryEntry **ep = calloc((size_t)(n ? n : 1), sizeof *ep);
+    if (!entries || !ep)
+        n = 0;
+    for (int i = 0; i < n; i++) {
+        candour__v1__history_entry__init(&entries[i]);
+        entries[i].at = PQgetvalue(h, i, 0);
+        entries[i].event = PQgetvalue(h, i, 1);
+        entries[i].producer = PQgetvalue(h, i, 2);
+        entries[i].detail = PQgetvalue(h, i, 3);
+        ep[i] = &entries[i];
+    }
+    st.n_history = (size_t)n;
+    st.history = ep;
+    Candour__V1__Reply reply = CANDOUR__V1__REPLY__INIT;
+    reply.result_case = CANDOUR__V1__REPLY__RESULT_STATUS;
+    reply.status = &st;
+    cd_request_reply(call->req, &reply);
+    free(entries);
+    free(ep);
+    free(d);
+    free(dp);
+    free(call);
+}
+
+#define S_TS(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')"
+
+void rt_get_status(cd_inbox_t *in, cd_request_t *req, const Candour__V1__GetStatus *g)
+{
+    if (!g->complaint_ref[0] || strlen(g->complaint_ref) > 64) {
+        cd_request_fail(req, "INVALID_ARGUMENT", "get_status.complaint_ref",
+                        "give the complaint's reference, e.g. CDR-7K4M-9QXT");
+        return;
+    }
+    rt_status_call_t *call = malloc(sizeof *call);
+    cd_tx_t *tx = cd_tx_new();
+    if (!call || !tx) {
+        free(call);
+        cd_tx_destroy(&tx);
+        cd_request_fail(req, "INTERNAL", "", "out of memory");
+        return;
+    }
+    *call = (rt_status_call_t){in, req};
+    const char *v[1] = {g->complaint_ref};
+    cd_tx_add(tx,
+              "SELECT reference, state, org_id, " S_TS("received_at") ", ack_due::text,"
+              " response_due::text, " S_TS("acknowledged_at") ", " S_TS("response_sent_at") ","
+              " coalesce(triage_outcome, ''), coalesce(triage_reason, ''), coalesce(lead_org, ''),"
+              " array_to_string(partners, ',')"
+              " FROM routing.complaint WHERE reference = $1",
+              1, v);
+    cd_tx_add(tx,
+              "SELECT " S_TS("at") ", event, producer, detail FROM routing.history"
+              " WHERE reference = $1 ORDER BY id",
+              1, v);
+    char today[CD_DATE_LEN + 1];
+    cd_date_format(cd_date_from_unix_london(cd_clock_now()), today);
+    const char *dv[2] = {g->complaint_ref, today};
+    cd_tx_add(tx,
+              "SELECT d.name, d.party, d.due::text, " S_TS("d.met_at") ","
+              " (d.met_at IS NOT NULL AND (d.met_at AT TIME ZONE 'Europe/London')::date > d.due)"
+              "  OR (d.met_at IS NULL AND d.closed_at IS NULL AND d.due < $2::date),"
+              " coalesce(x.old_due::text, ''), coalesce(x.agreed_by, ''), d.closed_at IS NOT NULL"
+              " FROM routing.deadline d LEFT JOIN LATERAL (SELECT old_due, agreed_by FROM"
+              " routing.deadline_extension e WHERE e.reference = d.reference AND e.name = d.name"
+              " AND e.party = d.party ORDER BY id DESC LIMIT 1) x ON true"
+              " WHERE d.reference = $1"
+              " ORDER BY array_position(ARRAY['acknowledgement','update','contribution','response'],"
+              " d.name), d.party",
+              2, dv);
+    cd_db_submit(cd_service_db(rt_app.svc), tx, s_on_status, call);
+}
