@@ -2,6 +2,7 @@
  * configuration, logging, signals, the admin port and a bounded stop. */
 #include "candour/daemon.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "candour/http.h"
 #include "candour/log.h"
 #include "candour/metrics.h"
+#include "candour/util.h"
 #include "candour/zsock.h"
 
 /* How long a graceful stop may take before the loop is ended regardless. */
@@ -25,33 +27,12 @@ struct cd_daemon_t {
     const char *admin_addr;
     const char *log_level;
     char admin_var[64];
+    int running;     /* cd_daemon_run has set up the loop's handles */
     int stopping;
+    int exit_code;   /* cd_daemon_stop's, for a stop that is not a signal's */
     int signals;
     cd_metric_t *m_up;
 };
-
-static int s_parse_hostport(const char *s, char *host, size_t hostlen, int *port)
-{
-    const char *colon = strrchr(s, ':');
-    if (!colon || colon == s || (size_t)(colon - s) >= hostlen)
-        return -1;
-    char *end;
-    long p = strtol(colon + 1, &end, 10);
-    if (*end || p < 0 || p > 65535)
-        return -1;
-    memcpy(host, s, (size_t)(colon - s));
-    host[colon - s] = 0;
-    /* [::1]:9100 */
-    if (host[0] == '[') {
-        size_t l = strlen(host);
-        if (host[l - 1] != ']')
-            return -1;
-        memmove(host, host + 1, l - 2);
-        host[l - 2] = 0;
-    }
-    *port = (int)p;
-    return 0;
-}
 
 static void s_usage(const cd_daemon_t *d, const cd_config_item_t *common, int ncommon)
 {
@@ -188,19 +169,13 @@ static void s_on_deadline(uv_timer_t *t)
     uv_stop(&d->loop);
 }
 
-static void s_on_signal(uv_signal_t *s, int signum)
+/* The first stop, whatever asked for it: the daemon's own handles go now;
+ * its work's go when that has drained. The deadline timer is unref'd so it
+ * never keeps an otherwise finished loop. */
+static void s_begin_stop(cd_daemon_t *d)
 {
-    cd_daemon_t *d = s->data;
-    if (d->stopping) {
-        cd_log_warn("daemon.stop_forced", "{s:i}", "signal", signum);
-        uv_stop(&d->loop);
-        return;
-    }
     d->stopping = 1;
-    cd_log_info("daemon.stopping", "{s:i}", "signal", signum);
     cd_metric_set(d->m_up, 0);
-    /* Our own handles go now; the daemon's go when its work has drained. The
-     * deadline timer is unref'd so it never keeps an otherwise finished loop. */
     cd_http_server_destroy(&d->admin);
     uv_signal_stop(&d->sigint);
     uv_signal_stop(&d->sigterm);
@@ -212,11 +187,33 @@ static void s_on_signal(uv_signal_t *s, int signum)
         d->spec.on_stop(d->spec.arg);
 }
 
+static void s_on_signal(uv_signal_t *s, int signum)
+{
+    cd_daemon_t *d = s->data;
+    if (d->stopping) {
+        cd_log_warn("daemon.stop_forced", "{s:i}", "signal", signum);
+        uv_stop(&d->loop);
+        return;
+    }
+    cd_log_info("daemon.stopping", "{s:i}", "signal", signum);
+    s_begin_stop(d);
+}
+
+void cd_daemon_stop(cd_daemon_t *d, int exit_code)
+{
+    assert(d && d->running);
+    if (d->stopping)
+        return;
+    d->exit_code = exit_code;
+    cd_log_info("daemon.stopping", "{s:i}", "exit_code", exit_code);
+    s_begin_stop(d);
+}
+
 int cd_daemon_run(cd_daemon_t *d)
 {
     char host[256];
     int port;
-    if (s_parse_hostport(d->admin_addr, host, sizeof host, &port) != 0) {
+    if (cd_parse_hostport(d->admin_addr, host, sizeof host, &port) != 0) {
         cd_log_error("daemon.bad_config", "{s:s, s:s, s:s}", "variable", d->admin_var, "value",
                      d->admin_addr, "expected", "host:port");
         return 2;
@@ -233,6 +230,7 @@ int cd_daemon_run(cd_daemon_t *d)
     uv_signal_start(&d->sigint, s_on_signal, SIGINT);
     uv_timer_init(&d->loop, &d->deadline);
     d->deadline.data = d;
+    d->running = 1;
     cd_metric_set(d->m_up, 1);
     cd_log_info("daemon.started", "{s:s, s:s, s:i}", "version", CANDOUR_VERSION, "admin",
                 host, "admin_port", cd_http_server_port(d->admin));
@@ -243,7 +241,7 @@ int cd_daemon_run(cd_daemon_t *d)
     cd_uv_close_all(&d->loop);
     uv_run(&d->loop, UV_RUN_DEFAULT);
     cd_log_info("daemon.stopped", "{s:b}", "forced", forced);
-    return forced ? 1 : 0;
+    return forced ? 1 : d->exit_code;
 }
 
 void cd_daemon_destroy(cd_daemon_t **pd)

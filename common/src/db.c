@@ -6,9 +6,10 @@
  * error). We report success only on PGRES_PIPELINE_SYNC, which the server
  * sends after the commit: that is what lets callers promise durability.
  *
- * One transaction is in flight at a time. That costs one round trip per
- * transaction, which is why callers batch (group commit) instead of relying
- * on the connection to overlap work.
+ * One group is in flight at a time: the transactions queued meanwhile go
+ * together as the next group (group commit, see db.h and s_start_next), so
+ * a busy connection pays one round trip and one commit per group, not per
+ * transaction.
  *
  * Statements are prepared once per connection: the first time a statement's
  * text is sent, a Parse (PQsendPrepare) under a name goes just before it in
@@ -712,19 +713,24 @@ static void s_end_group(cd_db_t *db)
         s_group_failed(db, done);
         return;
     }
+    /* A group of one, or a group that committed. */
     cd_tx_t *next;
     for (cd_tx_t *tx = done; tx; tx = next) {
         next = tx->next;
-        s_finish(tx, tx->failed_stmt >= 0 ? CD_EDB : 0, NULL);
+        s_finish(tx, failed ? CD_EDB : 0, NULL);
     }
 }
 
-/* Record a result for the running statement. */
+/* Record a result for the running statement. An error after tx's last
+ * statement is the group's commit failing at the Sync (a deferred check):
+ * no statement of tx's failed, so failed_stmt stays -1 and s_culprit finds
+ * none. */
 static void s_take_result(cd_tx_t *tx, PGresult *r)
 {
     ExecStatusType st = PQresultStatus(r);
-    if (st == PGRES_FATAL_ERROR && tx->failed_stmt < 0) {
-        tx->failed_stmt = tx->cur;
+    if (st == PGRES_FATAL_ERROR && tx->failed_stmt < 0 && !tx->message) {
+        if (tx->cur < tx->n)
+            tx->failed_stmt = tx->cur;
         const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
         snprintf(tx->sqlstate, sizeof tx->sqlstate, "%s", code ? code : "");
         const char *msg = PQresultErrorMessage(r);

@@ -27,6 +27,8 @@ struct cd_service_t {
     uv_timer_t drain;          /* during a stop: wait for queued transactions */
     int drain_started;
     int ready_once;            /* on_ready has run */
+    int wired;                 /* cd_service_run made everything the endpoints need */
+    int open;                  /* the endpoints are bound (s_open) */
     const char *db_url;
     const char *db_password;
     const char *instance;      /* CANDOUR_INSTANCE: names this process's audit chains */
@@ -115,6 +117,31 @@ static void s_on_stop(void *arg)
 
 /* ---------------------------------------------------------------- lifecycle */
 
+/* Bind the endpoints, once, when every connection is first up, so that no
+ * work is taken before it can be done. Above all, no CURVE handshake may be
+ * put to the allow-list before the connection that reads it is up: the
+ * lookup would fail, the ZAP handler answer 500, and libzmq (4.3) then
+ * drops that client's session and the request queued in it, without a
+ * reconnection, so the client never hears back. Until the bind a client's
+ * connection attempts fail and its messages wait in its own socket; ZeroMQ
+ * reconnects and delivers them. A bind that fails now stops the daemon, with
+ * exit code 1 as at start. */
+static void s_open(cd_service_t *svc)
+{
+    if (svc->open || !svc->wired || cd_daemon_stopping(svc->daemon) || !s_ready(svc))
+        return;
+    svc->open = 1;
+    if (cd_inbox_bind(svc->inbox, svc->bind) != 0 ||
+        (svc->spec.curve && cd_inbox_bind(svc->public_inbox, svc->public_bind) != 0)) {
+        cd_daemon_stop(svc->daemon, 1);
+        return;
+    }
+    cd_log_info("service.listening", "{s:s}", "endpoint", svc->bind);
+    if (svc->spec.curve)
+        cd_log_info("service.public_listening", "{s:s, s:s}", "endpoint", svc->public_bind,
+                    "mechanism", "CURVE");
+}
+
 /* The outbox's own connection: its claims and ACKs never wait behind the
  * service's work (a receipt's commit, say), nor the work behind them. */
 static void s_on_odb_state(cd_db_t *db, int ready, void *arg)
@@ -123,6 +150,7 @@ static void s_on_odb_state(cd_db_t *db, int ready, void *arg)
     cd_log_info(ready ? "db.ready" : "db.not_ready", "{s:s}", "connection", "outbox");
     if (ready)
         cd_outbox_kick(svc->outbox);
+    s_open(svc);
 }
 
 static void s_on_db_state(cd_db_t *db, int ready, void *arg)
@@ -136,11 +164,13 @@ static void s_on_db_state(cd_db_t *db, int ready, void *arg)
     }
     if (ready)
         cd_outbox_kick(svc->outbox);
+    s_open(svc);
 }
 
 static void s_on_fdb_state(cd_db_t *db, int ready, void *arg)
 {
     cd_log_info(ready ? "db.ready" : "db.not_ready", "{s:s}", "connection", "first");
+    s_open(arg);
 }
 
 cd_service_t *cd_service_new(const cd_service_spec_t *spec, int argc, char **argv,
@@ -228,7 +258,8 @@ static int s_read_secret(const char *path, char *out, size_t len)
     return 0;
 }
 
-/* The public endpoint: the ZAP handler first, then the CURVE ROUTER. */
+/* The public endpoint: the ZAP handler first, then the CURVE ROUTER (bound
+ * by s_open). */
 static int s_start_public(cd_service_t *svc, uv_loop_t *loop)
 {
     char secret[64];
@@ -241,14 +272,10 @@ static int s_start_public(cd_service_t *svc, uv_loop_t *loop)
     svc->public_inbox = cd_inbox_new(loop, svc->db, svc->spec.name, NULL, svc->spec.on_request,
                                      svc->spec.arg);
     int rc = svc->zap && svc->public_inbox &&
-                     cd_inbox_curve_server(svc->public_inbox, secret) == 0 &&
-                     cd_inbox_bind(svc->public_inbox, svc->public_bind) == 0
+                     cd_inbox_curve_server(svc->public_inbox, secret) == 0
                  ? 0
                  : -1;
     memset(secret, 0, sizeof secret);
-    if (rc == 0)
-        cd_log_info("service.public_listening", "{s:s, s:s}", "endpoint", svc->public_bind,
-                    "mechanism", "CURVE");
     return rc;
 }
 
@@ -311,13 +338,13 @@ int cd_service_run(cd_service_t *svc)
     svc->outbox = cd_outbox_new(loop, svc->odb, svc->spec.name, svc->spec.name, subs, nsubs, &opts);
     svc->inbox = cd_inbox_new(loop, svc->db, svc->spec.name, svc->spec.handlers,
                               svc->spec.on_request, svc->spec.arg);
-    if (!svc->db || !svc->odb || (svc->spec.first_db && !svc->fdb) || !svc->outbox || !svc->inbox || cd_inbox_bind(svc->inbox, svc->bind) != 0 ||
+    if (!svc->db || !svc->odb || (svc->spec.first_db && !svc->fdb) || !svc->outbox || !svc->inbox ||
         (svc->spec.curve && s_start_public(svc, loop) != 0) || cd_outbox_start(svc->outbox) != 0) {
         s_close_all(svc);
         uv_run(loop, UV_RUN_NOWAIT);
         return 1;
     }
-    cd_log_info("service.listening", "{s:s}", "endpoint", svc->bind);
+    svc->wired = 1; /* the endpoints are bound once the database is up: s_open */
     return cd_daemon_run(svc->daemon);
 }
 

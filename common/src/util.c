@@ -1,9 +1,12 @@
-/* util.c - small helpers shared by every daemon: ids, time, text checks.
+/* util.c - small helpers shared by every daemon: ids, time, text checks,
+ * host:port, PostgreSQL array literals.
  *
  * Everything here is a pure function of its inputs except cd_uuid() (kernel
- * randomness) and cd_now_us() (the wall clock), so the rules for dates and
- * text can be tested exhaustively at their boundaries. */
+ * randomness), cd_now_us() and cd_clock_now() (the clock), so the rules for
+ * times, text and addresses can be tested exhaustively at their boundaries. */
 #include "candour/util.h"
+
+#include "candour/calendar.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -87,21 +90,11 @@ void cd_format_rfc3339(int64_t us, char out[32])
     snprintf(out + n, 32 - n, ".%03dZ", (int)(rem / 1000) % 1000);
 }
 
-/* ---------------------------------------------------------------- dates */
+/* ---------------------------------------------------------------- digits */
 
-static bool s_is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int s_days_in_month(int y, int m)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && s_is_leap(y) ? 29 : days[m - 1];
-}
-
-/* Read exactly n ASCII digits at s into *v. Returns false on any non-digit;
- * isdigit() is avoided because it depends on the locale. */
+/* Read exactly n ASCII digits at s into *v. Returns false on any non-digit
+ * (a sign, a space): isdigit() and sscanf's %d are avoided because they take
+ * the locale's digits, a sign and leading blanks. */
 static bool s_digits(const char *s, int n, int *v)
 {
     int acc = 0;
@@ -112,23 +105,6 @@ static bool s_digits(const char *s, int n, int *v)
     }
     *v = acc;
     return true;
-}
-
-int cd_parse_date(const char *s, int *y, int *m, int *d)
-{
-    assert(y && m && d);
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return -1;
-    int yy, mm, dd;
-    if (!s_digits(s, 4, &yy) || !s_digits(s + 5, 2, &mm) || !s_digits(s + 8, 2, &dd))
-        return -1;
-    // Year 0000 exists in ISO 8601 but in no calendar a complainant uses.
-    if (yy < 1 || mm < 1 || mm > 12 || dd < 1 || dd > s_days_in_month(yy, mm))
-        return -1;
-    *y = yy;
-    *m = mm;
-    *d = dd;
-    return 0;
 }
 
 /* ----------------------------------------------------------------- text */
@@ -213,22 +189,86 @@ char *cd_strdup(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+int cd_parse_hostport(const char *s, char *host, size_t hostlen, int *port)
+{
+    assert(host && hostlen > 0 && port);
+    const char *colon = s ? strrchr(s, ':') : NULL;
+    if (!colon)
+        return -1;
+    /* The port: one to five digits, nothing else (strtol would take a sign
+     * and blanks), at most 65535. */
+    size_t nd = strlen(colon + 1);
+    int p;
+    if (nd < 1 || nd > 5 || !s_digits(colon + 1, (int)nd, &p) || p > 65535)
+        return -1;
+    /* The host: a name or IPv4 address, or an IPv6 address in brackets (its
+     * own colons are why); never empty. */
+    const char *h = s;
+    size_t hl = (size_t)(colon - s);
+    if (hl > 0 && s[0] == '[') {
+        if (hl < 3 || s[hl - 1] != ']')
+            return -1;
+        h++;
+        hl -= 2;
+    }
+    if (hl == 0 || hl >= hostlen || memchr(h, '[', hl) || memchr(h, ']', hl) ||
+        (h == s && memchr(h, ':', hl)))
+        return -1;
+    memcpy(host, h, hl);
+    host[hl] = 0;
+    *port = p;
+    return 0;
+}
+
+char *cd_pg_text_array(const char *const *v, size_t n)
+{
+    assert(v || n == 0);
+    /* Each element: its bytes, each perhaps escaped, two quotes and a comma;
+     * then the braces and the NUL. Checked for overflow: the input is
+     * whatever callers were given. */
+    size_t len = 3;
+    for (size_t i = 0; i < n; i++) {
+        assert(v[i]);
+        size_t el = strlen(v[i]);
+        if (el > (SIZE_MAX - len - 3) / 2)
+            return NULL;
+        len += 2 * el + 3;
+    }
+    char *out = malloc(len), *o = out;
+    if (!out)
+        return NULL;
+    *o++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *o++ = ',';
+        *o++ = '"';
+        for (const char *c = v[i]; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                *o++ = '\\';
+            *o++ = *c;
+        }
+        *o++ = '"';
+    }
+    *o++ = '}';
+    *o = 0;
+    assert((size_t)(o - out) < len);
+    return out;
+}
+
 int64_t cd_parse_rfc3339(const char *s)
 {
-    int y, mo, d, h, mi, sec, n = 0;
-    if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+    /* The date is the calendar's (one parser of "YYYY-MM-DD" for Candour),
+     * and so is the count of days from it. */
+    char date[CD_DATE_LEN + 1];
+    cd_date_t d;
+    if (!s || strnlen(s, CD_DATE_LEN + 1) <= CD_DATE_LEN)
         return -1;
-    if (s[10] != 'T' && s[10] != 't')
-        return -1;
-    int n2 = 0;
-    if (sscanf(s + 11, "%2d:%2d:%2d%n", &h, &mi, &sec, &n2) != 3 || n2 != 8)
-        return -1;
-    int yy, mm, dd;
-    char date[11];
-    memcpy(date, s, 10);
-    date[10] = 0;
-    if (cd_parse_date(date, &yy, &mm, &dd) != 0 || h > 23 || mi > 59 || sec > 60 || h < 0 ||
-        mi < 0 || sec < 0)
+    memcpy(date, s, CD_DATE_LEN);
+    date[CD_DATE_LEN] = 0;
+    int h, mi, sec;
+    if (cd_date_parse(date, &d) != 0 || (s[10] != 'T' && s[10] != 't') ||
+        !s_digits(s + 11, 2, &h) || s[13] != ':' || !s_digits(s + 14, 2, &mi) || s[16] != ':' ||
+        !s_digits(s + 17, 2, &sec) || h > 23 || mi > 59 || sec > 60)
         return -1;
     const char *p = s + 19;
     if (*p == '.') {
@@ -242,8 +282,9 @@ int64_t cd_parse_rfc3339(const char *s)
     if (*p == 'Z' || *p == 'z') {
         p++;
     } else if (*p == '+' || *p == '-') {
-        int oh, om, n3 = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n3) != 2 || n3 != 5 || oh > 23 || om > 59)
+        int oh, om;
+        if (!s_digits(p + 1, 2, &oh) || p[3] != ':' || !s_digits(p + 4, 2, &om) || oh > 23 ||
+            om > 59)
             return -1;
         offset = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
         p += 6;
@@ -252,14 +293,7 @@ int64_t cd_parse_rfc3339(const char *s)
     }
     if (*p)
         return -1;
-    /* Days from the civil date (proleptic Gregorian), no time zone involved. */
-    int64_t yr = yy - (mm <= 2);
-    int64_t era = (yr >= 0 ? yr : yr - 399) / 400;
-    int64_t yoe = yr - era * 400;
-    int64_t doy = (153 * (mm + (mm > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    int64_t days = era * 146097 + doe - 719468;
-    return days * 86400 + h * 3600 + mi * 60 + sec - offset;
+    return (int64_t)cd_date_to_days(d) * 86400 + h * 3600 + mi * 60 + sec - offset;
 }
 
 int64_t cd_clock_now(void)

@@ -163,8 +163,8 @@ const char *cd_zsock_msg_gets(cd_zsock_t *s, const char *property)
     return NULL;
 }
 
-/* A monitor event of the socket arg watches: the first frame is the event
- * number (16 bits) and its value (32 bits), the second the endpoint. */
+/* One event from a watched socket's monitor: the first frame holds the
+ * event number (16 bits) and its value (32 bits), the second the endpoint. */
 static void s_on_monitor_event(cd_zsock_t *m, const cd_frame_t *f, int n, void *arg)
 {
     (void)m;

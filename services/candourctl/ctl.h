@@ -10,6 +10,7 @@ int ctl_record_outcome(int argc, char **argv);
 int ctl_sign(int argc, char **argv);
 int ctl_extend(int argc, char **argv);
 int ctl_decide(int argc, char **argv);
+int ctl_waive(int argc, char **argv);
 int ctl_calendar(int argc, char **argv);
 int ctl_audit(int argc, char **argv);
 int ctl_dead_letters(int argc, char **argv);

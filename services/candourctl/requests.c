@@ -471,3 +471,39 @@ usage:
                     "The recorded decision on a complaint made after the 12-month limit (I3).\n");
     return 2;
 }
+
+/* ---------------------------------------------------------------- waive */
+
+int ctl_waive(int argc, char **argv)
+{
+    static struct option opts[] = {{"partner", required_argument, 0, 'p'},
+                                   {"reason", required_argument, 0, 'r'},
+                                   {"by", required_argument, 0, 'b'},
+                                   {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    Candour__V1__WaiveContribution w = CANDOUR__V1__WAIVE_CONTRIBUTION__INIT;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'p')
+            w.partner_org = optarg;
+        else if (c == 'r')
+            w.reason = optarg;
+        else if (c == 'b')
+            w.recorded_by = optarg;
+        else
+            goto usage;
+    }
+    if (optind != argc - 1)
+        goto usage;
+    w.complaint_ref = argv[optind];
+    Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    req.op_case = CANDOUR__V1__REQUEST__OP_WAIVE_CONTRIBUTION;
+    req.waive_contribution = &w;
+    return s_call(s_endpoint("CANDOUR_ROUTING_ENDPOINT", "tcp://127.0.0.1:7101"), &req, 0,
+                  s_print_done);
+usage:
+    fprintf(stderr, "Usage: candourctl waive REFERENCE --partner ORG --reason TEXT --by NAME\n"
+                    "The response goes without that partner's part (it declined, or did not\n"
+                    "answer); the letter says so (R3). Asks routing (CANDOUR_ROUTING_ENDPOINT).\n");
+    return 2;
+}

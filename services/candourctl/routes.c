@@ -5,12 +5,18 @@
  *
  *   org_id,service,service_name,kind,commissioner,provider,effective_from,effective_to
  *
- * Import checks every row first and reports each bad one as `line N: field:
- * message`; one bad row and nothing is imported. A good file goes in as one
- * transaction, through a temporary table so that the database can name every
- * row that overlaps one already in force (the exclusion constraint alone would
- * stop at the first). This is an ops tool: it uses the admin URL
- * (CANDOUR_DB_URL), with every value a parameter. */
+ * PostgreSQL reads the CSV: COPY ... FROM STDIN (FORMAT csv, HEADER MATCH)
+ * puts the file, as text, into a temporary table (route_import), and the
+ * checks run on what it read. Import reports each bad row as `line N: field:
+ * message`; one bad row and nothing is imported. A row COPY cannot read (a
+ * field too few or too many, an unterminated quote, bytes that are not
+ * UTF-8) is named by the line in COPY's error CONTEXT, left out, and the
+ * file read again without it, so the rows after it are checked too. A good
+ * file goes in as one transaction, through route_import so that the database
+ * can name every row that overlaps one already in force (the exclusion
+ * constraint alone would stop at the first). This is an ops tool: it uses
+ * the admin URL (CANDOUR_DB_URL), with every value a parameter (COPY's own
+ * statement is fixed text; the file goes as COPY data, never into SQL). */
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,12 +24,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "candour/calendar.h"
 #include "candour/db.h"
-#include "csv.h"
 #include "ctl.h"
 
 /* Far beyond any real table: a guard against being given the wrong file. */
 #define S_MAX_FILE (64u * 1024 * 1024)
+/* Lines COPY cannot read, each costing a reading of the file, before we stop. */
+#define S_MAX_MALFORMED 20
 
 enum { F_ORG, F_SERVICE, F_NAME, F_KIND, F_COMMISSIONER, F_PROVIDER, F_FROM, F_TO, F_COUNT };
 
@@ -35,6 +43,15 @@ static const char *const s_kinds[] = {
     "nhs-acute",   "community",          "mental-health", "primary-care",  "continuing-healthcare",
     "specialised", "health-and-justice", "armed-forces",  "public-health", "adult-social-care",
     NULL};
+
+/* One record of the file: where it lies, before COPY reads it. */
+typedef struct {
+    size_t start, len; /* its bytes, without its line end */
+    size_t line;       /* the line it starts on */
+    size_t nlines;     /* lines it spans (a quoted field may hold line breaks) */
+    size_t sent_line;  /* the line it starts on in the text the last COPY was given */
+    int out;           /* left out: reported as malformed */
+} s_rec_t;
 
 /* One row of the file, kept for the overlap check and the import. */
 typedef struct {
@@ -60,17 +77,8 @@ static int s_ident_ok(const char *s)
 /* Strict YYYY-MM-DD naming a real day (no 2023-02-29, no 2023-7-1). */
 static int s_date_ok(const char *s)
 {
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return 0;
-    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-    if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return !(m == 2 && d == 29 && !leap);
+    cd_date_t d;
+    return cd_date_parse(s, &d) == 0;
 }
 
 static int s_kind_ok(const char *s)
@@ -255,90 +263,61 @@ static void s_free_rows(s_row_t *rows, size_t n)
     free(rows);
 }
 
-/* Parse the file into rows (only those for `only`, if set), checking the
- * header and each row's shape and fields. Returns the number of problems
- * reported (0: *rows, *nrows are the file's), or -1 if it could not be read. */
-static int s_load(const char *path, const char *only, s_row_t **prows, size_t *pn, size_t *pskipped)
+/* Where each record of text lies, by COPY's own rule for CSV (PostgreSQL's
+ * CopyReadLineText): every quote toggles "inside quotes", and a line feed
+ * outside quotes ends the record. This reads no fields (COPY does); it only
+ * lets a line COPY names be left out, and each row be given the line it
+ * starts on. Blank lines are no records. Left out at once, with a report: a
+ * carriage return not followed by a line feed (COPY would take it as a line
+ * end of another kind), and a line holding only \. (COPY's end of data). A
+ * record's CRLF goes to COPY as LF, so a file may mix the two. Returns the
+ * number of records (the header first) in *precs, or -1 (out of memory). */
+static long s_records(const char *text, size_t len, s_rec_t **precs, int *nbad)
 {
-    size_t len = 0;
-    char *text = s_read_file(path, &len);
-    if (!text) {
-        fprintf(stderr, "candourctl routes: cannot read %s (missing, unreadable or over %u MiB)\n",
-                path, S_MAX_FILE >> 20);
-        return -1;
-    }
-    ctl_csv_t *csv = ctl_csv_new(text, len);
-    s_row_t *rows = NULL;
-    size_t n = 0, cap = 0, skipped = 0;
-    int nbad = 0, rc, header = 1;
-    while (csv && (rc = ctl_csv_next(csv)) == 1) {
-        size_t nf = ctl_csv_count(csv), line = ctl_csv_line(csv);
-        if (header) {
-            header = 0;
-            int ok = nf == F_COUNT;
-            for (int j = 0; ok && j < F_COUNT; j++)
-                ok = strcmp(ctl_csv_field(csv, (size_t)j), s_columns[j]) == 0;
-            if (!ok) {
-                fprintf(stderr,
-                        "line %zu: header: expected org_id,service,service_name,kind,"
-                        "commissioner,provider,effective_from,effective_to\n",
-                        line);
-                nbad++;
-                break;
+    size_t i = 0, line = 1, n = 0, cap = 0;
+    s_rec_t *recs = NULL;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        i = 3; /* a byte order mark is not data */
+    while (i < len) {
+        size_t j = i, nl = 0;
+        int quoted = 0, bare_cr = 0;
+        for (; j < len && (text[j] != '\n' || quoted); j++) {
+            if (text[j] == '"')
+                quoted = !quoted;
+            else if (text[j] == '\n')
+                nl++;
+            else if (text[j] == '\r' && (j + 1 == len || text[j + 1] != '\n'))
+                bare_cr = 1;
+        }
+        size_t end = j > i && text[j - 1] == '\r' ? j - 1 : j;
+        if (end > i) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 256;
+                s_rec_t *p = realloc(recs, cap * sizeof *p);
+                if (!p) {
+                    free(recs);
+                    return -1;
+                }
+                recs = p;
             }
-            continue;
-        }
-        if (nf != F_COUNT) {
-            fprintf(stderr, "line %zu: row: %zu fields, expected %d\n", line, nf, F_COUNT);
-            nbad++;
-            continue;
-        }
-        if (only && strcmp(ctl_csv_field(csv, F_ORG), only) != 0) {
-            skipped++;
-            continue;
-        }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            s_row_t *p = realloc(rows, cap * sizeof *p);
-            if (!p) {
-                fprintf(stderr, "candourctl routes: out of memory\n");
-                nbad++;
-                break;
+            recs[n] = (s_rec_t){.start = i, .len = end - i, .line = line, .nlines = nl + 1};
+            const char *why = bare_cr                                     ? "carriage return not followed by a line feed"
+                              : end - i == 2 && memcmp(text + i, "\\.", 2) == 0 ? "a line holding only \\. (COPY's end of data)"
+                                                                          : NULL;
+            if (why && n > 0) {
+                fprintf(stderr, "line %zu: csv: %s\n", line, why);
+                recs[n].out = 1;
+                (*nbad)++;
+            } else if (why) {
+                recs[n].out = 1; /* the header: reported as one */
             }
-            rows = p;
+            n++;
         }
-        s_row_t *r = &rows[n++];
-        r->line = line;
-        r->ok = 0;
-        int oom = 0;
-        for (int j = 0; j < F_COUNT; j++)
-            oom |= !(r->f[j] = strdup(ctl_csv_field(csv, (size_t)j)));
-        if (oom) {
-            fprintf(stderr, "candourctl routes: out of memory\n");
-            nbad++;
-            break;
-        }
-        int bad = s_check_row(r);
-        r->ok = bad == 0;
-        nbad += bad;
+        line += nl + 1;
+        i = j + 1;
     }
-    if (!csv) {
-        fprintf(stderr, "candourctl routes: out of memory\n");
-        nbad++;
-    } else if (ctl_csv_error(csv)) {
-        fprintf(stderr, "line %zu: csv: %s\n", ctl_csv_line(csv), ctl_csv_error(csv));
-        nbad++;
-    } else if (header) {
-        fprintf(stderr, "line 1: header: the file is empty\n");
-        nbad++;
-    }
-    nbad += s_check_overlaps(rows, n);
-    ctl_csv_destroy(&csv);
-    free(text);
-    *prows = rows;
-    *pn = n;
-    *pskipped = skipped;
-    return nbad;
+    *precs = recs;
+    return (long)n;
 }
 
 /* ---------------------------------------------------------------- database */
@@ -377,29 +356,207 @@ static int s_exec(PGconn *c, const char *sql, int n, const char *const *v)
     return r ? 0 : -1;
 }
 
-/* Stage the rows, refuse any that overlap a row in force, then insert them
- * all; the caller holds the transaction. Returns 0, or -1 (reported). */
-static int s_import_rows(PGconn *c, const s_row_t *rows, size_t n, int replace)
+#define S_HEADER                                                                                   \
+    "org_id,service,service_name,kind,commissioner,provider,effective_from,effective_to"
+
+/* The file's fields as text, in file order (n): the checks read them as
+ * they are, and COPY refuses nothing that is merely a bad value. */
+#define S_SQL_STAGE                                                                                \
+    "CREATE TEMP TABLE route_import (n bigint GENERATED ALWAYS AS IDENTITY, line bigint,"         \
+    " org_id text, service text, service_name text, kind text, commissioner text,"               \
+    " provider text, effective_from text, effective_to text) ON COMMIT DROP"
+/* Fixed text (no input in it): the data goes as COPY data. HEADER MATCH
+ * checks the header's names; FORCE_NOT_NULL reads an empty field as ''. */
+#define S_SQL_COPY                                                                                 \
+    "COPY route_import (" S_HEADER ") FROM STDIN (FORMAT csv, HEADER MATCH, FORCE_NOT_NULL"      \
+    " (" S_HEADER "))"
+
+/* COPY's complaint about a row, as ours: a field too few or too many names
+ * the count, as a reader of the file would put it. */
+static void s_report_copy_error(size_t line, const char *primary)
 {
-    if (s_exec(c,
-               "CREATE TEMP TABLE route_import (line bigint NOT NULL, org_id text NOT NULL,"
-               " service text NOT NULL, service_name text NOT NULL, kind text NOT NULL,"
-               " commissioner text NOT NULL, provider text NOT NULL,"
-               " effective_from date NOT NULL, effective_to date) ON COMMIT DROP",
-               0, NULL) != 0)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        char line[32];
-        snprintf(line, sizeof line, "%zu", rows[i].line);
-        const char *v[1 + F_COUNT] = {line};
-        for (int j = 0; j < F_COUNT; j++)
-            v[1 + j] = rows[i].f[j];
-        if (s_exec(c,
-                   "INSERT INTO route_import VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date,"
-                   " nullif($9, '')::date)",
-                   1 + F_COUNT, v) != 0)
-            return -1;
+    const char *q = strstr(primary, "missing data for column \"");
+    if (q) {
+        q += strlen("missing data for column \"");
+        for (int j = 0; j < F_COUNT; j++) {
+            size_t l = strlen(s_columns[j]);
+            if (strncmp(q, s_columns[j], l) == 0 && q[l] == '"') {
+                fprintf(stderr, "line %zu: row: %d field%s, expected %d\n", line, j,
+                        j == 1 ? "" : "s", F_COUNT);
+                return;
+            }
+        }
     }
+    if (strstr(primary, "extra data after last expected column"))
+        fprintf(stderr, "line %zu: row: more than %d fields, expected %d\n", line, F_COUNT,
+                F_COUNT);
+    else
+        fprintf(stderr, "line %zu: csv: %s\n", line, primary);
+}
+
+/* One COPY of the records not left out. Returns 0 (staged), or the line (as
+ * COPY counts in what it was given) of the row it could not read, with its
+ * message in primary; -1 when there is none (reported). */
+static long s_copy_once(PGconn *c, const char *text, s_rec_t *recs, size_t n, char *primary,
+                        size_t plen)
+{
+    PGresult *r = PQexec(c, S_SQL_COPY);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        fprintf(stderr, "candourctl routes: %s", PQresultErrorMessage(r));
+        PQclear(r);
+        return -1;
+    }
+    PQclear(r);
+    size_t line = 1;
+    int ok = 1;
+    for (size_t k = 0; k < n && ok; k++) {
+        if (recs[k].out)
+            continue;
+        recs[k].sent_line = line;
+        line += recs[k].nlines;
+        ok = PQputCopyData(c, text + recs[k].start, (int)recs[k].len) == 1 &&
+             PQputCopyData(c, "\n", 1) == 1;
+    }
+    if (PQputCopyEnd(c, ok ? NULL : "candourctl could not send the file") != 1) {
+        fprintf(stderr, "candourctl routes: %s", PQerrorMessage(c));
+        return -1;
+    }
+    long bad = 0;
+    while ((r = PQgetResult(c)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && bad == 0) {
+            const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+            const char *ctx = PQresultErrorField(r, PG_DIAG_CONTEXT);
+            const char *at = ctx ? strstr(ctx, ", line ") : NULL;
+            snprintf(primary, plen, "%s", msg ? msg : PQresultErrorMessage(r));
+            bad = at ? strtol(at + strlen(", line "), NULL, 10) : 0;
+            if (bad <= 0) {
+                fprintf(stderr, "candourctl routes: %s", PQresultErrorMessage(r));
+                bad = -1;
+            }
+        }
+        PQclear(r);
+    }
+    return bad;
+}
+
+/* Stage the file in route_import with COPY, each row given its line. A row
+ * COPY cannot read is reported and left out, and COPY runs again (in a
+ * savepoint, so the failed attempt leaves nothing). Returns 0; 1 when the
+ * file cannot be read at all (a bad header, too many malformed lines:
+ * reported and counted in *nbad); -1 when the database failed (reported). */
+static int s_stage(PGconn *c, const char *text, s_rec_t *recs, size_t n, int *nbad)
+{
+    if (s_exec(c, S_SQL_STAGE, 0, NULL) != 0)
+        return -1;
+    for (int tries = 0; !recs[0].out; tries++) {
+        char primary[512];
+        if (s_exec(c, "SAVEPOINT route_copy", 0, NULL) != 0)
+            return -1;
+        long bad = s_copy_once(c, text, recs, n, primary, sizeof primary);
+        if (bad == 0)
+            break;
+        if (bad < 0 || s_exec(c, "ROLLBACK TO SAVEPOINT route_copy", 0, NULL) != 0)
+            return -1;
+        /* The record holding that line (COPY names the last line it read). */
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++)
+            if (!recs[j].out && recs[j].sent_line <= (size_t)bad)
+                k = j;
+        recs[k].out = 1;
+        if (k == 0)
+            break;
+        s_report_copy_error(recs[k].line, primary);
+        (*nbad)++;
+        if (tries + 1 >= S_MAX_MALFORMED) {
+            fprintf(stderr, "candourctl routes: more than %d malformed lines: mend these first\n",
+                    S_MAX_MALFORMED);
+            return 1;
+        }
+    }
+    if (recs[0].out) {
+        fprintf(stderr, "line %zu: header: expected " S_HEADER "\n", recs[0].line);
+        (*nbad)++;
+        return 1;
+    }
+    /* Row i of route_import (in file order) is the i-th record read. */
+    size_t cap = 3, o = 0;
+    for (size_t k = 1; k < n; k++)
+        cap += recs[k].out ? 0 : 22;
+    char *lines = malloc(cap);
+    if (!lines) {
+        fprintf(stderr, "candourctl routes: out of memory\n");
+        return -1;
+    }
+    lines[o++] = '{';
+    for (size_t k = 1; k < n; k++)
+        if (!recs[k].out)
+            o += (size_t)snprintf(lines + o, cap - o, "%s%zu", o > 1 ? "," : "", recs[k].line);
+    snprintf(lines + o, cap - o, "}");
+    const char *v[1] = {lines};
+    int rc = s_exec(c,
+                    "UPDATE route_import r SET line = m.line FROM (SELECT n, row_number() OVER"
+                    " (ORDER BY n) AS k FROM route_import) o, unnest($1::bigint[]) WITH"
+                    " ORDINALITY AS m(line, k) WHERE r.n = o.n AND m.k = o.k",
+                    1, v);
+    free(lines);
+    return rc;
+}
+
+/* Read the staged rows back (only those for `only`, if set, the others
+ * dropped from route_import) and check each one's fields, and the file's
+ * rows against each other. Returns the number of problems reported (0:
+ * *rows, *nrows are the file's), or -1 if the database failed. */
+static int s_load(PGconn *c, const char *only, s_row_t **prows, size_t *pn, size_t *pskipped)
+{
+    PGresult *r = s_query(c,
+                          "SELECT line, " S_HEADER " FROM route_import ORDER BY n", 0, NULL);
+    if (!r)
+        return -1;
+    size_t nr = (size_t)PQntuples(r), n = 0, skipped = 0;
+    s_row_t *rows = calloc(nr ? nr : 1, sizeof *rows);
+    int nbad = 0;
+    for (size_t i = 0; rows && i < nr; i++) {
+        if (only && strcmp(PQgetvalue(r, (int)i, 1 + F_ORG), only) != 0) {
+            skipped++;
+            continue;
+        }
+        s_row_t *row = &rows[n++];
+        row->line = (size_t)strtoull(PQgetvalue(r, (int)i, 0), NULL, 10);
+        int oom = 0;
+        for (int j = 0; j < F_COUNT; j++)
+            oom |= !(row->f[j] = strdup(PQgetvalue(r, (int)i, 1 + j)));
+        if (oom) {
+            s_free_rows(rows, n);
+            rows = NULL;
+            break;
+        }
+        int bad = s_check_row(row);
+        row->ok = bad == 0;
+        nbad += bad;
+    }
+    PQclear(r);
+    if (!rows) {
+        fprintf(stderr, "candourctl routes: out of memory\n");
+        return -1;
+    }
+    nbad += s_check_overlaps(rows, n);
+    if (only && skipped) {
+        const char *v[1] = {only};
+        if (s_exec(c, "DELETE FROM route_import WHERE org_id <> $1", 1, v) != 0) {
+            s_free_rows(rows, n);
+            return -1;
+        }
+    }
+    *prows = rows;
+    *pn = n;
+    *pskipped = skipped;
+    return nbad;
+}
+
+/* Refuse any staged row that overlaps a row in force, then insert them all;
+ * the caller holds the transaction. Returns 0, or -1 (reported). */
+static int s_import_rows(PGconn *c, int replace)
+{
     /* Serialise importers, and keep routing from reading a half-replaced
      * table; readers see the old rows until commit either way. */
     if (s_exec(c, "LOCK TABLE routing.route IN SHARE ROW EXCLUSIVE MODE", 0, NULL) != 0)
@@ -422,7 +579,8 @@ static int s_import_rows(PGconn *c, const s_row_t *rows, size_t n, int replace)
                           " coalesce(r.effective_to::text, 'open') FROM route_import i"
                           " JOIN routing.route r ON r.org_id = i.org_id AND r.service = i.service"
                           " AND daterange(r.effective_from, r.effective_to, '[)')"
-                          " && daterange(i.effective_from, i.effective_to, '[)')"
+                          " && daterange(i.effective_from::date,"
+                          " nullif(i.effective_to, '')::date, '[)')"
                           " ORDER BY i.line, r.effective_from",
                           0, NULL);
     if (!r)
@@ -441,8 +599,8 @@ static int s_import_rows(PGconn *c, const s_row_t *rows, size_t n, int replace)
                 "WITH ins AS (INSERT INTO routing.route (org_id, service, service_name, kind,"
                 " commissioner, provider, effective_from, effective_to)"
                 " SELECT org_id, service, service_name, kind, commissioner, provider,"
-                " effective_from, effective_to FROM route_import ORDER BY line"
-                " RETURNING org_id)"
+                " effective_from::date, nullif(effective_to, '')::date FROM route_import"
+                " ORDER BY n RETURNING org_id)"
                 " SELECT org_id, count(*) FROM ins GROUP BY org_id ORDER BY org_id",
                 0, NULL);
     if (!r)
@@ -500,35 +658,60 @@ static int s_import(int argc, char **argv)
         return 2;
     }
     const char *path = argv[optind];
-    s_row_t *rows = NULL;
-    size_t n = 0, skipped = 0;
-    int nbad = s_load(path, only, &rows, &n, &skipped);
-    if (nbad == 0 && n == 0) {
-        fprintf(stderr, "candourctl routes: no rows%s%s in %s\n", only ? " for " : "",
-                only ? only : "", path);
-        nbad = 1;
-    }
-    if (nbad != 0) {
-        if (nbad > 0)
-            fprintf(stderr, "%d problem%s in %s: nothing imported\n", nbad, nbad == 1 ? "" : "s",
-                    path);
-        s_free_rows(rows, n);
+    size_t len = 0;
+    char *text = s_read_file(path, &len);
+    if (!text) {
+        fprintf(stderr, "candourctl routes: cannot read %s (missing, unreadable or over %u MiB)\n",
+                path, S_MAX_FILE >> 20);
         return 1;
     }
     PGconn *conn = s_connect();
-    int rc = conn ? s_exec(conn, "BEGIN", 0, NULL) : -1;
-    if (rc == 0)
-        rc = s_import_rows(conn, rows, n, replace);
-    if (conn) {
-        if (rc == 0)
-            rc = s_exec(conn, "COMMIT", 0, NULL);
-        else
-            s_exec(conn, "ROLLBACK", 0, NULL);
-        PQfinish(conn);
+    if (!conn) {
+        free(text);
+        return 1;
     }
+    /* The file is UTF-8 whatever the environment says; COPY checks it is. */
+    int rc = PQsetClientEncoding(conn, "UTF8") == 0 ? s_exec(conn, "BEGIN", 0, NULL) : -1;
+    s_rec_t *recs = NULL;
+    s_row_t *rows = NULL;
+    size_t n = 0, skipped = 0;
+    int nbad = 0;
+    long nrecs = rc == 0 ? s_records(text, len, &recs, &nbad) : 0;
+    if (nrecs < 0) {
+        fprintf(stderr, "candourctl routes: out of memory\n");
+        rc = -1;
+    } else if (rc == 0 && nrecs == 0) {
+        fprintf(stderr, "line 1: header: the file is empty\n");
+        nbad++;
+    } else if (rc == 0 && (rc = s_stage(conn, text, recs, (size_t)nrecs, &nbad)) != 0) {
+        rc = rc > 0 ? 0 : -1; /* a file COPY cannot read is a bad file (counted) */
+    } else if (rc == 0) {
+        int bad = s_load(conn, only, &rows, &n, &skipped);
+        rc = bad < 0 ? -1 : 0;
+        nbad += bad < 0 ? 0 : bad;
+        if (rc == 0 && nbad == 0 && n == 0) {
+            fprintf(stderr, "candourctl routes: no rows%s%s in %s\n", only ? " for " : "",
+                    only ? only : "", path);
+            nbad = 1;
+        }
+    }
+    free(recs);
+    free(text);
+    if (rc == 0 && nbad != 0) {
+        fprintf(stderr, "%d problem%s in %s: nothing imported\n", nbad, nbad == 1 ? "" : "s",
+                path);
+        rc = 1;
+    }
+    if (rc == 0)
+        rc = s_import_rows(conn, replace);
+    if (rc == 0)
+        rc = s_exec(conn, "COMMIT", 0, NULL);
+    else
+        s_exec(conn, "ROLLBACK", 0, NULL);
+    PQfinish(conn);
     if (rc == 0 && skipped)
         printf("%zu rows for other organisations skipped (--org %s)\n", skipped, only);
-    if (rc != 0 && conn)
+    if (rc < 0)
         fprintf(stderr, "nothing imported from %s\n", path);
     s_free_rows(rows, n);
     return rc == 0 ? 0 : 1;

@@ -225,7 +225,7 @@ int main(int argc, char **argv)
     int port = 0;
     s_gw.m_requests = cd_metric_counter("candour_gateway_requests_total", NULL, "HTTP requests served.");
     s_gw.m_timeouts = cd_metric_counter("candour_gateway_timeouts_total", NULL, "Requests the services did not answer in time.");
-    if (gw_parse_hostport(s_gw.http_addr, host, sizeof host, &port) != 0) {
+    if (cd_parse_hostport(s_gw.http_addr, host, sizeof host, &port) != 0) {
         fprintf(stderr, "candour-gateway: CANDOUR_GATEWAY_HTTP must be host:port, not '%s'\n",
                 s_gw.http_addr);
         cd_daemon_destroy(&s_gw.daemon);

@@ -1,7 +1,6 @@
 /* routes.c - the gateway's URL table and HTTP mapping. */
 #include "routes.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -54,28 +53,4 @@ int gw_status_for(const char *code)
         if (strcmp(map[i].code, code) == 0)
             return map[i].status;
     return 500;
-}
-
-int gw_parse_hostport(const char *s, char *host, size_t hostlen, int *port)
-{
-    const char *colon = strrchr(s, ':');
-    if (!colon || colon == s || (size_t)(colon - s) >= hostlen)
-        return -1;
-    char *end;
-    long p = strtol(colon + 1, &end, 10);
-    /* digits only: strtol alone would take " 80" and "+80" */
-    if (colon[1] < '0' || colon[1] > '9' || *end || p < 0 || p > 65535)
-        return -1;
-    size_t hl = (size_t)(colon - s);
-    if (s[0] == '[' && hl >= 2 && s[hl - 1] == ']') {
-        if (hl == 2)
-            return -1; /* "[]:80": no host */
-        memcpy(host, s + 1, hl - 2);
-        host[hl - 2] = 0;
-    } else {
-        memcpy(host, s, hl);
-        host[hl] = 0;
-    }
-    *port = (int)p;
-    return 0;
 }

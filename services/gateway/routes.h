@@ -19,7 +19,4 @@ gw_route_t gw_route(const char *method, const char *path, char *ref, size_t refl
 /* The HTTP status for a Candour error code (NOT_FOUND -> 404, ...). */
 int gw_status_for(const char *code);
 
-/* "host:port" or "[v6]:port" -> host, port. 0 or -1. */
-int gw_parse_hostport(const char *s, char *host, size_t hostlen, int *port);
-
 #endif

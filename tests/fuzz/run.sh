@@ -84,11 +84,12 @@ sources_for() {
     fuzz_pbjson) echo common/src/pbjson.c ;;
     fuzz_intake)
       echo common/src/pbjson.c common/src/pb.c common/src/util.c common/src/calendar.c \
-        common/src/error.c common/src/events.c services/intake/validate.c \
-        services/intake/classify.c
+        common/src/error.c common/src/events.c common/src/lifecycle.c \
+        services/intake/validate.c services/intake/classify.c
       ;;
     *) echo common/src/pbjson.c common/src/util.c common/src/calendar.c common/src/error.c \
-      common/src/events.c common/src/pb.c services/intake/validate.c services/intake/classify.c ;;
+      common/src/events.c common/src/lifecycle.c common/src/pb.c services/intake/validate.c \
+      services/intake/classify.c ;;
   esac
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "candour/client.h"
+#include "candour/lifecycle.h"
 #include "candour/pb.h"
 #include "candour/pbjson.h"
 #include "candour/util.h"

@@ -102,12 +102,19 @@ Test(routes, the_sample_imports_in_one_go_with_a_count_per_organisation, .timeou
                          " 'Home care (\"domiciliary care\"), adult social care'",
                          0, NULL),
                  2);
-    /* NHS England's direct commissioning follows the kind of service (R1). */
+    /* NHS England's direct commissioning is the row's commissioner, never the
+     * kind of service (R1): the four kinds it keeps, and primary care (GP and
+     * dental) before 1 July 2023. */
     cr_assert_eq(h_count(h,
                          "SELECT count(*) FROM routing.route WHERE org_id = 'ICB-QWE'"
                          " AND nhse_direct",
                          0, NULL),
-                 4);
+                 6);
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM routing.route WHERE org_id = 'ICB-QWE'"
+                         " AND nhse_direct AND kind = 'primary-care'",
+                         0, NULL),
+                 2);
     cr_assert_eq(h_count(h,
                          "SELECT count(*) FROM routing.route WHERE service = 'chc'"
                          " AND NOT nhse_direct AND provider = 'CSU-ABC'",
@@ -206,14 +213,16 @@ Test(routes, a_bad_file_imports_nothing_and_names_every_bad_line, .timeout = 60)
     cr_assert_null(strstr(out, "line 12:"), "%s", out);
     cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.route", 0, NULL), 0);
 
-    /* Malformed CSV: the line is named, earlier bad rows too, nothing imported. */
+    /* Malformed CSV (PostgreSQL's COPY reads it): the line where the bad
+     * record starts is named, earlier bad rows too, nothing imported. */
     path = s_file(h, "quotes.csv",
                   HEADER "ICB-A,x,X,bogus,ICB-A,T,2023-04-01,\n"
-                         "ICB-A,y,\"Y\" and more,community,ICB-A,T,2023-04-01,\n");
+                         "ICB-A,y,\"Y and more,community,ICB-A,T,2023-04-01,\n"
+                         "ICB-A,z,Z,community,ICB-A,T,2023-04-01,\n");
     snprintf(args, sizeof args, "import '%s'", path);
     cr_assert_eq(s_routes(h, out, sizeof out, args), 1, "%s", out);
     cr_assert(strstr(out, "line 2: kind:") &&
-                  strstr(out, "line 3: csv: text after a closing quote"),
+                  strstr(out, "line 3: csv: unterminated CSV quoted field"),
               "%s", out);
 
     path = s_file(h, "header.csv", "org,service\nICB-A,x\n");
@@ -223,6 +232,47 @@ Test(routes, a_bad_file_imports_nothing_and_names_every_bad_line, .timeout = 60)
     cr_assert_eq(s_routes(h, out, sizeof out, "import /nonexistent/routes.csv"), 1, "%s", out);
     cr_assert(strstr(out, "cannot read /nonexistent/routes.csv"), "%s", out);
     cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.route", 0, NULL), 0);
+    cr_assert_eq(h_destroy(&h), 0);
+}
+
+Test(routes, a_line_copy_cannot_read_is_named_and_left_out_and_the_rest_still_checked,
+     .timeout = 60)
+{
+    h_t *h = h_new("routes");
+    char out[32768], args[2048];
+    const char *path = s_file(
+        h, "malformed.csv",
+        "\xEF\xBB\xBF" HEADER                                                  /* 1 BOM: no data */
+        "ICB-A,a,A,community,ICB-A,T,2023-04-01,,extra\n"                      /* 2 fields */
+        "ICB-A,b,B \xFF,community,ICB-A,T,2023-04-01,\r\n"                    /* 3 not UTF-8 */
+        "\n"                                                                 /* 4 blank: none */
+        "ICB-A,c,C,community,ICB-A,T,2023-04-01,\rICB-A,d\n"                   /* 5 bare CR */
+        "\\.\n"                                                            /* 6 end-of-data mark */
+        "ICB-A,e,E,communityy,ICB-A,T,2023-04-01,\r\n"                        /* 7 kind */
+        "ICB-A,f,\"F, \"\"quoted\"\"\",community,ICB-A,T,2023-04-01,\n");      /* 8 good */
+    snprintf(args, sizeof args, "import '%s'", path);
+    cr_assert_eq(s_routes(h, out, sizeof out, args), 1, "%s", out);
+    const char *want[] = {"line 2: row: more than 8 fields, expected 8",
+                          "line 3: csv: invalid byte sequence for encoding \"UTF8\"",
+                          "line 5: csv: carriage return not followed by a line feed",
+                          "line 6: csv: a line holding only \\.",
+                          "line 7: kind: 'communityy' is not one of", "5 problems in "};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_assert(strstr(out, want[i]), "missing '%s' in:\n%s", want[i], out);
+    cr_assert_null(strstr(out, "line 4"), "%s", out);
+    cr_assert_null(strstr(out, "line 8"), "%s", out);
+    cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.route", 0, NULL), 0);
+
+    /* Without the bad lines the same file goes in, CRLF, BOM, blank line and all. */
+    path = s_file(h, "mended.csv",
+                  "\xEF\xBB\xBF" HEADER "\n"
+                  "ICB-A,f,\"F, \"\"quoted\"\"\",community,ICB-A,T,2023-04-01,\r\n"
+                  "ICB-A,g,G,community,ICB-A,T,2023-04-01,2024-04-01\n");
+    snprintf(args, sizeof args, "import '%s'", path);
+    cr_assert_eq(s_routes(h, out, sizeof out, args), 0, "%s", out);
+    cr_assert(strstr(out, "ICB-A: 2 rows imported"), "%s", out);
+    cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.route WHERE service_name ="
+                            " 'F, \"quoted\"' AND effective_to IS NULL", 0, NULL), 1);
     cr_assert_eq(h_destroy(&h), 0);
 }
 

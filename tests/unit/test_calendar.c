@@ -407,6 +407,56 @@ Test(calendar, date_parse_is_strict_and_round_trips_with_format)
     cr_expect(!cd_date_valid(D(1900, 2, 29)), "1900 was not a leap year");
 }
 
+/* Each rule of cd_date_parse on both sides of its boundary. */
+static void s_parses(const char *s, cd_date_t want)
+{
+    cd_date_t d = D(1, 1, 1);
+    cr_assert_eq(cd_date_parse(s, &d), 0, "%s should parse", s);
+    s_assert_date(d, want, s);
+}
+
+static void s_refuses(const char *s)
+{
+    cd_date_t d = D(7, 7, 7);
+    cr_assert_eq(cd_date_parse(s, &d), CD_EINVAL, "%s should be refused", s ? s : "NULL");
+    s_assert_date(d, D(7, 7, 7), "untouched on failure");
+}
+
+Test(calendar, date_parse_takes_each_boundary_day_and_refuses_the_next)
+{
+    s_parses("2024-02-29", D(2024, 2, 29)); /* leap years: by 4, not 100, but 400 */
+    s_refuses("2023-02-29");
+    s_parses("2023-02-28", D(2023, 2, 28));
+    s_refuses("2024-02-30");
+    s_refuses("1900-02-29");
+    s_parses("2000-02-29", D(2000, 2, 29));
+    s_refuses("2100-02-29");
+    s_parses("2025-01-31", D(2025, 1, 31)); /* month lengths */
+    s_refuses("2025-01-32");
+    s_parses("2025-04-30", D(2025, 4, 30));
+    s_refuses("2025-04-31");
+    s_parses("2025-12-31", D(2025, 12, 31));
+    s_refuses("2025-12-00");
+    s_parses("2025-01-01", D(2025, 1, 1)); /* months 1..12 */
+    s_refuses("2025-00-01");
+    s_refuses("2025-13-01");
+    s_parses("0001-01-01", D(1, 1, 1)); /* years 0001..9999 */
+    s_refuses("0000-12-31");
+    s_parses("9999-12-31", D(9999, 12, 31));
+    s_refuses("10000-01-01");
+}
+
+Test(calendar, date_parse_refuses_every_other_shape)
+{
+    static const char *bad[] = {"",           "2024-2-29",   "2024-02-9",  "20240229",
+                                "2024/02/29", " 2024-02-29", "2024-02-29 ",
+                                "2024-02-29T00:00:00Z",      "+024-02-29", "2024-+2-01",
+                                "2024-0a-01", "2024-02-2\n", "-024-02-29", "2024-02-\x80\x80"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        s_refuses(bad[i]);
+    s_refuses(NULL);
+}
+
 Test(calendar, date_arithmetic_agrees_with_the_c_library_1900_to_2100)
 {
     cd_date_t d = D(1900, 1, 1);

@@ -1,5 +1,6 @@
-/* test_gateway_routes.c - the gateway's URL table, its error-to-HTTP mapping
- * and the host:port parsing of its listen address. */
+/* test_gateway_routes.c - the gateway's URL table and its error-to-HTTP
+ * mapping. (The host:port of its listen address is cd_parse_hostport's:
+ * test_util.c.) */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -115,85 +116,4 @@ Test(gateway_routes, unknown_error_codes_are_500)
     cr_assert_eq(gw_status_for(""), 500);
     cr_assert_eq(gw_status_for("not_found"), 500);
     cr_assert_eq(gw_status_for("NOT_FOUND "), 500);
-}
-
-/* -------------------------------------------------------------- hostport */
-
-Test(gateway_routes, hostport_parses_name_and_ipv4)
-{
-    char host[64];
-    int port = -1;
-    cr_assert_eq(gw_parse_hostport("localhost:8080", host, sizeof host, &port), 0);
-    cr_assert_str_eq(host, "localhost");
-    cr_assert_eq(port, 8080);
-    cr_assert_eq(gw_parse_hostport("127.0.0.1:80", host, sizeof host, &port), 0);
-    cr_assert_str_eq(host, "127.0.0.1");
-    cr_assert_eq(port, 80);
-    cr_assert_eq(gw_parse_hostport("0.0.0.0:65535", host, sizeof host, &port), 0);
-    cr_assert_eq(port, 65535);
-    cr_assert_eq(gw_parse_hostport("0.0.0.0:0", host, sizeof host, &port), 0, "port 0: any free");
-    cr_assert_eq(port, 0);
-}
-
-Test(gateway_routes, hostport_parses_bracketed_ipv6)
-{
-    char host[64];
-    int port = -1;
-    cr_assert_eq(gw_parse_hostport("[::1]:80", host, sizeof host, &port), 0);
-    cr_assert_str_eq(host, "::1");
-    cr_assert_eq(port, 80);
-    cr_assert_eq(gw_parse_hostport("[2001:db8::8a2e:370:7334]:8443", host, sizeof host, &port), 0);
-    cr_assert_str_eq(host, "2001:db8::8a2e:370:7334");
-    cr_assert_eq(port, 8443);
-}
-
-Test(gateway_routes, hostport_rejects_bad_ports)
-{
-    static const char *const bad[] = {"localhost",
-                                      "localhost:",
-                                      "localhost:http",
-                                      "localhost:80x",
-                                      "localhost:65536",
-                                      "localhost:-1",
-                                      "localhost:99999999999999999999",
-                                      "[::1]",
-                                      "localhost:8 0"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        char host[64] = "";
-        int port = 12345;
-        cr_assert_eq(gw_parse_hostport(bad[i], host, sizeof host, &port), -1, "accepted \"%s\"",
-                     bad[i]);
-        cr_assert_eq(port, 12345, "\"%s\" wrote the port", bad[i]);
-    }
-}
-
-Test(gateway_routes, hostport_rejects_a_port_with_a_sign_or_blanks)
-{
-    /* strtol would take these; a port is digits only. */
-    static const char *const bad[] = {"localhost: 80", "localhost:+80", "localhost:\t80",
-                                      "localhost:-0"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        char host[64];
-        int port = 12345;
-        cr_assert_eq(gw_parse_hostport(bad[i], host, sizeof host, &port), -1, "accepted \"%s\"",
-                     bad[i]);
-    }
-}
-
-Test(gateway_routes, hostport_rejects_an_empty_host)
-{
-    char host[64];
-    int port;
-    cr_assert_eq(gw_parse_hostport(":80", host, sizeof host, &port), -1);
-    cr_assert_eq(gw_parse_hostport("", host, sizeof host, &port), -1);
-    cr_assert_eq(gw_parse_hostport("[]:80", host, sizeof host, &port), -1, "empty brackets");
-}
-
-Test(gateway_routes, hostport_rejects_a_host_too_long_for_the_buffer)
-{
-    char host[8];
-    int port;
-    cr_assert_eq(gw_parse_hostport("1234567:80", host, sizeof host, &port), 0, "7 fit with NUL");
-    cr_assert_str_eq(host, "1234567");
-    cr_assert_eq(gw_parse_hostport("12345678:80", host, sizeof host, &port), -1);
 }

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "candour/pb.h"
+#include "candour/v1/api.pb-c.h"
 #include "validate.h"
 
 /* ------------------------------------------------------------ fixture */
@@ -334,6 +336,44 @@ Test(intake_validate, description_with_a_control_character_is_INVALID_TEXT)
     s_expect_fail(&f, "INVALID_TEXT", "complaint.description");
     f.c.description = "bell\a";
     s_expect_fail(&f, "INVALID_TEXT", "complaint.description");
+}
+
+/* A NUL never reaches the validator (protobuf-c ends the string there), so
+ * the inbox refuses it from the wire (cd_pb_check_text) before intake sees
+ * the request. The field it names must be the one this validator would name
+ * for any other control character in the same place: the inbox names a
+ * submit's fields from its SubmitComplaint, which is what checking a
+ * SubmitComplaint's own bytes gives. */
+Test(intake_validate, a_nul_on_the_wire_is_named_as_a_control_character_here)
+{
+    for (int which = 0; which < 6; which++) {
+        s_fx_t f;
+        s_fx_init(&f);
+        f.address[0] = "12 Park Row";
+        f.address[1] = "Leeds";
+        f.p.n_address = 2;
+        char **slot[] = {&f.c.external_ref, &f.p.name,           &f.address[1],
+                         &f.c.description,  &f.c.desired_outcome, &f.services[0]};
+        *slot[which] = "x\x7f"; /* DEL: a control character to the validator */
+        in_error_t e = {.code = ""};
+        cr_assert_eq(in_validate_complaint(&f.c, TODAY, &e), -1);
+        cr_assert_str_eq(e.code, "INVALID_TEXT");
+
+        Candour__V1__SubmitComplaint sub = CANDOUR__V1__SUBMIT_COMPLAINT__INIT;
+        sub.complaint = &f.c;
+        size_t len;
+        uint8_t *buf = cd_pb_pack(&sub.base, &len);
+        cr_assert_not_null(buf);
+        uint8_t *mark = memchr(buf, 0x7f, len);
+        cr_assert_not_null(mark);
+        *mark = 0; /* the same place, now a NUL */
+        char path[96];
+        cr_assert_eq(cd_pb_check_text(&candour__v1__submit_complaint__descriptor, buf, len, path,
+                                      sizeof path),
+                     CD_PB_TEXT_NUL);
+        cr_assert_str_eq(path, e.field, "the inbox says %s, the validator %s", path, e.field);
+        free(buf);
+    }
 }
 
 Test(intake_validate, bad_utf8_is_INVALID_TEXT)

@@ -1,5 +1,6 @@
-/* test_util.c - unit tests for util.c: ids, time formatting, date parsing
- * and the UTF-8/control-character rule for free text.
+/* test_util.c - unit tests for util.c: ids, time formatting and parsing,
+ * the UTF-8/control-character rule for free text, host:port and PostgreSQL
+ * array literals. ("YYYY-MM-DD" is the calendar's: test_calendar.c.)
  *
  * Each rule is tested on both sides of its boundary: the last value that
  * passes and the first that fails. */
@@ -88,86 +89,6 @@ Test(util, rfc3339_floors_times_before_epoch)
     s_expect_rfc3339(-1, "1969-12-31T23:59:59.999Z");
     s_expect_rfc3339(-1000000, "1969-12-31T23:59:59.000Z");
     s_expect_rfc3339(-1000001, "1969-12-31T23:59:58.999Z");
-}
-
-/* ---------------------------------------------------------------- dates */
-
-static void s_expect_date(const char *s, int y, int m, int d)
-{
-    int yy = -1, mm = -1, dd = -1;
-    cr_assert_eq(cd_parse_date(s, &yy, &mm, &dd), 0, "%s should parse", s);
-    cr_assert_eq(yy, y, "%s", s);
-    cr_assert_eq(mm, m, "%s", s);
-    cr_assert_eq(dd, d, "%s", s);
-}
-
-static void s_expect_bad_date(const char *s)
-{
-    int yy = -7, mm = -7, dd = -7;
-    cr_assert_eq(cd_parse_date(s, &yy, &mm, &dd), -1, "%s should be rejected", s ? s : "NULL");
-    cr_assert(yy == -7 && mm == -7 && dd == -7, "outputs touched on failure for %s",
-              s ? s : "NULL");
-}
-
-Test(util, parse_date_accepts_ordinary_date)
-{
-    s_expect_date("2026-11-25", 2026, 11, 25);
-}
-
-Test(util, parse_date_feb_29_only_in_leap_years)
-{
-    s_expect_date("2024-02-29", 2024, 2, 29);
-    s_expect_bad_date("2023-02-29");
-    s_expect_date("2023-02-28", 2023, 2, 28);
-    s_expect_bad_date("2024-02-30");
-}
-
-Test(util, parse_date_century_leap_rule_1900_no_2000_yes)
-{
-    s_expect_bad_date("1900-02-29");
-    s_expect_date("2000-02-29", 2000, 2, 29);
-    s_expect_bad_date("2100-02-29");
-}
-
-Test(util, parse_date_month_lengths)
-{
-    s_expect_date("2025-01-31", 2025, 1, 31);
-    s_expect_bad_date("2025-01-32");
-    s_expect_date("2025-04-30", 2025, 4, 30);
-    s_expect_bad_date("2025-04-31");
-    s_expect_date("2025-12-31", 2025, 12, 31);
-    s_expect_bad_date("2025-12-00");
-}
-
-Test(util, parse_date_month_range_1_to_12)
-{
-    s_expect_date("2025-01-01", 2025, 1, 1);
-    s_expect_bad_date("2025-00-01");
-    s_expect_bad_date("2025-13-01");
-}
-
-Test(util, parse_date_year_range_0001_to_9999)
-{
-    s_expect_date("0001-01-01", 1, 1, 1);
-    s_expect_bad_date("0000-12-31");
-    s_expect_date("9999-12-31", 9999, 12, 31);
-}
-
-Test(util, parse_date_rejects_other_shapes)
-{
-    s_expect_bad_date(NULL);
-    s_expect_bad_date("");
-    s_expect_bad_date("2024-2-29");
-    s_expect_bad_date("2024-02-9");
-    s_expect_bad_date("20240229");
-    s_expect_bad_date("2024/02/29");
-    s_expect_bad_date(" 2024-02-29");
-    s_expect_bad_date("2024-02-29 ");
-    s_expect_bad_date("2024-02-29T00:00:00Z");
-    s_expect_bad_date("+024-02-29");
-    s_expect_bad_date("2024-+2-01");
-    s_expect_bad_date("2024-0a-01");
-    s_expect_bad_date("10000-01-01");
 }
 
 /* ----------------------------------------------------------------- text */
@@ -287,6 +208,9 @@ Test(util, rfc3339_parses_utc_offsets_and_fractions)
     cr_assert_eq(cd_parse_rfc3339("2026-11-25T22:30:00+01:00"), 1795642200);
     cr_assert_eq(cd_parse_rfc3339("2026-11-25T20:00:00-01:30"), 1795642200);
     cr_assert_eq(cd_parse_rfc3339("2024-02-29T12:00:00Z"), 1709208000);
+    cr_assert_eq(cd_parse_rfc3339("2026-11-25t21:30:00z"), 1795642200);
+    cr_assert_eq(cd_parse_rfc3339("2016-12-31T23:59:60Z"), 1483228800, "a leap second");
+    cr_assert_eq(cd_parse_rfc3339("9999-12-31T23:59:59Z"), 253402300799);
 }
 
 Test(util, rfc3339_rejects_malformed_times)
@@ -294,8 +218,136 @@ Test(util, rfc3339_rejects_malformed_times)
     const char *bad[] = {"", "2026-11-25", "2026-11-25 21:30:00Z", "2026-11-25T21:30:00",
                          "2026-02-30T00:00:00Z", "2026-11-25T24:00:00Z", "2026-11-25T21:60:00Z",
                          "2026-11-25T21:30:00.Z", "2026-11-25T21:30:00+1:00", "2026-11-25T21:30:00Zjunk",
-                         "26-11-25T21:30:00Z", NULL};
+                         "26-11-25T21:30:00Z", "2026-11-25T 1:30:00Z", "2026-11-25T+1:30:00Z",
+                         "2026-11-25T21:-1:00Z", "2026-11-25T21:30: 0Z", "2026-11-25T21:30:00+ 1:00",
+                         "2026-11-25T21:30:00+01:-0", "2026-11-25T21:30:00+01", "2026-11-25T2",
+                         "2026-11-25T", "2026-11-2", "+026-11-25T21:30:00Z", NULL};
     for (int i = 0; bad[i]; i++)
         cr_assert_eq(cd_parse_rfc3339(bad[i]), -1, "accepted '%s'", bad[i]);
     cr_assert_eq(cd_parse_rfc3339(NULL), -1);
+}
+
+/* ------------------------------------------------------------- hostport */
+
+Test(util, hostport_parses_name_and_ipv4)
+{
+    char host[64];
+    int port = -1;
+    cr_assert_eq(cd_parse_hostport("localhost:8080", host, sizeof host, &port), 0);
+    cr_assert_str_eq(host, "localhost");
+    cr_assert_eq(port, 8080);
+    cr_assert_eq(cd_parse_hostport("127.0.0.1:80", host, sizeof host, &port), 0);
+    cr_assert_str_eq(host, "127.0.0.1");
+    cr_assert_eq(port, 80);
+    cr_assert_eq(cd_parse_hostport("0.0.0.0:65535", host, sizeof host, &port), 0);
+    cr_assert_eq(port, 65535);
+    cr_assert_eq(cd_parse_hostport("0.0.0.0:0", host, sizeof host, &port), 0, "port 0: any free");
+    cr_assert_eq(port, 0);
+}
+
+Test(util, hostport_parses_bracketed_ipv6)
+{
+    char host[64];
+    int port = -1;
+    cr_assert_eq(cd_parse_hostport("[::1]:80", host, sizeof host, &port), 0);
+    cr_assert_str_eq(host, "::1");
+    cr_assert_eq(port, 80);
+    cr_assert_eq(cd_parse_hostport("[2001:db8::8a2e:370:7334]:8443", host, sizeof host, &port), 0);
+    cr_assert_str_eq(host, "2001:db8::8a2e:370:7334");
+    cr_assert_eq(port, 8443);
+    cr_assert_eq(cd_parse_hostport("[x]:1", host, sizeof host, &port), 0, "shortest bracketed");
+    cr_assert_str_eq(host, "x");
+}
+
+/* Every refusal leaves host and port as they were. */
+static void s_expect_bad_hostport(const char *s, size_t hostlen)
+{
+    char host[64] = "untouched";
+    int port = 12345;
+    cr_assert_eq(cd_parse_hostport(s, host, hostlen, &port), -1, "accepted \"%s\"",
+                 s ? s : "NULL");
+    cr_assert_str_eq(host, "untouched", "\"%s\" wrote the host", s ? s : "NULL");
+    cr_assert_eq(port, 12345, "\"%s\" wrote the port", s ? s : "NULL");
+}
+
+Test(util, hostport_refuses_a_missing_port)
+{
+    static const char *const bad[] = {"localhost", "localhost:", "[::1]", "[::1]:", "", NULL};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        s_expect_bad_hostport(bad[i], 64);
+}
+
+Test(util, hostport_refuses_a_port_out_of_range_or_not_digits)
+{
+    static const char *const bad[] = {"localhost:65536", "localhost:99999", "localhost:100000",
+                                      "localhost:99999999999999999999", "localhost:-1",
+                                      "localhost:http", "localhost:80x", "localhost:8 0",
+                                      /* strtol would take these: a port is digits only */
+                                      "localhost: 80", "localhost:+80", "localhost:\t80",
+                                      "localhost:-0", "localhost:80 "};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        s_expect_bad_hostport(bad[i], 64);
+}
+
+Test(util, hostport_refuses_an_empty_or_malformed_host)
+{
+    static const char *const bad[] = {":80", "[]:80", "[:80", "[::1:80", "::1:80", "a:b:80",
+                                      "]:80", "[a]]:80", "[[a]:80", "a]:80"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        s_expect_bad_hostport(bad[i], 64);
+}
+
+Test(util, hostport_refuses_a_host_too_long_for_the_buffer)
+{
+    char host[8];
+    int port;
+    cr_assert_eq(cd_parse_hostport("1234567:80", host, sizeof host, &port), 0, "7 fit with NUL");
+    cr_assert_str_eq(host, "1234567");
+    cr_assert_eq(cd_parse_hostport("[1234567]:80", host, sizeof host, &port), 0);
+    cr_assert_str_eq(host, "1234567", "the brackets are not counted");
+    s_expect_bad_hostport("12345678:80", 8);
+    s_expect_bad_hostport("[::ffff:1:2]:80", 8);
+}
+
+/* ------------------------------------------------------- text[] literals */
+
+static void s_expect_array(const char *const *v, size_t n, const char *want)
+{
+    char *got = cd_pg_text_array(v, n);
+    cr_assert_not_null(got);
+    cr_assert_str_eq(got, want);
+    free(got);
+}
+
+Test(util, pg_text_array_of_nothing_is_empty_braces)
+{
+    s_expect_array(NULL, 0, "{}");
+    const char *v[1] = {"unused"};
+    s_expect_array(v, 0, "{}");
+}
+
+Test(util, pg_text_array_quotes_every_element)
+{
+    const char *v[3] = {"RXH", "", "NULL"};
+    s_expect_array(v, 1, "{\"RXH\"}");
+    /* An empty string and the word NULL are elements, not a missing value. */
+    s_expect_array(v, 3, "{\"RXH\",\"\",\"NULL\"}");
+}
+
+Test(util, pg_text_array_escapes_quotes_and_backslashes)
+{
+    const char *v[4] = {"say \"hi\"", "C:\\dir\\", "\\\"", "\""};
+    s_expect_array(v, 4, "{\"say \\\"hi\\\"\",\"C:\\\\dir\\\\\",\"\\\\\\\"\",\"\\\"\"}");
+}
+
+Test(util, pg_text_array_keeps_commas_braces_and_blanks_inside_quotes)
+{
+    const char *v[3] = {"a,b", "{x}", "  padded  "};
+    s_expect_array(v, 3, "{\"a,b\",\"{x}\",\"  padded  \"}");
+}
+
+Test(util, pg_text_array_passes_utf8_through_byte_for_byte)
+{
+    const char *v[2] = {"Ysbyty Gwynedd – Bangor", "\xF0\x9F\x8F\xA5 Zoë"};
+    s_expect_array(v, 2, "{\"Ysbyty Gwynedd – Bangor\",\"\xF0\x9F\x8F\xA5 Zoë\"}");
 }

@@ -45,6 +45,12 @@ void cd_daemon_set_arg(cd_daemon_t *d, void *arg);
 int cd_daemon_run(cd_daemon_t *d);
 /* True once a stop was asked for. */
 int cd_daemon_stopping(const cd_daemon_t *d);
+/* Stop as the first SIGTERM would (on_stop, then the loop ends when every
+ * handle is closed), and have cd_daemon_run return exit_code unless the stop
+ * is forced: for a daemon that finds, once running, that it cannot work (an
+ * endpoint it cannot bind). Only from the loop, inside cd_daemon_run; a no-op
+ * once stopping. */
+void cd_daemon_stop(cd_daemon_t *d, int exit_code);
 void cd_daemon_destroy(cd_daemon_t **pd);
 
 /* Close every remaining handle on loop (used at the end of a graceful stop). */

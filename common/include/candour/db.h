@@ -1,16 +1,42 @@
 /* db.h - one non-blocking PostgreSQL connection on a libuv loop.
  *
- * Work is a transaction: a list of parameterised statements sent in libpq's
- * pipeline mode and closed by one Sync, so they run as one implicit
- * transaction that commits at the Sync, or rolls back whole if any statement
- * fails. The callback runs only after the server has answered the Sync, so
- * when it reports success the transaction is durably committed (with the
- * server's synchronous_commit on): that is where receipts may be sent.
+ * Work is a transaction (cd_tx_t): parameterised statements that commit
+ * together or not at all. Its callback runs only after the server has
+ * answered the Sync that ends it, so success means durably committed (with
+ * synchronous_commit on): that is where receipts may be sent.
  *
- * Transactions run one at a time in FIFO order. If the connection is lost,
- * the running transaction and every queued one fail with CD_EIO (their commit
- * state is then unknown: callers retry idempotently), and the connection is
- * re-established with exponential backoff. cd_db_ready() says whether it is up. */
+ * Group commit: the transactions queued while a group runs go out together
+ * (up to 64, about 1024 statements) in libpq's pipeline mode under one Sync,
+ * so the server runs them as ONE implicit transaction with one commit. Hence,
+ * for a transaction's statements:
+ *   - they see the uncommitted writes of the transactions before them in
+ *     their group, and their locks (and settings for the transaction) last
+ *     to the group's end;
+ *   - no BEGIN, COMMIT, ROLLBACK or SAVEPOINT (they would end the group);
+ *   - they may run more than once (rolled back in between), so their effects
+ *     outside the database, sequences aside, must not depend on a run.
+ * If anything in a group fails the server rolls the whole group back; then
+ * only the failing transaction (the culprit) is failed and the others run
+ * again, so each one's outcome is its own: a culprit that came first in its
+ * group is failed at once and the rest regroup; otherwise it runs again alone,
+ * between the ones before it and the ones after it (which regroup), and its
+ * second outcome is its answer. If the commit itself failed (a deferred
+ * check) each runs again alone. Callbacks run in submission order, except
+ * for a transaction failed by cd_db_submit itself.
+ *
+ * Statements are prepared once per connection, by their text: the first
+ * time a text is sent it is parsed under a name, and from then on only the
+ * name and the parameters travel. So SQL text must come from a fixed set (the
+ * values always parameters): past 384 distinct texts, statements go unnamed.
+ * A new connection prepares again. When the server says a name is unknown
+ * (26000: DISCARD ALL, a transaction-pooling proxy) or a cached plan's result
+ * type changed (0A000: a migration while we ran), every name is forgotten and
+ * the whole group runs again, once.
+ *
+ * If the connection is lost, the running group and every queued transaction
+ * fail with CD_EIO (commit state unknown for the running ones: callers retry
+ * idempotently), and the connection is re-established with exponential
+ * backoff (0.1 s doubling to 5 s). cd_db_ready() says whether it is up. */
 #ifndef CANDOUR_DB_H
 #define CANDOUR_DB_H
 
@@ -23,12 +49,19 @@ typedef struct cd_tx_t cd_tx_t;
 
 /* The outcome of a transaction, valid during the callback only. */
 typedef struct {
-    int err;               /* 0, CD_EIO (connection lost), CD_EDB (a statement failed) */
-    int failed_stmt;       /* index of the statement that failed, -1 if none */
+    /* 0 committed; CD_EDB the server refused it (a statement, or its commit);
+     * CD_EIO connection lost or not connected; CD_ECLOSED cd_db closing;
+     * CD_ENOMEM out of memory or poisoned, CD_EINVAL poisoned so (cd_tx_poison_err):
+     * never sent. */
+    int err;
+    int failed_stmt;       /* CD_EDB: index of the statement that failed; -1 if none (its commit) */
     const char *sqlstate;  /* e.g. "23505" when err == CD_EDB, else "" */
-    const char *message;   /* the server's or libpq's message, "" on success */
-    int nresults;
-    PGresult **results;    /* one per statement, in order (NULL past a failure) */
+    const char *message;   /* the server's or libpq's message (first line), "" on success */
+    int nresults;          /* the transaction's statement count */
+    /* One per statement, in order: on success each statement's result; on
+     * CD_EDB those up to the failed statement (its own is the error) and
+     * NULL after it; otherwise NULLs, or NULL itself. */
+    PGresult **results;
 } cd_tx_result_t;
 
 typedef void (*cd_tx_fn)(const cd_tx_result_t *res, void *arg);
@@ -54,10 +87,10 @@ cd_tx_t *cd_tx_new(void);
 int cd_tx_add(cd_tx_t *tx, const char *sql, int nparams, const char *const *values);
 int cd_tx_addv(cd_tx_t *tx, const char *sql, int nparams, const char *const *values,
                const int *lengths, const int *formats);
-/* Statements are prepared once per connection and their plans cached (see
- * db.c). cd_tx_add_fresh sends one unnamed, planned afresh each time, for a
- * statement over tables whose size swings (the outbox's): a plan cached while
- * they were small could scan them whole once they are large. */
+/* cd_tx_add_fresh sends one unnamed (never prepared: see above), planned
+ * afresh each time, for a statement over tables whose size swings (the
+ * outbox's): a plan cached while they were small could scan them whole once
+ * they are large. */
 int cd_tx_add_fresh(cd_tx_t *tx, const char *sql, int nparams, const char *const *values);
 int cd_tx_count(const cd_tx_t *tx);
 /* Mark tx as unusable: cd_db_submit then fails it with CD_ENOMEM instead of
@@ -71,9 +104,11 @@ void cd_tx_poison(cd_tx_t *tx);
 void cd_tx_poison_err(cd_tx_t *tx, int err);
 void cd_tx_destroy(cd_tx_t **ptx);
 
-/* Queue tx (ownership passes to db) and call cb when it has committed or
- * failed. A NULL or poisoned tx fails with CD_ENOMEM; if db is closing, with
- * CD_ECLOSED; if it is not connected, at once with CD_EIO. */
+/* Queue tx (ownership passes to db) and call cb (may be NULL) once it has
+ * committed or failed. Failed at once, with cb run before cd_db_submit
+ * returns: a NULL tx (CD_ENOMEM), a poisoned one (its CD_ENOMEM or
+ * CD_EINVAL), db closing (CD_ECLOSED), db not connected (CD_EIO: no queue
+ * grows during an outage; the caller retries). cb may submit again. */
 void cd_db_submit(cd_db_t *db, cd_tx_t *tx, cd_tx_fn cb, void *arg);
 
 /* Convenience: one statement, text parameters. */

@@ -73,9 +73,10 @@ ProtobufCMessage *cd_pbjson_to_message(const ProtobufCMessageDescriptor *desc, c
 
 /* Convenience: parse JSON text then convert. Duplicate keys and invalid
  * UTF-8 are INVALID_JSON; a \u0000 in a string value is INVALID_TEXT naming
- * the field (in a key, INVALID_JSON: jansson takes no NUL there). No size limit: bound len at the edge. When jansson
- * itself runs out of memory it sometimes says so only as a syntax error, so
- * the code is then NO_MEMORY or INVALID_JSON. */
+ * the field (in a key, INVALID_JSON: jansson takes no NUL there). No size
+ * limit: bound len at the edge. When jansson itself runs out of memory it
+ * sometimes says so only as a syntax error, so the code is then NO_MEMORY or
+ * INVALID_JSON. */
 ProtobufCMessage *cd_pbjson_parse(const ProtobufCMessageDescriptor *desc, const char *text,
                                   size_t len, cd_pbjson_error_t *err);
 

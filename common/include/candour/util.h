@@ -1,4 +1,5 @@
-/* util.h - small helpers: ids, time, text checks. */
+/* util.h - small helpers: ids, time, text checks, host:port, PostgreSQL
+ * array literals. */
 #ifndef CANDOUR_UTIL_H
 #define CANDOUR_UTIL_H
 
@@ -25,13 +26,11 @@ int64_t cd_clock_now(void);
 void cd_format_rfc3339(int64_t us, char out[32]);
 
 /* Parse an RFC 3339 time ("2026-11-25T21:30:00Z", "...:00.123+01:00") to
- * seconds since the Unix epoch (fractions dropped). -1 if malformed (so times
+ * seconds since the Unix epoch (fractions dropped). Every field has exactly
+ * its digits (no sign, no blank); the date is read by cd_date_parse
+ * (calendar.h, the one parser of "YYYY-MM-DD"). -1 if malformed (so times
  * before 1970 cannot be told from an error: Candour has none). */
 int64_t cd_parse_rfc3339(const char *s);
-
-/* Parse "YYYY-MM-DD" strictly (real Gregorian date, year 0001..9999, nothing
- * before or after). Returns 0 and fills *y,*m,*d, or -1 leaving them untouched. */
-int cd_parse_date(const char *s, int *y, int *m, int *d);
 
 /* Non-zero when s[0..len) is valid UTF-8 with no control characters other
  * than newline and tab (those only when allow_newlines). Rejected: ill-formed
@@ -42,5 +41,22 @@ int cd_text_ok(const char *s, size_t len, int allow_newlines);
 
 /* strdup that returns NULL for NULL. */
 char *cd_strdup(const char *s);
+
+/* Split "host:port" or "[IPv6]:port" (an admin or listen address) into host
+ * (brackets removed, NUL-terminated, at most hostlen - 1 bytes) and *port.
+ * The port is 1 to 5 digits and nothing else (no sign, no blank), 0..65535
+ * (0: any free port); the host is not empty and, unless bracketed, has no
+ * colon. Returns 0, or -1 leaving host and *port untouched: also for a NULL
+ * s and a host longer than the buffer (never truncated). */
+int cd_parse_hostport(const char *s, char *host, size_t hostlen, int *port);
+
+/* v[0..n) as a PostgreSQL text[] literal for a text parameter ($1::text[]):
+ * every element double-quoted, with each backslash and double quote
+ * escaped by a backslash, so any text is safe in it: commas, braces, blanks,
+ * quotes, backslashes, the word NULL (an element, not SQL NULL) and any UTF-8.
+ * NUL, the one byte that could not be carried, cannot occur inside a C
+ * string. n == 0 gives "{}" (v may then be NULL); elements must not be NULL.
+ * malloc'd (free it); NULL when out of memory. */
+char *cd_pg_text_array(const char *const *v, size_t n);
 
 #endif
