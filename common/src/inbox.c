@@ -323,15 +323,21 @@ static void s_handle_event(cd_inbox_t *in, const cd_frame_t *id, int delim, cons
     /* The catalogue says what the payload is: an unknown type, or a payload
      * that is not its message, is refused here, for every service. */
     const cd_event_type_t *type = cd_event_type(env->type);
+    /* Its texts as the request path checks them: a NUL would be cut at
+     * unpack, so it is refused on the bytes, like text that is not UTF-8. */
+    char path[128];
     ProtobufCMessage *payload =
-        type ? protobuf_c_message_unpack(type->payload, NULL, env->payload.len, env->payload.data)
-             : NULL;
+        type && cd_pb_check_text(type->payload, env->payload.data, env->payload.len, path,
+                                 sizeof path) == 0
+            ? protobuf_c_message_unpack(type->payload, NULL, env->payload.len, env->payload.data)
+            : NULL;
     if (!payload) {
         const char *code = type ? "MALFORMED_EVENT" : "UNKNOWN_EVENT";
         cd_log_warn("inbox.refused_event", "{s:s, s:s, s:s}", "event_id", env->event_id, "type",
                     env->type, "code", code);
         s_nak(in, &peer, env->event_id, code,
-              type ? "the payload does not decode as the message its type names"
+              type ? "the payload does not decode as the message its type names, or holds"
+                     " text with a NUL or that is not UTF-8"
                    : "no event of that type is in the catalogue");
         candour__v1__envelope__free_unpacked(env, NULL);
         free(peer.data);

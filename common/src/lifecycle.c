@@ -51,8 +51,10 @@ static const cd_lc_row_t s_rows[] = {
     {HELD,                  CD_LC_OUT_OF_TIME_DECLINED,        S(DECLINED_OUT_OF_TIME), A_STATUS | A_DECLINED | A_CLOSE},
     {HELD,                  CD_LC_AMENDED,                     S(UNSPECIFIED),         A_RETRIAGE},
     /* Triage, once nothing holds it (R1-R3, I5, I6). */
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_HANDLE_HERE,         S(RECEIVED),            A_STATUS | A_ROUTE},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_LEAD,                S(RECEIVED),            A_STATUS | A_ROUTE | A_ASK},
+    /* Handled here (alone, or leading): the complainant is written to where
+     * triage says (an eligibility appeal too, I6). */
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_HANDLE_HERE,         S(RECEIVED),            A_STATUS | A_ROUTE | A_TELL},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_LEAD,                S(RECEIVED),            A_STATUS | A_ROUTE | A_ASK | A_TELL},
     {BEFORE_TRIAGE,         CD_LC_TRIAGED_NOT_REQUIRED,        S(NOT_REQUIRED),        A_STATUS | A_TELL | A_CLOSE},
     {BEFORE_TRIAGE,         CD_LC_TRIAGED_ALREADY_INVESTIGATED, S(ALREADY_INVESTIGATED), A_STATUS | A_TELL | A_CLOSE},
     {BEFORE_TRIAGE,         CD_LC_TRIAGED_APPEAL,              S(APPEAL),              A_STATUS | A_TELL | A_CLOSE},
