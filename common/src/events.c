@@ -16,29 +16,32 @@ static const char *const s_notify_routing[] = {"notify", "routing", NULL};
  * letters stop too (only the confirmation is written). */
 static const char *const s_everyone[] = {"routing", "investigation", "signoff", "notify", NULL};
 
-#define E(t, msg, producer, to) {t, &candour__v1__##msg##__descriptor, producer, to}
+#define E(t, msg, producer, to)                                                                    \
+    {                                                                                              \
+        t, &candour__v1__##msg##__descriptor, producer, to                                         \
+    }
 
 static const cd_event_type_t s_types[] = {
     /* type                       payload                  producer         subscribers */
-    E("complaint.received",       complaint_received,      "intake",        s_routing_notify),
-    E("complaint.amended",        complaint_amended,       "intake",        s_routing_notify),
-    E("complaint.withdrawn",      complaint_withdrawn,     "intake",        s_everyone),
-    E("consent.recorded",         consent_recorded,        "intake",        s_routing),
-    E("summary.agreed",           summary_agreed,          "intake",        s_routing),
-    E("contribution.received",    contribution_received,   "intake",        s_routing),
-    E("complaint.routed",         complaint_routed,        "routing",       s_investigation),
-    E("letter.requested",         letter_requested,        "routing",       s_notify),
-    E("complaint.status_changed", status_changed,          "routing",       s_intake),
-    E("deadline.due_soon",        deadline_alert,          "routing",       s_notify),
-    E("deadline.overdue",         deadline_alert,          "routing",       s_notify),
-    E("deadline.extended",        deadline_extended,       "routing",       s_notify),
-    E("contribution.requested",   contribution_requested,  "routing",       s_intake),
-    E("contributions.merged",     contributions_merged,    "routing",       s_investigation),
-    E("out_of_time.decided",      out_of_time_decided,     "routing",       s_routing),
-    E("case.opened",              case_opened,             "investigation", s_routing),
-    E("investigation.completed",  investigation_completed, "investigation", s_signoff_routing),
-    E("response.approved",        response_approved,       "signoff",       s_notify_routing),
-    E("letter.sent",              letter_sent,             "notify",        s_routing),
+    E("complaint.received", complaint_received, "intake", s_routing_notify),
+    E("complaint.amended", complaint_amended, "intake", s_routing_notify),
+    E("complaint.withdrawn", complaint_withdrawn, "intake", s_everyone),
+    E("consent.recorded", consent_recorded, "intake", s_routing),
+    E("summary.agreed", summary_agreed, "intake", s_routing),
+    E("contribution.received", contribution_received, "intake", s_routing),
+    E("complaint.routed", complaint_routed, "routing", s_investigation),
+    E("letter.requested", letter_requested, "routing", s_notify),
+    E("complaint.status_changed", status_changed, "routing", s_intake),
+    E("deadline.due_soon", deadline_alert, "routing", s_notify),
+    E("deadline.overdue", deadline_alert, "routing", s_notify),
+    E("deadline.extended", deadline_extended, "routing", s_notify),
+    E("contribution.requested", contribution_requested, "routing", s_intake),
+    E("contributions.merged", contributions_merged, "routing", s_investigation),
+    E("out_of_time.decided", out_of_time_decided, "routing", s_routing),
+    E("case.opened", case_opened, "investigation", s_routing),
+    E("investigation.completed", investigation_completed, "investigation", s_signoff_routing),
+    E("response.approved", response_approved, "signoff", s_notify_routing),
+    E("letter.sent", letter_sent, "notify", s_routing),
 };
 
 #define S_NTYPES ((int)(sizeof s_types / sizeof s_types[0]))

@@ -19,6 +19,8 @@
 #define BEFORE_TRIAGE (B(RECEIVED) | HELD)
 #define IN_HAND (B(RECEIVED) | B(UNDER_INVESTIGATION) | B(AWAITING_SIGN_OFF) | B(RESPONSE_APPROVED))
 #define OPEN (BEFORE_TRIAGE | IN_HAND)
+#define BEFORE_OUTCOME (B(RECEIVED) | B(UNDER_INVESTIGATION))
+#define BEFORE_SIGNATURE (BEFORE_OUTCOME | B(AWAITING_SIGN_OFF))
 #define KNOWN (~B(UNSPECIFIED) & ((1UL << CD_STATE_COUNT) - 1))
 
 enum {
@@ -36,46 +38,47 @@ enum {
     A_RETRIAGE = CD_LC_A_RETRIAGE,
 };
 
+// clang-format off
 static const cd_lc_row_t s_rows[] = {
-    /* from                 event                              to                      actions */
-    {B(UNSPECIFIED),        CD_LC_RECEIVED,                    S(RECEIVED),            A_STATUS | A_ACK},
-    {B(UNSPECIFIED),        CD_LC_COMPLIMENT_RECEIVED,         S(COMPLIMENT),          A_STATUS},
-    {B(UNSPECIFIED),        CD_LC_OUTSIDE_REGS_RECEIVED,       S(OUTSIDE_REGULATIONS), A_STATUS},
+    /* from                 event                                to                              actions */
+    {B(UNSPECIFIED),        CD_LC_RECEIVED,                      S(RECEIVED),                    A_STATUS | A_ACK},
+    {B(UNSPECIFIED),        CD_LC_COMPLIMENT_RECEIVED,           S(COMPLIMENT),                  A_STATUS},
+    {B(UNSPECIFIED),        CD_LC_OUTSIDE_REGS_RECEIVED,         S(OUTSIDE_REGULATIONS),         A_STATUS},
     /* Before triage: what it waits for first is its state (I1-I3, R2). */
-    {BEFORE_TRIAGE,         CD_LC_HELD_FOR_CONSENT,            S(AWAITING_CONSENT),    A_STATUS},
-    {BEFORE_TRIAGE,         CD_LC_HELD_FOR_SUMMARY,            S(AWAITING_SUMMARY_AGREEMENT), A_STATUS},
-    {BEFORE_TRIAGE,         CD_LC_HELD_OUT_OF_TIME,            S(OUT_OF_TIME),         A_STATUS},
-    {OPEN,                  CD_LC_CONSENT_RECORDED,            S(UNSPECIFIED),         A_RETRIAGE | A_ASK},
-    {BEFORE_TRIAGE,         CD_LC_SUMMARY_AGREED,              S(UNSPECIFIED),         A_RETRIAGE},
-    {HELD,                  CD_LC_OUT_OF_TIME_ACCEPTED,        S(UNSPECIFIED),         A_RETRIAGE},
-    {HELD,                  CD_LC_OUT_OF_TIME_DECLINED,        S(DECLINED_OUT_OF_TIME), A_STATUS | A_DECLINED | A_CLOSE},
-    {HELD,                  CD_LC_AMENDED,                     S(UNSPECIFIED),         A_RETRIAGE},
+    {BEFORE_TRIAGE,         CD_LC_HELD_FOR_CONSENT,              S(AWAITING_CONSENT),            A_STATUS},
+    {BEFORE_TRIAGE,         CD_LC_HELD_FOR_SUMMARY,              S(AWAITING_SUMMARY_AGREEMENT),  A_STATUS},
+    {BEFORE_TRIAGE,         CD_LC_HELD_OUT_OF_TIME,              S(OUT_OF_TIME),                 A_STATUS},
+    {OPEN,                  CD_LC_CONSENT_RECORDED,              S(UNSPECIFIED),                 A_RETRIAGE | A_ASK},
+    {BEFORE_TRIAGE,         CD_LC_SUMMARY_AGREED,                S(UNSPECIFIED),                 A_RETRIAGE},
+    {HELD,                  CD_LC_OUT_OF_TIME_ACCEPTED,          S(UNSPECIFIED),                 A_RETRIAGE},
+    {HELD,                  CD_LC_OUT_OF_TIME_DECLINED,          S(DECLINED_OUT_OF_TIME),        A_STATUS | A_DECLINED | A_CLOSE},
+    {HELD,                  CD_LC_AMENDED,                       S(UNSPECIFIED),                 A_RETRIAGE},
     /* Triage, once nothing holds it (R1-R3, I5, I6). */
     /* Handled here (alone, or leading): the complainant is written to where
      * triage says (an eligibility appeal too, I6). */
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_HANDLE_HERE,         S(RECEIVED),            A_STATUS | A_ROUTE | A_TELL},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_LEAD,                S(RECEIVED),            A_STATUS | A_ROUTE | A_ASK | A_TELL},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_NOT_REQUIRED,        S(NOT_REQUIRED),        A_STATUS | A_TELL | A_CLOSE},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_ALREADY_INVESTIGATED, S(ALREADY_INVESTIGATED), A_STATUS | A_TELL | A_CLOSE},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_APPEAL,              S(APPEAL),              A_STATUS | A_TELL | A_CLOSE},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_PASS_TO_PROVIDER,    S(PASSED_TO_PROVIDER),  A_STATUS | A_TELL | A_CLOSE},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_REDIRECT_NHSE,       S(REDIRECTED_TO_NHSE),  A_STATUS | A_TELL | A_CLOSE},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_ELSEWHERE,           S(COORDINATED_BY_ANOTHER_BODY), A_STATUS | A_TELL | A_CLOSE},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_HANDLE_HERE,           S(RECEIVED),                    A_STATUS | A_ROUTE | A_TELL},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_LEAD,                  S(RECEIVED),                    A_STATUS | A_ROUTE | A_ASK | A_TELL},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_NOT_REQUIRED,          S(NOT_REQUIRED),                A_STATUS | A_TELL | A_CLOSE},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_ALREADY_INVESTIGATED,  S(ALREADY_INVESTIGATED),        A_STATUS | A_TELL | A_CLOSE},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_APPEAL,                S(APPEAL),                      A_STATUS | A_TELL | A_CLOSE},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_PASS_TO_PROVIDER,      S(PASSED_TO_PROVIDER),          A_STATUS | A_TELL | A_CLOSE},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_REDIRECT_NHSE,         S(REDIRECTED_TO_NHSE),          A_STATUS | A_TELL | A_CLOSE},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_ELSEWHERE,             S(COORDINATED_BY_ANOTHER_BODY), A_STATUS | A_TELL | A_CLOSE},
     /* The case, the response and its letter. A step may overtake the one
      * before it (events from different services), never go back. */
-    {B(RECEIVED),           CD_LC_CASE_OPENED,                 S(UNDER_INVESTIGATION), A_STATUS},
-    {B(RECEIVED) | B(UNDER_INVESTIGATION), CD_LC_CONTRIBUTION, S(UNSPECIFIED),         A_MERGE},
-    {B(RECEIVED) | B(UNDER_INVESTIGATION), CD_LC_INVESTIGATION_COMPLETED, S(AWAITING_SIGN_OFF), A_STATUS},
-    {B(RECEIVED) | B(UNDER_INVESTIGATION) | B(AWAITING_SIGN_OFF), CD_LC_RESPONSE_APPROVED,
-                                                               S(RESPONSE_APPROVED),   A_STATUS},
-    {IN_HAND,               CD_LC_RESPONSE_SENT,               S(RESPONSE_SENT),       A_STATUS | A_MEET_RESP | A_CLOSE},
+    {B(RECEIVED),           CD_LC_CASE_OPENED,                   S(UNDER_INVESTIGATION),         A_STATUS},
+    {BEFORE_OUTCOME,        CD_LC_CONTRIBUTION,                  S(UNSPECIFIED),                 A_MERGE},
+    {BEFORE_OUTCOME,        CD_LC_INVESTIGATION_COMPLETED,       S(AWAITING_SIGN_OFF),           A_STATUS},
+    {BEFORE_SIGNATURE,      CD_LC_RESPONSE_APPROVED,             S(RESPONSE_APPROVED),           A_STATUS},
+    {IN_HAND,               CD_LC_RESPONSE_SENT,                 S(RESPONSE_SENT),               A_STATUS | A_MEET_RESP | A_CLOSE},
     /* Whatever the state: the acknowledgement letter meets its deadline (R4). */
-    {KNOWN,                 CD_LC_ACKNOWLEDGED,                S(UNSPECIFIED),         A_MEET_ACK},
+    {KNOWN,                 CD_LC_ACKNOWLEDGED,                  S(UNSPECIFIED),                 A_MEET_ACK},
     /* While it is open. */
-    {OPEN,                  CD_LC_WITHDRAWN,                   S(WITHDRAWN),           A_STATUS | A_CLOSE},
-    {OPEN,                  CD_LC_DEADLINE,                    S(UNSPECIFIED),         A_ALERT},
-    {OPEN,                  CD_LC_EXTENDED,                    S(UNSPECIFIED),         0},
+    {OPEN,                  CD_LC_WITHDRAWN,                     S(WITHDRAWN),                   A_STATUS | A_CLOSE},
+    {OPEN,                  CD_LC_DEADLINE,                      S(UNSPECIFIED),                 A_ALERT},
+    {OPEN,                  CD_LC_EXTENDED,                      S(UNSPECIFIED),                 0},
 };
+// clang-format on
 
 #define S_NROWS ((int)(sizeof s_rows / sizeof s_rows[0]))
 

@@ -16,6 +16,7 @@
 #include "candour/v1/events.pb-c.h"
 #include "decide.h"
 #include "routing.h"
+#include "store.h"
 
 /* ---------------------------------------------------------------- events
  *
@@ -29,24 +30,6 @@
  * hence at most one per event. A lost race with another routing instance
  * fails the version check (P0002) and the event is deferred: it comes back
  * and is decided again on the new state. */
-
-typedef struct {
-    cd_inbox_t *in;
-    cd_event_t *ev;
-    const Candour__V1__Envelope *env;   /* owned by ev */
-    const ProtobufCMessage *payload;    /* env's payload, decoded (owned by ev) */
-    rt_state_t cur;
-    char version[16];
-    char org_id[80];
-    char *content;                      /* ComplaintRouted as JSON, from the row */
-    /* what triage needs (from the row, or from complaint.received) */
-    rt_route_t routes[RT_MAX_ROUTES];
-    int nroutes, nservices;
-    int exclusion, chc_appeal, pass_to_provider;
-    int consent_given, consent_all;
-    char share[RT_MAX_PARTNERS][RT_ORG];
-    int nshare;
-} rt_apply_t;
 
 static const char *s_hold_name(int h)
 {
@@ -84,7 +67,8 @@ static void s_detail_completed(const ProtobufCMessage *p, char *out, size_t len,
 static void s_detail_approved(const ProtobufCMessage *p, char *out, size_t len, char *kind,
                               size_t kindlen)
 {
-    snprintf(out, len, "signed by the %s", ((const Candour__V1__ResponseApproved *)p)->signatory_role);
+    snprintf(out, len, "signed by the %s",
+             ((const Candour__V1__ResponseApproved *)p)->signatory_role);
 }
 
 static void s_detail_opened(const ProtobufCMessage *p, char *out, size_t len, char *kind,
@@ -116,22 +100,6 @@ static void s_apply_free(rt_apply_t *a)
 {
     free(a->content);
     free(a);
-}
-
-/* Content (what investigation is handed) from a submitted complaint. */
-static char *s_content(const char *org, const Candour__V1__Complaint *c, const char *ack,
-                       const char *resp)
-{
-    Candour__V1__ComplaintRouted r = CANDOUR__V1__COMPLAINT_ROUTED__INIT;
-    r.org_id = (char *)org;
-    r.handling_org = (char *)org;
-    r.ack_due = (char *)ack;
-    r.response_due = (char *)resp;
-    r.description = c->description;
-    r.desired_outcome = c->desired_outcome;
-    r.n_services = c->n_services;
-    r.services = c->services;
-    return cd_pbjson_dumps(&r.base, 0);
 }
 
 /* The events one decision puts, in the order it decides them. They go into
@@ -200,8 +168,7 @@ static void s_put_actions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
         if (routed) {
             routed->n_partners = 0; /* the parser's copy owns none of these */
             routed->partners = NULL;
-        }
-        else
+        } else
             cd_tx_poison(tx); /* never route without the content: try again */
     }
     if (act->request_ack) {
@@ -224,115 +191,8 @@ static void s_put_actions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
         candour__v1__complaint_routed__free_unpacked(routed, NULL);
 }
 
-/* The holds as a text[] literal; hold names are fixed identifiers. */
-static void s_holds_array(const rt_state_t *st, char *out, size_t len)
-{
-    snprintf(out, len, "{");
-    for (int i = 0; i < st->nholds; i++) {
-        strncat(out, st->holds[i], len - strlen(out) - 2);
-        if (i + 1 < st->nholds)
-            strncat(out, ",", len - strlen(out) - 2);
-    }
-    strncat(out, "}", len - strlen(out) - 1);
-}
-
-/* Columns of routing.complaint an event sets besides its state, as text
- * parameters; NULL leaves a column as it is (in the INSERT: unset, so triage
- * columns stay NULL and partners empty). They go into the row's one
- * INSERT or versioned UPDATE, so that an event writes the row (and its audit
- * entry) once. */
-typedef struct {
-    const char *consent_given;     /* "t" / "f" */
-    const char *consent_all;       /* "t" / "f": a consent listing no body covers every body */
-    const char *consent_share;     /* text[] literal: the bodies the consents cover */
-    const char *triage_outcome;    /* rt_outcome_name() */
-    const char *triage_reason;     /* plain words */
-    const char *lead_org;          /* the body that leads */
-    const char *partners;          /* text[] literal: the bodies asked to contribute */
-    char share_buf[RT_MAX_PARTNERS * (RT_ORG + 3) + 3];    /* consent_share's storage */
-    char partners_buf[RT_MAX_PARTNERS * (RT_ORG + 3) + 3]; /* partners' storage */
-} rt_cols_t;
-
-/* The partners as a text[] literal (out: RT_MAX_PARTNERS * (RT_ORG + 3) + 3). */
-static void s_partners_array(const rt_triage_out_t *t, char *out, size_t len)
-{
-    char *pp[RT_MAX_PARTNERS];
-    for (int i = 0; i < t->npartners; i++)
-        pp[i] = (char *)t->partners[i];
-    rt_text_array(pp, (size_t)t->npartners, out, len);
-}
-
-/* What triage knows of consent: the row's, with the event's added. */
-static void s_cols_consent(rt_cols_t *c, const rt_apply_t *a)
-{
-    char *sp[RT_MAX_PARTNERS];
-    for (int i = 0; i < a->nshare; i++)
-        sp[i] = (char *)a->share[i];
-    rt_text_array(sp, (size_t)a->nshare, c->share_buf, sizeof c->share_buf);
-    c->consent_given = a->consent_given ? "t" : "f";
-    c->consent_all = a->consent_all ? "t" : "f";
-    c->consent_share = c->share_buf;
-}
-
-/* The triage's record: outcome, reason, lead and partners, once it applied. */
-static void s_cols_triage(rt_cols_t *c, const rt_actions_t *act, const rt_triage_out_t *t)
-{
-    if (!act->triaged)
-        return;
-    s_partners_array(t, c->partners_buf, sizeof c->partners_buf);
-    c->triage_outcome = rt_outcome_name(t->outcome);
-    c->triage_reason = t->reason;
-    c->lead_org = t->lead;
-    c->partners = c->partners_buf;
-}
-
-/* The row, only if its version is still the one read (else P0002: the event
- * is deferred and decided again), and the deadlines the decision ends. */
-static void s_write_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
-                           const rt_actions_t *act, const char *content, const rt_cols_t *c)
-{
-    char holds[160];
-    s_holds_array(next, holds, sizeof holds);
-    const char *v[14] = {a->env->complaint_ref, a->version, cd_state_name(next->state), holds,
-                         act->route ? "t" : "f", act->deadline_met ? act->deadline_met : "",
-                         content, c->consent_given, c->consent_all, c->consent_share,
-                         c->triage_outcome, c->triage_reason, c->lead_org, c->partners};
-    cd_tx_add(tx,
-              "WITH u AS (UPDATE routing.complaint SET state = $3,"
-              " holds = $4::text[], routed_at = CASE WHEN $5::boolean THEN now() ELSE routed_at END,"
-              " acknowledged_at = CASE WHEN $6 = 'acknowledgement'"
-              "  THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END,"
-              " response_sent_at = CASE WHEN $6 = 'response'"
-              "  THEN coalesce(response_sent_at, now()) ELSE response_sent_at END,"
-              " content = coalesce($7::jsonb, content),"
-              " consent_given = coalesce($8::boolean, consent_given),"
-              " consent_all = coalesce($9::boolean, consent_all),"
-              " consent_share = coalesce($10::text[], consent_share),"
-              " triage_outcome = coalesce($11, triage_outcome),"
-              " triage_reason = coalesce($12, triage_reason),"
-              " lead_org = coalesce($13, lead_org), partners = coalesce($14::text[], partners),"
-              " version = version + 1, updated_at = now()"
-              " WHERE reference = $1 AND version = $2::int RETURNING 1)"
-              " SELECT routing.expect(count(*) = 1, 'complaint changed meanwhile: decide again')"
-              " FROM u",
-              14, v);
-    if (act->deadline_met) {
-        /* The response also ends the cadence of progress updates. */
-        const char *m[2] = {a->env->complaint_ref, act->deadline_met};
-        cd_tx_add(tx,
-                  "UPDATE routing.deadline SET met_at = coalesce(met_at, now()),"
-                  " closed_at = CASE WHEN name <> $2 AND met_at IS NULL THEN now() ELSE closed_at END"
-                  " WHERE reference = $1 AND (name = $2 OR ($2 = 'response' AND name = 'update'))",
-                  2, m);
-    }
-    if (act->close_deadlines) {
-        const char *m[1] = {a->env->complaint_ref};
-        cd_tx_add(tx, "UPDATE routing.deadline SET closed_at = now() WHERE reference = $1"
-                      " AND met_at IS NULL AND closed_at IS NULL", 1, m);
-    }
-}
-
 /* The letter telling the complainant their late complaint was declined (I3). */
+
 static void s_put_declined(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a)
 {
     const Candour__V1__OutOfTimeDecided *d = (const Candour__V1__OutOfTimeDecided *)a->payload;
@@ -343,64 +203,8 @@ static void s_put_declined(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a)
     s_put(tx, evs, a, "letter.requested", &letter.base, NULL);
 }
 
-/* complaint.received: the first row, with consent and triage in it, and
- * its deadlines. */
-static int s_write_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
-                            const rt_cols_t *c, char **content)
-{
-    const Candour__V1__Envelope *env = a->env;
-    const Candour__V1__ComplaintReceived *cr = (const Candour__V1__ComplaintReceived *)a->payload;
-    int64_t received = cr->complaint ? cd_parse_rfc3339(cr->complaint->received_at) : -1;
-    if (received < 0)
-        return -1;
-    cd_date_t ack, resp;
-    rt_deadlines(rt_app.cal, received, (int)rt_app.response_days, &ack, &resp);
-    char ack_s[CD_DATE_LEN + 1], resp_s[CD_DATE_LEN + 1], holds[160];
-    cd_date_format(ack, ack_s);
-    cd_date_format(resp, resp_s);
-    s_holds_array(next, holds, sizeof holds);
-    const ProtobufCEnumValue *cls = protobuf_c_enum_descriptor_get_value(
-        &candour__v1__classification__descriptor, cr->classification);
-    *content = s_content(cr->org_id, cr->complaint, ack_s, resp_s);
-    const ProtobufCEnumValue *ex = protobuf_c_enum_descriptor_get_value(
-        &candour__v1__exclusion__descriptor, cr->complaint->exclusion);
-    const char *v[18] = {env->complaint_ref, cr->org_id, cr->complaint->received_at,
-                         cd_state_name(next->state), ack_s, resp_s, cls ? cls->name : "CLASSIFICATION_COMPLAINT",
-                         holds, *content, ex ? ex->name : "EXCLUSION_NONE",
-                         cr->complaint->chc_eligibility_appeal ? "t" : "f", c->consent_given,
-                         c->consent_all, c->consent_share, c->triage_outcome, c->triage_reason,
-                         c->lead_org, c->partners};
-    /* Until the triage applies (something holds the complaint, or it is only
-     * recorded), triage_* stay NULL and partners empty. */
-    cd_tx_add(tx,
-              "INSERT INTO routing.complaint (reference, org_id, received_at, state,"
-              " ack_due, response_due, classification, holds, content, routed_at,"
-              " exclusion, chc_appeal, consent_given, consent_all, consent_share,"
-              " triage_outcome, triage_reason, lead_org, partners)"
-              " VALUES ($1, $2, $3::timestamptz, $4, $5::date, $6::date, $7,"
-              " $8::text[], $9::jsonb, CASE WHEN $4 = 'received' THEN now() END,"
-              " $10, $11::boolean, $12::boolean, $13::boolean, $14::text[],"
-              " $15, $16, $17, coalesce($18::text[], '{}'))",
-              18, v);
-    /* Its deadlines, as rows the watcher reads (complaints only: a compliment
-     * or a matter outside the regulations has none). */
-    char upd_s[CD_DATE_LEN + 1] = "";
-    if (rt_app.update_days > 0 && rt_app.update_days < rt_app.response_days)
-        cd_date_format(cd_workdays_add(rt_app.cal, cd_date_from_unix_london(received),
-                                       (int)rt_app.update_days),
-                       upd_s);
-    const char *dv[5] = {env->complaint_ref, ack_s, resp_s, upd_s,
-                         cls ? cls->name : "CLASSIFICATION_COMPLAINT"};
-    cd_tx_add(tx,
-              "INSERT INTO routing.deadline (reference, name, due)"
-              " SELECT $1, d.name, d.due::date FROM (VALUES ('acknowledgement', $2),"
-              " ('response', $3), ('update', nullif($4, ''))) AS d (name, due)"
-              " WHERE d.due IS NOT NULL AND $5 = 'CLASSIFICATION_COMPLAINT'",
-              5, dv);
-    return 0;
-}
-
 /* What the decision needs from the event's payload. */
+
 static void s_input(const rt_apply_t *a, rt_input_t *in, const char **holds, char *kind,
                     size_t kindlen)
 {
@@ -410,7 +214,8 @@ static void s_input(const rt_apply_t *a, rt_input_t *in, const char **holds, cha
     in->holds = holds;
     const ProtobufCMessageDescriptor *d = a->payload->descriptor;
     if (d == &candour__v1__complaint_received__descriptor) {
-        const Candour__V1__ComplaintReceived *cr = (const Candour__V1__ComplaintReceived *)a->payload;
+        const Candour__V1__ComplaintReceived *cr =
+            (const Candour__V1__ComplaintReceived *)a->payload;
         const ProtobufCEnumValue *cls = protobuf_c_enum_descriptor_get_value(
             &candour__v1__classification__descriptor, cr->classification);
         in->classification = cls ? cls->name : "CLASSIFICATION_COMPLAINT";
@@ -430,168 +235,6 @@ static void s_input(const rt_apply_t *a, rt_input_t *in, const char **holds, cha
 
 /* A text[] literal of free texts: each element quoted, quotes and
  * backslashes escaped (services are the complainant's words). */
-void rt_text_array(char **v, size_t n, char *out, size_t len)
-{
-    size_t o = 0;
-    out[o++] = '{';
-    for (size_t i = 0; i < n && o + 4 < len; i++) {
-        if (i)
-            out[o++] = ',';
-        out[o++] = '"';
-        for (const char *p = v[i]; *p && o + 3 < len; p++) {
-            if (*p == '"' || *p == '\\')
-                out[o++] = '\\';
-            out[o++] = *p;
-        }
-        out[o++] = '"';
-    }
-    out[o++] = '}';
-    out[o] = 0;
-}
-
-/* s_text_array into a buffer of its own, as long as it needs (NULL when out
- * of memory); the caller frees it. */
-static char *s_text_array_new(const char *const *v, size_t n)
-{
-    size_t len = 8; /* braces, terminator and slack */
-    for (size_t i = 0; i < n; i++)
-        len += 2 * strlen(v[i]) + 3; /* each byte may be escaped; quotes and comma */
-    char *out = malloc(len);
-    if (out)
-        rt_text_array((char **)v, n, out, len);
-    return out;
-}
-
-/* ---- the read: one statement per event (s_on_event builds it) */
-
-/* Its columns: the complaint's row (all NULL while routing does not know the
- * complaint), the receiving body's policy, then one route per result row
- * (NULL when no route was found: the one row then carries no route). */
-enum {
-    S_COL_STATE,
-    S_COL_HOLDS,
-    S_COL_ROUTED,
-    S_COL_ACKNOWLEDGED,
-    S_COL_RESPONSE_SENT,
-    S_COL_VERSION,
-    S_COL_CONTENT,
-    S_COL_ORG,
-    S_COL_EXCLUSION,
-    S_COL_CHC_APPEAL,
-    S_COL_CONSENT_GIVEN,
-    S_COL_CONSENT_ALL,
-    S_COL_CONSENT_SHARE,
-    S_COL_NSERVICES,
-    S_COL_PASS_TO_PROVIDER,
-    S_COL_ROUTE /* service, kind, commissioner, provider, nhse_direct */
-};
-
-/* The complaint as routing last wrote it, from the read's first row. */
-static void s_take_row(rt_apply_t *a, PGresult *r)
-{
-    if (PQgetisnull(r, 0, S_COL_STATE))
-        return; /* not known here yet */
-    a->cur.exists = 1;
-    a->cur.state = cd_state_from_name(PQgetvalue(r, 0, S_COL_STATE));
-    /* holds come back as {a,b}: names have no commas or quotes */
-    char holds[256];
-    snprintf(holds, sizeof holds, "%s", PQgetvalue(r, 0, S_COL_HOLDS));
-    for (char *tok = strtok(holds, "{},"); tok && a->cur.nholds < RT_MAX_HOLDS;
-         tok = strtok(NULL, "{},"))
-        snprintf(a->cur.holds[a->cur.nholds++], RT_NAME, "%s", tok);
-    a->cur.routed = PQgetvalue(r, 0, S_COL_ROUTED)[0] == 't';
-    a->cur.acknowledged = PQgetvalue(r, 0, S_COL_ACKNOWLEDGED)[0] == 't';
-    a->cur.response_sent = PQgetvalue(r, 0, S_COL_RESPONSE_SENT)[0] == 't';
-    snprintf(a->version, sizeof a->version, "%s", PQgetvalue(r, 0, S_COL_VERSION));
-    a->content = strdup(PQgetvalue(r, 0, S_COL_CONTENT));
-    snprintf(a->org_id, sizeof a->org_id, "%s", PQgetvalue(r, 0, S_COL_ORG));
-    const ProtobufCEnumValue *ex = protobuf_c_enum_descriptor_get_value_by_name(
-        &candour__v1__exclusion__descriptor, PQgetvalue(r, 0, S_COL_EXCLUSION));
-    a->exclusion = ex ? ex->value : 0;
-    a->chc_appeal = PQgetvalue(r, 0, S_COL_CHC_APPEAL)[0] == 't';
-    a->consent_given = PQgetvalue(r, 0, S_COL_CONSENT_GIVEN)[0] == 't';
-    a->consent_all = PQgetvalue(r, 0, S_COL_CONSENT_ALL)[0] == 't';
-    char share[1024];
-    snprintf(share, sizeof share, "%s", PQgetvalue(r, 0, S_COL_CONSENT_SHARE));
-    for (char *tok = strtok(share, "{},\""); tok && a->nshare < RT_MAX_PARTNERS;
-         tok = strtok(NULL, "{},\""))
-        snprintf(a->share[a->nshare++], RT_ORG, "%s", tok);
-    a->nservices = atoi(PQgetvalue(r, 0, S_COL_NSERVICES));
-}
-
-/* The routing table's rows for the complaint, one per result row. */
-static void s_take_routes(rt_apply_t *a, PGresult *r)
-{
-    const int c = S_COL_ROUTE;
-    a->nroutes = 0;
-    for (int i = 0; i < PQntuples(r) && a->nroutes < RT_MAX_ROUTES; i++) {
-        if (PQgetisnull(r, i, c))
-            continue;
-        rt_route_t *rt = &a->routes[a->nroutes++];
-        snprintf(rt->service, sizeof rt->service, "%s", PQgetvalue(r, i, c));
-        snprintf(rt->kind, sizeof rt->kind, "%s", PQgetvalue(r, i, c + 1));
-        snprintf(rt->commissioner, sizeof rt->commissioner, "%s", PQgetvalue(r, i, c + 2));
-        snprintf(rt->provider, sizeof rt->provider, "%s", PQgetvalue(r, i, c + 3));
-        rt->nhse_direct = PQgetvalue(r, i, c + 4)[0] == 't';
-    }
-}
-
-/* ---- the history lines of one event, written in order by one statement */
-
-#define S_MAX_LINES (2 + RT_MAX_PARTNERS) /* the event's, the triage's, a partner's each */
-
-typedef struct {
-    const char *event[S_MAX_LINES];     /* event type, e.g. "complaint.triaged" */
-    const char *producer[S_MAX_LINES];  /* the service that produced it */
-    const char *event_id[S_MAX_LINES];  /* "": a line of routing's own, with no event id */
-    const char *detail[S_MAX_LINES];    /* points into text */
-    char text[S_MAX_LINES][400];        /* the details, copied */
-    int n;                              /* lines added */
-} rt_history_t;
-
-static void s_history_add(rt_history_t *h, const char *event, const char *producer,
-                          const char *event_id, const char *detail)
-{
-    assert(h->n < S_MAX_LINES);
-    if (h->n >= S_MAX_LINES)
-        return;
-    h->event[h->n] = event;
-    h->producer[h->n] = producer;
-    h->event_id[h->n] = event_id;
-    snprintf(h->text[h->n], sizeof h->text[h->n], "%s", detail);
-    h->detail[h->n] = h->text[h->n];
-    h->n++;
-}
-
-/* The lines as arrays, unnested in their order, so their ids keep it. */
-static void s_history_write(cd_tx_t *tx, const char *ref, const rt_history_t *h)
-{
-    if (h->n == 0)
-        return;
-    size_t n = (size_t)h->n;
-    char *ev = s_text_array_new(h->event, n);
-    char *pr = s_text_array_new(h->producer, n);
-    char *de = s_text_array_new(h->detail, n);
-    char *id = s_text_array_new(h->event_id, n);
-    if (ev && pr && de && id) {
-        const char *v[5] = {ref, ev, pr, de, id};
-        cd_tx_add(tx,
-                  "INSERT INTO routing.history (reference, event, producer, detail, event_id)"
-                  " SELECT $1, h.event, h.producer, h.detail, nullif(h.event_id, '')::uuid"
-                  " FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY"
-                  "  AS h (event, producer, detail, event_id, n)"
-                  " ORDER BY h.n",
-                  5, v);
-    } else {
-        cd_tx_poison(tx);
-    }
-    free(ev);
-    free(pr);
-    free(de);
-    free(id);
-}
-
-/* Add one consent's bodies (none listed: every body) to what is known. */
 static void s_take_consent(rt_apply_t *a, const Candour__V1__Consent *k)
 {
     a->consent_given = 1;
@@ -606,7 +249,8 @@ static void s_event_triage_inputs(rt_apply_t *a)
 {
     const ProtobufCMessageDescriptor *d = a->payload->descriptor;
     if (d == &candour__v1__complaint_received__descriptor && !a->cur.exists) {
-        const Candour__V1__ComplaintReceived *cr = (const Candour__V1__ComplaintReceived *)a->payload;
+        const Candour__V1__ComplaintReceived *cr =
+            (const Candour__V1__ComplaintReceived *)a->payload;
         if (cr->complaint) {
             snprintf(a->org_id, sizeof a->org_id, "%s", cr->org_id);
             a->exclusion = cr->complaint->exclusion;
@@ -655,7 +299,7 @@ static void s_write_contributions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_
     cd_date_t today = cd_date_from_unix_london(cd_clock_now());
     char due[CD_DATE_LEN + 1], partners[RT_MAX_PARTNERS * (RT_ORG + 3) + 3];
     cd_date_format(cd_workdays_add(rt_app.cal, today, (int)rt_app.contribution_days), due);
-    s_partners_array(t, partners, sizeof partners);
+    rt_partners_array(t, partners, sizeof partners);
     const char *v[3] = {ref, partners, due};
     cd_tx_add(tx,
               "INSERT INTO routing.deadline (reference, name, party, due)"
@@ -679,9 +323,9 @@ static void s_write_contributions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_
         cr.services = c ? c->services : NULL;
         s_put(tx, evs, a, "contribution.requested", &cr.base, NULL);
         char detail[200];
-        snprintf(detail, sizeof detail, "contribution requested from %s, due %s",
-                 t->partners[i], due);
-        s_history_add(h, "contribution.requested", "routing", "", detail);
+        snprintf(detail, sizeof detail, "contribution requested from %s, due %s", t->partners[i],
+                 due);
+        rt_history_add(h, "contribution.requested", "routing", "", detail);
     }
     if (c)
         candour__v1__complaint_routed__free_unpacked(c, NULL);
@@ -698,7 +342,7 @@ static void s_write_triage(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
         char detail[400];
         snprintf(detail, sizeof detail, "triage: %s, led by %s: %s%s", rt_outcome_name(t->outcome),
                  t->lead, t->reason, t->gaps ? " (a service named has no routing entry)" : "");
-        s_history_add(h, "complaint.triaged", "routing", "", detail);
+        rt_history_add(h, "complaint.triaged", "routing", "", detail);
     }
     if (act->tell_outcome) {
         Candour__V1__LetterRequested letter = CANDOUR__V1__LETTER_REQUESTED__INIT;
@@ -725,7 +369,7 @@ static char *s_amended_content(const rt_apply_t *a)
     Candour__V1__ComplaintRouted *old = (Candour__V1__ComplaintRouted *)cd_pbjson_parse(
         &candour__v1__complaint_routed__descriptor, a->content, strlen(a->content), NULL);
     if (am->complaint && old)
-        content = s_content(old->org_id, am->complaint, old->ack_due, old->response_due);
+        content = rt_content(old->org_id, am->complaint, old->ack_due, old->response_due);
     if (old)
         candour__v1__complaint_routed__free_unpacked(old, NULL);
     return content;
@@ -742,12 +386,12 @@ static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *a
      * the triage applied (it only applies on a change of state). */
     assert(act->changed || !act->triaged);
     rt_cols_t cols = {0};
-    s_cols_triage(&cols, act, triage);
+    rt_cols_triage(&cols, act, triage);
     cd_tx_t *tx = cd_inbox_tx(a->in, a->ev);
     char *content = NULL;
     if (!a->cur.exists && act->changed) {
-        s_cols_consent(&cols, a);
-        if (s_write_received(tx, a, next, &cols, &content) != 0) {
+        rt_cols_consent(&cols, a);
+        if (rt_store_received(tx, a, next, &cols, &content) != 0) {
             cd_tx_destroy(&tx);
             cd_inbox_nak(a->in, a->ev, "MALFORMED_EVENT", "complaint.received without a time");
             s_apply_free(a);
@@ -755,23 +399,23 @@ static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *a
         }
     } else if (act->changed) {
         if (a->payload->descriptor == &candour__v1__consent_recorded__descriptor)
-            s_cols_consent(&cols, a);
+            rt_cols_consent(&cols, a);
         content = s_amended_content(a);
-        s_write_update(tx, a, next, act, content, &cols);
+        rt_store_update(tx, a, next, act, content, &cols);
     }
     rt_history_t h = {0};
     char detail[256], kind[64];
     s_detail(env, a->payload, detail, sizeof detail, kind, sizeof kind);
     if (a->cur.exists || act->changed)
-        s_history_add(&h, env->type, env->producer, env->event_id,
-                      act->detail[0] ? act->detail : detail);
+        rt_history_add(&h, env->type, env->producer, env->event_id,
+                       act->detail[0] ? act->detail : detail);
     rt_events_t evs = {0};
     s_put_actions(tx, &evs, a, next, act, content ? content : a->content, triage);
     s_write_triage(tx, &evs, a, act, triage, content ? content : a->content, &h);
     if (act->tell_declined)
         s_put_declined(tx, &evs, a);
     s_events_put(tx, &evs);
-    s_history_write(tx, env->complaint_ref, &h);
+    rt_history_write(tx, env->complaint_ref, &h);
     free(content);
     cd_inbox_commit(a->in, a->ev, tx, cd_service_kick, rt_app.svc);
     s_apply_free(a);
@@ -786,8 +430,8 @@ static void s_on_row(const cd_tx_result_t *res, void *arg)
         return;
     }
     PGresult *r = res->results[0];
-    s_take_row(a, r);
-    s_take_routes(a, r);
+    rt_take_row(a, r);
+    rt_take_routes(a, r);
     a->pass_to_provider = PQgetvalue(r, 0, S_COL_PASS_TO_PROVIDER)[0] == 't';
     s_event_triage_inputs(a);
     rt_input_t in;
@@ -807,38 +451,13 @@ static void s_on_row(const cd_tx_result_t *res, void *arg)
     s_write(a, &next, &act, &triage);
 }
 
-
 /* One read for everything the decision needs (see S_COL_*): the row, the
  * receiving body's policy (R2), and its routing table for the services
  * complained about on the date of receipt (R1). The row's organisation,
  * services and date come first; where there is no row yet
  * (complaint.received), the event's ($2, $3, $4). */
-static const char s_sql_read[] =
-    "WITH c AS (SELECT state, holds, routed_at, acknowledged_at, response_sent_at,"
-    "  version, content, org_id, exclusion, chc_appeal, consent_given, consent_all,"
-    "  consent_share, received_at FROM routing.complaint WHERE reference = $1),"
-    " k AS (SELECT coalesce((SELECT org_id FROM c), $2) AS org_id,"
-    "  coalesce($3::text[], ARRAY(SELECT"
-    "   jsonb_array_elements_text((SELECT content FROM c)->'services'))) AS services,"
-    "  coalesce((SELECT (received_at AT TIME ZONE 'Europe/London')::date FROM c), $4::date,"
-    "   current_date) AS day)"
-    " SELECT c.state, c.holds, c.routed_at IS NOT NULL, c.acknowledged_at IS NOT NULL,"
-    "  c.response_sent_at IS NOT NULL, c.version, c.content, c.org_id, c.exclusion,"
-    "  c.chc_appeal, c.consent_given, c.consent_all, c.consent_share,"
-    "  jsonb_array_length(coalesce(c.content->'services', '[]'::jsonb)),"
-    "  coalesce((SELECT p.pass_to_provider FROM routing.org_policy p"
-    "   WHERE p.org_id = k.org_id), false),"
-    "  r.service, r.kind, r.commissioner, r.provider, r.nhse_direct"
-    " FROM k LEFT JOIN c ON true"
-    " LEFT JOIN LATERAL (SELECT t.service, t.kind, t.commissioner, t.provider, t.nhse_direct"
-    "  FROM routing.route t WHERE t.org_id = k.org_id AND t.service = ANY(k.services)"
-    "  AND daterange(t.effective_from, t.effective_to, '[)') @> k.day"
-    "  ORDER BY t.service LIMIT 16) r ON true"
-    " ORDER BY r.service";
-
-/* Every event that moves a complaint along its lifecycle: read, decide, write. */
 void rt_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
-                       const ProtobufCMessage *payload, void *arg)
+                 const ProtobufCMessage *payload, void *arg)
 {
     cd_log_debug("event.received", "{s:s, s:s, s:s}", "type", env->type, "reference",
                  env->complaint_ref, "event_id", env->event_id);
@@ -860,13 +479,13 @@ void rt_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *en
         if (cr->complaint) {
             snprintf(org, sizeof org, "%s", cr->org_id);
             rt_text_array(cr->complaint->services, cr->complaint->n_services, services,
-                         sizeof services);
+                          sizeof services);
             int64_t t = cd_parse_rfc3339(cr->complaint->received_at);
             if (t >= 0)
                 cd_date_format(cd_date_from_unix_london(t), day);
         }
     }
-    const char *v[4] = {env->complaint_ref, is_received ? org : NULL,
-                        is_received ? services : NULL, is_received && day[0] ? day : NULL};
-    cd_db_query(cd_service_db(rt_app.svc), s_sql_read, 4, v, s_on_row, a);
+    const char *v[4] = {env->complaint_ref, is_received ? org : NULL, is_received ? services : NULL,
+                        is_received && day[0] ? day : NULL};
+    cd_db_query(cd_service_db(rt_app.svc), rt_sql_read, 4, v, s_on_row, a);
 }

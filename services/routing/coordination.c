@@ -24,7 +24,6 @@
  * contribution and in every watcher round, so a crash in between only delays
  * the hand-over. */
 
-
 static void s_on_merged(const cd_tx_result_t *res, void *arg)
 {
     if (res->err == 0)
@@ -50,11 +49,12 @@ void rt_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envel
     cd_tx_t *tx = cd_inbox_tx(in, ev);
     const char *v[4] = {env->complaint_ref, c->partner_org, c->findings, c->received_at};
     /* Only a partner that was asked: its deadline row must exist. */
-    cd_tx_add(tx,
-              "WITH d AS (UPDATE routing.deadline SET met_at = coalesce(met_at, now())"
-              " WHERE reference = $1 AND name = 'contribution' AND party = $2 RETURNING 1)"
-              " SELECT routing.expect(count(*) = 1, 'no contribution was asked of that body') FROM d",
-              2, v);
+    cd_tx_add(
+        tx,
+        "WITH d AS (UPDATE routing.deadline SET met_at = coalesce(met_at, now())"
+        " WHERE reference = $1 AND name = 'contribution' AND party = $2 RETURNING 1)"
+        " SELECT routing.expect(count(*) = 1, 'no contribution was asked of that body') FROM d",
+        2, v);
     cd_tx_add(tx,
               "INSERT INTO routing.contribution (reference, org_id, findings, received_at)"
               " VALUES ($1, $2, $3, $4::timestamptz) ON CONFLICT DO NOTHING",
@@ -62,8 +62,10 @@ void rt_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envel
     char detail[200];
     snprintf(detail, sizeof detail, "contribution received from %s", c->partner_org);
     const char *h[5] = {env->complaint_ref, env->type, env->producer, detail, env->event_id};
-    cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail, event_id)"
-                  " VALUES ($1, $2, $3, $4, $5::uuid)", 5, h);
+    cd_tx_add(tx,
+              "INSERT INTO routing.history (reference, event, producer, detail, event_id)"
+              " VALUES ($1, $2, $3, $4, $5::uuid)",
+              5, h);
     cd_inbox_commit(in, ev, tx, s_on_contribution_committed, strdup(env->complaint_ref));
 }
 
@@ -108,10 +110,14 @@ static void s_on_merge_read(const cd_tx_result_t *res, void *arg)
     snprintf(detail, sizeof detail, "%d contribution%s merged and handed to investigation", n,
              n == 1 ? "" : "s");
     const char *h[4] = {ref, "contributions.merged", "routing", detail};
-    cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail)"
-                  " VALUES ($1, $2, $3, $4)", 4, h);
-    cd_event_out_t out = {.type = "contributions.merged", .complaint_ref = ref,
-                          .payload = &m.base, .subscribers = NULL};
+    cd_tx_add(tx,
+              "INSERT INTO routing.history (reference, event, producer, detail)"
+              " VALUES ($1, $2, $3, $4)",
+              4, h);
+    cd_event_out_t out = {.type = "contributions.merged",
+                          .complaint_ref = ref,
+                          .payload = &m.base,
+                          .subscribers = NULL};
     cd_outbox_put(cd_service_outbox(rt_app.svc), tx, &out, NULL, NULL);
     cd_db_submit(cd_service_db(rt_app.svc), tx, s_on_merged, NULL);
     free(cs);
@@ -148,7 +154,8 @@ static void s_on_waived(const cd_tx_result_t *res, void *arg)
 {
     cd_op_t *op = arg;
     char ref[64];
-    snprintf(ref, sizeof ref, "%s", ((const Candour__V1__WaiveContribution *)op->msg)->complaint_ref);
+    snprintf(ref, sizeof ref, "%s",
+             ((const Candour__V1__WaiveContribution *)op->msg)->complaint_ref);
     if (cd_op_committed(op, res, "waive_contribution.partner_org",
                         "that partner's part is in or waived already, the parts were merged, or"
                         " the complaint is no longer in hand")) {
@@ -159,11 +166,11 @@ static void s_on_waived(const cd_tx_result_t *res, void *arg)
 
 void rt_waive(cd_request_t *req, const Candour__V1__WaiveContribution *w)
 {
-    const char *field = !w->complaint_ref[0]            ? "waive_contribution.complaint_ref"
-                        : !rt_text_ok(w->partner_org, 64) ? "waive_contribution.partner_org"
-                        : !rt_text_ok(w->reason, 1000)    ? "waive_contribution.reason"
+    const char *field = !w->complaint_ref[0]               ? "waive_contribution.complaint_ref"
+                        : !rt_text_ok(w->partner_org, 64)  ? "waive_contribution.partner_org"
+                        : !rt_text_ok(w->reason, 1000)     ? "waive_contribution.reason"
                         : !rt_text_ok(w->recorded_by, 200) ? "waive_contribution.recorded_by"
-                                                          : NULL;
+                                                           : NULL;
     if (field) {
         cd_request_fail(req, "REQUIRED", field,
                         "give the complaint's reference, the partner, the reason the response goes"
@@ -193,8 +200,10 @@ void rt_waive(cd_request_t *req, const Candour__V1__WaiveContribution *w)
     snprintf(detail, sizeof detail, "the response goes without %s's part (waived, R3)",
              w->partner_org);
     const char *h[4] = {w->complaint_ref, "contribution.waived", "routing", detail};
-    cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail)"
-                  " VALUES ($1, $2, $3, $4)", 4, h);
+    cd_tx_add(tx,
+              "INSERT INTO routing.history (reference, event, producer, detail)"
+              " VALUES ($1, $2, $3, $4)",
+              4, h);
     cd_db_submit(cd_service_db(rt_app.svc), tx, s_on_waived, op);
 }
 

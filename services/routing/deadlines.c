@@ -53,12 +53,14 @@ static void s_raise(const rt_alert_t *al)
                         " SELECT routing.expect(count(*) = 1, 'raised already') FROM u",
               3, v);
     char detail[200];
-    snprintf(detail, sizeof detail, "%s deadline%s%s %s (due %s)", al->name, al->party[0] ? " for " : "",
-             al->party, overdue ? "overdue" : "due soon", al->due);
-    const char *h[4] = {al->reference, overdue ? "deadline.overdue" : "deadline.due_soon", "routing",
-                        detail};
-    cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail)"
-                  " VALUES ($1, $2, $3, $4)", 4, h);
+    snprintf(detail, sizeof detail, "%s deadline%s%s %s (due %s)", al->name,
+             al->party[0] ? " for " : "", al->party, overdue ? "overdue" : "due soon", al->due);
+    const char *h[4] = {al->reference, overdue ? "deadline.overdue" : "deadline.due_soon",
+                        "routing", detail};
+    cd_tx_add(tx,
+              "INSERT INTO routing.history (reference, event, producer, detail)"
+              " VALUES ($1, $2, $3, $4)",
+              4, h);
     Candour__V1__DeadlineAlert da = CANDOUR__V1__DEADLINE_ALERT__INIT;
     da.deadline = (char *)al->name;
     da.party = (char *)al->party;
@@ -66,7 +68,8 @@ static void s_raise(const rt_alert_t *al)
     da.level = (char *)al->level;
     Candour__V1__ContributionRequested chase = CANDOUR__V1__CONTRIBUTION_REQUESTED__INIT;
     cd_event_out_t out[2] = {{.type = overdue ? "deadline.overdue" : "deadline.due_soon",
-                              .complaint_ref = al->reference, .payload = &da.base,
+                              .complaint_ref = al->reference,
+                              .payload = &da.base,
                               .subscribers = NULL}};
     int nout = 1;
     if (overdue && strcmp(al->name, "contribution") == 0) {
@@ -75,7 +78,8 @@ static void s_raise(const rt_alert_t *al)
         chase.due = (char *)al->due;
         chase.chase = 1;
         out[nout++] = (cd_event_out_t){.type = "contribution.requested",
-                                       .complaint_ref = al->reference, .payload = &chase.base,
+                                       .complaint_ref = al->reference,
+                                       .payload = &chase.base,
                                        .subscribers = NULL};
     }
     /* The alert, then any chase: one statement. */
@@ -104,7 +108,8 @@ static void s_on_due(const cd_tx_result_t *res, void *arg)
 
 static void s_watch(void)
 {
-    if (rt_app.watching || cd_service_stopping(rt_app.svc) || !cd_db_ready(cd_service_db(rt_app.svc)))
+    if (rt_app.watching || cd_service_stopping(rt_app.svc) ||
+        !cd_db_ready(cd_service_db(rt_app.svc)))
         return;
     cd_date_t today = cd_date_from_unix_london(cd_clock_now());
     char t[CD_DATE_LEN + 1], soon[CD_DATE_LEN + 1];
@@ -167,15 +172,16 @@ static void s_on_deadline_read(const cd_tx_result_t *res, void *arg)
         fail = "FAILED_PRECONDITION";
     if (fail) {
         cd_op_fail(e, fail, "extend_deadline.deadline",
-                   strcmp(fail, "NOT_FOUND") == 0 ? "that complaint has no such deadline"
-                                                  : "that deadline has been met or no longer applies");
+                   strcmp(fail, "NOT_FOUND") == 0
+                       ? "that complaint has no such deadline"
+                       : "that deadline has been met or no longer applies");
         return;
     }
     char old_due[CD_DATE_LEN + 1];
     snprintf(old_due, sizeof old_due, "%s", PQgetvalue(r, 0, 0));
     cd_tx_t *tx = cd_tx_new();
-    const char *v[7] = {x->complaint_ref, x->deadline, x->party, old_due, x->new_due, x->agreed_by,
-                        x->reason};
+    const char *v[7] = {x->complaint_ref, x->deadline,  x->party, old_due,
+                        x->new_due,       x->agreed_by, x->reason};
     cd_tx_add(tx,
               "WITH u AS (UPDATE routing.deadline SET due = $5::date, due_soon_raised_at = NULL,"
               " overdue_raised_at = NULL WHERE reference = $1 AND name = $2 AND party = $3"
@@ -190,22 +196,28 @@ static void s_on_deadline_read(const cd_tx_result_t *res, void *arg)
               7, v);
     if (strcmp(x->deadline, "response") == 0) {
         const char *c[2] = {x->complaint_ref, x->new_due};
-        cd_tx_add(tx, "UPDATE routing.complaint SET response_due = $2::date, updated_at = now()"
-                      " WHERE reference = $1", 2, c);
+        cd_tx_add(tx,
+                  "UPDATE routing.complaint SET response_due = $2::date, updated_at = now()"
+                  " WHERE reference = $1",
+                  2, c);
     }
     char detail[240];
     snprintf(detail, sizeof detail, "%s deadline extended from %s to %s, agreed by the %s",
              x->deadline, old_due, x->new_due, "complainant or their representative");
     const char *h[4] = {x->complaint_ref, "deadline.extended", "routing", detail};
-    cd_tx_add(tx, "INSERT INTO routing.history (reference, event, producer, detail)"
-                  " VALUES ($1, $2, $3, $4)", 4, h);
+    cd_tx_add(tx,
+              "INSERT INTO routing.history (reference, event, producer, detail)"
+              " VALUES ($1, $2, $3, $4)",
+              4, h);
     Candour__V1__DeadlineExtended de = CANDOUR__V1__DEADLINE_EXTENDED__INIT;
     de.deadline = x->deadline;
     de.old_due = old_due;
     de.new_due = x->new_due;
     de.reason = x->reason;
-    cd_event_out_t out = {.type = "deadline.extended", .complaint_ref = x->complaint_ref,
-                          .payload = &de.base, .subscribers = NULL};
+    cd_event_out_t out = {.type = "deadline.extended",
+                          .complaint_ref = x->complaint_ref,
+                          .payload = &de.base,
+                          .subscribers = NULL};
     cd_outbox_put(cd_service_outbox(rt_app.svc), tx, &out, NULL, NULL);
     cd_db_submit(cd_service_db(rt_app.svc), tx, s_on_extended, e);
 }
@@ -225,19 +237,23 @@ void rt_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x)
     cd_date_t d;
     const char *code = NULL, *field = NULL, *msg = NULL;
     if (!x->complaint_ref[0])
-        code = "REQUIRED", field = "extend_deadline.complaint_ref", msg = "give the complaint's reference";
+        code = "REQUIRED", field = "extend_deadline.complaint_ref",
+        msg = "give the complaint's reference";
     else if (!known)
         code = "INVALID_ARGUMENT", field = "extend_deadline.deadline",
         msg = "the deadline is acknowledgement, response, update or contribution";
     else if (cd_date_parse(x->new_due, &d) != 0)
-        code = "INVALID_DATE", field = "extend_deadline.new_due", msg = "new_due is a date written YYYY-MM-DD";
+        code = "INVALID_DATE", field = "extend_deadline.new_due",
+        msg = "new_due is a date written YYYY-MM-DD";
     else if (!rt_text_ok(x->agreed_by, 200))
         code = "REQUIRED", field = "extend_deadline.agreed_by",
         msg = "say who agreed the new date (R5: a deadline moves only by a recorded agreement)";
     else if (!rt_text_ok(x->reason, 1000))
-        code = "REQUIRED", field = "extend_deadline.reason", msg = "give the reason for the extension";
+        code = "REQUIRED", field = "extend_deadline.reason",
+        msg = "give the reason for the extension";
     else if (strlen(x->party) > 64)
-        code = "TOO_LONG", field = "extend_deadline.party", msg = "an organisation id is at most 64 bytes";
+        code = "TOO_LONG", field = "extend_deadline.party",
+        msg = "an organisation id is at most 64 bytes";
     if (code) {
         cd_request_fail(req, code, field, msg);
         return;
@@ -246,12 +262,12 @@ void rt_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x)
     if (!e)
         return;
     const char *v[3] = {x->complaint_ref, x->deadline, x->party};
-    cd_db_query(cd_service_db(rt_app.svc),
-                "SELECT due::text, met_at IS NOT NULL OR closed_at IS NOT NULL FROM routing.deadline"
-                " WHERE reference = $1 AND name = $2 AND party = $3",
-                3, v, s_on_deadline_read, e);
+    cd_db_query(
+        cd_service_db(rt_app.svc),
+        "SELECT due::text, met_at IS NOT NULL OR closed_at IS NOT NULL FROM routing.deadline"
+        " WHERE reference = $1 AND name = $2 AND party = $3",
+        3, v, s_on_deadline_read, e);
 }
-
 
 /* -- the decision on a complaint made after the 12-month limit (I3) */
 
@@ -286,8 +302,10 @@ static void s_on_decide_read(const cd_tx_result_t *res, void *arg)
     ev.accept = d->accept;
     ev.reason = d->reason;
     ev.decided_by = d->decided_by;
-    cd_event_out_t out = {.type = "out_of_time.decided", .complaint_ref = d->complaint_ref,
-                          .payload = &ev.base, .subscribers = NULL};
+    cd_event_out_t out = {.type = "out_of_time.decided",
+                          .complaint_ref = d->complaint_ref,
+                          .payload = &ev.base,
+                          .subscribers = NULL};
     cd_outbox_put(cd_service_outbox(rt_app.svc), tx, &out, NULL, NULL);
     cd_db_submit(cd_service_db(rt_app.svc), tx, s_on_decided, op);
 }
@@ -296,9 +314,9 @@ void rt_decide_out_of_time(cd_request_t *req, const Candour__V1__DecideOutOfTime
 {
     if (!d->complaint_ref[0] || !rt_text_ok(d->reason, 1000) || !rt_text_ok(d->decided_by, 200)) {
         cd_request_fail(req, "REQUIRED",
-                        !d->complaint_ref[0] ? "decide_out_of_time.complaint_ref"
+                        !d->complaint_ref[0]           ? "decide_out_of_time.complaint_ref"
                         : !rt_text_ok(d->reason, 1000) ? "decide_out_of_time.reason"
-                                                      : "decide_out_of_time.decided_by",
+                                                       : "decide_out_of_time.decided_by",
                         "give the complaint's reference, the reasons for the decision (I3) and"
                         " who decided");
         return;

@@ -19,7 +19,7 @@ void rt_deadlines(const cd_calendar_t *cal, int64_t received_unix, int response_
  * payload (a letter by its kind). */
 static const struct {
     const char *type;
-    const char *kind;   /* letter.sent: the letter's kind */
+    const char *kind; /* letter.sent: the letter's kind */
     cd_lc_event_t event;
 } s_events[] = {
     {"consent.recorded", NULL, CD_LC_CONSENT_RECORDED},
@@ -50,7 +50,7 @@ cd_lc_event_t rt_lc_event(const char *type, const char *letter_kind)
 
 static const struct {
     const char *hold;
-    cd_lc_event_t held;   /* the event that makes it the complaint's state */
+    cd_lc_event_t held; /* the event that makes it the complaint's state */
 } s_holds[] = {
     {"awaiting-consent", CD_LC_HELD_FOR_CONSENT},
     {"awaiting-summary-agreement", CD_LC_HELD_FOR_SUMMARY},
@@ -302,7 +302,7 @@ int rt_decide(const rt_state_t *cur, const rt_input_t *in, rt_state_t *next, rt_
         snprintf(act->detail, sizeof act->detail, "withdrawn by the complainant");
     }
     act->status_changed = next->state != cur->state;
-    act->changed = act->status_changed || act->deadline_met || (a & CD_LC_A_RETRIAGE) ||
-                   act->close_deadlines;
+    act->changed =
+        act->status_changed || act->deadline_met || (a & CD_LC_A_RETRIAGE) || act->close_deadlines;
     return 0;
 }

@@ -28,40 +28,40 @@ void rt_deadlines(const cd_calendar_t *cal, int64_t received_unix, int response_
 typedef struct {
     int exists;
     cd_state_t state;
-    char holds[RT_MAX_HOLDS][RT_NAME];   /* "awaiting-consent", ... */
+    char holds[RT_MAX_HOLDS][RT_NAME]; /* "awaiting-consent", ... */
     int nholds;
-    int routed;                          /* handed to investigation */
+    int routed; /* handed to investigation */
     int acknowledged;
     int response_sent;
 } rt_state_t;
 
 /* One event, as the decision needs it. */
 typedef struct {
-    const char *type;                   /* envelope type */
-    const char *letter_kind;            /* letter.sent: its kind */
-    const char *classification;         /* complaint.received: CLASSIFICATION_* name */
-    const char *const *holds;           /* complaint.received / .amended: hold names */
+    const char *type;           /* envelope type */
+    const char *letter_kind;    /* letter.sent: its kind */
+    const char *classification; /* complaint.received: CLASSIFICATION_* name */
+    const char *const *holds;   /* complaint.received / .amended: hold names */
     int nholds;
     /* Who should handle it, worked out from the routing table for when the
      * complaint can go ahead; NULL = handled here (no table). */
     const rt_triage_out_t *triage;
-    int accept;                         /* out_of_time.decided: accepted (1) or declined (0) */
+    int accept; /* out_of_time.decided: accepted (1) or declined (0) */
 } rt_input_t;
 
 /* What to do about it, besides storing `next`. */
 typedef struct {
-    int changed;                /* state, holds or flags changed: write the row */
-    int route;                  /* hand the complaint to investigation now */
-    int request_ack;            /* ask notify for the acknowledgement letter (R4) */
-    int status_changed;         /* tell the submitting organisation (next.state) */
-    const char *deadline_met;   /* "acknowledgement", "response" or NULL */
-    int close_deadlines;        /* every open deadline closes (the complaint closed) */
-    int triaged;                /* record the triage outcome, lead and partners */
-    int tell_outcome;           /* write the triage outcome to the complainant */
-    int contributions_due;      /* ask the partners for their contributions now (R3) */
-    int tell_declined;          /* write to the complainant that it was declined as out of time */
-    int merge;                  /* a partner's part may be merged (the complaint is in hand) */
-    char detail[240];           /* the history line, references only */
+    int changed;              /* state, holds or flags changed: write the row */
+    int route;                /* hand the complaint to investigation now */
+    int request_ack;          /* ask notify for the acknowledgement letter (R4) */
+    int status_changed;       /* tell the submitting organisation (next.state) */
+    const char *deadline_met; /* "acknowledgement", "response" or NULL */
+    int close_deadlines;      /* every open deadline closes (the complaint closed) */
+    int triaged;              /* record the triage outcome, lead and partners */
+    int tell_outcome;         /* write the triage outcome to the complainant */
+    int contributions_due;    /* ask the partners for their contributions now (R3) */
+    int tell_declined;        /* write to the complainant that it was declined as out of time */
+    int merge;                /* a partner's part may be merged (the complaint is in hand) */
+    char detail[240];         /* the history line, references only */
 } rt_actions_t;
 
 /* From `cur` and one event to `next` and the actions. Returns 0, or -1 when

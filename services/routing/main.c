@@ -88,11 +88,16 @@ int main(int argc, char **argv)
          "how often the deadline watcher looks for what is due soon or overdue", &rt_app.scan_ms},
     };
     static const cd_handler_t handlers[] = {
-        {"complaint.received", rt_on_event},  {"complaint.amended", rt_on_event},
-        {"complaint.withdrawn", rt_on_event}, {"consent.recorded", rt_on_event},
-        {"summary.agreed", rt_on_event},      {"out_of_time.decided", rt_on_event},
-        {"case.opened", rt_on_event},         {"investigation.completed", rt_on_event},
-        {"response.approved", rt_on_event},   {"letter.sent", rt_on_event},
+        {"complaint.received", rt_on_event},
+        {"complaint.amended", rt_on_event},
+        {"complaint.withdrawn", rt_on_event},
+        {"consent.recorded", rt_on_event},
+        {"summary.agreed", rt_on_event},
+        {"out_of_time.decided", rt_on_event},
+        {"case.opened", rt_on_event},
+        {"investigation.completed", rt_on_event},
+        {"response.approved", rt_on_event},
+        {"letter.sent", rt_on_event},
         {"contribution.received", rt_on_contribution},
         {NULL, NULL},
     };

@@ -16,13 +16,13 @@ typedef struct {
     cd_service_t *svc;
     cd_calendar_t *cal;
     long response_days;
-    long update_days;          /* cadence of progress updates (R5), 0 = none */
-    long due_soon_days;        /* raise a deadline this many working days ahead */
-    long scan_ms;              /* how often the deadline watcher looks */
-    long contribution_days;    /* working days a partner has to contribute (R3) */
+    long update_days;       /* cadence of progress updates (R5), 0 = none */
+    long due_soon_days;     /* raise a deadline this many working days ahead */
+    long scan_ms;           /* how often the deadline watcher looks */
+    long contribution_days; /* working days a partner has to contribute (R3) */
     const char *holidays_path;
     uv_timer_t watcher;
-    int watching;              /* a watcher round is running */
+    int watching; /* a watcher round is running */
 } rt_app_t;
 
 extern rt_app_t rt_app;

@@ -33,8 +33,7 @@ static void s_on_status(const cd_tx_result_t *res, void *arg)
     }
     PGresult *c = res->results[0], *h = res->results[1];
     if (PQntuples(c) != 1) {
-        cd_request_fail(call->req, "NOT_FOUND", "complaint_ref",
-                        "no complaint has that reference");
+        cd_request_fail(call->req, "NOT_FOUND", "complaint_ref", "no complaint has that reference");
         free(call);
         return;
     }
@@ -51,7 +50,8 @@ static void s_on_status(const cd_tx_result_t *res, void *arg)
     char *partners[RT_MAX_PARTNERS];
     snprintf(partners_buf, sizeof partners_buf, "%s", PQgetvalue(c, 0, 11));
     size_t np = 0;
-    for (char *tok = strtok(partners_buf, ","); tok && np < RT_MAX_PARTNERS; tok = strtok(NULL, ","))
+    for (char *tok = strtok(partners_buf, ","); tok && np < RT_MAX_PARTNERS;
+         tok = strtok(NULL, ","))
         partners[np++] = tok;
     st.n_partners = np;
     st.partners = partners;
@@ -102,7 +102,8 @@ static void s_on_status(const cd_tx_result_t *res, void *arg)
     free(call);
 }
 
-#define S_TS(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')"
+#define S_TS(col)                                                                                  \
+    "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')"
 
 void rt_get_status(cd_inbox_t *in, cd_request_t *req, const Candour__V1__GetStatus *g)
 {
@@ -121,31 +122,43 @@ void rt_get_status(cd_inbox_t *in, cd_request_t *req, const Candour__V1__GetStat
     }
     *call = (rt_status_call_t){in, req};
     const char *v[1] = {g->complaint_ref};
-    cd_tx_add(tx,
-              "SELECT reference, state, org_id, " S_TS("received_at") ", ack_due::text,"
-              " response_due::text, " S_TS("acknowledged_at") ", " S_TS("response_sent_at") ","
-              " coalesce(triage_outcome, ''), coalesce(triage_reason, ''), coalesce(lead_org, ''),"
-              " array_to_string(partners, ',')"
-              " FROM routing.complaint WHERE reference = $1",
-              1, v);
+    cd_tx_add(
+        tx,
+        "SELECT reference, state, org_id, " S_TS(
+            "received_at") ", ack_due::text,"
+                           " response_due::text, " S_TS("acknowledged_at") ", " S_TS(
+                               "response_sent_at") ","
+                                                   " coalesce(triage_outcome, ''), "
+                                                   "coalesce(triage_reason, ''), "
+                                                   "coalesce(lead_org, ''),"
+                                                   " array_to_string(partners, ',')"
+                                                   " FROM routing.complaint WHERE reference = $1",
+        1, v);
     cd_tx_add(tx,
               "SELECT " S_TS("at") ", event, producer, detail FROM routing.history"
-              " WHERE reference = $1 ORDER BY id",
+                                   " WHERE reference = $1 ORDER BY id",
               1, v);
     char today[CD_DATE_LEN + 1];
     cd_date_format(cd_date_from_unix_london(cd_clock_now()), today);
     const char *dv[2] = {g->complaint_ref, today};
-    cd_tx_add(tx,
-              "SELECT d.name, d.party, d.due::text, " S_TS("d.met_at") ","
-              " (d.met_at IS NOT NULL AND (d.met_at AT TIME ZONE 'Europe/London')::date > d.due)"
-              "  OR (d.met_at IS NULL AND d.closed_at IS NULL AND d.due < $2::date),"
-              " coalesce(x.old_due::text, ''), coalesce(x.agreed_by, ''), d.closed_at IS NOT NULL"
-              " FROM routing.deadline d LEFT JOIN LATERAL (SELECT old_due, agreed_by FROM"
-              " routing.deadline_extension e WHERE e.reference = d.reference AND e.name = d.name"
-              " AND e.party = d.party ORDER BY id DESC LIMIT 1) x ON true"
-              " WHERE d.reference = $1"
-              " ORDER BY array_position(ARRAY['acknowledgement','update','contribution','response'],"
-              " d.name), d.party",
-              2, dv);
+    cd_tx_add(
+        tx,
+        "SELECT d.name, d.party, d.due::text, " S_TS(
+            "d.met_at") ","
+                        " (d.met_at IS NOT NULL AND (d.met_at AT TIME ZONE 'Europe/London')::date "
+                        "> d.due)"
+                        "  OR (d.met_at IS NULL AND d.closed_at IS NULL AND d.due < $2::date),"
+                        " coalesce(x.old_due::text, ''), coalesce(x.agreed_by, ''), d.closed_at IS "
+                        "NOT NULL"
+                        " FROM routing.deadline d LEFT JOIN LATERAL (SELECT old_due, agreed_by FROM"
+                        " routing.deadline_extension e WHERE e.reference = d.reference AND e.name "
+                        "= d.name"
+                        " AND e.party = d.party ORDER BY id DESC LIMIT 1) x ON true"
+                        " WHERE d.reference = $1"
+                        " ORDER BY "
+                        "array_position(ARRAY['acknowledgement','update','contribution','response']"
+                        ","
+                        " d.name), d.party",
+        2, dv);
     cd_db_submit(cd_service_db(rt_app.svc), tx, s_on_status, call);
 }

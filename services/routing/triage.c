@@ -6,8 +6,8 @@
 
 const char *rt_outcome_name(rt_outcome_t o)
 {
-    static const char *const names[] = {"handle-here",  "pass-to-provider", "redirect-nhse",
-                                        "coordinate",   "appeal",           "not-required",
+    static const char *const names[] = {"handle-here",         "pass-to-provider", "redirect-nhse",
+                                        "coordinate",          "appeal",           "not-required",
                                         "already-investigated"};
     return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
 }
@@ -151,9 +151,7 @@ static void s_triage(const rt_triage_in_t *in, rt_triage_out_t *out)
         /* Several bodies (R3): the complainant complains once. The receiving
          * body leads when it is one of them; otherwise NHS England may lead
          * where part is its own; otherwise the first body named. */
-        const char *lead = s_has(bodies, nbodies, org) ? org
-                           : nhse_parts              ? NULL
-                                                     : bodies[0];
+        const char *lead = s_has(bodies, nbodies, org) ? org : nhse_parts ? NULL : bodies[0];
         if (!lead)
             for (int i = 0; i < in->nroutes; i++)
                 if (in->routes[i].nhse_direct)

@@ -25,25 +25,25 @@ typedef struct {
 } rt_route_t;
 
 typedef enum {
-    RT_HANDLE_HERE,          /* the receiving body investigates and responds */
-    RT_PASS_TO_PROVIDER,     /* the commissioner passes it to the provider (R2, after consent) */
-    RT_REDIRECT_NHSE,        /* all of it is NHS England's to handle (after permission) */
-    RT_COORDINATE,           /* several bodies: one leads, the others contribute (R3) */
-    RT_APPEAL,               /* a CHC eligibility appeal, not a complaint (I6) */
-    RT_NOT_REQUIRED,         /* reg. 8(1): recorded with its reason, complainant told (I5) */
-    RT_ALREADY_INVESTIGATED  /* I5(e): already investigated under the regulations */
+    RT_HANDLE_HERE,         /* the receiving body investigates and responds */
+    RT_PASS_TO_PROVIDER,    /* the commissioner passes it to the provider (R2, after consent) */
+    RT_REDIRECT_NHSE,       /* all of it is NHS England's to handle (after permission) */
+    RT_COORDINATE,          /* several bodies: one leads, the others contribute (R3) */
+    RT_APPEAL,              /* a CHC eligibility appeal, not a complaint (I6) */
+    RT_NOT_REQUIRED,        /* reg. 8(1): recorded with its reason, complainant told (I5) */
+    RT_ALREADY_INVESTIGATED /* I5(e): already investigated under the regulations */
 } rt_outcome_t;
 
 typedef struct {
-    const char *receiving_org;        /* the body the complaint was made to */
-    int nservices;                    /* services named in the complaint */
-    const rt_route_t *routes;         /* the rows found for them */
+    const char *receiving_org; /* the body the complaint was made to */
+    int nservices;             /* services named in the complaint */
+    const rt_route_t *routes;  /* the rows found for them */
     int nroutes;
     Candour__V1__Exclusion exclusion;
     int chc_appeal;
-    int pass_to_provider;             /* the receiving body's policy (default: handle here) */
-    int has_consent;                  /* the patient's consent is recorded */
-    const char *const *consent_share_with;  /* bodies it covers; none listed = every body */
+    int pass_to_provider;                  /* the receiving body's policy (default: handle here) */
+    int has_consent;                       /* the patient's consent is recorded */
+    const char *const *consent_share_with; /* bodies it covers; none listed = every body */
     int nshare;
 } rt_triage_in_t;
 
@@ -52,12 +52,12 @@ typedef struct {
     char lead[RT_ORG];                      /* the body that leads and responds */
     char partners[RT_MAX_PARTNERS][RT_ORG]; /* bodies asked to contribute (R3) */
     int npartners;
-    int consent_needed;      /* something must go to another body and consent does not cover it (R2) */
-    int appeal;              /* a CHC eligibility appeal goes to the appeals route too (I6) */
-    int tell_complainant;    /* the outcome is written to the complainant */
-    int lead_here;           /* the receiving body leads (it investigates and responds) */
-    int gaps;                /* services named with no routing row: raise to a person */
-    char reason[240];        /* plain words, references only */
+    int consent_needed;   /* something must go to another body and consent does not cover it (R2) */
+    int appeal;           /* a CHC eligibility appeal goes to the appeals route too (I6) */
+    int tell_complainant; /* the outcome is written to the complainant */
+    int lead_here;        /* the receiving body leads (it investigates and responds) */
+    int gaps;             /* services named with no routing row: raise to a person */
+    char reason[240];     /* plain words, references only */
 } rt_triage_out_t;
 
 void rt_triage(const rt_triage_in_t *in, rt_triage_out_t *out);

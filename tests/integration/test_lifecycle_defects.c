@@ -17,27 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "candour/client.h"
-#include "candour/pbjson.h"
 #include "harness.h"
-
-/* A request as JSON to `svc` ("intake": the organisation's public endpoint,
- * as org; else the service's internal endpoint, as staff). */
-static Candour__V1__Reply *s_req(h_t *h, const char *svc, const char *org, const char *json)
-{
-    cd_pbjson_error_t perr;
-    Candour__V1__Request *req = (Candour__V1__Request *)cd_pbjson_parse(
-        &candour__v1__request__descriptor, json, strlen(json), &perr);
-    cr_assert(req, "bad JSON: %s %s", perr.field, perr.message);
-    cd_client_t *c = strcmp(svc, "intake") == 0 ? h_client(h, org) : cd_client_new(h_endpoint(h, svc));
-    cr_assert(c);
-    Candour__V1__Reply *r = NULL;
-    char err[256];
-    cr_assert_eq(cd_client_call(c, req, 10000, &r, err, sizeof err), 0, "%s: %s", svc, err);
-    cd_client_destroy(&c);
-    candour__v1__request__free_unpacked(req, NULL);
-    return r;
-}
 
 /* The reply's error code ("" when it succeeded); frees the reply. */
 static char *s_code(Candour__V1__Reply *r, char *out, size_t len, char *message, size_t mlen)
@@ -52,13 +32,14 @@ static char *s_code(Candour__V1__Reply *r, char *out, size_t len, char *message,
 static void s_submit(h_t *h, const char *org, const char *ext, const char *more, char *ref)
 {
     char json[2048];
-    snprintf(json, sizeof json,
-             "{\"submit\": {\"complaint\": {\"external_ref\": \"%s\", \"channel\": \"CHANNEL_POST\","
-             " \"complainant\": {\"name\": \"Ada Cole\", \"address_as\": \"Ms Cole\","
-             " \"address\": [\"1 Church Walk\"], \"postcode\": \"LS1 1AA\"},"
-             " \"description\": \"What happened.\"%s%s}}}",
-             ext, more[0] ? ", " : "", more);
-    Candour__V1__Reply *r = s_req(h, "intake", org, json);
+    snprintf(
+        json, sizeof json,
+        "{\"submit\": {\"complaint\": {\"external_ref\": \"%s\", \"channel\": \"CHANNEL_POST\","
+        " \"complainant\": {\"name\": \"Ada Cole\", \"address_as\": \"Ms Cole\","
+        " \"address\": [\"1 Church Walk\"], \"postcode\": \"LS1 1AA\"},"
+        " \"description\": \"What happened.\"%s%s}}}",
+        ext, more[0] ? ", " : "", more);
+    Candour__V1__Reply *r = h_call_json(h, "intake", org, json);
     cr_assert(r->receipt, "%s", r->error ? r->error->message : "");
     snprintf(ref, 64, "%s", r->receipt->complaint_ref);
     candour__v1__reply__free_unpacked(r, NULL);
@@ -90,10 +71,11 @@ static h_t *s_start(const char *label)
 {
     h_t *h = h_new(label);
     char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "CANDOUR_DB_URL='%s' '%s/services/candourctl' routes import '%s/deploy/routes.sample.csv'"
-             " >/dev/null",
-             h_db_url(h), CANDOUR_BUILD_DIR, CANDOUR_SOURCE_DIR);
+    snprintf(
+        cmd, sizeof cmd,
+        "CANDOUR_DB_URL='%s' '%s/services/candourctl' routes import '%s/deploy/routes.sample.csv'"
+        " >/dev/null",
+        h_db_url(h), CANDOUR_BUILD_DIR, CANDOUR_SOURCE_DIR);
     cr_assert_eq(system(cmd), 0);
     h_org(h, "ICB-QWE");
     h_org(h, "TRUST-RXX");
@@ -113,14 +95,20 @@ Test(lifecycle_defects, R3_defect_3_no_answer_before_the_partners_unless_a_part_
              ref);
     const char *p[1] = {ref};
     cr_assert(h_wait_for(h, "SELECT state FROM investigation.case WHERE reference = $1", 1, p,
-                         "open", 15000), "no case opened");
+                         "open", 15000),
+              "no case opened");
     /* The trust sends its part; the council does not. */
-    cr_assert(h_wait_for(h, "SELECT count(*)::text FROM intake.partner_message WHERE reference = $1",
-                         1, p, "2", 15000), "partners not asked");
-    snprintf(json, sizeof json, "{\"submit_contribution\": {\"complaint_ref\": \"%s\", \"findings\":"
-                                " \"The discharge checklist was not completed.\", \"submitted_by\":"
-                                " \"Head of Patient Experience\"}}", ref);
-    cr_assert_str_eq(s_code(s_req(h, "intake", "TRUST-RXX", json), code, sizeof code, NULL, 0), "");
+    cr_assert(h_wait_for(h,
+                         "SELECT count(*)::text FROM intake.partner_message WHERE reference = $1",
+                         1, p, "2", 15000),
+              "partners not asked");
+    snprintf(json, sizeof json,
+             "{\"submit_contribution\": {\"complaint_ref\": \"%s\", \"findings\":"
+             " \"The discharge checklist was not completed.\", \"submitted_by\":"
+             " \"Head of Patient Experience\"}}",
+             ref);
+    cr_assert_str_eq(
+        s_code(h_call_json(h, "intake", "TRUST-RXX", json), code, sizeof code, NULL, 0), "");
     cr_assert(h_wait_for(h, "SELECT count(*)::text FROM routing.contribution WHERE reference = $1",
                          1, p, "1", 15000));
 
@@ -130,40 +118,55 @@ Test(lifecycle_defects, R3_defect_3_no_answer_before_the_partners_unless_a_part_
              "{\"record_outcome\": {\"complaint_ref\": \"%s\", \"outcome\": \"OUTCOME_UPHELD\","
              " \"findings\": \"The discharge was unsafe.\", \"recorded_by\": \"Investigator A\"}}",
              ref);
-    s_code(s_req(h, "investigation", "", outcome), code, sizeof code, msg, sizeof msg);
+    s_code(h_call_json(h, "investigation", NULL, outcome), code, sizeof code, msg, sizeof msg);
     cr_assert_str_eq(code, "FAILED_PRECONDITION", "%s", msg);
     cr_assert(strstr(msg, "LA-XYZ"), "the partner outstanding is not named: %s", msg);
 
     /* A waiver needs its reason; a body that is not a partner has nothing to waive. */
-    snprintf(json, sizeof json, "{\"waive_contribution\": {\"complaint_ref\": \"%s\","
-                                " \"partner_org\": \"LA-XYZ\", \"recorded_by\": \"CM\"}}", ref);
-    s_code(s_req(h, "routing", "", json), code, sizeof code, NULL, 0);
-    cr_assert_str_eq(code, "REQUIRED");
-    snprintf(json, sizeof json, "{\"waive_contribution\": {\"complaint_ref\": \"%s\","
-                                " \"partner_org\": \"NOT-A-PARTNER\", \"reason\": \"r\","
-                                " \"recorded_by\": \"CM\"}}", ref);
-    s_code(s_req(h, "routing", "", json), code, sizeof code, NULL, 0);
-    cr_assert_str_eq(code, "FAILED_PRECONDITION");
-    snprintf(json, sizeof json, "{\"waive_contribution\": {\"complaint_ref\": \"%s\","
-                                " \"partner_org\": \"LA-XYZ\", \"reason\": \"the council did not"
-                                " answer our requests\", \"recorded_by\": \"Complaints manager\"}}",
+    snprintf(json, sizeof json,
+             "{\"waive_contribution\": {\"complaint_ref\": \"%s\","
+             " \"partner_org\": \"LA-XYZ\", \"recorded_by\": \"CM\"}}",
              ref);
-    cr_assert_str_eq(s_code(s_req(h, "routing", "", json), code, sizeof code, msg, sizeof msg), "",
-                     "%s", msg);
-    cr_assert(h_wait_for(h, "SELECT count(*)::text FROM investigation.contribution WHERE"
-                            " reference = $1", 1, p, "2", 15000), "parts not merged");
-    cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.deadline WHERE reference = $1 AND"
-                            " name = 'contribution' AND party = 'LA-XYZ' AND closed_at IS NOT NULL",
-                         1, p), 1, "the waived partner's deadline is still open");
+    s_code(h_call_json(h, "routing", NULL, json), code, sizeof code, NULL, 0);
+    cr_assert_str_eq(code, "REQUIRED");
+    snprintf(json, sizeof json,
+             "{\"waive_contribution\": {\"complaint_ref\": \"%s\","
+             " \"partner_org\": \"NOT-A-PARTNER\", \"reason\": \"r\","
+             " \"recorded_by\": \"CM\"}}",
+             ref);
+    s_code(h_call_json(h, "routing", NULL, json), code, sizeof code, NULL, 0);
+    cr_assert_str_eq(code, "FAILED_PRECONDITION");
+    snprintf(json, sizeof json,
+             "{\"waive_contribution\": {\"complaint_ref\": \"%s\","
+             " \"partner_org\": \"LA-XYZ\", \"reason\": \"the council did not"
+             " answer our requests\", \"recorded_by\": \"Complaints manager\"}}",
+             ref);
+    cr_assert_str_eq(
+        s_code(h_call_json(h, "routing", NULL, json), code, sizeof code, msg, sizeof msg), "", "%s",
+        msg);
+    cr_assert(h_wait_for(h,
+                         "SELECT count(*)::text FROM investigation.contribution WHERE"
+                         " reference = $1",
+                         1, p, "2", 15000),
+              "parts not merged");
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM routing.deadline WHERE reference = $1 AND"
+                         " name = 'contribution' AND party = 'LA-XYZ' AND closed_at IS NOT NULL",
+                         1, p),
+                 1, "the waived partner's deadline is still open");
 
-    cr_assert_str_eq(s_code(s_req(h, "investigation", "", outcome), code, sizeof code, msg,
-                            sizeof msg), "", "%s", msg);
+    cr_assert_str_eq(
+        s_code(h_call_json(h, "investigation", NULL, outcome), code, sizeof code, msg, sizeof msg),
+        "", "%s", msg);
     cr_assert(h_wait_for(h, "SELECT state FROM signoff.draft WHERE reference = $1", 1, p,
                          "awaiting-signature", 15000));
-    snprintf(json, sizeof json, "{\"sign\": {\"complaint_ref\": \"%s\", \"signed_by\": \"Dr R. Chief\","
-                                " \"signatory_role\": \"Chief Executive\"}}", ref);
-    cr_assert_str_eq(s_code(s_req(h, "signoff", "", json), code, sizeof code, msg, sizeof msg), "",
-                     "%s", msg);
+    snprintf(json, sizeof json,
+             "{\"sign\": {\"complaint_ref\": \"%s\", \"signed_by\": \"Dr R. Chief\","
+             " \"signatory_role\": \"Chief Executive\"}}",
+             ref);
+    cr_assert_str_eq(
+        s_code(h_call_json(h, "signoff", NULL, json), code, sizeof code, msg, sizeof msg), "", "%s",
+        msg);
     cr_assert(h_wait_for(h, "SELECT state FROM routing.complaint WHERE reference = $1", 1, p,
                          "response-sent", 15000));
 
@@ -178,16 +181,27 @@ Test(lifecycle_defects, R3_defect_3_no_answer_before_the_partners_unless_a_part_
               letter);
 
     /* The answered complaint keeps no deadline open; a late part is not merged. */
-    cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.deadline WHERE reference = $1 AND"
-                            " met_at IS NULL AND closed_at IS NULL", 1, p), 0);
-    snprintf(json, sizeof json, "{\"submit_contribution\": {\"complaint_ref\": \"%s\", \"findings\":"
-                                " \"Late.\", \"submitted_by\": \"ASC\"}}", ref);
-    s_code(s_req(h, "intake", "LA-XYZ", json), code, sizeof code, NULL, 0);
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM routing.deadline WHERE reference = $1 AND"
+                         " met_at IS NULL AND closed_at IS NULL",
+                         1, p),
+                 0);
+    snprintf(json, sizeof json,
+             "{\"submit_contribution\": {\"complaint_ref\": \"%s\", \"findings\":"
+             " \"Late.\", \"submitted_by\": \"ASC\"}}",
+             ref);
+    s_code(h_call_json(h, "intake", "LA-XYZ", json), code, sizeof code, NULL, 0);
     usleep(1000000);
-    cr_assert_eq(h_count(h, "SELECT count(*) FROM investigation.contribution WHERE reference = $1"
-                            " AND findings = 'Late.'", 1, p), 0, "merged into an answered complaint");
-    cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.history WHERE reference = $1 AND"
-                            " event = 'contributions.merged'", 1, p), 1);
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM investigation.contribution WHERE reference = $1"
+                         " AND findings = 'Late.'",
+                         1, p),
+                 0, "merged into an answered complaint");
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM routing.history WHERE reference = $1 AND"
+                         " event = 'contributions.merged'",
+                         1, p),
+                 1);
     cr_assert_eq(h_destroy(&h), 0);
 }
 
@@ -200,26 +214,35 @@ Test(lifecycle_defects, I3_I5_defect_5_what_triage_closed_cannot_be_withdrawn, .
     const char *p[1] = {ref};
     cr_assert(h_wait_for(h, "SELECT state FROM routing.complaint WHERE reference = $1", 1, p,
                          "out-of-time", 15000));
-    snprintf(json, sizeof json, "{\"decide_out_of_time\": {\"complaint_ref\": \"%s\", \"accept\": false,"
-                                " \"reason\": \"no good reason for the delay\", \"decided_by\":"
-                                " \"Complaints manager\"}}", ref);
-    cr_assert_str_eq(s_code(s_req(h, "routing", "", json), code, sizeof code, msg, sizeof msg), "",
-                     "%s", msg);
+    snprintf(json, sizeof json,
+             "{\"decide_out_of_time\": {\"complaint_ref\": \"%s\", \"accept\": false,"
+             " \"reason\": \"no good reason for the delay\", \"decided_by\":"
+             " \"Complaints manager\"}}",
+             ref);
+    cr_assert_str_eq(
+        s_code(h_call_json(h, "routing", NULL, json), code, sizeof code, msg, sizeof msg), "", "%s",
+        msg);
     cr_assert(h_wait_for(h, "SELECT state FROM intake.complaint WHERE reference = $1", 1, p,
-                         "declined-out-of-time", 15000), "intake never heard of the decline");
-    snprintf(json, sizeof json, "{\"withdraw\": {\"complaint_ref\": \"%s\", \"reason\": \"x\"}}", ref);
-    s_code(s_req(h, "intake", "ICB-QWE", json), code, sizeof code, msg, sizeof msg);
+                         "declined-out-of-time", 15000),
+              "intake never heard of the decline");
+    snprintf(json, sizeof json, "{\"withdraw\": {\"complaint_ref\": \"%s\", \"reason\": \"x\"}}",
+             ref);
+    s_code(h_call_json(h, "intake", "ICB-QWE", json), code, sizeof code, msg, sizeof msg);
     cr_assert_str_eq(code, "FAILED_PRECONDITION", "a declined complaint was withdrawn: %s", msg);
-    cr_assert_eq(h_count(h, "SELECT count(*) FROM intake.complaint WHERE reference = $1 AND"
-                            " withdrawn_at IS NULL AND state = 'declined-out-of-time'", 1, p), 1);
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM intake.complaint WHERE reference = $1 AND"
+                         " withdrawn_at IS NULL AND state = 'declined-out-of-time'",
+                         1, p),
+                 1);
 
     /* Not required (reg. 8(1)): closed by triage, likewise. */
     s_submit(h, "ICB-QWE", "LC-5b", "\"exclusion\": \"EXCLUSION_FOI\"", ref2);
     const char *p2[1] = {ref2};
     cr_assert(h_wait_for(h, "SELECT state FROM intake.complaint WHERE reference = $1", 1, p2,
                          "not-required", 15000));
-    snprintf(json, sizeof json, "{\"withdraw\": {\"complaint_ref\": \"%s\", \"reason\": \"x\"}}", ref2);
-    cr_assert_str_eq(s_code(s_req(h, "intake", "ICB-QWE", json), code, sizeof code, NULL, 0),
+    snprintf(json, sizeof json, "{\"withdraw\": {\"complaint_ref\": \"%s\", \"reason\": \"x\"}}",
+             ref2);
+    cr_assert_str_eq(s_code(h_call_json(h, "intake", "ICB-QWE", json), code, sizeof code, NULL, 0),
                      "FAILED_PRECONDITION");
     cr_assert_eq(h_destroy(&h), 0);
 }
@@ -236,22 +259,27 @@ Test(lifecycle_defects, defect_6_a_withdrawn_complaint_is_neither_investigated_n
     char path[512];
     snprintf(path, sizeof path, "%s/%s/acknowledgement.txt", h_spool(h), ref);
     cr_assert(s_wait_file(path, 10000), "no acknowledgement");
-    snprintf(json, sizeof json, "{\"withdraw\": {\"complaint_ref\": \"%s\", \"reason\": \"resolved\"}}",
-             ref);
-    cr_assert_str_eq(s_code(s_req(h, "intake", "ICB-QWE", json), code, sizeof code, msg, sizeof msg),
-                     "", "%s", msg);
+    snprintf(json, sizeof json,
+             "{\"withdraw\": {\"complaint_ref\": \"%s\", \"reason\": \"resolved\"}}", ref);
+    cr_assert_str_eq(
+        s_code(h_call_json(h, "intake", "ICB-QWE", json), code, sizeof code, msg, sizeof msg), "",
+        "%s", msg);
     cr_assert(h_wait_for(h, "SELECT state FROM investigation.case WHERE reference = $1", 1, p,
-                         "withdrawn", 15000), "the case is still open");
+                         "withdrawn", 15000),
+              "the case is still open");
     cr_assert(h_wait_for(h, "SELECT state FROM routing.complaint WHERE reference = $1", 1, p,
                          "withdrawn", 15000));
     snprintf(json, sizeof json,
              "{\"record_outcome\": {\"complaint_ref\": \"%s\", \"outcome\": \"OUTCOME_UPHELD\","
-             " \"findings\": \"f\", \"recorded_by\": \"Investigator A\"}}", ref);
-    s_code(s_req(h, "investigation", "", json), code, sizeof code, msg, sizeof msg);
+             " \"findings\": \"f\", \"recorded_by\": \"Investigator A\"}}",
+             ref);
+    s_code(h_call_json(h, "investigation", NULL, json), code, sizeof code, msg, sizeof msg);
     cr_assert_str_eq(code, "FAILED_PRECONDITION", "%s", msg);
-    snprintf(json, sizeof json, "{\"sign\": {\"complaint_ref\": \"%s\", \"signed_by\": \"Dr R. Chief\","
-                                " \"signatory_role\": \"Chief Executive\"}}", ref);
-    s_code(s_req(h, "signoff", "", json), code, sizeof code, NULL, 0);
+    snprintf(json, sizeof json,
+             "{\"sign\": {\"complaint_ref\": \"%s\", \"signed_by\": \"Dr R. Chief\","
+             " \"signatory_role\": \"Chief Executive\"}}",
+             ref);
+    s_code(h_call_json(h, "signoff", NULL, json), code, sizeof code, NULL, 0);
     cr_assert_neq(strlen(code), 0, "a withdrawn complaint's response was signed");
     /* The confirmation goes; no final response ever does. */
     snprintf(path, sizeof path, "%s/%s/withdrawal-confirmation.txt", h_spool(h), ref);
@@ -259,11 +287,16 @@ Test(lifecycle_defects, defect_6_a_withdrawn_complaint_is_neither_investigated_n
     usleep(1000000);
     snprintf(path, sizeof path, "%s/%s/final-response.txt", h_spool(h), ref);
     cr_assert_neq(access(path, F_OK), 0, "a final response went to a withdrawn complaint");
-    cr_assert_eq(h_count(h, "SELECT count(*) FROM signoff.outbox WHERE complaint_ref = $1 AND"
-                            " type = 'response.approved'", 1, p), 0);
-    cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.deadline WHERE reference = $1 AND"
-                            " met_at IS NULL AND closed_at IS NULL", 1, p), 0,
-                 "a withdrawn complaint keeps a deadline open");
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM signoff.outbox WHERE complaint_ref = $1 AND"
+                         " type = 'response.approved'",
+                         1, p),
+                 0);
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM routing.deadline WHERE reference = $1 AND"
+                         " met_at IS NULL AND closed_at IS NULL",
+                         1, p),
+                 0, "a withdrawn complaint keeps a deadline open");
     cr_assert_eq(h_destroy(&h), 0);
 }
 
@@ -282,6 +315,7 @@ Test(lifecycle_defects, I6_defect_7_an_appeal_and_a_complaint_gets_the_appeals_w
     cr_assert_null(strstr(letter, "several organisations"), "%s", letter);
     const char *p[1] = {ref};
     cr_assert(h_wait_for(h, "SELECT state FROM investigation.case WHERE reference = $1", 1, p,
-                         "open", 15000), "the complaint part was not investigated");
+                         "open", 15000),
+              "the complaint part was not investigated");
     cr_assert_eq(h_destroy(&h), 0);
 }

@@ -124,7 +124,8 @@ Test(lifecycle, the_happy_path_moves_forward_step_by_step)
         cr_assert_eq(st.to, path[i].to, "%s", cd_lc_event_name(path[i].ev));
         s = st.to;
     }
-    cr_assert(cd_lc_step(S(RESPONSE_APPROVED), CD_LC_RESPONSE_SENT).actions & CD_LC_A_MEET_RESPONSE);
+    cr_assert(cd_lc_step(S(RESPONSE_APPROVED), CD_LC_RESPONSE_SENT).actions &
+              CD_LC_A_MEET_RESPONSE);
     cr_assert(cd_lc_step(S(RESPONSE_APPROVED), CD_LC_RESPONSE_SENT).actions & CD_LC_A_CLOSE,
               "the response closes every open deadline, a partner's too (defect 3)");
 }
@@ -152,17 +153,24 @@ Test(lifecycle, a_step_before_its_time_is_refused)
 Test(lifecycle, I3_I5_I6_R2_what_triage_closes_cannot_be_withdrawn)
 {
     /* Defect 5: intake let these be withdrawn while routing ignored it. */
-    static const cd_state_t closed[] = {
-        S(DECLINED_OUT_OF_TIME), S(APPEAL), S(NOT_REQUIRED), S(ALREADY_INVESTIGATED),
-        S(PASSED_TO_PROVIDER), S(REDIRECTED_TO_NHSE), S(COORDINATED_BY_ANOTHER_BODY),
-        S(COMPLIMENT), S(OUTSIDE_REGULATIONS), S(RESPONSE_SENT), S(WITHDRAWN)};
+    static const cd_state_t closed[] = {S(DECLINED_OUT_OF_TIME),
+                                        S(APPEAL),
+                                        S(NOT_REQUIRED),
+                                        S(ALREADY_INVESTIGATED),
+                                        S(PASSED_TO_PROVIDER),
+                                        S(REDIRECTED_TO_NHSE),
+                                        S(COORDINATED_BY_ANOTHER_BODY),
+                                        S(COMPLIMENT),
+                                        S(OUTSIDE_REGULATIONS),
+                                        S(RESPONSE_SENT),
+                                        S(WITHDRAWN)};
     for (size_t i = 0; i < sizeof closed / sizeof closed[0]; i++) {
         cr_assert_not(cd_lc_allows(closed[i], CD_LC_WITHDRAWN), "%s", cd_state_name(closed[i]));
         cr_assert(cd_lc_closed(closed[i]), "%s", cd_state_name(closed[i]));
     }
-    static const cd_state_t open[] = {S(RECEIVED), S(AWAITING_CONSENT), S(OUT_OF_TIME),
-                                      S(UNDER_INVESTIGATION), S(AWAITING_SIGN_OFF),
-                                      S(RESPONSE_APPROVED)};
+    static const cd_state_t open[] = {S(RECEIVED),          S(AWAITING_CONSENT),
+                                      S(OUT_OF_TIME),       S(UNDER_INVESTIGATION),
+                                      S(AWAITING_SIGN_OFF), S(RESPONSE_APPROVED)};
     for (size_t i = 0; i < sizeof open / sizeof open[0]; i++)
         cr_assert(cd_lc_allows(open[i], CD_LC_WITHDRAWN), "%s", cd_state_name(open[i]));
 }

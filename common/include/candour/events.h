@@ -15,10 +15,10 @@
 #define CD_EVENT_MAX_SUBSCRIBERS 6
 
 typedef struct {
-    const char *type;                           /* "complaint.received" */
-    const ProtobufCMessageDescriptor *payload;  /* its message */
-    const char *producer;                       /* the service that emits it */
-    const char *const *subscribers;             /* NULL-terminated: the services it goes to */
+    const char *type;                          /* "complaint.received" */
+    const ProtobufCMessageDescriptor *payload; /* its message */
+    const char *producer;                      /* the service that emits it */
+    const char *const *subscribers;            /* NULL-terminated: the services it goes to */
 } cd_event_type_t;
 
 /* The catalogue's row for an event type, or NULL if the type is unknown. */

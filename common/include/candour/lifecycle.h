@@ -32,34 +32,34 @@ typedef Candour__V1__ComplaintState cd_state_t;
  * these from the envelopes it hears and from triage; the other services name
  * the one their operation is. */
 typedef enum {
-    CD_LC_RECEIVED,               /* a complaint arrived (intake) */
-    CD_LC_COMPLIMENT_RECEIVED,    /* a compliment arrived: recorded only (I8) */
-    CD_LC_OUTSIDE_REGS_RECEIVED,  /* an oral complaint resolved by the next working day (I4) */
-    CD_LC_HELD_FOR_CONSENT,       /* the first thing it waits for: the patient's consent (I2, R2) */
-    CD_LC_HELD_FOR_SUMMARY,       /* ... a verbal complaint's summary agreed (I1) */
-    CD_LC_HELD_OUT_OF_TIME,       /* ... a decision on the time limit (I3) */
-    CD_LC_CONSENT_RECORDED,       /* consent came (lifts a hold; may let partners be asked) */
-    CD_LC_SUMMARY_AGREED,         /* the summary was agreed (lifts a hold) */
-    CD_LC_OUT_OF_TIME_ACCEPTED,   /* staff decided it can still be investigated (I3) */
-    CD_LC_OUT_OF_TIME_DECLINED,   /* staff declined it, with reasons (I3) */
-    CD_LC_AMENDED,                /* new content (before triage: triaged again; after: more information) */
-    CD_LC_TRIAGED_HANDLE_HERE,    /* nothing holds it: this body investigates (R1) */
-    CD_LC_TRIAGED_LEAD,           /* several bodies, this one leads; partners asked (R3) */
-    CD_LC_TRIAGED_NOT_REQUIRED,   /* reg. 8(1) (I5) */
+    CD_LC_RECEIVED,              /* a complaint arrived (intake) */
+    CD_LC_COMPLIMENT_RECEIVED,   /* a compliment arrived: recorded only (I8) */
+    CD_LC_OUTSIDE_REGS_RECEIVED, /* an oral complaint resolved by the next working day (I4) */
+    CD_LC_HELD_FOR_CONSENT,      /* the first thing it waits for: the patient's consent (I2, R2) */
+    CD_LC_HELD_FOR_SUMMARY,      /* ... a verbal complaint's summary agreed (I1) */
+    CD_LC_HELD_OUT_OF_TIME,      /* ... a decision on the time limit (I3) */
+    CD_LC_CONSENT_RECORDED,      /* consent came (lifts a hold; may let partners be asked) */
+    CD_LC_SUMMARY_AGREED,        /* the summary was agreed (lifts a hold) */
+    CD_LC_OUT_OF_TIME_ACCEPTED,  /* staff decided it can still be investigated (I3) */
+    CD_LC_OUT_OF_TIME_DECLINED,  /* staff declined it, with reasons (I3) */
+    CD_LC_AMENDED, /* new content (before triage: triaged again; after: more information) */
+    CD_LC_TRIAGED_HANDLE_HERE,          /* nothing holds it: this body investigates (R1) */
+    CD_LC_TRIAGED_LEAD,                 /* several bodies, this one leads; partners asked (R3) */
+    CD_LC_TRIAGED_NOT_REQUIRED,         /* reg. 8(1) (I5) */
     CD_LC_TRIAGED_ALREADY_INVESTIGATED, /* I5(e) */
-    CD_LC_TRIAGED_APPEAL,         /* a CHC eligibility appeal only (I6) */
+    CD_LC_TRIAGED_APPEAL,               /* a CHC eligibility appeal only (I6) */
     CD_LC_TRIAGED_PASS_TO_PROVIDER,     /* R2 */
-    CD_LC_TRIAGED_REDIRECT_NHSE,  /* R1 */
-    CD_LC_TRIAGED_ELSEWHERE,      /* several bodies, another leads (R3) */
-    CD_LC_CASE_OPENED,            /* investigation opened its case */
-    CD_LC_CONTRIBUTION,           /* a partner's part arrived, or the manager waived it (R3) */
-    CD_LC_INVESTIGATION_COMPLETED,/* the investigator recorded the outcome */
-    CD_LC_RESPONSE_APPROVED,      /* the response was signed */
-    CD_LC_ACKNOWLEDGED,           /* the acknowledgement letter went (R4) */
-    CD_LC_RESPONSE_SENT,          /* the final response letter went */
-    CD_LC_WITHDRAWN,              /* the complainant withdrew it */
-    CD_LC_DEADLINE,               /* a deadline fell due soon or overdue: raised (R6) */
-    CD_LC_EXTENDED,               /* a deadline moved by a recorded agreement (R5) */
+    CD_LC_TRIAGED_REDIRECT_NHSE,        /* R1 */
+    CD_LC_TRIAGED_ELSEWHERE,            /* several bodies, another leads (R3) */
+    CD_LC_CASE_OPENED,                  /* investigation opened its case */
+    CD_LC_CONTRIBUTION,            /* a partner's part arrived, or the manager waived it (R3) */
+    CD_LC_INVESTIGATION_COMPLETED, /* the investigator recorded the outcome */
+    CD_LC_RESPONSE_APPROVED,       /* the response was signed */
+    CD_LC_ACKNOWLEDGED,            /* the acknowledgement letter went (R4) */
+    CD_LC_RESPONSE_SENT,           /* the final response letter went */
+    CD_LC_WITHDRAWN,               /* the complainant withdrew it */
+    CD_LC_DEADLINE,                /* a deadline fell due soon or overdue: raised (R6) */
+    CD_LC_EXTENDED,                /* a deadline moved by a recorded agreement (R5) */
     CD_LC_EVENT_COUNT
 } cd_lc_event_t;
 
@@ -92,16 +92,16 @@ typedef struct {
 
 /* What the table says of an event in a state. */
 typedef enum {
-    CD_LC_MOVES,     /* a row applies: `to` is the next state (maybe the same) */
-    CD_LC_LATE,      /* the complaint is already past where the event leads (it was
-                      * overtaken, or is closed): record it, change nothing */
-    CD_LC_REFUSED    /* not valid in this state: a request is refused, an event recorded */
+    CD_LC_MOVES,  /* a row applies: `to` is the next state (maybe the same) */
+    CD_LC_LATE,   /* the complaint is already past where the event leads (it was
+                   * overtaken, or is closed): record it, change nothing */
+    CD_LC_REFUSED /* not valid in this state: a request is refused, an event recorded */
 } cd_lc_verdict_t;
 
 typedef struct {
     cd_lc_verdict_t verdict;
-    cd_state_t to;      /* the next state (== from when it stays); from on LATE/REFUSED */
-    unsigned actions;   /* CD_LC_A_*; 0 on LATE/REFUSED */
+    cd_state_t to;    /* the next state (== from when it stays); from on LATE/REFUSED */
+    unsigned actions; /* CD_LC_A_*; 0 on LATE/REFUSED */
 } cd_lc_step_t;
 
 /* The one answer to "event in state from". Never fails. */

@@ -1,0 +1,356 @@
+/* store.c - routing's SQL for a complaint's row and history (store.h). */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "candour/lifecycle.h"
+#include "candour/pbjson.h"
+#include "candour/util.h"
+#include "routing.h"
+#include "store.h"
+
+/* Content (what investigation is handed) from a submitted complaint. */
+char *rt_content(const char *org, const Candour__V1__Complaint *c, const char *ack,
+                 const char *resp)
+{
+    Candour__V1__ComplaintRouted r = CANDOUR__V1__COMPLAINT_ROUTED__INIT;
+    r.org_id = (char *)org;
+    r.handling_org = (char *)org;
+    r.ack_due = (char *)ack;
+    r.response_due = (char *)resp;
+    r.description = c->description;
+    r.desired_outcome = c->desired_outcome;
+    r.n_services = c->n_services;
+    r.services = c->services;
+    return cd_pbjson_dumps(&r.base, 0);
+}
+
+/* The holds as a text[] literal; hold names are fixed identifiers. */
+static void rt_holds_array(const rt_state_t *st, char *out, size_t len)
+{
+    snprintf(out, len, "{");
+    for (int i = 0; i < st->nholds; i++) {
+        strncat(out, st->holds[i], len - strlen(out) - 2);
+        if (i + 1 < st->nholds)
+            strncat(out, ",", len - strlen(out) - 2);
+    }
+    strncat(out, "}", len - strlen(out) - 1);
+}
+
+/* The partners as a text[] literal (out: RT_MAX_PARTNERS * (RT_ORG + 3) + 3). */
+void rt_partners_array(const rt_triage_out_t *t, char *out, size_t len)
+{
+    char *pp[RT_MAX_PARTNERS];
+    for (int i = 0; i < t->npartners; i++)
+        pp[i] = (char *)t->partners[i];
+    rt_text_array(pp, (size_t)t->npartners, out, len);
+}
+
+/* What triage knows of consent: the row's, with the event's added. */
+void rt_cols_consent(rt_cols_t *c, const rt_apply_t *a)
+{
+    char *sp[RT_MAX_PARTNERS];
+    for (int i = 0; i < a->nshare; i++)
+        sp[i] = (char *)a->share[i];
+    rt_text_array(sp, (size_t)a->nshare, c->share_buf, sizeof c->share_buf);
+    c->consent_given = a->consent_given ? "t" : "f";
+    c->consent_all = a->consent_all ? "t" : "f";
+    c->consent_share = c->share_buf;
+}
+
+/* The triage's record: outcome, reason, lead and partners, once it applied. */
+void rt_cols_triage(rt_cols_t *c, const rt_actions_t *act, const rt_triage_out_t *t)
+{
+    if (!act->triaged)
+        return;
+    rt_partners_array(t, c->partners_buf, sizeof c->partners_buf);
+    c->triage_outcome = rt_outcome_name(t->outcome);
+    c->triage_reason = t->reason;
+    c->lead_org = t->lead;
+    c->partners = c->partners_buf;
+}
+
+/* The row, only if its version is still the one read (else P0002: the event
+ * is deferred and decided again), and the deadlines the decision ends. */
+void rt_store_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
+                     const rt_actions_t *act, const char *content, const rt_cols_t *c)
+{
+    char holds[160];
+    rt_holds_array(next, holds, sizeof holds);
+    const char *v[14] = {a->env->complaint_ref,
+                         a->version,
+                         cd_state_name(next->state),
+                         holds,
+                         act->route ? "t" : "f",
+                         act->deadline_met ? act->deadline_met : "",
+                         content,
+                         c->consent_given,
+                         c->consent_all,
+                         c->consent_share,
+                         c->triage_outcome,
+                         c->triage_reason,
+                         c->lead_org,
+                         c->partners};
+    cd_tx_add(
+        tx,
+        "WITH u AS (UPDATE routing.complaint SET state = $3,"
+        " holds = $4::text[], routed_at = CASE WHEN $5::boolean THEN now() ELSE routed_at END,"
+        " acknowledged_at = CASE WHEN $6 = 'acknowledgement'"
+        "  THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END,"
+        " response_sent_at = CASE WHEN $6 = 'response'"
+        "  THEN coalesce(response_sent_at, now()) ELSE response_sent_at END,"
+        " content = coalesce($7::jsonb, content),"
+        " consent_given = coalesce($8::boolean, consent_given),"
+        " consent_all = coalesce($9::boolean, consent_all),"
+        " consent_share = coalesce($10::text[], consent_share),"
+        " triage_outcome = coalesce($11, triage_outcome),"
+        " triage_reason = coalesce($12, triage_reason),"
+        " lead_org = coalesce($13, lead_org), partners = coalesce($14::text[], partners),"
+        " version = version + 1, updated_at = now()"
+        " WHERE reference = $1 AND version = $2::int RETURNING 1)"
+        " SELECT routing.expect(count(*) = 1, 'complaint changed meanwhile: decide again')"
+        " FROM u",
+        14, v);
+    if (act->deadline_met) {
+        /* The response also ends the cadence of progress updates. */
+        const char *m[2] = {a->env->complaint_ref, act->deadline_met};
+        cd_tx_add(
+            tx,
+            "UPDATE routing.deadline SET met_at = coalesce(met_at, now()),"
+            " closed_at = CASE WHEN name <> $2 AND met_at IS NULL THEN now() ELSE closed_at END"
+            " WHERE reference = $1 AND (name = $2 OR ($2 = 'response' AND name = 'update'))",
+            2, m);
+    }
+    if (act->close_deadlines) {
+        const char *m[1] = {a->env->complaint_ref};
+        cd_tx_add(tx,
+                  "UPDATE routing.deadline SET closed_at = now() WHERE reference = $1"
+                  " AND met_at IS NULL AND closed_at IS NULL",
+                  1, m);
+    }
+}
+
+/* complaint.received: the first row, with consent and triage in it, and
+ * its deadlines. */
+
+int rt_store_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next, const rt_cols_t *c,
+                      char **content)
+{
+    const Candour__V1__Envelope *env = a->env;
+    const Candour__V1__ComplaintReceived *cr = (const Candour__V1__ComplaintReceived *)a->payload;
+    int64_t received = cr->complaint ? cd_parse_rfc3339(cr->complaint->received_at) : -1;
+    if (received < 0)
+        return -1;
+    cd_date_t ack, resp;
+    rt_deadlines(rt_app.cal, received, (int)rt_app.response_days, &ack, &resp);
+    char ack_s[CD_DATE_LEN + 1], resp_s[CD_DATE_LEN + 1], holds[160];
+    cd_date_format(ack, ack_s);
+    cd_date_format(resp, resp_s);
+    rt_holds_array(next, holds, sizeof holds);
+    const ProtobufCEnumValue *cls = protobuf_c_enum_descriptor_get_value(
+        &candour__v1__classification__descriptor, cr->classification);
+    *content = rt_content(cr->org_id, cr->complaint, ack_s, resp_s);
+    const ProtobufCEnumValue *ex = protobuf_c_enum_descriptor_get_value(
+        &candour__v1__exclusion__descriptor, cr->complaint->exclusion);
+    const char *v[18] = {env->complaint_ref,
+                         cr->org_id,
+                         cr->complaint->received_at,
+                         cd_state_name(next->state),
+                         ack_s,
+                         resp_s,
+                         cls ? cls->name : "CLASSIFICATION_COMPLAINT",
+                         holds,
+                         *content,
+                         ex ? ex->name : "EXCLUSION_NONE",
+                         cr->complaint->chc_eligibility_appeal ? "t" : "f",
+                         c->consent_given,
+                         c->consent_all,
+                         c->consent_share,
+                         c->triage_outcome,
+                         c->triage_reason,
+                         c->lead_org,
+                         c->partners};
+    /* Until the triage applies (something holds the complaint, or it is only
+     * recorded), triage_* stay NULL and partners empty. */
+    cd_tx_add(tx,
+              "INSERT INTO routing.complaint (reference, org_id, received_at, state,"
+              " ack_due, response_due, classification, holds, content, routed_at,"
+              " exclusion, chc_appeal, consent_given, consent_all, consent_share,"
+              " triage_outcome, triage_reason, lead_org, partners)"
+              " VALUES ($1, $2, $3::timestamptz, $4, $5::date, $6::date, $7,"
+              " $8::text[], $9::jsonb, CASE WHEN $4 = 'received' THEN now() END,"
+              " $10, $11::boolean, $12::boolean, $13::boolean, $14::text[],"
+              " $15, $16, $17, coalesce($18::text[], '{}'))",
+              18, v);
+    /* Its deadlines, as rows the watcher reads (complaints only: a compliment
+     * or a matter outside the regulations has none). */
+    char upd_s[CD_DATE_LEN + 1] = "";
+    if (rt_app.update_days > 0 && rt_app.update_days < rt_app.response_days)
+        cd_date_format(cd_workdays_add(rt_app.cal, cd_date_from_unix_london(received),
+                                       (int)rt_app.update_days),
+                       upd_s);
+    const char *dv[5] = {env->complaint_ref, ack_s, resp_s, upd_s,
+                         cls ? cls->name : "CLASSIFICATION_COMPLAINT"};
+    cd_tx_add(tx,
+              "INSERT INTO routing.deadline (reference, name, due)"
+              " SELECT $1, d.name, d.due::date FROM (VALUES ('acknowledgement', $2),"
+              " ('response', $3), ('update', nullif($4, ''))) AS d (name, due)"
+              " WHERE d.due IS NOT NULL AND $5 = 'CLASSIFICATION_COMPLAINT'",
+              5, dv);
+    return 0;
+}
+
+void rt_text_array(char **v, size_t n, char *out, size_t len)
+{
+    size_t o = 0;
+    out[o++] = '{';
+    for (size_t i = 0; i < n && o + 4 < len; i++) {
+        if (i)
+            out[o++] = ',';
+        out[o++] = '"';
+        for (const char *p = v[i]; *p && o + 3 < len; p++) {
+            if (*p == '"' || *p == '\\')
+                out[o++] = '\\';
+            out[o++] = *p;
+        }
+        out[o++] = '"';
+    }
+    out[o++] = '}';
+    out[o] = 0;
+}
+
+/* s_text_array into a buffer of its own, as long as it needs (NULL when out
+ * of memory); the caller frees it. */
+char *rt_text_array_new(const char *const *v, size_t n)
+{
+    size_t len = 8; /* braces, terminator and slack */
+    for (size_t i = 0; i < n; i++)
+        len += 2 * strlen(v[i]) + 3; /* each byte may be escaped; quotes and comma */
+    char *out = malloc(len);
+    if (out)
+        rt_text_array((char **)v, n, out, len);
+    return out;
+}
+
+/* ---- the read: one statement per event (s_on_event builds it) */
+
+/* The complaint as routing last wrote it, from the read's first row. */
+void rt_take_row(rt_apply_t *a, PGresult *r)
+{
+    if (PQgetisnull(r, 0, S_COL_STATE))
+        return; /* not known here yet */
+    a->cur.exists = 1;
+    a->cur.state = cd_state_from_name(PQgetvalue(r, 0, S_COL_STATE));
+    /* holds come back as {a,b}: names have no commas or quotes */
+    char holds[256];
+    snprintf(holds, sizeof holds, "%s", PQgetvalue(r, 0, S_COL_HOLDS));
+    for (char *tok = strtok(holds, "{},"); tok && a->cur.nholds < RT_MAX_HOLDS;
+         tok = strtok(NULL, "{},"))
+        snprintf(a->cur.holds[a->cur.nholds++], RT_NAME, "%s", tok);
+    a->cur.routed = PQgetvalue(r, 0, S_COL_ROUTED)[0] == 't';
+    a->cur.acknowledged = PQgetvalue(r, 0, S_COL_ACKNOWLEDGED)[0] == 't';
+    a->cur.response_sent = PQgetvalue(r, 0, S_COL_RESPONSE_SENT)[0] == 't';
+    snprintf(a->version, sizeof a->version, "%s", PQgetvalue(r, 0, S_COL_VERSION));
+    a->content = strdup(PQgetvalue(r, 0, S_COL_CONTENT));
+    snprintf(a->org_id, sizeof a->org_id, "%s", PQgetvalue(r, 0, S_COL_ORG));
+    const ProtobufCEnumValue *ex = protobuf_c_enum_descriptor_get_value_by_name(
+        &candour__v1__exclusion__descriptor, PQgetvalue(r, 0, S_COL_EXCLUSION));
+    a->exclusion = ex ? ex->value : 0;
+    a->chc_appeal = PQgetvalue(r, 0, S_COL_CHC_APPEAL)[0] == 't';
+    a->consent_given = PQgetvalue(r, 0, S_COL_CONSENT_GIVEN)[0] == 't';
+    a->consent_all = PQgetvalue(r, 0, S_COL_CONSENT_ALL)[0] == 't';
+    char share[1024];
+    snprintf(share, sizeof share, "%s", PQgetvalue(r, 0, S_COL_CONSENT_SHARE));
+    for (char *tok = strtok(share, "{},\""); tok && a->nshare < RT_MAX_PARTNERS;
+         tok = strtok(NULL, "{},\""))
+        snprintf(a->share[a->nshare++], RT_ORG, "%s", tok);
+    a->nservices = atoi(PQgetvalue(r, 0, S_COL_NSERVICES));
+}
+
+/* The routing table's rows for the complaint, one per result row. */
+void rt_take_routes(rt_apply_t *a, PGresult *r)
+{
+    const int c = S_COL_ROUTE;
+    a->nroutes = 0;
+    for (int i = 0; i < PQntuples(r) && a->nroutes < RT_MAX_ROUTES; i++) {
+        if (PQgetisnull(r, i, c))
+            continue;
+        rt_route_t *rt = &a->routes[a->nroutes++];
+        snprintf(rt->service, sizeof rt->service, "%s", PQgetvalue(r, i, c));
+        snprintf(rt->kind, sizeof rt->kind, "%s", PQgetvalue(r, i, c + 1));
+        snprintf(rt->commissioner, sizeof rt->commissioner, "%s", PQgetvalue(r, i, c + 2));
+        snprintf(rt->provider, sizeof rt->provider, "%s", PQgetvalue(r, i, c + 3));
+        rt->nhse_direct = PQgetvalue(r, i, c + 4)[0] == 't';
+    }
+}
+
+/* ---- the history lines of one event, written in order by one statement */
+
+void rt_history_add(rt_history_t *h, const char *event, const char *producer, const char *event_id,
+                    const char *detail)
+{
+    assert(h->n < S_MAX_LINES);
+    if (h->n >= S_MAX_LINES)
+        return;
+    h->event[h->n] = event;
+    h->producer[h->n] = producer;
+    h->event_id[h->n] = event_id;
+    snprintf(h->text[h->n], sizeof h->text[h->n], "%s", detail);
+    h->detail[h->n] = h->text[h->n];
+    h->n++;
+}
+
+/* The lines as arrays, unnested in their order, so their ids keep it. */
+void rt_history_write(cd_tx_t *tx, const char *ref, const rt_history_t *h)
+{
+    if (h->n == 0)
+        return;
+    size_t n = (size_t)h->n;
+    char *ev = rt_text_array_new(h->event, n);
+    char *pr = rt_text_array_new(h->producer, n);
+    char *de = rt_text_array_new(h->detail, n);
+    char *id = rt_text_array_new(h->event_id, n);
+    if (ev && pr && de && id) {
+        const char *v[5] = {ref, ev, pr, de, id};
+        cd_tx_add(tx,
+                  "INSERT INTO routing.history (reference, event, producer, detail, event_id)"
+                  " SELECT $1, h.event, h.producer, h.detail, nullif(h.event_id, '')::uuid"
+                  " FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY"
+                  "  AS h (event, producer, detail, event_id, n)"
+                  " ORDER BY h.n",
+                  5, v);
+    } else {
+        cd_tx_poison(tx);
+    }
+    free(ev);
+    free(pr);
+    free(de);
+    free(id);
+}
+
+/* Add one consent's bodies (none listed: every body) to what is known. */
+const char rt_sql_read[] =
+    "WITH c AS (SELECT state, holds, routed_at, acknowledged_at, response_sent_at,"
+    "  version, content, org_id, exclusion, chc_appeal, consent_given, consent_all,"
+    "  consent_share, received_at FROM routing.complaint WHERE reference = $1),"
+    " k AS (SELECT coalesce((SELECT org_id FROM c), $2) AS org_id,"
+    "  coalesce($3::text[], ARRAY(SELECT"
+    "   jsonb_array_elements_text((SELECT content FROM c)->'services'))) AS services,"
+    "  coalesce((SELECT (received_at AT TIME ZONE 'Europe/London')::date FROM c), $4::date,"
+    "   current_date) AS day)"
+    " SELECT c.state, c.holds, c.routed_at IS NOT NULL, c.acknowledged_at IS NOT NULL,"
+    "  c.response_sent_at IS NOT NULL, c.version, c.content, c.org_id, c.exclusion,"
+    "  c.chc_appeal, c.consent_given, c.consent_all, c.consent_share,"
+    "  jsonb_array_length(coalesce(c.content->'services', '[]'::jsonb)),"
+    "  coalesce((SELECT p.pass_to_provider FROM routing.org_policy p"
+    "   WHERE p.org_id = k.org_id), false),"
+    "  r.service, r.kind, r.commissioner, r.provider, r.nhse_direct"
+    " FROM k LEFT JOIN c ON true"
+    " LEFT JOIN LATERAL (SELECT t.service, t.kind, t.commissioner, t.provider, t.nhse_direct"
+    "  FROM routing.route t WHERE t.org_id = k.org_id AND t.service = ANY(k.services)"
+    "  AND daterange(t.effective_from, t.effective_to, '[)') @> k.day"
+    "  ORDER BY t.service LIMIT 16) r ON true"
+    " ORDER BY r.service";
+
+/* Every event that moves a complaint along its lifecycle: read, decide, write. */

@@ -1,0 +1,117 @@
+/* store.h - routing.complaint and its history, as SQL: the one read an event
+ * needs, the row's INSERT and versioned UPDATE (columns by name), and the
+ * history lines. apply.c decides; this file is how a decision is read and
+ * written. */
+#ifndef ROUTING_STORE_H
+#define ROUTING_STORE_H
+
+#include <libpq-fe.h>
+
+#include "candour/db.h"
+#include "candour/inbox.h"
+#include "candour/v1/events.pb-c.h"
+#include "decide.h"
+
+/* One event being applied: what it needs from the read, until it is written. */
+typedef struct {
+    cd_inbox_t *in;
+    cd_event_t *ev;
+    const Candour__V1__Envelope *env; /* owned by ev */
+    const ProtobufCMessage *payload;  /* env's payload, decoded (owned by ev) */
+    rt_state_t cur;
+    char version[16];
+    char org_id[80];
+    char *content; /* ComplaintRouted as JSON, from the row */
+    /* what triage needs (from the row, or from complaint.received) */
+    rt_route_t routes[RT_MAX_ROUTES];
+    int nroutes, nservices;
+    int exclusion, chc_appeal, pass_to_provider;
+    int consent_given, consent_all;
+    char share[RT_MAX_PARTNERS][RT_ORG];
+    int nshare;
+} rt_apply_t;
+
+/* Columns of routing.complaint an event sets besides its state, as text
+ * parameters; NULL leaves a column as it is (in the INSERT: unset, so triage
+ * columns stay NULL and partners empty). They go into the row's one
+ * INSERT or versioned UPDATE, so that an event writes the row (and its audit
+ * entry) once. */
+typedef struct {
+    const char *consent_given;  /* "t" / "f" */
+    const char *consent_all;    /* "t" / "f": a consent listing no body covers every body */
+    const char *consent_share;  /* text[] literal: the bodies the consents cover */
+    const char *triage_outcome; /* rt_outcome_name() */
+    const char *triage_reason;  /* plain words */
+    const char *lead_org;       /* the body that leads */
+    const char *partners;       /* text[] literal: the bodies asked to contribute */
+    char share_buf[RT_MAX_PARTNERS * (RT_ORG + 3) + 3];    /* consent_share's storage */
+    char partners_buf[RT_MAX_PARTNERS * (RT_ORG + 3) + 3]; /* partners' storage */
+} rt_cols_t;
+
+#define S_MAX_LINES (2 + RT_MAX_PARTNERS) /* the event's, the triage's, a partner's each */
+
+typedef struct {
+    const char *event[S_MAX_LINES];    /* event type, e.g. "complaint.triaged" */
+    const char *producer[S_MAX_LINES]; /* the service that produced it */
+    const char *event_id[S_MAX_LINES]; /* "": a line of routing's own, with no event id */
+    const char *detail[S_MAX_LINES];   /* points into text */
+    char text[S_MAX_LINES][400];       /* the details, copied */
+    int n;                             /* lines added */
+} rt_history_t;
+
+/* Its columns: the complaint's row (all NULL while routing does not know the
+ * complaint), the receiving body's policy, then one route per result row
+ * (NULL when no route was found: the one row then carries no route). */
+enum {
+    S_COL_STATE,
+    S_COL_HOLDS,
+    S_COL_ROUTED,
+    S_COL_ACKNOWLEDGED,
+    S_COL_RESPONSE_SENT,
+    S_COL_VERSION,
+    S_COL_CONTENT,
+    S_COL_ORG,
+    S_COL_EXCLUSION,
+    S_COL_CHC_APPEAL,
+    S_COL_CONSENT_GIVEN,
+    S_COL_CONSENT_ALL,
+    S_COL_CONSENT_SHARE,
+    S_COL_NSERVICES,
+    S_COL_PASS_TO_PROVIDER,
+    S_COL_ROUTE /* service, kind, commissioner, provider, nhse_direct */
+};
+
+/* The one read of an event (columns S_COL_*): $1 reference, and for
+ * complaint.received (no row yet) $2 organisation, $3 services (text[]),
+ * $4 day of receipt. */
+extern const char rt_sql_read[];
+/* The row read, into a (nothing when routing does not know the complaint). */
+void rt_take_row(rt_apply_t *a, PGresult *r);
+/* The routing table's rows for the complaint, one per result row. */
+void rt_take_routes(rt_apply_t *a, PGresult *r);
+
+/* What investigation is handed, as JSON (malloc'd), from a submitted complaint. */
+char *rt_content(const char *org, const Candour__V1__Complaint *c, const char *ack,
+                 const char *resp);
+/* The triage's record and consent's, as the row's columns. */
+void rt_cols_consent(rt_cols_t *c, const rt_apply_t *a);
+void rt_cols_triage(rt_cols_t *c, const rt_actions_t *act, const rt_triage_out_t *t);
+/* The partners as a text[] literal (out: RT_MAX_PARTNERS * (RT_ORG + 3) + 3). */
+void rt_partners_array(const rt_triage_out_t *t, char *out, size_t len);
+/* complaint.received: the row and its deadlines; -1 when the event has no
+ * time of receipt. *content gets the JSON handed to investigation. */
+int rt_store_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next, const rt_cols_t *c,
+                      char **content);
+/* Any later event: the row only if its version is still the one read (else
+ * P0002: the event is deferred and decided again), and the deadlines the
+ * decision meets or closes. */
+void rt_store_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
+                     const rt_actions_t *act, const char *content, const rt_cols_t *c);
+/* The history lines of one event, written in order by one statement. */
+void rt_history_add(rt_history_t *h, const char *event, const char *producer, const char *event_id,
+                    const char *detail);
+void rt_history_write(cd_tx_t *tx, const char *ref, const rt_history_t *h);
+/* v as a text[] literal in a buffer of its own (NULL when out of memory). */
+char *rt_text_array_new(const char *const *v, size_t n);
+
+#endif
