@@ -27,9 +27,9 @@ struct cd_daemon_t {
     const char *admin_addr;
     const char *log_level;
     char admin_var[64];
-    int running;     /* cd_daemon_run has set up the loop's handles */
+    int running; /* cd_daemon_run has set up the loop's handles */
     int stopping;
-    int exit_code;   /* cd_daemon_stop's, for a stop that is not a signal's */
+    int exit_code; /* cd_daemon_stop's, for a stop that is not a signal's */
     int signals;
     cd_metric_t *m_up;
 };
@@ -232,8 +232,8 @@ int cd_daemon_run(cd_daemon_t *d)
     d->deadline.data = d;
     d->running = 1;
     cd_metric_set(d->m_up, 1);
-    cd_log_info("daemon.started", "{s:s, s:s, s:i}", "version", CANDOUR_VERSION, "admin",
-                host, "admin_port", cd_http_server_port(d->admin));
+    cd_log_info("daemon.started", "{s:s, s:s, s:i}", "version", CANDOUR_VERSION, "admin", host,
+                "admin_port", cd_http_server_port(d->admin));
     uv_run(&d->loop, UV_RUN_DEFAULT);
     int forced = uv_loop_alive(&d->loop);
     /* Whatever is left (a forced stop) is closed so the loop can be freed. */

@@ -30,26 +30,26 @@
 #include "candour/log.h"
 
 #define S_BACKOFF_MIN_MS 100
-#define S_GROUP_MAX 64       /* transactions committed together, at most */
-#define S_GROUP_STMTS 1024   /* and statements in one group */
+#define S_GROUP_MAX 64     /* transactions committed together, at most */
+#define S_GROUP_STMTS 1024 /* and statements in one group */
 #define S_BACKOFF_MAX_MS 5000
-#define S_CACHE_SLOTS 512     /* statement cache: open addressing, a power of two */
-#define S_CACHE_MAX 384       /* distinct statement texts prepared, at most */
+#define S_CACHE_SLOTS 512 /* statement cache: open addressing, a power of two */
+#define S_CACHE_MAX 384   /* distinct statement texts prepared, at most */
 
 typedef struct {
     char *sql;
     int nparams;
-    char **values;   /* copies; NULL entries are SQL NULL */
+    char **values; /* copies; NULL entries are SQL NULL */
     int *lengths;
     int *formats;
-    int prep;        /* slot+1 of the cache entry whose Parse was sent just before it, or 0 */
-    int fresh;       /* always unnamed (cd_tx_add_fresh) */
+    int prep;  /* slot+1 of the cache entry whose Parse was sent just before it, or 0 */
+    int fresh; /* always unnamed (cd_tx_add_fresh) */
 } s_stmt_t;
 
 /* A statement text this connection knows by name. */
 typedef enum { S_UNPREPARED, S_PREPARING, S_PREPARED } s_prep_t;
 typedef struct {
-    char *sql;       /* NULL: free slot */
+    char *sql; /* NULL: free slot */
     char name[12];
     s_prep_t state;
 } s_entry_t;
@@ -59,13 +59,13 @@ struct cd_tx_t {
     int n, cap;
     cd_tx_fn cb;
     void *arg;
-    PGresult **results;  /* one per statement, filled while running */
-    int cur;             /* statement whose results we are reading */
-    int parsed;          /* the results of cur's Parse (if it had one) are in */
-    int poisoned;        /* an add failed: the tx must not run half-built */
-    int poison_err;      /* why (cd_tx_poison_err): CD_ENOMEM unless told otherwise */
-    int solo;            /* run alone: it failed in a group, and must fail (or not) alone */
-    int restated;        /* already run again after its connection's names went stale */
+    PGresult **results; /* one per statement, filled while running */
+    int cur;            /* statement whose results we are reading */
+    int parsed;         /* the results of cur's Parse (if it had one) are in */
+    int poisoned;       /* an add failed: the tx must not run half-built */
+    int poison_err;     /* why (cd_tx_poison_err): CD_ENOMEM unless told otherwise */
+    int solo;           /* run alone: it failed in a group, and must fail (or not) alone */
+    int restated;       /* already run again after its connection's names went stale */
     int failed_stmt;
     char sqlstate[6];
     char *message;
@@ -78,28 +78,28 @@ struct cd_db_t {
     uv_loop_t *loop;
     char *conninfo;
     char *user;
-    char *options;          /* libpq "options" (e.g. -c candour.audit_chain=x), or NULL */
+    char *options; /* libpq "options" (e.g. -c candour.audit_chain=x), or NULL */
     cd_db_state_fn on_state;
     void *arg;
     PGconn *conn;
     s_state_t state;
-    uv_poll_t *poll;        /* on PQsocket; reallocated when the socket changes */
+    uv_poll_t *poll; /* on PQsocket; reallocated when the socket changes */
     int poll_fd;
     int poll_events;
-    uv_timer_t retry;       /* reconnect backoff */
+    uv_timer_t retry; /* reconnect backoff */
     int backoff_ms;
-    cd_tx_t *head, *tail;   /* queue; the first group_n are running when `running` */
+    cd_tx_t *head, *tail; /* queue; the first group_n are running when `running` */
     int running;
-    int group_n;            /* transactions sent together under one Sync */
-    int group_left;         /* of them, those whose results are still to come */
-    cd_tx_t *group_cur;     /* the one the next result belongs to */
-    int group_failed;       /* a statement of the group failed: the whole group rolled back */
+    int group_n;        /* transactions sent together under one Sync */
+    int group_left;     /* of them, those whose results are still to come */
+    cd_tx_t *group_cur; /* the one the next result belongs to */
+    int group_failed;   /* a statement of the group failed: the whole group rolled back */
     size_t pending;
     int closing;
-    int reported_down;      /* logged the outage once, not every retry */
-    s_entry_t *cache;       /* S_CACHE_SLOTS entries, or NULL (no memory: all unnamed) */
+    int reported_down; /* logged the outage once, not every retry */
+    s_entry_t *cache;  /* S_CACHE_SLOTS entries, or NULL (no memory: all unnamed) */
     int ncached;
-    int nnames;             /* statement names handed out on this cd_db (cd0, cd1, ...) */
+    int nnames; /* statement names handed out on this cd_db (cd0, cd1, ...) */
 };
 
 /* ---------------------------------------------------------------- tx */
@@ -414,8 +414,8 @@ static void s_connect(cd_db_t *db)
     s_poll_set(db, UV_WRITABLE);
 }
 
-cd_db_t *cd_db_new(uv_loop_t *loop, const char *conninfo, const char *user,
-                   cd_db_state_fn on_state, void *arg)
+cd_db_t *cd_db_new(uv_loop_t *loop, const char *conninfo, const char *user, cd_db_state_fn on_state,
+                   void *arg)
 {
     return cd_db_new_options(loop, conninfo, user, NULL, on_state, arg);
 }
@@ -567,8 +567,7 @@ static int s_send_stmt(cd_db_t *db, s_stmt_t *st)
         e->state = S_PREPARING;
         st->prep = (int)(e - db->cache) + 1;
     }
-    return PQsendQueryPrepared(db->conn, e->name, st->nparams, values, st->lengths, st->formats,
-                               0);
+    return PQsendQueryPrepared(db->conn, e->name, st->nparams, values, st->lengths, st->formats, 0);
 }
 
 /* Group commit: the transactions queued while the last group ran go out
@@ -774,24 +773,28 @@ static void s_read_results(cd_db_t *db)
         s_lost(db, PQerrorMessage(db->conn));
         return;
     }
+    int nulls = 0; /* in a row: two mean nothing more has arrived */
     while (db->conn && db->running && !PQisBusy(db->conn)) {
         cd_tx_t *tx = db->group_cur;
         PGresult *r = PQgetResult(db->conn);
         if (!r) {
-            /* End of one statement's results (or of its Parse's). */
+            if (++nulls > 1)
+                break;
+            /* End of one statement's results (or of its Parse's), or, past
+             * the group's last statement, of the commit's error: its Sync
+             * follows and may already be in libpq's buffer, where no poll
+             * would wake us for it (so no break here: that stalled the
+             * connection for good). */
             if (tx && s_reading_parse(tx)) {
                 tx->parsed = 1;
-                continue;
-            }
-            if (tx && tx->cur < tx->n) {
+            } else if (tx && tx->cur < tx->n) {
                 tx->cur++;
                 tx->parsed = 0;
-            } else {
-                break;
+                s_settle_cursor(db);
             }
-            s_settle_cursor(db);
             continue;
         }
+        nulls = 0;
         if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
             PQclear(r);
             s_end_group(db);
@@ -840,8 +843,8 @@ void cd_db_submit(cd_db_t *db, cd_tx_t *tx, cd_tx_fn cb, void *arg)
 {
     assert(db);
     if (!tx) {
-        cd_tx_result_t r = {.err = CD_ENOMEM, .failed_stmt = -1, .sqlstate = "",
-                            .message = "out of memory"};
+        cd_tx_result_t r = {
+            .err = CD_ENOMEM, .failed_stmt = -1, .sqlstate = "", .message = "out of memory"};
         if (cb)
             cb(&r, arg);
         return;
@@ -875,14 +878,14 @@ void cd_db_submit(cd_db_t *db, cd_tx_t *tx, cd_tx_fn cb, void *arg)
     s_start_next(db);
 }
 
-void cd_db_query(cd_db_t *db, const char *sql, int nparams, const char *const *values,
-                 cd_tx_fn cb, void *arg)
+void cd_db_query(cd_db_t *db, const char *sql, int nparams, const char *const *values, cd_tx_fn cb,
+                 void *arg)
 {
     cd_tx_t *tx = cd_tx_new();
     if (!tx || cd_tx_add(tx, sql, nparams, values) != 0) {
         cd_tx_destroy(&tx);
-        cd_tx_result_t r = {.err = CD_ENOMEM, .failed_stmt = -1, .sqlstate = "",
-                            .message = "out of memory"};
+        cd_tx_result_t r = {
+            .err = CD_ENOMEM, .failed_stmt = -1, .sqlstate = "", .message = "out of memory"};
         cb(&r, arg);
         return;
     }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "candour/error.h"
+#include "candour/errcode.h"
 
 /* One request on its way through a spec. */
 typedef struct {
@@ -36,19 +37,21 @@ static void s_on_read(const cd_tx_result_t *res, void *arg)
     s_run_t *run = arg;
     const cd_guarded_spec_t *spec = run->spec;
     if (res->err) {
-        cd_op_fail(run->op, "UNAVAILABLE", "", "could not be read just now; nothing was changed");
+        cd_op_fail(run->op, CD_CODE_UNAVAILABLE, "",
+                   "could not be read just now; nothing was changed");
         free(run);
         return;
     }
     const PGresult *r = res->results[0];
     if (PQntuples(r) != 1) {
-        cd_op_fail(run->op, "NOT_FOUND", spec->missing_field, spec->missing_message);
+        cd_op_fail(run->op, CD_CODE_NOT_FOUND, spec->missing_field, spec->missing_message);
         free(run);
         return;
     }
-    cd_guard_refusal_t why = {.code = "FAILED_PRECONDITION", .field = ""};
+    /* A check that refuses without saying why refuses as the state's. */
+    cd_fail_t why = {.code = CD_CODE_FAILED_PRECONDITION};
     if (spec->check(r, run->op, &why, run->arg) != 0) {
-        cd_op_fail(run->op, why.code, why.field, why.message);
+        cd_op_fail(run->op, why.code, why.field, why.message[0] ? why.message : NULL);
         free(run);
         return;
     }
@@ -57,7 +60,7 @@ static void s_on_read(const cd_tx_result_t *res, void *arg)
         /* Not submitted half-built: the change without its event (or the
          * reverse) must never commit. */
         cd_tx_destroy(&tx);
-        cd_op_fail(run->op, "UNAVAILABLE", "", S_UNAVAILABLE);
+        cd_op_fail(run->op, CD_CODE_UNAVAILABLE, "", S_UNAVAILABLE);
         free(run);
         return;
     }
@@ -70,14 +73,14 @@ void cd_guarded_run(const cd_guarded_spec_t *spec, cd_db_t *db, cd_request_t *re
     assert(spec && spec->validate && spec->read_sql && spec->check && spec->write);
     assert(spec->missing_field && spec->missing_message && spec->lost_field);
     assert(db && req && msg);
-    cd_guard_refusal_t why = {.code = "INVALID", .field = ""};
+    cd_fail_t why = {.code = CD_CODE_INVALID_ARGUMENT};
     if (spec->validate(msg, &why) != 0) {
-        cd_request_fail(req, why.code, why.field, why.message);
+        cd_request_fail(req, why.code, why.field, why.message[0] ? why.message : NULL);
         return;
     }
     s_run_t *run = calloc(1, sizeof *run);
     if (!run) {
-        cd_request_fail(req, "INTERNAL", "", "out of memory; nothing was changed");
+        cd_request_fail(req, CD_CODE_INTERNAL, "", "out of memory; nothing was changed");
         return;
     }
     run->op = cd_op_new(req, msg);

@@ -109,13 +109,15 @@ static void s_send_reply(cd_inbox_t *in, const s_peer_t *p, const Candour__V1__R
     free(buf);
 }
 
-static void s_reply_error(cd_inbox_t *in, const s_peer_t *p, const char *request_id,
-                          const char *code, const char *field, const char *message)
+/* message NULL: the code's default. */
+static void s_reply_error(cd_inbox_t *in, const s_peer_t *p, const char *request_id, cd_code_t code,
+                          const char *field, const char *message)
 {
+    assert(code != CD_CODE_OK);
     Candour__V1__Error err = CANDOUR__V1__ERROR__INIT;
-    err.code = (char *)code;
+    err.code = (char *)cd_code_name(code);
     err.field = (char *)(field ? field : "");
-    err.message = (char *)message;
+    err.message = (char *)(message ? message : cd_code_message(code));
     Candour__V1__Reply reply = CANDOUR__V1__REPLY__INIT;
     reply.request_id = (char *)(request_id ? request_id : "");
     reply.error = &err;
@@ -215,12 +217,13 @@ void cd_inbox_ack(cd_inbox_t *in, cd_event_t *ev)
     s_event_free(ev);
 }
 
-static void s_nak(cd_inbox_t *in, const s_peer_t *peer, const char *event_id, const char *code,
+static void s_nak(cd_inbox_t *in, const s_peer_t *peer, const char *event_id, cd_code_t code,
                   const char *message)
 {
+    assert(code != CD_CODE_OK);
     Candour__V1__Error err = CANDOUR__V1__ERROR__INIT;
-    err.code = (char *)code;
-    err.message = (char *)message;
+    err.code = (char *)cd_code_name(code);
+    err.message = (char *)(message ? message : cd_code_message(code));
     size_t len = 0;
     uint8_t *buf = cd_pb_pack(&err.base, &len);
     if (!buf)
@@ -231,10 +234,11 @@ static void s_nak(cd_inbox_t *in, const s_peer_t *peer, const char *event_id, co
     cd_metric_add(in->m_rejected, 1);
 }
 
-void cd_inbox_nak(cd_inbox_t *in, cd_event_t *ev, const char *code, const char *message)
+void cd_inbox_nak(cd_inbox_t *in, cd_event_t *ev, cd_code_t code, const char *message)
 {
     cd_log_warn("inbox.rejected", "{s:s, s:s, s:s, s:s}", "event_id", ev->env->event_id, "type",
-                ev->env->type, "code", code, "reason", message);
+                ev->env->type, "code", cd_code_name(code), "reason",
+                message ? message : cd_code_message(code));
     s_nak(in, &ev->peer, ev->env->event_id, code, message);
     s_event_free(ev);
 }
@@ -289,7 +293,7 @@ static void s_on_event_committed(const cd_tx_result_t *res, void *arg)
     } else if (res->err == CD_EDB || res->err == CD_EINVAL) {
         /* The database refused it, or it cannot be built from its data:
          * trying again will not help, so NAK (dead-lettered after max_naks). */
-        cd_inbox_nak(in, ev, "APPLY_FAILED", res->message);
+        cd_inbox_nak(in, ev, CD_CODE_APPLY_FAILED, res->message);
     } else {
         /* Database unreachable or closing: stay silent, the producer resends. */
         s_event_free(ev);
@@ -314,7 +318,7 @@ static void s_handle_event(cd_inbox_t *in, const cd_frame_t *id, int delim, cons
     }
     if (!env || strlen(env->event_id) != CD_UUID_LEN || !*env->type) {
         cd_log_warn("inbox.malformed_event", "{s:i}", "bytes", (int)body->size);
-        s_nak(in, &peer, env ? env->event_id : "", "MALFORMED_EVENT",
+        s_nak(in, &peer, env ? env->event_id : "", CD_CODE_MALFORMED_EVENT,
               "the event is not a valid candour.v1.Envelope with an event_id and a type");
         candour__v1__envelope__free_unpacked(env, NULL);
         free(peer.data);
@@ -332,9 +336,9 @@ static void s_handle_event(cd_inbox_t *in, const cd_frame_t *id, int delim, cons
             ? protobuf_c_message_unpack(type->payload, NULL, env->payload.len, env->payload.data)
             : NULL;
     if (!payload) {
-        const char *code = type ? "MALFORMED_EVENT" : "UNKNOWN_EVENT";
+        cd_code_t code = type ? CD_CODE_MALFORMED_EVENT : CD_CODE_UNKNOWN_EVENT;
         cd_log_warn("inbox.refused_event", "{s:s, s:s, s:s}", "event_id", env->event_id, "type",
-                    env->type, "code", code);
+                    env->type, "code", cd_code_name(code));
         s_nak(in, &peer, env->event_id, code,
               type ? "the payload does not decode as the message its type names, or holds"
                      " text with a NUL or that is not UTF-8"
@@ -425,8 +429,7 @@ void cd_request_done(cd_request_t *req)
     cd_request_reply(req, &reply);
 }
 
-void cd_request_fail(cd_request_t *req, const char *code, const char *field,
-                     const char *message)
+void cd_request_fail(cd_request_t *req, cd_code_t code, const char *field, const char *message)
 {
     s_reply_error(req->in, &req->peer, req->request_id, code, field, message);
     s_request_free(req);
@@ -441,7 +444,7 @@ cd_op_t *cd_op_new(cd_request_t *req, const ProtobufCMessage *msg)
         op->msg = cd_pb_clone(msg);
     if (!op || !op->msg) {
         free(op);
-        cd_request_fail(req, "INTERNAL", "", "out of memory; nothing was changed");
+        cd_request_fail(req, CD_CODE_INTERNAL, "", "out of memory; nothing was changed");
         return NULL;
     }
     op->req = req;
@@ -454,7 +457,7 @@ static void s_op_free(cd_op_t *op)
     free(op);
 }
 
-void cd_op_fail(cd_op_t *op, const char *code, const char *field, const char *message)
+void cd_op_fail(cd_op_t *op, cd_code_t code, const char *field, const char *message)
 {
     cd_request_fail(op->req, code, field, message);
     s_op_free(op);
@@ -467,9 +470,11 @@ int cd_op_committed(cd_op_t *op, const cd_tx_result_t *res, const char *field,
     if (ok)
         cd_request_done(op->req);
     else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0)
-        cd_request_fail(op->req, "FAILED_PRECONDITION", field, changed ? changed : res->message);
+        cd_request_fail(op->req, CD_CODE_FAILED_PRECONDITION, field,
+                        changed ? changed : res->message);
     else
-        cd_request_fail(op->req, "UNAVAILABLE", "", "could not be done just now; nothing was changed");
+        cd_request_fail(op->req, CD_CODE_UNAVAILABLE, "",
+                        "could not be done just now; nothing was changed");
     s_op_free(op);
     return ok;
 }
@@ -505,7 +510,7 @@ static void s_refuse_too_large(cd_inbox_t *in, const s_peer_t *peer, const cd_fr
     char message[160];
     snprintf(message, sizeof message, "the request is %zu bytes; the limit is %d bytes (1 MiB)",
              body->size, CD_ZSOCK_MAX_REQUEST_BYTES);
-    s_reply_error(in, peer, request_id, "TOO_LARGE", "", message);
+    s_reply_error(in, peer, request_id, CD_CODE_TOO_LARGE, "", message);
 }
 
 /* A string of the request holds a NUL or bytes that are not UTF-8, which the
@@ -536,7 +541,7 @@ static void s_refuse_text(cd_inbox_t *in, const s_peer_t *peer, const Candour__V
              field,
              fault == CD_PB_TEXT_NUL ? "it holds a NUL character (U+0000)"
                                      : "it holds bytes that are not UTF-8");
-    s_reply_error(in, peer, request_id, "INVALID_TEXT", field, message);
+    s_reply_error(in, peer, request_id, CD_CODE_INVALID_TEXT, field, message);
 }
 
 static void s_handle_request(cd_inbox_t *in, const cd_frame_t *id, int delim,
@@ -557,7 +562,7 @@ static void s_handle_request(cd_inbox_t *in, const cd_frame_t *id, int delim,
                                      path, sizeof path)
                   : 0;
     if (!r || fault < 0) {
-        s_reply_error(in, &peer, "", "MALFORMED_REQUEST", "",
+        s_reply_error(in, &peer, "", CD_CODE_MALFORMED_REQUEST, "",
                       "the request frame is not a valid candour.v1.Request message");
         candour__v1__request__free_unpacked(r, NULL);
         free(peer.data);
@@ -583,7 +588,7 @@ static void s_handle_request(cd_inbox_t *in, const cd_frame_t *id, int delim,
     snprintf(req->org, sizeof req->org, "%s", org ? org : "");
     snprintf(req->key, sizeof req->key, "%s", key ? key : "");
     if (!in->on_request)
-        cd_request_fail(req, "UNSUPPORTED", "", "this endpoint takes no requests");
+        cd_request_fail(req, CD_CODE_UNSUPPORTED, "", "this endpoint takes no requests");
     else
         in->on_request(in, req, r, in->arg);
     candour__v1__request__free_unpacked(r, NULL);
@@ -609,7 +614,7 @@ static void s_on_message(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg
                          cd_zsock_msg_gets(sock, "X-Key"));
     } else {
         cd_log_warn("inbox.malformed_frame", "{s:i}", "frames", n - i);
-        s_reply_error(in, &peer, "", "MALFORMED_FRAME", "",
+        s_reply_error(in, &peer, "", CD_CODE_MALFORMED_FRAME, "",
                       "expected two frames: \"REQ\" then a candour.v1.Request");
     }
 }

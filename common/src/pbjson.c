@@ -434,9 +434,9 @@ char *cd_pbjson_dumps(const ProtobufCMessage *msg, int indent)
 
 /* State of one conversion: where we are (for error paths) and the error. */
 typedef struct {
-    cd_pbjson_error_t *err;                             /* caller's, or a local one */
-    char path[sizeof(((cd_pbjson_error_t *)0)->field)]; /* field path so far */
-    size_t len;                                         /* strlen(path), always < sizeof path */
+    cd_fail_t *err;               /* caller's, or a local one */
+    char path[CD_FAIL_FIELD_LEN]; /* field path so far */
+    size_t len;                   /* strlen(path), always < sizeof path */
 } s_walk_t;
 
 /* Appends ".name" (or "name" at the top) to the path; returns the old length
@@ -466,11 +466,11 @@ static void s_pop(s_walk_t *w, size_t old)
 }
 
 /* Records the error at the current path; returns -1 for `return s_fail(...)`. */
-__attribute__((format(printf, 3, 4))) static int s_fail(s_walk_t *w, const char *code,
+__attribute__((format(printf, 3, 4))) static int s_fail(s_walk_t *w, cd_code_t code,
                                                         const char *fmt, ...)
 {
-    cd_pbjson_error_t *err = w->err;
-    snprintf(err->code, sizeof err->code, "%s", code);
+    cd_fail_t *err = w->err;
+    err->code = code;
     snprintf(err->field, sizeof err->field, "%s", w->path);
     va_list ap;
     va_start(ap, fmt);
@@ -570,18 +570,18 @@ static int s_get_int(s_walk_t *w, const json_t *j, int64_t min, int64_t max, int
         uint64_t mag;
         int rc = s_parse_decimal(json_string_value(j), json_string_length(j), &neg, &mag);
         if (rc == -1)
-            return s_fail(w, CD_PBJSON_WRONG_TYPE, "expected an integer, got \"%.64s\"",
+            return s_fail(w, CD_CODE_WRONG_TYPE, "expected an integer, got \"%.64s\"",
                           json_string_value(j));
         if (rc == -2 || mag > (uint64_t)INT64_MAX + neg)
-            return s_fail(w, CD_PBJSON_OUT_OF_RANGE, "%.64s is out of range [%lld, %lld]",
+            return s_fail(w, CD_CODE_OUT_OF_RANGE, "%.64s is out of range [%lld, %lld]",
                           json_string_value(j), (long long)min, (long long)max);
         /* -(mag - 1) - 1 reaches INT64_MIN without overflowing. */
         v = neg ? (mag ? -(int64_t)(mag - 1) - 1 : 0) : (int64_t)mag;
     } else {
-        return s_fail(w, CD_PBJSON_WRONG_TYPE, "expected an integer, got %s", s_json_kind(j));
+        return s_fail(w, CD_CODE_WRONG_TYPE, "expected an integer, got %s", s_json_kind(j));
     }
     if (v < min || v > max)
-        return s_fail(w, CD_PBJSON_OUT_OF_RANGE, "%lld is out of range [%lld, %lld]", (long long)v,
+        return s_fail(w, CD_CODE_OUT_OF_RANGE, "%lld is out of range [%lld, %lld]", (long long)v,
                       (long long)min, (long long)max);
     *out = v;
     return 0;
@@ -594,23 +594,23 @@ static int s_get_uint(s_walk_t *w, const json_t *j, uint64_t max, uint64_t *out)
     if (json_is_integer(j)) {
         json_int_t i = json_integer_value(j);
         if (i < 0)
-            return s_fail(w, CD_PBJSON_OUT_OF_RANGE, "%lld is out of range [0, %llu]", (long long)i,
+            return s_fail(w, CD_CODE_OUT_OF_RANGE, "%lld is out of range [0, %llu]", (long long)i,
                           (unsigned long long)max);
         v = (uint64_t)i;
     } else if (json_is_string(j)) {
         int neg;
         int rc = s_parse_decimal(json_string_value(j), json_string_length(j), &neg, &v);
         if (rc == -1)
-            return s_fail(w, CD_PBJSON_WRONG_TYPE, "expected an integer, got \"%.64s\"",
+            return s_fail(w, CD_CODE_WRONG_TYPE, "expected an integer, got \"%.64s\"",
                           json_string_value(j));
         if (rc == -2 || (neg && v != 0))
-            return s_fail(w, CD_PBJSON_OUT_OF_RANGE, "%.64s is out of range [0, %llu]",
+            return s_fail(w, CD_CODE_OUT_OF_RANGE, "%.64s is out of range [0, %llu]",
                           json_string_value(j), (unsigned long long)max);
     } else {
-        return s_fail(w, CD_PBJSON_WRONG_TYPE, "expected an integer, got %s", s_json_kind(j));
+        return s_fail(w, CD_CODE_WRONG_TYPE, "expected an integer, got %s", s_json_kind(j));
     }
     if (v > max)
-        return s_fail(w, CD_PBJSON_OUT_OF_RANGE, "%llu is out of range [0, %llu]",
+        return s_fail(w, CD_CODE_OUT_OF_RANGE, "%llu is out of range [0, %llu]",
                       (unsigned long long)v, (unsigned long long)max);
     *out = v;
     return 0;
@@ -636,9 +636,9 @@ static int s_get_real(s_walk_t *w, const json_t *j, double *out)
             *out = -INFINITY;
             return 0;
         }
-        return s_fail(w, CD_PBJSON_WRONG_TYPE, "expected a number, got \"%.64s\"", s);
+        return s_fail(w, CD_CODE_WRONG_TYPE, "expected a number, got \"%.64s\"", s);
     }
-    return s_fail(w, CD_PBJSON_WRONG_TYPE, "expected a number, got %s", s_json_kind(j));
+    return s_fail(w, CD_CODE_WRONG_TYPE, "expected a number, got %s", s_json_kind(j));
 }
 
 /* Parses one non-message value j for field f into p (a singular field's
@@ -653,7 +653,7 @@ static int s_parse_value(s_walk_t *w, const ProtobufCFieldDescriptor *f, const j
      * string, an enum name, "NaN"): a NUL would silently cut it, so no
      * string value may hold one, whatever the field's type. */
     if (json_is_string(j) && memchr(json_string_value(j), '\0', json_string_length(j)))
-        return s_fail(w, CD_PBJSON_INVALID_TEXT,
+        return s_fail(w, CD_CODE_INVALID_TEXT,
                       "a text may not hold a NUL character (U+0000, \\u0000)");
     switch (f->type) {
     case PROTOBUF_C_TYPE_INT32:
@@ -686,7 +686,7 @@ static int s_parse_value(s_walk_t *w, const ProtobufCFieldDescriptor *f, const j
         if (s_get_real(w, j, &d) < 0)
             return -1;
         if (isfinite(d) && fabs(d) > FLT_MAX)
-            return s_fail(w, CD_PBJSON_OUT_OF_RANGE, "%g does not fit a float", d);
+            return s_fail(w, CD_CODE_OUT_OF_RANGE, "%g does not fit a float", d);
         *(float *)p = (float)d;
         return 0;
     case PROTOBUF_C_TYPE_DOUBLE:
@@ -696,8 +696,7 @@ static int s_parse_value(s_walk_t *w, const ProtobufCFieldDescriptor *f, const j
         return 0;
     case PROTOBUF_C_TYPE_BOOL:
         if (!json_is_boolean(j))
-            return s_fail(w, CD_PBJSON_WRONG_TYPE, "expected true or false, got %s",
-                          s_json_kind(j));
+            return s_fail(w, CD_CODE_WRONG_TYPE, "expected true or false, got %s", s_json_kind(j));
         *(protobuf_c_boolean *)p = json_is_true(j);
         return 0;
     case PROTOBUF_C_TYPE_ENUM: {
@@ -706,7 +705,7 @@ static int s_parse_value(s_walk_t *w, const ProtobufCFieldDescriptor *f, const j
         if (json_is_string(j)) {
             ev = protobuf_c_enum_descriptor_get_value_by_name(ed, json_string_value(j));
             if (!ev)
-                return s_fail(w, CD_PBJSON_BAD_ENUM, "\"%.64s\" is not a value of %s",
+                return s_fail(w, CD_CODE_BAD_ENUM, "\"%.64s\" is not a value of %s",
                               json_string_value(j), ed->name);
         } else if (json_is_integer(j)) {
             json_int_t v = json_integer_value(j);
@@ -715,10 +714,10 @@ static int s_parse_value(s_walk_t *w, const ProtobufCFieldDescriptor *f, const j
             /* Refused, not kept: an undeclared number in a request is a
              * client bug we want reported, not stored. */
             if (!ev)
-                return s_fail(w, CD_PBJSON_BAD_ENUM, "%lld is not a value of %s", (long long)v,
+                return s_fail(w, CD_CODE_BAD_ENUM, "%lld is not a value of %s", (long long)v,
                               ed->name);
         } else {
-            return s_fail(w, CD_PBJSON_WRONG_TYPE, "expected a name of %s, got %s", ed->name,
+            return s_fail(w, CD_CODE_WRONG_TYPE, "expected a name of %s, got %s", ed->name,
                           s_json_kind(j));
         }
         *(int32_t *)p = ev->value;
@@ -726,27 +725,27 @@ static int s_parse_value(s_walk_t *w, const ProtobufCFieldDescriptor *f, const j
     }
     case PROTOBUF_C_TYPE_STRING: {
         if (!json_is_string(j))
-            return s_fail(w, CD_PBJSON_WRONG_TYPE, "expected a string, got %s", s_json_kind(j));
+            return s_fail(w, CD_CODE_WRONG_TYPE, "expected a string, got %s", s_json_kind(j));
         size_t len = json_string_length(j);
         const char *s = json_string_value(j);
         char *copy = malloc(len + 1);
         if (!copy)
-            return s_fail(w, CD_PBJSON_NO_MEMORY, "out of memory");
+            return s_fail(w, CD_CODE_NO_MEMORY, "out of memory");
         memcpy(copy, s, len + 1);
         *(char **)p = copy;
         return 0;
     }
     case PROTOBUF_C_TYPE_BYTES: {
         if (!json_is_string(j))
-            return s_fail(w, CD_PBJSON_WRONG_TYPE, "expected a base64 string, got %s",
+            return s_fail(w, CD_CODE_WRONG_TYPE, "expected a base64 string, got %s",
                           s_json_kind(j));
         uint8_t *data;
         size_t len;
         int rc = s_base64_decode(json_string_value(j), json_string_length(j), &data, &len);
         if (rc == -2)
-            return s_fail(w, CD_PBJSON_NO_MEMORY, "out of memory");
+            return s_fail(w, CD_CODE_NO_MEMORY, "out of memory");
         if (rc < 0)
-            return s_fail(w, CD_PBJSON_BAD_BASE64, "not valid padded base64");
+            return s_fail(w, CD_CODE_BAD_BASE64, "not valid padded base64");
         ProtobufCBinaryData *bd = p;
         bd->data = data;
         bd->len = len;
@@ -768,14 +767,14 @@ static int s_parse_submessage(s_walk_t *w, const ProtobufCFieldDescriptor *f, co
 {
     const ProtobufCMessageDescriptor *sd = f->descriptor;
     if (!json_is_object(j))
-        return s_fail(w, CD_PBJSON_WRONG_TYPE, "expected an object (%s), got %s", sd->name,
+        return s_fail(w, CD_CODE_WRONG_TYPE, "expected an object (%s), got %s", sd->name,
                       s_json_kind(j));
     if (depth + 1 > CD_PBJSON_MAX_DEPTH)
-        return s_fail(w, CD_PBJSON_TOO_DEEP, "messages nested more than %d deep",
+        return s_fail(w, CD_CODE_TOO_DEEP, "messages nested more than %d deep",
                       CD_PBJSON_MAX_DEPTH);
     ProtobufCMessage *sub = malloc(sd->sizeof_message);
     if (!sub)
-        return s_fail(w, CD_PBJSON_NO_MEMORY, "out of memory");
+        return s_fail(w, CD_CODE_NO_MEMORY, "out of memory");
     protobuf_c_message_init(sd, sub);
     *slot = sub;
     return s_object_to_message(w, j, sub, depth + 1);
@@ -785,14 +784,14 @@ static int s_parse_repeated(s_walk_t *w, const ProtobufCFieldDescriptor *f, cons
                             ProtobufCMessage *msg, int depth)
 {
     if (!json_is_array(j))
-        return s_fail(w, CD_PBJSON_WRONG_TYPE, "expected an array, got %s", s_json_kind(j));
+        return s_fail(w, CD_CODE_WRONG_TYPE, "expected an array, got %s", s_json_kind(j));
     size_t n = json_array_size(j);
     if (n == 0)
         return 0;
     size_t size = s_elem_size(f->type);
     char *arr = calloc(n, size);
     if (!arr)
-        return s_fail(w, CD_PBJSON_NO_MEMORY, "out of memory");
+        return s_fail(w, CD_CODE_NO_MEMORY, "out of memory");
     /* The count grows only as elements are complete, so freeing the message
      * after a failure frees exactly what was built. */
     size_t *count = S_MEMBER(msg, f->quantifier_offset);
@@ -803,7 +802,7 @@ static int s_parse_repeated(s_walk_t *w, const ProtobufCFieldDescriptor *f, cons
         size_t old = s_push_index(w, i);
         int rc;
         if (json_is_null(el)) {
-            rc = s_fail(w, CD_PBJSON_WRONG_TYPE, "null is not allowed in an array");
+            rc = s_fail(w, CD_CODE_WRONG_TYPE, "null is not allowed in an array");
         } else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
             ProtobufCMessage **slot = (ProtobufCMessage **)(void *)(arr + i * size);
             rc = s_parse_submessage(w, f, el, slot, depth);
@@ -860,7 +859,7 @@ static int s_object_to_message(s_walk_t *w, const json_t *obj, ProtobufCMessage 
     if (desc->n_fields > sizeof seen_small) {
         seen = calloc(desc->n_fields, 1);
         if (!seen)
-            return s_fail(w, CD_PBJSON_NO_MEMORY, "out of memory");
+            return s_fail(w, CD_CODE_NO_MEMORY, "out of memory");
     } else {
         memset(seen_small, 0, sizeof seen_small);
     }
@@ -873,12 +872,12 @@ static int s_object_to_message(s_walk_t *w, const json_t *obj, ProtobufCMessage 
         const ProtobufCFieldDescriptor *f = strlen(key) == key_len ? s_find_field(desc, key) : NULL;
         size_t old = s_push_name(w, f ? f->name : key);
         if (!f) {
-            rc = s_fail(w, CD_PBJSON_UNKNOWN_FIELD, "%s has no field \"%.64s\"", desc->name, key);
+            rc = s_fail(w, CD_CODE_UNKNOWN_FIELD, "%s has no field \"%.64s\"", desc->name, key);
             break;
         }
         size_t idx = (size_t)(f - desc->fields);
         if (seen[idx]) {
-            rc = s_fail(w, CD_PBJSON_DUPLICATE_FIELD, "field %s given more than once", f->name);
+            rc = s_fail(w, CD_CODE_DUPLICATE_FIELD, "field %s given more than once", f->name);
             break;
         }
         seen[idx] = 1;
@@ -888,7 +887,7 @@ static int s_object_to_message(s_walk_t *w, const json_t *obj, ProtobufCMessage 
                 if (set != 0) {
                     const ProtobufCFieldDescriptor *other =
                         protobuf_c_message_descriptor_get_field(desc, set);
-                    rc = s_fail(w, CD_PBJSON_ONEOF_CONFLICT,
+                    rc = s_fail(w, CD_CODE_ONEOF_CONFLICT,
                                 "only one of a oneof may be set; %s is set already",
                                 other ? other->name : "another member");
                     break;
@@ -903,7 +902,7 @@ static int s_object_to_message(s_walk_t *w, const json_t *obj, ProtobufCMessage 
     for (unsigned i = 0; rc == 0 && i < desc->n_fields; i++) {
         if (desc->fields[i].label == PROTOBUF_C_LABEL_REQUIRED && !seen[i]) {
             s_push_name(w, desc->fields[i].name);
-            rc = s_fail(w, CD_PBJSON_MISSING_FIELD, "required field %s is missing",
+            rc = s_fail(w, CD_CODE_MISSING_FIELD, "required field %s is missing",
                         desc->fields[i].name);
         }
     }
@@ -913,20 +912,20 @@ static int s_object_to_message(s_walk_t *w, const json_t *obj, ProtobufCMessage 
 }
 
 ProtobufCMessage *cd_pbjson_to_message(const ProtobufCMessageDescriptor *desc, const json_t *json,
-                                       cd_pbjson_error_t *err)
+                                       cd_fail_t *err)
 {
     assert(desc && desc->magic == PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC);
-    cd_pbjson_error_t local;
+    cd_fail_t local;
     s_walk_t w = {.err = err ? err : &local, .path = "", .len = 0};
     memset(w.err, 0, sizeof *w.err);
     if (!json || !json_is_object(json)) {
-        s_fail(&w, CD_PBJSON_WRONG_TYPE, "expected an object (%s), got %s", desc->name,
+        s_fail(&w, CD_CODE_WRONG_TYPE, "expected an object (%s), got %s", desc->name,
                json ? s_json_kind(json) : "nothing");
         return NULL;
     }
     ProtobufCMessage *msg = malloc(desc->sizeof_message);
     if (!msg) {
-        s_fail(&w, CD_PBJSON_NO_MEMORY, "out of memory");
+        s_fail(&w, CD_CODE_NO_MEMORY, "out of memory");
         return NULL;
     }
     protobuf_c_message_init(desc, msg);
@@ -938,7 +937,7 @@ ProtobufCMessage *cd_pbjson_to_message(const ProtobufCMessageDescriptor *desc, c
 }
 
 ProtobufCMessage *cd_pbjson_parse(const ProtobufCMessageDescriptor *desc, const char *text,
-                                  size_t len, cd_pbjson_error_t *err)
+                                  size_t len, cd_fail_t *err)
 {
     assert(desc);
     assert(text || len == 0);
@@ -953,8 +952,7 @@ ProtobufCMessage *cd_pbjson_parse(const ProtobufCMessageDescriptor *desc, const 
             /* jansson reports its own allocation failure as a parse error,
              * or (when its lexer cannot even start) as an error with no text. */
             int oom = json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0';
-            snprintf(err->code, sizeof err->code, "%s",
-                     oom ? CD_PBJSON_NO_MEMORY : CD_PBJSON_INVALID_JSON);
+            err->code = oom ? CD_CODE_NO_MEMORY : CD_CODE_INVALID_JSON;
             snprintf(err->message, sizeof err->message, "line %d column %d: %s", jerr.line,
                      jerr.column, jerr.text);
         }

@@ -28,8 +28,10 @@ static cd_client_t *s_public_client(const char **endpoint)
         *endpoint, s_endpoint("CANDOUR_INTAKE_PUBLIC_KEY", "var/keys/intake.pub"),
         s_endpoint("CANDOUR_CLIENT_KEY_FILE", "var/keys/local.key"), err, sizeof err);
     if (!c)
-        fprintf(stderr, "candourctl: %s\n(set CANDOUR_INTAKE_PUBLIC_KEY and"
-                        " CANDOUR_CLIENT_KEY_FILE; see README, section The bus API)\n", err);
+        fprintf(stderr,
+                "candourctl: %s\n(set CANDOUR_INTAKE_PUBLIC_KEY and"
+                " CANDOUR_CLIENT_KEY_FILE; see README, section The bus API)\n",
+                err);
     return c;
 }
 
@@ -53,8 +55,8 @@ static int s_call_with(cd_client_t *c, const char *endpoint, Candour__V1__Reques
         printf("%s\n", text ? text : "{}");
         free(text);
     } else if (reply->error) {
-        fprintf(stderr, "error %s%s%s: %s\n", reply->error->code, *reply->error->field ? " in " : "",
-                reply->error->field, reply->error->message);
+        fprintf(stderr, "error %s%s%s: %s\n", reply->error->code,
+                *reply->error->field ? " in " : "", reply->error->field, reply->error->message);
     } else {
         print(reply);
     }
@@ -95,8 +97,8 @@ static void s_print_receipt(const Candour__V1__Reply *r)
 
 static Candour__V1__Channel s_channel(const char *s)
 {
-    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value_by_name(
-        &candour__v1__channel__descriptor, s);
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value_by_name(&candour__v1__channel__descriptor, s);
     return v ? (Candour__V1__Channel)v->value : (Candour__V1__Channel)-1;
 }
 
@@ -106,8 +108,10 @@ static int s_submit_usage(int rc)
             "Usage: candourctl submit --file complaint.json [--json]\n"
             "       candourctl submit --external-ref REF --name NAME --description TEXT\n"
             "            [--address-as NAME] [--email ADDR] [--address LINE]... [--postcode PC]\n"
-            "            [--channel CHANNEL_EMAIL|CHANNEL_POST|CHANNEL_WEB|CHANNEL_VERBAL|CHANNEL_BUS]\n"
-            "            [--event-date YYYY-MM-DD] [--desired-outcome TEXT] [--service NAME]... [--json]\n"
+            "            [--channel "
+            "CHANNEL_EMAIL|CHANNEL_POST|CHANNEL_WEB|CHANNEL_VERBAL|CHANNEL_BUS]\n"
+            "            [--event-date YYYY-MM-DD] [--desired-outcome TEXT] [--service NAME]... "
+            "[--json]\n"
             "The file holds a candour.v1.SubmitComplaint as JSON ({\"complaint\": {...}}).\n"
             "Sends, as the organisation whose key is CANDOUR_CLIENT_KEY_FILE, to\n"
             "CANDOUR_INTAKE_PUBLIC_ENDPOINT (default tcp://127.0.0.1:7100), whose public key is\n"
@@ -142,15 +146,22 @@ static char *s_slurp(const char *path, size_t *len)
 
 int ctl_submit(int argc, char **argv)
 {
-    static struct option opts[] = {
-        {"file", required_argument, 0, 'f'}, {"org", required_argument, 0, 'o'},
-        {"external-ref", required_argument, 0, 'x'}, {"name", required_argument, 0, 'n'},
-        {"address-as", required_argument, 0, 'a'}, {"email", required_argument, 0, 'e'},
-        {"address", required_argument, 0, 'A'}, {"postcode", required_argument, 0, 'p'},
-        {"channel", required_argument, 0, 'c'}, {"event-date", required_argument, 0, 'd'},
-        {"description", required_argument, 0, 'D'}, {"desired-outcome", required_argument, 0, 'O'},
-        {"service", required_argument, 0, 's'}, {"json", no_argument, 0, 'j'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static struct option opts[] = {{"file", required_argument, 0, 'f'},
+                                   {"org", required_argument, 0, 'o'},
+                                   {"external-ref", required_argument, 0, 'x'},
+                                   {"name", required_argument, 0, 'n'},
+                                   {"address-as", required_argument, 0, 'a'},
+                                   {"email", required_argument, 0, 'e'},
+                                   {"address", required_argument, 0, 'A'},
+                                   {"postcode", required_argument, 0, 'p'},
+                                   {"channel", required_argument, 0, 'c'},
+                                   {"event-date", required_argument, 0, 'd'},
+                                   {"description", required_argument, 0, 'D'},
+                                   {"desired-outcome", required_argument, 0, 'O'},
+                                   {"service", required_argument, 0, 's'},
+                                   {"json", no_argument, 0, 'j'},
+                                   {"help", no_argument, 0, 'h'},
+                                   {0, 0, 0, 0}};
     Candour__V1__Complaint comp = CANDOUR__V1__COMPLAINT__INIT;
     Candour__V1__Person person = CANDOUR__V1__PERSON__INIT;
     char *address[8], *services[16];
@@ -163,17 +174,38 @@ int ctl_submit(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'f': file = optarg; break;
-        case 'o': break; /* kept for old scripts: the organisation is the key's */
-        case 'x': comp.external_ref = optarg; break;
-        case 'n': person.name = optarg; break;
-        case 'a': person.address_as = optarg; break;
-        case 'e': person.email = optarg; break;
-        case 'p': person.postcode = optarg; break;
-        case 'd': comp.event_date = optarg; break;
-        case 'D': comp.description = optarg; break;
-        case 'O': comp.desired_outcome = optarg; break;
-        case 'j': json = 1; break;
+        case 'f':
+            file = optarg;
+            break;
+        case 'o':
+            break; /* kept for old scripts: the organisation is the key's */
+        case 'x':
+            comp.external_ref = optarg;
+            break;
+        case 'n':
+            person.name = optarg;
+            break;
+        case 'a':
+            person.address_as = optarg;
+            break;
+        case 'e':
+            person.email = optarg;
+            break;
+        case 'p':
+            person.postcode = optarg;
+            break;
+        case 'd':
+            comp.event_date = optarg;
+            break;
+        case 'D':
+            comp.description = optarg;
+            break;
+        case 'O':
+            comp.desired_outcome = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
         case 'A':
             if (person.n_address < 8)
                 address[person.n_address++] = optarg;
@@ -188,8 +220,10 @@ int ctl_submit(int argc, char **argv)
                 return 2;
             }
             break;
-        case 'h': return s_submit_usage(0);
-        default: return s_submit_usage(2);
+        case 'h':
+            return s_submit_usage(0);
+        default:
+            return s_submit_usage(2);
         }
     }
     Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
@@ -203,13 +237,13 @@ int ctl_submit(int argc, char **argv)
             fprintf(stderr, "candourctl submit: cannot read %s\n", file);
             return 2;
         }
-        cd_pbjson_error_t perr;
+        cd_fail_t perr;
         from_file = (Candour__V1__SubmitComplaint *)cd_pbjson_parse(
             &candour__v1__submit_complaint__descriptor, text, len, &perr);
         free(text);
         if (!from_file) {
-            fprintf(stderr, "error %s in %s: %s\n", perr.code, *perr.field ? perr.field : file,
-                    perr.message);
+            fprintf(stderr, "error %s in %s: %s\n", cd_code_name(perr.code),
+                    *perr.field ? perr.field : file, perr.message);
             return 1;
         }
         req.submit = from_file;
@@ -247,8 +281,9 @@ static void s_print_status(const Candour__V1__Reply *r)
     printf("\ndeadlines\n");
     for (size_t i = 0; i < s->n_deadlines; i++) {
         const Candour__V1__Deadline *d = s->deadlines[i];
-        const char *what = d->closed ? "closed" : *d->met_at ? (d->missed ? "met late" : "met")
-                                                             : (d->missed ? "MISSED" : "open");
+        const char *what = d->closed    ? "closed"
+                           : *d->met_at ? (d->missed ? "met late" : "met")
+                                        : (d->missed ? "MISSED" : "open");
         printf("  %-16s due %s  %-8s %s%s%s%s%s\n", d->name, d->due, what, d->met_at,
                *d->party ? " party " : "", d->party, *d->extended_from ? " (extended from " : "",
                *d->extended_from ? d->extended_from : "");
@@ -291,7 +326,8 @@ int ctl_record_outcome(int argc, char **argv)
     static struct option opts[] = {{"outcome", required_argument, 0, 'o'},
                                    {"findings", required_argument, 0, 'f'},
                                    {"by", required_argument, 0, 'b'},
-                                   {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+                                   {"help", no_argument, 0, 'h'},
+                                   {0, 0, 0, 0}};
     Candour__V1__RecordOutcome ro = CANDOUR__V1__RECORD_OUTCOME__INIT;
     int c;
     optind = 1;
@@ -299,7 +335,8 @@ int ctl_record_outcome(int argc, char **argv)
         if (c == 'o') {
             const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value_by_name(
                 &candour__v1__outcome__descriptor, optarg);
-            ro.outcome = v ? (Candour__V1__Outcome)v->value : CANDOUR__V1__OUTCOME__OUTCOME_UNSPECIFIED;
+            ro.outcome =
+                v ? (Candour__V1__Outcome)v->value : CANDOUR__V1__OUTCOME__OUTCOME_UNSPECIFIED;
         } else if (c == 'f') {
             ro.findings = optarg;
         } else if (c == 'b') {
@@ -327,7 +364,8 @@ int ctl_sign(int argc, char **argv)
 {
     static struct option opts[] = {{"by", required_argument, 0, 'b'},
                                    {"role", required_argument, 0, 'r'},
-                                   {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+                                   {"help", no_argument, 0, 'h'},
+                                   {0, 0, 0, 0}};
     Candour__V1__SignResponse sr = CANDOUR__V1__SIGN_RESPONSE__INIT;
     int c;
     optind = 1;
@@ -371,7 +409,8 @@ int ctl_send(int argc, char **argv)
                 "Usage: candourctl send REQUEST.json   (or - for standard input)\n"
                 "Sends a candour.v1.Request written as JSON to intake's public endpoint and\n"
                 "prints the Reply as JSON, e.g.\n"
-                "  {\"withdraw\": {\"complaint_ref\": \"CDR-7K4M-9QXT\", \"reason\": \"resolved locally\"}}\n"
+                "  {\"withdraw\": {\"complaint_ref\": \"CDR-7K4M-9QXT\", \"reason\": \"resolved "
+                "locally\"}}\n"
                 "  {\"get_status_changes\": {\"after_sequence\": 0}}\n"
                 "Keys and endpoint as for `candourctl submit`.\n");
         return argc == 2 ? 0 : 2;
@@ -382,13 +421,13 @@ int ctl_send(int argc, char **argv)
         fprintf(stderr, "candourctl send: cannot read %s\n", argv[1]);
         return 2;
     }
-    cd_pbjson_error_t perr;
+    cd_fail_t perr;
     Candour__V1__Request *req = (Candour__V1__Request *)cd_pbjson_parse(
         &candour__v1__request__descriptor, text, len, &perr);
     free(text);
     if (!req) {
-        fprintf(stderr, "error %s in %s: %s\n", perr.code, *perr.field ? perr.field : argv[1],
-                perr.message);
+        fprintf(stderr, "error %s in %s: %s\n", cd_code_name(perr.code),
+                *perr.field ? perr.field : argv[1], perr.message);
         return 1;
     }
     const char *endpoint;
@@ -407,19 +446,31 @@ int ctl_extend(int argc, char **argv)
                                    {"to", required_argument, 0, 't'},
                                    {"agreed-by", required_argument, 0, 'a'},
                                    {"reason", required_argument, 0, 'r'},
-                                   {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+                                   {"help", no_argument, 0, 'h'},
+                                   {0, 0, 0, 0}};
     Candour__V1__ExtendDeadline x = CANDOUR__V1__EXTEND_DEADLINE__INIT;
     x.deadline = "response";
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': x.deadline = optarg; break;
-        case 'p': x.party = optarg; break;
-        case 't': x.new_due = optarg; break;
-        case 'a': x.agreed_by = optarg; break;
-        case 'r': x.reason = optarg; break;
-        default: goto usage;
+        case 'd':
+            x.deadline = optarg;
+            break;
+        case 'p':
+            x.party = optarg;
+            break;
+        case 't':
+            x.new_due = optarg;
+            break;
+        case 'a':
+            x.agreed_by = optarg;
+            break;
+        case 'r':
+            x.reason = optarg;
+            break;
+        default:
+            goto usage;
         }
     }
     if (optind != argc - 1)
@@ -431,9 +482,10 @@ int ctl_extend(int argc, char **argv)
     return s_call(s_endpoint("CANDOUR_ROUTING_ENDPOINT", "tcp://127.0.0.1:7101"), &req, 0,
                   s_print_done);
 usage:
-    fprintf(stderr, "Usage: candourctl extend REFERENCE --to YYYY-MM-DD --agreed-by NAME --reason TEXT\n"
-                    "            [--deadline response|update|acknowledgement|contribution] [--party ORG]\n"
-                    "Records a new agreed date (R5); the complainant gets an extension letter.\n");
+    fprintf(stderr,
+            "Usage: candourctl extend REFERENCE --to YYYY-MM-DD --agreed-by NAME --reason TEXT\n"
+            "            [--deadline response|update|acknowledgement|contribution] [--party ORG]\n"
+            "Records a new agreed date (R5); the complainant gets an extension letter.\n");
     return 2;
 }
 
@@ -441,21 +493,31 @@ usage:
 
 int ctl_decide(int argc, char **argv)
 {
-    static struct option opts[] = {{"accept", no_argument, 0, 'a'},
-                                   {"decline", no_argument, 0, 'd'},
-                                   {"reason", required_argument, 0, 'r'},
-                                   {"by", required_argument, 0, 'b'},
-                                   {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static struct option opts[] = {
+        {"accept", no_argument, 0, 'a'},       {"decline", no_argument, 0, 'd'},
+        {"reason", required_argument, 0, 'r'}, {"by", required_argument, 0, 'b'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     Candour__V1__DecideOutOfTime d = CANDOUR__V1__DECIDE_OUT_OF_TIME__INIT;
     int chosen = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'a': d.accept = 1; chosen++; break;
-        case 'd': d.accept = 0; chosen++; break;
-        case 'r': d.reason = optarg; break;
-        case 'b': d.decided_by = optarg; break;
-        default: goto usage;
+        case 'a':
+            d.accept = 1;
+            chosen++;
+            break;
+        case 'd':
+            d.accept = 0;
+            chosen++;
+            break;
+        case 'r':
+            d.reason = optarg;
+            break;
+        case 'b':
+            d.decided_by = optarg;
+            break;
+        default:
+            goto usage;
         }
     }
     if (optind != argc - 1 || chosen != 1)
@@ -467,8 +529,9 @@ int ctl_decide(int argc, char **argv)
     return s_call(s_endpoint("CANDOUR_ROUTING_ENDPOINT", "tcp://127.0.0.1:7101"), &req, 0,
                   s_print_done);
 usage:
-    fprintf(stderr, "Usage: candourctl decide REFERENCE --accept|--decline --reason TEXT --by NAME\n"
-                    "The recorded decision on a complaint made after the 12-month limit (I3).\n");
+    fprintf(stderr,
+            "Usage: candourctl decide REFERENCE --accept|--decline --reason TEXT --by NAME\n"
+            "The recorded decision on a complaint made after the 12-month limit (I3).\n");
     return 2;
 }
 
@@ -479,7 +542,8 @@ int ctl_waive(int argc, char **argv)
     static struct option opts[] = {{"partner", required_argument, 0, 'p'},
                                    {"reason", required_argument, 0, 'r'},
                                    {"by", required_argument, 0, 'b'},
-                                   {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+                                   {"help", no_argument, 0, 'h'},
+                                   {0, 0, 0, 0}};
     Candour__V1__WaiveContribution w = CANDOUR__V1__WAIVE_CONTRIBUTION__INIT;
     int c;
     optind = 1;

@@ -301,9 +301,10 @@ static long s_records(const char *text, size_t len, s_rec_t **precs, int *nbad)
                 recs = p;
             }
             recs[n] = (s_rec_t){.start = i, .len = end - i, .line = line, .nlines = nl + 1};
-            const char *why = bare_cr                                     ? "carriage return not followed by a line feed"
-                              : end - i == 2 && memcmp(text + i, "\\.", 2) == 0 ? "a line holding only \\. (COPY's end of data)"
-                                                                          : NULL;
+            const char *why = bare_cr ? "carriage return not followed by a line feed"
+                              : end - i == 2 && memcmp(text + i, "\\.", 2) == 0
+                                  ? "a line holding only \\. (COPY's end of data)"
+                                  : NULL;
             if (why && n > 0) {
                 fprintf(stderr, "line %zu: csv: %s\n", line, why);
                 recs[n].out = 1;
@@ -362,13 +363,13 @@ static int s_exec(PGconn *c, const char *sql, int n, const char *const *v)
 /* The file's fields as text, in file order (n): the checks read them as
  * they are, and COPY refuses nothing that is merely a bad value. */
 #define S_SQL_STAGE                                                                                \
-    "CREATE TEMP TABLE route_import (n bigint GENERATED ALWAYS AS IDENTITY, line bigint,"         \
-    " org_id text, service text, service_name text, kind text, commissioner text,"               \
+    "CREATE TEMP TABLE route_import (n bigint GENERATED ALWAYS AS IDENTITY, line bigint,"          \
+    " org_id text, service text, service_name text, kind text, commissioner text,"                 \
     " provider text, effective_from text, effective_to text) ON COMMIT DROP"
 /* Fixed text (no input in it): the data goes as COPY data. HEADER MATCH
  * checks the header's names; FORCE_NOT_NULL reads an empty field as ''. */
 #define S_SQL_COPY                                                                                 \
-    "COPY route_import (" S_HEADER ") FROM STDIN (FORMAT csv, HEADER MATCH, FORCE_NOT_NULL"      \
+    "COPY route_import (" S_HEADER ") FROM STDIN (FORMAT csv, HEADER MATCH, FORCE_NOT_NULL"        \
     " (" S_HEADER "))"
 
 /* COPY's complaint about a row, as ours: a field too few or too many names
@@ -508,8 +509,7 @@ static int s_stage(PGconn *c, const char *text, s_rec_t *recs, size_t n, int *nb
  * *rows, *nrows are the file's), or -1 if the database failed. */
 static int s_load(PGconn *c, const char *only, s_row_t **prows, size_t *pn, size_t *pskipped)
 {
-    PGresult *r = s_query(c,
-                          "SELECT line, " S_HEADER " FROM route_import ORDER BY n", 0, NULL);
+    PGresult *r = s_query(c, "SELECT line, " S_HEADER " FROM route_import ORDER BY n", 0, NULL);
     if (!r)
         return -1;
     size_t nr = (size_t)PQntuples(r), n = 0, skipped = 0;
@@ -698,8 +698,7 @@ static int s_import(int argc, char **argv)
     free(recs);
     free(text);
     if (rc == 0 && nbad != 0) {
-        fprintf(stderr, "%d problem%s in %s: nothing imported\n", nbad, nbad == 1 ? "" : "s",
-                path);
+        fprintf(stderr, "%d problem%s in %s: nothing imported\n", nbad, nbad == 1 ? "" : "s", path);
         rc = 1;
     }
     if (rc == 0)

@@ -10,6 +10,7 @@
 
 #include "candour/error.h"
 #include "candour/daemon.h"
+#include "candour/errcode.h"
 #include "candour/http.h"
 #include "candour/log.h"
 #include "candour/metrics.h"
@@ -55,6 +56,12 @@ static void s_respond_json(cd_http_req_t *req, int status, const char *code, con
     json_decref(o);
 }
 
+/* The gateway's own refusal: its status is the code's (errcode.c). */
+static void s_respond_code(cd_http_req_t *req, cd_code_t code, const char *message)
+{
+    s_respond_json(req, cd_code_http(code), cd_code_name(code), "", message);
+}
+
 /* ---------------------------------------------------------------- bus */
 
 static gw_call_t *s_take_call(const char *request_id)
@@ -82,7 +89,9 @@ static void s_on_reply(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg)
         int status = 200;
         char *text = NULL;
         if (r->error) {
-            status = gw_status_for(r->error->code);
+            /* The code as the service sent it, at its status in the one
+             * table; a code this build does not know is 500. */
+            status = cd_code_http(cd_code_from_name(r->error->code));
             s_respond_json(call->http, status, r->error->code, r->error->field, r->error->message);
         } else {
             text = cd_pbjson_dumps(r->status ? &r->status->base : &r->base, 0);
@@ -106,7 +115,7 @@ static void s_on_sweep(uv_timer_t *t)
         *pp = c->next;
         s_gw.ncalls--;
         cd_metric_add(s_gw.m_timeouts, 1);
-        s_respond_json(c->http, 504, "TIMEOUT", "", "routing did not answer in time; try again");
+        s_respond_code(c->http, CD_CODE_TIMEOUT, "routing did not answer in time; try again");
         free(c);
     }
 }
@@ -115,7 +124,7 @@ static void s_on_sweep(uv_timer_t *t)
 static void s_ask(cd_http_req_t *http, Candour__V1__Request *req)
 {
     if (s_gw.ncalls >= GW_MAX_INFLIGHT) {
-        s_respond_json(http, 503, "BUSY", "", "too many requests in flight; try again shortly");
+        s_respond_code(http, CD_CODE_BUSY, "too many requests in flight; try again shortly");
         return;
     }
     gw_call_t *call = calloc(1, sizeof *call);
@@ -124,7 +133,7 @@ static void s_ask(cd_http_req_t *http, Candour__V1__Request *req)
     if (!call || !buf || cd_uuid(call->request_id) != 0) {
         free(call);
         free(buf);
-        s_respond_json(http, 500, "INTERNAL", "", "out of memory");
+        s_respond_code(http, CD_CODE_INTERNAL, "out of memory");
         return;
     }
     req->request_id = call->request_id;
@@ -134,7 +143,7 @@ static void s_ask(cd_http_req_t *http, Candour__V1__Request *req)
     free(buf);
     if (rc != 0) {
         free(call);
-        s_respond_json(http, 503, "UNAVAILABLE", "", "routing is not reachable just now");
+        s_respond_code(http, CD_CODE_UNAVAILABLE, "routing is not reachable just now");
         return;
     }
     call->http = http;
@@ -178,10 +187,10 @@ static void s_on_http(cd_http_req_t *req, void *arg)
         return;
     }
     case GW_ROUTE_BAD_METHOD:
-        s_respond_json(req, 405, "METHOD_NOT_ALLOWED", "", "this path answers GET only");
+        s_respond_code(req, CD_CODE_METHOD_NOT_ALLOWED, "this path answers GET only");
         return;
     default:
-        s_respond_json(req, 404, "NOT_FOUND", "", "no such endpoint; see README, section Gateway");
+        s_respond_code(req, CD_CODE_NOT_FOUND, "no such endpoint; see README, section Gateway");
     }
 }
 
@@ -195,7 +204,7 @@ static void s_on_stop(void *arg)
     while (s_gw.calls) {
         gw_call_t *c = s_gw.calls;
         s_gw.calls = c->next;
-        s_respond_json(c->http, 503, "UNAVAILABLE", "", "the gateway is stopping");
+        s_respond_code(c->http, CD_CODE_UNAVAILABLE, "the gateway is stopping");
         free(c);
     }
 }

@@ -1,4 +1,5 @@
-/* routes.c - the gateway's URL table and HTTP mapping. */
+/* routes.c - the gateway's URL table. (Its error codes' HTTP statuses are
+ * the one table's: cd_code_http, errcode.h.) */
 #include "routes.h"
 
 #include <string.h>
@@ -34,23 +35,4 @@ gw_route_t gw_route(const char *method, const char *path, char *ref, size_t refl
     if (found != GW_ROUTE_NOT_FOUND && strcmp(method, "GET") != 0)
         return GW_ROUTE_BAD_METHOD;
     return found;
-}
-
-int gw_status_for(const char *code)
-{
-    static const struct {
-        const char *code;
-        int status;
-    } map[] = {
-        {"NOT_FOUND", 404},       {"FAILED_PRECONDITION", 409}, {"UNAVAILABLE", 503},
-        {"UNSUPPORTED", 501},     {"PERMISSION_DENIED", 403},   {"INVALID_ARGUMENT", 400},
-        {"REQUIRED", 400},        {"TOO_LONG", 400},            {"TOO_MANY", 400},
-        {"INVALID_TEXT", 400},    {"INVALID_ENUM", 400},        {"INVALID_DATE", 400},
-        {"DATE_IN_FUTURE", 400},  {"NO_CONTACT", 400},          {"MALFORMED_REQUEST", 400},
-        {"MALFORMED_FRAME", 400},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(map[i].code, code) == 0)
-            return map[i].status;
-    return 500;
 }

@@ -1,4 +1,4 @@
-/* routes.h - the gateway's URL table and HTTP mapping, as pure functions. */
+/* routes.h - the gateway's URL table, as a pure function. */
 #ifndef GATEWAY_ROUTES_H
 #define GATEWAY_ROUTES_H
 
@@ -15,8 +15,5 @@ typedef enum {
 
 /* Match method and path; for GW_ROUTE_STATUS the reference goes to ref. */
 gw_route_t gw_route(const char *method, const char *path, char *ref, size_t reflen);
-
-/* The HTTP status for a Candour error code (NOT_FOUND -> 404, ...). */
-int gw_status_for(const char *code);
 
 #endif

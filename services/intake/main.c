@@ -25,6 +25,7 @@
 
 #include "candour/calendar.h"
 #include "candour/error.h"
+#include "candour/errcode.h"
 #include "candour/lifecycle.h"
 #include "candour/log.h"
 #include "candour/metrics.h"
@@ -78,7 +79,7 @@ static intake_t s_app;
 static void s_deny(cd_request_t *req)
 {
     cd_metric_add(s_app.m_denied, 1);
-    cd_request_fail(req, "PERMISSION_DENIED", "",
+    cd_request_fail(req, CD_CODE_PERMISSION_DENIED, "",
                     "this key is not on Candour's allow-list (or was revoked): ask the"
                     " receiving organisation to add it");
 }
@@ -304,7 +305,7 @@ static void s_on_batch(const cd_tx_result_t *res, void *arg)
              * visible): no receipt; the sender retries with the same ref. */
             cd_log_warn("complaint.not_stored", "{s:s, s:s}", "org_id", it->org, "reason",
                         res->err ? res->message : "not visible yet");
-            cd_request_fail(it->req, "UNAVAILABLE", "",
+            cd_request_fail(it->req, CD_CODE_UNAVAILABLE, "",
                             "the complaint could not be stored just now; nothing was kept."
                             " Send it again with the same external_ref");
             it->req = NULL;
@@ -331,7 +332,7 @@ static void s_flush(void)
         s_app.npending--;
         it->next = NULL;
         if (in_new_reference(it->reference) != 0) {
-            cd_request_fail(it->req, "INTERNAL", "",
+            cd_request_fail(it->req, CD_CODE_INTERNAL, "",
                             "the complaint could not be prepared; nothing was kept");
             s_item_free(it);
             continue;
@@ -354,7 +355,7 @@ static void s_flush(void)
         in_item_t *next;
         for (in_item_t *it = head; it; it = next) {
             next = it->next;
-            cd_request_fail(it->req, "INTERNAL", "",
+            cd_request_fail(it->req, CD_CODE_INTERNAL, "",
                             "the complaint could not be prepared; nothing was kept");
             s_item_free(it);
         }
@@ -377,7 +378,7 @@ static int32_t s_today(void)
 static void s_submit(cd_request_t *req, const Candour__V1__Request *r, const char *org,
                      const char *key)
 {
-    in_error_t err;
+    cd_fail_t err;
     const Candour__V1__Complaint *c = r->submit->complaint;
     if (in_validate_complaint(c, s_today(), &err) != 0) {
         cd_metric_add(s_app.m_rejected, 1);
@@ -391,7 +392,7 @@ static void s_submit(cd_request_t *req, const Candour__V1__Request *r, const cha
         it->complaint = (Candour__V1__Complaint *)cd_pb_clone(&c->base);
     if (!it || !it->complaint) {
         free(it);
-        cd_request_fail(req, "INTERNAL", "", "out of memory; nothing was kept");
+        cd_request_fail(req, CD_CODE_INTERNAL, "", "out of memory; nothing was kept");
         return;
     }
     int64_t now = cd_now_us();
@@ -439,7 +440,7 @@ static void s_op_free(in_op_t *op)
     free(op);
 }
 
-static void s_fail(in_op_t *op, const char *code, const char *field, const char *message)
+static void s_fail(in_op_t *op, cd_code_t code, const char *field, const char *message)
 {
     cd_request_fail(op->req, code, field, message);
     s_op_free(op);
@@ -451,7 +452,7 @@ static void s_fail(in_op_t *op, const char *code, const char *field, const char 
 static PGresult *s_checked(in_op_t *op, const cd_tx_result_t *res, int live_col, const char *what)
 {
     if (res->err) {
-        s_fail(op, "UNAVAILABLE", "", what);
+        s_fail(op, CD_CODE_UNAVAILABLE, "", what);
         return NULL;
     }
     PGresult *r = res->results[0];
@@ -469,7 +470,7 @@ static void s_on_loaded(const cd_tx_result_t *res, void *arg)
 {
     in_op_t *op = arg;
     if (res->err) {
-        s_fail(op, "UNAVAILABLE", "", "could not be done just now; nothing was changed");
+        s_fail(op, CD_CODE_UNAVAILABLE, "", "could not be done just now; nothing was changed");
         return;
     }
     PGresult *r = res->results[0];
@@ -479,7 +480,7 @@ static void s_on_loaded(const cd_tx_result_t *res, void *arg)
     } else if (PQgetisnull(r, 0, 0) || PQgetvalue(r, 0, 9)[0] != 't') {
         /* Another organisation's complaint is "not found" too: its existence
          * is not ours to tell. */
-        s_fail(op, "NOT_FOUND", "complaint_ref", "you have no complaint with that reference");
+        s_fail(op, CD_CODE_NOT_FOUND, "complaint_ref", "you have no complaint with that reference");
     } else {
         op->step(op, r);
     }
@@ -507,7 +508,7 @@ static in_op_t *s_op_new(cd_request_t *req, const ProtobufCMessage *msg, const c
         op->msg = cd_pb_clone(msg);
     if (!op || !op->msg) {
         free(op);
-        cd_request_fail(req, "INTERNAL", "", "out of memory; nothing was changed");
+        cd_request_fail(req, CD_CODE_INTERNAL, "", "out of memory; nothing was changed");
         return NULL;
     }
     op->req = req;
@@ -527,11 +528,11 @@ static void s_on_written(const cd_tx_result_t *res, void *arg)
         op->req = NULL;
         s_op_free(op);
     } else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0) {
-        s_fail(op, "FAILED_PRECONDITION", "complaint_ref",
+        s_fail(op, CD_CODE_FAILED_PRECONDITION, "complaint_ref",
                "the complaint changed while this was being done: look at its status and try"
                " again");
     } else {
-        s_fail(op, "UNAVAILABLE", "", "could not be done just now; nothing was changed");
+        s_fail(op, CD_CODE_UNAVAILABLE, "", "could not be done just now; nothing was changed");
     }
 }
 
@@ -589,7 +590,7 @@ static void s_amend_step(in_op_t *op, PGresult *row)
 {
     const char *state = PQgetvalue(row, 0, 1);
     if (PQgetvalue(row, 0, 8)[0] == 't' || !in_amendable(state)) {
-        s_fail(op, "FAILED_PRECONDITION", "amend.complaint_ref",
+        s_fail(op, CD_CODE_FAILED_PRECONDITION, "amend.complaint_ref",
                "the complaint has been triaged (or withdrawn) and can no longer be amended;"
                " send further information to the complaints team instead");
         return;
@@ -606,9 +607,9 @@ static void s_amend_step(in_op_t *op, PGresult *row)
     if (c->received_at != protobuf_c_empty_string)
         free(c->received_at);
     c->received_at = strdup(PQgetvalue(row, 0, 4));
-    in_error_t err;
+    cd_fail_t err;
     if (in_validate_complaint(c, s_today(), &err) != 0) {
-        char field[128];
+        char field[CD_FAIL_FIELD_LEN + 8];
         snprintf(field, sizeof field, "amend.%s", err.field);
         s_fail(op, err.code, field, err.message);
         return;
@@ -635,7 +636,7 @@ static void s_amend_step(in_op_t *op, PGresult *row)
 static void s_withdraw_step(in_op_t *op, PGresult *row)
 {
     if (PQgetvalue(row, 0, 8)[0] == 't' || !in_withdrawable(PQgetvalue(row, 0, 1))) {
-        s_fail(op, "FAILED_PRECONDITION", "withdraw.complaint_ref",
+        s_fail(op, CD_CODE_FAILED_PRECONDITION, "withdraw.complaint_ref",
                "the complaint is already closed or withdrawn");
         return;
     }
@@ -651,7 +652,8 @@ static void s_withdraw_step(in_op_t *op, PGresult *row)
 static void s_consent_step(in_op_t *op, PGresult *row)
 {
     if (PQgetvalue(row, 0, 8)[0] == 't') {
-        s_fail(op, "FAILED_PRECONDITION", "record_consent.complaint_ref", "the complaint was withdrawn");
+        s_fail(op, CD_CODE_FAILED_PRECONDITION, "record_consent.complaint_ref",
+               "the complaint was withdrawn");
         return;
     }
     Candour__V1__RecordConsent *rc = (Candour__V1__RecordConsent *)op->msg;
@@ -676,7 +678,7 @@ static void s_summary_step(in_op_t *op, PGresult *row)
 {
     const char *holds_now = PQgetvalue(row, 0, 6);
     if (!strstr(holds_now, "awaiting-summary-agreement")) {
-        s_fail(op, "FAILED_PRECONDITION", "agree_summary.complaint_ref",
+        s_fail(op, CD_CODE_FAILED_PRECONDITION, "agree_summary.complaint_ref",
                "this complaint has no summary waiting to be agreed");
         return;
     }
@@ -704,7 +706,7 @@ static void s_on_history(const cd_tx_result_t *res, void *arg)
 {
     in_op_t *op = arg;
     if (res->err) {
-        s_fail(op, "UNAVAILABLE", "", "the status could not be read just now");
+        s_fail(op, CD_CODE_UNAVAILABLE, "", "the status could not be read just now");
         return;
     }
     PGresult *c = res->results[0], *h = res->results[1];
@@ -787,8 +789,8 @@ static void s_status_changes(in_op_t *op)
 {
     Candour__V1__GetStatusChanges *g = (Candour__V1__GetStatusChanges *)op->msg;
     if (g->after_sequence < 0 || g->limit > 500) {
-        s_fail(op, "OUT_OF_RANGE", g->limit > 500 ? "get_status_changes.limit"
-                                                  : "get_status_changes.after_sequence",
+        s_fail(op, CD_CODE_OUT_OF_RANGE,
+               g->limit > 500 ? "get_status_changes.limit" : "get_status_changes.after_sequence",
                "after_sequence is 0 or more; limit is 1 to 500 (0 means 100)");
         return;
     }
@@ -861,7 +863,8 @@ static void s_get_messages(in_op_t *op)
 {
     Candour__V1__GetMessages *g = (Candour__V1__GetMessages *)op->msg;
     if (g->after_sequence < 0 || g->limit > 500) {
-        s_fail(op, "OUT_OF_RANGE", g->limit > 500 ? "get_messages.limit" : "get_messages.after_sequence",
+        s_fail(op, CD_CODE_OUT_OF_RANGE,
+               g->limit > 500 ? "get_messages.limit" : "get_messages.after_sequence",
                "after_sequence is 0 or more; limit is 1 to 500 (0 means 100)");
         return;
     }
@@ -889,10 +892,10 @@ static void s_on_contribution_written(const cd_tx_result_t *res, void *arg)
         op->req = NULL;
         s_op_free(op);
     } else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0) {
-        s_fail(op, "FAILED_PRECONDITION", "submit_contribution.complaint_ref",
+        s_fail(op, CD_CODE_FAILED_PRECONDITION, "submit_contribution.complaint_ref",
                "your organisation has already sent its contribution to this complaint");
     } else {
-        s_fail(op, "UNAVAILABLE", "", "the contribution could not be stored just now");
+        s_fail(op, CD_CODE_UNAVAILABLE, "", "the contribution could not be stored just now");
     }
 }
 
@@ -904,7 +907,7 @@ static void s_on_asked(const cd_tx_result_t *res, void *arg)
         return;
     if (PQgetvalue(r, 0, 0)[0] != 't') {
         /* Party to a complaint only when asked: otherwise it is not theirs. */
-        s_fail(op, "NOT_FOUND", "submit_contribution.complaint_ref",
+        s_fail(op, CD_CODE_NOT_FOUND, "submit_contribution.complaint_ref",
                "your organisation has not been asked for a contribution to that complaint");
         return;
     }
@@ -944,27 +947,28 @@ static int s_check_text(cd_request_t *req, const char *s, const char *field, siz
                         int required)
 {
     size_t n = strlen(s);
-    const char *code = NULL, *msg = NULL;
+    cd_code_t code = CD_CODE_OK;
+    const char *msg = NULL;
     if (required && n == 0) {
-        code = "REQUIRED";
+        code = CD_CODE_REQUIRED;
         msg = "this field is required";
     } else if (n > max) {
-        code = "TOO_LONG";
+        code = CD_CODE_TOO_LONG;
         msg = "this text is over its limit";
     } else if (!cd_text_ok(s, n, 1)) {
-        code = "INVALID_TEXT";
+        code = CD_CODE_INVALID_TEXT;
         msg = "must be UTF-8 text without control characters";
     }
-    if (code)
+    if (code != CD_CODE_OK)
         cd_request_fail(req, code, field, msg);
-    return code ? -1 : 0;
+    return code != CD_CODE_OK ? -1 : 0;
 }
 
 static int s_check_ref(cd_request_t *req, const char *ref, const char *field)
 {
     if (ref[0] && strlen(ref) < 64)
         return 0;
-    cd_request_fail(req, "REQUIRED", field,
+    cd_request_fail(req, CD_CODE_REQUIRED, field,
                     "give the complaint's reference from its receipt, e.g. CDR-7K4M-9QXT");
     return -1;
 }
@@ -973,7 +977,7 @@ static void s_dispatch(cd_request_t *req, const Candour__V1__Request *r, const c
                        const char *key)
 {
     in_op_t *op = NULL;
-    in_error_t err;
+    cd_fail_t err;
     switch (r->op_case) {
     case CANDOUR__V1__REQUEST__OP_SUBMIT:
         s_submit(req, r, org, key);
@@ -982,7 +986,7 @@ static void s_dispatch(cd_request_t *req, const Candour__V1__Request *r, const c
         if (s_check_ref(req, r->amend->complaint_ref, "amend.complaint_ref"))
             return;
         if (!r->amend->complaint) {
-            cd_request_fail(req, "REQUIRED", "amend.complaint",
+            cd_request_fail(req, CD_CODE_REQUIRED, "amend.complaint",
                             "give the complaint as it should now stand");
             return;
         }
@@ -999,7 +1003,7 @@ static void s_dispatch(cd_request_t *req, const Candour__V1__Request *r, const c
         if (s_check_ref(req, r->record_consent->complaint_ref, "record_consent.complaint_ref"))
             return;
         if (!r->record_consent->consent) {
-            cd_request_fail(req, "REQUIRED", "record_consent.consent",
+            cd_request_fail(req, CD_CODE_REQUIRED, "record_consent.consent",
                             "give the consent: who gave it, when, and for sharing with whom");
             return;
         }
@@ -1016,7 +1020,7 @@ static void s_dispatch(cd_request_t *req, const Candour__V1__Request *r, const c
             s_check_text(req, r->agree_summary->summary, "agree_summary.summary", IN_MAX_TEXT, 1))
             return;
         if (r->agree_summary->agreed_at[0] && cd_parse_rfc3339(r->agree_summary->agreed_at) < 0) {
-            cd_request_fail(req, "INVALID_DATE", "agree_summary.agreed_at",
+            cd_request_fail(req, CD_CODE_INVALID_DATE, "agree_summary.agreed_at",
                             "agreed_at must be a time written like 2026-11-25T14:30:00Z");
             return;
         }
@@ -1053,7 +1057,7 @@ static void s_dispatch(cd_request_t *req, const Candour__V1__Request *r, const c
             s_submit_contribution(op);
         return;
     default:
-        cd_request_fail(req, "UNSUPPORTED", "op",
+        cd_request_fail(req, CD_CODE_UNSUPPORTED, "op",
                         "intake takes SubmitComplaint, AmendComplaint, WithdrawComplaint,"
                         " RecordConsent, AgreeSummary, GetStatus, GetStatusChanges, GetMessages"
                         " and SubmitContribution");
@@ -1067,7 +1071,7 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
                          void *arg)
 {
     if (cd_service_stopping(s_app.svc)) {
-        cd_request_fail(req, "UNAVAILABLE", "", "intake is stopping; send it again shortly");
+        cd_request_fail(req, CD_CODE_UNAVAILABLE, "", "intake is stopping; send it again shortly");
         return;
     }
     const char *org = cd_request_org(req), *key = cd_request_key(req);
@@ -1088,9 +1092,10 @@ static void s_on_contribution_requested(cd_inbox_t *in, cd_event_t *ev,
     const Candour__V1__ContributionRequested *cr =
         (const Candour__V1__ContributionRequested *)payload;
     cd_date_t due;
-    if (in_validate_org(cr->partner_org, &(in_error_t){0}) != 0 ||
+    if (in_validate_org(cr->partner_org, &(cd_fail_t){0}) != 0 ||
         cd_date_parse(cr->due, &due) != 0) {
-        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "contribution.requested without a partner or due date");
+        cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT,
+                     "contribution.requested without a partner or due date");
         return;
     }
     Candour__V1__ComplaintRouted body = CANDOUR__V1__COMPLAINT_ROUTED__INIT;
@@ -1117,7 +1122,8 @@ static void s_on_status_changed(cd_inbox_t *in, cd_event_t *ev, const Candour__V
     const Candour__V1__StatusChanged *sc = (const Candour__V1__StatusChanged *)payload;
     const char *state = cd_state_name(sc->state);
     if (!*state || cd_parse_rfc3339(sc->at) < 0) {
-        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "complaint.status_changed without a state or time");
+        cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT,
+                     "complaint.status_changed without a state or time");
         return;
     }
     cd_tx_t *tx = cd_inbox_tx(in, ev);

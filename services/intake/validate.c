@@ -1,7 +1,6 @@
 /* validate.c - intake's rules for a submitted complaint. */
 #include "validate.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -9,49 +8,38 @@
 #include "candour/calendar.h"
 #include "candour/util.h"
 
-static int s_fail(in_error_t *e, const char *code, const char *field, const char *fmt, ...)
-{
-    snprintf(e->code, sizeof e->code, "%s", code);
-    snprintf(e->field, sizeof e->field, "%s", field);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->message, sizeof e->message, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* A text field: optional or required, bounded, valid UTF-8 without controls. */
 static int s_text(const char *s, const char *field, size_t max, int required, int multiline,
-                  in_error_t *e)
+                  cd_fail_t *e)
 {
     size_t len = s ? strlen(s) : 0;
     if (len == 0)
-        return required ? s_fail(e, "REQUIRED", field, "%s is required", field) : 0;
+        return required ? cd_fail(e, CD_CODE_REQUIRED, field, "%s is required", field) : 0;
     if (len > max)
-        return s_fail(e, "TOO_LONG", field, "%s is %zu bytes long; at most %zu are allowed", field,
-                      len, max);
+        return cd_fail(e, CD_CODE_TOO_LONG, field, "%s is %zu bytes long; at most %zu are allowed",
+                       field, len, max);
     if (!cd_text_ok(s, len, multiline))
-        return s_fail(e, "INVALID_TEXT", field,
-                      "%s must be UTF-8 text without control characters%s", field,
-                      multiline ? " (new lines and tabs are allowed)" : "");
+        return cd_fail(e, CD_CODE_INVALID_TEXT, field,
+                       "%s must be UTF-8 text without control characters%s", field,
+                       multiline ? " (new lines and tabs are allowed)" : "");
     return 0;
 }
 
-static int s_date(const char *s, const char *field, int32_t today, in_error_t *e)
+static int s_date(const char *s, const char *field, int32_t today, cd_fail_t *e)
 {
     if (!s || !*s)
         return 0;
     cd_date_t d;
     if (cd_date_parse(s, &d) != 0)
-        return s_fail(e, "INVALID_DATE", field, "%s must be a date written YYYY-MM-DD", field);
+        return cd_fail(e, CD_CODE_INVALID_DATE, field, "%s must be a date written YYYY-MM-DD",
+                       field);
     if (cd_date_to_days(d) > today)
-        return s_fail(e, "DATE_IN_FUTURE", field, "%s (%s) is later than today", field, s);
+        return cd_fail(e, CD_CODE_DATE_IN_FUTURE, field, "%s (%s) is later than today", field, s);
     return 0;
 }
 
 /* A person named in a complaint: the complainant or the patient. */
-static int s_person(const Candour__V1__Person *p, const char *field, int need_contact,
-                    in_error_t *e)
+static int s_person(const Candour__V1__Person *p, const char *field, int need_contact, cd_fail_t *e)
 {
     char f[96];
 #define S_F(name) (snprintf(f, sizeof f, "%s." name, field), f)
@@ -62,9 +50,9 @@ static int s_person(const Candour__V1__Person *p, const char *field, int need_co
         s_text(p->telephone, S_F("telephone"), 32, 0, 0, e))
         return -1;
     if (p->email[0] && (!strchr(p->email, '@') || strchr(p->email, ' ')))
-        return s_fail(e, "INVALID_ARGUMENT", S_F("email"), "%s is not an email address", f);
+        return cd_fail(e, CD_CODE_INVALID_ARGUMENT, S_F("email"), "%s is not an email address", f);
     if (p->n_address > 8)
-        return s_fail(e, "TOO_MANY", S_F("address"), "an address has at most 8 lines");
+        return cd_fail(e, CD_CODE_TOO_MANY, S_F("address"), "an address has at most 8 lines");
     for (size_t i = 0; i < p->n_address; i++) {
         snprintf(f, sizeof f, "%s.address[%zu]", field, i);
         if (s_text(p->address[i], f, IN_MAX_LINE, 1, 0, e))
@@ -72,35 +60,35 @@ static int s_person(const Candour__V1__Person *p, const char *field, int need_co
     }
     if (!protobuf_c_enum_descriptor_get_value(&candour__v1__contact_channel__descriptor,
                                               p->preferred_channel))
-        return s_fail(e, "INVALID_ENUM", S_F("preferred_channel"),
-                      "%s must be CONTACT_EMAIL, CONTACT_POST or CONTACT_TELEPHONE", f);
+        return cd_fail(e, CD_CODE_INVALID_ENUM, S_F("preferred_channel"),
+                       "%s must be CONTACT_EMAIL, CONTACT_POST or CONTACT_TELEPHONE", f);
     if (p->preferred_channel == CANDOUR__V1__CONTACT_CHANNEL__CONTACT_EMAIL && !p->email[0])
-        return s_fail(e, "NO_CONTACT", S_F("email"), "email is the preferred channel but no email"
-                      " address is given");
+        return cd_fail(e, CD_CODE_NO_CONTACT, S_F("email"),
+                       "email is the preferred channel but no email address is given");
     if (p->access_needs) {
         const Candour__V1__AccessNeeds *a = p->access_needs;
         if (!protobuf_c_enum_descriptor_get_value(&candour__v1__format__descriptor, a->format))
-            return s_fail(e, "INVALID_ENUM", S_F("access_needs.format"),
-                          "the format must be FORMAT_STANDARD, FORMAT_LARGE_PRINT, "
-                          "FORMAT_EASY_READ, FORMAT_BRAILLE or FORMAT_AUDIO");
+            return cd_fail(e, CD_CODE_INVALID_ENUM, S_F("access_needs.format"),
+                           "the format must be FORMAT_STANDARD, FORMAT_LARGE_PRINT, "
+                           "FORMAT_EASY_READ, FORMAT_BRAILLE or FORMAT_AUDIO");
         if (s_text(a->interpreter_language, S_F("access_needs.interpreter_language"), 64, 0, 0, e) ||
             s_text(a->other, S_F("access_needs.other"), 1000, 0, 1, e))
             return -1;
     }
     if (need_contact && !p->email[0] && !p->n_address)
-        return s_fail(e, "NO_CONTACT", field,
-                      "give an email address or a postal address, so the complainant can be"
-                      " written to");
+        return cd_fail(e, CD_CODE_NO_CONTACT, field,
+                       "give an email address or a postal address, so the complainant can be"
+                       " written to");
     return 0;
 #undef S_F
 }
 
 /* A list of short names (services, organisations, staff named). */
-static int s_names(char **v, size_t n, const char *field, size_t max_items, in_error_t *e)
+static int s_names(char **v, size_t n, const char *field, size_t max_items, cd_fail_t *e)
 {
     if (n > max_items)
-        return s_fail(e, "TOO_MANY", field, "at most %zu entries are allowed in %s", max_items,
-                      field);
+        return cd_fail(e, CD_CODE_TOO_MANY, field, "at most %zu entries are allowed in %s",
+                       max_items, field);
     for (size_t i = 0; i < n; i++) {
         char f[96];
         snprintf(f, sizeof f, "%s[%zu]", field, i);
@@ -110,24 +98,24 @@ static int s_names(char **v, size_t n, const char *field, size_t max_items, in_e
     return 0;
 }
 
-static int s_time(const char *s, const char *field, int32_t today, in_error_t *e)
+static int s_time(const char *s, const char *field, int32_t today, cd_fail_t *e)
 {
     if (!s || !*s)
         return 0;
     int64_t t = cd_parse_rfc3339(s);
     if (t < 0)
-        return s_fail(e, "INVALID_DATE", field,
-                      "%s must be a time written like 2026-11-25T14:30:00Z", field);
+        return cd_fail(e, CD_CODE_INVALID_DATE, field,
+                       "%s must be a time written like 2026-11-25T14:30:00Z", field);
     /* London's date is never before the UTC one, so a UTC day after today is
      * in the future; and such a time (up to 9999-12-31T23:59:59-23:59) must
      * not reach the calendar, which asserts on dates past 9999-12-31. */
     if (t / 86400 > today || cd_date_to_days(cd_date_from_unix_london(t)) > today)
-        return s_fail(e, "DATE_IN_FUTURE", field, "%s (%s) is later than today", field, s);
+        return cd_fail(e, CD_CODE_DATE_IN_FUTURE, field, "%s (%s) is later than today", field, s);
     return 0;
 }
 
 int in_validate_consent(const Candour__V1__Consent *k, const char *field, int32_t today,
-                        in_error_t *e)
+                        cd_fail_t *e)
 {
     char f[96];
     snprintf(f, sizeof f, "%s.given_by", field);
@@ -135,13 +123,14 @@ int in_validate_consent(const Candour__V1__Consent *k, const char *field, int32_
         return -1;
     snprintf(f, sizeof f, "%s.given_at", field);
     if (!k->given_at[0])
-        return s_fail(e, "REQUIRED", f, "%s is required: the date the consent was given", f);
+        return cd_fail(e, CD_CODE_REQUIRED, f, "%s is required: the date the consent was given", f);
     if (s_date(k->given_at, f, today, e))
         return -1;
     snprintf(f, sizeof f, "%s.method", field);
     if (k->method[0] && strcmp(k->method, "written") != 0 && strcmp(k->method, "verbal") != 0 &&
         strcmp(k->method, "electronic") != 0)
-        return s_fail(e, "INVALID_ARGUMENT", f, "%s must be written, verbal or electronic", f);
+        return cd_fail(e, CD_CODE_INVALID_ARGUMENT, f, "%s must be written, verbal or electronic",
+                       f);
     snprintf(f, sizeof f, "%s.recorded_by", field);
     if (s_text(k->recorded_by, f, IN_MAX_NAME, 0, 0, e))
         return -1;
@@ -157,45 +146,46 @@ int in_validate_consent(const Candour__V1__Consent *k, const char *field, int32_
 }
 
 /* I2: the standing, and what each standing must record. */
-static int s_standing(const Candour__V1__Complaint *c, int32_t today, in_error_t *e)
+static int s_standing(const Candour__V1__Complaint *c, int32_t today, cd_fail_t *e)
 {
     Candour__V1__Standing st = c->standing;
     if (!protobuf_c_enum_descriptor_get_value(&candour__v1__standing__descriptor, st))
-        return s_fail(e, "INVALID_ENUM", "complaint.standing", "the standing is not one Candour"
-                      " knows: see candour.v1.Standing");
+        return cd_fail(e, CD_CODE_INVALID_ENUM, "complaint.standing",
+                       "the standing is not one Candour knows: see candour.v1.Standing");
     int representative = st == CANDOUR__V1__STANDING__STANDING_PATIENT_CONSENT ||
                          st == CANDOUR__V1__STANDING__STANDING_LACKS_CAPACITY ||
                          st == CANDOUR__V1__STANDING__STANDING_CHILD ||
                          st == CANDOUR__V1__STANDING__STANDING_DECEASED;
     if (representative && (!c->patient || !c->patient->name[0]))
-        return s_fail(e, "REQUIRED", "complaint.patient.name",
-                      "a representative's complaint must name the patient");
+        return cd_fail(e, CD_CODE_REQUIRED, "complaint.patient.name",
+                       "a representative's complaint must name the patient");
     if (!representative && c->patient && c->patient->name[0] &&
         st != CANDOUR__V1__STANDING__STANDING_AFFECTED)
-        return s_fail(e, "INVALID_ARGUMENT", "complaint.standing",
-                      "a patient other than the complainant is named: give the complainant's"
-                      " standing (STANDING_PATIENT_CONSENT, STANDING_LACKS_CAPACITY,"
-                      " STANDING_CHILD, STANDING_DECEASED or STANDING_AFFECTED)");
+        return cd_fail(e, CD_CODE_INVALID_ARGUMENT, "complaint.standing",
+                       "a patient other than the complainant is named: give the complainant's"
+                       " standing (STANDING_PATIENT_CONSENT, STANDING_LACKS_CAPACITY,"
+                       " STANDING_CHILD, STANDING_DECEASED or STANDING_AFFECTED)");
     if (c->patient && c->patient->name[0] && s_person(c->patient, "complaint.patient", 0, e))
         return -1;
     if ((st == CANDOUR__V1__STANDING__STANDING_LACKS_CAPACITY ||
          st == CANDOUR__V1__STANDING__STANDING_CHILD) && !c->standing_basis[0])
-        return s_fail(e, "REQUIRED", "complaint.standing_basis",
-                      st == CANDOUR__V1__STANDING__STANDING_CHILD
-                          ? "record the basis on which a child is represented (e.g. parental"
-                            " responsibility)"
-                          : "record the basis of the patient's lack of capacity (e.g. the"
-                            " assessment and its date)");
+        return cd_fail(e, CD_CODE_REQUIRED, "complaint.standing_basis",
+                       st == CANDOUR__V1__STANDING__STANDING_CHILD
+                           ? "record the basis on which a child is represented (e.g. parental"
+                             " responsibility)"
+                           : "record the basis of the patient's lack of capacity (e.g. the"
+                             " assessment and its date)");
     if ((st == CANDOUR__V1__STANDING__STANDING_DECEASED ||
          st == CANDOUR__V1__STANDING__STANDING_CHILD) && !c->relationship[0])
-        return s_fail(e, "REQUIRED", "complaint.relationship",
-                      "record the complainant's relationship to the patient");
+        return cd_fail(e, CD_CODE_REQUIRED, "complaint.relationship",
+                       "record the complainant's relationship to the patient");
     if (s_text(c->standing_basis, "complaint.standing_basis", 1000, 0, 1, e) ||
         s_text(c->relationship, "complaint.relationship", IN_MAX_LINE, 0, 0, e) ||
         s_text(c->consent_exception, "complaint.consent_exception", 1000, 0, 1, e))
         return -1;
     if (c->n_consents > 8)
-        return s_fail(e, "TOO_MANY", "complaint.consents", "at most 8 consents may be given");
+        return cd_fail(e, CD_CODE_TOO_MANY, "complaint.consents",
+                       "at most 8 consents may be given");
     for (size_t i = 0; i < c->n_consents; i++) {
         char f[48];
         snprintf(f, sizeof f, "complaint.consents[%zu]", i);
@@ -205,38 +195,38 @@ static int s_standing(const Candour__V1__Complaint *c, int32_t today, in_error_t
     return 0;
 }
 
-int in_validate_org(const char *org, in_error_t *e)
+int in_validate_org(const char *org, cd_fail_t *e)
 {
     size_t len = org ? strlen(org) : 0;
     if (len == 0)
-        return s_fail(e, "REQUIRED", "org_id", "the submitting organisation is required");
+        return cd_fail(e, CD_CODE_REQUIRED, "org_id", "the submitting organisation is required");
     if (len > IN_MAX_ORG || strspn(org, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                         "0123456789._-") != len)
-        return s_fail(e, "INVALID_ARGUMENT", "org_id",
-                      "an organisation id is 1 to %d letters, digits, dots, dashes or underscores",
-                      IN_MAX_ORG);
+        return cd_fail(e, CD_CODE_INVALID_ARGUMENT, "org_id",
+                       "an organisation id is 1 to %d letters, digits, dots, dashes or underscores",
+                       IN_MAX_ORG);
     return 0;
 }
 
-int in_validate_complaint(const Candour__V1__Complaint *c, int32_t today, in_error_t *e)
+int in_validate_complaint(const Candour__V1__Complaint *c, int32_t today, cd_fail_t *e)
 {
     if (!c)
-        return s_fail(e, "REQUIRED", "complaint", "the complaint is missing");
+        return cd_fail(e, CD_CODE_REQUIRED, "complaint", "the complaint is missing");
     if (s_text(c->external_ref, "complaint.external_ref", IN_MAX_REF, 1, 0, e))
         return -1;
     if (!protobuf_c_enum_descriptor_get_value(&candour__v1__channel__descriptor, c->channel) ||
         c->channel == CANDOUR__V1__CHANNEL__CHANNEL_UNSPECIFIED)
-        return s_fail(e, "INVALID_ENUM", "complaint.channel",
-                      "complaint.channel must be one of CHANNEL_EMAIL, CHANNEL_POST, CHANNEL_WEB,"
-                      " CHANNEL_VERBAL or CHANNEL_BUS");
+        return cd_fail(e, CD_CODE_INVALID_ENUM, "complaint.channel",
+                       "complaint.channel must be one of CHANNEL_EMAIL, CHANNEL_POST, CHANNEL_WEB,"
+                       " CHANNEL_VERBAL or CHANNEL_BUS");
     const Candour__V1__Person *p = c->complainant;
     if (!p)
-        return s_fail(e, "REQUIRED", "complaint.complainant", "the complainant is required");
+        return cd_fail(e, CD_CODE_REQUIRED, "complaint.complainant", "the complainant is required");
     if (s_person(p, "complaint.complainant", 1, e))
         return -1;
     if (!protobuf_c_enum_descriptor_get_value(&candour__v1__kind__descriptor, c->kind))
-        return s_fail(e, "INVALID_ENUM", "complaint.kind",
-                      "complaint.kind must be KIND_COMPLAINT or KIND_COMPLIMENT");
+        return cd_fail(e, CD_CODE_INVALID_ENUM, "complaint.kind",
+                       "complaint.kind must be KIND_COMPLAINT or KIND_COMPLIMENT");
     if (s_standing(c, today, e))
         return -1;
     if (s_text(c->description, "complaint.description", IN_MAX_TEXT, 1, 1, e) ||
@@ -254,18 +244,18 @@ int in_validate_complaint(const Candour__V1__Complaint *c, int32_t today, in_err
         s_time(c->resolved_at, "complaint.resolved_at", today, e))
         return -1;
     if (!verbal && (c->summary[0] || c->summary_agreed || c->resolved_at[0]))
-        return s_fail(e, "INVALID_ARGUMENT", c->resolved_at[0] ? "complaint.resolved_at"
-                                                               : "complaint.summary",
-                      "a summary, its agreement and an early resolution belong to a verbal"
-                      " complaint (channel CHANNEL_VERBAL) only");
+        return cd_fail(e, CD_CODE_INVALID_ARGUMENT,
+                       c->resolved_at[0] ? "complaint.resolved_at" : "complaint.summary",
+                       "a summary, its agreement and an early resolution belong to a verbal"
+                       " complaint (channel CHANNEL_VERBAL) only");
     if (verbal && !c->summary[0] && !c->resolved_at[0] &&
         c->kind != CANDOUR__V1__KIND__KIND_COMPLIMENT)
-        return s_fail(e, "REQUIRED", "complaint.summary",
-                      "a verbal complaint needs the written summary of what was said, for the"
-                      " complainant to agree (I1)");
+        return cd_fail(e, CD_CODE_REQUIRED, "complaint.summary",
+                       "a verbal complaint needs the written summary of what was said, for the"
+                       " complainant to agree (I1)");
     if (c->summary_agreed && !c->summary[0])
-        return s_fail(e, "REQUIRED", "complaint.summary", "summary_agreed is set but there is no"
-                      " summary");
+        return cd_fail(e, CD_CODE_REQUIRED, "complaint.summary",
+                       "summary_agreed is set but there is no summary");
     return 0;
 }
 

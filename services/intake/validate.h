@@ -1,7 +1,7 @@
 /* validate.h - intake's rules for a submitted complaint, as pure functions.
  *
- * Each failure is a typed error: a machine code, the path of the field, and a
- * plain-English message an integrator can act on. The checks here are the
+ * Each failure is a cd_fail_t (errcode.h): a code, the path of the field,
+ * and a plain-English message an integrator can act on. The checks here are the
  * foundation's (required fields, text, sizes, dates); the full intake rules
  * (I1-I9) grow here. */
 #ifndef INTAKE_VALIDATE_H
@@ -10,13 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "candour/errcode.h"
 #include "candour/v1/complaint.pb-c.h"
-
-typedef struct {
-    char code[32];       /* "INVALID_ARGUMENT", "REQUIRED", "TOO_LONG" */
-    char field[96];      /* "complaint.description" */
-    char message[256];
-} in_error_t;
 
 #define IN_MAX_NAME 200
 #define IN_MAX_LINE 200
@@ -26,15 +21,15 @@ typedef struct {
 
 /* 0 when the complaint may be stored, else -1 with err filled. today_days is
  * the current date as days since 1970-01-01 (dates may not be later). */
-int in_validate_complaint(const Candour__V1__Complaint *c, int32_t today_days, in_error_t *err);
+int in_validate_complaint(const Candour__V1__Complaint *c, int32_t today_days, cd_fail_t *err);
 
 /* One consent record (I2): who gave it, when, how, for sharing with whom.
  * field is its path, e.g. "complaint.consents[0]" or "record_consent.consent". */
 int in_validate_consent(const Candour__V1__Consent *k, const char *field, int32_t today,
-                        in_error_t *err);
+                        cd_fail_t *err);
 
 /* 0 when org is a usable organisation id ([A-Za-z0-9._-], 1..64). */
-int in_validate_org(const char *org, in_error_t *err);
+int in_validate_org(const char *org, cd_fail_t *err);
 
 /* A new complaint reference "CDR-XXXX-XXXX" from 8 random symbols of an
  * alphabet without look-alikes (no 0/O, 1/I/L), for reading over the phone.

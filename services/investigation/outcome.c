@@ -11,19 +11,11 @@
 #define IV_MAX_FINDINGS 50000
 #define IV_MAX_NAME 200
 
-static int s_fail(iv_error_t *e, const char *code, const char *field, const char *message)
-{
-    e->code = code;
-    e->field = field;
-    e->message = message;
-    return -1;
-}
-
-int iv_validate_outcome(const Candour__V1__RecordOutcome *ro, iv_error_t *e)
+int iv_validate_outcome(const Candour__V1__RecordOutcome *ro, cd_fail_t *e)
 {
     if (!ro->complaint_ref[0])
-        return s_fail(e, "REQUIRED", "record_outcome.complaint_ref",
-                      "the complaint's reference is required");
+        return cd_fail(e, CD_CODE_REQUIRED, "record_outcome.complaint_ref",
+                       "the complaint's reference is required");
     switch (ro->outcome) {
     case CANDOUR__V1__OUTCOME__OUTCOME_UPHELD:
     case CANDOUR__V1__OUTCOME__OUTCOME_PARTIALLY_UPHELD:
@@ -31,28 +23,30 @@ int iv_validate_outcome(const Candour__V1__RecordOutcome *ro, iv_error_t *e)
     case CANDOUR__V1__OUTCOME__OUTCOME_WITHDRAWN:
         break;
     default:
-        return s_fail(e, "INVALID_ENUM", "record_outcome.outcome",
-                      "the outcome must be OUTCOME_UPHELD, OUTCOME_PARTIALLY_UPHELD,"
-                      " OUTCOME_NOT_UPHELD or OUTCOME_WITHDRAWN");
+        return cd_fail(e, CD_CODE_INVALID_ENUM, "record_outcome.outcome",
+                       "the outcome must be OUTCOME_UPHELD, OUTCOME_PARTIALLY_UPHELD,"
+                       " OUTCOME_NOT_UPHELD or OUTCOME_WITHDRAWN");
     }
     size_t flen = strlen(ro->findings);
     if (flen == 0 && ro->outcome != CANDOUR__V1__OUTCOME__OUTCOME_WITHDRAWN)
-        return s_fail(e, "REQUIRED", "record_outcome.findings",
-                      "the findings are required: the response sets them out for the complainant");
+        return cd_fail(e, CD_CODE_REQUIRED, "record_outcome.findings",
+                       "the findings are required: the response sets them out for the complainant");
     if (flen > IV_MAX_FINDINGS)
-        return s_fail(e, "TOO_LONG", "record_outcome.findings",
-                      "the findings are over 50,000 bytes");
+        return cd_fail(e, CD_CODE_TOO_LONG, "record_outcome.findings",
+                       "the findings are over 50,000 bytes");
     if (!cd_text_ok(ro->findings, flen, 1))
-        return s_fail(e, "INVALID_TEXT", "record_outcome.findings",
-                      "the findings must be UTF-8 text without control characters");
+        return cd_fail(e, CD_CODE_INVALID_TEXT, "record_outcome.findings",
+                       "the findings must be UTF-8 text without control characters");
     size_t blen = strlen(ro->recorded_by);
     if (blen == 0)
-        return s_fail(e, "REQUIRED", "record_outcome.recorded_by", "say who recorded the outcome");
+        return cd_fail(e, CD_CODE_REQUIRED, "record_outcome.recorded_by",
+                       "say who recorded the outcome");
     if (blen > IV_MAX_NAME)
-        return s_fail(e, "TOO_LONG", "record_outcome.recorded_by", "at most 200 bytes are allowed");
+        return cd_fail(e, CD_CODE_TOO_LONG, "record_outcome.recorded_by",
+                       "at most 200 bytes are allowed");
     if (!cd_text_ok(ro->recorded_by, blen, 0))
-        return s_fail(e, "INVALID_TEXT", "record_outcome.recorded_by",
-                      "recorded_by must be UTF-8 text without control characters");
+        return cd_fail(e, CD_CODE_INVALID_TEXT, "record_outcome.recorded_by",
+                       "recorded_by must be UTF-8 text without control characters");
     return 0;
 }
 
@@ -152,23 +146,23 @@ static void s_outstanding_message(const char *const *partners, size_t npartners,
 }
 
 int iv_outcome_allowed(const char *state, const char *const *partners, size_t npartners,
-                       Candour__V1__Contribution *const *parts, size_t nparts, iv_error_t *err,
-                       char *msg, size_t msglen)
+                       Candour__V1__Contribution *const *parts, size_t nparts, cd_fail_t *err)
 {
     if (!iv_case_accepts_outcome(state)) {
         cd_state_t s = iv_case_state(state);
-        return s_fail(err, "FAILED_PRECONDITION", "record_outcome.complaint_ref",
-                      s == CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_WITHDRAWN
-                          ? "the complaint was withdrawn"
-                      : s == CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_AWAITING_SIGN_OFF
-                          ? "the case already has an outcome"
-                          : "the case cannot take an outcome in the state it is in");
+        return cd_fail(err, CD_CODE_FAILED_PRECONDITION, "record_outcome.complaint_ref", "%s",
+                       s == CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_WITHDRAWN
+                           ? "the complaint was withdrawn"
+                       : s == CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_AWAITING_SIGN_OFF
+                           ? "the case already has an outcome"
+                           : "the case cannot take an outcome in the state it is in");
     }
     size_t n = 0;
     for (size_t i = 0; i < npartners; i++)
         n += (size_t)s_outstanding(partners, i, parts, nparts);
     if (n == 0)
         return 0;
-    s_outstanding_message(partners, npartners, parts, nparts, n, msg, msglen);
-    return s_fail(err, "FAILED_PRECONDITION", "record_outcome.complaint_ref", msg);
+    cd_fail(err, CD_CODE_FAILED_PRECONDITION, "record_outcome.complaint_ref", NULL);
+    s_outstanding_message(partners, npartners, parts, nparts, n, err->message, sizeof err->message);
+    return -1;
 }

@@ -6,18 +6,13 @@
 
 #include <stddef.h>
 
+#include "candour/errcode.h"
 #include "candour/lifecycle.h"
 #include "candour/v1/api.pb-c.h"
 #include "candour/v1/events.pb-c.h"
 
-typedef struct {
-    const char *code;
-    const char *field;
-    const char *message;
-} iv_error_t;
-
 /* 0 when the outcome may be recorded on an open case, else -1 with err. */
-int iv_validate_outcome(const Candour__V1__RecordOutcome *ro, iv_error_t *err);
+int iv_validate_outcome(const Candour__V1__RecordOutcome *ro, cd_fail_t *err);
 
 /* The complaint's state as the case's own state shows it: 'open' is under
  * investigation, 'completed' awaiting sign-off, 'withdrawn' withdrawn;
@@ -39,10 +34,9 @@ size_t iv_partners_outstanding(const char *const *partners, size_t npartners,
  * `partners` and holds `parts`: 0, or -1 with err (FAILED_PRECONDITION on
  * record_outcome.complaint_ref). A withdrawn complaint or a case with an
  * outcome already is refused first; then one still waiting for a partner's
- * part, with a message naming the partners outstanding, written into msg
- * (msglen bytes; err->message points to it). */
+ * part, with a message naming the partners outstanding (as many as fit in
+ * err->message, then how many more). */
 int iv_outcome_allowed(const char *state, const char *const *partners, size_t npartners,
-                       Candour__V1__Contribution *const *parts, size_t nparts, iv_error_t *err,
-                       char *msg, size_t msglen);
+                       Candour__V1__Contribution *const *parts, size_t nparts, cd_fail_t *err);
 
 #endif

@@ -40,26 +40,12 @@ static Candour__V1__ContributionsMerged *s_parts(const PGresult *r)
         &candour__v1__contributions_merged__descriptor, text, strlen(text), NULL);
 }
 
-static int s_unavailable(cd_guard_refusal_t *why)
+static int s_validate(const ProtobufCMessage *msg, cd_fail_t *why)
 {
-    why->code = "UNAVAILABLE";
-    why->field = "";
-    snprintf(why->message, sizeof why->message, "could not be done just now; nothing was changed");
-    return -1;
+    return iv_validate_outcome((const Candour__V1__RecordOutcome *)msg, why);
 }
 
-static int s_validate(const ProtobufCMessage *msg, cd_guard_refusal_t *why)
-{
-    iv_error_t err;
-    if (iv_validate_outcome((const Candour__V1__RecordOutcome *)msg, &err) == 0)
-        return 0;
-    why->code = err.code;
-    why->field = err.field;
-    snprintf(why->message, sizeof why->message, "%s", err.message);
-    return -1;
-}
-
-static int s_check(const PGresult *r, cd_op_t *op, cd_guard_refusal_t *why, void *arg)
+static int s_check(const PGresult *r, cd_op_t *op, cd_fail_t *why, void *arg)
 {
     json_t *partners = json_loads(PQgetvalue(r, 0, COL_PARTNERS), 0, NULL);
     Candour__V1__ContributionsMerged *parts = s_parts(r);
@@ -67,24 +53,17 @@ static int s_check(const PGresult *r, cd_op_t *op, cd_guard_refusal_t *why, void
     const char **names = calloc(np ? np : 1, sizeof *names);
     int rc = -1;
     if (!json_is_array(partners) || !parts || !names) {
-        s_unavailable(why);
+        cd_fail(why, CD_CODE_UNAVAILABLE, "", "could not be done just now; nothing was changed");
         goto done;
     }
     for (size_t i = 0; i < np; i++) {
         const char *s = json_string_value(json_array_get(partners, i));
         names[i] = s ? s : "";
     }
-    iv_error_t err;
     rc = iv_outcome_allowed(PQgetvalue(r, 0, COL_STATE), names, np, parts->contributions,
-                            parts->n_contributions, &err, why->message, sizeof why->message);
-    if (rc != 0) {
-        why->code = err.code;
-        why->field = err.field;
-        if (err.message != why->message)
-            snprintf(why->message, sizeof why->message, "%s", err.message);
-    } else {
+                            parts->n_contributions, why);
+    if (rc == 0)
         snprintf(op->note, sizeof op->note, "%s", PQgetvalue(r, 0, COL_CASE_ID));
-    }
 done:
     free(names);
     if (parts)
@@ -150,7 +129,7 @@ void iv_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request
 {
     iv_app_t *app = arg;
     if (r->op_case != CANDOUR__V1__REQUEST__OP_RECORD_OUTCOME) {
-        cd_request_fail(req, "UNSUPPORTED", "op", "investigation answers RecordOutcome only");
+        cd_request_fail(req, CD_CODE_UNSUPPORTED, "op", "investigation answers RecordOutcome only");
         return;
     }
     const char *v[1] = {r->record_outcome->complaint_ref};

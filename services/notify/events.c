@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "candour/calendar.h"
+#include "candour/errcode.h"
 #include "candour/log.h"
 #include "candour/pbjson.h"
 #include "candour/util.h"
@@ -143,7 +144,7 @@ static void s_on_recipient(const cd_tx_result_t *res, void *arg)
         free(p);
         return;
     }
-    cd_pbjson_error_t perr;
+    cd_fail_t perr;
     Candour__V1__Person *to = (Candour__V1__Person *)cd_pbjson_parse(
         &candour__v1__person__descriptor, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), &perr);
     char today[32];
@@ -151,7 +152,7 @@ static void s_on_recipient(const cd_tx_result_t *res, void *arg)
     today[CD_DATE_LEN] = 0;
     char *body = to ? p->render(to, p->reference, today, p->payload) : NULL;
     if (!body) {
-        cd_inbox_nak(p->in, p->ev, "RENDER_FAILED", "the letter could not be rendered");
+        cd_inbox_nak(p->in, p->ev, CD_CODE_RENDER_FAILED, "the letter could not be rendered");
         if (to)
             candour__v1__person__free_unpacked(to, NULL);
         free(p);
@@ -187,7 +188,8 @@ static void s_letter(nt_app_t *app, cd_inbox_t *in, cd_event_t *ev,
                      const ProtobufCMessage *payload, int withdraws)
 {
     if (!nt_safe_reference(env->complaint_ref)) {
-        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "the complaint reference is not a valid reference");
+        cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT,
+                     "the complaint reference is not a valid reference");
         return;
     }
     s_letter_t *p = calloc(1, sizeof *p);
@@ -220,12 +222,13 @@ void nt_on_letter_requested(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__E
             continue;
         const char *why = s_requested[i].refused ? s_requested[i].refused(lr) : NULL;
         if (why)
-            cd_inbox_nak(in, ev, "MALFORMED_EVENT", why);
+            cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT, why);
         else
             s_letter(arg, in, ev, env, s_requested[i].kind, s_requested[i].render, payload, 0);
         return;
     }
-    cd_inbox_nak(in, ev, "MALFORMED_EVENT", "a letter.requested of a kind notify does not write");
+    cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT,
+                 "a letter.requested of a kind notify does not write");
 }
 
 void nt_on_response_approved(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
@@ -240,7 +243,8 @@ void nt_on_deadline_extended(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__
     const Candour__V1__DeadlineExtended *de = (const Candour__V1__DeadlineExtended *)payload;
     cd_date_t due;
     if (cd_date_parse(de->new_due, &due) != 0) {
-        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "a deadline extension without a valid new date");
+        cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT,
+                     "a deadline extension without a valid new date");
         return;
     }
     /* One letter per extension: the kind names the new date (and the file). */
@@ -271,7 +275,7 @@ void nt_on_received(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope 
     const Candour__V1__ComplaintReceived *cr = (const Candour__V1__ComplaintReceived *)payload;
     char *person = s_person(cr->complaint);
     if (!person) {
-        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "complaint.received without a complainant");
+        cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT, "complaint.received without a complainant");
         return;
     }
     cd_tx_t *tx = cd_inbox_tx(in, ev);
@@ -291,7 +295,7 @@ void nt_on_amended(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *
     const Candour__V1__ComplaintAmended *am = (const Candour__V1__ComplaintAmended *)payload;
     char *person = s_person(am->complaint);
     if (!person) {
-        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "complaint.amended without a complainant");
+        cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT, "complaint.amended without a complainant");
         return;
     }
     cd_tx_t *tx = cd_inbox_tx(in, ev);
@@ -311,7 +315,7 @@ void nt_on_alert(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *en
     const Candour__V1__DeadlineAlert *da = (const Candour__V1__DeadlineAlert *)payload;
     cd_date_t due;
     if (cd_date_parse(da->due, &due) != 0 || !nt_safe_reference(env->complaint_ref)) {
-        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "a deadline alert without a valid due date");
+        cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT, "a deadline alert without a valid due date");
         return;
     }
     cd_tx_t *tx = cd_inbox_tx(in, ev);

@@ -393,7 +393,7 @@ static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *a
         rt_cols_consent(&cols, a);
         if (rt_store_received(tx, a, next, &cols, &content) != 0) {
             cd_tx_destroy(&tx);
-            cd_inbox_nak(a->in, a->ev, "MALFORMED_EVENT", "complaint.received without a time");
+            cd_inbox_nak(a->in, a->ev, CD_CODE_MALFORMED_EVENT, "complaint.received without a time");
             s_apply_free(a);
             return;
         }

@@ -43,7 +43,7 @@ void rt_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envel
 {
     const Candour__V1__ContributionReceived *c = (const Candour__V1__ContributionReceived *)payload;
     if (!c->partner_org[0]) {
-        cd_inbox_nak(in, ev, "MALFORMED_EVENT", "contribution.received without a partner");
+        cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT, "contribution.received without a partner");
         return;
     }
     cd_tx_t *tx = cd_inbox_tx(in, ev);
@@ -172,7 +172,7 @@ void rt_waive(cd_request_t *req, const Candour__V1__WaiveContribution *w)
                         : !rt_text_ok(w->recorded_by, 200) ? "waive_contribution.recorded_by"
                                                            : NULL;
     if (field) {
-        cd_request_fail(req, "REQUIRED", field,
+        cd_request_fail(req, CD_CODE_REQUIRED, field,
                         "give the complaint's reference, the partner, the reason the response goes"
                         " without its part, and who records it");
         return;

@@ -161,20 +161,19 @@ static void s_on_deadline_read(const cd_tx_result_t *res, void *arg)
     cd_op_t *e = arg;
     const Candour__V1__ExtendDeadline *x = (const Candour__V1__ExtendDeadline *)e->msg;
     if (res->err) {
-        cd_op_fail(e, "UNAVAILABLE", "", "the deadline could not be read just now");
+        cd_op_fail(e, CD_CODE_UNAVAILABLE, "", "the deadline could not be read just now");
         return;
     }
     PGresult *r = res->results[0];
-    const char *fail = NULL;
+    cd_code_t fail = CD_CODE_OK;
     if (PQntuples(r) != 1)
-        fail = "NOT_FOUND";
+        fail = CD_CODE_NOT_FOUND;
     else if (PQgetvalue(r, 0, 1)[0] == 't')
-        fail = "FAILED_PRECONDITION";
-    if (fail) {
+        fail = CD_CODE_FAILED_PRECONDITION;
+    if (fail != CD_CODE_OK) {
         cd_op_fail(e, fail, "extend_deadline.deadline",
-                   strcmp(fail, "NOT_FOUND") == 0
-                       ? "that complaint has no such deadline"
-                       : "that deadline has been met or no longer applies");
+                   fail == CD_CODE_NOT_FOUND ? "that complaint has no such deadline"
+                                             : "that deadline has been met or no longer applies");
         return;
     }
     char old_due[CD_DATE_LEN + 1];
@@ -235,26 +234,27 @@ void rt_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         known |= strcmp(names[i], x->deadline) == 0;
     cd_date_t d;
-    const char *code = NULL, *field = NULL, *msg = NULL;
+    cd_code_t code = CD_CODE_OK;
+    const char *field = NULL, *msg = NULL;
     if (!x->complaint_ref[0])
-        code = "REQUIRED", field = "extend_deadline.complaint_ref",
+        code = CD_CODE_REQUIRED, field = "extend_deadline.complaint_ref",
         msg = "give the complaint's reference";
     else if (!known)
-        code = "INVALID_ARGUMENT", field = "extend_deadline.deadline",
+        code = CD_CODE_INVALID_ARGUMENT, field = "extend_deadline.deadline",
         msg = "the deadline is acknowledgement, response, update or contribution";
     else if (cd_date_parse(x->new_due, &d) != 0)
-        code = "INVALID_DATE", field = "extend_deadline.new_due",
+        code = CD_CODE_INVALID_DATE, field = "extend_deadline.new_due",
         msg = "new_due is a date written YYYY-MM-DD";
     else if (!rt_text_ok(x->agreed_by, 200))
-        code = "REQUIRED", field = "extend_deadline.agreed_by",
+        code = CD_CODE_REQUIRED, field = "extend_deadline.agreed_by",
         msg = "say who agreed the new date (R5: a deadline moves only by a recorded agreement)";
     else if (!rt_text_ok(x->reason, 1000))
-        code = "REQUIRED", field = "extend_deadline.reason",
+        code = CD_CODE_REQUIRED, field = "extend_deadline.reason",
         msg = "give the reason for the extension";
     else if (strlen(x->party) > 64)
-        code = "TOO_LONG", field = "extend_deadline.party",
+        code = CD_CODE_TOO_LONG, field = "extend_deadline.party",
         msg = "an organisation id is at most 64 bytes";
-    if (code) {
+    if (code != CD_CODE_OK) {
         cd_request_fail(req, code, field, msg);
         return;
     }
@@ -281,17 +281,17 @@ static void s_on_decide_read(const cd_tx_result_t *res, void *arg)
     cd_op_t *op = arg;
     const Candour__V1__DecideOutOfTime *d = (const Candour__V1__DecideOutOfTime *)op->msg;
     if (res->err) {
-        cd_op_fail(op, "UNAVAILABLE", "", "the complaint could not be read just now");
+        cd_op_fail(op, CD_CODE_UNAVAILABLE, "", "the complaint could not be read just now");
         return;
     }
     PGresult *r = res->results[0];
     if (PQntuples(r) != 1) {
-        cd_op_fail(op, "NOT_FOUND", "decide_out_of_time.complaint_ref",
+        cd_op_fail(op, CD_CODE_NOT_FOUND, "decide_out_of_time.complaint_ref",
                    "no complaint has that reference");
         return;
     }
     if (PQgetvalue(r, 0, 0)[0] != 't') {
-        cd_op_fail(op, "FAILED_PRECONDITION", "decide_out_of_time.complaint_ref",
+        cd_op_fail(op, CD_CODE_FAILED_PRECONDITION, "decide_out_of_time.complaint_ref",
                    "that complaint is not waiting for an out-of-time decision");
         return;
     }
@@ -313,7 +313,7 @@ static void s_on_decide_read(const cd_tx_result_t *res, void *arg)
 void rt_decide_out_of_time(cd_request_t *req, const Candour__V1__DecideOutOfTime *d)
 {
     if (!d->complaint_ref[0] || !rt_text_ok(d->reason, 1000) || !rt_text_ok(d->decided_by, 200)) {
-        cd_request_fail(req, "REQUIRED",
+        cd_request_fail(req, CD_CODE_REQUIRED,
                         !d->complaint_ref[0]           ? "decide_out_of_time.complaint_ref"
                         : !rt_text_ok(d->reason, 1000) ? "decide_out_of_time.reason"
                                                        : "decide_out_of_time.decided_by",

@@ -51,7 +51,7 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
             s_requests[i].fn(in, req, r);
             return;
         }
-    cd_request_fail(req, "UNSUPPORTED", "op",
+    cd_request_fail(req, CD_CODE_UNSUPPORTED, "op",
                     "routing answers GetStatus, ExtendDeadline, DecideOutOfTime and"
                     " WaiveContribution");
 }

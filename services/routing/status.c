@@ -26,14 +26,15 @@ static void s_on_status(const cd_tx_result_t *res, void *arg)
 {
     rt_status_call_t *call = arg;
     if (res->err) {
-        cd_request_fail(call->req, "UNAVAILABLE", "",
+        cd_request_fail(call->req, CD_CODE_UNAVAILABLE, "",
                         "the status could not be read just now; try again");
         free(call);
         return;
     }
     PGresult *c = res->results[0], *h = res->results[1];
     if (PQntuples(c) != 1) {
-        cd_request_fail(call->req, "NOT_FOUND", "complaint_ref", "no complaint has that reference");
+        cd_request_fail(call->req, CD_CODE_NOT_FOUND, "complaint_ref",
+                        "no complaint has that reference");
         free(call);
         return;
     }
@@ -108,7 +109,7 @@ static void s_on_status(const cd_tx_result_t *res, void *arg)
 void rt_get_status(cd_inbox_t *in, cd_request_t *req, const Candour__V1__GetStatus *g)
 {
     if (!g->complaint_ref[0] || strlen(g->complaint_ref) > 64) {
-        cd_request_fail(req, "INVALID_ARGUMENT", "get_status.complaint_ref",
+        cd_request_fail(req, CD_CODE_INVALID_ARGUMENT, "get_status.complaint_ref",
                         "give the complaint's reference, e.g. CDR-7K4M-9QXT");
         return;
     }
@@ -117,7 +118,7 @@ void rt_get_status(cd_inbox_t *in, cd_request_t *req, const Candour__V1__GetStat
     if (!call || !tx) {
         free(call);
         cd_tx_destroy(&tx);
-        cd_request_fail(req, "INTERNAL", "", "out of memory");
+        cd_request_fail(req, CD_CODE_INTERNAL, "", "out of memory");
         return;
     }
     *call = (rt_status_call_t){in, req};

@@ -25,26 +25,14 @@ static const char s_read_sql[] = "SELECT state, outcome, findings,"
                                  " json_build_object('contributions', contributions)::text"
                                  " FROM signoff.draft WHERE reference = $1";
 
-static int s_validate(const ProtobufCMessage *msg, cd_guard_refusal_t *why)
+static int s_validate(const ProtobufCMessage *msg, cd_fail_t *why)
 {
-    so_error_t err;
-    if (so_validate_sign((const Candour__V1__SignResponse *)msg, &err) == 0)
-        return 0;
-    why->code = err.code;
-    why->field = err.field;
-    snprintf(why->message, sizeof why->message, "%s", err.message);
-    return -1;
+    return so_validate_sign((const Candour__V1__SignResponse *)msg, why);
 }
 
-static int s_check(const PGresult *r, cd_op_t *op, cd_guard_refusal_t *why, void *arg)
+static int s_check(const PGresult *r, cd_op_t *op, cd_fail_t *why, void *arg)
 {
-    so_error_t err;
-    if (so_sign_allowed(PQgetvalue(r, 0, COL_STATE), &err) == 0)
-        return 0;
-    why->code = err.code;
-    why->field = err.field;
-    snprintf(why->message, sizeof why->message, "%s", err.message);
-    return -1;
+    return so_sign_allowed(PQgetvalue(r, 0, COL_STATE), why);
 }
 
 static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
@@ -105,7 +93,7 @@ void so_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request
 {
     so_app_t *app = arg;
     if (r->op_case != CANDOUR__V1__REQUEST__OP_SIGN) {
-        cd_request_fail(req, "UNSUPPORTED", "op", "signoff answers SignResponse only");
+        cd_request_fail(req, CD_CODE_UNSUPPORTED, "op", "signoff answers SignResponse only");
         return;
     }
     const char *v[1] = {r->sign->complaint_ref};

@@ -6,31 +6,25 @@
 
 #include "candour/util.h"
 
-static int s_fail(so_error_t *e, const char *code, const char *field, const char *message)
-{
-    e->code = code;
-    e->field = field;
-    e->message = message;
-    return -1;
-}
-
 /* A name or role: present, at most 200 bytes, plain text. */
-static int s_name(const char *s, const char *field, const char *missing, so_error_t *e)
+static int s_name(const char *s, const char *field, const char *missing, cd_fail_t *e)
 {
     size_t n = strlen(s);
     if (n == 0)
-        return s_fail(e, "REQUIRED", field, missing);
+        return cd_fail(e, CD_CODE_REQUIRED, field, "%s", missing);
     if (n > 200)
-        return s_fail(e, "TOO_LONG", field, "at most 200 bytes are allowed");
+        return cd_fail(e, CD_CODE_TOO_LONG, field, "at most 200 bytes are allowed");
     if (!cd_text_ok(s, n, 0))
-        return s_fail(e, "INVALID_TEXT", field, "must be UTF-8 text without control characters");
+        return cd_fail(e, CD_CODE_INVALID_TEXT, field,
+                       "must be UTF-8 text without control characters");
     return 0;
 }
 
-int so_validate_sign(const Candour__V1__SignResponse *s, so_error_t *e)
+int so_validate_sign(const Candour__V1__SignResponse *s, cd_fail_t *e)
 {
     if (!s->complaint_ref[0])
-        return s_fail(e, "REQUIRED", "sign.complaint_ref", "the complaint's reference is required");
+        return cd_fail(e, CD_CODE_REQUIRED, "sign.complaint_ref",
+                       "the complaint's reference is required");
     if (s_name(s->signed_by, "sign.signed_by", "name the person signing", e) ||
         s_name(s->signatory_role, "sign.signatory_role",
                "give the signatory's role, e.g. responsible person or chief executive", e))
@@ -59,19 +53,19 @@ int so_draft_signable(const char *state)
     return cd_lc_allows(so_draft_state(state), CD_LC_RESPONSE_APPROVED);
 }
 
-int so_sign_allowed(const char *state, so_error_t *e)
+int so_sign_allowed(const char *state, cd_fail_t *e)
 {
     if (so_draft_signable(state))
         return 0;
     switch (so_draft_state(state)) {
     case CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_WITHDRAWN:
-        return s_fail(e, "FAILED_PRECONDITION", "sign.complaint_ref",
-                      "the complaint was withdrawn");
+        return cd_fail(e, CD_CODE_FAILED_PRECONDITION, "sign.complaint_ref",
+                       "the complaint was withdrawn");
     case CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_RESPONSE_APPROVED:
-        return s_fail(e, "FAILED_PRECONDITION", "sign.complaint_ref",
-                      "the response is already signed");
+        return cd_fail(e, CD_CODE_FAILED_PRECONDITION, "sign.complaint_ref",
+                       "the response is already signed");
     default:
-        return s_fail(e, "FAILED_PRECONDITION", "sign.complaint_ref",
-                      "the draft cannot be signed in the state it is in");
+        return cd_fail(e, CD_CODE_FAILED_PRECONDITION, "sign.complaint_ref",
+                       "the draft cannot be signed in the state it is in");
     }
 }

@@ -3,17 +3,12 @@
 #ifndef SIGNOFF_SIGNING_H
 #define SIGNOFF_SIGNING_H
 
+#include "candour/errcode.h"
 #include "candour/lifecycle.h"
 #include "candour/v1/api.pb-c.h"
 
-typedef struct {
-    const char *code;
-    const char *field;
-    const char *message;
-} so_error_t;
-
 /* 0 when the signature request is complete, else -1 with err. */
-int so_validate_sign(const Candour__V1__SignResponse *s, so_error_t *err);
+int so_validate_sign(const Candour__V1__SignResponse *s, cd_fail_t *err);
 
 /* The complaint's state as the draft's own state shows it:
  * 'awaiting-signature' is awaiting sign-off, 'approved' response approved,
@@ -27,6 +22,6 @@ int so_draft_signable(const char *state);
 /* The same as a refusal: 0, or -1 with err (FAILED_PRECONDITION on
  * sign.complaint_ref) saying why: the complaint was withdrawn, or the
  * response is already signed. */
-int so_sign_allowed(const char *state, so_error_t *err);
+int so_sign_allowed(const char *state, cd_fail_t *err);
 
 #endif

@@ -88,15 +88,14 @@ static int s_text(const char *s, int multiline)
 }
 
 /* A validation error must say what, where (under prefix) and why. */
-static void s_check_error(const in_error_t *e, const char *prefix)
+static void s_check_error(const cd_fail_t *e, const char *prefix)
 {
     char detail[512];
-    snprintf(detail, sizeof detail, "code=%.32s field=%.96s message=%.256s", e->code, e->field,
-             e->message);
-    s_check(memchr(e->code, 0, sizeof e->code) && memchr(e->field, 0, sizeof e->field) &&
-                memchr(e->message, 0, sizeof e->message),
+    snprintf(detail, sizeof detail, "code=%.32s field=%.96s message=%.256s", cd_code_name(e->code),
+             e->field, e->message);
+    s_check(memchr(e->field, 0, sizeof e->field) && memchr(e->message, 0, sizeof e->message),
             "error text not terminated", NULL);
-    s_check(e->code[0] != '\0', "validation error without a code", detail);
+    s_check(e->code != CD_CODE_OK, "validation error without a code", detail);
     s_check(e->message[0] != '\0', "validation error without a message", detail);
     s_check(e->field[0] != '\0', "validation error without a field", detail);
     /* The org id check inside a consent reports "org_id" before the caller
@@ -176,7 +175,7 @@ static void s_classify(const Candour__V1__Complaint *c)
 
 static void s_complaint(const Candour__V1__Complaint *c, const char *prefix)
 {
-    in_error_t err;
+    cd_fail_t err;
     memset(&err, 0, sizeof err);
     if (in_validate_complaint(c, s_today, &err) != 0) {
         /* Fields are paths from "complaint" (the caller adds "amend."). */
@@ -192,7 +191,7 @@ static void s_consent(const Candour__V1__Consent *k)
 {
     if (!k)
         return; /* intake refuses a missing consent before validating */
-    in_error_t err;
+    cd_fail_t err;
     memset(&err, 0, sizeof err);
     if (in_validate_consent(k, "record_consent.consent", s_today, &err) != 0) {
         s_check_error(&err, "record_consent.consent");
@@ -211,7 +210,7 @@ static void s_json(const ProtobufCMessage *m)
     s_check(text != NULL, "cd_pbjson_dumps failed", NULL);
     char *pretty = cd_pbjson_dumps(m, 2);
     s_check(pretty != NULL, "cd_pbjson_dumps (indented) failed", NULL);
-    cd_pbjson_error_t err;
+    cd_fail_t err;
     ProtobufCMessage *back = cd_pbjson_to_message(m->descriptor, j, &err);
     if (back) {
         char *again = cd_pbjson_dumps(back, 0);
@@ -220,7 +219,7 @@ static void s_json(const ProtobufCMessage *m)
         free(again);
         protobuf_c_message_free_unpacked(back, NULL);
     } else {
-        s_check(err.code[0] != '\0' && err.message[0] != '\0', "failure without an error", text);
+        s_check(err.code != CD_CODE_OK && err.message[0] != '\0', "failure without an error", text);
     }
     free(pretty);
     free(text);

@@ -133,12 +133,12 @@ static int s_has_nul(const json_t *j)
 
 static void s_round_trip(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t size)
 {
-    cd_pbjson_error_t err;
+    cd_fail_t err;
     ProtobufCMessage *first = cd_pbjson_parse(desc, (const char *)data, size, &err);
     if (!first) {
         /* A failure must always say what failed, and a refused text where. */
-        s_check(err.code[0] != '\0' && err.message[0] != '\0', "failure without an error", NULL);
-        if (strcmp(err.code, CD_PBJSON_INVALID_TEXT) == 0)
+        s_check(err.code != CD_CODE_OK && err.message[0] != '\0', "failure without an error", NULL);
+        if (err.code == CD_CODE_INVALID_TEXT)
             s_check(err.field[0] != '\0', "INVALID_TEXT without a field", err.message);
         return;
     }

@@ -203,11 +203,11 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
         s_apply(in, ev, env);
         break;
     case M_NAK:
-        cd_inbox_nak(in, ev, "TEST_REJECT", "always rejected");
+        cd_inbox_nak(in, ev, CD_CODE_APPLY_FAILED, "always rejected");
         break;
     case M_NAK_TYPE:
         if (strcmp(env->type, c->nak_type) == 0)
-            cd_inbox_nak(in, ev, "TEST_REJECT", "this type is rejected");
+            cd_inbox_nak(in, ev, CD_CODE_APPLY_FAILED, "this type is rejected");
         else
             s_apply(in, ev, env);
         break;
@@ -228,8 +228,8 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
     case M_HOLD_PAIRS:
         c->held[c->nheld++] = ev;
         if (c->nheld == 2) {
-            cd_inbox_nak(in, c->held[0], "TEST_REJECT", "held then rejected");
-            cd_inbox_nak(in, c->held[1], "TEST_REJECT", "held then rejected");
+            cd_inbox_nak(in, c->held[0], CD_CODE_APPLY_FAILED, "held then rejected");
+            cd_inbox_nak(in, c->held[1], CD_CODE_APPLY_FAILED, "held then rejected");
             c->nheld = 0;
         }
         break;
@@ -476,7 +476,7 @@ Test(bus, event_nakked_every_time_is_dead_lettered_after_max_naks)
     cr_assert_eq(s_count("SELECT naks FROM intake.outbox_delivery"), 3);
     cr_assert_geq(s_count("SELECT attempts FROM intake.outbox_delivery"), 3);
     cr_assert_eq(s_count("SELECT count(*) FROM intake.outbox_delivery WHERE delivered_at IS NULL"
-                         " AND last_error LIKE 'TEST_REJECT: always rejected%'"),
+                         " AND last_error LIKE 'APPLY_FAILED: always rejected%'"),
                  1);
     cr_assert_geq(s_c.arrivals, 3);
     cr_assert_eq(s_count(Q_INBOX), 0);
@@ -600,27 +600,12 @@ static void s_raw_send(cd_zsock_t *dealer, const char *producer, const char *ref
 {
     Candour__V1__CaseOpened p = CANDOUR__V1__CASE_OPENED__INIT;
     p.case_id = "case-raw";
-    size_t plen = 0;
-    uint8_t *payload = cd_pb_pack(&p.base, &plen);
-    Candour__V1__Envelope env = CANDOUR__V1__ENVELOPE__INIT;
-    env.event_id = (char *)id;
-    env.type = "contribution.received";
-    env.producer = (char *)producer;
-    env.complaint_ref = (char *)ref;
-    env.correlation_id = (char *)id;
-    env.causation_id = "cause-1";
-    env.sequence = 1;
-    env.occurred_at_us = 1;
-    env.schema_version = 1;
-    env.payload.data = payload;
-    env.payload.len = plen;
     size_t len = 0;
-    uint8_t *buf = cd_pb_pack(&env.base, &len);
-    cr_assert(payload && buf);
+    uint8_t *buf =
+        h_event_pack("contribution.received", producer, ref, id, "cause-1", &p.base, &len);
     cd_frame_t frames[2] = {{"EVT", 3}, {buf, len}};
     cr_assert_eq(cd_zsock_send(dealer, frames, 2), 0);
     free(buf);
-    free(payload);
 }
 
 /* A new event, its id in id_out. */
@@ -664,7 +649,7 @@ Test(bus, events_about_one_complaint_are_applied_one_at_a_time)
     cr_assert_eq(s_c.nheld, 4);
     cr_assert_str_eq(s_c.held_id[3], b);
 
-    cd_inbox_nak(s_in, s_c.held[3], "TEST_REJECT", "b refused"); /* any answer frees X */
+    cd_inbox_nak(s_in, s_c.held[3], CD_CODE_APPLY_FAILED, "b refused"); /* any answer frees X */
     s_c.held[3] = NULL;
     RUN_UNTIL(s_c.nheld >= 5, 10000);
     cr_assert_eq(s_c.nheld, 5);

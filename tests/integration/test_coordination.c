@@ -11,29 +11,12 @@
 #include <unistd.h>
 
 #include "candour/calendar.h"
-#include "candour/client.h"
-#include "candour/pbjson.h"
 #include "harness.h"
-
-static Candour__V1__Reply *s_as(h_t *h, const char *org, const char *json)
-{
-    cd_pbjson_error_t perr;
-    Candour__V1__Request *req = (Candour__V1__Request *)cd_pbjson_parse(
-        &candour__v1__request__descriptor, json, strlen(json), &perr);
-    cr_assert(req, "bad JSON: %s %s", perr.field, perr.message);
-    cd_client_t *c = h_client(h, org);
-    Candour__V1__Reply *r = NULL;
-    char err[256];
-    cr_assert_eq(cd_client_call(c, req, 10000, &r, err, sizeof err), 0, "%s", err);
-    cd_client_destroy(&c);
-    candour__v1__request__free_unpacked(req, NULL);
-    return r;
-}
 
 /* The kinds of the messages waiting for org about ref, e.g. "contribution-request". */
 static int s_messages(h_t *h, const char *org, const char *ref, const char *kind)
 {
-    Candour__V1__Reply *r = s_as(h, org, "{\"get_messages\": {}}");
+    Candour__V1__Reply *r = h_call_json(h, "intake", org, "{\"get_messages\": {}}");
     cr_assert(r->messages, "%s", r->error ? r->error->message : "");
     int n = 0;
     for (size_t i = 0; i < r->messages->n_messages; i++) {
@@ -74,7 +57,7 @@ Test(coordination, R3_one_lead_two_contributions_after_consent_a_chase_one_merge
     cr_assert_eq(h_start_all(h), 0);
 
     /* To the ICB: about the hospital (the trust) and home care (the council). */
-    Candour__V1__Reply *r = s_as(h, "ICB-QWE",
+    Candour__V1__Reply *r = h_call_json(h, "intake", "ICB-QWE",
         "{\"submit\": {\"complaint\": {\"external_ref\": \"CO-1\", \"channel\": \"CHANNEL_POST\","
         " \"complainant\": {\"name\": \"Ada Cole\", \"address\": [\"1 Church Walk\"]},"
         " \"description\": \"Discharged from hospital with no home care in place.\","
@@ -95,14 +78,14 @@ Test(coordination, R3_one_lead_two_contributions_after_consent_a_chase_one_merge
     char json[1024];
     snprintf(json, sizeof json, "{\"submit_contribution\": {\"complaint_ref\": \"%s\", \"findings\":"
                                 " \"x\", \"submitted_by\": \"y\"}}", ref);
-    r = s_as(h, "TRUST-RXX", json);
+    r = h_call_json(h, "intake", "TRUST-RXX", json);
     cr_assert(r->error && strcmp(r->error->code, "NOT_FOUND") == 0);
     candour__v1__reply__free_unpacked(r, NULL);
 
     snprintf(json, sizeof json, "{\"record_consent\": {\"complaint_ref\": \"%s\", \"consent\":"
                                 " {\"given_by\": \"Ada Cole\", \"given_at\": \"2026-11-20\","
                                 " \"share_with\": [\"TRUST-RXX\", \"LA-XYZ\"]}}}", ref);
-    r = s_as(h, "ICB-QWE", json);
+    r = h_call_json(h, "intake", "ICB-QWE", json);
     cr_assert_null(r->error, "%s", r->error ? r->error->message : "");
     candour__v1__reply__free_unpacked(r, NULL);
     cr_assert(s_wait_messages(h, "TRUST-RXX", ref, "contribution-request", 1), "trust not asked");
@@ -112,10 +95,10 @@ Test(coordination, R3_one_lead_two_contributions_after_consent_a_chase_one_merge
     snprintf(json, sizeof json, "{\"submit_contribution\": {\"complaint_ref\": \"%s\", \"findings\":"
                                 " \"The discharge checklist was not completed.\", \"submitted_by\":"
                                 " \"Head of Patient Experience\"}}", ref);
-    r = s_as(h, "TRUST-RXX", json);
+    r = h_call_json(h, "intake", "TRUST-RXX", json);
     cr_assert_null(r->error, "%s", r->error ? r->error->message : "");
     candour__v1__reply__free_unpacked(r, NULL);
-    r = s_as(h, "TRUST-RXX", json);
+    r = h_call_json(h, "intake", "TRUST-RXX", json);
     cr_assert(r->error && strcmp(r->error->code, "FAILED_PRECONDITION") == 0);
     candour__v1__reply__free_unpacked(r, NULL);
 
@@ -137,14 +120,15 @@ Test(coordination, R3_one_lead_two_contributions_after_consent_a_chase_one_merge
     /* Nothing merged while a part is missing. */
     cr_assert_eq(h_count(h, "SELECT count(*) FROM investigation.contribution WHERE reference = $1", 1, p), 0);
 
-    r = s_as(h, "LA-XYZ", "{\"submit_contribution\": {\"complaint_ref\": \"CDR-XXXX-XXXX\","
-                          " \"findings\": \"x\", \"submitted_by\": \"y\"}}");
+    r = h_call_json(h, "intake", "LA-XYZ",
+                    "{\"submit_contribution\": {\"complaint_ref\": \"CDR-XXXX-XXXX\","
+                    " \"findings\": \"x\", \"submitted_by\": \"y\"}}");
     cr_assert(r->error && strcmp(r->error->code, "NOT_FOUND") == 0);
     candour__v1__reply__free_unpacked(r, NULL);
     snprintf(json, sizeof json, "{\"submit_contribution\": {\"complaint_ref\": \"%s\", \"findings\":"
                                 " \"The care package start date was not confirmed.\","
                                 " \"submitted_by\": \"Adult Social Care complaints\"}}", ref);
-    r = s_as(h, "LA-XYZ", json);
+    r = h_call_json(h, "intake", "LA-XYZ", json);
     cr_assert_null(r->error, "%s", r->error ? r->error->message : "");
     candour__v1__reply__free_unpacked(r, NULL);
 

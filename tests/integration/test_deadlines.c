@@ -12,7 +12,6 @@
 
 #include "candour/calendar.h"
 #include "candour/client.h"
-#include "candour/pbjson.h"
 #include "harness.h"
 
 static char s_clock[512];
@@ -29,21 +28,6 @@ static void s_set_clock(const char *day, int plus)
     cr_assert(f);
     fprintf(f, "%sT12:00:00Z\n", s);
     fclose(f);
-}
-
-static Candour__V1__Reply *s_routing(h_t *h, const char *json)
-{
-    cd_pbjson_error_t perr;
-    Candour__V1__Request *req = (Candour__V1__Request *)cd_pbjson_parse(
-        &candour__v1__request__descriptor, json, strlen(json), &perr);
-    cr_assert(req, "%s %s", perr.field, perr.message);
-    cd_client_t *c = cd_client_new(h_endpoint(h, "routing"));
-    Candour__V1__Reply *r = NULL;
-    char err[256];
-    cr_assert_eq(cd_client_call(c, req, 10000, &r, err, sizeof err), 0, "%s", err);
-    cd_client_destroy(&c);
-    candour__v1__request__free_unpacked(req, NULL);
-    return r;
 }
 
 static const Candour__V1__Deadline *s_deadline(const Candour__V1__Reply *r, const char *name)
@@ -138,7 +122,7 @@ Test(deadlines, R6_due_soon_and_overdue_are_raised_once_and_an_extension_is_reco
     cr_assert(h_wait_for(h, S_ALERTS("response", "overdue"), 1, pr, "1", 10000));
     char json[512];
     snprintf(json, sizeof json, "{\"get_status\": {\"complaint_ref\": \"%s\"}}", ref);
-    r = s_routing(h, json);
+    r = h_call_json(h, "routing", NULL, json);
     cr_assert(s_deadline(r, "response")->missed);
     cr_assert_not(s_deadline(r, "acknowledgement")->missed);
     candour__v1__reply__free_unpacked(r, NULL);
@@ -146,13 +130,13 @@ Test(deadlines, R6_due_soon_and_overdue_are_raised_once_and_an_extension_is_reco
     /* An extension: refused without who agreed it, or to an earlier date. */
     snprintf(json, sizeof json, "{\"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
                                 " \"response\", \"new_due\": \"2099-01-01\", \"reason\": \"x\"}}", ref);
-    r = s_routing(h, json);
+    r = h_call_json(h, "routing", NULL, json);
     cr_assert(r->error && strcmp(r->error->field, "extend_deadline.agreed_by") == 0);
     candour__v1__reply__free_unpacked(r, NULL);
     snprintf(json, sizeof json, "{\"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
                                 " \"response\", \"new_due\": \"2000-01-01\", \"agreed_by\": \"Lin Wu\","
                                 " \"reason\": \"x\"}}", ref);
-    r = s_routing(h, json);
+    r = h_call_json(h, "routing", NULL, json);
     cr_assert(r->error && strcmp(r->error->code, "FAILED_PRECONDITION") == 0);
     candour__v1__reply__free_unpacked(r, NULL);
     cd_date_t nd = cd_date_add_days(rd, 30);
@@ -162,11 +146,11 @@ Test(deadlines, R6_due_soon_and_overdue_are_raised_once_and_an_extension_is_reco
                                 " \"response\", \"new_due\": \"%s\", \"agreed_by\": \"Lin Wu\","
                                 " \"reason\": \"An independent clinical opinion is needed.\"}}",
              ref, new_due);
-    r = s_routing(h, json);
+    r = h_call_json(h, "routing", NULL, json);
     cr_assert_null(r->error, "%s", r->error ? r->error->message : "");
     candour__v1__reply__free_unpacked(r, NULL);
     snprintf(json, sizeof json, "{\"get_status\": {\"complaint_ref\": \"%s\"}}", ref);
-    r = s_routing(h, json);
+    r = h_call_json(h, "routing", NULL, json);
     const Candour__V1__Deadline *d = s_deadline(r, "response");
     cr_assert_str_eq(d->due, new_due);
     cr_assert_str_eq(d->extended_from, response_due);

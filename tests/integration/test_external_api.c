@@ -34,10 +34,10 @@ TestSuite(external_api, .init = s_setup, .fini = s_teardown, .timeout = 120);
 /* Send a Request written as JSON (the generic converter) with client c. */
 static Candour__V1__Reply *s_send(cd_client_t *c, const char *json)
 {
-    cd_pbjson_error_t perr;
+    cd_fail_t perr;
     Candour__V1__Request *req = (Candour__V1__Request *)cd_pbjson_parse(
         &candour__v1__request__descriptor, json, strlen(json), &perr);
-    cr_assert(req, "bad test JSON: %s %s %s", perr.code, perr.field, perr.message);
+    cr_assert(req, "bad test JSON: %s %s %s", cd_code_name(perr.code), perr.field, perr.message);
     Candour__V1__Reply *r = NULL;
     char err[256];
     int rc = cd_client_call(c, req, 10000, &r, err, sizeof err);

@@ -9,12 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "candour/client.h"
 #include "candour/lifecycle.h"
-#include "candour/pb.h"
-#include "candour/pbjson.h"
 #include "candour/util.h"
-#include "candour/v1/envelope.pb-c.h"
 #include "candour/v1/events.pb-c.h"
 #include "harness.h"
 
@@ -34,21 +30,6 @@ static void s_teardown(void)
 
 TestSuite(intake_status, .init = s_setup, .fini = s_teardown, .timeout = 60);
 
-static Candour__V1__Reply *s_as(const char *json)
-{
-    cd_pbjson_error_t perr;
-    Candour__V1__Request *req = (Candour__V1__Request *)cd_pbjson_parse(
-        &candour__v1__request__descriptor, json, strlen(json), &perr);
-    cr_assert(req, "bad test JSON: %s %s", perr.field, perr.message);
-    cd_client_t *c = h_client(s_h, "ICB-S");
-    Candour__V1__Reply *r = NULL;
-    char err[256];
-    cr_assert_eq(cd_client_call(c, req, 10000, &r, err, sizeof err), 0, "%s", err);
-    cd_client_destroy(&c);
-    candour__v1__request__free_unpacked(req, NULL);
-    return r;
-}
-
 static void s_submit(const char *ext, char *ref)
 {
     char json[512];
@@ -57,7 +38,7 @@ static void s_submit(const char *ext, char *ref)
              " \"complainant\": {\"name\": \"Sam Hill\", \"email\": \"sam@example.org\"},"
              " \"description\": \"The clinic closed early.\"}}}",
              ext);
-    Candour__V1__Reply *r = s_as(json);
+    Candour__V1__Reply *r = h_call_json(s_h, "intake", "ICB-S", json);
     cr_assert(r->receipt, "%s", r->error ? r->error->message : "");
     snprintf(ref, 64, "%s", r->receipt->complaint_ref);
     candour__v1__reply__free_unpacked(r, NULL);
@@ -68,45 +49,13 @@ static void s_submit(const char *ext, char *ref)
  * acknowledged it, 0 when no answer came (the event was left for a resend). */
 static int s_status(const char *ref, const char *state, const char *detail, char *id)
 {
-    if (!id[0])
-        cr_assert_eq(cd_uuid(id), 0);
     Candour__V1__StatusChanged sc = CANDOUR__V1__STATUS_CHANGED__INIT;
     sc.state = cd_state_from_name(state);
     sc.detail = (char *)detail;
     sc.at = "2026-11-02T10:00:00Z";
-    size_t plen = 0;
-    uint8_t *payload = cd_pb_pack(&sc.base, &plen);
-    Candour__V1__Envelope env = CANDOUR__V1__ENVELOPE__INIT;
-    env.event_id = id;
-    env.type = "complaint.status_changed";
-    env.producer = "routing";
-    env.complaint_ref = (char *)ref;
-    env.correlation_id = id;
-    env.causation_id = "";
-    env.sequence = 1;
-    env.occurred_at_us = 1;
-    env.schema_version = 1;
-    env.payload.data = payload;
-    env.payload.len = plen;
-    size_t len = 0;
-    uint8_t *buf = cd_pb_pack(&env.base, &len);
-    cr_assert(payload && buf);
-    cd_client_t *c = cd_client_new(h_endpoint(s_h, "intake"));
-    cr_assert(c);
-    const void *frames[2] = {"EVT", buf};
-    size_t sizes[2] = {3, len};
-    void *out[4] = {0};
-    size_t outsz[4];
-    int got = cd_client_raw(c, frames, sizes, 2, 3000, out, outsz, 4);
-    cd_client_destroy(&c);
-    int acked = got >= 2 && outsz[0] == 3 && memcmp(out[0], "ACK", 3) == 0 &&
-                outsz[1] == strlen(id) && memcmp(out[1], id, outsz[1]) == 0;
-    cr_assert(got <= 0 || acked, "intake answered, but not with an ACK");
-    for (int i = 0; i < got; i++)
-        free(out[i]);
-    free(buf);
-    free(payload);
-    return acked;
+    int rc = h_send_event(s_h, "intake", "complaint.status_changed", ref, &sc.base, id, 3000);
+    cr_assert_neq(rc, -1, "intake answered, but not with an ACK: %s", h_event_nak(s_h));
+    return rc == 1;
 }
 
 static char *s_col(const char *ref, const char *expr)
@@ -156,7 +105,7 @@ Test(intake_status, each_change_is_recorded_in_order_and_moves_the_state_until_w
     snprintf(json, sizeof json, "{\"withdraw\": {\"complaint_ref\": \"%s\", \"reason\": \"Sorted.\"}}",
              ref);
     char *before = h_scalar(s_h, "SELECT max(seq)::text FROM intake.audit", 0, NULL);
-    Candour__V1__Reply *r = s_as(json);
+    Candour__V1__Reply *r = h_call_json(s_h, "intake", "ICB-S", json);
     cr_assert_null(r->error, "%s", r->error ? r->error->message : "");
     candour__v1__reply__free_unpacked(r, NULL);
     s_col_is(ref, "state", "withdrawn");

@@ -11,10 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "candour/client.h"
-#include "candour/pb.h"
 #include "candour/util.h"
-#include "candour/v1/envelope.pb-c.h"
 #include "candour/v1/events.pb-c.h"
 #include "harness.h"
 
@@ -33,45 +30,12 @@ static void s_teardown(void)
 
 TestSuite(notify_withdrawal, .init = s_setup, .fini = s_teardown, .timeout = 90);
 
-/* Send an event about ref to notify as `producer` would. 1 when notify
+/* Send a new event about ref to notify as its producer would. 1 when notify
  * ACKed it (it is committed), 0 otherwise (a NAK, or no answer). */
-static int s_send(const char *type, const char *producer, const char *ref,
-                  const ProtobufCMessage *msg)
+static int s_send(const char *type, const char *ref, const ProtobufCMessage *msg)
 {
-    char id[CD_UUID_LEN + 1];
-    cr_assert_eq(cd_uuid(id), 0);
-    size_t plen = 0;
-    uint8_t *payload = cd_pb_pack(msg, &plen);
-    Candour__V1__Envelope env = CANDOUR__V1__ENVELOPE__INIT;
-    env.event_id = id;
-    env.type = (char *)type;
-    env.producer = (char *)producer;
-    env.complaint_ref = (char *)ref;
-    env.correlation_id = id;
-    env.causation_id = "";
-    env.sequence = 1;
-    env.occurred_at_us = 1;
-    env.schema_version = 1;
-    env.payload.data = payload;
-    env.payload.len = plen;
-    size_t len = 0;
-    uint8_t *buf = cd_pb_pack(&env.base, &len);
-    cr_assert(payload && buf);
-    cd_client_t *c = cd_client_new(h_endpoint(s_h, "notify"));
-    cr_assert(c);
-    const void *frames[2] = {"EVT", buf};
-    size_t sizes[2] = {3, len};
-    void *out[4] = {0};
-    size_t outsz[4];
-    int got = cd_client_raw(c, frames, sizes, 2, 5000, out, outsz, 4);
-    cd_client_destroy(&c);
-    int acked = got >= 2 && outsz[0] == 3 && memcmp(out[0], "ACK", 3) == 0 &&
-                outsz[1] == strlen(id) && memcmp(out[1], id, outsz[1]) == 0;
-    for (int i = 0; i < got; i++)
-        free(out[i]);
-    free(buf);
-    free(payload);
-    return acked;
+    char id[CD_UUID_LEN + 1] = "";
+    return h_send_event(s_h, "notify", type, ref, msg, id, 5000) == 1;
 }
 
 static void s_received(const char *ref)
@@ -89,7 +53,7 @@ static void s_received(const char *ref)
     Candour__V1__ComplaintReceived cr = CANDOUR__V1__COMPLAINT_RECEIVED__INIT;
     cr.org_id = "ICB-W";
     cr.complaint = &comp;
-    cr_assert(s_send("complaint.received", "intake", ref, &cr.base));
+    cr_assert(s_send("complaint.received", ref, &cr.base));
 }
 
 static void s_acknowledgement(const char *ref)
@@ -98,14 +62,14 @@ static void s_acknowledgement(const char *ref)
     lr.kind = "acknowledgement";
     lr.response_due = "2026-12-18";
     lr.handler = "Sam Okafor";
-    cr_assert(s_send("letter.requested", "routing", ref, &lr.base));
+    cr_assert(s_send("letter.requested", ref, &lr.base));
 }
 
 static void s_withdrawn(const char *ref)
 {
     Candour__V1__ComplaintWithdrawn cw = CANDOUR__V1__COMPLAINT_WITHDRAWN__INIT;
     cw.reason = "Dad is home now; I do not want to take it further.";
-    cr_assert(s_send("complaint.withdrawn", "intake", ref, &cw.base));
+    cr_assert(s_send("complaint.withdrawn", ref, &cw.base));
 }
 
 static void s_approved(const char *ref)
@@ -115,7 +79,7 @@ static void s_approved(const char *ref)
     ra.findings = "The discharge plan was not made.";
     ra.signed_by = "Dr Helen Marsh";
     ra.signatory_role = "Chief Executive";
-    cr_assert(s_send("response.approved", "signoff", ref, &ra.base));
+    cr_assert(s_send("response.approved", ref, &ra.base));
 }
 
 /* A letter's state: "delivered", "pending", or its not_sent reason; NULL if none. */
@@ -208,7 +172,7 @@ Test(notify_withdrawal, N1_after_a_withdrawal_only_the_confirmation_reaches_the_
     da.party = "";
     da.due = "2026-12-18";
     da.level = "overdue";
-    cr_assert(s_send("deadline.overdue", "routing", ref, &da.base));
+    cr_assert(s_send("deadline.overdue", ref, &da.base));
     cr_assert(h_wait_for(s_h,
                          "SELECT (spool_path IS NOT NULL)::text FROM notify.alert"
                          " WHERE reference = $1",

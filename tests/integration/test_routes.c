@@ -240,23 +240,24 @@ Test(routes, a_line_copy_cannot_read_is_named_and_left_out_and_the_rest_still_ch
 {
     h_t *h = h_new("routes");
     char out[32768], args[2048];
-    const char *path = s_file(
-        h, "malformed.csv",
-        "\xEF\xBB\xBF" HEADER                                                  /* 1 BOM: no data */
-        "ICB-A,a,A,community,ICB-A,T,2023-04-01,,extra\n"                      /* 2 fields */
-        "ICB-A,b,B \xFF,community,ICB-A,T,2023-04-01,\r\n"                    /* 3 not UTF-8 */
-        "\n"                                                                 /* 4 blank: none */
-        "ICB-A,c,C,community,ICB-A,T,2023-04-01,\rICB-A,d\n"                   /* 5 bare CR */
-        "\\.\n"                                                            /* 6 end-of-data mark */
-        "ICB-A,e,E,communityy,ICB-A,T,2023-04-01,\r\n"                        /* 7 kind */
-        "ICB-A,f,\"F, \"\"quoted\"\"\",community,ICB-A,T,2023-04-01,\n");      /* 8 good */
+    const char *path =
+        s_file(h, "malformed.csv",
+               "\xEF\xBB\xBF" HEADER                                /* 1 BOM: no data */
+               "ICB-A,a,A,community,ICB-A,T,2023-04-01,,extra\n"    /* 2 fields */
+               "ICB-A,b,B \xFF,community,ICB-A,T,2023-04-01,\r\n"   /* 3 not UTF-8 */
+               "\n"                                                 /* 4 blank: none */
+               "ICB-A,c,C,community,ICB-A,T,2023-04-01,\rICB-A,d\n" /* 5 bare CR */
+               "\\.\n"                                              /* 6 end-of-data mark */
+               "ICB-A,e,E,communityy,ICB-A,T,2023-04-01,\r\n"       /* 7 kind */
+               "ICB-A,f,\"F, \"\"quoted\"\"\",community,ICB-A,T,2023-04-01,\n"); /* 8 good */
     snprintf(args, sizeof args, "import '%s'", path);
     cr_assert_eq(s_routes(h, out, sizeof out, args), 1, "%s", out);
     const char *want[] = {"line 2: row: more than 8 fields, expected 8",
                           "line 3: csv: invalid byte sequence for encoding \"UTF8\"",
                           "line 5: csv: carriage return not followed by a line feed",
                           "line 6: csv: a line holding only \\.",
-                          "line 7: kind: 'communityy' is not one of", "5 problems in "};
+                          "line 7: kind: 'communityy' is not one of",
+                          "5 problems in "};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         cr_assert(strstr(out, want[i]), "missing '%s' in:\n%s", want[i], out);
     cr_assert_null(strstr(out, "line 4"), "%s", out);
@@ -271,8 +272,11 @@ Test(routes, a_line_copy_cannot_read_is_named_and_left_out_and_the_rest_still_ch
     snprintf(args, sizeof args, "import '%s'", path);
     cr_assert_eq(s_routes(h, out, sizeof out, args), 0, "%s", out);
     cr_assert(strstr(out, "ICB-A: 2 rows imported"), "%s", out);
-    cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.route WHERE service_name ="
-                            " 'F, \"quoted\"' AND effective_to IS NULL", 0, NULL), 1);
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM routing.route WHERE service_name ="
+                         " 'F, \"quoted\"' AND effective_to IS NULL",
+                         0, NULL),
+                 1);
     cr_assert_eq(h_destroy(&h), 0);
 }
 

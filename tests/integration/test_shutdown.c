@@ -19,8 +19,8 @@
 typedef struct {
     h_t *h;
     int id;
-    int sent;                       /* submissions attempted, in order */
-    char refs[SD_PER_CLIENT][16];   /* receipt reference, "" if none */
+    int sent;                     /* submissions attempted, in order */
+    char refs[SD_PER_CLIENT][16]; /* receipt reference, "" if none */
 } sd_client_t;
 
 static atomic_int s_receipts;
@@ -105,9 +105,11 @@ Test(shutdown, sigterm_under_load_commits_or_refuses_each_submission_and_exits_0
             char ext[32];
             snprintf(ext, sizeof ext, "SD-%d-%05d", c, i);
             const char *p[2] = {clients[c].refs[i], ext};
-            cr_assert_eq(h_count(h, "SELECT count(*) FROM intake.complaint WHERE reference = $1"
-                                    " AND external_ref = $2", 2, p), 1,
-                         "receipt %s for %s but nothing committed", clients[c].refs[i], ext);
+            cr_assert_eq(h_count(h,
+                                 "SELECT count(*) FROM intake.complaint WHERE reference = $1"
+                                 " AND external_ref = $2",
+                                 2, p),
+                         1, "receipt %s for %s but nothing committed", clients[c].refs[i], ext);
         }
     cr_assert_gt(unanswered, 0, "the stop came after all submissions: the test proved nothing");
 
@@ -166,7 +168,10 @@ Test(shutdown, a_submission_sent_before_intakes_database_is_up_gets_its_receipt_
     pthread_join(t, NULL);
     cr_assert_eq(e.rc, 0, "the submission sent during intake's start got no receipt");
     const char *p[1] = {e.ref};
-    cr_assert_eq(h_count(h, "SELECT count(*) FROM intake.complaint WHERE reference = $1"
-                            " AND external_ref = 'SD-9-00000'", 1, p), 1);
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM intake.complaint WHERE reference = $1"
+                         " AND external_ref = 'SD-9-00000'",
+                         1, p),
+                 1);
     cr_assert_eq(h_destroy(&h), 0);
 }

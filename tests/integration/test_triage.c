@@ -32,21 +32,6 @@ static void s_teardown(void)
 
 TestSuite(triage, .init = s_setup, .fini = s_teardown, .timeout = 120);
 
-static Candour__V1__Reply *s_send(const char *json)
-{
-    cd_pbjson_error_t perr;
-    Candour__V1__Request *req = (Candour__V1__Request *)cd_pbjson_parse(
-        &candour__v1__request__descriptor, json, strlen(json), &perr);
-    cr_assert(req, "bad JSON: %s %s", perr.field, perr.message);
-    cd_client_t *c = h_client(s_h, "ICB-QWE");
-    Candour__V1__Reply *r = NULL;
-    char err[256];
-    cr_assert_eq(cd_client_call(c, req, 10000, &r, err, sizeof err), 0, "%s", err);
-    cd_client_destroy(&c);
-    candour__v1__request__free_unpacked(req, NULL);
-    return r;
-}
-
 /* Submit with extra complaint fields; returns the reference in ref. */
 static void s_submit(const char *ext, const char *extra, char *ref)
 {
@@ -56,7 +41,7 @@ static void s_submit(const char *ext, const char *extra, char *ref)
              " \"complainant\": {\"name\": \"Mo Ali\", \"address\": [\"4 Elm Road\"]},"
              " \"description\": \"What happened.\"%s%s}}}",
              ext, extra[0] ? ", " : "", extra);
-    Candour__V1__Reply *r = s_send(json);
+    Candour__V1__Reply *r = h_call_json(s_h, "intake", "ICB-QWE", json);
     cr_assert(r->receipt, "%s", r->error ? r->error->message : "");
     snprintf(ref, 64, "%s", r->receipt->complaint_ref);
     candour__v1__reply__free_unpacked(r, NULL);
@@ -105,7 +90,7 @@ Test(triage, R3_several_bodies_one_lead_contributions_only_after_consent_R2)
                               " AND name = 'contribution'", 1, p), 0);
     snprintf(json, sizeof json, "{\"record_consent\": {\"complaint_ref\": \"%s\", \"consent\":"
                                 " {\"given_by\": \"Mo Ali\", \"given_at\": \"2026-11-01\"}}}", ref);
-    Candour__V1__Reply *r = s_send(json);
+    Candour__V1__Reply *r = h_call_json(s_h, "intake", "ICB-QWE", json);
     cr_assert_null(r->error, "%s", r->error ? r->error->message : "");
     candour__v1__reply__free_unpacked(r, NULL);
     cr_assert(h_wait_for(s_h, "SELECT count(*)::text FROM routing.deadline WHERE reference = $1"
@@ -135,7 +120,7 @@ Test(triage, R2_redirect_to_nhs_england_waits_for_permission_then_tells_the_comp
     snprintf(json, sizeof json, "{\"record_consent\": {\"complaint_ref\": \"%s\", \"consent\":"
                                 " {\"given_by\": \"Mo Ali\", \"given_at\": \"2026-11-01\","
                                 " \"share_with\": [\"NHSE\"]}}}", ref);
-    Candour__V1__Reply *r = s_send(json);
+    Candour__V1__Reply *r = h_call_json(s_h, "intake", "ICB-QWE", json);
     cr_assert_null(r->error);
     candour__v1__reply__free_unpacked(r, NULL);
     cr_assert(s_state_becomes(ref, "redirected-to-nhse"));
@@ -169,21 +154,6 @@ Test(triage, I6_an_eligibility_appeal_goes_to_the_appeals_route)
                               " reference = $1 AND kind = 'triage-outcome'", 1, p, "true", 15000));
 }
 
-static Candour__V1__Reply *s_routing(const char *json)
-{
-    cd_pbjson_error_t perr;
-    Candour__V1__Request *req = (Candour__V1__Request *)cd_pbjson_parse(
-        &candour__v1__request__descriptor, json, strlen(json), &perr);
-    cr_assert(req, "%s %s", perr.field, perr.message);
-    cd_client_t *c = cd_client_new(h_endpoint(s_h, "routing"));
-    Candour__V1__Reply *r = NULL;
-    char err[256];
-    cr_assert_eq(cd_client_call(c, req, 10000, &r, err, sizeof err), 0, "%s", err);
-    cd_client_destroy(&c);
-    candour__v1__request__free_unpacked(req, NULL);
-    return r;
-}
-
 Test(triage, I3_a_late_complaint_waits_for_a_recorded_decision_accepted_or_declined)
 {
     char ok[64], late[64], json[512];
@@ -193,14 +163,14 @@ Test(triage, I3_a_late_complaint_waits_for_a_recorded_decision_accepted_or_decli
     cr_assert(s_state_becomes(late, "out-of-time"));
     snprintf(json, sizeof json, "{\"decide_out_of_time\": {\"complaint_ref\": \"%s\","
                                 " \"accept\": true, \"reason\": \"\", \"decided_by\": \"CM\"}}", ok);
-    Candour__V1__Reply *r = s_routing(json);
+    Candour__V1__Reply *r = h_call_json(s_h, "routing", NULL, json);
     cr_assert(r->error && strcmp(r->error->code, "REQUIRED") == 0, "a decision needs its reasons");
     candour__v1__reply__free_unpacked(r, NULL);
     snprintf(json, sizeof json, "{\"decide_out_of_time\": {\"complaint_ref\": \"%s\","
                                 " \"accept\": true, \"reason\": \"In hospital for most of the"
                                 " time; the records are still available.\", \"decided_by\":"
                                 " \"Complaints manager\"}}", ok);
-    r = s_routing(json);
+    r = h_call_json(s_h, "routing", NULL, json);
     cr_assert_null(r->error, "%s", r->error ? r->error->message : "");
     candour__v1__reply__free_unpacked(r, NULL);
     cr_assert(s_state_becomes(ok, "under-investigation"), "an accepted late complaint goes ahead");
@@ -208,7 +178,7 @@ Test(triage, I3_a_late_complaint_waits_for_a_recorded_decision_accepted_or_decli
                                 " \"accept\": false, \"reason\": \"The staff and records involved"
                                 " are no longer available.\", \"decided_by\": \"Complaints manager\"}}",
              late);
-    r = s_routing(json);
+    r = h_call_json(s_h, "routing", NULL, json);
     cr_assert_null(r->error, "%s", r->error ? r->error->message : "");
     candour__v1__reply__free_unpacked(r, NULL);
     cr_assert(s_state_becomes(late, "declined-out-of-time"));
@@ -216,7 +186,7 @@ Test(triage, I3_a_late_complaint_waits_for_a_recorded_decision_accepted_or_decli
     cr_assert(h_wait_for(s_h, "SELECT (delivered_at IS NOT NULL)::text FROM notify.letter WHERE"
                               " reference = $1 AND kind = 'triage-outcome'", 1, p, "true", 15000));
     /* Deciding again is refused: it is no longer waiting. */
-    r = s_routing(json);
+    r = h_call_json(s_h, "routing", NULL, json);
     cr_assert(r->error && strcmp(r->error->code, "FAILED_PRECONDITION") == 0);
     candour__v1__reply__free_unpacked(r, NULL);
 }

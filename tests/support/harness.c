@@ -4,6 +4,11 @@
 #include <zmq.h>
 
 #include "candour/client.h"
+#include "candour/events.h"
+#include "candour/pb.h"
+#include "candour/pbjson.h"
+#include "candour/util.h"
+#include "candour/v1/envelope.pb-c.h"
 
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -46,6 +51,7 @@ struct h_t {
         char org[65], pub[41], sec[41];
     } orgs[8];
     int norgs;
+    char nak[64];          /* code of the NAK h_send_event last got, "" if none */
 };
 
 static int s_index(const char *svc)
@@ -457,6 +463,111 @@ void h_revoke(h_t *h, const char *org)
     free(h_scalar(h, "UPDATE intake.org_key SET revoked_at = now(), revoked_reason = 'test'"
                      " WHERE public_key = $1 RETURNING 1", 1, p));
 }
+/* ---------------------------------------------------------------- requests and events */
+
+Candour__V1__Reply *h_call(h_t *h, const char *svc, const char *org, Candour__V1__Request *req)
+{
+    /* Organisations reach intake's public endpoint with their key; staff
+     * steps go to the services' internal endpoints. */
+    int as_org = strcmp(svc, "intake") == 0;
+    cr_assert(!as_org || org, "a request to intake needs the organisation it comes from");
+    cd_client_t *c = as_org ? h_client(h, org) : cd_client_new(h_endpoint(h, svc));
+    cr_assert(c);
+    Candour__V1__Reply *reply = NULL;
+    char err[256];
+    int rc = cd_client_call(c, req, 10000, &reply, err, sizeof err);
+    cd_client_destroy(&c);
+    cr_assert_eq(rc, 0, "%s did not answer: %s", svc, err);
+    return reply;
+}
+
+Candour__V1__Reply *h_call_json(h_t *h, const char *svc, const char *org, const char *json)
+{
+    cd_fail_t perr;
+    Candour__V1__Request *req = (Candour__V1__Request *)cd_pbjson_parse(
+        &candour__v1__request__descriptor, json, strlen(json), &perr);
+    cr_assert(req, "bad test JSON: %s %s", perr.field, perr.message);
+    Candour__V1__Reply *r = h_call(h, svc, org, req);
+    candour__v1__request__free_unpacked(req, NULL);
+    return r;
+}
+
+/* The same Envelope a producer's outbox would send, but for the sequence and
+ * time, which no daemon under test orders by: the first event of its
+ * correlation. */
+uint8_t *h_event_pack(const char *type, const char *producer, const char *ref,
+                      const char *event_id, const char *causation_id,
+                      const ProtobufCMessage *payload, size_t *len)
+{
+    if (!producer) {
+        const cd_event_type_t *et = cd_event_type(type);
+        cr_assert(et, "%s is not in the event catalogue", type);
+        producer = et->producer;
+    }
+    size_t plen = 0;
+    uint8_t *pl = cd_pb_pack(payload, &plen);
+    cr_assert(pl);
+    Candour__V1__Envelope env = CANDOUR__V1__ENVELOPE__INIT;
+    env.event_id = (char *)event_id;
+    env.type = (char *)type;
+    env.producer = (char *)producer;
+    env.complaint_ref = (char *)ref;
+    env.correlation_id = (char *)event_id;
+    env.causation_id = (char *)causation_id;
+    env.sequence = 1;
+    env.occurred_at_us = 1;
+    env.schema_version = 1;
+    env.payload.data = pl;
+    env.payload.len = plen;
+    uint8_t *buf = cd_pb_pack(&env.base, len);
+    free(pl);
+    cr_assert(buf);
+    return buf;
+}
+
+int h_send_event(h_t *h, const char *svc, const char *type, const char *ref,
+                 const ProtobufCMessage *payload, char *event_id, int timeout_ms)
+{
+    if (!event_id[0])
+        cr_assert_eq(cd_uuid(event_id), 0);
+    size_t len = 0;
+    uint8_t *buf = h_event_pack(type, NULL, ref, event_id, "", payload, &len);
+    cd_client_t *c = cd_client_new(h_endpoint(h, svc));
+    cr_assert(c);
+    const void *frames[2] = {"EVT", buf};
+    size_t sizes[2] = {3, len};
+    void *out[4] = {0};
+    size_t outsz[4] = {0};
+    int got = cd_client_raw(c, frames, sizes, 2, timeout_ms, out, outsz, 4);
+    cd_client_destroy(&c);
+    free(buf);
+
+    /* "ACK" | id, or "NAK" | id | Error; anything else is a broken daemon. */
+    h->nak[0] = 0;
+    int answer = 0, understood = got <= 0;
+    if (got >= 2 && outsz[0] == 3 && outsz[1] == strlen(event_id) &&
+        memcmp(out[1], event_id, outsz[1]) == 0) {
+        if (memcmp(out[0], "ACK", 3) == 0) {
+            answer = 1;
+            understood = 1;
+        } else if (memcmp(out[0], "NAK", 3) == 0 && got >= 3) {
+            Candour__V1__Error *e = candour__v1__error__unpack(NULL, outsz[2], out[2]);
+            if (e) {
+                snprintf(h->nak, sizeof h->nak, "%s", e->code);
+                candour__v1__error__free_unpacked(e, NULL);
+                answer = -1;
+                understood = 1;
+            }
+        }
+    }
+    for (int i = 0; i < got; i++)
+        free(out[i]);
+    cr_assert(understood, "%s answered %s with neither an ACK nor a NAK of it", svc, type);
+    return answer;
+}
+
+const char *h_event_nak(h_t *h) { return h->nak; }
+
 const char *h_dir(h_t *h) { return h->dir; }
 const char *h_db_url(h_t *h) { return h->db_url; }
 int h_gateway_port(h_t *h) { return h->gateway_port; }

@@ -6,6 +6,11 @@
 #define CANDOUR_TEST_HARNESS_H
 
 #include <libpq-fe.h>
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "candour/v1/api.pb-c.h"
 
 typedef struct h_t h_t;
 
@@ -60,6 +65,40 @@ const char *h_db_url(h_t *h);                         /* admin URL of the test d
 int h_gateway_port(h_t *h);                           /* after h_start("gateway") */
 int h_admin_port(h_t *h, const char *service);        /* its /healthz /readyz /metrics port */
 PGconn *h_db(h_t *h);                                  /* an admin connection, owned by h */
+
+/* Send one Request to a daemon and return its Reply (free with
+ * candour__v1__reply__free_unpacked). service "intake": intake's public
+ * endpoint, as organisation org (after h_org), as an organisation reaches it;
+ * any other service: its internal endpoint, as staff reach it (org unused).
+ * Fails the test when no reply comes within 10 s. req's request_id is set
+ * for the call when empty (cd_client_call). */
+Candour__V1__Reply *h_call(h_t *h, const char *service, const char *org, Candour__V1__Request *req);
+/* The same with the Request written as JSON (the generic converter); fails
+ * the test on JSON that is not a Request. */
+Candour__V1__Reply *h_call_json(h_t *h, const char *service, const char *org, const char *json);
+
+/* An Envelope for event_id (also its correlation) of type about complaint
+ * ref, caused by causation_id ("" for none), with payload packed in it, as
+ * producer's outbox would pack it (producer NULL: the event catalogue's
+ * producer of type); packed, malloc'd, its size in *len. Fails the test on an
+ * unknown type when producer is NULL. */
+uint8_t *h_event_pack(const char *type, const char *producer, const char *ref,
+                      const char *event_id, const char *causation_id,
+                      const ProtobufCMessage *payload, size_t *len);
+
+/* Send one event to service's internal endpoint as the event catalogue's
+ * producer of type would ("EVT" | Envelope about complaint ref, payload
+ * packed), and wait up to timeout_ms for the answer. event_id, in/out, holds
+ * CD_UUID_LEN + 1 bytes: "" sends a new event and writes its id back; an id
+ * sends that event again (a resend). Returns 1 when the daemon ACKed this
+ * event (it is committed), -1 when it NAKed it (h_event_nak says why), 0 when
+ * no answer came (the event is left for a resend). Fails the test on an
+ * unknown type or an answer that is neither. */
+int h_send_event(h_t *h, const char *service, const char *type, const char *ref,
+                 const ProtobufCMessage *payload, char *event_id, int timeout_ms);
+/* The error code of the NAK h_send_event last got ("" if its last call got
+ * none). */
+const char *h_event_nak(h_t *h);
 
 /* Run a statement of the test's own (no parameters); fails the test on error. */
 void h_exec(h_t *h, const char *sql);

@@ -448,10 +448,11 @@ Test(calendar, date_parse_takes_each_boundary_day_and_refuses_the_next)
 
 Test(calendar, date_parse_refuses_every_other_shape)
 {
-    static const char *bad[] = {"",           "2024-2-29",   "2024-02-9",  "20240229",
-                                "2024/02/29", " 2024-02-29", "2024-02-29 ",
-                                "2024-02-29T00:00:00Z",      "+024-02-29", "2024-+2-01",
-                                "2024-0a-01", "2024-02-2\n", "-024-02-29", "2024-02-\x80\x80"};
+    static const char *bad[] = {
+        "",           "2024-2-29",       "2024-02-9",   "20240229",
+        "2024/02/29", " 2024-02-29",     "2024-02-29 ", "2024-02-29T00:00:00Z",
+        "+024-02-29", "2024-+2-01",      "2024-0a-01",  "2024-02-2\n",
+        "-024-02-29", "2024-02-\x80\x80"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         s_refuses(bad[i]);
     s_refuses(NULL);

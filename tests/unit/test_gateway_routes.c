@@ -1,6 +1,6 @@
-/* test_gateway_routes.c - the gateway's URL table and its error-to-HTTP
- * mapping. (The host:port of its listen address is cd_parse_hostport's:
- * test_util.c.) */
+/* test_gateway_routes.c - the gateway's URL table. (Its error codes' HTTP
+ * statuses are the one table's: test_errcode.c; the host:port of its listen
+ * address is cd_parse_hostport's: test_util.c.) */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -96,24 +96,4 @@ Test(gateway_routes, a_bad_reference_with_another_method_is_not_found)
 {
     char ref[64];
     cr_assert_eq(gw_route("POST", "/v1/complaints/../status", ref, sizeof ref), GW_ROUTE_NOT_FOUND);
-}
-
-/* ---------------------------------------------------------------- status */
-
-Test(gateway_routes, error_codes_map_to_http_statuses)
-{
-    cr_assert_eq(gw_status_for("NOT_FOUND"), 404);
-    cr_assert_eq(gw_status_for("INVALID_ARGUMENT"), 400);
-    cr_assert_eq(gw_status_for("FAILED_PRECONDITION"), 409);
-    cr_assert_eq(gw_status_for("UNAVAILABLE"), 503);
-    cr_assert_eq(gw_status_for("UNSUPPORTED"), 501);
-    cr_assert_eq(gw_status_for("PERMISSION_DENIED"), 403);
-}
-
-Test(gateway_routes, unknown_error_codes_are_500)
-{
-    cr_assert_eq(gw_status_for("INTERNAL"), 500);
-    cr_assert_eq(gw_status_for(""), 500);
-    cr_assert_eq(gw_status_for("not_found"), 500);
-    cr_assert_eq(gw_status_for("NOT_FOUND "), 500);
 }

@@ -101,9 +101,10 @@ static void s_represent(s_fx_t *f, Candour__V1__Standing st)
 
 static void s_expect_ok_on(const s_fx_t *f, int32_t today, const char *why)
 {
-    in_error_t e = {.code = ""};
+    cd_fail_t e = {0};
     int rc = in_validate_complaint(&f->c, today, &e);
-    cr_assert_eq(rc, 0, "%s: rejected with %s %s (%s)", why, e.code, e.field, e.message);
+    cr_assert_eq(rc, 0, "%s: rejected with %s %s (%s)", why, cd_code_name(e.code), e.field,
+                 e.message);
 }
 
 static void s_expect_ok(const s_fx_t *f, const char *why)
@@ -113,10 +114,10 @@ static void s_expect_ok(const s_fx_t *f, const char *why)
 
 static void s_expect_fail_on(const s_fx_t *f, int32_t today, const char *code, const char *field)
 {
-    in_error_t e = {.code = ""};
+    cd_fail_t e = {0};
     cr_assert_eq(in_validate_complaint(&f->c, today, &e), -1, "accepted; wanted %s on %s", code,
                  field);
-    cr_assert_str_eq(e.code, code, "code for %s (message: %s)", field, e.message);
+    cr_assert_str_eq(cd_code_name(e.code), code, "code for %s (message: %s)", field, e.message);
     cr_assert_str_eq(e.field, field, "field for %s (message: %s)", code, e.message);
     cr_assert_neq(e.message[0], 0, "%s on %s has no message", code, field);
 }
@@ -128,18 +129,19 @@ static void s_expect_fail(const s_fx_t *f, const char *code, const char *field)
 
 static void s_expect_consent_ok(const Candour__V1__Consent *k, const char *why)
 {
-    in_error_t e = {.code = ""};
+    cd_fail_t e = {0};
     int rc = in_validate_consent(k, "record_consent.consent", TODAY, &e);
-    cr_assert_eq(rc, 0, "%s: rejected with %s %s (%s)", why, e.code, e.field, e.message);
+    cr_assert_eq(rc, 0, "%s: rejected with %s %s (%s)", why, cd_code_name(e.code), e.field,
+                 e.message);
 }
 
 static void s_expect_consent_fail(const Candour__V1__Consent *k, const char *code,
                                   const char *field)
 {
-    in_error_t e = {.code = ""};
+    cd_fail_t e = {0};
     cr_assert_eq(in_validate_consent(k, "record_consent.consent", TODAY, &e), -1,
                  "accepted; wanted %s on %s", code, field);
-    cr_assert_str_eq(e.code, code, "code for %s (message: %s)", field, e.message);
+    cr_assert_str_eq(cd_code_name(e.code), code, "code for %s (message: %s)", field, e.message);
     cr_assert_str_eq(e.field, field, "field for %s (message: %s)", code, e.message);
     cr_assert_neq(e.message[0], 0, "%s on %s has no message", code, field);
 }

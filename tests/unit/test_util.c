@@ -215,13 +215,29 @@ Test(util, rfc3339_parses_utc_offsets_and_fractions)
 
 Test(util, rfc3339_rejects_malformed_times)
 {
-    const char *bad[] = {"", "2026-11-25", "2026-11-25 21:30:00Z", "2026-11-25T21:30:00",
-                         "2026-02-30T00:00:00Z", "2026-11-25T24:00:00Z", "2026-11-25T21:60:00Z",
-                         "2026-11-25T21:30:00.Z", "2026-11-25T21:30:00+1:00", "2026-11-25T21:30:00Zjunk",
-                         "26-11-25T21:30:00Z", "2026-11-25T 1:30:00Z", "2026-11-25T+1:30:00Z",
-                         "2026-11-25T21:-1:00Z", "2026-11-25T21:30: 0Z", "2026-11-25T21:30:00+ 1:00",
-                         "2026-11-25T21:30:00+01:-0", "2026-11-25T21:30:00+01", "2026-11-25T2",
-                         "2026-11-25T", "2026-11-2", "+026-11-25T21:30:00Z", NULL};
+    const char *bad[] = {"",
+                         "2026-11-25",
+                         "2026-11-25 21:30:00Z",
+                         "2026-11-25T21:30:00",
+                         "2026-02-30T00:00:00Z",
+                         "2026-11-25T24:00:00Z",
+                         "2026-11-25T21:60:00Z",
+                         "2026-11-25T21:30:00.Z",
+                         "2026-11-25T21:30:00+1:00",
+                         "2026-11-25T21:30:00Zjunk",
+                         "26-11-25T21:30:00Z",
+                         "2026-11-25T 1:30:00Z",
+                         "2026-11-25T+1:30:00Z",
+                         "2026-11-25T21:-1:00Z",
+                         "2026-11-25T21:30: 0Z",
+                         "2026-11-25T21:30:00+ 1:00",
+                         "2026-11-25T21:30:00+01:-0",
+                         "2026-11-25T21:30:00+01",
+                         "2026-11-25T2",
+                         "2026-11-25T",
+                         "2026-11-2",
+                         "+026-11-25T21:30:00Z",
+                         NULL};
     for (int i = 0; bad[i]; i++)
         cr_assert_eq(cd_parse_rfc3339(bad[i]), -1, "accepted '%s'", bad[i]);
     cr_assert_eq(cd_parse_rfc3339(NULL), -1);
@@ -264,8 +280,7 @@ static void s_expect_bad_hostport(const char *s, size_t hostlen)
 {
     char host[64] = "untouched";
     int port = 12345;
-    cr_assert_eq(cd_parse_hostport(s, host, hostlen, &port), -1, "accepted \"%s\"",
-                 s ? s : "NULL");
+    cr_assert_eq(cd_parse_hostport(s, host, hostlen, &port), -1, "accepted \"%s\"", s ? s : "NULL");
     cr_assert_str_eq(host, "untouched", "\"%s\" wrote the host", s ? s : "NULL");
     cr_assert_eq(port, 12345, "\"%s\" wrote the port", s ? s : "NULL");
 }
@@ -279,20 +294,19 @@ Test(util, hostport_refuses_a_missing_port)
 
 Test(util, hostport_refuses_a_port_out_of_range_or_not_digits)
 {
-    static const char *const bad[] = {"localhost:65536", "localhost:99999", "localhost:100000",
-                                      "localhost:99999999999999999999", "localhost:-1",
-                                      "localhost:http", "localhost:80x", "localhost:8 0",
-                                      /* strtol would take these: a port is digits only */
-                                      "localhost: 80", "localhost:+80", "localhost:\t80",
-                                      "localhost:-0", "localhost:80 "};
+    static const char *const bad[] = {
+        "localhost:65536", "localhost:99999", "localhost:100000", "localhost:99999999999999999999",
+        "localhost:-1", "localhost:http", "localhost:80x", "localhost:8 0",
+        /* strtol would take these: a port is digits only */
+        "localhost: 80", "localhost:+80", "localhost:\t80", "localhost:-0", "localhost:80 "};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         s_expect_bad_hostport(bad[i], 64);
 }
 
 Test(util, hostport_refuses_an_empty_or_malformed_host)
 {
-    static const char *const bad[] = {":80", "[]:80", "[:80", "[::1:80", "::1:80", "a:b:80",
-                                      "]:80", "[a]]:80", "[[a]:80", "a]:80"};
+    static const char *const bad[] = {":80",    "[]:80", "[:80",    "[::1:80", "::1:80",
+                                      "a:b:80", "]:80",  "[a]]:80", "[[a]:80", "a]:80"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         s_expect_bad_hostport(bad[i], 64);
 }

@@ -25,7 +25,7 @@ typedef struct {
     const char *summary;            /* one line for --help */
     const cd_config_item_t *config; /* the daemon's own items */
     int nconfig;
-    const char *admin_default;      /* e.g. "127.0.0.1:9101" */
+    const char *admin_default; /* e.g. "127.0.0.1:9101" */
     /* Readiness beyond "the loop runs": NULL = always ready. */
     int (*ready)(void *arg);
     /* Called once on the first SIGTERM/SIGINT: begin a graceful stop. The

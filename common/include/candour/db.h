@@ -54,10 +54,10 @@ typedef struct {
      * CD_ENOMEM out of memory or poisoned, CD_EINVAL poisoned so (cd_tx_poison_err):
      * never sent. */
     int err;
-    int failed_stmt;       /* CD_EDB: index of the statement that failed; -1 if none (its commit) */
-    const char *sqlstate;  /* e.g. "23505" when err == CD_EDB, else "" */
-    const char *message;   /* the server's or libpq's message (first line), "" on success */
-    int nresults;          /* the transaction's statement count */
+    int failed_stmt;      /* CD_EDB: index of the statement that failed; -1 if none (its commit) */
+    const char *sqlstate; /* e.g. "23505" when err == CD_EDB, else "" */
+    const char *message;  /* the server's or libpq's message (first line), "" on success */
+    int nresults;         /* the transaction's statement count */
     /* One per statement, in order: on success each statement's result; on
      * CD_EDB those up to the failed statement (its own is the error) and
      * NULL after it; otherwise NULLs, or NULL itself. */
@@ -69,8 +69,8 @@ typedef void (*cd_db_state_fn)(cd_db_t *db, int ready, void *arg);
 
 /* Connect with conninfo (URL or key=value) and user override (NULL = from
  * conninfo). Connecting is asynchronous; on_state is told of every change. */
-cd_db_t *cd_db_new(uv_loop_t *loop, const char *conninfo, const char *user,
-                   cd_db_state_fn on_state, void *arg);
+cd_db_t *cd_db_new(uv_loop_t *loop, const char *conninfo, const char *user, cd_db_state_fn on_state,
+                   void *arg);
 /* The same, with libpq's "options" for the session (NULL: none), e.g.
  * "-c candour.audit_chain=intake-first": settings that hold for as long as the
  * connection, and again on every reconnection. */
@@ -112,8 +112,8 @@ void cd_tx_destroy(cd_tx_t **ptx);
 void cd_db_submit(cd_db_t *db, cd_tx_t *tx, cd_tx_fn cb, void *arg);
 
 /* Convenience: one statement, text parameters. */
-void cd_db_query(cd_db_t *db, const char *sql, int nparams, const char *const *values,
-                 cd_tx_fn cb, void *arg);
+void cd_db_query(cd_db_t *db, const char *sql, int nparams, const char *const *values, cd_tx_fn cb,
+                 void *arg);
 
 /* A blocking connection, for tools and tests (candourctl, migrations). */
 PGconn *cd_db_connect_blocking(const char *conninfo, const char *user, char *err, size_t errlen);

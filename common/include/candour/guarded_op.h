@@ -31,29 +31,22 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "candour/db.h"
+#include "candour/errcode.h"
 #include "candour/inbox.h"
 
-#define CD_GUARD_MESSAGE_LEN 512
-
-/* Why a request is refused. code and field are static strings; message is
- * the refusal in plain words, written by the validate or check callback. */
-typedef struct {
-    const char *code;                   /* "FAILED_PRECONDITION", "REQUIRED", ... */
-    const char *field;                  /* the request's field it is about, "" for none */
-    char message[CD_GUARD_MESSAGE_LEN]; /* plain words for the person asking */
-} cd_guard_refusal_t;
-
-/* One kind of request. Lives as long as any run of it (a static const). */
+/* One kind of request. Lives as long as any run of it (a static const).
+ * validate and check refuse with a cd_fail_t (errcode.h), which the request
+ * is answered with as it stands: fill it with cd_fail(). */
 typedef struct {
     /* The request alone: 0 to go on, -1 with *why filled. */
-    int (*validate)(const ProtobufCMessage *msg, cd_guard_refusal_t *why);
+    int (*validate)(const ProtobufCMessage *msg, cd_fail_t *why);
     const char *read_sql; /* the record: parameters $1..$nparams, 0 or 1 row */
     int nparams;
     const char *missing_field; /* NOT_FOUND when the read finds no row */
     const char *missing_message;
     /* The record as read (row 0 of r; exactly one row): 0 to go on, -1 with
      * *why filled. May leave in op->note what write and committed need. */
-    int (*check)(const PGresult *r, cd_op_t *op, cd_guard_refusal_t *why, void *arg);
+    int (*check)(const PGresult *r, cd_op_t *op, cd_fail_t *why, void *arg);
     /* Add the guarded UPDATE and the event(s) to tx (r: as for check; the
      * request is op->msg). 0, or a CD_E* code: then tx is dropped, nothing is
      * written and the request is answered UNAVAILABLE. */

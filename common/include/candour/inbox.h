@@ -25,6 +25,7 @@
 #include <uv.h>
 
 #include "candour/db.h"
+#include "candour/errcode.h"
 #include <protobuf-c/protobuf-c.h>
 #include "candour/v1/api.pb-c.h"
 #include "candour/v1/envelope.pb-c.h"
@@ -88,8 +89,9 @@ cd_tx_t *cd_inbox_tx(cd_inbox_t *in, const cd_event_t *ev);
 void cd_inbox_commit(cd_inbox_t *in, cd_event_t *ev, cd_tx_t *tx, void (*on_committed)(void *),
                      void *arg);
 void cd_inbox_ack(cd_inbox_t *in, cd_event_t *ev);
-/* NAK: the producer retries later; after its max_naks the event is dead-lettered. */
-void cd_inbox_nak(cd_inbox_t *in, cd_event_t *ev, const char *code, const char *message);
+/* NAK: the producer retries later; after its max_naks the event is dead-lettered.
+ * message NULL: the code's default (errcode.h). */
+void cd_inbox_nak(cd_inbox_t *in, cd_event_t *ev, cd_code_t code, const char *message);
 
 /* Answer nothing: the event cannot be applied yet (what it depends on has
  * not arrived). The producer resends it after its backoff; no NAK is counted. */
@@ -100,9 +102,10 @@ void cd_inbox_defer(cd_inbox_t *in, cd_event_t *ev, const char *reason);
 void cd_request_reply(cd_request_t *req, Candour__V1__Reply *reply);
 /* Reply with Done (the request took effect). Frees req. */
 void cd_request_done(cd_request_t *req);
-/* Reply with an error. Frees req. */
-void cd_request_fail(cd_request_t *req, const char *code, const char *field,
-                     const char *message);
+/* Reply with an error: code (not CD_CODE_OK), the field to fix (NULL or ""
+ * for the whole request), message (NULL: the code's default, errcode.h).
+ * Frees req. */
+void cd_request_fail(cd_request_t *req, cd_code_t code, const char *field, const char *message);
 
 /* ---------------------------------------------------------------- cd_op
  *
@@ -118,7 +121,8 @@ typedef struct {
 
 /* NULL when out of memory; the request is then answered INTERNAL. */
 cd_op_t *cd_op_new(cd_request_t *req, const ProtobufCMessage *msg);
-void cd_op_fail(cd_op_t *op, const char *code, const char *field, const char *message);
+/* cd_request_fail for the op's request; frees op. */
+void cd_op_fail(cd_op_t *op, cd_code_t code, const char *field, const char *message);
 /* Answer a write's outcome: Done when it committed; FAILED_PRECONDITION on
  * `field` when an expect() in it failed (P0002: the state was not the one
  * read), with `changed` as the message (NULL: the statement's own); else

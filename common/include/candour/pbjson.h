@@ -31,33 +31,31 @@
 #include <protobuf-c/protobuf-c.h>
 #include <stddef.h>
 
-/* Codes a conversion error can carry (cd_pbjson_error_t.code). */
-#define CD_PBJSON_INVALID_JSON "INVALID_JSON"       /* text is not JSON (incl. bad UTF-8) */
-#define CD_PBJSON_UNKNOWN_FIELD "UNKNOWN_FIELD"     /* key names no field of the message */
-#define CD_PBJSON_WRONG_TYPE "WRONG_TYPE"           /* e.g. a string where a number belongs */
-#define CD_PBJSON_OUT_OF_RANGE "OUT_OF_RANGE"       /* number does not fit the field's type */
-#define CD_PBJSON_BAD_ENUM "BAD_ENUM"               /* name or number not in the enum */
-#define CD_PBJSON_BAD_BASE64 "BAD_BASE64"           /* bytes field not valid padded base64 */
-#define CD_PBJSON_DUPLICATE_FIELD "DUPLICATE_FIELD" /* same field twice ("org_id", "orgId") */
-#define CD_PBJSON_ONEOF_CONFLICT "ONEOF_CONFLICT"   /* two members of one oneof set */
-#define CD_PBJSON_MISSING_FIELD "MISSING_FIELD"     /* proto2 required field absent */
-#define CD_PBJSON_TOO_DEEP "TOO_DEEP"               /* messages nested over the limit */
-#define CD_PBJSON_INVALID_TEXT "INVALID_TEXT"       /* a string value holds \u0000 (NUL) */
-#define CD_PBJSON_NO_MEMORY "NO_MEMORY"             /* allocation failed */
+#include "candour/errcode.h"
+
+/* A conversion error is a cd_fail_t (errcode.h) with one of these codes:
+ * CD_CODE_INVALID_JSON    text is not JSON (incl. bad UTF-8, duplicate keys)
+ * CD_CODE_UNKNOWN_FIELD   key names no field of the message
+ * CD_CODE_WRONG_TYPE      e.g. a string where a number belongs
+ * CD_CODE_OUT_OF_RANGE    number does not fit the field's type
+ * CD_CODE_BAD_ENUM        name or number not in the enum
+ * CD_CODE_BAD_BASE64      bytes field not valid padded base64
+ * CD_CODE_DUPLICATE_FIELD same field twice ("org_id", "orgId")
+ * CD_CODE_ONEOF_CONFLICT  two members of one oneof set
+ * CD_CODE_MISSING_FIELD   proto2 required field absent
+ * CD_CODE_TOO_DEEP        messages nested over the limit
+ * CD_CODE_INVALID_TEXT    a string value holds \u0000 (NUL)
+ * CD_CODE_NO_MEMORY       allocation failed
+ * Its field is the path of the field ("complaint.complainant.name",
+ * "complaint.services[2]"; "" for the whole message), and a plain-English
+ * message. Paths use the .proto field names whichever spelling the input
+ * used; an unknown field's path ends with the key as given. Long paths are
+ * cut at CD_FAIL_FIELD_LEN - 1 bytes. On success the error is zeroed
+ * (CD_CODE_OK). */
 
 /* Sub-messages nested deeper than this (the top message is depth 1) are
  * refused with TOO_DEEP, so hostile input cannot exhaust the stack. */
 #define CD_PBJSON_MAX_DEPTH 32
-
-/* A typed conversion error: code, the path of the field ("complaint.complainant.name",
- * "complaint.services[2]"; "" for the whole message), and a plain-English message.
- * Paths use the .proto field names whichever spelling the input used; an
- * unknown field's path ends with the key as given. Long paths are truncated. */
-typedef struct {
-    char code[32]; /* one of the CD_PBJSON_* codes above; "" on success */
-    char field[256];
-    char message[256];
-} cd_pbjson_error_t;
 
 /* Message -> JSON object (new reference), NULL on OOM. */
 json_t *cd_pbjson_from_message(const ProtobufCMessage *msg);
@@ -69,7 +67,7 @@ json_t *cd_pbjson_from_message(const ProtobufCMessage *msg);
  * never silently dropped. Returns NULL and fills err (if not NULL) on failure;
  * the first error found, in document order, is the one reported. */
 ProtobufCMessage *cd_pbjson_to_message(const ProtobufCMessageDescriptor *desc, const json_t *json,
-                                       cd_pbjson_error_t *err);
+                                       cd_fail_t *err);
 
 /* Convenience: parse JSON text then convert. Duplicate keys and invalid
  * UTF-8 are INVALID_JSON; a \u0000 in a string value is INVALID_TEXT naming
@@ -78,7 +76,7 @@ ProtobufCMessage *cd_pbjson_to_message(const ProtobufCMessageDescriptor *desc, c
  * sometimes says so only as a syntax error, so the code is then NO_MEMORY or
  * INVALID_JSON. */
 ProtobufCMessage *cd_pbjson_parse(const ProtobufCMessageDescriptor *desc, const char *text,
-                                  size_t len, cd_pbjson_error_t *err);
+                                  size_t len, cd_fail_t *err);
 
 /* Convenience: message to JSON text (malloc'd; free with free()), NULL on OOM.
  * indent 0 gives compact text; 1..31 pretty-prints with that many spaces. */
