@@ -463,6 +463,12 @@ void cd_op_fail(cd_op_t *op, cd_code_t code, const char *field, const char *mess
     s_op_free(op);
 }
 
+void cd_op_reply(cd_op_t *op, Candour__V1__Reply *reply)
+{
+    cd_request_reply(op->req, reply);
+    s_op_free(op);
+}
+
 int cd_op_committed(cd_op_t *op, const cd_tx_result_t *res, const char *field,
                     const char *changed)
 {

@@ -1,6 +1,7 @@
 /* classify.c - what intake decides about a complaint as it arrives. */
 #include "classify.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "candour/lifecycle.h"
@@ -126,4 +127,29 @@ int in_withdrawable(const char *state)
 int in_consent_accepted(const char *state)
 {
     return cd_lc_allows(cd_state_from_name(state), CD_LC_CONSENT_RECORDED);
+}
+
+/* ---------------------------------------------------------------- holds as text[] */
+void in_holds_literal(const in_class_t *k, char *out, size_t len)
+{
+    snprintf(out, len, "{");
+    for (int i = 0; i < k->nholds; i++) {
+        strncat(out, in_hold_name(k->holds[i]), len - strlen(out) - 2);
+        if (i + 1 < k->nholds)
+            strncat(out, ",", len - strlen(out) - 2);
+    }
+    strncat(out, "}", len - strlen(out) - 1);
+}
+
+/* "{a,b}" -> holds (names are fixed identifiers without commas or quotes). */
+void in_holds_parse(const char *text, in_class_t *k)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", text);
+    k->nholds = 0;
+    for (char *t = strtok(buf, "{},"); t && k->nholds < IN_MAX_HOLDS; t = strtok(NULL, "{},")) {
+        Candour__V1__Hold h = in_hold_from_name(t);
+        if (h != CANDOUR__V1__HOLD__HOLD_UNSPECIFIED)
+            k->holds[k->nholds++] = h;
+    }
 }

@@ -71,7 +71,8 @@ static int s_person(const Candour__V1__Person *p, const char *field, int need_co
             return cd_fail(e, CD_CODE_INVALID_ENUM, S_F("access_needs.format"),
                            "the format must be FORMAT_STANDARD, FORMAT_LARGE_PRINT, "
                            "FORMAT_EASY_READ, FORMAT_BRAILLE or FORMAT_AUDIO");
-        if (s_text(a->interpreter_language, S_F("access_needs.interpreter_language"), 64, 0, 0, e) ||
+        if (s_text(a->interpreter_language, S_F("access_needs.interpreter_language"), 64, 0, 0,
+                   e) ||
             s_text(a->other, S_F("access_needs.other"), 1000, 0, 1, e))
             return -1;
     }
@@ -168,7 +169,8 @@ static int s_standing(const Candour__V1__Complaint *c, int32_t today, cd_fail_t 
     if (c->patient && c->patient->name[0] && s_person(c->patient, "complaint.patient", 0, e))
         return -1;
     if ((st == CANDOUR__V1__STANDING__STANDING_LACKS_CAPACITY ||
-         st == CANDOUR__V1__STANDING__STANDING_CHILD) && !c->standing_basis[0])
+         st == CANDOUR__V1__STANDING__STANDING_CHILD) &&
+        !c->standing_basis[0])
         return cd_fail(e, CD_CODE_REQUIRED, "complaint.standing_basis",
                        st == CANDOUR__V1__STANDING__STANDING_CHILD
                            ? "record the basis on which a child is represented (e.g. parental"
@@ -176,7 +178,8 @@ static int s_standing(const Candour__V1__Complaint *c, int32_t today, cd_fail_t 
                            : "record the basis of the patient's lack of capacity (e.g. the"
                              " assessment and its date)");
     if ((st == CANDOUR__V1__STANDING__STANDING_DECEASED ||
-         st == CANDOUR__V1__STANDING__STANDING_CHILD) && !c->relationship[0])
+         st == CANDOUR__V1__STANDING__STANDING_CHILD) &&
+        !c->relationship[0])
         return cd_fail(e, CD_CODE_REQUIRED, "complaint.relationship",
                        "record the complainant's relationship to the patient");
     if (s_text(c->standing_basis, "complaint.standing_basis", 1000, 0, 1, e) ||

@@ -123,6 +123,8 @@ typedef struct {
 cd_op_t *cd_op_new(cd_request_t *req, const ProtobufCMessage *msg);
 /* cd_request_fail for the op's request; frees op. */
 void cd_op_fail(cd_op_t *op, cd_code_t code, const char *field, const char *message);
+/* Answer with reply (its request_id is filled in). */
+void cd_op_reply(cd_op_t *op, Candour__V1__Reply *reply);
 /* Answer a write's outcome: Done when it committed; FAILED_PRECONDITION on
  * `field` when an expect() in it failed (P0002: the state was not the one
  * read), with `changed` as the message (NULL: the statement's own); else

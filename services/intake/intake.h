@@ -1,0 +1,80 @@
+/* intake.h - what intake's files share: the daemon's state, the
+ * allow-list check every statement carries, and the entry points of each
+ * concern (main.c wires them into the handler and request tables):
+ *   submit.c     SubmitComplaint and group commit (receipts after commit)
+ *   complaint.c  the operations on one complaint: amend, withdraw, consent,
+ *                summary agreed, status (load, decide, guarded write)
+ *   queries.c    status changes of the caller's complaints, and the
+ *                complaint.status_changed events that feed them
+ *   partners.c   a partner's messages and contributions (R3)
+ *   requests.c   the checks every request gets, and the dispatch by operation */
+#ifndef INTAKE_H
+#define INTAKE_H
+
+#include <stdint.h>
+
+#include "candour/calendar.h"
+#include "candour/inbox.h"
+#include "candour/metrics.h"
+#include "candour/service.h"
+#include "classify.h"
+#include "validate.h"
+
+#define IN_MAX_BATCH 200
+#define IN_MAX_REASON 1000
+
+/* The allow-list check every statement carries: $K is the key, $O the org. */
+#define IN_LIVE_KEY(k, o)                                                                          \
+    "EXISTS (SELECT 1 FROM intake.org_key WHERE public_key = " k " AND org_id = " o                \
+    " AND revoked_at IS NULL)"
+
+#define IN_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+typedef struct in_item_t in_item_t;
+
+typedef struct {
+    cd_service_t *svc;
+    cd_calendar_t *cal;
+    const char *holidays_path;
+    in_item_t *pending, *pending_tail;
+    int npending;
+    int busy;                /* a batch transaction is running */
+    uint64_t batch_start_ns; /* when it was sent */
+    cd_metric_t *m_received, *m_rejected, *m_duplicates, *m_batches, *m_denied;
+    cd_metric_t *m_wait_s, *m_commit_s; /* where a receipt's time goes: waiting, committing */
+} in_app_t;
+
+extern in_app_t in_app;
+
+/* requests.c */
+/* Refuse a request from a key not (or no longer) on the allow-list. */
+void in_deny(cd_request_t *req);
+/* The same for an operation under way (frees op). */
+void in_deny_op(cd_op_t *op);
+/* The first result of an operation's read, or NULL once op has been answered:
+ * the database failed (UNAVAILABLE) or the caller's key, checked in the same
+ * statement (column live_col), is no longer on the allow-list. */
+PGresult *in_checked(cd_op_t *op, const cd_tx_result_t *res, int live_col, const char *what);
+/* Today, as London's day number (cd_date_to_days). */
+int32_t in_today(void);
+void in_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r, void *arg);
+
+/* submit.c */
+void in_submit(cd_request_t *req, const Candour__V1__Request *r, const char *org, const char *key);
+
+/* complaint.c: load the complaint op->note for the caller, then the step of
+ * op's operation (amend, withdraw, record_consent, agree_summary, get_status). */
+void in_complaint_op(cd_op_t *op);
+
+/* queries.c */
+void in_status_changes(cd_op_t *op);
+void in_on_status_changed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                          const ProtobufCMessage *payload, void *arg);
+
+/* partners.c */
+void in_get_messages(cd_op_t *op);
+void in_submit_contribution(cd_op_t *op);
+void in_on_contribution_requested(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                                  const ProtobufCMessage *payload, void *arg);
+
+#endif

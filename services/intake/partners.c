@@ -1,0 +1,177 @@
+/* partners.c - several bodies, one response (R3), as a partner sees it: the
+ * contribution requests and reminders addressed to it (kept from routing's
+ * contribution.requested events), and its one contribution to a request it
+ * received. */
+#include <assert.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "candour/errcode.h"
+#include "candour/error.h"
+#include "candour/lifecycle.h"
+#include "candour/log.h"
+#include "candour/pb.h"
+#include "candour/pbjson.h"
+#include "candour/util.h"
+#include "candour/v1/events.pb-c.h"
+#include "intake.h"
+
+/* -- a partner's messages: contribution requests and reminders (R3) */
+
+static void s_on_messages(const cd_tx_result_t *res, void *arg)
+{
+    cd_op_t *op = arg;
+    PGresult *r = in_checked(op, res, 8, "the messages could not be read just now");
+    if (!r)
+        return;
+    Candour__V1__GetMessages *g = (Candour__V1__GetMessages *)op->msg;
+    int n = PQgetisnull(r, 0, 0) ? 0 : PQntuples(r);
+    Candour__V1__PartnerMessage *m = calloc((size_t)n + 1, sizeof *m);
+    Candour__V1__PartnerMessage **mp = calloc((size_t)n + 1, sizeof *mp);
+    Candour__V1__ComplaintRouted **bodies = calloc((size_t)n + 1, sizeof *bodies);
+    Candour__V1__Messages out = CANDOUR__V1__MESSAGES__INIT;
+    out.last_sequence = g->after_sequence;
+    for (int i = 0; m && mp && bodies && i < n; i++) {
+        candour__v1__partner_message__init(&m[i]);
+        m[i].sequence = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        m[i].complaint_ref = PQgetvalue(r, i, 1);
+        m[i].kind = PQgetvalue(r, i, 2);
+        m[i].lead_org = PQgetvalue(r, i, 3);
+        m[i].due = PQgetvalue(r, i, 4);
+        m[i].at = PQgetvalue(r, i, 6);
+        bodies[i] = (Candour__V1__ComplaintRouted *)cd_pbjson_parse(
+            &candour__v1__complaint_routed__descriptor, PQgetvalue(r, i, 5),
+            (size_t)PQgetlength(r, i, 5), NULL);
+        if (bodies[i]) {
+            m[i].description = bodies[i]->description;
+            m[i].n_services = bodies[i]->n_services;
+            m[i].services = bodies[i]->services;
+        }
+        mp[i] = &m[i];
+        out.last_sequence = m[i].sequence;
+    }
+    out.n_messages = m && mp && bodies ? (size_t)n : 0;
+    out.messages = mp;
+    Candour__V1__Reply reply = CANDOUR__V1__REPLY__INIT;
+    reply.result_case = CANDOUR__V1__REPLY__RESULT_MESSAGES;
+    reply.messages = &out;
+    cd_op_reply(op, &reply);
+    for (int i = 0; bodies && i < n; i++)
+        if (bodies[i])
+            candour__v1__complaint_routed__free_unpacked(bodies[i], NULL);
+    free(bodies);
+    free(m);
+    free(mp);
+}
+
+void in_get_messages(cd_op_t *op)
+{
+    Candour__V1__GetMessages *g = (Candour__V1__GetMessages *)op->msg;
+    if (g->after_sequence < 0 || g->limit > 500) {
+        cd_op_fail(op, CD_CODE_OUT_OF_RANGE,
+                   g->limit > 500 ? "get_messages.limit" : "get_messages.after_sequence",
+                   "after_sequence is 0 or more; limit is 1 to 500 (0 means 100)");
+        return;
+    }
+    char after[24], limit[12];
+    snprintf(after, sizeof after, "%lld", (long long)g->after_sequence);
+    snprintf(limit, sizeof limit, "%u", g->limit ? g->limit : 100);
+    const char *v[4] = {cd_request_org(op->req), after, limit, cd_request_key(op->req)};
+    cd_db_query(cd_service_db(in_app.svc),
+                "SELECT m.seq, m.reference, m.kind, m.lead_org, m.due::text, m.body::text, " IN_TS(
+                    "m.at") ", 0, " IN_LIVE_KEY("$4", "$1") " FROM (SELECT 1) x LEFT JOIN (SELECT "
+                                                            "* FROM intake.partner_message WHERE"
+                                                            " org_id = $1 AND seq > $2::bigint "
+                                                            "ORDER BY seq LIMIT $3::int) m ON true"
+                                                            " ORDER BY m.seq",
+                4, v, s_on_messages, op);
+}
+
+/* -- a partner's contribution: only to a request it received, once */
+
+static void s_on_contribution_written(const cd_tx_result_t *res, void *arg)
+{
+    cd_op_t *op = arg;
+    if (cd_op_committed(op, res, "submit_contribution.complaint_ref",
+                        "your organisation has already sent its contribution to this complaint"))
+        cd_service_kick(in_app.svc);
+}
+
+static void s_on_asked(const cd_tx_result_t *res, void *arg)
+{
+    cd_op_t *op = arg;
+    PGresult *r = in_checked(op, res, 1, "could not be done just now; nothing was changed");
+    if (!r)
+        return;
+    if (PQgetvalue(r, 0, 0)[0] != 't') {
+        /* Party to a complaint only when asked: otherwise it is not theirs. */
+        cd_op_fail(op, CD_CODE_NOT_FOUND, "submit_contribution.complaint_ref",
+                   "your organisation has not been asked for a contribution to that complaint");
+        return;
+    }
+    Candour__V1__SubmitContribution *sc = (Candour__V1__SubmitContribution *)op->msg;
+    char at[32];
+    cd_format_rfc3339(cd_now_us(), at);
+    cd_tx_t *tx = cd_tx_new();
+    const char *v[4] = {op->note, cd_request_org(op->req), sc->findings, sc->submitted_by};
+    cd_tx_add(
+        tx,
+        "WITH i AS (INSERT INTO intake.contribution (reference, org_id, findings, submitted_by)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1)"
+        " SELECT intake.expect(count(*) = 1, 'already sent') FROM i",
+        4, v);
+    Candour__V1__ContributionReceived ev = CANDOUR__V1__CONTRIBUTION_RECEIVED__INIT;
+    ev.partner_org = (char *)cd_request_org(op->req);
+    ev.findings = sc->findings;
+    ev.submitted_by = sc->submitted_by;
+    ev.received_at = at;
+    cd_event_out_t out = {
+        .type = "contribution.received", .complaint_ref = op->note, .payload = &ev.base};
+    cd_outbox_put(cd_service_outbox(in_app.svc), tx, &out, NULL, NULL);
+    cd_db_submit(cd_service_db(in_app.svc), tx, s_on_contribution_written, op);
+}
+
+void in_submit_contribution(cd_op_t *op)
+{
+    const char *v[3] = {op->note, cd_request_org(op->req), cd_request_key(op->req)};
+    cd_db_query(cd_service_db(in_app.svc),
+                "SELECT EXISTS (SELECT 1 FROM intake.partner_message WHERE reference = $1 AND"
+                " org_id = $2 AND kind = 'contribution-request'), " IN_LIVE_KEY("$3", "$2"),
+                3, v, s_on_asked, op);
+}
+
+/* contribution.requested from routing: a message for a partner to collect (R3). */
+void in_on_contribution_requested(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                                  const ProtobufCMessage *payload, void *arg)
+{
+    const Candour__V1__ContributionRequested *cr =
+        (const Candour__V1__ContributionRequested *)payload;
+    cd_date_t due;
+    if (in_validate_org(cr->partner_org, &(cd_fail_t){0}) != 0 ||
+        cd_date_parse(cr->due, &due) != 0) {
+        cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT,
+                     "contribution.requested without a partner or due date");
+        return;
+    }
+    Candour__V1__ComplaintRouted body = CANDOUR__V1__COMPLAINT_ROUTED__INIT;
+    body.description = cr->description;
+    body.n_services = cr->n_services;
+    body.services = cr->services;
+    char *json = cd_pbjson_dumps(&body.base, 0);
+    cd_tx_t *tx = cd_inbox_tx(in, ev);
+    const char *v[7] = {cr->partner_org,
+                        env->complaint_ref,
+                        cr->chase ? "contribution-chase" : "contribution-request",
+                        cr->lead_org,
+                        cr->due,
+                        json ? json : "{}",
+                        env->event_id};
+    cd_tx_add(tx,
+              "INSERT INTO intake.partner_message (org_id, reference, kind, lead_org, due, body,"
+              " event_id) VALUES ($1, $2, $3, $4, $5::date, $6::jsonb, $7::uuid)",
+              7, v);
+    free(json);
+    cd_inbox_commit(in, ev, tx, NULL, NULL);
+}
