@@ -2,6 +2,7 @@
 #include "classify.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "candour/lifecycle.h"
@@ -130,15 +131,17 @@ int in_consent_accepted(const char *state)
 }
 
 /* ---------------------------------------------------------------- holds as text[] */
-void in_holds_literal(const in_class_t *k, char *out, size_t len)
+int in_holds_literal(const in_class_t *k, char *out, size_t len)
 {
-    snprintf(out, len, "{");
-    for (int i = 0; i < k->nholds; i++) {
-        strncat(out, in_hold_name(k->holds[i]), len - strlen(out) - 2);
-        if (i + 1 < k->nholds)
-            strncat(out, ",", len - strlen(out) - 2);
-    }
-    strncat(out, "}", len - strlen(out) - 1);
+    const char *names[IN_MAX_HOLDS];
+    for (int i = 0; i < k->nholds; i++)
+        names[i] = in_hold_name(k->holds[i]);
+    char *lit = cd_pg_text_array(names, (size_t)k->nholds);
+    if (!lit)
+        return -1;
+    int n = snprintf(out, len, "%s", lit);
+    free(lit);
+    return n >= 0 && (size_t)n < len ? 0 : -1;
 }
 
 /* "{a,b}" -> holds (names are fixed identifiers without commas or quotes). */

@@ -52,8 +52,9 @@ int in_amendable(const char *state);
 int in_withdrawable(const char *state);
 int in_consent_accepted(const char *state);
 
-/* k's holds as a text[] literal of their names, e.g. "{awaiting-consent}". */
-void in_holds_literal(const in_class_t *k, char *out, size_t len);
+/* k's holds as a text[] literal of their names, e.g. "{\"awaiting-consent\"}":
+ * 0, or -1 when out of memory or out is too small (out is then not to be used). */
+int in_holds_literal(const in_class_t *k, char *out, size_t len);
 /* "{a,b}" -> k's holds (names are fixed identifiers without commas or quotes). */
 void in_holds_parse(const char *text, in_class_t *k);
 

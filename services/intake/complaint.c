@@ -117,8 +117,7 @@ static const char *s_lift(const char *holds_text, Candour__V1__Hold lift, char *
     for (int i = 0; i < k.nholds; i++)
         if (k.holds[i] != lift)
             after.holds[after.nholds++] = k.holds[i];
-    in_holds_literal(&after, out, len);
-    return in_initial_state(&after);
+    return in_holds_literal(&after, out, len) == 0 ? in_initial_state(&after) : NULL;
 }
 
 /* -- amend (before triage only) */
@@ -153,8 +152,12 @@ static void s_amend_step(cd_op_t *op, PGresult *row)
     }
     in_class_t k;
     in_classify(c, cd_parse_rfc3339(c->received_at), in_app.cal, &k);
-    char holds[160], *json = cd_pbjson_dumps(&c->base, 0);
-    in_holds_literal(&k, holds, sizeof holds);
+    char holds[160];
+    if (in_holds_literal(&k, holds, sizeof holds) != 0) {
+        cd_op_fail(op, CD_CODE_INTERNAL, "", "out of memory; nothing was changed");
+        return;
+    }
+    char *json = cd_pbjson_dumps(&c->base, 0);
     const ProtobufCEnumValue *cls = protobuf_c_enum_descriptor_get_value(
         &candour__v1__classification__descriptor, k.classification);
     const char *set[4] = {json ? json : "{}", holds, in_initial_state(&k), cls->name};
@@ -173,8 +176,10 @@ static void s_amend_step(cd_op_t *op, PGresult *row)
 static void s_withdraw_step(cd_op_t *op, PGresult *row)
 {
     if (PQgetvalue(row, 0, 8)[0] == 't' || !in_withdrawable(PQgetvalue(row, 0, 1))) {
-        cd_op_fail(op, CD_CODE_FAILED_PRECONDITION, "withdraw.complaint_ref",
-                   "the complaint is already closed or withdrawn");
+        char why[160];
+        snprintf(why, sizeof why, "the complaint is closed (%s): it can no longer be withdrawn",
+                 PQgetvalue(row, 0, 1));
+        cd_op_fail(op, CD_CODE_FAILED_PRECONDITION, "withdraw.complaint_ref", why);
         return;
     }
     Candour__V1__WithdrawComplaint *w = (Candour__V1__WithdrawComplaint *)op->msg;
@@ -188,9 +193,11 @@ static void s_withdraw_step(cd_op_t *op, PGresult *row)
 
 static void s_consent_step(cd_op_t *op, PGresult *row)
 {
-    if (PQgetvalue(row, 0, 8)[0] == 't') {
-        cd_op_fail(op, CD_CODE_FAILED_PRECONDITION, "record_consent.complaint_ref",
-                   "the complaint was withdrawn");
+    if (PQgetvalue(row, 0, 8)[0] == 't' || !in_consent_accepted(PQgetvalue(row, 0, 1))) {
+        char why[160];
+        snprintf(why, sizeof why, "the complaint is closed (%s): consent is no longer needed",
+                 PQgetvalue(row, 0, 1));
+        cd_op_fail(op, CD_CODE_FAILED_PRECONDITION, "record_consent.complaint_ref", why);
         return;
     }
     Candour__V1__RecordConsent *rc = (Candour__V1__RecordConsent *)op->msg;
@@ -198,6 +205,10 @@ static void s_consent_step(cd_op_t *op, PGresult *row)
     const char *state = PQgetvalue(row, 0, 1);
     const char *next = s_lift(PQgetvalue(row, 0, 6), CANDOUR__V1__HOLD__HOLD_AWAITING_CONSENT,
                               holds, sizeof holds);
+    if (!next) {
+        cd_op_fail(op, CD_CODE_INTERNAL, "", "out of memory; nothing was changed");
+        return;
+    }
     char *consent = cd_pbjson_dumps(&rc->consent->base, 0);
     const char *set[3] = {consent ? consent : "{}", holds, in_amendable(state) ? next : state};
     Candour__V1__ConsentRecorded ev = CANDOUR__V1__CONSENT_RECORDED__INIT;
@@ -227,6 +238,10 @@ static void s_summary_step(cd_op_t *op, PGresult *row)
         cd_format_rfc3339(cd_now_us(), at);
     const char *next =
         s_lift(holds_now, CANDOUR__V1__HOLD__HOLD_AWAITING_SUMMARY_AGREEMENT, holds, sizeof holds);
+    if (!next) {
+        cd_op_fail(op, CD_CODE_INTERNAL, "", "out of memory; nothing was changed");
+        return;
+    }
     const char *set[3] = {as->summary, holds, next};
     Candour__V1__SummaryAgreed ev = CANDOUR__V1__SUMMARY_AGREED__INIT;
     ev.summary = as->summary;

@@ -13,34 +13,6 @@
 #include "candour/v1/events.pb-c.h"
 #include "investigation.h"
 
-/* v[0..n-1] as a text[] literal: each element quoted, quotes and
- * backslashes escaped, so any text is safe in it. malloc'd; NULL when out
- * of memory. */
-static char *s_text_array(const char *const *v, size_t n)
-{
-    size_t len = 3; /* braces and terminator */
-    for (size_t i = 0; i < n; i++)
-        len += 2 * strlen(v[i]) + 3; /* each byte may be escaped; quotes and comma */
-    char *out = malloc(len), *o = out;
-    if (!out)
-        return NULL;
-    *o++ = '{';
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            *o++ = ',';
-        *o++ = '"';
-        for (const char *p = v[i]; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                *o++ = '\\';
-            *o++ = *p;
-        }
-        *o++ = '"';
-    }
-    *o++ = '}';
-    *o = 0;
-    return out;
-}
-
 void iv_on_routed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                   const ProtobufCMessage *payload, void *arg)
 {
@@ -48,7 +20,7 @@ void iv_on_routed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *e
     const Candour__V1__ComplaintRouted *cr = (const Candour__V1__ComplaintRouted *)payload;
     char case_id[CD_UUID_LEN + 1];
     cd_tx_t *tx = cd_inbox_tx(in, ev);
-    char *partners = s_text_array((const char *const *)cr->partners, cr->n_partners);
+    char *partners = cd_pg_text_array((const char *const *)cr->partners, cr->n_partners);
     if (cd_uuid(case_id) != 0 || !partners) {
         cd_tx_poison(tx); /* no id or no memory: the producer resends */
         free(partners);
@@ -108,7 +80,7 @@ void iv_on_merged(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *e
         char *arr[NCOL] = {0};
         int ok = col != NULL;
         for (int k = 0; ok && k < NCOL; k++)
-            ok = (arr[k] = s_text_array(col + (size_t)k * n, n)) != NULL;
+            ok = (arr[k] = cd_pg_text_array(col + (size_t)k * n, n)) != NULL;
         const char *v[1 + NCOL] = {
             env->complaint_ref, arr[0], arr[1], arr[2], arr[3], arr[4], arr[5]};
         if (ok)

@@ -297,9 +297,11 @@ static void s_write_contributions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_
 {
     const char *ref = a->env->complaint_ref;
     cd_date_t today = cd_date_from_unix_london(cd_clock_now());
-    char due[CD_DATE_LEN + 1], partners[RT_MAX_PARTNERS * (RT_ORG + 3) + 3];
+    char due[CD_DATE_LEN + 1];
     cd_date_format(cd_workdays_add(rt_app.cal, today, (int)rt_app.contribution_days), due);
-    rt_partners_array(t, partners, sizeof partners);
+    char *partners = rt_partners_array(t);
+    if (!partners)
+        cd_tx_poison(tx); /* out of memory: the event comes again */
     const char *v[3] = {ref, partners, due};
     cd_tx_add(tx,
               "INSERT INTO routing.deadline (reference, name, party, due)"
@@ -307,6 +309,7 @@ static void s_write_contributions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_
               " FROM unnest($2::text[]) WITH ORDINALITY AS p (party, n) ORDER BY p.n"
               " ON CONFLICT DO NOTHING",
               3, v);
+    free(partners);
     Candour__V1__ComplaintRouted *c =
         content ? (Candour__V1__ComplaintRouted *)cd_pbjson_parse(
                       &candour__v1__complaint_routed__descriptor, content, strlen(content), NULL)
@@ -393,7 +396,9 @@ static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *a
         rt_cols_consent(&cols, a);
         if (rt_store_received(tx, a, next, &cols, &content) != 0) {
             cd_tx_destroy(&tx);
-            cd_inbox_nak(a->in, a->ev, CD_CODE_MALFORMED_EVENT, "complaint.received without a time");
+            rt_cols_free(&cols);
+            cd_inbox_nak(a->in, a->ev, CD_CODE_MALFORMED_EVENT,
+                         "complaint.received without a time");
             s_apply_free(a);
             return;
         }
@@ -416,6 +421,7 @@ static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *a
         s_put_declined(tx, &evs, a);
     s_events_put(tx, &evs);
     rt_history_write(tx, env->complaint_ref, &h);
+    rt_cols_free(&cols);
     free(content);
     cd_inbox_commit(a->in, a->ev, tx, cd_service_kick, rt_app.svc);
     s_apply_free(a);
@@ -472,20 +478,27 @@ void rt_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *en
     a->payload = payload;
     /* For complaint.received the row does not exist yet: what triage needs
      * comes from the event (organisation, services, date of receipt). */
-    char services[4096] = "", day[CD_DATE_LEN + 1] = "", org[80] = "";
+    char *services = NULL, day[CD_DATE_LEN + 1] = "", org[80] = "";
     int is_received = payload->descriptor == &candour__v1__complaint_received__descriptor;
     if (is_received) {
         const Candour__V1__ComplaintReceived *cr = (const Candour__V1__ComplaintReceived *)payload;
         if (cr->complaint) {
             snprintf(org, sizeof org, "%s", cr->org_id);
-            rt_text_array(cr->complaint->services, cr->complaint->n_services, services,
-                          sizeof services);
+            services = cd_pg_text_array((const char *const *)cr->complaint->services,
+                                        cr->complaint->n_services);
             int64_t t = cd_parse_rfc3339(cr->complaint->received_at);
             if (t >= 0)
                 cd_date_format(cd_date_from_unix_london(t), day);
         }
     }
+    if (is_received && !services) {
+        /* Without its services triage would judge another complaint. */
+        cd_inbox_defer(in, ev, "out of memory");
+        s_apply_free(a);
+        return;
+    }
     const char *v[4] = {env->complaint_ref, is_received ? org : NULL, is_received ? services : NULL,
                         is_received && day[0] ? day : NULL};
     cd_db_query(cd_service_db(rt_app.svc), rt_sql_read, 4, v, s_on_row, a);
+    free(services);
 }

@@ -31,8 +31,6 @@ extern rt_app_t rt_app;
  * decide by decide.c and the lifecycle table, write). */
 void rt_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                  const ProtobufCMessage *payload, void *arg);
-/* v[0..n-1] as a text[] literal into out (each element quoted, escaped). */
-void rt_text_array(char **v, size_t n, char *out, size_t len);
 
 /* status.c: GetStatus. */
 void rt_get_status(cd_inbox_t *in, cd_request_t *req, const Candour__V1__GetStatus *g);

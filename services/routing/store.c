@@ -26,34 +26,43 @@ char *rt_content(const char *org, const Candour__V1__Complaint *c, const char *a
     return cd_pbjson_dumps(&r.base, 0);
 }
 
-/* The holds as a text[] literal; hold names are fixed identifiers. */
-static void rt_holds_array(const rt_state_t *st, char *out, size_t len)
+/* The holds as a text[] literal: 0, or -1 (out of memory, or out too small). */
+static int rt_holds_array(const rt_state_t *st, char *out, size_t len)
 {
-    snprintf(out, len, "{");
-    for (int i = 0; i < st->nholds; i++) {
-        strncat(out, st->holds[i], len - strlen(out) - 2);
-        if (i + 1 < st->nholds)
-            strncat(out, ",", len - strlen(out) - 2);
-    }
-    strncat(out, "}", len - strlen(out) - 1);
+    const char *names[RT_MAX_HOLDS];
+    for (int i = 0; i < st->nholds; i++)
+        names[i] = st->holds[i];
+    char *lit = cd_pg_text_array(names, (size_t)st->nholds);
+    if (!lit)
+        return -1;
+    int n = snprintf(out, len, "%s", lit);
+    free(lit);
+    return n >= 0 && (size_t)n < len ? 0 : -1;
 }
 
-/* The partners as a text[] literal (out: RT_MAX_PARTNERS * (RT_ORG + 3) + 3). */
-void rt_partners_array(const rt_triage_out_t *t, char *out, size_t len)
+char *rt_partners_array(const rt_triage_out_t *t)
 {
-    char *pp[RT_MAX_PARTNERS];
+    const char *pp[RT_MAX_PARTNERS];
     for (int i = 0; i < t->npartners; i++)
-        pp[i] = (char *)t->partners[i];
-    rt_text_array(pp, (size_t)t->npartners, out, len);
+        pp[i] = t->partners[i];
+    return cd_pg_text_array(pp, (size_t)t->npartners);
+}
+
+void rt_cols_free(rt_cols_t *c)
+{
+    free(c->share_buf);
+    free(c->partners_buf);
+    c->share_buf = c->partners_buf = NULL;
 }
 
 /* What triage knows of consent: the row's, with the event's added. */
 void rt_cols_consent(rt_cols_t *c, const rt_apply_t *a)
 {
-    char *sp[RT_MAX_PARTNERS];
+    const char *sp[RT_MAX_PARTNERS];
     for (int i = 0; i < a->nshare; i++)
-        sp[i] = (char *)a->share[i];
-    rt_text_array(sp, (size_t)a->nshare, c->share_buf, sizeof c->share_buf);
+        sp[i] = a->share[i];
+    free(c->share_buf);
+    c->share_buf = cd_pg_text_array(sp, (size_t)a->nshare);
     c->consent_given = a->consent_given ? "t" : "f";
     c->consent_all = a->consent_all ? "t" : "f";
     c->consent_share = c->share_buf;
@@ -64,7 +73,8 @@ void rt_cols_triage(rt_cols_t *c, const rt_actions_t *act, const rt_triage_out_t
 {
     if (!act->triaged)
         return;
-    rt_partners_array(t, c->partners_buf, sizeof c->partners_buf);
+    free(c->partners_buf);
+    c->partners_buf = rt_partners_array(t);
     c->triage_outcome = rt_outcome_name(t->outcome);
     c->triage_reason = t->reason;
     c->lead_org = t->lead;
@@ -77,7 +87,8 @@ void rt_store_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
                      const rt_actions_t *act, const char *content, const rt_cols_t *c)
 {
     char holds[160];
-    rt_holds_array(next, holds, sizeof holds);
+    if (rt_holds_array(next, holds, sizeof holds) != 0)
+        cd_tx_poison(tx); /* never write holds that are not the decision's */
     const char *v[14] = {a->env->complaint_ref,
                          a->version,
                          cd_state_name(next->state),
@@ -147,7 +158,8 @@ int rt_store_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next, 
     char ack_s[CD_DATE_LEN + 1], resp_s[CD_DATE_LEN + 1], holds[160];
     cd_date_format(ack, ack_s);
     cd_date_format(resp, resp_s);
-    rt_holds_array(next, holds, sizeof holds);
+    if (rt_holds_array(next, holds, sizeof holds) != 0)
+        cd_tx_poison(tx); /* never write holds that are not the decision's */
     const ProtobufCEnumValue *cls = protobuf_c_enum_descriptor_get_value(
         &candour__v1__classification__descriptor, cr->classification);
     *content = rt_content(cr->org_id, cr->complaint, ack_s, resp_s);
@@ -199,38 +211,6 @@ int rt_store_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next, 
               " WHERE d.due IS NOT NULL AND $5 = 'CLASSIFICATION_COMPLAINT'",
               5, dv);
     return 0;
-}
-
-void rt_text_array(char **v, size_t n, char *out, size_t len)
-{
-    size_t o = 0;
-    out[o++] = '{';
-    for (size_t i = 0; i < n && o + 4 < len; i++) {
-        if (i)
-            out[o++] = ',';
-        out[o++] = '"';
-        for (const char *p = v[i]; *p && o + 3 < len; p++) {
-            if (*p == '"' || *p == '\\')
-                out[o++] = '\\';
-            out[o++] = *p;
-        }
-        out[o++] = '"';
-    }
-    out[o++] = '}';
-    out[o] = 0;
-}
-
-/* s_text_array into a buffer of its own, as long as it needs (NULL when out
- * of memory); the caller frees it. */
-char *rt_text_array_new(const char *const *v, size_t n)
-{
-    size_t len = 8; /* braces, terminator and slack */
-    for (size_t i = 0; i < n; i++)
-        len += 2 * strlen(v[i]) + 3; /* each byte may be escaped; quotes and comma */
-    char *out = malloc(len);
-    if (out)
-        rt_text_array((char **)v, n, out, len);
-    return out;
 }
 
 /* ---- the read: one statement per event (s_on_event builds it) */
@@ -307,10 +287,10 @@ void rt_history_write(cd_tx_t *tx, const char *ref, const rt_history_t *h)
     if (h->n == 0)
         return;
     size_t n = (size_t)h->n;
-    char *ev = rt_text_array_new(h->event, n);
-    char *pr = rt_text_array_new(h->producer, n);
-    char *de = rt_text_array_new(h->detail, n);
-    char *id = rt_text_array_new(h->event_id, n);
+    char *ev = cd_pg_text_array(h->event, n);
+    char *pr = cd_pg_text_array(h->producer, n);
+    char *de = cd_pg_text_array(h->detail, n);
+    char *id = cd_pg_text_array(h->event_id, n);
     if (ev && pr && de && id) {
         const char *v[5] = {ref, ev, pr, de, id};
         cd_tx_add(tx,

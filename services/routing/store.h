@@ -44,8 +44,8 @@ typedef struct {
     const char *triage_reason;  /* plain words */
     const char *lead_org;       /* the body that leads */
     const char *partners;       /* text[] literal: the bodies asked to contribute */
-    char share_buf[RT_MAX_PARTNERS * (RT_ORG + 3) + 3];    /* consent_share's storage */
-    char partners_buf[RT_MAX_PARTNERS * (RT_ORG + 3) + 3]; /* partners' storage */
+    char *share_buf;            /* consent_share's storage (malloc'd; rt_cols_free) */
+    char *partners_buf;         /* partners' storage (malloc'd; rt_cols_free) */
 } rt_cols_t;
 
 #define S_MAX_LINES (2 + RT_MAX_PARTNERS) /* the event's, the triage's, a partner's each */
@@ -96,8 +96,10 @@ char *rt_content(const char *org, const Candour__V1__Complaint *c, const char *a
 /* The triage's record and consent's, as the row's columns. */
 void rt_cols_consent(rt_cols_t *c, const rt_apply_t *a);
 void rt_cols_triage(rt_cols_t *c, const rt_actions_t *act, const rt_triage_out_t *t);
-/* The partners as a text[] literal (out: RT_MAX_PARTNERS * (RT_ORG + 3) + 3). */
-void rt_partners_array(const rt_triage_out_t *t, char *out, size_t len);
+/* The partners as a text[] literal (malloc'd; NULL when out of memory). */
+char *rt_partners_array(const rt_triage_out_t *t);
+/* Free what rt_cols_consent and rt_cols_triage allocated. */
+void rt_cols_free(rt_cols_t *c);
 /* complaint.received: the row and its deadlines; -1 when the event has no
  * time of receipt. *content gets the JSON handed to investigation. */
 int rt_store_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next, const rt_cols_t *c,
@@ -111,7 +113,5 @@ void rt_store_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
 void rt_history_add(rt_history_t *h, const char *event, const char *producer, const char *event_id,
                     const char *detail);
 void rt_history_write(cd_tx_t *tx, const char *ref, const rt_history_t *h);
-/* v as a text[] literal in a buffer of its own (NULL when out of memory). */
-char *rt_text_array_new(const char *const *v, size_t n);
 
 #endif
