@@ -7,10 +7,10 @@
 typedef enum {
     GW_ROUTE_NOT_FOUND,
     GW_ROUTE_BAD_METHOD,
-    GW_ROUTE_HEALTH,     /* GET /healthz */
-    GW_ROUTE_READY,      /* GET /readyz */
-    GW_ROUTE_METRICS,    /* GET /metrics */
-    GW_ROUTE_STATUS      /* GET /v1/complaints/{ref}/status */
+    GW_ROUTE_HEALTH,  /* GET /healthz */
+    GW_ROUTE_READY,   /* GET /readyz */
+    GW_ROUTE_METRICS, /* GET /metrics */
+    GW_ROUTE_STATUS   /* GET /v1/complaints/{ref}/status */
 } gw_route_t;
 
 /* Match method and path; for GW_ROUTE_STATUS the reference goes to ref. */

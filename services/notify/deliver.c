@@ -26,7 +26,6 @@
 #define NT_DELIVERY_MS 500
 #define NT_DELIVERY_BATCH 50
 
-static const char *const s_to_routing[] = {"routing", NULL};
 
 /* One letter or alert of a round: what the spool needs and what marking it
  * needs, copied out of the query's result (which dies with its callback). */
@@ -195,7 +194,7 @@ static void s_mark_letter(nt_app_t *app, const s_item_t *it, const char *path)
     cd_event_out_t out = {.type = "letter.sent",
                           .complaint_ref = it->reference,
                           .payload = &ls.base,
-                          .subscribers = s_to_routing};
+                          .subscribers = NULL};
     cd_outbox_put(cd_service_outbox(app->svc), tx, &out, NULL, NULL);
     cd_db_submit(cd_service_db(app->svc), tx, s_on_marked, app);
     cd_metric_add(app->m_letters, 1);

@@ -18,6 +18,10 @@
  * The internal endpoint (CANDOUR_NAME_BIND) stays for events between services.
  *
  * Readiness: every connection is up (and the service's own ready, if any).
+ * The endpoints are bound only then, once: a client that connects earlier
+ * waits in its own socket, rather than having its CURVE handshake refused
+ * by a ZAP handler that cannot yet read the allow-list (libzmq drops such a
+ * session and the request queued in it).
  * Stop: the endpoint closes (no new work), transactions already queued run
  * to their end, then everything closes and the loop ends. */
 #ifndef CANDOUR_SERVICE_H
@@ -58,7 +62,8 @@ typedef struct {
  * return *exit_code from main. */
 cd_service_t *cd_service_new(const cd_service_spec_t *spec, int argc, char **argv,
                              int *exit_code);
-/* Connect, bind, start the outbox, and run until stopped. Returns the exit code. */
+/* Connect, bind once connected, start the outbox, and run until stopped.
+ * Returns the exit code. */
 int cd_service_run(cd_service_t *svc);
 void cd_service_destroy(cd_service_t **psvc);
 
