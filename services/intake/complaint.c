@@ -28,6 +28,22 @@
 typedef void (*in_step_fn)(cd_op_t *op, PGresult *row);
 static in_step_fn s_step_of(const cd_op_t *op);
 
+/* The columns of the load (in_complaint_op): the complaint as intake keeps
+ * it, whether it is the caller's, and whether the caller's key is live. */
+enum {
+    L_REF,
+    L_STATE,
+    L_CHANNEL,
+    L_EXTERNAL_REF,
+    L_RECEIVED,
+    L_VERSION,
+    L_HOLDS,
+    L_BODY,
+    L_WITHDRAWN,
+    L_MINE,
+    L_KEY_LIVE,
+};
+
 static void s_on_loaded(const cd_tx_result_t *res, void *arg)
 {
     cd_op_t *op = arg;
@@ -36,9 +52,9 @@ static void s_on_loaded(const cd_tx_result_t *res, void *arg)
         return;
     }
     PGresult *r = res->results[0];
-    if (PQgetvalue(r, 0, 10)[0] != 't') {
+    if (PQgetvalue(r, 0, L_KEY_LIVE)[0] != 't') {
         in_deny_op(op);
-    } else if (PQgetisnull(r, 0, 0) || PQgetvalue(r, 0, 9)[0] != 't') {
+    } else if (PQgetisnull(r, 0, L_REF) || PQgetvalue(r, 0, L_MINE)[0] != 't') {
         /* Another organisation's complaint is "not found" too: its existence
          * is not ours to tell. */
         cd_op_fail(op, CD_CODE_NOT_FOUND, "complaint_ref",
@@ -48,9 +64,8 @@ static void s_on_loaded(const cd_tx_result_t *res, void *arg)
     }
 }
 
-/* Load op->note for the caller's organisation; then its step (s_steps) with the columns:
- * 0 reference, 1 state, 2 channel, 3 external_ref, 4 received_at, 5 version,
- * 6 holds, 7 body, 8 withdrawn, 9 mine, 10 key live. */
+/* Load op->note for the caller's organisation (columns L_*); then its step
+ * (s_steps). */
 void in_complaint_op(cd_op_t *op)
 {
     const char *v[3] = {op->note, cd_request_org(op->req), cd_request_key(op->req)};
@@ -124,8 +139,8 @@ static const char *s_lift(const char *holds_text, Candour__V1__Hold lift, char *
 
 static void s_amend_step(cd_op_t *op, PGresult *row)
 {
-    const char *state = PQgetvalue(row, 0, 1);
-    if (PQgetvalue(row, 0, 8)[0] == 't' || !in_amendable(state)) {
+    const char *state = PQgetvalue(row, 0, L_STATE);
+    if (PQgetvalue(row, 0, L_WITHDRAWN)[0] == 't' || !in_amendable(state)) {
         cd_op_fail(op, CD_CODE_FAILED_PRECONDITION, "amend.complaint_ref",
                    "the complaint has been triaged (or withdrawn) and can no longer be amended;"
                    " send further information to the complaints team instead");
@@ -135,14 +150,14 @@ static void s_amend_step(cd_op_t *op, PGresult *row)
     Candour__V1__Complaint *c = am->complaint;
     /* What identifies the submission stays as it was received. */
     const ProtobufCEnumValue *ch = protobuf_c_enum_descriptor_get_value_by_name(
-        &candour__v1__channel__descriptor, PQgetvalue(row, 0, 2));
+        &candour__v1__channel__descriptor, PQgetvalue(row, 0, L_CHANNEL));
     c->channel = ch ? (Candour__V1__Channel)ch->value : c->channel;
     if (c->external_ref != protobuf_c_empty_string)
         free(c->external_ref);
-    c->external_ref = strdup(PQgetvalue(row, 0, 3));
+    c->external_ref = strdup(PQgetvalue(row, 0, L_EXTERNAL_REF));
     if (c->received_at != protobuf_c_empty_string)
         free(c->received_at);
-    c->received_at = strdup(PQgetvalue(row, 0, 4));
+    c->received_at = strdup(PQgetvalue(row, 0, L_RECEIVED));
     cd_fail_t err;
     if (in_validate_complaint(c, in_today(), &err) != 0) {
         char field[CD_FAIL_FIELD_LEN + 8];
@@ -165,7 +180,7 @@ static void s_amend_step(cd_op_t *op, PGresult *row)
     ev.complaint = c;
     ev.n_holds = (size_t)k.nholds;
     ev.holds = k.holds;
-    s_write(op, PQgetvalue(row, 0, 5),
+    s_write(op, PQgetvalue(row, 0, L_VERSION),
             "body = $3::jsonb, holds = $4::text[], state = $5, classification = $6", 4, set,
             "amend", &c->base, "complaint.amended", &ev.base, NULL);
     free(json);
@@ -175,17 +190,18 @@ static void s_amend_step(cd_op_t *op, PGresult *row)
 
 static void s_withdraw_step(cd_op_t *op, PGresult *row)
 {
-    if (PQgetvalue(row, 0, 8)[0] == 't' || !in_withdrawable(PQgetvalue(row, 0, 1))) {
+    if (PQgetvalue(row, 0, L_WITHDRAWN)[0] == 't' ||
+        !in_withdrawable(PQgetvalue(row, 0, L_STATE))) {
         char why[160];
         snprintf(why, sizeof why, "the complaint is closed (%s): it can no longer be withdrawn",
-                 PQgetvalue(row, 0, 1));
+                 PQgetvalue(row, 0, L_STATE));
         cd_op_fail(op, CD_CODE_FAILED_PRECONDITION, "withdraw.complaint_ref", why);
         return;
     }
     Candour__V1__WithdrawComplaint *w = (Candour__V1__WithdrawComplaint *)op->msg;
     Candour__V1__ComplaintWithdrawn ev = CANDOUR__V1__COMPLAINT_WITHDRAWN__INIT;
     ev.reason = w->reason;
-    s_write(op, PQgetvalue(row, 0, 5), "withdrawn_at = now(), state = 'withdrawn'", 0, NULL,
+    s_write(op, PQgetvalue(row, 0, L_VERSION), "withdrawn_at = now(), state = 'withdrawn'", 0, NULL,
             "withdraw", &w->base, "complaint.withdrawn", &ev.base, NULL);
 }
 
@@ -193,17 +209,18 @@ static void s_withdraw_step(cd_op_t *op, PGresult *row)
 
 static void s_consent_step(cd_op_t *op, PGresult *row)
 {
-    if (PQgetvalue(row, 0, 8)[0] == 't' || !in_consent_accepted(PQgetvalue(row, 0, 1))) {
+    if (PQgetvalue(row, 0, L_WITHDRAWN)[0] == 't' ||
+        !in_consent_accepted(PQgetvalue(row, 0, L_STATE))) {
         char why[160];
         snprintf(why, sizeof why, "the complaint is closed (%s): consent is no longer needed",
-                 PQgetvalue(row, 0, 1));
+                 PQgetvalue(row, 0, L_STATE));
         cd_op_fail(op, CD_CODE_FAILED_PRECONDITION, "record_consent.complaint_ref", why);
         return;
     }
     Candour__V1__RecordConsent *rc = (Candour__V1__RecordConsent *)op->msg;
     char holds[160];
-    const char *state = PQgetvalue(row, 0, 1);
-    const char *next = s_lift(PQgetvalue(row, 0, 6), CANDOUR__V1__HOLD__HOLD_AWAITING_CONSENT,
+    const char *state = PQgetvalue(row, 0, L_STATE);
+    const char *next = s_lift(PQgetvalue(row, 0, L_HOLDS), CANDOUR__V1__HOLD__HOLD_AWAITING_CONSENT,
                               holds, sizeof holds);
     if (!next) {
         cd_op_fail(op, CD_CODE_INTERNAL, "", "out of memory; nothing was changed");
@@ -213,7 +230,7 @@ static void s_consent_step(cd_op_t *op, PGresult *row)
     const char *set[3] = {consent ? consent : "{}", holds, in_amendable(state) ? next : state};
     Candour__V1__ConsentRecorded ev = CANDOUR__V1__CONSENT_RECORDED__INIT;
     ev.consent = rc->consent;
-    s_write(op, PQgetvalue(row, 0, 5),
+    s_write(op, PQgetvalue(row, 0, L_VERSION),
             "body = jsonb_set(body, '{consents}', coalesce(body->'consents', '[]'::jsonb)"
             " || jsonb_build_array($3::jsonb)), holds = $4::text[], state = $5",
             3, set, "consent", &rc->base, "consent.recorded", &ev.base, NULL);
@@ -224,7 +241,7 @@ static void s_consent_step(cd_op_t *op, PGresult *row)
 
 static void s_summary_step(cd_op_t *op, PGresult *row)
 {
-    const char *holds_now = PQgetvalue(row, 0, 6);
+    const char *holds_now = PQgetvalue(row, 0, L_HOLDS);
     if (!strstr(holds_now, "awaiting-summary-agreement")) {
         cd_op_fail(op, CD_CODE_FAILED_PRECONDITION, "agree_summary.complaint_ref",
                    "this complaint has no summary waiting to be agreed");
@@ -246,7 +263,7 @@ static void s_summary_step(cd_op_t *op, PGresult *row)
     Candour__V1__SummaryAgreed ev = CANDOUR__V1__SUMMARY_AGREED__INIT;
     ev.summary = as->summary;
     ev.agreed_at = at;
-    s_write(op, PQgetvalue(row, 0, 5),
+    s_write(op, PQgetvalue(row, 0, L_VERSION),
             "body = body || jsonb_build_object('summary', $3::text, 'summary_agreed', true),"
             " holds = $4::text[], state = $5",
             3, set, "summary", &as->base, "summary.agreed", &ev.base, NULL);

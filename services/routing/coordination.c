@@ -69,6 +69,16 @@ void rt_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envel
     cd_inbox_commit(in, ev, tx, s_on_contribution_committed, strdup(env->complaint_ref));
 }
 
+/* The columns of the merge read (rt_merge_check). */
+enum {
+    K_ORG,
+    K_FINDINGS,
+    K_RECEIVED,
+    K_WAIVED,
+    K_REASON,
+    K_RECORDED_BY,
+};
+
 static void s_on_merge_read(const cd_tx_result_t *res, void *arg)
 {
     char *ref = arg;
@@ -88,12 +98,12 @@ static void s_on_merge_read(const cd_tx_result_t *res, void *arg)
     }
     for (int i = 0; i < n; i++) {
         candour__v1__contribution__init(&cs[i]);
-        cs[i].org = PQgetvalue(r, i, 0);
-        cs[i].findings = PQgetvalue(r, i, 1);
-        cs[i].received_at = PQgetvalue(r, i, 2);
-        cs[i].waived = PQgetvalue(r, i, 3)[0] == 't';
-        cs[i].reason = PQgetvalue(r, i, 4);
-        cs[i].recorded_by = PQgetvalue(r, i, 5);
+        cs[i].org = PQgetvalue(r, i, K_ORG);
+        cs[i].findings = PQgetvalue(r, i, K_FINDINGS);
+        cs[i].received_at = PQgetvalue(r, i, K_RECEIVED);
+        cs[i].waived = PQgetvalue(r, i, K_WAIVED)[0] == 't';
+        cs[i].reason = PQgetvalue(r, i, K_REASON);
+        cs[i].recorded_by = PQgetvalue(r, i, K_RECORDED_BY);
         cp[i] = &cs[i];
     }
     Candour__V1__ContributionsMerged m = CANDOUR__V1__CONTRIBUTIONS_MERGED__INIT;

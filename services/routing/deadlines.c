@@ -89,6 +89,9 @@ static void s_raise(const rt_alert_t *al)
     cd_db_submit(cd_service_db(rt_app.svc), tx, s_on_alert_written, NULL);
 }
 
+/* The columns of the watcher's query (s_watch). */
+enum { W_REF, W_NAME, W_PARTY, W_DUE, W_LEVEL };
+
 static void s_on_due(const cd_tx_result_t *res, void *arg)
 {
     rt_app.watching = 0;
@@ -97,11 +100,11 @@ static void s_on_due(const cd_tx_result_t *res, void *arg)
     PGresult *r = res->results[0];
     for (int i = 0; i < PQntuples(r); i++) {
         rt_alert_t al;
-        snprintf(al.reference, sizeof al.reference, "%s", PQgetvalue(r, i, 0));
-        snprintf(al.name, sizeof al.name, "%s", PQgetvalue(r, i, 1));
-        snprintf(al.party, sizeof al.party, "%s", PQgetvalue(r, i, 2));
-        snprintf(al.due, sizeof al.due, "%s", PQgetvalue(r, i, 3));
-        snprintf(al.level, sizeof al.level, "%s", PQgetvalue(r, i, 4));
+        snprintf(al.reference, sizeof al.reference, "%s", PQgetvalue(r, i, W_REF));
+        snprintf(al.name, sizeof al.name, "%s", PQgetvalue(r, i, W_NAME));
+        snprintf(al.party, sizeof al.party, "%s", PQgetvalue(r, i, W_PARTY));
+        snprintf(al.due, sizeof al.due, "%s", PQgetvalue(r, i, W_DUE));
+        snprintf(al.level, sizeof al.level, "%s", PQgetvalue(r, i, W_LEVEL));
         s_raise(&al);
     }
 }
@@ -156,6 +159,9 @@ static void s_on_extended(const cd_tx_result_t *res, void *arg)
     rt_on_committed_kick(res, arg, "extend_deadline.new_due");
 }
 
+/* The columns of the deadline read (rt_extend). */
+enum { X_DUE, X_CLOSED };
+
 static void s_on_deadline_read(const cd_tx_result_t *res, void *arg)
 {
     cd_op_t *e = arg;
@@ -168,7 +174,7 @@ static void s_on_deadline_read(const cd_tx_result_t *res, void *arg)
     cd_code_t fail = CD_CODE_OK;
     if (PQntuples(r) != 1)
         fail = CD_CODE_NOT_FOUND;
-    else if (PQgetvalue(r, 0, 1)[0] == 't')
+    else if (PQgetvalue(r, 0, X_CLOSED)[0] == 't')
         fail = CD_CODE_FAILED_PRECONDITION;
     if (fail != CD_CODE_OK) {
         cd_op_fail(e, fail, "extend_deadline.deadline",
@@ -177,7 +183,7 @@ static void s_on_deadline_read(const cd_tx_result_t *res, void *arg)
         return;
     }
     char old_due[CD_DATE_LEN + 1];
-    snprintf(old_due, sizeof old_due, "%s", PQgetvalue(r, 0, 0));
+    snprintf(old_due, sizeof old_due, "%s", PQgetvalue(r, 0, X_DUE));
     cd_tx_t *tx = cd_tx_new();
     const char *v[7] = {x->complaint_ref, x->deadline,  x->party, old_due,
                         x->new_due,       x->agreed_by, x->reason};
@@ -290,7 +296,7 @@ static void s_on_decide_read(const cd_tx_result_t *res, void *arg)
                    "no complaint has that reference");
         return;
     }
-    if (PQgetvalue(r, 0, 0)[0] != 't') {
+    if (PQgetvalue(r, 0, 0 /* waits for this decision */)[0] != 't') {
         cd_op_fail(op, CD_CODE_FAILED_PRECONDITION, "decide_out_of_time.complaint_ref",
                    "that complaint is not waiting for an out-of-time decision");
         return;

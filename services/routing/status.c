@@ -22,6 +22,42 @@ typedef struct {
     cd_request_t *req;
 } rt_status_call_t;
 
+/* The columns of the complaint query (s_get_status's first statement). */
+enum {
+    C_REF,
+    C_STATE,
+    C_ORG,
+    C_RECEIVED,
+    C_ACK_DUE,
+    C_RESPONSE_DUE,
+    C_ACKNOWLEDGED,
+    C_RESPONSE_SENT,
+    C_TRIAGE_OUTCOME,
+    C_TRIAGE_REASON,
+    C_LEAD,
+    C_PARTNERS,
+};
+
+/* The columns of the deadlines query (its third). */
+enum {
+    D_NAME,
+    D_PARTY,
+    D_DUE,
+    D_MET,
+    D_MISSED,
+    D_EXTENDED_FROM,
+    D_EXTENDED_BY,
+    D_CLOSED,
+};
+
+/* The columns of the history query (its second). */
+enum {
+    H_AT,
+    H_EVENT,
+    H_PRODUCER,
+    H_DETAIL,
+};
+
 static void s_on_status(const cd_tx_result_t *res, void *arg)
 {
     rt_status_call_t *call = arg;
@@ -39,17 +75,17 @@ static void s_on_status(const cd_tx_result_t *res, void *arg)
         return;
     }
     Candour__V1__ComplaintStatus st = CANDOUR__V1__COMPLAINT_STATUS__INIT;
-    st.complaint_ref = PQgetvalue(c, 0, 0);
-    st.state = PQgetvalue(c, 0, 1);
+    st.complaint_ref = PQgetvalue(c, 0, C_REF);
+    st.state = PQgetvalue(c, 0, C_STATE);
     st.state_code = cd_state_from_name(st.state);
-    st.org_id = PQgetvalue(c, 0, 2);
-    st.received_at = PQgetvalue(c, 0, 3);
-    st.triage_outcome = PQgetvalue(c, 0, 8);
-    st.triage_reason = PQgetvalue(c, 0, 9);
-    st.lead_org = PQgetvalue(c, 0, 10);
+    st.org_id = PQgetvalue(c, 0, C_ORG);
+    st.received_at = PQgetvalue(c, 0, C_RECEIVED);
+    st.triage_outcome = PQgetvalue(c, 0, C_TRIAGE_OUTCOME);
+    st.triage_reason = PQgetvalue(c, 0, C_TRIAGE_REASON);
+    st.lead_org = PQgetvalue(c, 0, C_LEAD);
     char partners_buf[RT_MAX_PARTNERS * (RT_ORG + 1) + 1];
     char *partners[RT_MAX_PARTNERS];
-    snprintf(partners_buf, sizeof partners_buf, "%s", PQgetvalue(c, 0, 11));
+    snprintf(partners_buf, sizeof partners_buf, "%s", PQgetvalue(c, 0, C_PARTNERS));
     size_t np = 0;
     for (char *tok = strtok(partners_buf, ","); tok && np < RT_MAX_PARTNERS;
          tok = strtok(NULL, ","))
@@ -65,14 +101,14 @@ static void s_on_status(const cd_tx_result_t *res, void *arg)
         nd = 0;
     for (int i = 0; i < nd; i++) {
         candour__v1__deadline__init(&d[i]);
-        d[i].name = PQgetvalue(dl, i, 0);
-        d[i].party = PQgetvalue(dl, i, 1);
-        d[i].due = PQgetvalue(dl, i, 2);
-        d[i].met_at = PQgetvalue(dl, i, 3);
-        d[i].missed = PQgetvalue(dl, i, 4)[0] == 't';
-        d[i].extended_from = PQgetvalue(dl, i, 5);
-        d[i].extended_by = PQgetvalue(dl, i, 6);
-        d[i].closed = PQgetvalue(dl, i, 7)[0] == 't';
+        d[i].name = PQgetvalue(dl, i, D_NAME);
+        d[i].party = PQgetvalue(dl, i, D_PARTY);
+        d[i].due = PQgetvalue(dl, i, D_DUE);
+        d[i].met_at = PQgetvalue(dl, i, D_MET);
+        d[i].missed = PQgetvalue(dl, i, D_MISSED)[0] == 't';
+        d[i].extended_from = PQgetvalue(dl, i, D_EXTENDED_FROM);
+        d[i].extended_by = PQgetvalue(dl, i, D_EXTENDED_BY);
+        d[i].closed = PQgetvalue(dl, i, D_CLOSED)[0] == 't';
         dp[i] = &d[i];
     }
     st.n_deadlines = (size_t)nd;
@@ -84,10 +120,10 @@ static void s_on_status(const cd_tx_result_t *res, void *arg)
         n = 0;
     for (int i = 0; i < n; i++) {
         candour__v1__history_entry__init(&entries[i]);
-        entries[i].at = PQgetvalue(h, i, 0);
-        entries[i].event = PQgetvalue(h, i, 1);
-        entries[i].producer = PQgetvalue(h, i, 2);
-        entries[i].detail = PQgetvalue(h, i, 3);
+        entries[i].at = PQgetvalue(h, i, H_AT);
+        entries[i].event = PQgetvalue(h, i, H_EVENT);
+        entries[i].producer = PQgetvalue(h, i, H_PRODUCER);
+        entries[i].detail = PQgetvalue(h, i, H_DETAIL);
         ep[i] = &entries[i];
     }
     st.n_history = (size_t)n;
