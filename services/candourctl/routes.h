@@ -39,7 +39,8 @@ int ctl_routes_date_ok(const char *s);
 int ctl_routes_check_row(const ctl_route_row_t *r);
 /* Rows of one organisation and service whose dates overlap, reported; the count. */
 int ctl_routes_check_overlaps(ctl_route_row_t *rows, size_t n);
-/* The whole file (at most S_MAX_FILE bytes), malloc'd; NULL with a message. */
+/* The whole file (at most S_MAX_FILE bytes), malloc'd; NULL when it cannot be read
+ * or is larger (the caller says so). */
 char *ctl_routes_read_file(const char *path, size_t *len);
 void ctl_routes_free_rows(ctl_route_row_t *rows, size_t n);
 /* The file's records as COPY will read them (a quoted field may span lines):
