@@ -9,8 +9,8 @@
 #include "candour/db.h"
 #include "ctl.h"
 
-static const char *const s_services[] = {"intake", "routing", "investigation", "signoff",
-                                         "notify", NULL};
+static const char *const s_services[] = {"intake",  "routing", "investigation",
+                                         "signoff", "notify",  NULL};
 
 static int s_known(const char *s)
 {
@@ -56,7 +56,8 @@ static long s_verify(PGconn *c, const char *svc, int *broken)
         }
     }
     if (!*broken)
-        printf("%-14s %ld entries in %ld chain%s, intact\n", svc, n, chains, chains == 1 ? "" : "s");
+        printf("%-14s %ld entries in %ld chain%s, intact\n", svc, n, chains,
+               chains == 1 ? "" : "s");
     PQclear(r);
     return n;
 }

@@ -18,4 +18,12 @@ int ctl_keygen(int argc, char **argv);
 int ctl_org(int argc, char **argv);
 int ctl_routes(int argc, char **argv);
 
+/* admin_db.c: the admin connection (CANDOUR_DB_URL), and statements whose
+ * failure is told on stderr as "candourctl CMD: <the server's message>". */
+#include <libpq-fe.h>
+PGconn *ctl_db_connect(const char *cmd);
+/* The result (tuples or command ok), or NULL after telling the error. */
+PGresult *ctl_db_query(PGconn *c, const char *cmd, const char *sql, int n, const char *const *v);
+int ctl_db_exec(PGconn *c, const char *cmd, const char *sql, int n, const char *const *v);
+
 #endif

@@ -17,8 +17,8 @@
 #include "candour/pbjson.h"
 #include "ctl.h"
 
-static const char *const s_services[] = {"intake", "routing", "investigation", "signoff",
-                                         "notify", NULL};
+static const char *const s_services[] = {"intake",  "routing", "investigation",
+                                         "signoff", "notify",  NULL};
 
 static int s_known_service(const char *s)
 {
@@ -26,32 +26,6 @@ static int s_known_service(const char *s)
         if (strcmp(s_services[i], s) == 0)
             return 1;
     return 0;
-}
-
-static PGconn *s_connect(void)
-{
-    const char *url = getenv("CANDOUR_DB_URL");
-    if (!url || !*url) {
-        fprintf(stderr, "candourctl dead-letters: set CANDOUR_DB_URL to the admin URL\n");
-        return NULL;
-    }
-    char err[512];
-    PGconn *c = cd_db_connect_blocking(url, NULL, err, sizeof err);
-    if (!c)
-        fprintf(stderr, "candourctl dead-letters: cannot connect: %s\n", err);
-    return c;
-}
-
-static PGresult *s_query(PGconn *c, const char *sql, int n, const char *const *v)
-{
-    PGresult *r = PQexecParams(c, sql, n, NULL, v, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-        fprintf(stderr, "candourctl dead-letters: %s", PQresultErrorMessage(r));
-        PQclear(r);
-        return NULL;
-    }
-    return r;
 }
 
 /* The schema is one of the fixed service names (checked), so formatting it
@@ -62,18 +36,18 @@ static PGresult *s_query(PGconn *c, const char *sql, int n, const char *const *v
 static int s_list(PGconn *c, const char *only)
 {
     int total = 0;
-    printf("%-14s %-36s %-14s %-24s %-15s %5s  %s\n", "SERVICE", "EVENT ID", "SUBSCRIBER",
-           "TYPE", "COMPLAINT", "NAKS", "LAST ERROR");
+    printf("%-14s %-36s %-14s %-24s %-15s %5s  %s\n", "SERVICE", "EVENT ID", "SUBSCRIBER", "TYPE",
+           "COMPLAINT", "NAKS", "LAST ERROR");
     for (int i = 0; s_services[i]; i++) {
         if (only && strcmp(only, s_services[i]) != 0)
             continue;
         char sql[1024];
         S_SQL2(sql,
-              "SELECT d.event_id, d.subscriber, o.type, d.complaint_ref, d.naks,"
-              " coalesce(d.last_error, '') FROM %s.outbox_delivery d JOIN %s.outbox o USING (seq)"
-              " WHERE d.dead_at IS NOT NULL AND d.delivered_at IS NULL ORDER BY d.seq",
-              s_services[i]);
-        PGresult *r = s_query(c, sql, 0, NULL);
+               "SELECT d.event_id, d.subscriber, o.type, d.complaint_ref, d.naks,"
+               " coalesce(d.last_error, '') FROM %s.outbox_delivery d JOIN %s.outbox o USING (seq)"
+               " WHERE d.dead_at IS NOT NULL AND d.delivered_at IS NULL ORDER BY d.seq",
+               s_services[i]);
+        PGresult *r = ctl_db_query(c, "dead-letters", sql, 0, NULL);
         if (!r)
             return 1;
         for (int j = 0; j < PQntuples(r); j++, total++)
@@ -90,13 +64,13 @@ static int s_show(PGconn *c, const char *svc, const char *event_id)
 {
     char sql[1024];
     S_SQL2(sql,
-          "SELECT d.subscriber, o.type, d.complaint_ref, o.correlation_id, o.causation_id,"
-          " o.occurred_at, d.attempts, d.naks, d.dead_at, coalesce(d.last_error, ''), o.payload,"
-          " d.delivered_at IS NOT NULL FROM %s.outbox_delivery d JOIN %s.outbox o USING (seq)"
-          " WHERE d.event_id = $1::uuid ORDER BY d.subscriber",
-          svc);
+           "SELECT d.subscriber, o.type, d.complaint_ref, o.correlation_id, o.causation_id,"
+           " o.occurred_at, d.attempts, d.naks, d.dead_at, coalesce(d.last_error, ''), o.payload,"
+           " d.delivered_at IS NOT NULL FROM %s.outbox_delivery d JOIN %s.outbox o USING (seq)"
+           " WHERE d.event_id = $1::uuid ORDER BY d.subscriber",
+           svc);
     const char *v[1] = {event_id};
-    PGresult *r = s_query(c, sql, 1, v);
+    PGresult *r = ctl_db_query(c, "dead-letters", sql, 1, v);
     if (!r)
         return 1;
     if (PQntuples(r) == 0) {
@@ -121,7 +95,8 @@ static int s_show(PGconn *c, const char *svc, const char *event_id)
     size_t len = 0;
     unsigned char *payload = cd_db_unescape_bytea(PQgetvalue(r, 0, 10), &len);
     const ProtobufCMessageDescriptor *desc = cd_event_descriptor(PQgetvalue(r, 0, 1));
-    ProtobufCMessage *m = payload && desc ? protobuf_c_message_unpack(desc, NULL, len, payload) : NULL;
+    ProtobufCMessage *m =
+        payload && desc ? protobuf_c_message_unpack(desc, NULL, len, payload) : NULL;
     char *json = m ? cd_pbjson_dumps(m, 2) : NULL;
     printf("payload     %s\n", json ? json : "(cannot be decoded)");
     free(json);
@@ -148,25 +123,25 @@ static int s_act(PGconn *c, const char *action, const char *svc, const char *eve
     s_actor(actor, sizeof actor);
     if (strcmp(action, "replay") == 0)
         S_SQL1(sql,
-              "WITH a AS (UPDATE %s.outbox_delivery SET dead_at = NULL, naks = 0, attempts = 0,"
-              " next_attempt_at = now(), last_error = NULL WHERE event_id = $1::uuid"
-              " AND ($2 = '' OR subscriber = $2) AND dead_at IS NOT NULL AND delivered_at IS NULL"
-              " RETURNING subscriber)"
-              " INSERT INTO candour_admin.dead_letter_log (service, event_id, subscriber, action,"
-              " reason, actor) SELECT $3, $1::uuid, subscriber, 'replay', $4, $5 || ' as ' ||"
-              " current_user FROM a RETURNING subscriber",
-              svc);
+               "WITH a AS (UPDATE %s.outbox_delivery SET dead_at = NULL, naks = 0, attempts = 0,"
+               " next_attempt_at = now(), last_error = NULL WHERE event_id = $1::uuid"
+               " AND ($2 = '' OR subscriber = $2) AND dead_at IS NOT NULL AND delivered_at IS NULL"
+               " RETURNING subscriber)"
+               " INSERT INTO candour_admin.dead_letter_log (service, event_id, subscriber, action,"
+               " reason, actor) SELECT $3, $1::uuid, subscriber, 'replay', $4, $5 || ' as ' ||"
+               " current_user FROM a RETURNING subscriber",
+               svc);
     else
         S_SQL1(sql,
-              "WITH a AS (UPDATE %s.outbox_delivery SET delivered_at = now(), discarded_at = now()"
-              " WHERE event_id = $1::uuid AND ($2 = '' OR subscriber = $2)"
-              " AND dead_at IS NOT NULL AND delivered_at IS NULL RETURNING subscriber)"
-              " INSERT INTO candour_admin.dead_letter_log (service, event_id, subscriber, action,"
-              " reason, actor) SELECT $3, $1::uuid, subscriber, 'discard', $4, $5 || ' as ' ||"
-              " current_user FROM a RETURNING subscriber",
-              svc);
+               "WITH a AS (UPDATE %s.outbox_delivery SET delivered_at = now(), discarded_at = now()"
+               " WHERE event_id = $1::uuid AND ($2 = '' OR subscriber = $2)"
+               " AND dead_at IS NOT NULL AND delivered_at IS NULL RETURNING subscriber)"
+               " INSERT INTO candour_admin.dead_letter_log (service, event_id, subscriber, action,"
+               " reason, actor) SELECT $3, $1::uuid, subscriber, 'discard', $4, $5 || ' as ' ||"
+               " current_user FROM a RETURNING subscriber",
+               svc);
     const char *v[5] = {event_id, subscriber ? subscriber : "", svc, reason, actor};
-    PGresult *r = s_query(c, sql, 5, v);
+    PGresult *r = ctl_db_query(c, "dead-letters", sql, 5, v);
     if (!r)
         return 1;
     int n = PQntuples(r);
@@ -183,14 +158,15 @@ static int s_act(PGconn *c, const char *action, const char *svc, const char *eve
 
 static int s_usage(int rc)
 {
-    fprintf(rc ? stderr : stdout,
-            "Usage: candourctl dead-letters list [SERVICE]\n"
-            "       candourctl dead-letters show SERVICE EVENT_ID\n"
-            "       candourctl dead-letters replay SERVICE EVENT_ID --reason TEXT [--subscriber S]\n"
-            "       candourctl dead-letters discard SERVICE EVENT_ID --reason TEXT [--subscriber S]\n"
-            "SERVICE is the producer: intake, routing, investigation, signoff or notify.\n"
-            "Uses CANDOUR_DB_URL (admin). Replays and discards are logged with the reason in\n"
-            "candour_admin.dead_letter_log.\n");
+    fprintf(
+        rc ? stderr : stdout,
+        "Usage: candourctl dead-letters list [SERVICE]\n"
+        "       candourctl dead-letters show SERVICE EVENT_ID\n"
+        "       candourctl dead-letters replay SERVICE EVENT_ID --reason TEXT [--subscriber S]\n"
+        "       candourctl dead-letters discard SERVICE EVENT_ID --reason TEXT [--subscriber S]\n"
+        "SERVICE is the producer: intake, routing, investigation, signoff or notify.\n"
+        "Uses CANDOUR_DB_URL (admin). Replays and discards are logged with the reason in\n"
+        "candour_admin.dead_letter_log.\n");
     return rc;
 }
 
@@ -204,7 +180,8 @@ int ctl_dead_letters(int argc, char **argv)
         return s_usage(2);
     const char *reason = NULL, *subscriber = NULL;
     static struct option opts[] = {{"reason", required_argument, 0, 'r'},
-                                   {"subscriber", required_argument, 0, 's'}, {0, 0, 0, 0}};
+                                   {"subscriber", required_argument, 0, 's'},
+                                   {0, 0, 0, 0}};
     int c;
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -228,7 +205,7 @@ int ctl_dead_letters(int argc, char **argv)
         fprintf(stderr, "candourctl dead-letters %s: --reason is required (it is logged)\n", cmd);
         return 2;
     }
-    PGconn *conn = s_connect();
+    PGconn *conn = ctl_db_connect("dead-letters");
     if (!conn)
         return 1;
     int rc;

@@ -101,40 +101,6 @@ int ctl_keygen(int argc, char **argv)
 
 /* ---------------------------------------------------------------- org */
 
-static PGconn *s_connect(void)
-{
-    const char *url = getenv("CANDOUR_DB_URL");
-    if (!url || !*url) {
-        fprintf(stderr, "candourctl org: set CANDOUR_DB_URL to the admin URL\n");
-        return NULL;
-    }
-    char err[512];
-    PGconn *c = cd_db_connect_blocking(url, NULL, err, sizeof err);
-    if (!c)
-        fprintf(stderr, "candourctl org: cannot connect: %s\n", err);
-    return c;
-}
-
-/* Run one statement; on failure print the server's message and return NULL. */
-static PGresult *s_query(PGconn *c, const char *sql, int n, const char *const *v)
-{
-    PGresult *r = PQexecParams(c, sql, n, NULL, v, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-        fprintf(stderr, "candourctl org: %s", PQresultErrorMessage(r));
-        PQclear(r);
-        return NULL;
-    }
-    return r;
-}
-
-static int s_exec(PGconn *c, const char *sql, int n, const char *const *v)
-{
-    PGresult *r = s_query(c, sql, n, v);
-    PQclear(r);
-    return r ? 0 : -1;
-}
-
 static int s_check_key(const char *key)
 {
     if (cd_zap_key_valid(key))
@@ -150,10 +116,10 @@ static int s_check_key(const char *key)
 static int s_add(PGconn *c, const char *org, const char *name, const char *key)
 {
     const char *v1[1] = {key};
-    PGresult *r = s_query(c,
-                          "SELECT org_id, revoked_at IS NOT NULL FROM intake.org_key"
-                          " WHERE public_key = $1",
-                          1, v1);
+    PGresult *r = ctl_db_query(c, "org",
+                               "SELECT org_id, revoked_at IS NOT NULL FROM intake.org_key"
+                               " WHERE public_key = $1",
+                               1, v1);
     if (!r)
         return 1;
     if (PQntuples(r) == 1) {
@@ -176,7 +142,7 @@ static int s_add(PGconn *c, const char *org, const char *name, const char *key)
     }
     PQclear(r);
     const char *v2[1] = {org};
-    r = s_query(c, "SELECT name FROM intake.organisation WHERE org_id = $1", 1, v2);
+    r = ctl_db_query(c, "org", "SELECT name FROM intake.organisation WHERE org_id = $1", 1, v2);
     if (!r)
         return 1;
     int exists = PQntuples(r) == 1;
@@ -187,15 +153,16 @@ static int s_add(PGconn *c, const char *org, const char *name, const char *key)
     }
     const char *v3[2] = {org, name ? name : ""};
     const char *v4[2] = {key, org};
-    int rc = s_exec(c, "BEGIN", 0, NULL);
+    int rc = ctl_db_exec(c, "org", "BEGIN", 0, NULL);
     if (rc == 0 && !exists)
-        rc = s_exec(c,
-                    "INSERT INTO intake.organisation (org_id, name) VALUES ($1, $2)"
-                    " ON CONFLICT (org_id) DO NOTHING",
-                    2, v3);
+        rc = ctl_db_exec(c, "org",
+                         "INSERT INTO intake.organisation (org_id, name) VALUES ($1, $2)"
+                         " ON CONFLICT (org_id) DO NOTHING",
+                         2, v3);
     if (rc == 0)
-        rc = s_exec(c, "INSERT INTO intake.org_key (public_key, org_id) VALUES ($1, $2)", 2, v4);
-    s_exec(c, rc == 0 ? "COMMIT" : "ROLLBACK", 0, NULL);
+        rc = ctl_db_exec(c, "org",
+                         "INSERT INTO intake.org_key (public_key, org_id) VALUES ($1, $2)", 2, v4);
+    ctl_db_exec(c, "org", rc == 0 ? "COMMIT" : "ROLLBACK", 0, NULL);
     if (rc != 0)
         return 1;
     printf("%s%s: key %s added\n", org, exists ? "" : " (new organisation)", key);
@@ -205,8 +172,8 @@ static int s_add(PGconn *c, const char *org, const char *name, const char *key)
 static int s_list(PGconn *c, const char *only)
 {
     const char *v[1] = {only ? only : ""};
-    PGresult *r = s_query(
-        c,
+    PGresult *r = ctl_db_query(
+        c, "org",
         "SELECT o.org_id, o.name, coalesce(k.public_key, ''),"
         " coalesce(to_char(k.added_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
         " coalesce(to_char(k.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
@@ -243,10 +210,10 @@ static int s_list(PGconn *c, const char *only)
 static int s_revoke(PGconn *c, const char *key, const char *reason)
 {
     const char *v[2] = {key, reason};
-    PGresult *r = s_query(c,
-                          "UPDATE intake.org_key SET revoked_at = now(), revoked_reason = $2"
-                          " WHERE public_key = $1 AND revoked_at IS NULL RETURNING org_id",
-                          2, v);
+    PGresult *r = ctl_db_query(c, "org",
+                               "UPDATE intake.org_key SET revoked_at = now(), revoked_reason = $2"
+                               " WHERE public_key = $1 AND revoked_at IS NULL RETURNING org_id",
+                               2, v);
     if (!r)
         return 1;
     if (PQntuples(r) == 1) {
@@ -255,7 +222,8 @@ static int s_revoke(PGconn *c, const char *key, const char *reason)
         return 0;
     }
     PQclear(r);
-    r = s_query(c, "SELECT org_id, revoked_at FROM intake.org_key WHERE public_key = $1", 1, v);
+    r = ctl_db_query(c, "org",
+                     "SELECT org_id, revoked_at FROM intake.org_key WHERE public_key = $1", 1, v);
     if (!r)
         return 1;
     if (PQntuples(r) == 1)
@@ -334,7 +302,7 @@ int ctl_org(int argc, char **argv)
         if (s_check_key(key) != 0)
             return 2;
     }
-    PGconn *conn = s_connect();
+    PGconn *conn = ctl_db_connect("org");
     if (!conn)
         return 1;
     int rc;

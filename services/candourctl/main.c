@@ -22,11 +22,13 @@ static const struct {
     {"calendar", ctl_calendar, "bank holidays and working days in England, as Candour counts them"},
     {"decide", ctl_decide, "accept or decline a complaint made after the 12-month limit (I3)"},
     {"extend", ctl_extend, "record a new agreed date for a deadline (R5)"},
-    {"waive", ctl_waive, "record that the response goes without a partner's part, with the reason (R3)"},
+    {"waive", ctl_waive,
+     "record that the response goes without a partner's part, with the reason (R3)"},
     {"dead-letters", ctl_dead_letters, "list, show, replay or discard events a subscriber refused"},
     {"keygen", ctl_keygen, "make a CURVE key pair for the external bus API"},
     {"org", ctl_org, "add, list or revoke organisations' keys on the bus allow-list"},
-    {"routes", ctl_routes, "import (CSV) or list the routing table: service -> commissioner, provider"},
+    {"routes", ctl_routes,
+     "import (CSV) or list the routing table: service -> commissioner, provider"},
 };
 
 static void s_usage(FILE *out)

@@ -16,13 +16,11 @@
 
 #define S_LOCK_KEY "7212026"
 
-static const char *const s_services[] = {"intake", "routing", "investigation", "signoff",
-                                         "notify", NULL};
+static const char *const s_services[] = {"intake",  "routing", "investigation",
+                                         "signoff", "notify",  NULL};
 
 /* "already exists, skipping" notices are the point of idempotence, not news. */
-static void s_quiet(void *arg, const char *message)
-{
-}
+static void s_quiet(void *arg, const char *message) {}
 
 static int s_cmp(const void *a, const void *b)
 {
@@ -112,8 +110,10 @@ static int s_apply(PGconn *c, const char *dir, const char *name, int *applied)
         const char *sum = PQgetvalue(r, 0, 0);
         if (!PQgetisnull(r, 0, 1)) {
             if (strcmp(sum, PQgetvalue(r, 0, 1)) != 0) {
-                fprintf(stderr, "candourctl migrate: %s was changed after it was applied;"
-                                " add a new migration instead\n", name);
+                fprintf(stderr,
+                        "candourctl migrate: %s was changed after it was applied;"
+                        " add a new migration instead\n",
+                        name);
                 rc = -1;
             }
         } else {
@@ -130,8 +130,10 @@ static int s_apply(PGconn *c, const char *dir, const char *name, int *applied)
                 PQclear(x);
             }
             if (rc == 0)
-                rc = s_exec(c, "INSERT INTO candour_admin.schema_migrations (version, checksum)"
-                               " VALUES ($1, $2)", 2, v2, NULL);
+                rc = s_exec(c,
+                            "INSERT INTO candour_admin.schema_migrations (version, checksum)"
+                            " VALUES ($1, $2)",
+                            2, v2, NULL);
             s_exec(c, rc == 0 ? "COMMIT" : "ROLLBACK", 0, NULL, NULL);
             if (rc == 0) {
                 printf("applied %s\n", name);
@@ -184,9 +186,11 @@ int ctl_migrate(int argc, char **argv)
     if (rc == 0)
         rc = s_exec(c, "CREATE SCHEMA IF NOT EXISTS candour_admin", 0, NULL, NULL);
     if (rc == 0)
-        rc = s_exec(c, "CREATE TABLE IF NOT EXISTS candour_admin.schema_migrations ("
-                       " version text PRIMARY KEY, checksum text NOT NULL,"
-                       " applied_at timestamptz NOT NULL DEFAULT now())", 0, NULL, NULL);
+        rc = s_exec(c,
+                    "CREATE TABLE IF NOT EXISTS candour_admin.schema_migrations ("
+                    " version text PRIMARY KEY, checksum text NOT NULL,"
+                    " applied_at timestamptz NOT NULL DEFAULT now())",
+                    0, NULL, NULL);
     for (int i = 0; rc == 0 && i < n; i++)
         rc = s_apply(c, dir, names[i], &applied);
     if (rc == 0)

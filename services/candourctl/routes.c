@@ -31,40 +31,6 @@
 
 /* ---------------------------------------------------------------- database */
 
-static PGconn *s_connect(void)
-{
-    const char *url = getenv("CANDOUR_DB_URL");
-    if (!url || !*url) {
-        fprintf(stderr, "candourctl routes: set CANDOUR_DB_URL to the admin URL\n");
-        return NULL;
-    }
-    char err[512];
-    PGconn *c = cd_db_connect_blocking(url, NULL, err, sizeof err);
-    if (!c)
-        fprintf(stderr, "candourctl routes: cannot connect: %s\n", err);
-    return c;
-}
-
-/* Run one statement; on failure print the server's message and return NULL. */
-static PGresult *s_query(PGconn *c, const char *sql, int n, const char *const *v)
-{
-    PGresult *r = PQexecParams(c, sql, n, NULL, v, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-        fprintf(stderr, "candourctl routes: %s", PQresultErrorMessage(r));
-        PQclear(r);
-        return NULL;
-    }
-    return r;
-}
-
-static int s_exec(PGconn *c, const char *sql, int n, const char *const *v)
-{
-    PGresult *r = s_query(c, sql, n, v);
-    PQclear(r);
-    return r ? 0 : -1;
-}
-
 #define S_HEADER                                                                                   \
     "org_id,service,service_name,kind,commissioner,provider,effective_from,effective_to"
 
@@ -155,16 +121,16 @@ static long s_copy_once(PGconn *c, const char *text, ctl_route_rec_t *recs, size
  * reported and counted in *nbad); -1 when the database failed (reported). */
 static int s_stage(PGconn *c, const char *text, ctl_route_rec_t *recs, size_t n, int *nbad)
 {
-    if (s_exec(c, S_SQL_STAGE, 0, NULL) != 0)
+    if (ctl_db_exec(c, "routes", S_SQL_STAGE, 0, NULL) != 0)
         return -1;
     for (int tries = 0; !recs[0].out; tries++) {
         char primary[512];
-        if (s_exec(c, "SAVEPOINT route_copy", 0, NULL) != 0)
+        if (ctl_db_exec(c, "routes", "SAVEPOINT route_copy", 0, NULL) != 0)
             return -1;
         long bad = s_copy_once(c, text, recs, n, primary, sizeof primary);
         if (bad == 0)
             break;
-        if (bad < 0 || s_exec(c, "ROLLBACK TO SAVEPOINT route_copy", 0, NULL) != 0)
+        if (bad < 0 || ctl_db_exec(c, "routes", "ROLLBACK TO SAVEPOINT route_copy", 0, NULL) != 0)
             return -1;
         /* The record holding that line (COPY names the last line it read). */
         size_t k = 0;
@@ -202,11 +168,11 @@ static int s_stage(PGconn *c, const char *text, ctl_route_rec_t *recs, size_t n,
             o += (size_t)snprintf(lines + o, cap - o, "%s%zu", o > 1 ? "," : "", recs[k].line);
     snprintf(lines + o, cap - o, "}");
     const char *v[1] = {lines};
-    int rc = s_exec(c,
-                    "UPDATE route_import r SET line = m.line FROM (SELECT n, row_number() OVER"
-                    " (ORDER BY n) AS k FROM route_import) o, unnest($1::bigint[]) WITH"
-                    " ORDINALITY AS m(line, k) WHERE r.n = o.n AND m.k = o.k",
-                    1, v);
+    int rc = ctl_db_exec(c, "routes",
+                         "UPDATE route_import r SET line = m.line FROM (SELECT n, row_number() OVER"
+                         " (ORDER BY n) AS k FROM route_import) o, unnest($1::bigint[]) WITH"
+                         " ORDINALITY AS m(line, k) WHERE r.n = o.n AND m.k = o.k",
+                         1, v);
     free(lines);
     return rc;
 }
@@ -218,7 +184,8 @@ static int s_stage(PGconn *c, const char *text, ctl_route_rec_t *recs, size_t n,
 static int s_load(PGconn *c, const char *only, ctl_route_row_t **prows, size_t *pn,
                   size_t *pskipped)
 {
-    PGresult *r = s_query(c, "SELECT line, " S_HEADER " FROM route_import ORDER BY n", 0, NULL);
+    PGresult *r = ctl_db_query(c, "routes",
+                               "SELECT line, " S_HEADER " FROM route_import ORDER BY n", 0, NULL);
     if (!r)
         return -1;
     size_t nr = (size_t)PQntuples(r), n = 0, skipped = 0;
@@ -251,7 +218,7 @@ static int s_load(PGconn *c, const char *only, ctl_route_row_t **prows, size_t *
     nbad += ctl_routes_check_overlaps(rows, n);
     if (only && skipped) {
         const char *v[1] = {only};
-        if (s_exec(c, "DELETE FROM route_import WHERE org_id <> $1", 1, v) != 0) {
+        if (ctl_db_exec(c, "routes", "DELETE FROM route_import WHERE org_id <> $1", 1, v) != 0) {
             ctl_routes_free_rows(rows, n);
             return -1;
         }
@@ -268,14 +235,16 @@ static int s_import_rows(PGconn *c, int replace)
 {
     /* Serialise importers, and keep routing from reading a half-replaced
      * table; readers see the old rows until commit either way. */
-    if (s_exec(c, "LOCK TABLE routing.route IN SHARE ROW EXCLUSIVE MODE", 0, NULL) != 0)
+    if (ctl_db_exec(c, "routes", "LOCK TABLE routing.route IN SHARE ROW EXCLUSIVE MODE", 0, NULL) !=
+        0)
         return -1;
     if (replace) {
-        PGresult *r = s_query(c,
-                              "WITH d AS (DELETE FROM routing.route WHERE org_id IN"
-                              " (SELECT org_id FROM route_import) RETURNING org_id)"
-                              " SELECT org_id, count(*) FROM d GROUP BY org_id ORDER BY org_id",
-                              0, NULL);
+        PGresult *r =
+            ctl_db_query(c, "routes",
+                         "WITH d AS (DELETE FROM routing.route WHERE org_id IN"
+                         " (SELECT org_id FROM route_import) RETURNING org_id)"
+                         " SELECT org_id, count(*) FROM d GROUP BY org_id ORDER BY org_id",
+                         0, NULL);
         if (!r)
             return -1;
         for (int i = 0; i < PQntuples(r); i++)
@@ -283,15 +252,16 @@ static int s_import_rows(PGconn *c, int replace)
                    PQgetvalue(r, i, 1));
         PQclear(r);
     }
-    PGresult *r = s_query(c,
-                          "SELECT i.line, i.org_id, i.service, r.effective_from,"
-                          " coalesce(r.effective_to::text, 'open') FROM route_import i"
-                          " JOIN routing.route r ON r.org_id = i.org_id AND r.service = i.service"
-                          " AND daterange(r.effective_from, r.effective_to, '[)')"
-                          " && daterange(i.effective_from::date,"
-                          " nullif(i.effective_to, '')::date, '[)')"
-                          " ORDER BY i.line, r.effective_from",
-                          0, NULL);
+    PGresult *r =
+        ctl_db_query(c, "routes",
+                     "SELECT i.line, i.org_id, i.service, r.effective_from,"
+                     " coalesce(r.effective_to::text, 'open') FROM route_import i"
+                     " JOIN routing.route r ON r.org_id = i.org_id AND r.service = i.service"
+                     " AND daterange(r.effective_from, r.effective_to, '[)')"
+                     " && daterange(i.effective_from::date,"
+                     " nullif(i.effective_to, '')::date, '[)')"
+                     " ORDER BY i.line, r.effective_from",
+                     0, NULL);
     if (!r)
         return -1;
     int nr = PQntuples(r);
@@ -304,14 +274,14 @@ static int s_import_rows(PGconn *c, int replace)
     PQclear(r);
     if (nr > 0)
         return -1;
-    r = s_query(c,
-                "WITH ins AS (INSERT INTO routing.route (org_id, service, service_name, kind,"
-                " commissioner, provider, effective_from, effective_to)"
-                " SELECT org_id, service, service_name, kind, commissioner, provider,"
-                " effective_from::date, nullif(effective_to, '')::date FROM route_import"
-                " ORDER BY n RETURNING org_id)"
-                " SELECT org_id, count(*) FROM ins GROUP BY org_id ORDER BY org_id",
-                0, NULL);
+    r = ctl_db_query(c, "routes",
+                     "WITH ins AS (INSERT INTO routing.route (org_id, service, service_name, kind,"
+                     " commissioner, provider, effective_from, effective_to)"
+                     " SELECT org_id, service, service_name, kind, commissioner, provider,"
+                     " effective_from::date, nullif(effective_to, '')::date FROM route_import"
+                     " ORDER BY n RETURNING org_id)"
+                     " SELECT org_id, count(*) FROM ins GROUP BY org_id ORDER BY org_id",
+                     0, NULL);
     if (!r)
         return -1;
     for (int i = 0; i < PQntuples(r); i++)
@@ -374,13 +344,14 @@ static int s_import(int argc, char **argv)
                 path, S_MAX_FILE >> 20);
         return 1;
     }
-    PGconn *conn = s_connect();
+    PGconn *conn = ctl_db_connect("routes");
     if (!conn) {
         free(text);
         return 1;
     }
     /* The file is UTF-8 whatever the environment says; COPY checks it is. */
-    int rc = PQsetClientEncoding(conn, "UTF8") == 0 ? s_exec(conn, "BEGIN", 0, NULL) : -1;
+    int rc =
+        PQsetClientEncoding(conn, "UTF8") == 0 ? ctl_db_exec(conn, "routes", "BEGIN", 0, NULL) : -1;
     ctl_route_rec_t *recs = NULL;
     ctl_route_row_t *rows = NULL;
     size_t n = 0, skipped = 0;
@@ -413,9 +384,9 @@ static int s_import(int argc, char **argv)
     if (rc == 0)
         rc = s_import_rows(conn, replace);
     if (rc == 0)
-        rc = s_exec(conn, "COMMIT", 0, NULL);
+        rc = ctl_db_exec(conn, "routes", "COMMIT", 0, NULL);
     else
-        s_exec(conn, "ROLLBACK", 0, NULL);
+        ctl_db_exec(conn, "routes", "ROLLBACK", 0, NULL);
     PQfinish(conn);
     if (rc == 0 && skipped)
         printf("%zu rows for other organisations skipped (--org %s)\n", skipped, only);
@@ -455,18 +426,18 @@ static int s_list(int argc, char **argv)
         fprintf(stderr, "candourctl routes: --on '%s' is not a date (YYYY-MM-DD or today)\n", on);
         return 2;
     }
-    PGconn *conn = s_connect();
+    PGconn *conn = ctl_db_connect("routes");
     if (!conn)
         return 1;
     const char *v[2] = {org, on};
-    PGresult *r = s_query(conn,
-                          "SELECT org_id, service, service_name, kind, commissioner, provider,"
-                          " effective_from, coalesce(effective_to::text, '-'),"
-                          " CASE WHEN nhse_direct THEN 'yes' ELSE 'no' END FROM routing.route"
-                          " WHERE ($1 = '' OR org_id = $1) AND ($2::date IS NULL"
-                          " OR daterange(effective_from, effective_to, '[)') @> $2::date)"
-                          " ORDER BY org_id, service, effective_from",
-                          2, v);
+    PGresult *r = ctl_db_query(conn, "routes",
+                               "SELECT org_id, service, service_name, kind, commissioner, provider,"
+                               " effective_from, coalesce(effective_to::text, '-'),"
+                               " CASE WHEN nhse_direct THEN 'yes' ELSE 'no' END FROM routing.route"
+                               " WHERE ($1 = '' OR org_id = $1) AND ($2::date IS NULL"
+                               " OR daterange(effective_from, effective_to, '[)') @> $2::date)"
+                               " ORDER BY org_id, service, effective_from",
+                               2, v);
     PQfinish(conn);
     if (!r)
         return 1;
