@@ -5,6 +5,8 @@
  *      unless the complaints manager records that it goes without a part;
  *      the letter holds the parts and says what is missing; nothing is
  *      merged into, or chased about, a complaint already answered;
+ *   4. what NHS England commissions (the row's commissioner, whatever the
+ *      kind of service) is redirected to it, not coordinated with the provider;
  *   5. intake and routing agree on what is closed: a complaint declined as
  *      out of time (or found not required) cannot be withdrawn;
  *   6. withdrawal closes the case everywhere: no outcome, no signature, no
@@ -317,5 +319,52 @@ Test(lifecycle_defects, I6_defect_7_an_appeal_and_a_complaint_gets_the_appeals_w
     cr_assert(h_wait_for(h, "SELECT state FROM investigation.case WHERE reference = $1", 1, p,
                          "open", 15000),
               "the complaint part was not investigated");
+    cr_assert_eq(h_destroy(&h), 0);
+}
+
+Test(lifecycle_defects, R1_defect_4_what_nhs_england_commissions_is_its_whatever_the_kind,
+     .timeout = 120)
+{
+    h_t *h = h_new("lc4");
+    /* An ICB whose dental services NHS England still commissions (a row in
+     * force today: data, whatever the kind of service). */
+    char csv[512], cmd[2048];
+    snprintf(csv, sizeof csv, "%s/routes.csv", h_dir(h));
+    FILE *f = fopen(csv, "w");
+    cr_assert(f);
+    fprintf(f,
+            "org_id,service,service_name,kind,commissioner,provider,effective_from,effective_to\n"
+            "ICB-ZZZ,dental,NHS dentists,primary-care,NHSE,DENTAL-PRACTICE,2022-07-01,\n");
+    fclose(f);
+    snprintf(cmd, sizeof cmd,
+             "CANDOUR_DB_URL='%s' '%s/services/candourctl' routes import '%s' >/dev/null",
+             h_db_url(h), CANDOUR_BUILD_DIR, csv);
+    cr_assert_eq(system(cmd), 0);
+    h_org(h, "ICB-ZZZ");
+    cr_assert_eq(h_start_all(h), 0);
+    char ref[64];
+    s_submit(h, "ICB-ZZZ", "LC-4",
+             "\"services\": [\"dental\"], \"consents\":"
+             " [{\"given_by\": \"Ada Cole\", \"given_at\": \"2026-11-01\"}]",
+             ref);
+    const char *p[1] = {ref};
+    cr_assert(h_wait_for(h, "SELECT state FROM routing.complaint WHERE reference = $1", 1, p,
+                         "redirected-to-nhse", 15000),
+              "not redirected to NHS England: %s",
+              h_scalar(h,
+                       "SELECT state || ' ' || coalesce(triage_outcome, '') FROM"
+                       " routing.complaint WHERE reference = $1",
+                       1, p));
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM routing.complaint WHERE reference = $1 AND"
+                         " lead_org = 'NHSE' AND cardinality(partners) = 0",
+                         1, p),
+                 1, "the provider was made a partner");
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s/triage-outcome.txt", h_spool(h), ref);
+    cr_assert(s_wait_file(path, 10000), "the complainant was not told");
+    const char *letter = s_read(path);
+    cr_assert(strstr(letter, "NHS England"), "%s", letter);
+    cr_assert_null(strstr(letter, "several organisations"), "%s", letter);
     cr_assert_eq(h_destroy(&h), 0);
 }
