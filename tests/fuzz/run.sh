@@ -81,14 +81,14 @@ HEADERS=(common/include/candour/*.h services/intake/*.h "$GEN"/candour/v1/*.pb-c
 # The project sources each target links (none needs libzmq, libuv or libpq).
 sources_for() {
   case "$1" in
-    fuzz_pbjson) echo common/src/pbjson.c ;;
+    fuzz_pbjson) echo common/src/pbjson.c common/src/errcode.c ;;
     fuzz_intake)
       echo common/src/pbjson.c common/src/pb.c common/src/util.c common/src/calendar.c \
-        common/src/error.c common/src/events.c common/src/lifecycle.c \
+        common/src/error.c common/src/errcode.c common/src/events.c common/src/lifecycle.c \
         services/intake/validate.c services/intake/classify.c
       ;;
     *) echo common/src/pbjson.c common/src/util.c common/src/calendar.c common/src/error.c \
-      common/src/events.c common/src/lifecycle.c common/src/pb.c services/intake/validate.c \
+      common/src/errcode.c common/src/events.c common/src/lifecycle.c common/src/pb.c services/intake/validate.c \
       services/intake/classify.c ;;
   esac
 }
