@@ -118,8 +118,12 @@ static void s_contribution(s_buf_t *b, const Candour__V1__Contribution *c)
           "We asked %s to look into its part of your complaint, but its findings are not"
           " included in this response.",
           c->org);
-    if (c->reason[0])
-        s_add(b, " This is why: %s", c->reason);
+    if (c->reason[0]) {
+        /* The reason as the complaints manager wrote it, as a sentence. */
+        size_t n = strlen(c->reason);
+        int ends = strchr(".!?", c->reason[n - 1]) != NULL;
+        s_add(b, " This is why: %s%s", c->reason, ends ? "" : ".");
+    }
     s_add(b, "\n\n");
 }
 
