@@ -18,6 +18,17 @@ int ctl_keygen(int argc, char **argv);
 int ctl_org(int argc, char **argv);
 int ctl_routes(int argc, char **argv);
 
+/* requests.c: the endpoint in var (else def); one Request sent to it and
+ * its Reply printed (print: how a success is shown; json: the whole Reply as
+ * JSON). The exit code: 0 done, 1 the service answered with an error (its
+ * code, field and message on stderr), 3 no answer. */
+#include "candour/v1/api.pb-c.h"
+const char *ctl_endpoint(const char *var, const char *def);
+int ctl_call(const char *endpoint, Candour__V1__Request *req, int json,
+             void (*print)(const Candour__V1__Reply *r));
+/* staff.c: a success shown as "done". */
+void ctl_print_done(const Candour__V1__Reply *r);
+
 /* admin_db.c: the admin connection (CANDOUR_DB_URL), and statements whose
  * failure is told on stderr as "candourctl CMD: <the server's message>". */
 #include <libpq-fe.h>
