@@ -15,35 +15,71 @@ void rt_deadlines(const cd_calendar_t *cal, int64_t received_unix, int response_
     *response_due = cd_workdays_add(cal, received, response_days);
 }
 
-/* The envelope types that stand for one lifecycle event whatever their
- * payload (a letter by its kind). */
+/* A complaint.received by its classification (I4, I8). */
+static cd_lc_event_t s_by_classification(const rt_input_t *in)
+{
+    const char *cls = in->classification ? in->classification : "";
+    if (strcmp(cls, "CLASSIFICATION_COMPLIMENT") == 0)
+        return CD_LC_COMPLIMENT_RECEIVED;
+    if (strcmp(cls, "CLASSIFICATION_OUTSIDE_REGULATIONS") == 0)
+        return CD_LC_OUTSIDE_REGS_RECEIVED;
+    return CD_LC_RECEIVED;
+}
+
+/* An out_of_time.decided by the decision (I3). */
+static cd_lc_event_t s_by_decision(const rt_input_t *in)
+{
+    return in->accept ? CD_LC_OUT_OF_TIME_ACCEPTED : CD_LC_OUT_OF_TIME_DECLINED;
+}
+
+/* The envelope types routing hears and the lifecycle event each stands for:
+ * a letter by its kind, two by their payload (by), the rest as they are. A
+ * type not here is recorded only. */
 static const struct {
     const char *type;
     const char *kind; /* letter.sent: the letter's kind */
     cd_lc_event_t event;
+    cd_lc_event_t (*by)(const rt_input_t *in); /* the payload decides */
 } s_events[] = {
-    {"consent.recorded", NULL, CD_LC_CONSENT_RECORDED},
-    {"summary.agreed", NULL, CD_LC_SUMMARY_AGREED},
-    {"complaint.amended", NULL, CD_LC_AMENDED},
-    {"complaint.withdrawn", NULL, CD_LC_WITHDRAWN},
-    {"case.opened", NULL, CD_LC_CASE_OPENED},
-    {"contribution.received", NULL, CD_LC_CONTRIBUTION},
-    {"investigation.completed", NULL, CD_LC_INVESTIGATION_COMPLETED},
-    {"response.approved", NULL, CD_LC_RESPONSE_APPROVED},
-    {"letter.sent", "acknowledgement", CD_LC_ACKNOWLEDGED},
-    {"letter.sent", "final-response", CD_LC_RESPONSE_SENT},
+    {"complaint.received", NULL, CD_LC_EVENT_COUNT, s_by_classification},
+    {"out_of_time.decided", NULL, CD_LC_EVENT_COUNT, s_by_decision},
+    {"consent.recorded", NULL, CD_LC_CONSENT_RECORDED, NULL},
+    {"summary.agreed", NULL, CD_LC_SUMMARY_AGREED, NULL},
+    {"complaint.amended", NULL, CD_LC_AMENDED, NULL},
+    {"complaint.withdrawn", NULL, CD_LC_WITHDRAWN, NULL},
+    {"case.opened", NULL, CD_LC_CASE_OPENED, NULL},
+    {"contribution.received", NULL, CD_LC_CONTRIBUTION, NULL},
+    {"investigation.completed", NULL, CD_LC_INVESTIGATION_COMPLETED, NULL},
+    {"response.approved", NULL, CD_LC_RESPONSE_APPROVED, NULL},
+    {"letter.sent", "acknowledgement", CD_LC_ACKNOWLEDGED, NULL},
+    {"letter.sent", "final-response", CD_LC_RESPONSE_SENT, NULL},
 };
 
-cd_lc_event_t rt_lc_event(const char *type, const char *letter_kind)
+/* The row for type (and letter kind), or -1. */
+static int s_event_row(const char *type, const char *letter_kind)
 {
     for (size_t i = 0; i < sizeof s_events / sizeof s_events[0]; i++) {
         if (strcmp(s_events[i].type, type) != 0)
             continue;
         if (s_events[i].kind && (!letter_kind || strcmp(s_events[i].kind, letter_kind) != 0))
             continue;
-        return s_events[i].event;
+        return (int)i;
     }
-    return CD_LC_EVENT_COUNT;
+    return -1;
+}
+
+cd_lc_event_t rt_lc_event(const char *type, const char *letter_kind)
+{
+    int i = s_event_row(type, letter_kind);
+    return i < 0 ? CD_LC_EVENT_COUNT : s_events[i].event;
+}
+
+static cd_lc_event_t s_event_of(const rt_input_t *in)
+{
+    int i = s_event_row(in->type, in->letter_kind);
+    if (i < 0)
+        return CD_LC_EVENT_COUNT;
+    return s_events[i].by ? s_events[i].by(in) : s_events[i].event;
 }
 
 /* ---------------------------------------------------------------- holds */
@@ -197,19 +233,17 @@ static void s_holds_detail(const rt_state_t *st, rt_actions_t *act)
         snprintf(act->detail, sizeof act->detail, "received; nothing holds it");
 }
 
-static void s_on_received(const rt_input_t *in, rt_state_t *next, rt_actions_t *act)
+static void s_on_received(cd_lc_event_t ev, const rt_input_t *in, rt_state_t *next,
+                          rt_actions_t *act)
 {
-    const char *cls = in->classification ? in->classification : "";
     next->exists = 1;
-    if (strcmp(cls, "CLASSIFICATION_COMPLIMENT") == 0) {
-        s_step(next, CD_LC_COMPLIMENT_RECEIVED, act);
+    s_step(next, ev, act);
+    if (ev == CD_LC_COMPLIMENT_RECEIVED) {
         snprintf(act->detail, sizeof act->detail, "recorded as a compliment (I8)");
-    } else if (strcmp(cls, "CLASSIFICATION_OUTSIDE_REGULATIONS") == 0) {
-        s_step(next, CD_LC_OUTSIDE_REGS_RECEIVED, act);
+    } else if (ev == CD_LC_OUTSIDE_REGS_RECEIVED) {
         snprintf(act->detail, sizeof act->detail,
                  "oral complaint resolved by the next working day: recorded, not processed (I4)");
     } else {
-        s_step(next, CD_LC_RECEIVED, act);
         s_set_holds(next, in->holds, in->nholds);
         s_settle(next, act, in->triage);
         s_holds_detail(next, act);
@@ -257,18 +291,17 @@ int rt_decide(const rt_state_t *cur, const rt_input_t *in, rt_state_t *next, rt_
 {
     memset(act, 0, sizeof *act);
     *next = *cur;
-    if (strcmp(in->type, "complaint.received") == 0) {
+    cd_lc_event_t ev = s_event_of(in);
+    if (ev == CD_LC_RECEIVED || ev == CD_LC_COMPLIMENT_RECEIVED ||
+        ev == CD_LC_OUTSIDE_REGS_RECEIVED) {
         if (cur->exists)
             return 0; /* the same complaint twice: nothing to do */
         memset(next, 0, sizeof *next);
-        s_on_received(in, next, act);
+        s_on_received(ev, in, next, act);
         return 0;
     }
     if (!cur->exists)
         return -1;
-    cd_lc_event_t ev = strcmp(in->type, "out_of_time.decided") == 0
-                           ? (in->accept ? CD_LC_OUT_OF_TIME_ACCEPTED : CD_LC_OUT_OF_TIME_DECLINED)
-                           : rt_lc_event(in->type, in->letter_kind);
     if (ev == CD_LC_EVENT_COUNT)
         return 0; /* recorded only */
     if (ev == CD_LC_OUT_OF_TIME_DECLINED && !s_has_hold(cur, "out-of-time")) {

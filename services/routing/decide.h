@@ -72,8 +72,9 @@ typedef struct {
 int rt_decide(const rt_state_t *cur, const rt_input_t *in, rt_state_t *next, rt_actions_t *act);
 
 /* The lifecycle event an envelope type (and letter kind) stands for, or
- * CD_LC_EVENT_COUNT for one that routing only records. complaint.received
- * and out_of_time.decided depend on their payload: see rt_decide. */
+ * CD_LC_EVENT_COUNT for one that routing only records, or whose event its
+ * payload decides (complaint.received, out_of_time.decided: rt_decide
+ * reads those from the input). */
 cd_lc_event_t rt_lc_event(const char *type, const char *letter_kind);
 
 #endif
