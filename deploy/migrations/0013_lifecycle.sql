@@ -7,26 +7,25 @@
 
 ALTER TABLE routing.complaint DROP COLUMN stage;
 
-ALTER TABLE routing.complaint ADD CONSTRAINT complaint_state_known CHECK (state IN (
-  'received', 'awaiting-consent', 'awaiting-summary-agreement', 'out-of-time',
-  'under-investigation', 'awaiting-sign-off', 'response-approved', 'response-sent',
-  'withdrawn', 'compliment', 'outside-regulations', 'not-required', 'already-investigated',
-  'appeal', 'passed-to-provider', 'redirected-to-nhse', 'coordinated-by-another-body',
-  'declined-out-of-time'));
+-- The states' names, once: every column that holds a complaint's state is
+-- checked by this function (in public, usable by every role). The columns
+-- stay text, so statements infer their parameters as before.
+CREATE FUNCTION public.complaint_state_known(s text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT s IN (
+    'received', 'awaiting-consent', 'awaiting-summary-agreement', 'out-of-time',
+    'under-investigation', 'awaiting-sign-off', 'response-approved', 'response-sent',
+    'withdrawn', 'compliment', 'outside-regulations', 'not-required', 'already-investigated',
+    'appeal', 'passed-to-provider', 'redirected-to-nhse', 'coordinated-by-another-body',
+    'declined-out-of-time')
+$$;
 
-ALTER TABLE intake.complaint ADD CONSTRAINT complaint_state_known CHECK (state IN (
-  'received', 'awaiting-consent', 'awaiting-summary-agreement', 'out-of-time',
-  'under-investigation', 'awaiting-sign-off', 'response-approved', 'response-sent',
-  'withdrawn', 'compliment', 'outside-regulations', 'not-required', 'already-investigated',
-  'appeal', 'passed-to-provider', 'redirected-to-nhse', 'coordinated-by-another-body',
-  'declined-out-of-time'));
-
-ALTER TABLE intake.status_change ADD CONSTRAINT status_change_state_known CHECK (state IN (
-  'received', 'awaiting-consent', 'awaiting-summary-agreement', 'out-of-time',
-  'under-investigation', 'awaiting-sign-off', 'response-approved', 'response-sent',
-  'withdrawn', 'compliment', 'outside-regulations', 'not-required', 'already-investigated',
-  'appeal', 'passed-to-provider', 'redirected-to-nhse', 'coordinated-by-another-body',
-  'declined-out-of-time'));
+ALTER TABLE routing.complaint
+  ADD CONSTRAINT complaint_state_known CHECK (public.complaint_state_known(state));
+ALTER TABLE intake.complaint
+  ADD CONSTRAINT complaint_state_known CHECK (public.complaint_state_known(state));
+ALTER TABLE intake.status_change
+  ADD CONSTRAINT status_change_state_known CHECK (public.complaint_state_known(state));
 
 -- Defect found from outside: a primary-care row commissioned by NHS England
 -- (before 1 July 2023) was not NHS England's by "kind", and was coordinated.

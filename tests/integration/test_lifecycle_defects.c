@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "candour/lifecycle.h"
 #include "harness.h"
 
 /* The reply's error code ("" when it succeeded); frees the reply. */
@@ -366,5 +367,21 @@ Test(lifecycle_defects, R1_defect_4_what_nhs_england_commissions_is_its_whatever
     const char *letter = s_read(path);
     cr_assert(strstr(letter, "NHS England"), "%s", letter);
     cr_assert_null(strstr(letter, "several organisations"), "%s", letter);
+    cr_assert_eq(h_destroy(&h), 0);
+}
+
+Test(lifecycle_defects, the_database_knows_the_states_of_the_lifecycle_and_no_others)
+{
+    h_t *h = h_new("lcst");
+    for (int s = 1; s < CD_STATE_COUNT; s++) {
+        const char *p[1] = {cd_state_name((cd_state_t)s)};
+        char *ok = h_scalar(h, "SELECT public.complaint_state_known($1)::text", 1, p);
+        cr_assert_str_eq(ok, "true", "%s is not a state the database takes", p[0]);
+        free(ok);
+    }
+    const char *bad[1] = {"stage-5"};
+    char *ok = h_scalar(h, "SELECT public.complaint_state_known($1)::text", 1, bad);
+    cr_assert_str_eq(ok, "false");
+    free(ok);
     cr_assert_eq(h_destroy(&h), 0);
 }
