@@ -55,6 +55,15 @@ void in_deny_op(cd_op_t *op);
  * the database failed (UNAVAILABLE) or the caller's key, checked in the same
  * statement (column live_col), is no longer on the allow-list. */
 PGresult *in_checked(cd_op_t *op, const cd_tx_result_t *res, int live_col, const char *what);
+/* A page of what came after a sequence number (GetStatusChanges,
+ * GetMessages, named `name`): 0 with its bounds as text parameters, or -1
+ * once op was answered OUT_OF_RANGE. */
+#define IN_PAGE_ARG 24
+int in_page(cd_op_t *op, const char *name, int64_t after_sequence, uint32_t limit,
+            char after[IN_PAGE_ARG], char lim[IN_PAGE_ARG]);
+/* The rows of a page's read: its one row of NULLs (kept so the key check
+ * always comes back) counts as none. */
+int in_page_rows(const PGresult *r);
 /* Today, as London's day number (cd_date_to_days). */
 int32_t in_today(void);
 void in_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r, void *arg);

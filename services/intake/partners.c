@@ -27,7 +27,7 @@ static void s_on_messages(const cd_tx_result_t *res, void *arg)
     if (!r)
         return;
     Candour__V1__GetMessages *g = (Candour__V1__GetMessages *)op->msg;
-    int n = PQgetisnull(r, 0, 0) ? 0 : PQntuples(r);
+    int n = in_page_rows(r);
     Candour__V1__PartnerMessage *m = calloc((size_t)n + 1, sizeof *m);
     Candour__V1__PartnerMessage **mp = calloc((size_t)n + 1, sizeof *mp);
     Candour__V1__ComplaintRouted **bodies = calloc((size_t)n + 1, sizeof *bodies);
@@ -69,24 +69,19 @@ static void s_on_messages(const cd_tx_result_t *res, void *arg)
 void in_get_messages(cd_op_t *op)
 {
     Candour__V1__GetMessages *g = (Candour__V1__GetMessages *)op->msg;
-    if (g->after_sequence < 0 || g->limit > 500) {
-        cd_op_fail(op, CD_CODE_OUT_OF_RANGE,
-                   g->limit > 500 ? "get_messages.limit" : "get_messages.after_sequence",
-                   "after_sequence is 0 or more; limit is 1 to 500 (0 means 100)");
+    char after[IN_PAGE_ARG], limit[IN_PAGE_ARG];
+    if (in_page(op, "get_messages", g->after_sequence, g->limit, after, limit) != 0)
         return;
-    }
-    char after[24], limit[12];
-    snprintf(after, sizeof after, "%lld", (long long)g->after_sequence);
-    snprintf(limit, sizeof limit, "%u", g->limit ? g->limit : 100);
     const char *v[4] = {cd_request_org(op->req), after, limit, cd_request_key(op->req)};
-    cd_db_query(cd_service_db(in_app.svc),
-                "SELECT m.seq, m.reference, m.kind, m.lead_org, m.due::text, m.body::text, " IN_TS(
-                    "m.at") ", 0, " IN_LIVE_KEY("$4", "$1") " FROM (SELECT 1) x LEFT JOIN (SELECT "
-                                                            "* FROM intake.partner_message WHERE"
-                                                            " org_id = $1 AND seq > $2::bigint "
-                                                            "ORDER BY seq LIMIT $3::int) m ON true"
-                                                            " ORDER BY m.seq",
-                4, v, s_on_messages, op);
+    // clang-format off
+    static const char sql[] =
+        "SELECT m.seq, m.reference, m.kind, m.lead_org, m.due::text, m.body::text, "
+        IN_TS("m.at") ", 0, " IN_LIVE_KEY("$4", "$1")
+        " FROM (SELECT 1) x LEFT JOIN (SELECT * FROM intake.partner_message"
+        "  WHERE org_id = $1 AND seq > $2::bigint ORDER BY seq LIMIT $3::int) m ON true"
+        " ORDER BY m.seq";
+    // clang-format on
+    cd_db_query(cd_service_db(in_app.svc), sql, 4, v, s_on_messages, op);
 }
 
 /* -- a partner's contribution: only to a request it received, once */

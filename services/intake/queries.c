@@ -27,7 +27,7 @@ static void s_on_changes(const cd_tx_result_t *res, void *arg)
     if (!r)
         return;
     Candour__V1__GetStatusChanges *g = (Candour__V1__GetStatusChanges *)op->msg;
-    int n = PQgetisnull(r, 0, 0) ? 0 : PQntuples(r);
+    int n = in_page_rows(r);
     Candour__V1__StatusChange *c = calloc((size_t)n + 1, sizeof *c);
     Candour__V1__StatusChange **cp = calloc((size_t)n + 1, sizeof *cp);
     Candour__V1__StatusChanges out = CANDOUR__V1__STATUS_CHANGES__INIT;
@@ -56,26 +56,21 @@ static void s_on_changes(const cd_tx_result_t *res, void *arg)
 void in_status_changes(cd_op_t *op)
 {
     Candour__V1__GetStatusChanges *g = (Candour__V1__GetStatusChanges *)op->msg;
-    if (g->after_sequence < 0 || g->limit > 500) {
-        cd_op_fail(op, CD_CODE_OUT_OF_RANGE,
-                   g->limit > 500 ? "get_status_changes.limit"
-                                  : "get_status_changes.after_sequence",
-                   "after_sequence is 0 or more; limit is 1 to 500 (0 means 100)");
+    char after[IN_PAGE_ARG], limit[IN_PAGE_ARG];
+    if (in_page(op, "get_status_changes", g->after_sequence, g->limit, after, limit) != 0)
         return;
-    }
-    char after[24], limit[12];
-    snprintf(after, sizeof after, "%lld", (long long)g->after_sequence);
-    snprintf(limit, sizeof limit, "%u", g->limit ? g->limit : 100);
     const char *v[4] = {cd_request_org(op->req), after, limit, cd_request_key(op->req)};
     /* The key check rides in the same statement: one row of NULLs when
      * there is nothing new, so the check always comes back. */
-    cd_db_query(
-        cd_service_db(in_app.svc),
-        "SELECT s.seq, s.reference, s.state, s.detail, " IN_TS("s.at") ", " IN_LIVE_KEY(
-            "$4", "$1") " FROM (SELECT 1) x LEFT JOIN (SELECT * FROM"
-                        " intake.status_change WHERE org_id = $1 AND seq > $2::bigint ORDER BY seq"
-                        " LIMIT $3::int) s ON true ORDER BY s.seq",
-        4, v, s_on_changes, op);
+    // clang-format off
+    static const char sql[] =
+        "SELECT s.seq, s.reference, s.state, s.detail, " IN_TS("s.at") ", "
+        IN_LIVE_KEY("$4", "$1")
+        " FROM (SELECT 1) x LEFT JOIN (SELECT * FROM intake.status_change"
+        "  WHERE org_id = $1 AND seq > $2::bigint ORDER BY seq LIMIT $3::int) s ON true"
+        " ORDER BY s.seq";
+    // clang-format on
+    cd_db_query(cd_service_db(in_app.svc), sql, 4, v, s_on_changes, op);
 }
 
 /* complaint.status_changed: routing's view of the complaint, kept for the

@@ -47,6 +47,26 @@ PGresult *in_checked(cd_op_t *op, const cd_tx_result_t *res, int live_col, const
     return r;
 }
 
+int in_page(cd_op_t *op, const char *name, int64_t after_sequence, uint32_t limit,
+            char after[IN_PAGE_ARG], char lim[IN_PAGE_ARG])
+{
+    if (after_sequence < 0 || limit > 500) {
+        char field[64];
+        snprintf(field, sizeof field, "%s.%s", name, limit > 500 ? "limit" : "after_sequence");
+        cd_op_fail(op, CD_CODE_OUT_OF_RANGE, field,
+                   "after_sequence is 0 or more; limit is 1 to 500 (0 means 100)");
+        return -1;
+    }
+    snprintf(after, IN_PAGE_ARG, "%lld", (long long)after_sequence);
+    snprintf(lim, IN_PAGE_ARG, "%u", limit ? limit : 100);
+    return 0;
+}
+
+int in_page_rows(const PGresult *r)
+{
+    return PQgetisnull(r, 0, 0) ? 0 : PQntuples(r);
+}
+
 int32_t in_today(void)
 {
     return cd_date_to_days(cd_date_from_unix_london(cd_now_us() / 1000000));
