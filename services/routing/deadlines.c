@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "candour/error.h"
+#include "candour/guarded_op.h"
 #include "candour/lifecycle.h"
 #include "candour/log.h"
 #include "candour/pb.h"
@@ -146,45 +147,67 @@ void rt_on_watch_timer(uv_timer_t *t)
                     0, NULL, rt_on_pending_merges, NULL);
 }
 
-/* -- extensions (R5: a deadline moves only by recording a new agreed date) */
-
-void rt_on_committed_kick(const cd_tx_result_t *res, void *arg, const char *field)
+int rt_text_ok(const char *s, size_t max)
 {
-    if (cd_op_committed(arg, res, field, NULL))
-        cd_service_kick(rt_app.svc);
+    size_t n = strlen(s);
+    return n > 0 && n <= max && cd_text_ok(s, n, 0);
 }
 
-static void s_on_extended(const cd_tx_result_t *res, void *arg)
+static void s_kick(cd_op_t *op, void *arg)
 {
-    rt_on_committed_kick(res, arg, "extend_deadline.new_due");
+    cd_service_kick(rt_app.svc);
 }
 
-/* The columns of the deadline read (rt_extend). */
+/* -- extensions (R5: a deadline moves only by recording a new agreed date),
+ * a guarded operation (guarded_op.h): read the deadline, judge it, move it
+ * only if it is still as read, with its record, its history line and the
+ * letter's event. */
+
+/* The columns of the deadline read. */
 enum { X_DUE, X_CLOSED };
 
-static void s_on_deadline_read(const cd_tx_result_t *res, void *arg)
+static int s_extend_valid(const ProtobufCMessage *msg, cd_fail_t *why)
 {
-    cd_op_t *e = arg;
-    const Candour__V1__ExtendDeadline *x = (const Candour__V1__ExtendDeadline *)e->msg;
-    if (res->err) {
-        cd_op_fail(e, CD_CODE_UNAVAILABLE, "", "the deadline could not be read just now");
-        return;
-    }
-    PGresult *r = res->results[0];
-    cd_code_t fail = CD_CODE_OK;
-    if (PQntuples(r) != 1)
-        fail = CD_CODE_NOT_FOUND;
-    else if (PQgetvalue(r, 0, X_CLOSED)[0] == 't')
-        fail = CD_CODE_FAILED_PRECONDITION;
-    if (fail != CD_CODE_OK) {
-        cd_op_fail(e, fail, "extend_deadline.deadline",
-                   fail == CD_CODE_NOT_FOUND ? "that complaint has no such deadline"
-                                             : "that deadline has been met or no longer applies");
-        return;
-    }
-    char old_due[CD_DATE_LEN + 1];
-    snprintf(old_due, sizeof old_due, "%s", PQgetvalue(r, 0, X_DUE));
-    cd_tx_t *tx = cd_tx_new();
+    const Candour__V1__ExtendDeadline *x = (const Candour__V1__ExtendDeadline *)msg;
+    static const char *const names[] = {"acknowledgement", "response", "update", "contribution"};
+    int known = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        known |= strcmp(names[i], x->deadline) == 0;
+    cd_date_t d;
+    if (!x->complaint_ref[0])
+        return cd_fail(why, CD_CODE_REQUIRED, "extend_deadline.complaint_ref",
+                       "give the complaint's reference");
+    if (!known)
+        return cd_fail(why, CD_CODE_INVALID_ARGUMENT, "extend_deadline.deadline",
+                       "the deadline is acknowledgement, response, update or contribution");
+    if (cd_date_parse(x->new_due, &d) != 0)
+        return cd_fail(why, CD_CODE_INVALID_DATE, "extend_deadline.new_due",
+                       "new_due is a date written YYYY-MM-DD");
+    if (!rt_text_ok(x->agreed_by, 200))
+        return cd_fail(why, CD_CODE_REQUIRED, "extend_deadline.agreed_by",
+                       "say who agreed the new date (R5: a deadline moves only by a recorded"
+                       " agreement)");
+    if (!rt_text_ok(x->reason, 1000))
+        return cd_fail(why, CD_CODE_REQUIRED, "extend_deadline.reason",
+                       "give the reason for the extension");
+    if (strlen(x->party) > 64)
+        return cd_fail(why, CD_CODE_TOO_LONG, "extend_deadline.party",
+                       "an organisation id is at most 64 bytes");
+    return 0;
+}
+
+static int s_extend_check(const PGresult *r, cd_op_t *op, cd_fail_t *why, void *arg)
+{
+    if (PQgetvalue(r, 0, X_CLOSED)[0] == 't')
+        return cd_fail(why, CD_CODE_FAILED_PRECONDITION, "extend_deadline.deadline",
+                       "that deadline has been met or no longer applies");
+    return 0;
+}
+
+static int s_extend_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
+{
+    const Candour__V1__ExtendDeadline *x = (const Candour__V1__ExtendDeadline *)op->msg;
+    const char *old_due = PQgetvalue(r, 0, X_DUE);
     const char *v[7] = {x->complaint_ref, x->deadline,  x->party, old_due,
                         x->new_due,       x->agreed_by, x->reason};
     cd_tx_add(tx,
@@ -216,125 +239,92 @@ static void s_on_deadline_read(const cd_tx_result_t *res, void *arg)
               4, h);
     Candour__V1__DeadlineExtended de = CANDOUR__V1__DEADLINE_EXTENDED__INIT;
     de.deadline = x->deadline;
-    de.old_due = old_due;
+    de.old_due = (char *)old_due;
     de.new_due = x->new_due;
     de.reason = x->reason;
-    cd_event_out_t out = {.type = "deadline.extended",
-                          .complaint_ref = x->complaint_ref,
-                          .payload = &de.base,
-                          .subscribers = NULL};
-    cd_outbox_put(cd_service_outbox(rt_app.svc), tx, &out, NULL, NULL);
-    cd_db_submit(cd_service_db(rt_app.svc), tx, s_on_extended, e);
+    cd_event_out_t out = {
+        .type = "deadline.extended", .complaint_ref = x->complaint_ref, .payload = &de.base};
+    return cd_outbox_put(cd_service_outbox(rt_app.svc), tx, &out, NULL, NULL);
 }
 
-int rt_text_ok(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    return n > 0 && n <= max && cd_text_ok(s, n, 0);
-}
+static const cd_guarded_spec_t s_extend = {
+    .validate = s_extend_valid,
+    .read_sql = "SELECT due::text, met_at IS NOT NULL OR closed_at IS NOT NULL"
+                " FROM routing.deadline WHERE reference = $1 AND name = $2 AND party = $3",
+    .nparams = 3,
+    .missing_field = "extend_deadline.deadline",
+    .missing_message = "that complaint has no such deadline",
+    .check = s_extend_check,
+    .write = s_extend_write,
+    .committed = s_kick,
+    .lost_field = "extend_deadline.new_due",
+    .lost_message = "the new date must be later than the current one, and the deadline still"
+                    " open",
+};
 
 void rt_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x)
 {
-    static const char *const names[] = {"acknowledgement", "response", "update", "contribution"};
-    int known = 0;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        known |= strcmp(names[i], x->deadline) == 0;
-    cd_date_t d;
-    cd_code_t code = CD_CODE_OK;
-    const char *field = NULL, *msg = NULL;
-    if (!x->complaint_ref[0])
-        code = CD_CODE_REQUIRED, field = "extend_deadline.complaint_ref",
-        msg = "give the complaint's reference";
-    else if (!known)
-        code = CD_CODE_INVALID_ARGUMENT, field = "extend_deadline.deadline",
-        msg = "the deadline is acknowledgement, response, update or contribution";
-    else if (cd_date_parse(x->new_due, &d) != 0)
-        code = CD_CODE_INVALID_DATE, field = "extend_deadline.new_due",
-        msg = "new_due is a date written YYYY-MM-DD";
-    else if (!rt_text_ok(x->agreed_by, 200))
-        code = CD_CODE_REQUIRED, field = "extend_deadline.agreed_by",
-        msg = "say who agreed the new date (R5: a deadline moves only by a recorded agreement)";
-    else if (!rt_text_ok(x->reason, 1000))
-        code = CD_CODE_REQUIRED, field = "extend_deadline.reason",
-        msg = "give the reason for the extension";
-    else if (strlen(x->party) > 64)
-        code = CD_CODE_TOO_LONG, field = "extend_deadline.party",
-        msg = "an organisation id is at most 64 bytes";
-    if (code != CD_CODE_OK) {
-        cd_request_fail(req, code, field, msg);
-        return;
-    }
-    cd_op_t *e = cd_op_new(req, &x->base);
-    if (!e)
-        return;
     const char *v[3] = {x->complaint_ref, x->deadline, x->party};
-    cd_db_query(
-        cd_service_db(rt_app.svc),
-        "SELECT due::text, met_at IS NOT NULL OR closed_at IS NOT NULL FROM routing.deadline"
-        " WHERE reference = $1 AND name = $2 AND party = $3",
-        3, v, s_on_deadline_read, e);
+    cd_guarded_run(&s_extend, cd_service_db(rt_app.svc), req, &x->base, v, NULL);
 }
 
-/* -- the decision on a complaint made after the 12-month limit (I3) */
+/* -- the decision on a complaint made after the 12-month limit (I3), a
+ * guarded operation too. The decision is an event to routing itself, so it
+ * takes effect through the inbox and the state machine, once, like any
+ * other: nothing is updated here. */
 
-static void s_on_decided(const cd_tx_result_t *res, void *arg)
+static int s_decide_valid(const ProtobufCMessage *msg, cd_fail_t *why)
 {
-    rt_on_committed_kick(res, arg, "decide_out_of_time.complaint_ref");
+    const Candour__V1__DecideOutOfTime *d = (const Candour__V1__DecideOutOfTime *)msg;
+    const char *field = !d->complaint_ref[0]              ? "decide_out_of_time.complaint_ref"
+                        : !rt_text_ok(d->reason, 1000)    ? "decide_out_of_time.reason"
+                        : !rt_text_ok(d->decided_by, 200) ? "decide_out_of_time.decided_by"
+                                                          : NULL;
+    if (field)
+        return cd_fail(why, CD_CODE_REQUIRED, field,
+                       "give the complaint's reference, the reasons for the decision (I3) and"
+                       " who decided");
+    return 0;
 }
 
-static void s_on_decide_read(const cd_tx_result_t *res, void *arg)
+static int s_decide_check(const PGresult *r, cd_op_t *op, cd_fail_t *why, void *arg)
 {
-    cd_op_t *op = arg;
+    if (PQgetvalue(r, 0, 0 /* waits for this decision */)[0] != 't')
+        return cd_fail(why, CD_CODE_FAILED_PRECONDITION, "decide_out_of_time.complaint_ref",
+                       "that complaint is not waiting for an out-of-time decision");
+    return 0;
+}
+
+static int s_decide_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
+{
     const Candour__V1__DecideOutOfTime *d = (const Candour__V1__DecideOutOfTime *)op->msg;
-    if (res->err) {
-        cd_op_fail(op, CD_CODE_UNAVAILABLE, "", "the complaint could not be read just now");
-        return;
-    }
-    PGresult *r = res->results[0];
-    if (PQntuples(r) != 1) {
-        cd_op_fail(op, CD_CODE_NOT_FOUND, "decide_out_of_time.complaint_ref",
-                   "no complaint has that reference");
-        return;
-    }
-    if (PQgetvalue(r, 0, 0 /* waits for this decision */)[0] != 't') {
-        cd_op_fail(op, CD_CODE_FAILED_PRECONDITION, "decide_out_of_time.complaint_ref",
-                   "that complaint is not waiting for an out-of-time decision");
-        return;
-    }
-    /* The decision is an event to routing itself, so it takes effect through
-     * the inbox and the state machine, once, like any other. */
-    cd_tx_t *tx = cd_tx_new();
     Candour__V1__OutOfTimeDecided ev = CANDOUR__V1__OUT_OF_TIME_DECIDED__INIT;
     ev.accept = d->accept;
     ev.reason = d->reason;
     ev.decided_by = d->decided_by;
-    cd_event_out_t out = {.type = "out_of_time.decided",
-                          .complaint_ref = d->complaint_ref,
-                          .payload = &ev.base,
-                          .subscribers = NULL};
-    cd_outbox_put(cd_service_outbox(rt_app.svc), tx, &out, NULL, NULL);
-    cd_db_submit(cd_service_db(rt_app.svc), tx, s_on_decided, op);
+    cd_event_out_t out = {
+        .type = "out_of_time.decided", .complaint_ref = d->complaint_ref, .payload = &ev.base};
+    return cd_outbox_put(cd_service_outbox(rt_app.svc), tx, &out, NULL, NULL);
 }
+
+static const cd_guarded_spec_t s_decide = {
+    .validate = s_decide_valid,
+    .read_sql = "SELECT 'out-of-time' = ANY(holds) AND state = ANY($2::text[])"
+                " FROM routing.complaint WHERE reference = $1",
+    .nparams = 2,
+    .missing_field = "decide_out_of_time.complaint_ref",
+    .missing_message = "no complaint has that reference",
+    .check = s_decide_check,
+    .write = s_decide_write,
+    .committed = s_kick,
+    .lost_field = "decide_out_of_time.complaint_ref",
+    .lost_message = "the complaint changed meanwhile: look at its status and try again",
+};
 
 void rt_decide_out_of_time(cd_request_t *req, const Candour__V1__DecideOutOfTime *d)
 {
-    if (!d->complaint_ref[0] || !rt_text_ok(d->reason, 1000) || !rt_text_ok(d->decided_by, 200)) {
-        cd_request_fail(req, CD_CODE_REQUIRED,
-                        !d->complaint_ref[0]           ? "decide_out_of_time.complaint_ref"
-                        : !rt_text_ok(d->reason, 1000) ? "decide_out_of_time.reason"
-                                                       : "decide_out_of_time.decided_by",
-                        "give the complaint's reference, the reasons for the decision (I3) and"
-                        " who decided");
-        return;
-    }
-    cd_op_t *op = cd_op_new(req, &d->base);
-    if (!op)
-        return;
     char states[CD_LC_NAMES_LEN];
     cd_lc_states_allowing(CD_LC_OUT_OF_TIME_DECLINED, states, sizeof states);
     const char *v[2] = {d->complaint_ref, states};
-    cd_db_query(cd_service_db(rt_app.svc),
-                "SELECT 'out-of-time' = ANY(holds) AND state = ANY($2::text[])"
-                " FROM routing.complaint WHERE reference = $1",
-                2, v, s_on_decide_read, op);
+    cd_guarded_run(&s_decide, cd_service_db(rt_app.svc), req, &d->base, v, NULL);
 }

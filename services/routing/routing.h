@@ -46,7 +46,6 @@ void rt_on_pending_merges(const cd_tx_result_t *res, void *arg);
 void rt_on_watch_timer(uv_timer_t *t);
 void rt_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x);
 void rt_decide_out_of_time(cd_request_t *req, const Candour__V1__DecideOutOfTime *d);
-void rt_on_committed_kick(const cd_tx_result_t *res, void *arg, const char *field);
 /* s is non-empty text of at most max bytes, with no control characters. */
 int rt_text_ok(const char *s, size_t max);
 
