@@ -22,9 +22,9 @@
 #include "candour/util.h"
 
 typedef struct {
-    void *data;     /* ROUTER identity of the peer */
+    void *data; /* ROUTER identity of the peer */
     size_t size;
-    int delim;      /* the peer is a REQ socket: echo an empty delimiter */
+    int delim; /* the peer is a REQ socket: echo an empty delimiter */
 } s_peer_t;
 
 struct cd_event_t {
@@ -40,11 +40,11 @@ struct cd_event_t {
 };
 
 struct cd_request_t {
-    cd_inbox_t *in;  /* the endpoint it came in on answers it */
+    cd_inbox_t *in; /* the endpoint it came in on answers it */
     s_peer_t peer;
     char *request_id;
-    char org[65];   /* User-Id from ZAP (the organisation), "" when not CURVE */
-    char key[41];   /* X-Key from ZAP (the client's public key, Z85), "" when not CURVE */
+    char org[65]; /* User-Id from ZAP (the organisation), "" when not CURVE */
+    char key[41]; /* X-Key from ZAP (the client's public key, Z85), "" when not CURVE */
 };
 
 struct cd_inbox_t {
@@ -65,6 +65,10 @@ struct cd_inbox_t {
      * windows of unacknowledged events. */
     cd_event_t *busy, *waiting, *waiting_tail;
     int nwaiting;
+    /* Events handed to the service and requests taken, not yet answered:
+     * cd_inbox_destroy leaves the memory to the last of them (closing). */
+    int nevents, nrequests;
+    int closing;
     uint64_t applied, duplicates;
     cd_metric_t *m_applied, *m_dup, *m_rejected, *m_requests, *m_waiting;
 };
@@ -186,6 +190,14 @@ static cd_event_t *s_waiting_take(cd_inbox_t *in, const cd_event_t *ev)
     return NULL;
 }
 
+/* Destroyed while events or requests were in flight: the last to finish
+ * frees the inbox (its database callbacks still hold it). */
+static void s_maybe_free(cd_inbox_t *in)
+{
+    if (in->closing && in->nevents == 0 && in->nrequests == 0)
+        free(in);
+}
+
 static void s_event_destroy(cd_event_t *ev)
 {
     if (ev->payload)
@@ -206,8 +218,11 @@ static void s_event_free(cd_event_t *ev)
         next = s_waiting_take(in, ev);
     }
     s_event_destroy(ev);
+    in->nevents--;
     if (next)
         s_dispatch(in, next);
+    else
+        s_maybe_free(in);
 }
 
 void cd_inbox_ack(cd_inbox_t *in, cd_event_t *ev)
@@ -280,15 +295,14 @@ static void s_on_event_committed(const cd_tx_result_t *res, void *arg)
         if (ev->on_committed)
             ev->on_committed(ev->committed_arg);
         cd_inbox_ack(in, ev);
-    } else if (res->err == CD_EDB && res->failed_stmt == 0 &&
-               strcmp(res->sqlstate, "23505") == 0) {
+    } else if (res->err == CD_EDB && res->failed_stmt == 0 && strcmp(res->sqlstate, "23505") == 0) {
         in->duplicates++;
         cd_metric_add(in->m_dup, 1);
         cd_log_debug("inbox.duplicate", "{s:s, s:s}", "event_id", ev->env->event_id, "type",
                      ev->env->type);
         cd_inbox_ack(in, ev);
-    } else if (res->err == CD_EDB && (strcmp(res->sqlstate, "P0002") == 0 ||
-                                      s_transient(res->sqlstate))) {
+    } else if (res->err == CD_EDB &&
+               (strcmp(res->sqlstate, "P0002") == 0 || s_transient(res->sqlstate))) {
         cd_inbox_defer(in, ev, res->message);
     } else if (res->err == CD_EDB || res->err == CD_EINVAL) {
         /* The database refused it, or it cannot be built from its data:
@@ -389,6 +403,7 @@ static void s_dispatch(cd_inbox_t *in, cd_event_t *ev)
         s_event_destroy(ev); /* the producer resends once we are back */
         return;
     }
+    in->nevents++;
     if (*ev->env->complaint_ref) {
         ev->busy = 1;
         ev->prev = NULL;
@@ -407,9 +422,12 @@ static void s_dispatch(cd_inbox_t *in, cd_event_t *ev)
 
 static void s_request_free(cd_request_t *req)
 {
+    cd_inbox_t *in = req->in;
     free(req->peer.data);
     free(req->request_id);
     free(req);
+    in->nrequests--;
+    s_maybe_free(in);
 }
 
 void cd_request_reply(cd_request_t *req, Candour__V1__Reply *reply)
@@ -452,9 +470,8 @@ const char *cd_request_key(const cd_request_t *req)
 static void s_refuse_too_large(cd_inbox_t *in, const s_peer_t *peer, const cd_frame_t *body,
                                const char *org)
 {
-    const ProtobufCFieldDescriptor *f =
-        protobuf_c_message_descriptor_get_field_by_name(&candour__v1__request__descriptor,
-                                                        "request_id");
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(
+        &candour__v1__request__descriptor, "request_id");
     char request_id[129];
     cd_pb_peek_string(body->data, body->size, f->id, request_id, sizeof request_id);
     cd_metric_add(cd_metric_counter("candour_requests_too_large_total", NULL,
@@ -488,13 +505,11 @@ static void s_refuse_text(cd_inbox_t *in, const s_peer_t *peer, const Candour__V
                                     "Requests refused for a NUL or bytes that are not UTF-8 in"
                                     " a text."),
                   1);
-    cd_log_warn("inbox.invalid_text", "{s:s, s:s, s:s, s:s}", "field", field, "org",
-                org ? org : "", "request_id", cd_text_ok(request_id, strlen(request_id), 0)
-                                                   ? request_id : "",
+    cd_log_warn("inbox.invalid_text", "{s:s, s:s, s:s, s:s}", "field", field, "org", org ? org : "",
+                "request_id", cd_text_ok(request_id, strlen(request_id), 0) ? request_id : "",
                 "reason", fault == CD_PB_TEXT_NUL ? "nul" : "utf8");
     char message[256];
-    snprintf(message, sizeof message, "%s must be UTF-8 text without control characters: %s",
-             field,
+    snprintf(message, sizeof message, "%s must be UTF-8 text without control characters: %s", field,
              fault == CD_PB_TEXT_NUL ? "it holds a NUL character (U+0000)"
                                      : "it holds bytes that are not UTF-8");
     s_reply_error(in, peer, request_id, CD_CODE_INVALID_TEXT, field, message);
@@ -539,6 +554,7 @@ static void s_handle_request(cd_inbox_t *in, const cd_frame_t *id, int delim,
     }
     req->peer = peer;
     req->in = in;
+    in->nrequests++;
     /* Taken at receipt: the metadata lives only as long as the message,
      * and the request may be answered long after. */
     snprintf(req->org, sizeof req->org, "%s", org ? org : "");
@@ -598,12 +614,16 @@ cd_inbox_t *cd_inbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema,
         free(in);
         return NULL;
     }
-    in->m_applied = cd_metric_counter("candour_inbox_applied_total", NULL, "Events applied (first delivery).");
-    in->m_dup = cd_metric_counter("candour_inbox_duplicates_total", NULL, "Redelivered events acknowledged without applying again.");
-    in->m_rejected = cd_metric_counter("candour_inbox_rejected_total", NULL, "Events answered with a NAK.");
+    in->m_applied =
+        cd_metric_counter("candour_inbox_applied_total", NULL, "Events applied (first delivery).");
+    in->m_dup = cd_metric_counter("candour_inbox_duplicates_total", NULL,
+                                  "Redelivered events acknowledged without applying again.");
+    in->m_rejected =
+        cd_metric_counter("candour_inbox_rejected_total", NULL, "Events answered with a NAK.");
     in->m_requests = cd_metric_counter("candour_requests_total", NULL, "Requests received.");
-    in->m_waiting = cd_metric_gauge("candour_inbox_waiting", NULL,
-                                    "Events waiting for an earlier event about the same complaint.");
+    in->m_waiting =
+        cd_metric_gauge("candour_inbox_waiting", NULL,
+                        "Events waiting for an earlier event about the same complaint.");
     return in;
 }
 
@@ -666,7 +686,8 @@ void cd_inbox_destroy(cd_inbox_t **pin)
     cd_inbox_t *in = *pin;
     *pin = NULL;
     cd_zsock_set_linger(in->sock, 1000); /* let the last replies and ACKs leave */
-    cd_zsock_destroy(&in->sock);
+    cd_zsock_destroy(&in->sock);         /* answers from now on go nowhere (s_send) */
     s_drop_waiting(in);
-    free(in);
+    in->closing = 1;
+    s_maybe_free(in);
 }

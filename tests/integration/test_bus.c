@@ -33,13 +33,13 @@
 /* ---------------------------------------------------------------- consumer */
 
 typedef enum {
-    M_APPLY,       /* apply every event (cd_inbox_tx + cd_inbox_commit) */
-    M_NAK,         /* NAK every event */
-    M_NAK_TYPE,    /* NAK events of type nak_type, apply the rest */
-    M_DEFER_FIRST, /* defer each event's first arrival, apply later ones */
-    M_HOLD_PAIRS,  /* answer nothing until two arrivals are held, then NAK both */
-    M_HOLD,        /* hold every event unanswered (the test answers them) */
-    M_INVALID,     /* build a transaction poisoned as invalid (CD_EINVAL) and commit it */
+    M_APPLY,         /* apply every event (cd_inbox_tx + cd_inbox_commit) */
+    M_NAK,           /* NAK every event */
+    M_NAK_TYPE,      /* NAK events of type nak_type, apply the rest */
+    M_DEFER_FIRST,   /* defer each event's first arrival, apply later ones */
+    M_HOLD_PAIRS,    /* answer nothing until two arrivals are held, then NAK both */
+    M_HOLD,          /* hold every event unanswered (the test answers them) */
+    M_INVALID,       /* build a transaction poisoned as invalid (CD_EINVAL) and commit it */
     M_DEADLOCK_FIRST /* each event's first arrival fails as a deadlock (40P01); apply later ones */
 } s_mode_t;
 
@@ -115,7 +115,7 @@ static void s_setup(void)
     uv_timer_init(&s_loop, &s_tick);
     uv_timer_start(&s_tick, s_noop, 5, 5);
     h_exec(s_h, "CREATE TABLE public.effects (id bigserial PRIMARY KEY, event_id uuid NOT NULL,"
-           " complaint_ref text NOT NULL, seq bigint NOT NULL)");
+                " complaint_ref text NOT NULL, seq bigint NOT NULL)");
     snprintf(s_endpoint, sizeof s_endpoint, "ipc://%s/routing-test.sock", h_dir(s_h));
     s_pdb = cd_db_new(&s_loop, h_db_url(s_h), NULL, NULL, NULL);
     s_cdb = cd_db_new(&s_loop, h_db_url(s_h), NULL, NULL, NULL);
@@ -236,8 +236,10 @@ static void s_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelo
     case M_DEADLOCK_FIRST:
         if (c->hits[i] == 1) {
             cd_tx_t *tx = cd_inbox_tx(in, ev);
-            cd_tx_add(tx, "DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '40P01',"
-                          " MESSAGE = 'deadlock detected (test)'; END $$", 0, NULL);
+            cd_tx_add(tx,
+                      "DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '40P01',"
+                      " MESSAGE = 'deadlock detected (test)'; END $$",
+                      0, NULL);
             cd_inbox_commit(in, ev, tx, NULL, NULL);
         } else {
             s_apply(in, ev, env);
@@ -271,10 +273,14 @@ static void s_start(s_mode_t mode, const cd_outbox_opts_t *opts, int bind)
     /* Events of the catalogue whose payloads a CaseOpened's bytes decode as
      * (the test's payloads): each stands for one of the test's kinds. */
     static const cd_handler_t handlers[] = {
-        {"case.opened", s_on_event},        {"letter.sent", s_on_event},
-        {"summary.agreed", s_on_event},     {"complaint.withdrawn", s_on_event},
-        {"deadline.extended", s_on_event},  {"contribution.received", s_on_event},
-        {"complaint.routed", s_on_event}, {"deadline.due_soon", s_on_event},
+        {"case.opened", s_on_event},
+        {"letter.sent", s_on_event},
+        {"summary.agreed", s_on_event},
+        {"complaint.withdrawn", s_on_event},
+        {"deadline.extended", s_on_event},
+        {"contribution.received", s_on_event},
+        {"complaint.routed", s_on_event},
+        {"deadline.due_soon", s_on_event},
         {NULL, NULL},
     };
     s_in = cd_inbox_new(&s_loop, s_cdb, "routing", handlers, NULL, &s_c);
@@ -665,6 +671,39 @@ Test(bus, events_about_one_complaint_are_applied_one_at_a_time)
     cd_zsock_destroy(&dealer);
 }
 
+/* A service stopping destroys its inbox while handlers still hold events
+ * (their reads or writes in flight): answering them afterwards must touch
+ * only memory still there, and the answers go nowhere (the producer resends). */
+Test(bus, an_inbox_destroyed_with_events_in_hand_outlives_their_answers)
+{
+    s_start(M_HOLD, NULL, 1);
+    cd_zsock_t *dealer = cd_zsock_new(&s_loop, ZMQ_DEALER, s_on_raw_reply, NULL);
+    cr_assert(dealer);
+    cr_assert_eq(cd_zsock_connect(dealer, s_endpoint), 0);
+    cr_assert_eq(cd_zsock_start(dealer), 0);
+    char a[CD_UUID_LEN + 1], b[CD_UUID_LEN + 1], c[CD_UUID_LEN + 1];
+    s_raw_event(dealer, "intake", "REF-X", a);
+    s_raw_event(dealer, "notify", "", b);
+    s_raw_event(dealer, "intake", "REF-Y", c);
+    RUN_UNTIL(s_c.nheld >= 3, 10000);
+    cr_assert_eq(s_c.nheld, 3);
+    cd_inbox_t *in = s_in; /* what a handler holds, as services do */
+    cd_inbox_destroy(&s_in);
+    cr_assert_null(s_in);
+    cd_inbox_ack(in, s_c.held[0]);
+    cd_inbox_nak(in, s_c.held[1], CD_CODE_APPLY_FAILED, "after the end");
+    /* The last in flight is a commit: its callback finishes after the inbox
+     * was destroyed, and frees it. */
+    cd_tx_t *tx = cd_inbox_tx(in, s_c.held[2]);
+    cd_inbox_commit(in, s_c.held[2], tx, NULL, NULL);
+    s_c.nheld = 0;
+    RUN_UNTIL(s_count(Q_INBOX) == 1, 10000);
+    cr_assert_eq(s_count(Q_INBOX), 1, "the last event's commit did not finish");
+    RUN_UNTIL(0, 300);
+    cr_assert_eq(s_raw_acks, 0, "an answer left after the inbox was destroyed");
+    cd_zsock_destroy(&dealer);
+}
+
 /* ---------------------------------------------------------------- many events in one statement */
 
 static const char *const s_two_subs[] = {"routing", "notify", NULL};
@@ -853,9 +892,10 @@ Test(bus, an_event_that_cannot_be_applied_from_its_data_is_nakked)
     cd_outbox_opts_t opts = {.poll_ms = 20, .retry_base_ms = 20, .max_naks = 2};
     s_start(M_INVALID, &opts, 1);
     s_put("deadline.due_soon", "REF-INV", 1);
-    cr_assert_eq(s_wait_count("SELECT count(*) FROM intake.outbox_delivery WHERE dead_at IS NOT NULL",
-                              1, 10000),
-                 1, "the event was not dead-lettered after its NAKs");
+    cr_assert_eq(
+        s_wait_count("SELECT count(*) FROM intake.outbox_delivery WHERE dead_at IS NOT NULL", 1,
+                     10000),
+        1, "the event was not dead-lettered after its NAKs");
     cr_assert_eq(s_count("SELECT naks FROM intake.outbox_delivery"), 2);
     cr_assert_eq(s_count(Q_INBOX), 0, "nothing of it was applied");
 }
