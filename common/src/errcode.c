@@ -46,6 +46,9 @@ static const s_row_t s_codes[CD_CODE_COUNT] = {
     [CD_CODE_NOT_FOUND] = {"NOT_FOUND", 404, "there is nothing under that name"},
     [CD_CODE_FAILED_PRECONDITION] = {"FAILED_PRECONDITION", 409,
                                      "not in a state to take this; nothing was changed"},
+    [CD_CODE_CONFLICT_OF_INTEREST] = {"CONFLICT_OF_INTEREST", 409,
+                                      "that person is involved in what the complaint is about"
+                                      " and cannot investigate it"},
 
     [CD_CODE_UNSUPPORTED] = {"UNSUPPORTED", 501, "this endpoint does not take that operation"},
     [CD_CODE_METHOD_NOT_ALLOWED] = {"METHOD_NOT_ALLOWED", 405,

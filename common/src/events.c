@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "candour/v1/events.pb-c.h"
+#include "candour/v1/staff.pb-c.h"
 
 static const char *const s_routing[] = {"routing", NULL};
 static const char *const s_notify[] = {"notify", NULL};
@@ -15,6 +16,8 @@ static const char *const s_notify_routing[] = {"notify", "routing", NULL};
 /* Withdrawal closes the complaint everywhere: the case, the draft and the
  * letters stop too (only the confirmation is written). */
 static const char *const s_everyone[] = {"routing", "investigation", "signoff", "notify", NULL};
+/* The directory: whoever checks the person acting, or names them in a letter. */
+static const char *const s_staff_readers[] = {"investigation", "signoff", "notify", NULL};
 
 #define E(t, msg, producer, to)                                                                    \
     {                                                                                              \
@@ -38,7 +41,10 @@ static const cd_event_type_t s_types[] = {
     E("contribution.requested", contribution_requested, "routing", s_intake),
     E("contributions.merged", contributions_merged, "routing", s_investigation),
     E("out_of_time.decided", out_of_time_decided, "routing", s_routing),
+    E("staff.changed", staff_member, "routing", s_staff_readers),
+    E("org.changed", org_settings, "routing", s_staff_readers),
     E("case.opened", case_opened, "investigation", s_routing),
+    E("investigator.assigned", investigator_assigned, "investigation", s_routing),
     E("investigation.completed", investigation_completed, "investigation", s_signoff_routing),
     E("response.approved", response_approved, "signoff", s_notify_routing),
     E("letter.sent", letter_sent, "notify", s_routing),

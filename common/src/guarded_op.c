@@ -7,6 +7,7 @@
 #include "candour/guarded_op.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,36 @@ static void s_on_written(const cd_tx_result_t *res, void *arg)
     free(run);
 }
 
+/* The person acting (who: the directory's row, 0 or 1), against the record
+ * r's body and the spec's roles, then the spec's own rule for them. */
+static int s_check_actor(s_run_t *run, const PGresult *r, const PGresult *who, cd_fail_t *why)
+{
+    const cd_guarded_spec_t *spec = run->spec;
+    cd_actor_t actor;
+    int found = PQntuples(who) == 1;
+    if (found && cd_actor_from_row(who, 0, 0, &actor) != 0) {
+        cd_actor_clear(&actor);
+        return cd_fail(why, CD_CODE_UNAVAILABLE, "", S_UNAVAILABLE);
+    }
+    const char *org = PQgetvalue(r, 0, spec->org_col);
+    if (found && spec->signs_for && cd_actor_signs_for(&actor, org))
+        org = actor.org_id; /* authorised by the body: as one of its own */
+    int rc = cd_actor_may(found ? &actor : NULL, cd_request_acting(run->op->req), org, spec->roles,
+                          "acting", why);
+    if (rc == 0 && spec->check_actor)
+        rc = spec->check_actor(r, &actor, run->op, why, run->arg);
+    if (rc == 0) {
+        cd_op_t *op = run->op;
+        cd_actor_label(&actor, op->actor, sizeof op->actor);
+        snprintf(op->actor_id, sizeof op->actor_id, "%s", actor.staff_id);
+        snprintf(op->actor_name, sizeof op->actor_name, "%s", actor.name);
+        snprintf(op->actor_title, sizeof op->actor_title, "%s", actor.job_title);
+    }
+    if (found)
+        cd_actor_clear(&actor);
+    return rc;
+}
+
 static void s_on_read(const cd_tx_result_t *res, void *arg)
 {
     s_run_t *run = arg;
@@ -50,12 +81,19 @@ static void s_on_read(const cd_tx_result_t *res, void *arg)
     }
     /* A check that refuses without saying why refuses as the state's. */
     cd_fail_t why = {.code = CD_CODE_FAILED_PRECONDITION};
+    if (spec->roles && s_check_actor(run, r, res->results[1], &why) != 0) {
+        cd_op_fail(run->op, why.code, why.field, why.message[0] ? why.message : NULL);
+        free(run);
+        return;
+    }
     if (spec->check(r, run->op, &why, run->arg) != 0) {
         cd_op_fail(run->op, why.code, why.field, why.message[0] ? why.message : NULL);
         free(run);
         return;
     }
     cd_tx_t *tx = cd_tx_new();
+    if (tx && spec->roles)
+        cd_tx_actor(tx, run->op->actor);
     if (!tx || spec->write(tx, r, run->op, run->arg) != 0) {
         /* Not submitted half-built: the change without its event (or the
          * reverse) must never commit. */
@@ -64,6 +102,8 @@ static void s_on_read(const cd_tx_result_t *res, void *arg)
         free(run);
         return;
     }
+    if (spec->roles)
+        cd_tx_actor_end(tx);
     cd_db_submit(run->db, tx, s_on_written, run);
 }
 
@@ -91,5 +131,23 @@ void cd_guarded_run(const cd_guarded_spec_t *spec, cd_db_t *db, cd_request_t *re
     run->spec = spec;
     run->db = db;
     run->arg = arg;
-    cd_db_query(db, spec->read_sql, spec->nparams, params, s_on_read, run);
+    if (!spec->roles) {
+        cd_db_query(db, spec->read_sql, spec->nparams, params, s_on_read, run);
+        return;
+    }
+    /* The record and the person acting, read together. */
+    cd_tx_t *tx = cd_tx_new();
+    char who_sql[512];
+    cd_actor_sql(spec->schema, who_sql, sizeof who_sql);
+    const char *acting[1] = {cd_request_acting(req)};
+    if (tx) {
+        cd_tx_add(tx, spec->read_sql, spec->nparams, params);
+        cd_tx_add(tx, who_sql, 1, acting);
+    }
+    if (!tx) {
+        cd_op_fail(run->op, CD_CODE_INTERNAL, "", "out of memory; nothing was changed");
+        free(run);
+        return;
+    }
+    cd_db_submit(db, tx, s_on_read, run);
 }

@@ -43,8 +43,10 @@ struct cd_request_t {
     cd_inbox_t *in; /* the endpoint it came in on answers it */
     s_peer_t peer;
     char *request_id;
-    char org[65]; /* User-Id from ZAP (the organisation), "" when not CURVE */
-    char key[41]; /* X-Key from ZAP (the client's public key, Z85), "" when not CURVE */
+    char org[65];    /* User-Id from ZAP (the organisation), "" when not CURVE */
+    char key[41];    /* X-Key from ZAP (the client's public key, Z85), "" when not CURVE */
+    char acting[32]; /* Request.acting ("" none; "?" one too long to be a staff_id) */
+    char ops_user[65];
 };
 
 struct cd_inbox_t {
@@ -463,6 +465,21 @@ const char *cd_request_key(const cd_request_t *req)
     return req->key;
 }
 
+const char *cd_request_acting(const cd_request_t *req)
+{
+    return req->acting;
+}
+
+const char *cd_request_ops_user(const cd_request_t *req)
+{
+    return req->ops_user;
+}
+
+const char *cd_inbox_schema(const cd_inbox_t *in)
+{
+    return in->schema;
+}
+
 /* A request over CD_ZSOCK_MAX_REQUEST_BYTES (but within the socket's cap,
  * or it would not be here) is answered TOO_LARGE without being unpacked;
  * its request_id is read off the top level of the wire, so the client can
@@ -559,6 +576,9 @@ static void s_handle_request(cd_inbox_t *in, const cd_frame_t *id, int delim,
      * and the request may be answered long after. */
     snprintf(req->org, sizeof req->org, "%s", org ? org : "");
     snprintf(req->key, sizeof req->key, "%s", key ? key : "");
+    snprintf(req->acting, sizeof req->acting, "%s",
+             strlen(r->acting) < sizeof req->acting ? r->acting : "?");
+    snprintf(req->ops_user, sizeof req->ops_user, "%.64s", r->ops_user);
     if (!in->on_request)
         cd_request_fail(req, CD_CODE_UNSUPPORTED, "", "this endpoint takes no requests");
     else

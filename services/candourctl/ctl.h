@@ -17,6 +17,11 @@ int ctl_dead_letters(int argc, char **argv);
 int ctl_keygen(int argc, char **argv);
 int ctl_org(int argc, char **argv);
 int ctl_routes(int argc, char **argv);
+int ctl_categories(int argc, char **argv);
+int ctl_staff(int argc, char **argv);
+int ctl_assign(int argc, char **argv);
+/* directory.c: `org set|show` (keys.c hands them over). */
+int ctl_org_settings(int argc, char **argv);
 
 /* requests.c: the endpoint in var (else def); one Request sent to it and
  * its Reply printed (print: how a success is shown; json: the whole Reply as

@@ -241,6 +241,7 @@ static int s_org_usage(int rc)
             "Usage: candourctl org add ORG_ID --key PUBLIC_KEY [--name NAME]\n"
             "       candourctl org list [ORG_ID]\n"
             "       candourctl org revoke --key PUBLIC_KEY --reason TEXT\n"
+            "       candourctl org set|show ORG_ID ...   (the body's settings: org set --help)\n"
             "ORG_ID: [A-Za-z0-9._-], 1 to 64 characters; --name is required for a new\n"
             "organisation. PUBLIC_KEY: a CURVE public key in Z85 (40 characters), from\n"
             "`candourctl keygen`. A revoked key is refused at once (connected clients at\n"
@@ -253,6 +254,8 @@ int ctl_org(int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
         return s_org_usage(argc < 2 ? 2 : 0);
     const char *cmd = argv[1];
+    if (strcmp(cmd, "set") == 0 || strcmp(cmd, "show") == 0)
+        return ctl_org_settings(argc, argv); /* the body's settings, from routing (directory.c) */
     if (strcmp(cmd, "add") != 0 && strcmp(cmd, "list") != 0 && strcmp(cmd, "revoke") != 0) {
         fprintf(stderr, "candourctl org: unknown subcommand '%s'\n", cmd);
         return s_org_usage(2);

@@ -27,6 +27,10 @@ static const struct {
     {"dead-letters", ctl_dead_letters, "list, show, replay or discard events a subscriber refused"},
     {"keygen", ctl_keygen, "make a CURVE key pair for the external bus API"},
     {"org", ctl_org, "add, list or revoke organisations' keys on the bus allow-list"},
+    {"staff", ctl_staff, "add, change, list or disable people in a body's staff directory"},
+    {"assign", ctl_assign, "assign the investigator of a complaint (impartiality checked, V1)"},
+    {"categories", ctl_categories,
+     "import (CSV) or list the KO41a category lists that key issues are filed under"},
     {"routes", ctl_routes,
      "import (CSV) or list the routing table: service -> commissioner, provider"},
 };

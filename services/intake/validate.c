@@ -240,7 +240,8 @@ int in_validate_complaint(const Candour__V1__Complaint *c, int32_t today, cd_fai
         return -1;
     if (s_names(c->services, c->n_services, "complaint.services", 16, e) ||
         s_names(c->organisations, c->n_organisations, "complaint.organisations", 16, e) ||
-        s_names(c->staff_named, c->n_staff_named, "complaint.staff_named", 32, e))
+        s_names(c->staff_named, c->n_staff_named, "complaint.staff_named", 32, e) ||
+        s_names(c->teams_named, c->n_teams_named, "complaint.teams_named", 16, e))
         return -1;
     int verbal = c->channel == CANDOUR__V1__CHANNEL__CHANNEL_VERBAL;
     if (s_text(c->summary, "complaint.summary", IN_MAX_TEXT, 0, 1, e) ||

@@ -21,24 +21,37 @@ void iv_on_routed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *e
     char case_id[CD_UUID_LEN + 1];
     cd_tx_t *tx = cd_inbox_tx(in, ev);
     char *partners = cd_pg_text_array((const char *const *)cr->partners, cr->n_partners);
-    if (cd_uuid(case_id) != 0 || !partners) {
+    char *staff = cd_pg_text_array((const char *const *)cr->staff_named, cr->n_staff_named);
+    char *teams = cd_pg_text_array((const char *const *)cr->teams_named, cr->n_teams_named);
+    if (cd_uuid(case_id) != 0 || !partners || !staff || !teams) {
         cd_tx_poison(tx); /* no id or no memory: the producer resends */
         free(partners);
+        free(staff);
+        free(teams);
         cd_inbox_commit(in, ev, tx, NULL, NULL);
         return;
     }
-    const char *v[6] = {case_id,         env->complaint_ref,  cr->handling_org,
-                        cr->description, cr->desired_outcome, partners};
+    const char *v[8] = {case_id,
+                        env->complaint_ref,
+                        cr->handling_org,
+                        cr->description,
+                        cr->desired_outcome,
+                        partners,
+                        staff,
+                        teams};
     cd_tx_add(tx,
               "INSERT INTO investigation.case AS c (case_id, reference, org_id, state,"
-              " description, desired_outcome, partners)"
-              " VALUES ($1::uuid, $2, $3, 'open', $4, $5, $6::text[])"
+              " description, desired_outcome, partners, staff_named, teams_named)"
+              " VALUES ($1::uuid, $2, $3, 'open', $4, $5, $6::text[], $7::text[], $8::text[])"
               " ON CONFLICT (reference) DO UPDATE SET org_id = EXCLUDED.org_id,"
               "  description = EXCLUDED.description, desired_outcome = EXCLUDED.desired_outcome,"
-              "  partners = EXCLUDED.partners"
+              "  partners = EXCLUDED.partners, staff_named = EXCLUDED.staff_named,"
+              "  teams_named = EXCLUDED.teams_named"
               " WHERE c.state = 'withdrawn'",
-              6, v);
+              8, v);
     free(partners);
+    free(staff);
+    free(teams);
     /* Only a case this event opened is announced: not one the complainant
      * had already withdrawn. */
     Candour__V1__CaseOpened opened = CANDOUR__V1__CASE_OPENED__INIT;

@@ -23,7 +23,9 @@ void iv_on_merged(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *e
 void iv_on_withdrawn(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                      const ProtobufCMessage *payload, void *arg);
 
-/* Requests: RecordOutcome. */
-void iv_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r, void *arg);
+/* Requests, each a guarded staff operation: RecordOutcome (requests.c),
+ * AssignInvestigator (assign.c). */
+void iv_record_outcome(cd_request_t *req, const Candour__V1__RecordOutcome *ro, iv_app_t *app);
+void iv_assign(cd_request_t *req, const Candour__V1__AssignInvestigator *a, iv_app_t *app);
 
 #endif

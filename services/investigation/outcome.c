@@ -37,10 +37,9 @@ int iv_validate_outcome(const Candour__V1__RecordOutcome *ro, cd_fail_t *e)
     if (!cd_text_ok(ro->findings, flen, 1))
         return cd_fail(e, CD_CODE_INVALID_TEXT, "record_outcome.findings",
                        "the findings must be UTF-8 text without control characters");
+    /* Who recorded it is the person acting (Request.acting), from the
+     * directory; a name given here is only checked as text, never taken. */
     size_t blen = strlen(ro->recorded_by);
-    if (blen == 0)
-        return cd_fail(e, CD_CODE_REQUIRED, "record_outcome.recorded_by",
-                       "say who recorded the outcome");
     if (blen > IV_MAX_NAME)
         return cd_fail(e, CD_CODE_TOO_LONG, "record_outcome.recorded_by",
                        "at most 200 bytes are allowed");

@@ -20,7 +20,7 @@
 #include "investigation.h"
 #include "outcome.h"
 
-enum { COL_CASE_ID, COL_STATE, COL_PARTNERS, COL_PARTS };
+enum { COL_CASE_ID, COL_STATE, COL_PARTNERS, COL_PARTS, COL_ORG, COL_INVESTIGATOR };
 
 /* The case, its expected partners (a JSON array) and its parts and waivers
  * in the order they came, as a ContributionsMerged in JSON (pbjson). */
@@ -30,7 +30,8 @@ static const char s_read_sql[] =
     "   'org', k.org_id, 'findings', k.findings,"
     "   'received_at', to_char(k.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
     "   'waived', k.waived, 'reason', k.reason, 'recorded_by', k.recorded_by) ORDER BY k.seq)"
-    "  FROM investigation.contribution k WHERE k.reference = c.reference), '[]'))::text"
+    "  FROM investigation.contribution k WHERE k.reference = c.reference), '[]'))::text,"
+    " c.org_id, coalesce(c.investigator, '')"
     " FROM investigation.case c WHERE c.reference = $1";
 
 static Candour__V1__ContributionsMerged *s_parts(const PGresult *r)
@@ -43,6 +44,19 @@ static Candour__V1__ContributionsMerged *s_parts(const PGresult *r)
 static int s_validate(const ProtobufCMessage *msg, cd_fail_t *why)
 {
     return iv_validate_outcome((const Candour__V1__RecordOutcome *)msg, why);
+}
+
+/* V1: the investigator assigned to the case records its outcome, or the
+ * complaints manager; another investigator of the body may not. */
+static int s_check_recorder(const PGresult *r, const cd_actor_t *a, cd_op_t *op, cd_fail_t *why,
+                            void *arg)
+{
+    const char *assigned = PQgetvalue(r, 0, COL_INVESTIGATOR);
+    if (assigned[0] && !(a->roles & CD_ROLE_COMPLAINTS_MANAGER) &&
+        strcmp(a->staff_id, assigned) != 0)
+        return cd_fail(why, CD_CODE_PERMISSION_DENIED, "acting",
+                       "%s is not the investigator assigned to this complaint", a->staff_id);
+    return 0;
 }
 
 static int s_check(const PGresult *r, cd_op_t *op, cd_fail_t *why, void *arg)
@@ -62,6 +76,10 @@ static int s_check(const PGresult *r, cd_op_t *op, cd_fail_t *why, void *arg)
     }
     rc = iv_outcome_allowed(PQgetvalue(r, 0, COL_STATE), names, np, parts->contributions,
                             parts->n_contributions, why);
+    if (rc == 0 && !PQgetvalue(r, 0, COL_INVESTIGATOR)[0])
+        rc = cd_fail(why, CD_CODE_FAILED_PRECONDITION, "record_outcome.complaint_ref",
+                     "no investigator is assigned to the case: the complaints manager assigns"
+                     " one first (V1)");
     if (rc == 0)
         snprintf(op->note, sizeof op->note, "%s", PQgetvalue(r, 0, COL_CASE_ID));
 done:
@@ -81,7 +99,7 @@ static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
         return CD_ENOMEM;
     const ProtobufCEnumValue *oc =
         protobuf_c_enum_descriptor_get_value(&candour__v1__outcome__descriptor, ro->outcome);
-    const char *v[4] = {ro->complaint_ref, oc->name, ro->findings, ro->recorded_by};
+    const char *v[4] = {ro->complaint_ref, oc->name, ro->findings, op->actor};
     cd_tx_add(tx,
               "WITH u AS (UPDATE investigation.case SET state = 'completed', outcome = $2,"
               " findings = $3, recorded_by = $4, completed_at = now()"
@@ -92,7 +110,8 @@ static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
     ic.case_id = op->note;
     ic.outcome = ro->outcome;
     ic.findings = ro->findings;
-    ic.recorded_by = ro->recorded_by;
+    ic.recorded_by = op->actor; /* the person acting, from the directory */
+    ic.org_id = PQgetvalue(r, 0, COL_ORG);
     ic.n_contributions = parts->n_contributions;
     ic.contributions = parts->contributions;
     cd_event_out_t out = {
@@ -123,16 +142,14 @@ static const cd_guarded_spec_t s_record_outcome = {
     .lost_field = "record_outcome.complaint_ref",
     .lost_message = "the case is no longer open: it has an outcome already, or the complaint"
                     " was withdrawn",
+    .roles = CD_ROLE_INVESTIGATOR | CD_ROLE_COMPLAINTS_MANAGER,
+    .schema = "investigation",
+    .org_col = COL_ORG,
+    .check_actor = s_check_recorder,
 };
 
-void iv_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r, void *arg)
+void iv_record_outcome(cd_request_t *req, const Candour__V1__RecordOutcome *ro, iv_app_t *app)
 {
-    iv_app_t *app = arg;
-    if (r->op_case != CANDOUR__V1__REQUEST__OP_RECORD_OUTCOME) {
-        cd_request_fail(req, CD_CODE_UNSUPPORTED, "op", "investigation answers RecordOutcome only");
-        return;
-    }
-    const char *v[1] = {r->record_outcome->complaint_ref};
-    cd_guarded_run(&s_record_outcome, cd_service_db(app->svc), req, &r->record_outcome->base, v,
-                   app);
+    const char *v[1] = {ro->complaint_ref};
+    cd_guarded_run(&s_record_outcome, cd_service_db(app->svc), req, &ro->base, v, app);
 }

@@ -10,6 +10,7 @@
 
 #include "candour/log.h"
 #include "candour/metrics.h"
+#include "candour/directory.h"
 #include "candour/service.h"
 #include "candour/zsock.h"
 #include "notify.h"
@@ -27,6 +28,8 @@ static const cd_handler_t s_handlers[] = {
     {"deadline.extended", nt_on_deadline_extended},
     {"deadline.due_soon", nt_on_alert},
     {"deadline.overdue", nt_on_alert},
+    {"staff.changed", cd_dir_on_staff_changed},
+    {"org.changed", cd_dir_on_org_changed},
     {NULL, NULL},
 };
 

@@ -77,10 +77,19 @@ static void s_detail_opened(const ProtobufCMessage *p, char *out, size_t len, ch
     snprintf(out, len, "investigation case opened");
 }
 
+/* References only: the history is shown to the submitting body. */
+static void s_detail_assigned(const ProtobufCMessage *p, char *out, size_t len, char *kind,
+                              size_t kindlen)
+{
+    snprintf(out, len, "investigator %s assigned; impartiality checked (V1)",
+             ((const Candour__V1__InvestigatorAssigned *)p)->staff_id);
+}
+
 static const struct {
     const char *type;
     void (*fn)(const ProtobufCMessage *p, char *out, size_t len, char *kind, size_t kindlen);
 } s_details[] = {
+    {"investigator.assigned", s_detail_assigned},
     {"letter.sent", s_detail_letter},
     {"investigation.completed", s_detail_completed},
     {"response.approved", s_detail_approved},
@@ -439,6 +448,8 @@ static void s_on_row(const cd_tx_result_t *res, void *arg)
     rt_take_row(a, r);
     rt_take_routes(a, r);
     a->pass_to_provider = PQgetvalue(r, 0, S_COL_PASS_TO_PROVIDER)[0] == 't';
+    a->response_days = atoi(PQgetvalue(r, 0, S_COL_RESPONSE_DAYS));
+    a->update_days = atoi(PQgetvalue(r, 0, S_COL_UPDATE_DAYS));
     s_event_triage_inputs(a);
     rt_input_t in;
     const char *holds[RT_MAX_HOLDS];

@@ -8,6 +8,7 @@
 
 #include "candour/error.h"
 #include "candour/lifecycle.h"
+#include "candour/guarded_op.h"
 #include "candour/log.h"
 #include "candour/pb.h"
 #include "candour/pbjson.h"
@@ -158,42 +159,36 @@ void rt_merge_check(const char *ref)
 
 /* -- WaiveContribution: the complaints manager records that the response
  * goes without a partner's part (the partner declined, or did not answer),
- * with the reason (R3). The partner's deadline closes; the letter says so. */
+ * with the reason (R3). The partner's deadline closes; the letter says so.
+ * A guarded operation: the complaint's body is read for the person acting,
+ * and the insert itself is the guard (a partner still outstanding, nothing
+ * merged, the complaint in a state that takes a contribution). */
 
-static void s_on_waived(const cd_tx_result_t *res, void *arg)
+static int s_waive_valid(const ProtobufCMessage *msg, cd_fail_t *why)
 {
-    cd_op_t *op = arg;
-    char ref[64];
-    snprintf(ref, sizeof ref, "%s",
-             ((const Candour__V1__WaiveContribution *)op->msg)->complaint_ref);
-    if (cd_op_committed(op, res, "waive_contribution.partner_org",
-                        "that partner's part is in or waived already, the parts were merged, or"
-                        " the complaint is no longer in hand")) {
-        cd_service_kick(rt_app.svc);
-        rt_merge_check(ref);
-    }
+    const Candour__V1__WaiveContribution *w = (const Candour__V1__WaiveContribution *)msg;
+    const char *field = !w->complaint_ref[0]              ? "waive_contribution.complaint_ref"
+                        : !rt_text_ok(w->partner_org, 64) ? "waive_contribution.partner_org"
+                        : !rt_text_ok(w->reason, 1000)    ? "waive_contribution.reason"
+                                                          : NULL;
+    if (field)
+        return cd_fail(why, CD_CODE_REQUIRED, field,
+                       "give the complaint's reference, the partner, and the reason the response"
+                       " goes without its part");
+    return 0;
 }
 
-void rt_waive(cd_request_t *req, const Candour__V1__WaiveContribution *w)
+static int s_waive_check(const PGresult *r, cd_op_t *op, cd_fail_t *why, void *arg)
 {
-    const char *field = !w->complaint_ref[0]               ? "waive_contribution.complaint_ref"
-                        : !rt_text_ok(w->partner_org, 64)  ? "waive_contribution.partner_org"
-                        : !rt_text_ok(w->reason, 1000)     ? "waive_contribution.reason"
-                        : !rt_text_ok(w->recorded_by, 200) ? "waive_contribution.recorded_by"
-                                                           : NULL;
-    if (field) {
-        cd_request_fail(req, CD_CODE_REQUIRED, field,
-                        "give the complaint's reference, the partner, the reason the response goes"
-                        " without its part, and who records it");
-        return;
-    }
-    cd_op_t *op = cd_op_new(req, &w->base);
-    if (!op)
-        return;
+    return 0; /* the insert's own conditions are the rule, at commit */
+}
+
+static int s_waive_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
+{
+    const Candour__V1__WaiveContribution *w = (const Candour__V1__WaiveContribution *)op->msg;
     char states[CD_LC_NAMES_LEN];
     cd_lc_states_allowing(CD_LC_CONTRIBUTION, states, sizeof states);
-    const char *v[5] = {w->complaint_ref, w->partner_org, w->reason, w->recorded_by, states};
-    cd_tx_t *tx = cd_tx_new();
+    const char *v[5] = {w->complaint_ref, w->partner_org, w->reason, op->actor, states};
     cd_tx_add(tx,
               "WITH k AS (INSERT INTO routing.contribution (reference, org_id, findings,"
               " received_at, waived, reason, recorded_by)"
@@ -214,7 +209,36 @@ void rt_waive(cd_request_t *req, const Candour__V1__WaiveContribution *w)
               "INSERT INTO routing.history (reference, event, producer, detail)"
               " VALUES ($1, $2, $3, $4)",
               4, h);
-    cd_db_submit(cd_service_db(rt_app.svc), tx, s_on_waived, op);
+    return 0;
+}
+
+static void s_waived(cd_op_t *op, void *arg)
+{
+    cd_service_kick(rt_app.svc);
+    rt_merge_check(((const Candour__V1__WaiveContribution *)op->msg)->complaint_ref);
+}
+
+static const cd_guarded_spec_t s_waive = {
+    .validate = s_waive_valid,
+    .read_sql = "SELECT coalesce(lead_org, org_id) FROM routing.complaint WHERE reference = $1",
+    .nparams = 1,
+    .missing_field = "waive_contribution.complaint_ref",
+    .missing_message = "no complaint has that reference",
+    .check = s_waive_check,
+    .write = s_waive_write,
+    .committed = s_waived,
+    .lost_field = "waive_contribution.partner_org",
+    .lost_message = "that partner's part is in or waived already, the parts were merged, or the"
+                    " complaint is no longer in hand",
+    .roles = CD_ROLE_COMPLAINTS_MANAGER,
+    .schema = "routing",
+    .org_col = 0,
+};
+
+void rt_waive(cd_request_t *req, const Candour__V1__WaiveContribution *w)
+{
+    const char *v[1] = {w->complaint_ref};
+    cd_guarded_run(&s_waive, cd_service_db(rt_app.svc), req, &w->base, v, NULL);
 }
 
 void rt_on_pending_merges(const cd_tx_result_t *res, void *arg)

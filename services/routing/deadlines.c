@@ -249,8 +249,10 @@ static int s_extend_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg
 
 static const cd_guarded_spec_t s_extend = {
     .validate = s_extend_valid,
-    .read_sql = "SELECT due::text, met_at IS NOT NULL OR closed_at IS NOT NULL"
-                " FROM routing.deadline WHERE reference = $1 AND name = $2 AND party = $3",
+    .read_sql = "SELECT d.due::text, d.met_at IS NOT NULL OR d.closed_at IS NOT NULL,"
+                " coalesce(c.lead_org, c.org_id) FROM routing.deadline d"
+                " JOIN routing.complaint c USING (reference)"
+                " WHERE d.reference = $1 AND d.name = $2 AND d.party = $3",
     .nparams = 3,
     .missing_field = "extend_deadline.deadline",
     .missing_message = "that complaint has no such deadline",
@@ -260,6 +262,9 @@ static const cd_guarded_spec_t s_extend = {
     .lost_field = "extend_deadline.new_due",
     .lost_message = "the new date must be later than the current one, and the deadline still"
                     " open",
+    .roles = CD_ROLE_COMPLAINTS_MANAGER,
+    .schema = "routing",
+    .org_col = 2, /* the body handling the complaint */
 };
 
 void rt_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x)
@@ -276,14 +281,12 @@ void rt_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x)
 static int s_decide_valid(const ProtobufCMessage *msg, cd_fail_t *why)
 {
     const Candour__V1__DecideOutOfTime *d = (const Candour__V1__DecideOutOfTime *)msg;
-    const char *field = !d->complaint_ref[0]              ? "decide_out_of_time.complaint_ref"
-                        : !rt_text_ok(d->reason, 1000)    ? "decide_out_of_time.reason"
-                        : !rt_text_ok(d->decided_by, 200) ? "decide_out_of_time.decided_by"
-                                                          : NULL;
+    const char *field = !d->complaint_ref[0]           ? "decide_out_of_time.complaint_ref"
+                        : !rt_text_ok(d->reason, 1000) ? "decide_out_of_time.reason"
+                                                       : NULL;
     if (field)
         return cd_fail(why, CD_CODE_REQUIRED, field,
-                       "give the complaint's reference, the reasons for the decision (I3) and"
-                       " who decided");
+                       "give the complaint's reference and the reasons for the decision (I3)");
     return 0;
 }
 
@@ -301,7 +304,7 @@ static int s_decide_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg
     Candour__V1__OutOfTimeDecided ev = CANDOUR__V1__OUT_OF_TIME_DECIDED__INIT;
     ev.accept = d->accept;
     ev.reason = d->reason;
-    ev.decided_by = d->decided_by;
+    ev.decided_by = op->actor; /* the complaints manager acting, from the directory */
     cd_event_out_t out = {
         .type = "out_of_time.decided", .complaint_ref = d->complaint_ref, .payload = &ev.base};
     return cd_outbox_put(cd_service_outbox(rt_app.svc), tx, &out, NULL, NULL);
@@ -309,8 +312,8 @@ static int s_decide_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg
 
 static const cd_guarded_spec_t s_decide = {
     .validate = s_decide_valid,
-    .read_sql = "SELECT 'out-of-time' = ANY(holds) AND state = ANY($2::text[])"
-                " FROM routing.complaint WHERE reference = $1",
+    .read_sql = "SELECT 'out-of-time' = ANY(holds) AND state = ANY($2::text[]),"
+                " coalesce(lead_org, org_id) FROM routing.complaint WHERE reference = $1",
     .nparams = 2,
     .missing_field = "decide_out_of_time.complaint_ref",
     .missing_message = "no complaint has that reference",
@@ -319,6 +322,9 @@ static const cd_guarded_spec_t s_decide = {
     .committed = s_kick,
     .lost_field = "decide_out_of_time.complaint_ref",
     .lost_message = "the complaint changed meanwhile: look at its status and try again",
+    .roles = CD_ROLE_COMPLAINTS_MANAGER,
+    .schema = "routing",
+    .org_col = 1,
 };
 
 void rt_decide_out_of_time(cd_request_t *req, const Candour__V1__DecideOutOfTime *d)

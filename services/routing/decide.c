@@ -48,6 +48,7 @@ static const struct {
     {"complaint.amended", NULL, CD_LC_AMENDED, NULL},
     {"complaint.withdrawn", NULL, CD_LC_WITHDRAWN, NULL},
     {"case.opened", NULL, CD_LC_CASE_OPENED, NULL},
+    {"investigator.assigned", NULL, CD_LC_INVESTIGATOR_ASSIGNED, NULL},
     {"contribution.received", NULL, CD_LC_CONTRIBUTION, NULL},
     {"investigation.completed", NULL, CD_LC_INVESTIGATION_COMPLETED, NULL},
     {"response.approved", NULL, CD_LC_RESPONSE_APPROVED, NULL},

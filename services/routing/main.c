@@ -33,6 +33,11 @@ static void s_waive(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Reques
     rt_waive(req, r->waive_contribution);
 }
 
+static void s_directory(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
+{
+    rt_directory(req, r);
+}
+
 static const struct {
     Candour__V1__Request__OpCase op;
     void (*fn)(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r);
@@ -41,6 +46,11 @@ static const struct {
     {CANDOUR__V1__REQUEST__OP_EXTEND_DEADLINE, s_extend},
     {CANDOUR__V1__REQUEST__OP_DECIDE_OUT_OF_TIME, s_decide},
     {CANDOUR__V1__REQUEST__OP_WAIVE_CONTRIBUTION, s_waive},
+    {CANDOUR__V1__REQUEST__OP_PUT_STAFF, s_directory},
+    {CANDOUR__V1__REQUEST__OP_DISABLE_STAFF, s_directory},
+    {CANDOUR__V1__REQUEST__OP_LIST_STAFF, s_directory},
+    {CANDOUR__V1__REQUEST__OP_SET_ORG_SETTINGS, s_directory},
+    {CANDOUR__V1__REQUEST__OP_GET_ORG_SETTINGS, s_directory},
 };
 
 static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r,
@@ -52,8 +62,9 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
             return;
         }
     cd_request_fail(req, CD_CODE_UNSUPPORTED, "op",
-                    "routing answers GetStatus, ExtendDeadline, DecideOutOfTime and"
-                    " WaiveContribution");
+                    "routing answers GetStatus, ExtendDeadline, DecideOutOfTime,"
+                    " WaiveContribution and the directory's PutStaff, DisableStaff, ListStaff,"
+                    " SetOrgSettings and GetOrgSettings");
 }
 
 /* ---------------------------------------------------------------- main */
@@ -95,6 +106,7 @@ int main(int argc, char **argv)
         {"summary.agreed", rt_on_event},
         {"out_of_time.decided", rt_on_event},
         {"case.opened", rt_on_event},
+        {"investigator.assigned", rt_on_event},
         {"investigation.completed", rt_on_event},
         {"response.approved", rt_on_event},
         {"letter.sent", rt_on_event},

@@ -23,6 +23,11 @@ char *rt_content(const char *org, const Candour__V1__Complaint *c, const char *a
     r.desired_outcome = c->desired_outcome;
     r.n_services = c->n_services;
     r.services = c->services;
+    /* Whom it is about, so the investigator can be checked against them (V1). */
+    r.n_staff_named = c->n_staff_named;
+    r.staff_named = c->staff_named;
+    r.n_teams_named = c->n_teams_named;
+    r.teams_named = c->teams_named;
     return cd_pbjson_dumps(&r.base, 0);
 }
 
@@ -153,8 +158,11 @@ int rt_store_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next, 
     int64_t received = cr->complaint ? cd_parse_rfc3339(cr->complaint->received_at) : -1;
     if (received < 0)
         return -1;
+    /* The body's own periods where it set them (R5), else Candour's. */
+    int response_days = a->response_days > 0 ? a->response_days : (int)rt_app.response_days;
+    int update_days = a->update_days > 0 ? a->update_days : (int)rt_app.update_days;
     cd_date_t ack, resp;
-    rt_deadlines(rt_app.cal, received, (int)rt_app.response_days, &ack, &resp);
+    rt_deadlines(rt_app.cal, received, response_days, &ack, &resp);
     char ack_s[CD_DATE_LEN + 1], resp_s[CD_DATE_LEN + 1], holds[160];
     cd_date_format(ack, ack_s);
     cd_date_format(resp, resp_s);
@@ -198,9 +206,8 @@ int rt_store_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next, 
     /* Its deadlines, as rows the watcher reads (complaints only: a compliment
      * or a matter outside the regulations has none). */
     char upd_s[CD_DATE_LEN + 1] = "";
-    if (rt_app.update_days > 0 && rt_app.update_days < rt_app.response_days)
-        cd_date_format(cd_workdays_add(rt_app.cal, cd_date_from_unix_london(received),
-                                       (int)rt_app.update_days),
+    if (update_days > 0 && update_days < response_days)
+        cd_date_format(cd_workdays_add(rt_app.cal, cd_date_from_unix_london(received), update_days),
                        upd_s);
     const char *dv[5] = {env->complaint_ref, ack_s, resp_s, upd_s,
                          cls ? cls->name : "CLASSIFICATION_COMPLAINT"};
@@ -325,6 +332,9 @@ const char rt_sql_read[] =
     "  jsonb_array_length(coalesce(c.content->'services', '[]'::jsonb)),"
     "  coalesce((SELECT p.pass_to_provider FROM routing.org_policy p"
     "   WHERE p.org_id = k.org_id), false),"
+    "  coalesce((SELECT p.response_days FROM routing.org_policy p WHERE p.org_id = k.org_id), 0),"
+    "  coalesce((SELECT p.update_every_days FROM routing.org_policy p"
+    "   WHERE p.org_id = k.org_id), 0),"
     "  r.service, r.kind, r.commissioner, r.provider, r.nhse_direct"
     " FROM k LEFT JOIN c ON true"
     " LEFT JOIN LATERAL (SELECT t.service, t.kind, t.commissioner, t.provider, t.nhse_direct"

@@ -26,6 +26,7 @@ typedef struct {
     rt_route_t routes[RT_MAX_ROUTES];
     int nroutes, nservices;
     int exclusion, chc_appeal, pass_to_provider;
+    int response_days, update_days; /* the body's (R5); 0: Candour's defaults */
     int consent_given, consent_all;
     char share[RT_MAX_PARTNERS][RT_ORG];
     int nshare;
@@ -78,6 +79,8 @@ enum {
     S_COL_CONSENT_SHARE,
     S_COL_NSERVICES,
     S_COL_PASS_TO_PROVIDER,
+    S_COL_RESPONSE_DAYS, /* the body's own periods (R5), 0: Candour's defaults */
+    S_COL_UPDATE_DAYS,
     S_COL_ROUTE /* service, kind, commissioner, provider, nhse_direct */
 };
 

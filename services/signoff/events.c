@@ -39,17 +39,18 @@ void so_on_completed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope
         protobuf_c_enum_descriptor_get_value(&candour__v1__outcome__descriptor, ic->outcome);
     cd_tx_t *tx = cd_inbox_tx(in, ev);
     char *parts = s_parts_json(ic);
-    const char *v[5] = {env->complaint_ref, ic->case_id, oc ? oc->name : "OUTCOME_UNSPECIFIED",
-                        ic->findings, parts};
+    const char *v[6] = {env->complaint_ref, ic->case_id, oc ? oc->name : "OUTCOME_UNSPECIFIED",
+                        ic->findings,       parts,       ic->org_id};
     if (parts)
         cd_tx_add(tx,
                   "INSERT INTO signoff.draft AS d (reference, case_id, outcome, findings, state,"
-                  " contributions) VALUES ($1, $2::uuid, $3, $4, 'awaiting-signature', $5::jsonb)"
+                  " contributions, org_id)"
+                  " VALUES ($1, $2::uuid, $3, $4, 'awaiting-signature', $5::jsonb, $6)"
                   " ON CONFLICT (reference) DO UPDATE SET case_id = EXCLUDED.case_id,"
                   "  outcome = EXCLUDED.outcome, findings = EXCLUDED.findings,"
-                  "  contributions = EXCLUDED.contributions"
+                  "  contributions = EXCLUDED.contributions, org_id = EXCLUDED.org_id"
                   " WHERE d.state = 'withdrawn' AND d.case_id IS NULL",
-                  5, v);
+                  6, v);
     else
         cd_tx_poison(tx); /* out of memory: the producer resends */
     free(parts);

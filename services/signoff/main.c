@@ -4,6 +4,7 @@
  *
  * main.c only wires the daemon: its events are events.c's, its one request
  * requests.c's, the rules they apply signing.c's. */
+#include "candour/directory.h"
 #include "candour/service.h"
 #include "candour/zsock.h"
 #include "signoff.h"
@@ -15,6 +16,8 @@ int main(int argc, char **argv)
     static const cd_handler_t handlers[] = {
         {"investigation.completed", so_on_completed},
         {"complaint.withdrawn", so_on_withdrawn},
+        {"staff.changed", cd_dir_on_staff_changed},
+        {"org.changed", cd_dir_on_org_changed},
         {NULL, NULL},
     };
     cd_service_spec_t spec = {

@@ -18,12 +18,12 @@
 #include "signing.h"
 #include "signoff.h"
 
-enum { COL_STATE, COL_OUTCOME, COL_FINDINGS, COL_PARTS };
+enum { COL_STATE, COL_OUTCOME, COL_FINDINGS, COL_PARTS, COL_ORG };
 
-/* The draft, its parts as a ContributionsMerged in JSON (pbjson). */
+/* The draft, its parts as a ContributionsMerged in JSON (pbjson), its body. */
 static const char s_read_sql[] = "SELECT state, outcome, findings,"
-                                 " json_build_object('contributions', contributions)::text"
-                                 " FROM signoff.draft WHERE reference = $1";
+                                 " json_build_object('contributions', contributions)::text,"
+                                 " org_id FROM signoff.draft WHERE reference = $1";
 
 static int s_validate(const ProtobufCMessage *msg, cd_fail_t *why)
 {
@@ -44,7 +44,11 @@ static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
         &candour__v1__contributions_merged__descriptor, text, strlen(text), NULL);
     if (!parts)
         return CD_ENOMEM;
-    const char *v[3] = {sr->complaint_ref, sr->signed_by, sr->signatory_role};
+    /* The person acting, as the directory has them: the letter prints their
+     * name and job title (the request's signed_by and signatory_role are
+     * not taken). */
+    const char *title = op->actor_title[0] ? op->actor_title : "Signatory";
+    const char *v[3] = {sr->complaint_ref, op->actor_name, title};
     cd_tx_add(tx,
               "WITH u AS (UPDATE signoff.draft SET state = 'approved', signed_by = $2,"
               " signatory_role = $3, signed_at = now()"
@@ -56,8 +60,8 @@ static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
         &candour__v1__outcome__descriptor, PQgetvalue(r, 0, COL_OUTCOME));
     ra.outcome = oc ? (Candour__V1__Outcome)oc->value : CANDOUR__V1__OUTCOME__OUTCOME_UNSPECIFIED;
     ra.findings = PQgetvalue(r, 0, COL_FINDINGS);
-    ra.signed_by = sr->signed_by;
-    ra.signatory_role = sr->signatory_role;
+    ra.signed_by = op->actor_name;
+    ra.signatory_role = (char *)title;
     ra.n_contributions = parts->n_contributions;
     ra.contributions = parts->contributions;
     cd_event_out_t out = {
@@ -87,6 +91,10 @@ static const cd_guarded_spec_t s_sign = {
     .lost_field = "sign.complaint_ref",
     .lost_message = "the draft is no longer awaiting signature: it was signed, or the complaint"
                     " was withdrawn",
+    .roles = CD_ROLE_SIGNATORY | CD_ROLE_RESPONSIBLE_PERSON,
+    .schema = "signoff",
+    .org_col = COL_ORG,
+    .signs_for = 1, /* F2: e.g. a CSU's senior signatory, authorised by the ICB */
 };
 
 void so_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r, void *arg)

@@ -25,9 +25,10 @@ int so_validate_sign(const Candour__V1__SignResponse *s, cd_fail_t *e)
     if (!s->complaint_ref[0])
         return cd_fail(e, CD_CODE_REQUIRED, "sign.complaint_ref",
                        "the complaint's reference is required");
-    if (s_name(s->signed_by, "sign.signed_by", "name the person signing", e) ||
-        s_name(s->signatory_role, "sign.signatory_role",
-               "give the signatory's role, e.g. responsible person or chief executive", e))
+    /* Who signs is the person acting (Request.acting), from the directory;
+     * a name or role given here is only checked as text, never taken. */
+    if ((s->signed_by[0] && s_name(s->signed_by, "sign.signed_by", "", e)) ||
+        (s->signatory_role[0] && s_name(s->signatory_role, "sign.signatory_role", "", e)))
         return -1;
     return 0;
 }

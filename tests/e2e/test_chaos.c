@@ -31,10 +31,10 @@
 #include "harness.h"
 
 #define CH_MAX_CLIENTS 16
-#define CH_DEADLINE_S 900          /* the whole drive must finish within this */
+#define CH_DEADLINE_S 900 /* the whole drive must finish within this */
 
-static const char *const s_daemons[] = {"intake", "routing", "investigation",
-                                        "signoff", "notify", "gateway"};
+static const char *const s_daemons[] = {"intake",  "routing", "investigation",
+                                        "signoff", "notify",  "gateway"};
 
 typedef struct {
     h_t *h;
@@ -142,6 +142,9 @@ static int s_until_done(ch_client_t *c, const char *svc, Candour__V1__Request *r
     return -1;
 }
 
+/* The body's complaints team (staff ids), set before the clients start. */
+static char *s_manager, *s_investigator, *s_chief;
+
 static void *s_client(void *arg)
 {
     ch_client_t *c = arg;
@@ -149,21 +152,29 @@ static void *s_client(void *arg)
         char ref[64];
         if (s_submit(c, i, ref, sizeof ref) != 0)
             return NULL;
+        Candour__V1__AssignInvestigator as = CANDOUR__V1__ASSIGN_INVESTIGATOR__INIT;
+        as.complaint_ref = ref;
+        as.investigator = s_investigator;
+        Candour__V1__Request areq = CANDOUR__V1__REQUEST__INIT;
+        areq.acting = s_manager;
+        areq.op_case = CANDOUR__V1__REQUEST__OP_ASSIGN_INVESTIGATOR;
+        areq.assign_investigator = &as;
+        if (s_until_done(c, "investigation", &areq, ref) != 0)
+            return NULL;
         Candour__V1__RecordOutcome ro = CANDOUR__V1__RECORD_OUTCOME__INIT;
         ro.complaint_ref = ref;
         ro.outcome = CANDOUR__V1__OUTCOME__OUTCOME_UPHELD;
         ro.findings = "Visits were cancelled because of a rota error; they have been restored.";
-        ro.recorded_by = "Investigator C";
         Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+        req.acting = s_investigator;
         req.op_case = CANDOUR__V1__REQUEST__OP_RECORD_OUTCOME;
         req.record_outcome = &ro;
         if (s_until_done(c, "investigation", &req, ref) != 0)
             return NULL;
         Candour__V1__SignResponse sr = CANDOUR__V1__SIGN_RESPONSE__INIT;
         sr.complaint_ref = ref;
-        sr.signed_by = "R. Person";
-        sr.signatory_role = "Chief Executive";
         Candour__V1__Request sreq = CANDOUR__V1__REQUEST__INIT;
+        sreq.acting = s_chief;
         sreq.op_case = CANDOUR__V1__REQUEST__OP_SIGN;
         sreq.sign = &sr;
         if (s_until_done(c, "signoff", &sreq, ref) != 0)
@@ -207,10 +218,10 @@ static void s_spool_count(const char *spool, long *letters, long *temps, long *f
         closedir(d);
 }
 
-#define S_ALL_DELIVERIES(cond)                                                                  \
-    "SELECT count(*) FROM (SELECT * FROM intake.outbox_delivery UNION ALL SELECT * FROM "       \
-    "routing.outbox_delivery UNION ALL SELECT * FROM investigation.outbox_delivery UNION ALL "  \
-    "SELECT * FROM signoff.outbox_delivery UNION ALL SELECT * FROM notify.outbox_delivery) d "  \
+#define S_ALL_DELIVERIES(cond)                                                                     \
+    "SELECT count(*) FROM (SELECT * FROM intake.outbox_delivery UNION ALL SELECT * FROM "          \
+    "routing.outbox_delivery UNION ALL SELECT * FROM investigation.outbox_delivery UNION ALL "     \
+    "SELECT * FROM signoff.outbox_delivery UNION ALL SELECT * FROM notify.outbox_delivery) d "     \
     "WHERE " cond
 
 Test(chaos, complaints_survive_kill_9_of_any_daemon_and_a_database_restart, .timeout = 2400)
@@ -230,12 +241,18 @@ Test(chaos, complaints_survive_kill_9_of_any_daemon_and_a_database_restart, .tim
     h_setenv(h, "CANDOUR_RETRY_CAP_MS", "2000");
     h_setenv(h, "CANDOUR_LOG_LEVEL", "info");
     cr_assert_eq(h_start_all(h), 0);
+    s_manager = h_staff(h, "ICB-CHAOS", "Casey Manager", "Complaints", "complaints-manager");
+    s_investigator = h_staff(h, "ICB-CHAOS", "Ira Investigator", "Quality", "investigator");
+    s_chief = h_staff(h, "ICB-CHAOS", "R. Person", "", "responsible-person");
 
     int64_t t0 = cd_now_us();
     ch_client_t clients[CH_MAX_CLIENTS];
     pthread_t threads[CH_MAX_CLIENTS];
     for (int i = 0; i < nclients; i++) {
-        clients[i] = (ch_client_t){.h = h, .id = i, .nclients = nclients, .n = n,
+        clients[i] = (ch_client_t){.h = h,
+                                   .id = i,
+                                   .nclients = nclients,
+                                   .n = n,
                                    .deadline_us = t0 + CH_DEADLINE_S * 1000000LL};
         pthread_create(&threads[i], NULL, s_client, &clients[i]);
     }
@@ -282,8 +299,10 @@ Test(chaos, complaints_survive_kill_9_of_any_daemon_and_a_database_restart, .tim
             cr_assert_eq(h_start(h, s_daemons[i]), 0);
     char want[32];
     snprintf(want, sizeof want, "%d", n);
-    cr_assert(h_wait_for(h, "SELECT count(*) FROM routing.complaint WHERE state = 'response-sent'"
-                            " AND acknowledged_at IS NOT NULL", 0, NULL, want, 180000),
+    cr_assert(h_wait_for(h,
+                         "SELECT count(*) FROM routing.complaint WHERE state = 'response-sent'"
+                         " AND acknowledged_at IS NOT NULL",
+                         0, NULL, want, 180000),
               "not every complaint reached response-sent with its acknowledgement");
     cr_assert(h_wait_for(h, S_ALL_DELIVERIES("delivered_at IS NULL"), 0, NULL, "0", 60000),
               "an outbox still holds undelivered events");
@@ -292,22 +311,27 @@ Test(chaos, complaints_survive_kill_9_of_any_daemon_and_a_database_restart, .tim
     cr_assert_eq(s_count(h, "SELECT count(*) FROM intake.complaint"), n);
     cr_assert_eq(s_count(h, "SELECT count(DISTINCT external_ref) FROM intake.complaint"), n);
     cr_assert_eq(s_count(h, "SELECT count(*) FROM routing.complaint"), n);
-    cr_assert_eq(s_count(h, "SELECT count(*) FROM investigation.case WHERE state = 'completed'"), n);
+    cr_assert_eq(s_count(h, "SELECT count(*) FROM investigation.case WHERE state = 'completed'"),
+                 n);
     cr_assert_eq(s_count(h, "SELECT count(*) FROM investigation.case"), n);
     cr_assert_eq(s_count(h, "SELECT count(*) FROM signoff.draft WHERE state = 'approved'"), n);
     cr_assert_eq(s_count(h, "SELECT count(*) FROM notify.recipient"), n);
-    cr_assert_eq(s_count(h, "SELECT count(*) FROM notify.letter WHERE delivered_at IS NOT NULL"), 2 * n);
+    cr_assert_eq(s_count(h, "SELECT count(*) FROM notify.letter WHERE delivered_at IS NOT NULL"),
+                 2 * n);
     cr_assert_eq(s_count(h, "SELECT count(*) FROM notify.letter"), 2 * n);
-    /* Each event applied once: a complaint's history has exactly its six
-     * events and its one triage. */
-    cr_assert_eq(s_count(h, "SELECT count(*) FROM routing.history"), 7L * n);
+    /* Each event applied once: a complaint's history has exactly its seven
+     * events and its one triage (an assignment retried after a lost reply
+     * names the same person: nothing changes, nothing is sent). */
+    cr_assert_eq(s_count(h, "SELECT count(*) FROM routing.history"), 8L * n);
     cr_assert_eq(s_count(h, "SELECT count(*) FROM (SELECT reference FROM routing.history"
-                            " GROUP BY reference HAVING count(*) <> 7) x"), 0);
-    /* Inboxes: what each consumer applied, once per event. */
-    cr_assert_eq(s_count(h, "SELECT count(*) FROM routing.inbox"), 6L * n);
-    cr_assert_eq(s_count(h, "SELECT count(*) FROM investigation.inbox"), n);
-    cr_assert_eq(s_count(h, "SELECT count(*) FROM signoff.inbox"), n);
-    cr_assert_eq(s_count(h, "SELECT count(*) FROM notify.inbox"), 3L * n);
+                            " GROUP BY reference HAVING count(*) <> 8) x"),
+                 0);
+    /* Inboxes: what each consumer applied, once per event (and the three
+     * people of the staff directory, once each, at each copy). */
+    cr_assert_eq(s_count(h, "SELECT count(*) FROM routing.inbox"), 7L * n);
+    cr_assert_eq(s_count(h, "SELECT count(*) FROM investigation.inbox"), n + 3);
+    cr_assert_eq(s_count(h, "SELECT count(*) FROM signoff.inbox"), n + 3);
+    cr_assert_eq(s_count(h, "SELECT count(*) FROM notify.inbox"), 3L * n + 3);
     /* Outboxes: one event per state change, every delivery acknowledged, none dead. */
     cr_assert_eq(s_count(h, "SELECT count(*) FROM intake.outbox"), n);
     /* routing: the hand-over and the acknowledgement request, plus one status
@@ -315,17 +339,18 @@ Test(chaos, complaints_survive_kill_9_of_any_daemon_and_a_database_restart, .tim
      * skipped when two producers' events overtake each other: states only
      * go forward.) */
     long changes = s_count(h, "SELECT count(*) FROM intake.status_change");
-    cr_assert_eq(s_count(h, "SELECT count(*) FROM routing.outbox"), 2L * n + changes);
+    cr_assert_eq(s_count(h, "SELECT count(*) FROM routing.outbox"), 2L * n + changes + 3);
     cr_assert_eq(s_count(h, "SELECT count(*) FROM intake.inbox"), changes);
     /* Between "received" and "response-sent" a complaint passes at most three
      * more states; when routing was down and events overtook each other, it
      * may skip some (states only go forward), never repeat one. */
     cr_assert_eq(s_count(h, "SELECT count(*) FROM (SELECT reference FROM intake.status_change"
                             " GROUP BY reference HAVING count(*) NOT BETWEEN 2 AND 5"
-                            " OR count(*) <> count(DISTINCT state)) x"), 0);
-    cr_assert_eq(s_count(h, "SELECT count(*) FROM intake.complaint WHERE state = 'response-sent'"), n,
-                 "intake's view of a complaint did not end at response-sent");
-    cr_assert_eq(s_count(h, "SELECT count(*) FROM investigation.outbox"), 2L * n);
+                            " OR count(*) <> count(DISTINCT state)) x"),
+                 0);
+    cr_assert_eq(s_count(h, "SELECT count(*) FROM intake.complaint WHERE state = 'response-sent'"),
+                 n, "intake's view of a complaint did not end at response-sent");
+    cr_assert_eq(s_count(h, "SELECT count(*) FROM investigation.outbox"), 3L * n);
     cr_assert_eq(s_count(h, "SELECT count(*) FROM signoff.outbox"), n);
     cr_assert_eq(s_count(h, "SELECT count(*) FROM notify.outbox"), 2L * n);
     cr_assert_eq(s_count(h, S_ALL_DELIVERIES("dead_at IS NOT NULL")), 0);

@@ -25,6 +25,14 @@ static void s_setup(void)
     s_h = h_new("casework");
     cr_assert_eq(h_start(s_h, "investigation"), 0);
     cr_assert_eq(h_start(s_h, "signoff"), 0);
+    /* The directory as routing would send it: a complaints manager, an
+     * investigator and a signatory of the body. */
+    const char *svcs[2] = {"investigation", "signoff"};
+    for (int i = 0; i < 2; i++) {
+        h_staff_event(s_h, svcs[i], "ST901", "ICB-QWE", "Casey Manager", "complaints-manager");
+        h_staff_event(s_h, svcs[i], "ST902", "ICB-QWE", "Ira Investigator", "investigator");
+        h_staff_event(s_h, svcs[i], "ST903", "ICB-QWE", "Dr R. Chief", "responsible-person");
+    }
 }
 
 static void s_teardown(void)
@@ -55,6 +63,13 @@ static void s_routed(const char *ref, char **partners, size_t n)
     cr.n_partners = n;
     cr_assert(s_send("investigation", "complaint.routed", ref, &cr.base),
               "complaint.routed not acknowledged");
+    /* The complaints manager names the investigator, as they would (V1). */
+    const char *p[1] = {ref};
+    if (h_count(s_h,
+                "SELECT count(*) FROM investigation.case WHERE reference = $1"
+                " AND state = 'open'",
+                1, p) == 1)
+        h_assign(s_h, ref, "ST901", "ST902");
 }
 
 static void s_withdrawn(const char *svc, const char *ref)
@@ -71,7 +86,8 @@ static void s_completed(const char *ref)
     ic.case_id = "6f1c2a9e-8f7d-4c51-9a8e-2b3c4d5e6f70";
     ic.outcome = CANDOUR__V1__OUTCOME__OUTCOME_UPHELD;
     ic.findings = "The care package was not arranged before discharge.";
-    ic.recorded_by = "Investigator A";
+    ic.recorded_by = "Ira Investigator (ST902)";
+    ic.org_id = "ICB-QWE";
     cr_assert(s_send("signoff", "investigation.completed", ref, &ic.base),
               "investigation.completed not acknowledged");
 }
@@ -82,8 +98,8 @@ static Candour__V1__Reply *s_record_outcome(const char *ref)
     ro.complaint_ref = (char *)ref;
     ro.outcome = CANDOUR__V1__OUTCOME__OUTCOME_PARTIALLY_UPHELD;
     ro.findings = "The discharge went ahead before the care package was confirmed.";
-    ro.recorded_by = "Investigator A";
     Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    req.acting = "ST902";
     req.op_case = CANDOUR__V1__REQUEST__OP_RECORD_OUTCOME;
     req.record_outcome = &ro;
     return h_call(s_h, "investigation", NULL, &req);
@@ -93,9 +109,8 @@ static Candour__V1__Reply *s_sign(const char *ref)
 {
     Candour__V1__SignResponse sr = CANDOUR__V1__SIGN_RESPONSE__INIT;
     sr.complaint_ref = (char *)ref;
-    sr.signed_by = "Dr R. Chief";
-    sr.signatory_role = "Chief Executive";
     Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    req.acting = "ST903";
     req.op_case = CANDOUR__V1__REQUEST__OP_SIGN;
     req.sign = &sr;
     return h_call(s_h, "signoff", NULL, &req);

@@ -53,6 +53,7 @@ Test(deadlines, R6_due_soon_and_overdue_are_raised_once_and_an_extension_is_reco
     h_setenv(h, "CANDOUR_DEADLINE_SCAN_MS", "100");
     h_org(h, "ICB-DL");
     cr_assert_eq(h_start_all(h), 0);
+    char *manager = h_staff(h, "ICB-DL", "Casey Manager", "Complaints", "complaints-manager");
 
     cd_client_t *c = h_client(h, "ICB-DL");
     Candour__V1__Person p = CANDOUR__V1__PERSON__INIT;
@@ -127,25 +128,33 @@ Test(deadlines, R6_due_soon_and_overdue_are_raised_once_and_an_extension_is_reco
     cr_assert_not(s_deadline(r, "acknowledgement")->missed);
     candour__v1__reply__free_unpacked(r, NULL);
 
-    /* An extension: refused without who agreed it, or to an earlier date. */
+    /* An extension is the complaints manager's to record: no one named, no extension. */
     snprintf(json, sizeof json, "{\"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
-                                " \"response\", \"new_due\": \"2099-01-01\", \"reason\": \"x\"}}", ref);
+                                " \"response\", \"new_due\": \"2099-01-01\", \"agreed_by\":"
+                                " \"Lin Wu\", \"reason\": \"x\"}}", ref);
+    r = h_call_json(h, "routing", NULL, json);
+    cr_assert(r->error && strcmp(r->error->code, "PERMISSION_DENIED") == 0 &&
+              strcmp(r->error->field, "acting") == 0);
+    candour__v1__reply__free_unpacked(r, NULL);
+    /* An extension: refused without who agreed it, or to an earlier date. */
+    snprintf(json, sizeof json, "{\"acting\": \"%s\", \"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
+                                " \"response\", \"new_due\": \"2099-01-01\", \"reason\": \"x\"}}", manager, ref);
     r = h_call_json(h, "routing", NULL, json);
     cr_assert(r->error && strcmp(r->error->field, "extend_deadline.agreed_by") == 0);
     candour__v1__reply__free_unpacked(r, NULL);
-    snprintf(json, sizeof json, "{\"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
+    snprintf(json, sizeof json, "{\"acting\": \"%s\", \"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
                                 " \"response\", \"new_due\": \"2000-01-01\", \"agreed_by\": \"Lin Wu\","
-                                " \"reason\": \"x\"}}", ref);
+                                " \"reason\": \"x\"}}", manager, ref);
     r = h_call_json(h, "routing", NULL, json);
     cr_assert(r->error && strcmp(r->error->code, "FAILED_PRECONDITION") == 0);
     candour__v1__reply__free_unpacked(r, NULL);
     cd_date_t nd = cd_date_add_days(rd, 30);
     char new_due[CD_DATE_LEN + 1];
     cd_date_format(nd, new_due);
-    snprintf(json, sizeof json, "{\"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
+    snprintf(json, sizeof json, "{\"acting\": \"%s\", \"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
                                 " \"response\", \"new_due\": \"%s\", \"agreed_by\": \"Lin Wu\","
                                 " \"reason\": \"An independent clinical opinion is needed.\"}}",
-             ref, new_due);
+             manager, ref, new_due);
     r = h_call_json(h, "routing", NULL, json);
     cr_assert_null(r->error, "%s", r->error ? r->error->message : "");
     candour__v1__reply__free_unpacked(r, NULL);
@@ -157,6 +166,13 @@ Test(deadlines, R6_due_soon_and_overdue_are_raised_once_and_an_extension_is_reco
     cr_assert_str_eq(d->extended_by, "Lin Wu");
     cr_assert_not(d->missed);
     candour__v1__reply__free_unpacked(r, NULL);
+    /* The audit trail names the complaints manager who recorded it. */
+    char *actor = h_scalar(h, "SELECT actor FROM routing.audit WHERE table_name ="
+                              " 'deadline_extension' AND reference = $1", 1, pr);
+    char want[96];
+    snprintf(want, sizeof want, "Casey Manager (%s)", manager);
+    cr_assert(actor && strcmp(actor, want) == 0, "audit actor %s, wanted %s", actor, want);
+    free(actor);
     /* The complainant is written to about the new date. */
     char kind[64];
     snprintf(kind, sizeof kind, "extension-%s", new_due);
@@ -170,5 +186,6 @@ Test(deadlines, R6_due_soon_and_overdue_are_raised_once_and_an_extension_is_reco
               "the extended deadline was not watched");
     free(response_due);
     free(update_due);
+    free(manager);
     cr_assert_eq(h_destroy(&h), 0);
 }

@@ -70,6 +70,22 @@ static int s_wait_file(const char *path, int ms)
     return 0;
 }
 
+/* ICB-QWE's complaints team (staff ids), made by s_start. */
+static char s_manager[32], s_investigator[32], s_chief[32];
+
+static void s_team(h_t *h)
+{
+    char *m = h_staff(h, "ICB-QWE", "Casey Manager", "Complaints", "complaints-manager");
+    char *i = h_staff(h, "ICB-QWE", "Ira Investigator", "Quality", "investigator");
+    char *c = h_staff(h, "ICB-QWE", "Dr R. Chief", "", "responsible-person");
+    snprintf(s_manager, sizeof s_manager, "%s", m);
+    snprintf(s_investigator, sizeof s_investigator, "%s", i);
+    snprintf(s_chief, sizeof s_chief, "%s", c);
+    free(m);
+    free(i);
+    free(c);
+}
+
 static h_t *s_start(const char *label)
 {
     h_t *h = h_new(label);
@@ -84,6 +100,7 @@ static h_t *s_start(const char *label)
     h_org(h, "TRUST-RXX");
     h_org(h, "LA-XYZ");
     cr_assert_eq(h_start_all(h), 0);
+    s_team(h);
     return h;
 }
 
@@ -92,6 +109,7 @@ Test(lifecycle_defects, R3_defect_3_no_answer_before_the_partners_unless_a_part_
 {
     h_t *h = s_start("lc3");
     char ref[64], json[1024], code[64], msg[512];
+    const char *manager = s_manager, *investigator = s_investigator;
     s_submit(h, "ICB-QWE", "LC-3",
              "\"services\": [\"acute-surgery\", \"asc-home-care\"], \"consents\":"
              " [{\"given_by\": \"Ada Cole\", \"given_at\": \"2026-11-01\"}]",
@@ -100,6 +118,7 @@ Test(lifecycle_defects, R3_defect_3_no_answer_before_the_partners_unless_a_part_
     cr_assert(h_wait_for(h, "SELECT state FROM investigation.case WHERE reference = $1", 1, p,
                          "open", 15000),
               "no case opened");
+    h_assign(h, ref, manager, investigator);
     /* The trust sends its part; the council does not. */
     cr_assert(h_wait_for(h,
                          "SELECT count(*)::text FROM intake.partner_message WHERE reference = $1",
@@ -118,32 +137,39 @@ Test(lifecycle_defects, R3_defect_3_no_answer_before_the_partners_unless_a_part_
     /* The outcome cannot be recorded while the council's part is outstanding. */
     char outcome[1024];
     snprintf(outcome, sizeof outcome,
-             "{\"record_outcome\": {\"complaint_ref\": \"%s\", \"outcome\": \"OUTCOME_UPHELD\","
-             " \"findings\": \"The discharge was unsafe.\", \"recorded_by\": \"Investigator A\"}}",
-             ref);
+             "{\"acting\": \"%s\", \"record_outcome\": {\"complaint_ref\": \"%s\","
+             " \"outcome\": \"OUTCOME_UPHELD\", \"findings\": \"The discharge was unsafe.\"}}",
+             investigator, ref);
     s_code(h_call_json(h, "investigation", NULL, outcome), code, sizeof code, msg, sizeof msg);
     cr_assert_str_eq(code, "FAILED_PRECONDITION", "%s", msg);
     cr_assert(strstr(msg, "LA-XYZ"), "the partner outstanding is not named: %s", msg);
 
     /* A waiver needs its reason; a body that is not a partner has nothing to waive. */
     snprintf(json, sizeof json,
-             "{\"waive_contribution\": {\"complaint_ref\": \"%s\","
-             " \"partner_org\": \"LA-XYZ\", \"recorded_by\": \"CM\"}}",
-             ref);
+             "{\"acting\": \"%s\", \"waive_contribution\": {\"complaint_ref\": \"%s\","
+             " \"partner_org\": \"LA-XYZ\"}}",
+             manager, ref);
     s_code(h_call_json(h, "routing", NULL, json), code, sizeof code, NULL, 0);
     cr_assert_str_eq(code, "REQUIRED");
     snprintf(json, sizeof json,
-             "{\"waive_contribution\": {\"complaint_ref\": \"%s\","
-             " \"partner_org\": \"NOT-A-PARTNER\", \"reason\": \"r\","
-             " \"recorded_by\": \"CM\"}}",
-             ref);
+             "{\"acting\": \"%s\", \"waive_contribution\": {\"complaint_ref\": \"%s\","
+             " \"partner_org\": \"NOT-A-PARTNER\", \"reason\": \"r\"}}",
+             manager, ref);
     s_code(h_call_json(h, "routing", NULL, json), code, sizeof code, NULL, 0);
     cr_assert_str_eq(code, "FAILED_PRECONDITION");
     snprintf(json, sizeof json,
-             "{\"waive_contribution\": {\"complaint_ref\": \"%s\","
+             "{\"acting\": \"%s\", \"waive_contribution\": {\"complaint_ref\": \"%s\","
              " \"partner_org\": \"LA-XYZ\", \"reason\": \"the council did not"
-             " answer our requests\", \"recorded_by\": \"Complaints manager\"}}",
-             ref);
+             " answer our requests\"}}",
+             investigator, ref);
+    /* An investigator is not the complaints manager: the waiver is refused. */
+    s_code(h_call_json(h, "routing", NULL, json), code, sizeof code, NULL, 0);
+    cr_assert_str_eq(code, "PERMISSION_DENIED");
+    snprintf(json, sizeof json,
+             "{\"acting\": \"%s\", \"waive_contribution\": {\"complaint_ref\": \"%s\","
+             " \"partner_org\": \"LA-XYZ\", \"reason\": \"the council did not"
+             " answer our requests\"}}",
+             manager, ref);
     cr_assert_str_eq(
         s_code(h_call_json(h, "routing", NULL, json), code, sizeof code, msg, sizeof msg), "", "%s",
         msg);
@@ -164,9 +190,7 @@ Test(lifecycle_defects, R3_defect_3_no_answer_before_the_partners_unless_a_part_
     cr_assert(h_wait_for(h, "SELECT state FROM signoff.draft WHERE reference = $1", 1, p,
                          "awaiting-signature", 15000));
     snprintf(json, sizeof json,
-             "{\"sign\": {\"complaint_ref\": \"%s\", \"signed_by\": \"Dr R. Chief\","
-             " \"signatory_role\": \"Chief Executive\"}}",
-             ref);
+             "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\"}}", s_chief, ref);
     cr_assert_str_eq(
         s_code(h_call_json(h, "signoff", NULL, json), code, sizeof code, msg, sizeof msg), "", "%s",
         msg);
@@ -218,10 +242,9 @@ Test(lifecycle_defects, I3_I5_defect_5_what_triage_closed_cannot_be_withdrawn, .
     cr_assert(h_wait_for(h, "SELECT state FROM routing.complaint WHERE reference = $1", 1, p,
                          "out-of-time", 15000));
     snprintf(json, sizeof json,
-             "{\"decide_out_of_time\": {\"complaint_ref\": \"%s\", \"accept\": false,"
-             " \"reason\": \"no good reason for the delay\", \"decided_by\":"
-             " \"Complaints manager\"}}",
-             ref);
+             "{\"acting\": \"%s\", \"decide_out_of_time\": {\"complaint_ref\": \"%s\","
+             " \"accept\": false, \"reason\": \"no good reason for the delay\"}}",
+             s_manager, ref);
     cr_assert_str_eq(
         s_code(h_call_json(h, "routing", NULL, json), code, sizeof code, msg, sizeof msg), "", "%s",
         msg);
@@ -273,15 +296,13 @@ Test(lifecycle_defects, defect_6_a_withdrawn_complaint_is_neither_investigated_n
     cr_assert(h_wait_for(h, "SELECT state FROM routing.complaint WHERE reference = $1", 1, p,
                          "withdrawn", 15000));
     snprintf(json, sizeof json,
-             "{\"record_outcome\": {\"complaint_ref\": \"%s\", \"outcome\": \"OUTCOME_UPHELD\","
-             " \"findings\": \"f\", \"recorded_by\": \"Investigator A\"}}",
-             ref);
+             "{\"acting\": \"%s\", \"record_outcome\": {\"complaint_ref\": \"%s\","
+             " \"outcome\": \"OUTCOME_UPHELD\", \"findings\": \"f\"}}",
+             s_manager, ref);
     s_code(h_call_json(h, "investigation", NULL, json), code, sizeof code, msg, sizeof msg);
     cr_assert_str_eq(code, "FAILED_PRECONDITION", "%s", msg);
     snprintf(json, sizeof json,
-             "{\"sign\": {\"complaint_ref\": \"%s\", \"signed_by\": \"Dr R. Chief\","
-             " \"signatory_role\": \"Chief Executive\"}}",
-             ref);
+             "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\"}}", s_chief, ref);
     s_code(h_call_json(h, "signoff", NULL, json), code, sizeof code, NULL, 0);
     cr_assert_neq(strlen(code), 0, "a withdrawn complaint's response was signed");
     /* The confirmation goes; no final response ever does. */

@@ -45,12 +45,15 @@ static char *s_read(const char *path)
     return buf;
 }
 
-Test(slice, a_complaint_goes_from_submission_to_response_sent_through_every_daemon,
-     .timeout = 120)
+Test(slice, a_complaint_goes_from_submission_to_response_sent_through_every_daemon, .timeout = 120)
 {
     h_t *h = h_new("slice");
     h_org(h, "ICB-QWE");
     cr_assert_eq(h_start_all(h), 0);
+    /* The body's complaints team, in its staff directory. */
+    char *manager = h_staff(h, "ICB-QWE", "Casey Manager", "Complaints", "complaints-manager");
+    char *investigator = h_staff(h, "ICB-QWE", "Ira Investigator", "Quality", "investigator");
+    char *chief = h_staff(h, "ICB-QWE", "Dr R. Chief", "", "responsible-person");
 
     Candour__V1__Reply *r = s_submit(h, "ICB-QWE", "EXT-0001");
     cr_assert_null(r->error, "submit failed: %s", r->error ? r->error->message : "");
@@ -72,17 +75,21 @@ Test(slice, a_complaint_goes_from_submission_to_response_sent_through_every_daem
 
     /* Routing acknowledges; investigation opens a case; notify sends the acknowledgement. */
     cr_assert(h_wait_for(h, "SELECT state FROM investigation.case WHERE reference = $1", 1, p,
-                         "open", 15000), "no case opened");
-    cr_assert(h_wait_for(h, "SELECT (acknowledged_at IS NOT NULL)::text FROM routing.complaint"
-                            " WHERE reference = $1", 1, p, "true", 15000),
+                         "open", 15000),
+              "no case opened");
+    cr_assert(h_wait_for(h,
+                         "SELECT (acknowledged_at IS NOT NULL)::text FROM routing.complaint"
+                         " WHERE reference = $1",
+                         1, p, "true", 15000),
               "acknowledgement not recorded");
 
+    h_assign(h, ref, manager, investigator);
     Candour__V1__RecordOutcome ro = CANDOUR__V1__RECORD_OUTCOME__INIT;
     ro.complaint_ref = ref;
     ro.outcome = CANDOUR__V1__OUTCOME__OUTCOME_PARTIALLY_UPHELD;
     ro.findings = "The referral was misfiled for six weeks. The process has been changed.";
-    ro.recorded_by = "Investigator A";
     Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    req.acting = investigator;
     req.op_case = CANDOUR__V1__REQUEST__OP_RECORD_OUTCOME;
     req.record_outcome = &ro;
     r = h_call(h, "investigation", NULL, &req);
@@ -95,12 +102,12 @@ Test(slice, a_complaint_goes_from_submission_to_response_sent_through_every_daem
     candour__v1__reply__free_unpacked(r, NULL);
 
     cr_assert(h_wait_for(h, "SELECT state FROM signoff.draft WHERE reference = $1", 1, p,
-                         "awaiting-signature", 15000), "no draft at sign-off");
+                         "awaiting-signature", 15000),
+              "no draft at sign-off");
     Candour__V1__SignResponse sr = CANDOUR__V1__SIGN_RESPONSE__INIT;
     sr.complaint_ref = ref;
-    sr.signed_by = "Dr R. Chief";
-    sr.signatory_role = "Chief Executive";
     Candour__V1__Request sreq = CANDOUR__V1__REQUEST__INIT;
+    sreq.acting = chief;
     sreq.op_case = CANDOUR__V1__REQUEST__OP_SIGN;
     sreq.sign = &sr;
     r = h_call(h, "signoff", NULL, &sreq);
@@ -108,31 +115,46 @@ Test(slice, a_complaint_goes_from_submission_to_response_sent_through_every_daem
     candour__v1__reply__free_unpacked(r, NULL);
 
     cr_assert(h_wait_for(h, "SELECT state FROM routing.complaint WHERE reference = $1", 1, p,
-                         "response-sent", 15000), "never reached response-sent");
+                         "response-sent", 15000),
+              "never reached response-sent");
 
     /* Each service's own schema holds its part. */
-    cr_assert_eq(h_count(h, "SELECT count(*) FROM investigation.case WHERE reference = $1"
-                            " AND state = 'completed' AND outcome = 'OUTCOME_PARTIALLY_UPHELD'", 1, p), 1);
-    cr_assert_eq(h_count(h, "SELECT count(*) FROM signoff.draft WHERE reference = $1"
-                            " AND state = 'approved' AND signed_at IS NOT NULL", 1, p), 1);
-    cr_assert_eq(h_count(h, "SELECT count(*) FROM notify.letter WHERE reference = $1"
-                            " AND delivered_at IS NOT NULL", 1, p), 2);
-    /* Six events and the triage. (The last letter.sent may still be on its way
-     * to routing's history when the state read above is already final.) */
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM investigation.case WHERE reference = $1"
+                         " AND state = 'completed' AND outcome = 'OUTCOME_PARTIALLY_UPHELD'",
+                         1, p),
+                 1);
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM signoff.draft WHERE reference = $1"
+                         " AND state = 'approved' AND signed_at IS NOT NULL",
+                         1, p),
+                 1);
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM notify.letter WHERE reference = $1"
+                         " AND delivered_at IS NOT NULL",
+                         1, p),
+                 2);
+    /* Seven events and the triage. (The last letter.sent may still be on its
+     * way to routing's history when the state read above is already final.) */
     cr_assert(h_wait_for(h, "SELECT count(*)::text FROM routing.history WHERE reference = $1", 1, p,
-                         "7", 10000),
+                         "8", 10000),
               "routing history: %s",
-              h_scalar(h, "SELECT string_agg(event, ', ' ORDER BY id) FROM routing.history"
-                          " WHERE reference = $1", 1, p));
+              h_scalar(h,
+                       "SELECT string_agg(event, ', ' ORDER BY id) FROM routing.history"
+                       " WHERE reference = $1",
+                       1, p));
     /* Nothing left undelivered in any outbox; every delivery went once to its subscriber. */
-    cr_assert(h_wait_for(h,
-        "SELECT count(*)::text FROM (SELECT delivered_at FROM intake.outbox_delivery"
-        " UNION ALL SELECT delivered_at FROM routing.outbox_delivery"
-        " UNION ALL SELECT delivered_at FROM investigation.outbox_delivery"
-        " UNION ALL SELECT delivered_at FROM signoff.outbox_delivery"
-        " UNION ALL SELECT delivered_at FROM notify.outbox_delivery) d WHERE delivered_at IS NULL",
-        0, NULL, "0", 10000), "an outbox still holds undelivered events");
-    cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.inbox", 0, NULL), 6);
+    cr_assert(
+        h_wait_for(h,
+                   "SELECT count(*)::text FROM (SELECT delivered_at FROM intake.outbox_delivery"
+                   " UNION ALL SELECT delivered_at FROM routing.outbox_delivery"
+                   " UNION ALL SELECT delivered_at FROM investigation.outbox_delivery"
+                   " UNION ALL SELECT delivered_at FROM signoff.outbox_delivery"
+                   " UNION ALL SELECT delivered_at FROM notify.outbox_delivery) d WHERE "
+                   "delivered_at IS NULL",
+                   0, NULL, "0", 10000),
+        "an outbox still holds undelivered events");
+    cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.inbox", 0, NULL), 7);
 
     /* The letters, one of each, in the spool. */
     char path[512];
@@ -146,7 +168,7 @@ Test(slice, a_complaint_goes_from_submission_to_response_sent_through_every_daem
     cr_assert(fin, "no final response at %s", path);
     cr_assert(strstr(fin, "Parliamentary and Health Service Ombudsman"));
     cr_assert(strstr(fin, "misfiled"));
-    cr_assert(strstr(fin, "Chief Executive"));
+    cr_assert(strstr(fin, "Dr R. Chief"), "the signatory, from the directory, is not named");
 
     /* The gateway's read-only status. */
     char *body = NULL;
@@ -163,4 +185,7 @@ Test(slice, a_complaint_goes_from_submission_to_response_sent_through_every_daem
 
     /* Every daemon stops cleanly on SIGTERM. */
     cr_assert_eq(h_destroy(&h), 0, "a daemon did not exit 0 on SIGTERM");
+    free(manager);
+    free(investigator);
+    free(chief);
 }

@@ -13,6 +13,7 @@
 #include "harness.h"
 
 static h_t *s_h;
+static char *s_manager; /* ICB-QWE's complaints manager (staff id) */
 
 static void s_setup(void)
 {
@@ -23,10 +24,12 @@ static void s_setup(void)
     cr_assert_eq(system(cmd), 0, "routes import failed");
     h_org(s_h, "ICB-QWE");
     cr_assert_eq(h_start_all(s_h), 0);
+    s_manager = h_staff(s_h, "ICB-QWE", "Casey Manager", "Complaints", "complaints-manager");
 }
 
 static void s_teardown(void)
 {
+    free(s_manager);
     cr_assert_eq(h_destroy(&s_h), 0);
 }
 
@@ -161,23 +164,32 @@ Test(triage, I3_a_late_complaint_waits_for_a_recorded_decision_accepted_or_decli
     s_submit("T-7", "\"services\": [\"acute-surgery\"], \"event_date\": \"2019-03-01\"", late);
     cr_assert(s_state_becomes(ok, "out-of-time"));
     cr_assert(s_state_becomes(late, "out-of-time"));
-    snprintf(json, sizeof json, "{\"decide_out_of_time\": {\"complaint_ref\": \"%s\","
-                                " \"accept\": true, \"reason\": \"\", \"decided_by\": \"CM\"}}", ok);
+    snprintf(json, sizeof json, "{\"acting\": \"%s\", \"decide_out_of_time\": {\"complaint_ref\":"
+                                " \"%s\", \"accept\": true, \"reason\": \"\"}}", s_manager, ok);
     Candour__V1__Reply *r = h_call_json(s_h, "routing", NULL, json);
     cr_assert(r->error && strcmp(r->error->code, "REQUIRED") == 0, "a decision needs its reasons");
     candour__v1__reply__free_unpacked(r, NULL);
-    snprintf(json, sizeof json, "{\"decide_out_of_time\": {\"complaint_ref\": \"%s\","
-                                " \"accept\": true, \"reason\": \"In hospital for most of the"
-                                " time; the records are still available.\", \"decided_by\":"
-                                " \"Complaints manager\"}}", ok);
+    /* Someone who is not the body's complaints manager may not decide. */
+    char *investigator = h_staff(s_h, "ICB-QWE", "Ira Investigator", "Quality", "investigator");
+    snprintf(json, sizeof json, "{\"acting\": \"%s\", \"decide_out_of_time\": {\"complaint_ref\":"
+                                " \"%s\", \"accept\": true, \"reason\": \"In hospital for most of"
+                                " the time; the records are still available.\"}}", investigator, ok);
+    r = h_call_json(s_h, "routing", NULL, json);
+    cr_assert(r->error && strcmp(r->error->code, "PERMISSION_DENIED") == 0 &&
+                  strcmp(r->error->field, "acting") == 0,
+              "an investigator decided: %s", r->error ? r->error->code : "accepted");
+    candour__v1__reply__free_unpacked(r, NULL);
+    free(investigator);
+    snprintf(json, sizeof json, "{\"acting\": \"%s\", \"decide_out_of_time\": {\"complaint_ref\":"
+                                " \"%s\", \"accept\": true, \"reason\": \"In hospital for most of"
+                                " the time; the records are still available.\"}}", s_manager, ok);
     r = h_call_json(s_h, "routing", NULL, json);
     cr_assert_null(r->error, "%s", r->error ? r->error->message : "");
     candour__v1__reply__free_unpacked(r, NULL);
     cr_assert(s_state_becomes(ok, "under-investigation"), "an accepted late complaint goes ahead");
-    snprintf(json, sizeof json, "{\"decide_out_of_time\": {\"complaint_ref\": \"%s\","
-                                " \"accept\": false, \"reason\": \"The staff and records involved"
-                                " are no longer available.\", \"decided_by\": \"Complaints manager\"}}",
-             late);
+    snprintf(json, sizeof json, "{\"acting\": \"%s\", \"decide_out_of_time\": {\"complaint_ref\":"
+                                " \"%s\", \"accept\": false, \"reason\": \"The staff and records"
+                                " involved are no longer available.\"}}", s_manager, late);
     r = h_call_json(s_h, "routing", NULL, json);
     cr_assert_null(r->error, "%s", r->error ? r->error->message : "");
     candour__v1__reply__free_unpacked(r, NULL);

@@ -4,6 +4,7 @@
 #include <zmq.h>
 
 #include "candour/client.h"
+#include "candour/directory.h"
 #include "candour/events.h"
 #include "candour/pb.h"
 #include "candour/pbjson.h"
@@ -27,23 +28,23 @@
 
 #define H_NSVC 6
 
-static const char *const s_services[H_NSVC] = {"intake", "routing", "investigation",
-                                               "signoff", "notify", "gateway"};
+static const char *const s_services[H_NSVC] = {"intake",  "routing", "investigation",
+                                               "signoff", "notify",  "gateway"};
 
 struct h_t {
     char dir[256];
     char dbname[64];
-    char admin_url[512];   /* the cluster's admin URL (postgres db) */
-    char db_url[512];      /* the test database */
+    char admin_url[512]; /* the cluster's admin URL (postgres db) */
+    char db_url[512];    /* the test database */
     char spool[300];
     char endpoints[H_NSVC][300];
     pid_t pids[H_NSVC];
     int gateway_port;
     int admin_ports[H_NSVC];
     PGconn *conn;
-    char pg_dir[300];      /* private cluster, "" if shared */
+    char pg_dir[300]; /* private cluster, "" if shared */
     int pg_port;
-    char *env[16];         /* extra NAME=value for daemons */
+    char *env[16]; /* extra NAME=value for daemons */
     int nenv;
     char public_endpoint[300];
     char server_public[41], server_key_file[300];
@@ -51,7 +52,7 @@ struct h_t {
         char org[65], pub[41], sec[41];
     } orgs[8];
     int norgs;
-    char nak[64];          /* code of the NAK h_send_event last got, "" if none */
+    char nak[64]; /* code of the NAK h_send_event last got, "" if none */
 };
 
 static int s_index(const char *svc)
@@ -409,9 +410,18 @@ int h_destroy(h_t **ph)
     return bad;
 }
 
-const char *h_endpoint(h_t *h, const char *svc) { return h->endpoints[s_index(svc)]; }
-const char *h_spool(h_t *h) { return h->spool; }
-const char *h_public_endpoint(h_t *h) { return h->public_endpoint; }
+const char *h_endpoint(h_t *h, const char *svc)
+{
+    return h->endpoints[s_index(svc)];
+}
+const char *h_spool(h_t *h)
+{
+    return h->spool;
+}
+const char *h_public_endpoint(h_t *h)
+{
+    return h->public_endpoint;
+}
 
 static int s_org_index(h_t *h, const char *org)
 {
@@ -430,9 +440,10 @@ void h_org(h_t *h, const char *org)
     snprintf(h->orgs[i].org, sizeof h->orgs[i].org, "%s", org);
     cr_assert_eq(zmq_curve_keypair(h->orgs[i].pub, h->orgs[i].sec), 0);
     const char *p[2] = {org, h->orgs[i].pub};
-    free(h_scalar(h, "WITH o AS (INSERT INTO intake.organisation (org_id, name) VALUES ($1, $1)"
-                     " ON CONFLICT DO NOTHING RETURNING 1)"
-                     " INSERT INTO intake.org_key (public_key, org_id) VALUES ($2, $1) RETURNING 1",
+    free(h_scalar(h,
+                  "WITH o AS (INSERT INTO intake.organisation (org_id, name) VALUES ($1, $1)"
+                  " ON CONFLICT DO NOTHING RETURNING 1)"
+                  " INSERT INTO intake.org_key (public_key, org_id) VALUES ($2, $1) RETURNING 1",
                   2, p));
 }
 
@@ -440,8 +451,8 @@ struct cd_client_t *h_client(h_t *h, const char *org)
 {
     int i = s_org_index(h, org);
     cr_assert_geq(i, 0, "h_org(%s) first", org);
-    cd_client_t *c = cd_client_new_curve(h->public_endpoint, h->server_public, h->orgs[i].pub,
-                                         h->orgs[i].sec);
+    cd_client_t *c =
+        cd_client_new_curve(h->public_endpoint, h->server_public, h->orgs[i].pub, h->orgs[i].sec);
     cr_assert(c);
     return c;
 }
@@ -460,8 +471,10 @@ void h_revoke(h_t *h, const char *org)
     int i = s_org_index(h, org);
     cr_assert_geq(i, 0);
     const char *p[1] = {h->orgs[i].pub};
-    free(h_scalar(h, "UPDATE intake.org_key SET revoked_at = now(), revoked_reason = 'test'"
-                     " WHERE public_key = $1 RETURNING 1", 1, p));
+    free(h_scalar(h,
+                  "UPDATE intake.org_key SET revoked_at = now(), revoked_reason = 'test'"
+                  " WHERE public_key = $1 RETURNING 1",
+                  1, p));
 }
 /* ---------------------------------------------------------------- requests and events */
 
@@ -492,12 +505,124 @@ Candour__V1__Reply *h_call_json(h_t *h, const char *svc, const char *org, const 
     return r;
 }
 
+/* A comma-separated list, split into dst (at most max, each up to 63 bytes). */
+static size_t s_split_csv(const char *csv, char (*dst)[64], size_t max)
+{
+    size_t n = 0;
+    const char *p = csv ? csv : "";
+    while (*p && n < max) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        snprintf(dst[n++], 64, "%.*s", (int)len, p);
+        p += len + (e ? 1 : 0);
+    }
+    return n;
+}
+
+static char *s_staff_put(h_t *h, const char *org, const char *name, const char *team,
+                         const char *roles, const char *signs_for)
+{
+    char rnames[8][64], sf[8][64];
+    size_t nr = s_split_csv(roles, rnames, 8), ns = s_split_csv(signs_for, sf, 8);
+    Candour__V1__Role rv[8];
+    char *sv[8];
+    for (size_t i = 0; i < nr; i++) {
+        rv[i] = cd_role_from_name(rnames[i]);
+        cr_assert(rv[i] != CANDOUR__V1__ROLE__ROLE_UNSPECIFIED, "no role %s", rnames[i]);
+    }
+    for (size_t i = 0; i < ns; i++)
+        sv[i] = sf[i];
+    Candour__V1__StaffMember m = CANDOUR__V1__STAFF_MEMBER__INIT;
+    m.org_id = (char *)org;
+    m.name = (char *)name;
+    m.team = (char *)(team ? team : "");
+    m.job_title = "Complaints team";
+    m.email = "complaints.team@example.nhs.uk";
+    m.phone = "0113 496 0000";
+    m.n_roles = nr;
+    m.roles = rv;
+    m.n_signs_for = ns;
+    m.signs_for = sv;
+    Candour__V1__PutStaff put = CANDOUR__V1__PUT_STAFF__INIT;
+    put.staff = &m;
+    Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    req.ops_user = "test-harness";
+    req.op_case = CANDOUR__V1__REQUEST__OP_PUT_STAFF;
+    req.put_staff = &put;
+    Candour__V1__Reply *r = h_call(h, "routing", NULL, &req);
+    cr_assert_null(r->error, "put_staff: %s %s %s", r->error ? r->error->code : "",
+                   r->error ? r->error->field : "", r->error ? r->error->message : "");
+    cr_assert(r->staff && r->staff->staff_id[0]);
+    char *id = strdup(r->staff->staff_id);
+    candour__v1__reply__free_unpacked(r, NULL);
+    static const char *const copies[] = {"investigation", "signoff", "notify"};
+    for (size_t i = 0; i < sizeof copies / sizeof copies[0]; i++) {
+        if (!h_pid(h, copies[i]))
+            continue;
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.staff WHERE staff_id = $1", copies[i]);
+        const char *v[1] = {id};
+        cr_assert(h_wait_for(h, sql, 1, v, "1", 15000), "%s never heard of %s", copies[i], id);
+    }
+    return id;
+}
+
+char *h_staff(h_t *h, const char *org, const char *name, const char *team, const char *roles)
+{
+    return s_staff_put(h, org, name, team, roles, NULL);
+}
+
+char *h_staff_signs_for(h_t *h, const char *org, const char *name, const char *roles,
+                        const char *signs_for)
+{
+    return s_staff_put(h, org, name, "", roles, signs_for);
+}
+
+void h_staff_event(h_t *h, const char *svc, const char *staff_id, const char *org, const char *name,
+                   const char *roles)
+{
+    char rnames[8][64];
+    size_t nr = s_split_csv(roles, rnames, 8);
+    Candour__V1__Role rv[8];
+    for (size_t i = 0; i < nr; i++)
+        rv[i] = cd_role_from_name(rnames[i]);
+    Candour__V1__StaffMember m = CANDOUR__V1__STAFF_MEMBER__INIT;
+    m.staff_id = (char *)staff_id;
+    m.org_id = (char *)org;
+    m.name = (char *)name;
+    m.job_title = "Complaints team";
+    m.n_roles = nr;
+    m.roles = rv;
+    m.version = 1;
+    char id[CD_UUID_LEN + 1] = "";
+    cr_assert_eq(h_send_event(h, svc, "staff.changed", "", &m.base, id, 10000), 1,
+                 "%s did not take staff.changed for %s", svc, staff_id);
+}
+
+void h_assign(h_t *h, const char *ref, const char *manager, const char *investigator)
+{
+    const char *v[1] = {ref};
+    cr_assert(h_wait_for(h, "SELECT state FROM investigation.case WHERE reference = $1", 1, v,
+                         "open", 15000),
+              "no open case for %s", ref);
+    Candour__V1__AssignInvestigator a = CANDOUR__V1__ASSIGN_INVESTIGATOR__INIT;
+    a.complaint_ref = (char *)ref;
+    a.investigator = (char *)investigator;
+    Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    req.acting = (char *)manager;
+    req.op_case = CANDOUR__V1__REQUEST__OP_ASSIGN_INVESTIGATOR;
+    req.assign_investigator = &a;
+    Candour__V1__Reply *r = h_call(h, "investigation", NULL, &req);
+    cr_assert_null(r->error, "assign_investigator: %s %s %s", r->error ? r->error->code : "",
+                   r->error ? r->error->field : "", r->error ? r->error->message : "");
+    candour__v1__reply__free_unpacked(r, NULL);
+}
+
 /* The same Envelope a producer's outbox would send, but for the sequence and
  * time, which no daemon under test orders by: the first event of its
  * correlation. */
-uint8_t *h_event_pack(const char *type, const char *producer, const char *ref,
-                      const char *event_id, const char *causation_id,
-                      const ProtobufCMessage *payload, size_t *len)
+uint8_t *h_event_pack(const char *type, const char *producer, const char *ref, const char *event_id,
+                      const char *causation_id, const ProtobufCMessage *payload, size_t *len)
 {
     if (!producer) {
         const cd_event_type_t *et = cd_event_type(type);
@@ -566,13 +691,31 @@ int h_send_event(h_t *h, const char *svc, const char *type, const char *ref,
     return answer;
 }
 
-const char *h_event_nak(h_t *h) { return h->nak; }
+const char *h_event_nak(h_t *h)
+{
+    return h->nak;
+}
 
-const char *h_dir(h_t *h) { return h->dir; }
-const char *h_db_url(h_t *h) { return h->db_url; }
-int h_gateway_port(h_t *h) { return h->gateway_port; }
-int h_admin_port(h_t *h, const char *svc) { return h->admin_ports[s_index(svc)]; }
-PGconn *h_db(h_t *h) { return h->conn; }
+const char *h_dir(h_t *h)
+{
+    return h->dir;
+}
+const char *h_db_url(h_t *h)
+{
+    return h->db_url;
+}
+int h_gateway_port(h_t *h)
+{
+    return h->gateway_port;
+}
+int h_admin_port(h_t *h, const char *svc)
+{
+    return h->admin_ports[s_index(svc)];
+}
+PGconn *h_db(h_t *h)
+{
+    return h->conn;
+}
 
 void h_exec(h_t *h, const char *sql)
 {
@@ -630,7 +773,8 @@ int h_http_get(int port, const char *path, char **body)
         return -1;
     }
     char req[512];
-    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path);
+    int n = snprintf(req, sizeof req,
+                     "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path);
     if (write(fd, req, (size_t)n) != n) {
         close(fd);
         return -1;

@@ -47,8 +47,8 @@ int h_pid(h_t *h, const char *service);
  * number of daemons that did not exit 0 on SIGTERM. */
 int h_destroy(h_t **ph);
 
-const char *h_endpoint(h_t *h, const char *service);  /* ipc://... of a service (internal) */
-const char *h_public_endpoint(h_t *h);                /* intake's CURVE endpoint */
+const char *h_endpoint(h_t *h, const char *service); /* ipc://... of a service (internal) */
+const char *h_public_endpoint(h_t *h);               /* intake's CURVE endpoint */
 
 /* Put an organisation with a new CURVE key on the allow-list (as
  * `candourctl org add` would); idempotent per org_id. */
@@ -60,11 +60,11 @@ struct cd_client_t *h_client_unknown(h_t *h);
 /* Revoke org_id's key (as `candourctl org revoke` would). */
 void h_revoke(h_t *h, const char *org_id);
 const char *h_spool(h_t *h);
-const char *h_dir(h_t *h);                            /* the temp dir (logs: <svc>.log) */
-const char *h_db_url(h_t *h);                         /* admin URL of the test database */
-int h_gateway_port(h_t *h);                           /* after h_start("gateway") */
-int h_admin_port(h_t *h, const char *service);        /* its /healthz /readyz /metrics port */
-PGconn *h_db(h_t *h);                                  /* an admin connection, owned by h */
+const char *h_dir(h_t *h);                     /* the temp dir (logs: <svc>.log) */
+const char *h_db_url(h_t *h);                  /* admin URL of the test database */
+int h_gateway_port(h_t *h);                    /* after h_start("gateway") */
+int h_admin_port(h_t *h, const char *service); /* its /healthz /readyz /metrics port */
+PGconn *h_db(h_t *h);                          /* an admin connection, owned by h */
 
 /* Send one Request to a daemon and return its Reply (free with
  * candour__v1__reply__free_unpacked). service "intake": intake's public
@@ -77,14 +77,31 @@ Candour__V1__Reply *h_call(h_t *h, const char *service, const char *org, Candour
  * the test on JSON that is not a Request. */
 Candour__V1__Reply *h_call_json(h_t *h, const char *service, const char *org, const char *json);
 
+/* Add a person to org's staff directory as ops would (PutStaff to routing,
+ * which must be running), with roles a comma-separated list of role names
+ * ("complaints-manager,investigator"; "signatory", "responsible-person",
+ * "analyst") and team (may be ""); wait until every running service that
+ * keeps a copy of the directory (investigation, signoff, notify) has them.
+ * Returns their staff_id (malloc'd). Fails the test on refusal. */
+char *h_staff(h_t *h, const char *org, const char *name, const char *team, const char *roles);
+/* The same, signing for other bodies too (signs_for, comma-separated). */
+char *h_staff_signs_for(h_t *h, const char *org, const char *name, const char *roles,
+                        const char *signs_for);
+/* Tell svc of a person as routing's staff.changed would (version 1), for
+ * tests that run a service without routing. Fails the test unless ACKed. */
+void h_staff_event(h_t *h, const char *svc, const char *staff_id, const char *org, const char *name,
+                   const char *roles);
+/* AssignInvestigator: manager assigns investigator to complaint ref (the
+ * case must be open at investigation). Fails the test on refusal. */
+void h_assign(h_t *h, const char *ref, const char *manager, const char *investigator);
+
 /* An Envelope for event_id (also its correlation) of type about complaint
  * ref, caused by causation_id ("" for none), with payload packed in it, as
  * producer's outbox would pack it (producer NULL: the event catalogue's
  * producer of type); packed, malloc'd, its size in *len. Fails the test on an
  * unknown type when producer is NULL. */
-uint8_t *h_event_pack(const char *type, const char *producer, const char *ref,
-                      const char *event_id, const char *causation_id,
-                      const ProtobufCMessage *payload, size_t *len);
+uint8_t *h_event_pack(const char *type, const char *producer, const char *ref, const char *event_id,
+                      const char *causation_id, const ProtobufCMessage *payload, size_t *len);
 
 /* Send one event to service's internal endpoint as the event catalogue's
  * producer of type would ("EVT" | Envelope about complaint ref, payload

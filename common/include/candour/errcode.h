@@ -38,6 +38,7 @@ typedef enum {
     CD_CODE_PERMISSION_DENIED,   /* the key is not (or no longer) allowed */
     CD_CODE_NOT_FOUND,           /* no such complaint (for this organisation), or endpoint */
     CD_CODE_FAILED_PRECONDITION, /* not in a state to take this, or it changed meanwhile */
+    CD_CODE_CONFLICT_OF_INTEREST, /* an investigator the complaint is about (V1) */
 
     /* The service. */
     CD_CODE_UNSUPPORTED,        /* this endpoint does not take that operation */

@@ -31,6 +31,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "candour/db.h"
+#include "candour/directory.h"
 #include "candour/errcode.h"
 #include "candour/inbox.h"
 
@@ -55,6 +56,22 @@ typedef struct {
     void (*committed)(cd_op_t *op, void *arg);
     const char *lost_field; /* the guard failed: the record changed after the read */
     const char *lost_message;
+    /* A staff operation: the person acting (Request.acting) must be in
+     * schema's copy of the directory, enabled, of the body named in column
+     * org_col of the record, and hold one of roles (CD_ROLE_*, directory.h);
+     * else PERMISSION_DENIED on "acting", before check. op->actor names them
+     * for write, and the write's statements are theirs in the audit trail.
+     * roles 0: not a staff operation (no person is read). */
+    unsigned roles;
+    const char *schema;
+    int org_col;
+    /* The body's own people, or also those it authorised to sign for it
+     * (the person's signs_for, F2). */
+    int signs_for;
+    /* The person as read, for rules beyond the role (e.g. what a signatory
+     * may sign for): after the role check, before check. May be NULL. */
+    int (*check_actor)(const PGresult *r, const cd_actor_t *actor, cd_op_t *op, cd_fail_t *why,
+                       void *arg);
 } cd_guarded_spec_t;
 
 /* Run one request of kind spec on db: validate msg, then read with params

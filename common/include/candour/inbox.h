@@ -33,7 +33,7 @@
 #include "candour/zsock.h"
 
 typedef struct cd_inbox_t cd_inbox_t;
-typedef struct cd_event_t cd_event_t;   /* one received event, until it is answered */
+typedef struct cd_event_t cd_event_t;     /* one received event, until it is answered */
 typedef struct cd_request_t cd_request_t; /* one received request, until it is answered */
 
 /* Handle one event. Must, now or later, call exactly one of cd_inbox_commit(),
@@ -114,9 +114,13 @@ void cd_request_fail(cd_request_t *req, cd_code_t code, const char *field, const
  * answers every such handler gives, in one place. Each cd_op_ answer frees
  * the op. */
 typedef struct {
-    cd_request_t *req;       /* the request, answered by the functions below */
-    ProtobufCMessage *msg;   /* owned copy of the operation's message */
-    char note[64];           /* what a handler carries between its steps (e.g. a case id) */
+    cd_request_t *req;     /* the request, answered by the functions below */
+    ProtobufCMessage *msg; /* owned copy of the operation's message */
+    char note[64];         /* what a handler carries between its steps (e.g. a case id) */
+    char actor[240];       /* the person acting, "Name (ST12)", once checked ("" before) */
+    char actor_id[32];     /* ... their staff_id, name and job title, as the directory has them */
+    char actor_name[201];
+    char actor_title[201];
 } cd_op_t;
 
 /* NULL when out of memory; the request is then answered INTERNAL. */
@@ -129,8 +133,7 @@ void cd_op_reply(cd_op_t *op, Candour__V1__Reply *reply);
  * `field` when an expect() in it failed (P0002: the state was not the one
  * read), with `changed` as the message (NULL: the statement's own); else
  * UNAVAILABLE, nothing was changed. Returns 1 when it committed. */
-int cd_op_committed(cd_op_t *op, const cd_tx_result_t *res, const char *field,
-                    const char *changed);
+int cd_op_committed(cd_op_t *op, const cd_tx_result_t *res, const char *field, const char *changed);
 
 /* The organisation the request came from: the User-Id the ZAP handler gave
  * its connection (copied at receipt, valid until the request is answered).
@@ -142,6 +145,14 @@ const char *cd_request_org(const cd_request_t *req);
  * live (cd_zap_key_check) before acting, so a revocation stops a connected
  * client at its next request. */
 const char *cd_request_key(const cd_request_t *req);
+/* Request.acting: the staff_id of the person a staff operation is done by
+ * ("" when none was given; copied at receipt, at most 24 bytes are kept and
+ * a longer one reads as one no directory holds). */
+const char *cd_request_acting(const cd_request_t *req);
+/* Request.ops_user: the operator doing a directory change with candourctl. */
+const char *cd_request_ops_user(const cd_request_t *req);
+/* The schema whose inbox table this inbox records events in. */
+const char *cd_inbox_schema(const cd_inbox_t *in);
 
 /* Counters since start. */
 uint64_t cd_inbox_applied(const cd_inbox_t *in);

@@ -60,6 +60,7 @@ typedef enum {
     CD_LC_WITHDRAWN,               /* the complainant withdrew it */
     CD_LC_DEADLINE,                /* a deadline fell due soon or overdue: raised (R6) */
     CD_LC_EXTENDED,                /* a deadline moved by a recorded agreement (R5) */
+    CD_LC_INVESTIGATOR_ASSIGNED,   /* the complaints manager named the investigator (V1) */
     CD_LC_EVENT_COUNT
 } cd_lc_event_t;
 
