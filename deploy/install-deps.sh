@@ -18,7 +18,7 @@ mode=${1:-test}
 
 run_pkgs=(
   build-essential cmake pkg-config
-  libzmq3-dev libuv1-dev libpq-dev libprotobuf-c-dev protobuf-c-compiler
+  libzmq3-dev libsodium-dev libuv1-dev libpq-dev libprotobuf-c-dev protobuf-c-compiler
   libcriterion-dev libjansson-dev libhttp-parser-dev
   postgresql          # initdb/pg_ctl/pg_isready/psql for the private cluster; the
                       # Debian default cluster it may create is never used

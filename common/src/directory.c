@@ -242,32 +242,42 @@ void cd_dir_on_org_changed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__En
     cd_tx_t *tx = cd_inbox_tx(in, ev);
     Candour__V1__Letterhead empty = CANDOUR__V1__LETTERHEAD__INIT;
     char *letterhead = cd_pbjson_dumps(o->letterhead ? &o->letterhead->base : &empty.base, 0);
-    char rd[16], ud[16], version[24], sql[1024];
+    char rd[16], ud[16], version[24], sql[1536];
     snprintf(rd, sizeof rd, "%u", o->response_days);
     snprintf(ud, sizeof ud, "%u", o->update_every_days);
     snprintf(version, sizeof version, "%lld", (long long)o->version);
     snprintf(sql, sizeof sql,
              "INSERT INTO %s.org AS o (org_id, response_days, update_every_days,"
-             " pass_to_provider, responsible_person, complaints_manager, letterhead, version)"
-             " VALUES ($1, $2::integer, $3::integer, $4::boolean, $5, $6, $7::jsonb, $8::bigint)"
+             " pass_to_provider, responsible_person, complaints_manager, letterhead, version,"
+             " plan_low, plan_medium, plan_high, draft_opening, draft_closing)"
+             " VALUES ($1, $2::integer, $3::integer, $4::boolean, $5, $6, $7::jsonb, $8::bigint,"
+             " $9, $10, $11, $12, $13)"
              " ON CONFLICT (org_id) DO UPDATE SET response_days = EXCLUDED.response_days,"
              "  update_every_days = EXCLUDED.update_every_days,"
              "  pass_to_provider = EXCLUDED.pass_to_provider,"
              "  responsible_person = EXCLUDED.responsible_person,"
              "  complaints_manager = EXCLUDED.complaints_manager,"
-             "  letterhead = EXCLUDED.letterhead, version = EXCLUDED.version"
+             "  letterhead = EXCLUDED.letterhead, version = EXCLUDED.version,"
+             "  plan_low = EXCLUDED.plan_low, plan_medium = EXCLUDED.plan_medium,"
+             "  plan_high = EXCLUDED.plan_high, draft_opening = EXCLUDED.draft_opening,"
+             "  draft_closing = EXCLUDED.draft_closing"
              " WHERE o.version < EXCLUDED.version",
              cd_inbox_schema(in));
-    const char *v[8] = {o->org_id,
-                        rd,
-                        ud,
-                        o->pass_to_provider ? "true" : "false",
-                        o->responsible_person,
-                        o->complaints_manager,
-                        letterhead,
-                        version};
+    const char *v[13] = {o->org_id,
+                         rd,
+                         ud,
+                         o->pass_to_provider ? "true" : "false",
+                         o->responsible_person,
+                         o->complaints_manager,
+                         letterhead,
+                         version,
+                         o->plan_low,
+                         o->plan_medium,
+                         o->plan_high,
+                         o->draft_opening,
+                         o->draft_closing};
     if (letterhead)
-        cd_tx_add(tx, sql, 8, v);
+        cd_tx_add(tx, sql, 13, v);
     else
         cd_tx_poison(tx);
     free(letterhead);

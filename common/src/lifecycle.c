@@ -79,6 +79,7 @@ static const cd_lc_row_t s_rows[] = {
     {OPEN,                  CD_LC_EXTENDED,                      S(UNSPECIFIED),                 0},
     /* Casework: steps of the case that leave its state as it is. */
     {B(UNDER_INVESTIGATION), CD_LC_INVESTIGATOR_ASSIGNED,        S(UNSPECIFIED),                 0},
+    {B(UNDER_INVESTIGATION), CD_LC_CASE_RECORDED,                S(UNSPECIFIED),                 0},
 };
 // clang-format on
 
@@ -136,6 +137,7 @@ static const char *const s_event_names[CD_LC_EVENT_COUNT] = {
     [CD_LC_DEADLINE] = "deadline",
     [CD_LC_EXTENDED] = "extended",
     [CD_LC_INVESTIGATOR_ASSIGNED] = "investigator-assigned",
+    [CD_LC_CASE_RECORDED] = "case-recorded",
 };
 
 /* How far along its life a state is: an event whose rows all lead no

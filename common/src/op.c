@@ -40,15 +40,23 @@ void cd_op_reply(cd_op_t *op, Candour__V1__Reply *reply)
     s_op_free(op);
 }
 
-int cd_op_committed(cd_op_t *op, const cd_tx_result_t *res, const char *field,
-                    const char *changed)
+/* The server's message as people read it: without libpq's "ERROR:  ". */
+static const char *s_plain(const char *message)
+{
+    static const char prefix[] = "ERROR:  ";
+    if (message && strncmp(message, prefix, sizeof prefix - 1) == 0)
+        return message + sizeof prefix - 1;
+    return message;
+}
+
+int cd_op_committed(cd_op_t *op, const cd_tx_result_t *res, const char *field, const char *changed)
 {
     int ok = res->err == 0;
     if (ok)
         cd_request_done(op->req);
     else if (res->err == CD_EDB && strcmp(res->sqlstate, "P0002") == 0)
         cd_request_fail(op->req, CD_CODE_FAILED_PRECONDITION, field,
-                        changed ? changed : res->message);
+                        changed ? changed : s_plain(res->message));
     else
         cd_request_fail(op->req, CD_CODE_UNAVAILABLE, "",
                         "could not be done just now; nothing was changed");

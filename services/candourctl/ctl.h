@@ -20,6 +20,8 @@ int ctl_routes(int argc, char **argv);
 int ctl_categories(int argc, char **argv);
 int ctl_staff(int argc, char **argv);
 int ctl_assign(int argc, char **argv);
+int ctl_case(int argc, char **argv);
+int ctl_case_file(int argc, char **argv);
 /* directory.c: `org set|show` (keys.c hands them over). */
 int ctl_org_settings(int argc, char **argv);
 

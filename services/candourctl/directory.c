@@ -512,8 +512,8 @@ static int s_read_person(const char *org, const char *staff_id, const Candour__V
 }
 
 /* `staff update`: ListStaff, then PutStaff of the record as read with what
- * was given. Hazard: PutStaff takes no version to expect (routing wants 0),
- * so a change someone else makes between the two is lost. */
+ * was given, naming the version read: a change someone else made between
+ * the two makes routing refuse it (FAILED_PRECONDITION), never lost. */
 static int s_staff_update(int argc, char **argv)
 {
     s_edit_t e;
@@ -561,9 +561,9 @@ static int s_staff_update(int argc, char **argv)
         m.signs_for = e.signs;
         m.n_signs_for = e.n_signs;
     }
-    /* Routing's to set: the version, and disabled (DisableStaff only). A
-     * disabled person is refused by routing, which says so. */
-    m.version = 0;
+    /* disabled is DisableStaff's to set; a disabled person is refused by
+     * routing, which says so. */
+    m.version = cur->version; /* refused if it changed since: nothing is lost */
     m.disabled = 0;
     m.disabled_reason = (char *)"";
     Candour__V1__PutStaff put = CANDOUR__V1__PUT_STAFF__INIT;
@@ -700,6 +700,11 @@ static void s_print_settings(const Candour__V1__Reply *r)
     s_field("phone", l->phone);
     s_field("email", l->email);
     s_field("website", l->website);
+    s_field("plan-low", o->plan_low);
+    s_field("plan-medium", o->plan_medium);
+    s_field("plan-high", o->plan_high);
+    s_field("draft-opening", o->draft_opening);
+    s_field("draft-closing", o->draft_closing);
     printf("%-20s %lld\n", "version", (long long)o->version);
 }
 
@@ -709,14 +714,20 @@ static int s_org_usage(int rc)
             "Usage: candourctl org set ORG --responsible-person ST_ID --complaints-manager ST_ID\n"
             "            [--response-days N] [--update-every-days N] [--pass-to-provider yes|no]\n"
             "            [--letterhead-name T] [--address LINE]... [--no-address] [--postcode P]\n"
-            "            [--phone P] [--email E] [--website W] [--as ST_ID]\n"
+            "            [--phone P] [--email E] [--website W] [--plan-low STEPS]\n"
+            "            [--plan-medium STEPS] [--plan-high STEPS] [--draft-opening TEXT]\n"
+            "            [--draft-closing TEXT] [--as ST_ID]\n"
             "       candourctl org show ORG [--json] [--as ST_ID]\n"
             "A body's own settings (Regs reg. 4, R2, R5), kept by routing\n"
             "(CANDOUR_ROUTING_ENDPOINT, default %s). The responsible person and the\n"
             "complaints manager are staff ids holding those roles in the body's directory.\n"
             "N: working days, 0 for Candour's default. set keeps every setting not given\n"
             "(the first set must name both people); --address replaces the address lines,\n"
-            "--no-address removes them.\n" CTL_AS_USAGE
+            "--no-address removes them. STEPS: the plan template for a grading (V2), steps\n"
+            "separated by commas (document-review, records-review, complainant-meeting,\n"
+            "staff-interviews, site-visit, independent-clinical-advice, case-conference);\n"
+            "\"\" for Candour's. The draft response's own opening and closing "
+            "paragraphs.\n" CTL_AS_USAGE
             "               without either, as ops: your login, named in the audit trail.\n",
             S_ROUTING_DEF);
     return rc;
@@ -731,6 +742,8 @@ typedef struct {
     int pass;                        /* --pass-to-provider: 1 yes, 0 no, -1 not given */
     const char *lh_name, *postcode;  /* --letterhead-name, --postcode */
     const char *phone, *email, *web; /* --phone, --email, --website */
+    const char *plan[3];             /* --plan-low, --plan-medium, --plan-high */
+    const char *opening, *closing;   /* --draft-opening, --draft-closing */
     char **address;                  /* --address, each (argc long) */
     size_t n_address;
     int no_address; /* --no-address */
@@ -748,7 +761,7 @@ static void s_merge(const Candour__V1__OrgSettings *cur, const s_set_t *s, const
     o->base.n_unknown_fields = l->base.n_unknown_fields = 0;
     o->base.unknown_fields = l->base.unknown_fields = NULL;
     o->org_id = (char *)org;
-    o->version = 0; /* routing's to give */
+    o->version = cur ? cur->version : 0; /* refused if it changed since the read */
     o->letterhead = l;
     if (s->rp)
         o->responsible_person = (char *)s->rp;
@@ -770,6 +783,14 @@ static void s_merge(const Candour__V1__OrgSettings *cur, const s_set_t *s, const
         l->email = (char *)s->email;
     if (s->web)
         l->website = (char *)s->web;
+    char **plans[3] = {&o->plan_low, &o->plan_medium, &o->plan_high};
+    for (int i = 0; i < 3; i++)
+        if (s->plan[i])
+            *plans[i] = (char *)s->plan[i];
+    if (s->opening)
+        o->draft_opening = (char *)s->opening;
+    if (s->closing)
+        o->draft_closing = (char *)s->closing;
     if (s->n_address || s->no_address) {
         l->address = s->address;
         l->n_address = s->n_address;
@@ -777,8 +798,7 @@ static void s_merge(const Candour__V1__OrgSettings *cur, const s_set_t *s, const
 }
 
 /* `org set`: GetOrgSettings (NOT_FOUND: none yet), then SetOrgSettings of
- * them with what was given. Hazard: as `staff update`'s, a change made
- * between the two is lost (SetOrgSettings takes no version to expect). */
+ * them with what was given, naming the version read (as `staff update`). */
 static int s_org_set(int argc, char **argv, s_set_t *s)
 {
     static struct option opts[] = {{"responsible-person", required_argument, 0, 'R'},
@@ -793,6 +813,11 @@ static int s_org_set(int argc, char **argv, s_set_t *s)
                                    {"phone", required_argument, 0, 'p'},
                                    {"email", required_argument, 0, 'e'},
                                    {"website", required_argument, 0, 'w'},
+                                   {"plan-low", required_argument, 0, '1'},
+                                   {"plan-medium", required_argument, 0, '2'},
+                                   {"plan-high", required_argument, 0, '3'},
+                                   {"draft-opening", required_argument, 0, 'o'},
+                                   {"draft-closing", required_argument, 0, 'z'},
                                    {"as", required_argument, 0, 'a'},
                                    {"help", no_argument, 0, 'h'},
                                    {0, 0, 0, 0}};
@@ -845,6 +870,17 @@ static int s_org_set(int argc, char **argv, s_set_t *s)
             break;
         case 'w':
             s->web = optarg;
+            break;
+        case '1':
+        case '2':
+        case '3':
+            s->plan[c - '1'] = optarg;
+            break;
+        case 'o':
+            s->opening = optarg;
+            break;
+        case 'z':
+            s->closing = optarg;
             break;
         case 'a':
             as = optarg;

@@ -4,6 +4,7 @@
 #ifndef INVESTIGATION_INVESTIGATION_H
 #define INVESTIGATION_INVESTIGATION_H
 
+#include "candour/directory.h"
 #include "candour/service.h"
 
 /* The daemon, as every handler sees it (their arg). */
@@ -27,5 +28,23 @@ void iv_on_withdrawn(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope
  * AssignInvestigator (assign.c). */
 void iv_record_outcome(cd_request_t *req, const Candour__V1__RecordOutcome *ro, iv_app_t *app);
 void iv_assign(cd_request_t *req, const Candour__V1__AssignInvestigator *a, iv_app_t *app);
+/* The case's record (record.c, evidence.c, caseview.c): the plan (V2), the
+ * key issues (V3), the evidence (V4), the whole case as it stands. */
+void iv_set_plan(cd_request_t *req, const Candour__V1__SetPlan *p, iv_app_t *app);
+void iv_agree_issues(cd_request_t *req, const Candour__V1__AgreeKeyIssues *a, iv_app_t *app);
+void iv_add_evidence(cd_request_t *req, const Candour__V1__AddEvidence *a, iv_app_t *app);
+void iv_get_case(cd_request_t *req, const Candour__V1__GetCase *g, iv_app_t *app);
+/* Findings and the draft response (findings_ops.c, drafting.c): V3, V5, F1. */
+void iv_record_findings(cd_request_t *req, const Candour__V1__RecordFindings *f, iv_app_t *app);
+void iv_draft_response(cd_request_t *req, const Candour__V1__DraftResponse *d, iv_app_t *app);
+void iv_edit_draft(cd_request_t *req, const Candour__V1__EditDraft *e, iv_app_t *app);
+
+/* Who may work on a case (V1): the investigator assigned to it, or a
+ * complaints manager of its body (the role and body are checked by the
+ * guarded operation first). assigned "" (none yet) passes: the operation's
+ * own check then refuses with FAILED_PRECONDITION after the case's state, so
+ * a withdrawn case says so first. 0, or -1 with why filled
+ * (PERMISSION_DENIED on "acting"). Pure. */
+int iv_case_actor_ok(const char *assigned, const cd_actor_t *a, cd_fail_t *why);
 
 #endif

@@ -26,12 +26,54 @@ static void s_assign(cd_request_t *req, const Candour__V1__Request *r)
     iv_assign(req, r->assign_investigator, &s_app);
 }
 
+static void s_set_plan(cd_request_t *req, const Candour__V1__Request *r)
+{
+    iv_set_plan(req, r->set_plan, &s_app);
+}
+
+static void s_agree_issues(cd_request_t *req, const Candour__V1__Request *r)
+{
+    iv_agree_issues(req, r->agree_key_issues, &s_app);
+}
+
+static void s_add_evidence(cd_request_t *req, const Candour__V1__Request *r)
+{
+    iv_add_evidence(req, r->add_evidence, &s_app);
+}
+
+static void s_record_findings(cd_request_t *req, const Candour__V1__Request *r)
+{
+    iv_record_findings(req, r->record_findings, &s_app);
+}
+
+static void s_draft_response(cd_request_t *req, const Candour__V1__Request *r)
+{
+    iv_draft_response(req, r->draft_response, &s_app);
+}
+
+static void s_edit_draft(cd_request_t *req, const Candour__V1__Request *r)
+{
+    iv_edit_draft(req, r->edit_draft, &s_app);
+}
+
+static void s_get_case(cd_request_t *req, const Candour__V1__Request *r)
+{
+    iv_get_case(req, r->get_case, &s_app);
+}
+
 static const struct {
     Candour__V1__Request__OpCase op;
     void (*fn)(cd_request_t *req, const Candour__V1__Request *r);
 } s_requests[] = {
-    {CANDOUR__V1__REQUEST__OP_RECORD_OUTCOME, s_record_outcome},
     {CANDOUR__V1__REQUEST__OP_ASSIGN_INVESTIGATOR, s_assign},
+    {CANDOUR__V1__REQUEST__OP_SET_PLAN, s_set_plan},
+    {CANDOUR__V1__REQUEST__OP_AGREE_KEY_ISSUES, s_agree_issues},
+    {CANDOUR__V1__REQUEST__OP_ADD_EVIDENCE, s_add_evidence},
+    {CANDOUR__V1__REQUEST__OP_RECORD_FINDINGS, s_record_findings},
+    {CANDOUR__V1__REQUEST__OP_DRAFT_RESPONSE, s_draft_response},
+    {CANDOUR__V1__REQUEST__OP_EDIT_DRAFT, s_edit_draft},
+    {CANDOUR__V1__REQUEST__OP_RECORD_OUTCOME, s_record_outcome},
+    {CANDOUR__V1__REQUEST__OP_GET_CASE, s_get_case},
 };
 
 static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r,
@@ -43,7 +85,9 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
             return;
         }
     cd_request_fail(req, CD_CODE_UNSUPPORTED, "op",
-                    "investigation answers RecordOutcome and AssignInvestigator");
+                    "investigation answers the casework operations: AssignInvestigator, SetPlan,"
+                    " AgreeKeyIssues, AddEvidence, RecordFindings, DraftResponse, EditDraft,"
+                    " RecordOutcome, GetCase");
 }
 
 int main(int argc, char **argv)

@@ -1,12 +1,21 @@
-/* requests.c - candour-investigation's one request, RecordOutcome: the
- * investigator's outcome and findings (V5), taken only while the case is
- * under investigation and every partner's part is in or waived (R3), and
- * sent on to sign-off with those parts as investigation.completed.
+/* requests.c - RecordOutcome: the investigator's overall outcome (V5),
+ * taken only while the case is under investigation and every partner's part
+ * is in or waived (R3), and sent on to sign-off with those parts as
+ * investigation.completed.
+ *
+ * A case whose key issues were agreed (V3) is answered by its draft response:
+ * its findings must be complete, the outcome the one they imply (findings.h),
+ * and a draft made (drafting.c) since the findings were last recorded; the
+ * event carries the latest version, which is what sign-off signs. A case
+ * without key issues keeps the older way: the findings as free text, which
+ * the letter sets out.
  *
  * A guarded operation (guarded_op.h): read the case with its partners and
- * parts, judge it by outcome.h's rules, then complete it by an UPDATE that
- * still requires it open (a withdrawal or another outcome in between loses),
- * with the event in the same transaction. */
+ * parts, its key issues' findings and its latest draft, judge it by
+ * outcome.h's and findings.h's rules, then complete it by an UPDATE that
+ * still requires it open with the same findings and draft (a withdrawal,
+ * another outcome, new findings or a new version in between loses), with the
+ * event in the same transaction. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,22 +26,45 @@
 #include "candour/log.h"
 #include "candour/pbjson.h"
 #include "candour/v1/events.pb-c.h"
+#include "casework.h"
+#include "draft_rows.h"
 #include "investigation.h"
 #include "outcome.h"
 
-enum { COL_CASE_ID, COL_STATE, COL_PARTNERS, COL_PARTS, COL_ORG, COL_INVESTIGATOR };
+enum {
+    COL_CASE_ID,
+    COL_STATE,
+    COL_PARTNERS,
+    COL_PARTS,
+    COL_ORG,
+    COL_INVESTIGATOR,
+    COL_ISSUES,      /* the key issues' ids in the order agreed, a JSON array */
+    COL_VERDICTS,    /* the verdict on each, "" where none is recorded, likewise */
+    COL_FINDINGS_AT, /* when the findings were recorded; NULL never */
+    COL_STALE,       /* the latest draft is older than the findings */
+    COL_DRAFT,       /* the latest draft (IV_DRAFT_VERSION_COLS), NULL when none */
+};
 
-/* The case, its expected partners (a JSON array) and its parts and waivers
- * in the order they came, as a ContributionsMerged in JSON (pbjson). */
+/* The case, its expected partners (a JSON array), its parts and waivers in
+ * the order they came (IV_PARTS_JSON), its key issues with their findings'
+ * verdicts, and its latest draft. Kept from clang-format, which scatters
+ * a text with macros in the middle of it. */
+/* clang-format off */
 static const char s_read_sql[] =
-    "SELECT c.case_id, c.state, array_to_json(c.partners)::text,"
-    " json_build_object('contributions', coalesce((SELECT json_agg(json_build_object("
-    "   'org', k.org_id, 'findings', k.findings,"
-    "   'received_at', to_char(k.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-    "   'waived', k.waived, 'reason', k.reason, 'recorded_by', k.recorded_by) ORDER BY k.seq)"
-    "  FROM investigation.contribution k WHERE k.reference = c.reference), '[]'))::text,"
-    " c.org_id, coalesce(c.investigator, '')"
-    " FROM investigation.case c WHERE c.reference = $1";
+    "SELECT c.case_id, c.state, array_to_json(c.partners)::text, "
+    IV_PARTS_JSON("c.reference") ","
+    " c.org_id, coalesce(c.investigator, ''),"
+    " array_to_json(array(SELECT k.issue_id FROM investigation.key_issue k"
+    "  WHERE k.reference = c.reference ORDER BY k.position))::text,"
+    " array_to_json(array(SELECT coalesce(f.verdict, '') FROM investigation.key_issue k"
+    "  LEFT JOIN investigation.finding f ON f.reference = k.reference AND f.issue_id = k.issue_id"
+    "  WHERE k.reference = c.reference ORDER BY k.position))::text,"
+    " c.findings_at::text, coalesce(d.made_at < c.findings_at, false), "
+    IV_DRAFT_VERSION_COLS("d")
+    " FROM investigation.case c LEFT JOIN LATERAL (SELECT * FROM investigation.draft x"
+    "  WHERE x.reference = c.reference ORDER BY x.version DESC LIMIT 1) d ON true"
+    " WHERE c.reference = $1";
+/* clang-format on */
 
 static Candour__V1__ContributionsMerged *s_parts(const PGresult *r)
 {
@@ -41,9 +73,20 @@ static Candour__V1__ContributionsMerged *s_parts(const PGresult *r)
         &candour__v1__contributions_merged__descriptor, text, strlen(text), NULL);
 }
 
+/* The request alone (outcome.h). The free-text findings it requires are
+ * required only of a case without key issues, which the read shows: an empty
+ * text is let through here, the rest of the request checked as if it were
+ * withdrawn (which needs no text), and s_check decides. */
 static int s_validate(const ProtobufCMessage *msg, cd_fail_t *why)
 {
-    return iv_validate_outcome((const Candour__V1__RecordOutcome *)msg, why);
+    const Candour__V1__RecordOutcome *ro = (const Candour__V1__RecordOutcome *)msg;
+    if (iv_validate_outcome(ro, why) == 0)
+        return 0;
+    if (why->code != CD_CODE_REQUIRED || strcmp(why->field, "record_outcome.findings") != 0)
+        return -1;
+    Candour__V1__RecordOutcome rest = *ro;
+    rest.outcome = CANDOUR__V1__OUTCOME__OUTCOME_WITHDRAWN;
+    return iv_validate_outcome(&rest, why);
 }
 
 /* V1: the investigator assigned to the case records its outcome, or the
@@ -51,12 +94,71 @@ static int s_validate(const ProtobufCMessage *msg, cd_fail_t *why)
 static int s_check_recorder(const PGresult *r, const cd_actor_t *a, cd_op_t *op, cd_fail_t *why,
                             void *arg)
 {
-    const char *assigned = PQgetvalue(r, 0, COL_INVESTIGATOR);
-    if (assigned[0] && !(a->roles & CD_ROLE_COMPLAINTS_MANAGER) &&
-        strcmp(a->staff_id, assigned) != 0)
-        return cd_fail(why, CD_CODE_PERMISSION_DENIED, "acting",
-                       "%s is not the investigator assigned to this complaint", a->staff_id);
+    return iv_case_actor_ok(PQgetvalue(r, 0, COL_INVESTIGATOR), a, why);
+}
+
+/* V3, V5, F1: a case with key issues has a finding on each, the outcome
+ * they imply, and a draft response made since they were recorded. */
+static int s_answered(const PGresult *r, const Candour__V1__RecordOutcome *ro, size_t n,
+                      const char *const *ids, const char *const *verdicts, cd_fail_t *why)
+{
+    iv_finding_t fs[IV_MAX_KEY_ISSUES];
+    size_t nf = 0;
+    if (n > IV_MAX_KEY_ISSUES)
+        return cd_fail(why, CD_CODE_UNAVAILABLE, "", "could not be done just now");
+    for (size_t i = 0; i < n; i++) {
+        iv_verdict_t v;
+        if (verdicts[i][0] && iv_verdict_parse(verdicts[i], &v, "", &(cd_fail_t){0}) == 0)
+            fs[nf++] = (iv_finding_t){.issue_id = ids[i], .verdict = v};
+    }
+    cd_fail_t incomplete;
+    if (PQgetisnull(r, 0, COL_FINDINGS_AT) ||
+        iv_findings_complete(ids, n, fs, nf, "record_findings.findings", &incomplete) != 0)
+        return cd_fail(why, CD_CODE_FAILED_PRECONDITION, "record_outcome.complaint_ref",
+                       "record the findings first (RecordFindings): the findings on the key"
+                       " issues decide the outcome%s%s",
+                       PQgetisnull(r, 0, COL_FINDINGS_AT) ? "" : "; ",
+                       PQgetisnull(r, 0, COL_FINDINGS_AT) ? "" : incomplete.message);
+    if (iv_outcome_consistent(ro->outcome, fs, nf, "record_outcome.outcome", why) != 0)
+        return -1;
+    Candour__V1__DraftVersion dv = CANDOUR__V1__DRAFT_VERSION__INIT;
+    if (iv_draft_version_from_row(r, 0, COL_DRAFT, &dv) != 0)
+        return cd_fail(why, CD_CODE_FAILED_PRECONDITION, "record_outcome.complaint_ref",
+                       "draft the response first (DraftResponse): the draft is the response"
+                       " that is signed");
+    if (PQgetvalue(r, 0, COL_STALE)[0] == 't')
+        return cd_fail(why, CD_CODE_FAILED_PRECONDITION, "record_outcome.complaint_ref",
+                       "the findings were recorded again after the latest draft (version %d):"
+                       " draft the response again (DraftResponse), or edit it (EditDraft)",
+                       (int)dv.version);
     return 0;
+}
+
+/* The key issues' rules when there are any (s_answered); else the older
+ * way's one: findings in words, unless the complainant withdrew. */
+static int s_findings(const PGresult *r, const Candour__V1__RecordOutcome *ro, cd_fail_t *why)
+{
+    json_t *ij = NULL, *vj = NULL;
+    const char **ids = NULL, **verdicts = NULL;
+    long n = iv_json_strings(PQgetvalue(r, 0, COL_ISSUES), &ij, &ids);
+    long nv = iv_json_strings(PQgetvalue(r, 0, COL_VERDICTS), &vj, &verdicts);
+    int rc;
+    if (n < 0 || nv != n)
+        rc = cd_fail(why, CD_CODE_UNAVAILABLE, "", "could not be done just now");
+    else if (n > 0)
+        rc = s_answered(r, ro, (size_t)n, ids, verdicts, why);
+    else if (!ro->findings[0] && ro->outcome != CANDOUR__V1__OUTCOME__OUTCOME_WITHDRAWN)
+        rc = cd_fail(why, CD_CODE_REQUIRED, "record_outcome.findings",
+                     "the findings are required: the response sets them out for the"
+                     " complainant (or agree the key issues, record findings on them and draft"
+                     " the response)");
+    else
+        rc = 0;
+    free(ids);
+    free(verdicts);
+    json_decref(ij);
+    json_decref(vj);
+    return rc;
 }
 
 static int s_check(const PGresult *r, cd_op_t *op, cd_fail_t *why, void *arg)
@@ -81,6 +183,8 @@ static int s_check(const PGresult *r, cd_op_t *op, cd_fail_t *why, void *arg)
                      "no investigator is assigned to the case: the complaints manager assigns"
                      " one first (V1)");
     if (rc == 0)
+        rc = s_findings(r, (const Candour__V1__RecordOutcome *)op->msg, why);
+    if (rc == 0)
         snprintf(op->note, sizeof op->note, "%s", PQgetvalue(r, 0, COL_CASE_ID));
 done:
     free(names);
@@ -99,13 +203,30 @@ static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
         return CD_ENOMEM;
     const ProtobufCEnumValue *oc =
         protobuf_c_enum_descriptor_get_value(&candour__v1__outcome__descriptor, ro->outcome);
-    const char *v[4] = {ro->complaint_ref, oc->name, ro->findings, op->actor};
+    Candour__V1__DraftVersion dv = CANDOUR__V1__DRAFT_VERSION__INIT;
+    int has_draft = iv_draft_version_from_row(r, 0, COL_DRAFT, &dv) == 0;
+    /* The findings and the draft as judged: NULL when there were none. */
+    const char *findings_at =
+        PQgetisnull(r, 0, COL_FINDINGS_AT) ? NULL : PQgetvalue(r, 0, COL_FINDINGS_AT);
+    const char *version = has_draft ? PQgetvalue(r, 0, COL_DRAFT) : NULL;
+    const char *v[7] = {ro->complaint_ref,
+                        oc->name,
+                        ro->findings,
+                        op->actor,
+                        findings_at,
+                        version,
+                        PQgetvalue(r, 0, COL_INVESTIGATOR)};
     cd_tx_add(tx,
               "WITH u AS (UPDATE investigation.case SET state = 'completed', outcome = $2,"
               " findings = $3, recorded_by = $4, completed_at = now()"
-              " WHERE reference = $1 AND state = 'open' RETURNING 1)"
+              " WHERE reference = $1 AND state = 'open'"
+              " AND findings_at IS NOT DISTINCT FROM $5::timestamptz"
+              " AND (SELECT max(d.version) FROM investigation.draft d WHERE d.reference = $1)"
+              "  IS NOT DISTINCT FROM $6::int"
+              " AND coalesce(investigator, '') = $7" /* still the investigator judged (V1) */
+              " RETURNING 1)"
               " SELECT investigation.expect(count(*) = 1, 'the case is not open') FROM u",
-              4, v);
+              7, v);
     Candour__V1__InvestigationCompleted ic = CANDOUR__V1__INVESTIGATION_COMPLETED__INIT;
     ic.case_id = op->note;
     ic.outcome = ro->outcome;
@@ -114,6 +235,7 @@ static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
     ic.org_id = PQgetvalue(r, 0, COL_ORG);
     ic.n_contributions = parts->n_contributions;
     ic.contributions = parts->contributions;
+    ic.draft = has_draft ? &dv : NULL; /* the response to sign: the latest version */
     cd_event_out_t out = {
         .type = "investigation.completed", .complaint_ref = ro->complaint_ref, .payload = &ic.base};
     int rc = cd_outbox_put(cd_service_outbox(app->svc), tx, &out, NULL, NULL);
@@ -140,8 +262,9 @@ static const cd_guarded_spec_t s_record_outcome = {
     .write = s_write,
     .committed = s_committed,
     .lost_field = "record_outcome.complaint_ref",
-    .lost_message = "the case is no longer open: it has an outcome already, or the complaint"
-                    " was withdrawn",
+    .lost_message = "the case is no longer as it was read: it has an outcome already, the"
+                    " complaint was withdrawn, or its findings or draft response changed"
+                    " meanwhile; read it and try again",
     .roles = CD_ROLE_INVESTIGATOR | CD_ROLE_COMPLAINTS_MANAGER,
     .schema = "investigation",
     .org_col = COL_ORG,

@@ -6,7 +6,8 @@
  *   complaint.withdrawn   the withdrawal recorded, the letters waiting for
  *                         delivery recorded as not sent, the confirmation written
  *   letter.requested      the acknowledgement (R4) or the triage outcome (I5, I6)
- *   response.approved     the final response (F3), with the partners' parts (R3)
+ *   response.approved     the final response (F3): the draft version signed, or
+ *                         the findings with the partners' parts (R3)
  *   deadline.extended     the extension letter (R5)
  *   deadline.due_soon,
  *   deadline.overdue      an alert for the complaints manager (R6)
@@ -22,6 +23,7 @@
 #include <string.h>
 
 #include "candour/calendar.h"
+#include "candour/digest.h"
 #include "candour/errcode.h"
 #include "candour/log.h"
 #include "candour/pbjson.h"
@@ -231,9 +233,22 @@ void nt_on_letter_requested(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__E
                  "a letter.requested of a kind notify does not write");
 }
 
+/* The final response: when it comes with the version signed, that text is
+ * the letter's body (letters.h), so it goes only if it is the text the
+ * signature's digest names. */
 void nt_on_response_approved(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                              const ProtobufCMessage *payload, void *arg)
 {
+    const Candour__V1__ResponseApproved *ra = (const Candour__V1__ResponseApproved *)payload;
+    if (ra->draft && ra->draft->text[0]) {
+        char sha[CD_SHA256_HEX_LEN + 1];
+        cd_sha256_hex(ra->draft->text, strlen(ra->draft->text), sha);
+        if (strcmp(sha, ra->draft->sha256) != 0) {
+            cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT,
+                         "the signed draft's text does not match its SHA-256");
+            return;
+        }
+    }
     s_letter(arg, in, ev, env, "final-response", s_final_response, payload, 0);
 }
 

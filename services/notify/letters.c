@@ -127,33 +127,53 @@ static void s_contribution(s_buf_t *b, const Candour__V1__Contribution *c)
     s_add(b, "\n\n");
 }
 
+/* F3: the right to go to the Ombudsman, with its contact details. */
+static void s_ombudsman(s_buf_t *b)
+{
+    s_add(b, "If you are not happy with our response\n\n"
+             "Please contact us first: we are happy to meet you or talk it through. If you remain"
+             " unhappy, you have the right to ask the Parliamentary and Health Service Ombudsman to"
+             " look at your complaint. The Ombudsman makes final decisions on complaints that have"
+             " not been resolved by the NHS in England. Its service is free.\n\n"
+             "  Parliamentary and Health Service Ombudsman\n"
+             "  Millbank Tower, Millbank, London SW1P 4QP\n"
+             "  Telephone: 0345 015 4033\n"
+             "  Website: www.ombudsman.org.uk\n\n");
+}
+
+/* The signed draft as the letter's body: its text as written, ending in one
+ * blank line, and the Ombudsman's details after it unless it gives them. */
+static void s_draft_body(s_buf_t *b, const char *text)
+{
+    size_t n = strlen(text);
+    while (n && strchr(" \t\r\n", text[n - 1]))
+        n--;
+    s_add(b, "%.*s\n\n", (int)n, text);
+    if (!strstr(text, NT_OMBUDSMAN))
+        s_ombudsman(b);
+}
+
 char *nt_render_final_response(const Candour__V1__Person *to, const char *reference,
                                const char *today, const Candour__V1__ResponseApproved *ra)
 {
     s_buf_t b = {0};
     s_header(&b, to, reference, today);
-    s_add(&b,
-          "Thank you for your patience while we looked into your complaint. This letter is our"
-          " response.\n\n"
-          "What we found\n\n%s\n\n%s\n\n",
-          s_outcome_words(ra->outcome), ra->findings);
-    for (size_t i = 0; i < ra->n_contributions; i++)
-        s_contribution(&b, ra->contributions[i]);
-    if (ra->outcome == CANDOUR__V1__OUTCOME__OUTCOME_UPHELD ||
-        ra->outcome == CANDOUR__V1__OUTCOME__OUTCOME_PARTIALLY_UPHELD)
-        s_add(&b, "We are sorry for what went wrong.\n\n");
-    s_add(&b,
-          "If you are not happy with our response\n\n"
-          "Please contact us first: we are happy to meet you or talk it through. If you remain"
-          " unhappy, you have the right to ask the Parliamentary and Health Service Ombudsman to"
-          " look at your complaint. The Ombudsman makes final decisions on complaints that have"
-          " not been resolved by the NHS in England. Its service is free.\n\n"
-          "  Parliamentary and Health Service Ombudsman\n"
-          "  Millbank Tower, Millbank, London SW1P 4QP\n"
-          "  Telephone: 0345 015 4033\n"
-          "  Website: www.ombudsman.org.uk\n\n"
-          "Yours sincerely,\n\n%s\n%s\n",
-          ra->signed_by, ra->signatory_role);
+    if (ra->draft && ra->draft->text[0]) {
+        s_draft_body(&b, ra->draft->text);
+    } else {
+        s_add(&b,
+              "Thank you for your patience while we looked into your complaint. This letter is"
+              " our response.\n\n"
+              "What we found\n\n%s\n\n%s\n\n",
+              s_outcome_words(ra->outcome), ra->findings);
+        for (size_t i = 0; i < ra->n_contributions; i++)
+            s_contribution(&b, ra->contributions[i]);
+        if (ra->outcome == CANDOUR__V1__OUTCOME__OUTCOME_UPHELD ||
+            ra->outcome == CANDOUR__V1__OUTCOME__OUTCOME_PARTIALLY_UPHELD)
+            s_add(&b, "We are sorry for what went wrong.\n\n");
+        s_ombudsman(&b);
+    }
+    s_add(&b, "Yours sincerely,\n\n%s\n%s\n", ra->signed_by, ra->signatory_role);
     return s_done(&b);
 }
 

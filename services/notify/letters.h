@@ -18,8 +18,19 @@
 char *nt_render_acknowledgement(const Candour__V1__Person *to, const char *reference,
                                 const char *today, const Candour__V1__LetterRequested *req);
 
-/* The one response (F3), with each partner's part, or the plain statement
- * that a waived part is not included and why (R3). */
+/* The Ombudsman's name, as the final response gives it (F3): a draft that
+ * holds it already gives the Ombudsman's details. */
+#define NT_OMBUDSMAN "Parliamentary and Health Service Ombudsman"
+
+/* The one response (F3). When ra->draft has text (the version signed, F2),
+ * the body is that text as written (it sets out the findings, the partners'
+ * parts and the apology itself), followed by the Ombudsman's details only
+ * when it does not name the Ombudsman (NT_OMBUDSMAN). Otherwise the body is
+ * written from ra: the outcome, the findings, each partner's part or the
+ * plain statement that a waived part is not included and why (R3), an
+ * apology when upheld, and the Ombudsman. Either way the letter opens with
+ * the address, the date, the reference and the salutation, and ends with the
+ * signatory's name and role. */
 char *nt_render_final_response(const Candour__V1__Person *to, const char *reference,
                                const char *today, const Candour__V1__ResponseApproved *ra);
 

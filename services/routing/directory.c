@@ -49,7 +49,8 @@ enum {
 
 #define S_ORG_COLS                                                                                 \
     "org_id, response_days, update_every_days, pass_to_provider, responsible_person,"              \
-    " complaints_manager, letterhead::text, version"
+    " complaints_manager, letterhead::text, version, plan_low, plan_medium, plan_high,"            \
+    " draft_opening, draft_closing"
 
 typedef enum { K_PUT, K_DISABLE, K_LIST, K_SET_ORG, K_GET_ORG } s_kind_t;
 
@@ -367,6 +368,11 @@ static void s_on_put_read(const cd_tx_result_t *res, void *arg)
         return;
     }
     long long old = strtoll(PQgetvalue(r, 0, S_VER), NULL, 10);
+    if (p->staff->version && p->staff->version != old) {
+        s_fail(d, CD_CODE_FAILED_PRECONDITION, "put_staff.staff.version",
+               "the record changed since it was read: read it again and retry");
+        return;
+    }
     d->staff->version = old + 1;
     s_write_staff(d, old);
 }
@@ -379,9 +385,9 @@ static void s_put(s_dir_t *d, const Candour__V1__PutStaff *p)
         return;
     }
     if (rt_staff_check(p->staff, "put_staff.staff", &why) != 0 ||
-        (p->staff->version != 0 &&
+        (p->staff->version != 0 && !p->staff->staff_id[0] &&
          cd_fail(&why, CD_CODE_INVALID_ARGUMENT, "put_staff.staff.version",
-                 "the version is Candour's to give; leave it 0") != 0)) {
+                 "a new person has no version yet: leave it 0") != 0)) {
         s_fail(d, why.code, why.field, why.message);
         return;
     }
@@ -558,6 +564,11 @@ static void s_on_org_read(const cd_tx_result_t *res, void *arg)
     }
     const PGresult *cur = res->results[2];
     long long old = PQntuples(cur) == 1 ? strtoll(PQgetvalue(cur, 0, 0), NULL, 10) : 0;
+    if (o->version && o->version != old) {
+        s_fail(d, CD_CODE_FAILED_PRECONDITION, "set_org_settings.settings.version",
+               "the settings changed since they were read: read them again and retry");
+        return;
+    }
     o->version = old + 1;
     Candour__V1__Letterhead empty = CANDOUR__V1__LETTERHEAD__INIT;
     char *letterhead = cd_pbjson_dumps(o->letterhead ? &o->letterhead->base : &empty.base, 0);
@@ -572,31 +583,41 @@ static void s_on_org_read(const cd_tx_result_t *res, void *arg)
     snprintf(rd, sizeof rd, "%u", o->response_days);
     snprintf(ud, sizeof ud, "%u", o->update_every_days);
     snprintf(oldv, sizeof oldv, "%lld", old);
-    const char *v[9] = {o->org_id,
-                        rd,
-                        ud,
-                        o->pass_to_provider ? "true" : "false",
-                        o->responsible_person,
-                        o->complaints_manager,
-                        letterhead,
-                        d->op->actor,
-                        oldv};
+    const char *v[14] = {o->org_id,
+                         rd,
+                         ud,
+                         o->pass_to_provider ? "true" : "false",
+                         o->responsible_person,
+                         o->complaints_manager,
+                         letterhead,
+                         d->op->actor,
+                         oldv,
+                         o->plan_low,
+                         o->plan_medium,
+                         o->plan_high,
+                         o->draft_opening,
+                         o->draft_closing};
     cd_tx_actor(tx, d->op->actor);
     cd_tx_add(tx,
               "WITH u AS (INSERT INTO routing.org_policy AS p (org_id, response_days,"
               " update_every_days, pass_to_provider, responsible_person, complaints_manager,"
-              " letterhead, changed_by, version)"
-              " VALUES ($1, $2::integer, $3::integer, $4::boolean, $5, $6, $7::jsonb, $8, 1)"
+              " letterhead, changed_by, version, plan_low, plan_medium, plan_high, draft_opening,"
+              " draft_closing)"
+              " VALUES ($1, $2::integer, $3::integer, $4::boolean, $5, $6, $7::jsonb, $8, 1,"
+              " $10, $11, $12, $13, $14)"
               " ON CONFLICT (org_id) DO UPDATE SET response_days = EXCLUDED.response_days,"
               "  update_every_days = EXCLUDED.update_every_days,"
               "  pass_to_provider = EXCLUDED.pass_to_provider,"
               "  responsible_person = EXCLUDED.responsible_person,"
               "  complaints_manager = EXCLUDED.complaints_manager,"
               "  letterhead = EXCLUDED.letterhead, changed_by = EXCLUDED.changed_by,"
+              "  plan_low = EXCLUDED.plan_low, plan_medium = EXCLUDED.plan_medium,"
+              "  plan_high = EXCLUDED.plan_high, draft_opening = EXCLUDED.draft_opening,"
+              "  draft_closing = EXCLUDED.draft_closing,"
               "  changed_at = now(), version = p.version + 1"
               " WHERE p.version = $9::bigint RETURNING version)"
               " SELECT routing.expect(count(*) = 1, 'the settings changed meanwhile') FROM u",
-              9, v);
+              14, v);
     cd_tx_actor_end(tx);
     free(letterhead);
     cd_event_out_t out = {.type = "org.changed", .complaint_ref = "", .payload = &o->base};
@@ -664,6 +685,11 @@ static void s_on_get_org_read(const cd_tx_result_t *res, void *arg)
     o.letterhead = (Candour__V1__Letterhead *)cd_pbjson_parse(&candour__v1__letterhead__descriptor,
                                                               lh, strlen(lh), NULL);
     o.version = strtoll(PQgetvalue(r, 0, 7), NULL, 10);
+    o.plan_low = PQgetvalue(r, 0, 8);
+    o.plan_medium = PQgetvalue(r, 0, 9);
+    o.plan_high = PQgetvalue(r, 0, 10);
+    o.draft_opening = PQgetvalue(r, 0, 11);
+    o.draft_closing = PQgetvalue(r, 0, 12);
     Candour__V1__Reply reply = CANDOUR__V1__REPLY__INIT;
     reply.result_case = CANDOUR__V1__REPLY__RESULT_ORG_SETTINGS;
     reply.org_settings = &o;

@@ -143,9 +143,35 @@ int rt_org_check(const Candour__V1__OrgSettings *o, unsigned default_response,
     if (!o->complaints_manager[0])
         return cd_fail(why, CD_CODE_REQUIRED, F("complaints_manager"),
                        "name the body's complaints manager (Regs reg. 4) by staff id");
-    if (o->version != 0)
-        return cd_fail(why, CD_CODE_INVALID_ARGUMENT, F("version"),
-                       "the version is Candour's to give; leave it 0");
+    /* V2: a plan template is step names, comma-separated (investigation
+     * knows the steps and refuses a template it cannot use, by name). */
+    const struct {
+        const char *text, *name;
+    } plans[] = {
+        {o->plan_low, "plan_low"}, {o->plan_medium, "plan_medium"}, {o->plan_high, "plan_high"}};
+    for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
+        snprintf(f, sizeof f, "%s.%s", field, plans[i].name);
+        if (strlen(plans[i].text) > 500)
+            return cd_fail(why, CD_CODE_TOO_LONG, f, "a plan template is at most 500 bytes");
+        for (const char *p = plans[i].text; *p; p++)
+            if (!((*p >= 'a' && *p <= 'z') || *p == '-' || *p == ','))
+                return cd_fail(why, CD_CODE_INVALID_ARGUMENT, f,
+                               "a plan template is step names separated by commas, e.g."
+                               " \"document-review,staff-interviews\"");
+    }
+    /* The draft response's own paragraphs: plain text, lines allowed. */
+    const struct {
+        const char *text, *name;
+    } paras[] = {{o->draft_opening, "draft_opening"}, {o->draft_closing, "draft_closing"}};
+    for (size_t i = 0; i < sizeof paras / sizeof paras[0]; i++) {
+        snprintf(f, sizeof f, "%s.%s", field, paras[i].name);
+        size_t n = strlen(paras[i].text);
+        if (n > 4000)
+            return cd_fail(why, CD_CODE_TOO_LONG, f, "at most 4,000 bytes");
+        if (!cd_text_ok(paras[i].text, n, 1))
+            return cd_fail(why, CD_CODE_INVALID_TEXT, f,
+                           "UTF-8 text without control characters (new lines are allowed)");
+    }
     const Candour__V1__Letterhead *l = o->letterhead;
     if (!l)
         return 0;

@@ -2,6 +2,12 @@
  * investigation.completed brings a draft response to sign, complaint.withdrawn
  * takes it off the table.
  *
+ * The draft comes as a version of the text investigation assembled or staff
+ * edited (InvestigationCompleted.draft), with the SHA-256 of its text: it is
+ * kept as it came, once the text is shown to be the one the digest names, and
+ * the signature is for that version. A case without key issues has no
+ * version: its free-text findings are the letter's.
+ *
  * The two come from different producers (investigation, intake) and may
  * cross on the bus: each writes the draft row by an upsert that leaves a
  * withdrawn draft withdrawn, whichever came first, so no response is signed
@@ -10,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "candour/digest.h"
+#include "candour/errcode.h"
 #include "candour/pbjson.h"
 #include "candour/v1/events.pb-c.h"
 #include "signoff.h"
@@ -30,27 +38,58 @@ static char *s_parts_json(const Candour__V1__InvestigationCompleted *ic)
     return text;
 }
 
+/* Whether the draft (NULL: none came) is one to keep: a version, its text,
+ * and the digest of that text. */
+static int s_draft_ok(const Candour__V1__DraftVersion *d)
+{
+    if (!d)
+        return 1;
+    char sha[CD_SHA256_HEX_LEN + 1];
+    cd_sha256_hex(d->text, strlen(d->text), sha);
+    return d->version >= 1 && d->text[0] && strcmp(sha, d->sha256) == 0;
+}
+
 void so_on_completed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                      const ProtobufCMessage *payload, void *arg)
 {
     const Candour__V1__InvestigationCompleted *ic =
         (const Candour__V1__InvestigationCompleted *)payload;
+    if (!s_draft_ok(ic->draft)) {
+        /* Never kept to be signed: what would be signed is not what was drafted. */
+        cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT,
+                     "the draft's text does not match its SHA-256, or it has no version");
+        return;
+    }
     const ProtobufCEnumValue *oc =
         protobuf_c_enum_descriptor_get_value(&candour__v1__outcome__descriptor, ic->outcome);
     cd_tx_t *tx = cd_inbox_tx(in, ev);
     char *parts = s_parts_json(ic);
-    const char *v[6] = {env->complaint_ref, ic->case_id, oc ? oc->name : "OUTCOME_UNSPECIFIED",
-                        ic->findings,       parts,       ic->org_id};
+    char version[16];
+    const Candour__V1__DraftVersion *d = ic->draft;
+    if (d)
+        snprintf(version, sizeof version, "%d", (int)d->version);
+    const char *v[9] = {env->complaint_ref,
+                        ic->case_id,
+                        oc ? oc->name : "OUTCOME_UNSPECIFIED",
+                        ic->findings,
+                        parts,
+                        ic->org_id,
+                        d ? version : NULL,
+                        d ? d->sha256 : NULL,
+                        d ? d->text : NULL};
     if (parts)
         cd_tx_add(tx,
                   "INSERT INTO signoff.draft AS d (reference, case_id, outcome, findings, state,"
-                  " contributions, org_id)"
-                  " VALUES ($1, $2::uuid, $3, $4, 'awaiting-signature', $5::jsonb, $6)"
+                  " contributions, org_id, draft_version, draft_sha256, draft_text)"
+                  " VALUES ($1, $2::uuid, $3, $4, 'awaiting-signature', $5::jsonb, $6, $7::int,"
+                  " $8, $9)"
                   " ON CONFLICT (reference) DO UPDATE SET case_id = EXCLUDED.case_id,"
                   "  outcome = EXCLUDED.outcome, findings = EXCLUDED.findings,"
-                  "  contributions = EXCLUDED.contributions, org_id = EXCLUDED.org_id"
+                  "  contributions = EXCLUDED.contributions, org_id = EXCLUDED.org_id,"
+                  "  draft_version = EXCLUDED.draft_version, draft_sha256 = EXCLUDED.draft_sha256,"
+                  "  draft_text = EXCLUDED.draft_text"
                   " WHERE d.state = 'withdrawn' AND d.case_id IS NULL",
-                  6, v);
+                  9, v);
     else
         cd_tx_poison(tx); /* out of memory: the producer resends */
     free(parts);

@@ -2,14 +2,22 @@
  * person (or someone authorised) signs the draft response (F2), which then
  * goes to be sent as response.approved, with the partners' parts (R3).
  *
+ * The signature is for the version of the draft held (draft_version, with its
+ * text and SHA-256, as investigation.completed brought it): ResponseApproved
+ * carries that version, and its text is the letter's body. The text is
+ * checked against its digest once more before it is signed. A draft with no
+ * version (a case without key issues) is signed as before: its findings.
+ *
  * A guarded operation (guarded_op.h): read the draft, judge its state by the
  * lifecycle (signing.h), then approve it by an UPDATE that still requires it
  * awaiting signature (a withdrawal or another signature in between loses),
  * with the event in the same transaction: no response is approved for a
  * withdrawn complaint. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "candour/digest.h"
 #include "candour/error.h"
 #include "candour/guarded_op.h"
 #include "candour/log.h"
@@ -18,12 +26,23 @@
 #include "signing.h"
 #include "signoff.h"
 
-enum { COL_STATE, COL_OUTCOME, COL_FINDINGS, COL_PARTS, COL_ORG };
+enum {
+    COL_STATE,
+    COL_OUTCOME,
+    COL_FINDINGS,
+    COL_PARTS,
+    COL_ORG,
+    COL_VERSION,
+    COL_SHA256,
+    COL_TEXT
+};
 
-/* The draft, its parts as a ContributionsMerged in JSON (pbjson), its body. */
+/* The draft, its parts as a ContributionsMerged in JSON (pbjson), its body,
+ * and the version held (NULL: none). */
 static const char s_read_sql[] = "SELECT state, outcome, findings,"
                                  " json_build_object('contributions', contributions)::text,"
-                                 " org_id FROM signoff.draft WHERE reference = $1";
+                                 " org_id, draft_version, draft_sha256, draft_text"
+                                 " FROM signoff.draft WHERE reference = $1";
 
 static int s_validate(const ProtobufCMessage *msg, cd_fail_t *why)
 {
@@ -32,7 +51,19 @@ static int s_validate(const ProtobufCMessage *msg, cd_fail_t *why)
 
 static int s_check(const PGresult *r, cd_op_t *op, cd_fail_t *why, void *arg)
 {
-    return so_sign_allowed(PQgetvalue(r, 0, COL_STATE), why);
+    if (so_sign_allowed(PQgetvalue(r, 0, COL_STATE), why) != 0)
+        return -1;
+    if (PQgetisnull(r, 0, COL_VERSION))
+        return 0;
+    const char *text = PQgetvalue(r, 0, COL_TEXT);
+    char sha[CD_SHA256_HEX_LEN + 1];
+    cd_sha256_hex(text, strlen(text), sha);
+    if (strcmp(sha, PQgetvalue(r, 0, COL_SHA256)) != 0)
+        return cd_fail(why, CD_CODE_FAILED_PRECONDITION, "sign.complaint_ref",
+                       "the draft held (version %s) does not match its SHA-256: it is not signed;"
+                       " the investigation sends it again",
+                       PQgetvalue(r, 0, COL_VERSION));
+    return 0;
 }
 
 static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
@@ -48,13 +79,16 @@ static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
      * name and job title (the request's signed_by and signatory_role are
      * not taken). */
     const char *title = op->actor_title[0] ? op->actor_title : "Signatory";
-    const char *v[3] = {sr->complaint_ref, op->actor_name, title};
+    /* The version signed is the one read: the guard holds it to that. */
+    const char *version = PQgetisnull(r, 0, COL_VERSION) ? NULL : PQgetvalue(r, 0, COL_VERSION);
+    const char *v[4] = {sr->complaint_ref, op->actor_name, title, version};
     cd_tx_add(tx,
               "WITH u AS (UPDATE signoff.draft SET state = 'approved', signed_by = $2,"
               " signatory_role = $3, signed_at = now()"
-              " WHERE reference = $1 AND state = 'awaiting-signature' RETURNING 1)"
+              " WHERE reference = $1 AND state = 'awaiting-signature'"
+              " AND draft_version IS NOT DISTINCT FROM $4::int RETURNING 1)"
               " SELECT signoff.expect(count(*) = 1, 'the draft is not awaiting signature') FROM u",
-              3, v);
+              4, v);
     Candour__V1__ResponseApproved ra = CANDOUR__V1__RESPONSE_APPROVED__INIT;
     const ProtobufCEnumValue *oc = protobuf_c_enum_descriptor_get_value_by_name(
         &candour__v1__outcome__descriptor, PQgetvalue(r, 0, COL_OUTCOME));
@@ -64,6 +98,13 @@ static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
     ra.signatory_role = (char *)title;
     ra.n_contributions = parts->n_contributions;
     ra.contributions = parts->contributions;
+    Candour__V1__DraftVersion dv = CANDOUR__V1__DRAFT_VERSION__INIT;
+    if (version) {
+        dv.version = atoi(version);
+        dv.sha256 = PQgetvalue(r, 0, COL_SHA256);
+        dv.text = PQgetvalue(r, 0, COL_TEXT);
+        ra.draft = &dv;
+    }
     cd_event_out_t out = {
         .type = "response.approved", .complaint_ref = sr->complaint_ref, .payload = &ra.base};
     int rc = cd_outbox_put(cd_service_outbox(app->svc), tx, &out, NULL, NULL);

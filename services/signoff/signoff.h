@@ -11,9 +11,10 @@ typedef struct {
     cd_service_t *svc; /* set once cd_service_new returns, before any event or request */
 } so_app_t;
 
-/* investigation.completed: the draft response, with the partners' parts (R3),
- * awaits its signature; a complaint already withdrawn keeps its draft
- * withdrawn. */
+/* investigation.completed: the draft response, with the partners' parts (R3)
+ * and the version of its text to sign (its SHA-256 checked: a text that does
+ * not match is refused, MALFORMED_EVENT), awaits its signature; a complaint
+ * already withdrawn keeps its draft withdrawn. */
 void so_on_completed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                      const ProtobufCMessage *payload, void *arg);
 /* complaint.withdrawn: a draft awaiting signature is withdrawn; none yet: one
@@ -21,7 +22,7 @@ void so_on_completed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope
 void so_on_withdrawn(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                      const ProtobufCMessage *payload, void *arg);
 
-/* Requests: SignResponse. */
+/* Requests: SignResponse, for the version held; response.approved carries it. */
 void so_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r, void *arg);
 
 #endif

@@ -105,6 +105,16 @@ Test(directory, reg4_a_change_reaches_every_copy_with_its_version)
         cr_assert(h_wait_for(s_h, sql, 1, p, "2 Patient Safety investigator,analyst", 15000),
                   "%s's copy is not version 2", copies[i]);
     }
+    /* A writer that read version 1 cannot overwrite version 2 unseen. */
+    cr_assert_str_eq(s_code(s_json("routing",
+                                   "{\"ops_user\": \"ops\", \"put_staff\": {\"staff\": {"
+                                   "\"staff_id\": \"%s\", \"org_id\": \"ICB-QWE\", \"name\":"
+                                   " \"Jo Bloggs\", \"version\": 1, \"roles\":"
+                                   " [\"ROLE_INVESTIGATOR\"]}}}",
+                                   id),
+                            field, sizeof field),
+                     "FAILED_PRECONDITION");
+    cr_assert_str_eq(field, "put_staff.staff.version");
     /* Disabled: every copy says so, and the person can no longer act. */
     cr_assert_str_eq(s_code(s_json("routing",
                                    "{\"ops_user\": \"ops\", \"disable_staff\": {\"staff_id\":"
@@ -185,6 +195,7 @@ Test(directory, reg4_only_a_complaints_manager_of_the_body_changes_its_directory
     "{\"acting\": \"%s\", \"set_org_settings\": {\"settings\": {\"org_id\":"                       \
     " \"ICB-QWE\", \"response_days\": 40, \"update_every_days\": 10,"                              \
     " \"responsible_person\": \"%s\", \"complaints_manager\": \"%s\","                             \
+    " \"plan_high\": \"document-review,case-conference\","                                         \
     " \"letterhead\": {\"name\": \"NHS Quay Integrated Care Board\","                              \
     " \"address\": [\"1 Quay Street\", \"Leeds\"], \"postcode\": \"LS1 4AP\"}}}}"
 
@@ -212,6 +223,7 @@ Test(directory, reg4_the_body_names_its_responsible_person_and_complaints_manage
     cr_assert_eq(r->org_settings->response_days, 40);
     cr_assert_eq(r->org_settings->version, 1);
     cr_assert_str_eq(r->org_settings->letterhead->postcode, "LS1 4AP");
+    cr_assert_str_eq(r->org_settings->plan_high, "document-review,case-conference");
     candour__v1__reply__free_unpacked(r, NULL);
     /* The people the body names keep their posts until it names others. */
     cr_assert_str_eq(s_code(s_json("routing",

@@ -1,7 +1,8 @@
 /* test_notify_letters.c - the letters notify writes (R4 acknowledgement, F3
- * final response with the partners' parts (R3), I6 triage outcomes, the
- * withdrawal confirmation), which letters may go after a withdrawal, the
- * channel each goes by, and file-safe references.
+ * final response with the partners' parts (R3) or the signed draft as its
+ * body (F2), I6 triage outcomes, the withdrawal confirmation), which letters
+ * may go after a withdrawal, the channel each goes by, and file-safe
+ * references.
  *
  * The letters are checked for what the rules say they must say, not for their
  * exact wording, so the wording can improve without breaking these tests. */
@@ -347,6 +348,93 @@ Test(notify_letters, R3_a_response_without_partners_has_no_partner_sections)
     cr_assert_not_null(ours);
     cr_assert_null(strstr(ours + strlen("What we found"), " found\n\n"),
                    "a partner section in:\n%s", t);
+    free(t);
+}
+
+/* ------------------------------------------------ final response: the draft */
+
+/* The signed version's text, as investigation's draft writes it: its own
+ * findings, apology and Ombudsman. */
+static const char s_draft_text[] =
+    "Thank you for your complaint, and for your patience while we looked into it.\n\n"
+    "What we found\n\n"
+    "1. The care package review did not take place.\n\n"
+    "We uphold this part of your complaint.\n\n"
+    "Our apology\n\n"
+    "We are sorry that the review you were promised did not happen.\n\n"
+    "If you are not happy with our response\n\n"
+    "You have the right to ask the Parliamentary and Health Service Ombudsman to look at your"
+    " complaint.\n\n"
+    "  Parliamentary and Health Service Ombudsman\n"
+    "  Millbank Tower, Millbank, London SW1P 4QP\n"
+    "  Telephone: 0345 015 4033\n"
+    "  Website: www.ombudsman.org.uk\n";
+
+static size_t s_occurrences(const char *t, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(t, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+Test(notify_letters, F2_the_signed_draft_is_the_body_between_salutation_and_signature)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__ResponseApproved ra = s_approved(CANDOUR__V1__OUTCOME__OUTCOME_UPHELD);
+    Candour__V1__DraftVersion dv = CANDOUR__V1__DRAFT_VERSION__INIT;
+    dv.version = 3;
+    dv.text = (char *)s_draft_text;
+    ra.draft = &dv;
+    char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+    cr_assert_not_null(t);
+    HAS(t, "Anita Patel\n14 Chapel Row\nHeadingley\nLeeds\nLS6 3AB\n");
+    HAS(t, "2024-04-10");
+    HAS(t, "Our reference: CDR-ABCD-EFGH");
+    const char *dear = strstr(t, "Dear Mrs Patel,\n\n");
+    const char *body = strstr(t, s_draft_text);
+    const char *yours = strstr(t, "Yours sincerely,\n\nDr Helen Marsh\nChief Executive\n");
+    cr_assert(dear && body && yours, "missing a part in:\n%s", t);
+    cr_assert(dear < body && body < yours, "out of order:\n%s", t);
+    /* The draft sets out the findings and the apology: nothing of the
+     * letter's own is added to them, nor the Ombudsman a second time. */
+    HASNT(t, ra.findings);
+    HASNT(t, "We are sorry for what went wrong.");
+    cr_assert_eq(s_occurrences(t, "Millbank Tower"), 1, "the Ombudsman twice in:\n%s", t);
+    free(t);
+}
+
+Test(notify_letters, F3_a_signed_draft_without_the_ombudsman_gets_its_details_after_it)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__ResponseApproved ra = s_approved(CANDOUR__V1__OUTCOME__OUTCOME_NOT_UPHELD);
+    Candour__V1__DraftVersion dv = CANDOUR__V1__DRAFT_VERSION__INIT;
+    dv.version = 2;
+    dv.text = "We have looked into your complaint and have not upheld it.\n\n\n";
+    ra.draft = &dv;
+    char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+    cr_assert_not_null(t);
+    const char *body = strstr(t, "have not upheld it.\n\nIf you are not happy with our response");
+    const char *ombudsman = strstr(t, "Millbank Tower, Millbank, London SW1P 4QP");
+    const char *yours = strstr(t, "Yours sincerely,");
+    cr_assert(body && ombudsman && yours, "missing a part in:\n%s", t);
+    cr_assert(ombudsman < yours);
+    HAS(t, "right to ask the Parliamentary and Health Service Ombudsman");
+    free(t);
+}
+
+Test(notify_letters, a_draft_without_text_leaves_the_letter_written_from_the_findings)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__ResponseApproved ra = s_approved(CANDOUR__V1__OUTCOME__OUTCOME_UPHELD);
+    Candour__V1__DraftVersion dv = CANDOUR__V1__DRAFT_VERSION__INIT;
+    ra.draft = &dv;
+    char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+    cr_assert_not_null(t);
+    HAS(t, "What we found\n\nWe have upheld your complaint");
+    HAS(t, ra.findings);
+    HAS(t, "We are sorry for what went wrong.");
+    cr_assert_eq(s_occurrences(t, "Millbank Tower"), 1);
     free(t);
 }
 

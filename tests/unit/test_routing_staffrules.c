@@ -179,3 +179,16 @@ Test(routing_staffrules, reg4_the_named_people_hold_their_roles_in_the_body)
     cr_assert_eq(e.code, CD_CODE_FAILED_PRECONDITION);
     cr_assert_eq(rt_org_person_check("ST1", 1, "ICB-QWE", 0, 1, "ICB-QWE", "f", &e), 0);
 }
+
+Test(routing_staffrules, V2_a_plan_template_is_step_names_separated_by_commas)
+{
+    Candour__V1__OrgSettings o = s_org();
+    o.plan_high = "document-review,case-conference,independent-clinical-advice";
+    cd_fail_t e = {0};
+    cr_assert_eq(rt_org_check(&o, 25, 20, "settings", &e), 0, "%s", e.message);
+    o.plan_high = "document review; interviews";
+    s_org_refused(&o, "INVALID_ARGUMENT", "settings.plan_high");
+    o = s_org();
+    o.draft_closing = "Yours sincerely\n\x01";
+    s_org_refused(&o, "INVALID_TEXT", "settings.draft_closing");
+}

@@ -365,3 +365,14 @@ Test(util, pg_text_array_passes_utf8_through_byte_for_byte)
     const char *v[2] = {"Ysbyty Gwynedd – Bangor", "\xF0\x9F\x8F\xA5 Zoë"};
     s_expect_array(v, 2, "{\"Ysbyty Gwynedd – Bangor\",\"\xF0\x9F\x8F\xA5 Zoë\"}");
 }
+
+/* The digests the case file prints are SHA-256 as `sha256sum` prints it. */
+#include "candour/digest.h"
+Test(util, sha256_hex_is_what_sha256sum_prints)
+{
+    char hex[CD_SHA256_HEX_LEN + 1];
+    cd_sha256_hex("", 0, hex);
+    cr_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    cd_sha256_hex("abc", 3, hex);
+    cr_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}

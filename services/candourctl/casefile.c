@@ -1,0 +1,1378 @@
+/* casefile.c - `candourctl case-file REF`: the complete, chronological case
+ * file of one complaint, as the Ombudsman asks for it (L4).
+ *
+ * An ops read over the admin connection (CANDOUR_DB_URL), in one snapshot
+ * of every service's schema: one entry per thing that happened (the
+ * complaint as received, the organisation's changes, each status, routing's
+ * history, triage and deadlines, the case, its investigator and the
+ * impartiality check, plan, key issues, evidence, findings, actions, the
+ * outcome, each version of the draft response in full, the signature, each
+ * letter, and every audit entry), in the order they happened. Then what can
+ * be checked is checked: each schema's audit entries of the complaint are
+ * recomputed (casefile.h) and their links to their neighbours in their
+ * chain followed; each attachment's and each draft's stored SHA-256 is
+ * compared with one computed from the stored bytes and text; the signature
+ * is compared with the version investigation holds.
+ *
+ * The entries are read as JSON objects (one SQL statement), so the text for
+ * a person (a table of kinds below says how each reads) and the JSON for
+ * machines (--json) come from the same model. The file carries personal
+ * data: it goes to standard output or to a new file of mode 0600 (--out),
+ * is built whole in memory first so that no half-written file is left, and
+ * is never logged. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "candour/calendar.h"
+#include "candour/digest.h"
+#include "candour/error.h"
+#include "candour/util.h"
+#include "casefile.h"
+#include "ctl.h"
+
+#define S_CMD "case-file"
+
+/* The services' schemas, in the order the file names them. */
+static const char *const s_schemas[] = {"intake", "routing", "investigation", "signoff", "notify"};
+#define S_NSCHEMAS (sizeof s_schemas / sizeof s_schemas[0])
+
+/* ================================================================ reading */
+
+/* An instant as RFC 3339 UTC to the microsecond: the order of the file. */
+#define S_TS(x) "to_char(" x " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+/* When the findings were recorded: the case says, else the audit trail. */
+#define S_FINDINGS_AT                                                                              \
+    "coalesce(c.findings_at, (SELECT max(a.at) FROM investigation.audit a"                         \
+    " WHERE a.reference = c.reference AND a.table_name IN ('finding', 'action')), c.opened_at)"
+
+/* A KO41a code's name, from the lists in force. */
+#define S_CATEGORY(list, col)                                                                      \
+    "(SELECT g.name FROM investigation.category g WHERE g.list = '" list "' AND g.code = " col ")"
+
+/* A schema's audit entries of the complaint. The rows' contents are not
+ * repeated: they are what the other entries show, and an attachment's
+ * would be its bytes. */
+#define S_AUDIT(s)                                                                                 \
+    " UNION ALL SELECT a.at, 90, '" s "', 'audit', a.seq, jsonb_build_object('schema', '" s "',"   \
+    " 'chain', a.chain, 'seq', a.seq, 'actor', a.actor, 'table', a.table_name, 'op', a.op,"        \
+    " 'hash', a.hash, 'prev_hash', a.prev_hash) FROM " s ".audit a WHERE a.reference = $1"
+
+/* Every entry: its time, its service, its kind and what it says (JSON),
+ * oldest first. Where a table keeps no time of its own (deadlines, key
+ * issues, a plan), the time is that of the audit entry that recorded it.
+ * rank orders entries of one instant as the process does; ord, those of one
+ * kind (numbers, versions). */
+static const char s_entries_sql[] = "SELECT " S_TS(
+    "e.at") ", e.service, e.kind, jsonb_strip_nulls(e.detail)::text FROM ("
+            /* intake: the complaint as received (before any amendment: the audit
+             * trail's first row of it), the organisation's changes, each status */
+            " SELECT c.received_at AS at, 10 AS rank, 'intake' AS service, 'complaint-received' AS "
+            "kind,"
+            "  0::bigint AS ord, jsonb_build_object('organisation', c.org_id, 'external_ref',"
+            "  c.external_ref, 'channel', c.channel, 'classification', c.classification, 'holds',"
+            "  to_jsonb(c.holds), 'complaint', CASE WHEN EXISTS (SELECT 1 FROM intake.change g"
+            "  WHERE g.reference = c.reference AND g.action = 'amend') THEN coalesce((SELECT"
+            "  a.row_data->'body' FROM intake.audit a WHERE a.reference = c.reference AND "
+            "a.table_name"
+            "  = 'complaint' AND a.op = 'INSERT' ORDER BY a.seq LIMIT 1), c.body) ELSE c.body END)"
+            "  AS detail FROM intake.complaint c WHERE c.reference = $1"
+            " UNION ALL SELECT g.at, 11, 'intake', 'change', g.id, jsonb_build_object('action', "
+            "g.action,"
+            "  'content', g.body) FROM intake.change g WHERE g.reference = $1"
+            " UNION ALL SELECT s.at, 12, 'intake', 'status', s.seq, jsonb_build_object('state', "
+            "s.state,"
+            "  'detail', nullif(s.detail, '')) FROM intake.status_change s WHERE s.reference = $1"
+            /* routing: its history, triage and deadlines */
+            " UNION ALL SELECT h.at, 20, 'routing', 'history', h.id, jsonb_build_object('event', "
+            "h.event,"
+            "  'producer', h.producer, 'detail', nullif(h.detail, '')) FROM routing.history h"
+            "  WHERE h.reference = $1"
+            " UNION ALL SELECT coalesce(r.routed_at, r.received_at), 21, 'routing', 'triage', 0,"
+            "  jsonb_build_object('outcome', r.triage_outcome, 'reason', r.triage_reason, "
+            "'lead_org',"
+            "  r.lead_org, 'partners', to_jsonb(r.partners), 'exclusion', r.exclusion, "
+            "'chc_appeal',"
+            "  r.chc_appeal) FROM routing.complaint r WHERE r.reference = $1"
+            "  AND r.triage_outcome IS NOT NULL"
+            " UNION ALL SELECT coalesce((SELECT min(a.at) FROM routing.audit a WHERE a.reference ="
+            "  d.reference AND a.table_name = 'deadline' AND a.op = 'INSERT' AND "
+            "a.row_data->>'name' ="
+            "  d.name AND coalesce(a.row_data->>'party', '') = d.party), r.received_at), 22, "
+            "'routing',"
+            "  'deadline-set', 0, jsonb_build_object('name', d.name, 'party', nullif(d.party, ''), "
+            "'due',"
+            "  coalesce((SELECT x.old_due FROM routing.deadline_extension x WHERE x.reference ="
+            "  d.reference AND x.name = d.name AND x.party = d.party ORDER BY x.id LIMIT 1), "
+            "d.due)::text)"
+            "  FROM routing.deadline d JOIN routing.complaint r ON r.reference = d.reference"
+            "  WHERE d.reference = $1"
+            " UNION ALL SELECT x.at, 23, 'routing', 'deadline-extended', x.id, "
+            "jsonb_build_object('name',"
+            "  x.name, 'party', nullif(x.party, ''), 'old_due', x.old_due::text, 'new_due',"
+            "  x.new_due::text, 'agreed_by', x.agreed_by, 'reason', x.reason)"
+            "  FROM routing.deadline_extension x WHERE x.reference = $1"
+            " UNION ALL SELECT d.met_at, 24, 'routing', 'deadline-met', 0, "
+            "jsonb_build_object('name',"
+            "  d.name, 'party', nullif(d.party, ''), 'due', d.due::text, 'in_time',"
+            "  (d.met_at AT TIME ZONE 'Europe/London')::date <= d.due) FROM routing.deadline d"
+            "  WHERE d.reference = $1 AND d.met_at IS NOT NULL"
+            " UNION ALL SELECT t.at, 25, 'routing', 'deadline-raised', 0, "
+            "jsonb_build_object('name',"
+            "  d.name, 'party', nullif(d.party, ''), 'due', d.due::text, 'level', t.level)"
+            "  FROM routing.deadline d CROSS JOIN LATERAL (VALUES (d.due_soon_raised_at, 'due "
+            "soon'),"
+            "  (d.overdue_raised_at, 'overdue')) AS t (at, level) WHERE d.reference = $1"
+            "  AND t.at IS NOT NULL"
+            " UNION ALL SELECT d.closed_at, 26, 'routing', 'deadline-closed', 0, "
+            "jsonb_build_object("
+            "  'name', d.name, 'party', nullif(d.party, ''), 'due', d.due::text) FROM "
+            "routing.deadline d"
+            "  WHERE d.reference = $1 AND d.closed_at IS NOT NULL"
+            /* investigation: the case, its investigator, plan, key issues, evidence,
+             * partners' parts, findings, outcome and each draft version */
+            " UNION ALL SELECT c.opened_at, 30, 'investigation', 'case-opened', 0, "
+            "jsonb_build_object("
+            "  'case_id', c.case_id, 'organisation', c.org_id, 'partners', to_jsonb(c.partners))"
+            "  FROM investigation.case c WHERE c.reference = $1"
+            " UNION ALL SELECT c.assigned_at, 31, 'investigation', 'investigator-assigned', 0,"
+            "  jsonb_build_object('investigator', c.investigator, 'name', st.name, 'job_title',"
+            "  nullif(st.job_title, ''), 'assigned_by', c.assigned_by, 'impartiality', "
+            "c.impartiality,"
+            "  'staff_named', to_jsonb(c.staff_named), 'teams_named', to_jsonb(c.teams_named))"
+            "  FROM investigation.case c LEFT JOIN investigation.staff st ON st.staff_id = "
+            "c.investigator"
+            "  WHERE c.reference = $1 AND c.assigned_at IS NOT NULL"
+            " UNION ALL SELECT coalesce((SELECT max(a.at) FROM investigation.audit a WHERE "
+            "a.reference ="
+            "  c.reference AND a.table_name = 'case' AND a.op = 'UPDATE' AND a.row_data ?| ARRAY["
+            "  'grading', 'plan_steps', 'plan_reason']), c.assigned_at, c.opened_at), 32,"
+            "  'investigation', 'plan', 0, jsonb_build_object('grading', c.grading, 'steps',"
+            "  to_jsonb(c.plan_steps), 'reason', nullif(c.plan_reason, '')) FROM "
+            "investigation.case c"
+            "  WHERE c.reference = $1 AND c.grading IS NOT NULL"
+            " UNION ALL SELECT coalesce((SELECT max(a.at) FROM investigation.audit a WHERE "
+            "a.reference ="
+            "  k.reference AND a.table_name = 'key_issue' AND a.op = 'INSERT' AND "
+            "a.row_data->>'issue_id'"
+            "  = k.issue_id), c.opened_at), 33, 'investigation', 'key-issue', k.position,"
+            "  jsonb_build_object('issue_id', k.issue_id, 'summary', k.summary, 'subject', "
+            "k.subject,"
+            "  'subject_name', " S_CATEGORY(
+                "subject",
+                "k.subject") ", 'service_area', k.service_area,"
+                             "  'service_area_name', " S_CATEGORY(
+                                 "service-area",
+                                 "k.service_area") ", 'profession',"
+                                                   "  k.profession, 'profession_name', " S_CATEGORY(
+                                                       "profession",
+                                                       "k.profession") ","
+                                                                       "  'agreed_on', "
+                                                                       "c.issues_agreed_on::text, "
+                                                                       "'agreed_how', "
+                                                                       "c.issues_agreed_how)"
+                                                                       "  FROM "
+                                                                       "investigation.key_issue k "
+                                                                       "JOIN investigation.case c "
+                                                                       "ON c.reference = "
+                                                                       "k.reference"
+                                                                       "  WHERE k.reference = $1"
+                                                                       " UNION ALL SELECT "
+                                                                       "e.recorded_at, 34, "
+                                                                       "'investigation', "
+                                                                       "'evidence', e.number,"
+                                                                       "  "
+                                                                       "jsonb_build_object('number'"
+                                                                       ", e.number, 'kind', "
+                                                                       "e.kind, 'source', "
+                                                                       "e.source, 'date',"
+                                                                       "  e.evidence_date::text, "
+                                                                       "'summary', e.summary, "
+                                                                       "'flag', nullif(e.flag, "
+                                                                       "''), 'flag_note',"
+                                                                       "  nullif(e.flag_note, ''), "
+                                                                       "'filename', e.filename, "
+                                                                       "'media_type', "
+                                                                       "e.media_type, 'size',"
+                                                                       "  e.size, 'sha256', "
+                                                                       "e.sha256, 'recorded_by', "
+                                                                       "e.recorded_by) FROM "
+                                                                       "investigation.evidence e"
+                                                                       "  WHERE e.reference = $1"
+                                                                       " UNION ALL SELECT "
+                                                                       "coalesce(k.received_at, "
+                                                                       "(SELECT min(a.at) FROM "
+                                                                       "investigation.audit a"
+                                                                       "  WHERE a.reference = "
+                                                                       "k.reference AND "
+                                                                       "a.table_name = "
+                                                                       "'contribution' AND a.op = "
+                                                                       "'INSERT'"
+                                                                       "  AND "
+                                                                       "a.row_data->>'org_id' = "
+                                                                       "k.org_id), c.opened_at), "
+                                                                       "35, 'investigation', "
+                                                                       "'contribution',"
+                                                                       "  k.seq, "
+                                                                       "jsonb_build_object('org', "
+                                                                       "k.org_id, 'waived', "
+                                                                       "k.waived, 'findings',"
+                                                                       "  nullif(k.findings, ''), "
+                                                                       "'reason', nullif(k.reason, "
+                                                                       "''), 'recorded_by',"
+                                                                       "  nullif(k.recorded_by, "
+                                                                       "'')) FROM "
+                                                                       "investigation.contribution "
+                                                                       "k JOIN investigation.case c"
+                                                                       "  ON c.reference = "
+                                                                       "k.reference WHERE "
+                                                                       "k.reference = $1"
+                                                                       " UNION ALL "
+                                                                       "SELECT " S_FINDINGS_AT
+                                                                       ", 36, 'investigation', "
+                                                                       "'finding', "
+                                                                       "coalesce(k.position,"
+                                                                       "  0), "
+                                                                       "jsonb_build_object('issue_"
+                                                                       "id', f.issue_id, 'issue', "
+                                                                       "k.summary, 'verdict', "
+                                                                       "f.verdict,"
+                                                                       "  'what_happened', "
+                                                                       "nullif(f.what_happened, "
+                                                                       "''), "
+                                                                       "'what_should_have_happened'"
+                                                                       ","
+                                                                       "  "
+                                                                       "nullif(f.what_should_have_"
+                                                                       "happened, ''), "
+                                                                       "'not_addressed_reason',"
+                                                                       "  "
+                                                                       "nullif(f.not_addressed_"
+                                                                       "reason, '')) FROM "
+                                                                       "investigation.finding f "
+                                                                       "JOIN investigation.case c"
+                                                                       "  ON c.reference = "
+                                                                       "f.reference LEFT JOIN "
+                                                                       "investigation.key_issue k "
+                                                                       "ON k.reference ="
+                                                                       "  f.reference AND "
+                                                                       "k.issue_id = f.issue_id "
+                                                                       "WHERE f.reference = $1"
+                                                                       " UNION ALL "
+                                                                       "SELECT " S_FINDINGS_AT
+                                                                       ", 37, 'investigation', "
+                                                                       "'conclusions', 0,"
+                                                                       "  "
+                                                                       "jsonb_build_object('"
+                                                                       "failings', "
+                                                                       "to_jsonb(c.failings), "
+                                                                       "'lessons', "
+                                                                       "to_jsonb(c.lessons),"
+                                                                       "  'apology', "
+                                                                       "nullif(c.apology, ''), "
+                                                                       "'redress_pence', "
+                                                                       "nullif(c.redress_pence, 0),"
+                                                                       "  'redress_for', "
+                                                                       "nullif(c.redress_for, ''), "
+                                                                       "'service_change', "
+                                                                       "nullif(c.service_change, "
+                                                                       "''))"
+                                                                       "  FROM investigation.case "
+                                                                       "c WHERE c.reference = $1 "
+                                                                       "AND (c.findings_at IS NOT "
+                                                                       "NULL OR EXISTS"
+                                                                       "  (SELECT 1 FROM "
+                                                                       "investigation.finding f "
+                                                                       "WHERE f.reference = "
+                                                                       "c.reference))"
+                                                                       " UNION ALL "
+                                                                       "SELECT " S_FINDINGS_AT
+                                                                       ", 38, 'investigation', "
+                                                                       "'action', x.number,"
+                                                                       "  "
+                                                                       "jsonb_build_object('number'"
+                                                                       ", x.number, 'description', "
+                                                                       "x.description, 'owner', "
+                                                                       "x.owner,"
+                                                                       "  'due', x.due::text, "
+                                                                       "'done', x.done, 'done_on', "
+                                                                       "x.done_on::text) FROM "
+                                                                       "investigation.action x"
+                                                                       "  JOIN investigation.case "
+                                                                       "c ON c.reference = "
+                                                                       "x.reference WHERE "
+                                                                       "x.reference = $1"
+                                                                       " UNION ALL SELECT "
+                                                                       "c.completed_at, 39, "
+                                                                       "'investigation', "
+                                                                       "'outcome', 0, "
+                                                                       "jsonb_build_object("
+                                                                       "  'outcome', c.outcome, "
+                                                                       "'findings', c.findings, "
+                                                                       "'recorded_by', "
+                                                                       "c.recorded_by)"
+                                                                       "  FROM investigation.case "
+                                                                       "c WHERE c.reference = $1 "
+                                                                       "AND c.completed_at IS NOT "
+                                                                       "NULL"
+                                                                       " UNION ALL SELECT "
+                                                                       "c.withdrawn_at, 39, "
+                                                                       "'investigation', "
+                                                                       "'case-withdrawn', 0,"
+                                                                       "  "
+                                                                       "jsonb_build_object('reason'"
+                                                                       ", c.withdrawn_reason) FROM "
+                                                                       "investigation.case c"
+                                                                       "  WHERE c.reference = $1 "
+                                                                       "AND c.withdrawn_at IS NOT "
+                                                                       "NULL"
+                                                                       " UNION ALL SELECT "
+                                                                       "d.made_at, 40, "
+                                                                       "'investigation', 'draft', "
+                                                                       "d.version, "
+                                                                       "jsonb_build_object("
+                                                                       "  'version', d.version, "
+                                                                       "'assembled', d.assembled, "
+                                                                       "'made_by', d.made_by, "
+                                                                       "'sha256', d.sha256,"
+                                                                       "  'text', d.text) FROM "
+                                                                       "investigation.draft d "
+                                                                       "WHERE d.reference = $1"
+                                                                       /* signoff: the response
+                                                                          received for signature,
+                                                                          and signed */
+                                                                       " UNION ALL SELECT "
+                                                                       "s.received_at, 50, "
+                                                                       "'signoff', "
+                                                                       "'for-signature', 0, "
+                                                                       "jsonb_build_object("
+                                                                       "  'organisation', "
+                                                                       "nullif(s.org_id, ''), "
+                                                                       "'outcome', s.outcome, "
+                                                                       "'draft_version',"
+                                                                       "  s.draft_version, "
+                                                                       "'draft_sha256', "
+                                                                       "s.draft_sha256) FROM "
+                                                                       "signoff.draft s"
+                                                                       "  WHERE s.reference = $1"
+                                                                       " UNION ALL SELECT "
+                                                                       "s.signed_at, 51, "
+                                                                       "'signoff', 'signed', 0, "
+                                                                       "jsonb_build_object('signed_"
+                                                                       "by',"
+                                                                       "  s.signed_by, "
+                                                                       "'signatory_role', "
+                                                                       "s.signatory_role, "
+                                                                       "'draft_version', "
+                                                                       "s.draft_version,"
+                                                                       "  'draft_sha256', "
+                                                                       "s.draft_sha256) FROM "
+                                                                       "signoff.draft s WHERE "
+                                                                       "s.reference = $1"
+                                                                       "  AND s.signed_at IS NOT "
+                                                                       "NULL"
+                                                                       " UNION ALL SELECT "
+                                                                       "s.withdrawn_at, 52, "
+                                                                       "'signoff', "
+                                                                       "'signoff-withdrawn', 0,"
+                                                                       "  "
+                                                                       "jsonb_build_object('reason'"
+                                                                       ", s.withdrawn_reason) FROM "
+                                                                       "signoff.draft s"
+                                                                       "  WHERE s.reference = $1 "
+                                                                       "AND s.withdrawn_at IS NOT "
+                                                                       "NULL"
+                                                                       /* notify: each letter (its
+                                                                        * text: the SHA-256 is
+                                                                        * computed here), and what
+                                                                        * became of it */
+                                                                       " UNION ALL SELECT "
+                                                                       "l.created_at, 60, "
+                                                                       "'notify', 'letter', 0, "
+                                                                       "jsonb_build_object('letter_"
+                                                                       "id',"
+                                                                       "  l.letter_id, 'kind', "
+                                                                       "l.kind, 'channel', "
+                                                                       "l.channel, 'text', l.body) "
+                                                                       "FROM notify.letter l"
+                                                                       "  WHERE l.reference = $1"
+                                                                       " UNION ALL SELECT "
+                                                                       "l.delivered_at, 61, "
+                                                                       "'notify', "
+                                                                       "'letter-delivered', 0, "
+                                                                       "jsonb_build_object("
+                                                                       "  'letter_id', "
+                                                                       "l.letter_id, 'kind', "
+                                                                       "l.kind, 'channel', "
+                                                                       "l.channel) FROM "
+                                                                       "notify.letter l"
+                                                                       "  WHERE l.reference = $1 "
+                                                                       "AND l.delivered_at IS NOT "
+                                                                       "NULL"
+                                                                       " UNION ALL SELECT "
+                                                                       "l.not_sent_at, 62, "
+                                                                       "'notify', "
+                                                                       "'letter-not-sent', 0, "
+                                                                       "jsonb_build_object("
+                                                                       "  'letter_id', "
+                                                                       "l.letter_id, 'kind', "
+                                                                       "l.kind, 'reason', "
+                                                                       "l.not_sent) FROM "
+                                                                       "notify.letter l"
+                                                                       "  WHERE l.reference = $1 "
+                                                                       "AND l.not_sent_at IS NOT "
+                                                                       "NULL"
+    /* every schema's audit entries */
+    S_AUDIT("intake") S_AUDIT("routing") S_AUDIT("investigation") S_AUDIT("signoff")
+        S_AUDIT("notify") ") e ORDER BY e.at, e.rank, e.ord, e.kind, e.detail::text";
+
+/* The complaint as it stands, from whichever services know it; no row when
+ * none does. */
+static const char s_summary_sql[] = "SELECT coalesce(ic.org_id, rc.org_id, c.org_id), " S_TS(
+    "coalesce(ic.received_at,"
+    " rc.received_at, c.opened_at)") ","
+                                     " coalesce(rc.state, ic.state, c.state), c.outcome, "
+                                     "c.investigator"
+                                     " FROM (SELECT $1::text AS reference) k"
+                                     " LEFT JOIN intake.complaint ic ON ic.reference = k.reference"
+                                     " LEFT JOIN routing.complaint rc ON rc.reference = k.reference"
+                                     " LEFT JOIN investigation.case c ON c.reference = k.reference"
+                                     " WHERE ic.reference IS NOT NULL OR rc.reference IS NOT NULL "
+                                     "OR c.reference IS NOT NULL";
+
+/* A schema's audit entries of the complaint, each recomputed (intact), its
+ * link to the entry before it in its chain (linked), and the next entry's
+ * link to it (followed, with that entry's seq): %s is the schema, from
+ * s_schemas only. An entry of the complaint removed, changed or put out of
+ * order shows in one of the three, unless both its neighbours belong to
+ * other complaints: `candourctl audit verify` checks the whole trail. */
+static const char s_verify_sql[] = "SELECT a.seq, a.chain, " S_TS(
+    "a.at") ", a.table_name, a.op,"
+            " a.hash = " CTL_AUDIT_HASH_SQL(
+                "a") ","
+                     " a.prev_hash = coalesce((SELECT p.hash FROM %s.audit p WHERE p.chain = "
+                     "a.chain"
+                     "  AND p.seq < a.seq ORDER BY p.seq DESC LIMIT 1), ''),"
+                     " n.seq, coalesce(n.prev_hash = a.hash, true)"
+                     " FROM %s.audit a LEFT JOIN LATERAL (SELECT x.seq, x.prev_hash FROM %s.audit x"
+                     "  WHERE x.chain = a.chain AND x.seq > a.seq ORDER BY x.seq LIMIT 1) n ON true"
+                     " WHERE a.reference = $1 ORDER BY a.seq";
+
+/* Each attachment's stored SHA-256 and size against its stored bytes. */
+static const char s_attach_sql[] =
+    "SELECT number, filename, sha256, size, encode(sha256(content), 'hex') = sha256,"
+    " octet_length(content) = size FROM investigation.evidence"
+    " WHERE reference = $1 AND content IS NOT NULL ORDER BY number";
+
+/* Each draft version's stored SHA-256 against its stored text. */
+static const char s_drafts_sql[] =
+    "SELECT version, sha256, encode(sha256(convert_to(text, 'UTF8')), 'hex') = sha256"
+    " FROM investigation.draft WHERE reference = $1 ORDER BY version";
+
+/* The signature: the version signed, its SHA-256 as sign-off holds it, as
+ * investigation holds that version, and of the text sign-off holds. */
+static const char s_sign_sql[] =
+    "SELECT s.signed_by, s.draft_version, s.draft_sha256, d.sha256,"
+    " encode(sha256(convert_to(s.draft_text, 'UTF8')), 'hex') = s.draft_sha256"
+    " FROM signoff.draft s LEFT JOIN investigation.draft d ON d.reference = s.reference"
+    "  AND d.version = s.draft_version"
+    " WHERE s.reference = $1 AND s.signed_at IS NOT NULL";
+
+/* PQgetvalue, or NULL for SQL NULL. */
+static const char *s_get(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+static int s_true(const PGresult *r, int row, int col)
+{
+    return !PQgetisnull(r, row, col) && PQgetvalue(r, row, col)[0] == 't';
+}
+
+/* A string member, or JSON null for SQL NULL. */
+static json_t *s_str(const char *v)
+{
+    return v ? json_string(v) : json_null();
+}
+
+/* Each entry as a JSON object: at, service, kind, then what it says. The
+ * letters get the SHA-256 of their text. NULL after telling why. */
+static json_t *s_entries(PGconn *c, const char *const *ref)
+{
+    PGresult *r = ctl_db_query(c, S_CMD, s_entries_sql, 1, ref);
+    if (!r)
+        return NULL;
+    json_t *list = json_array();
+    for (int i = 0; list && i < PQntuples(r); i++) {
+        json_error_t jerr = {.text = ""};
+        json_t *detail = json_loads(PQgetvalue(r, i, 3), 0, &jerr);
+        json_t *e = json_pack("{s:s, s:s, s:s}", "at", PQgetvalue(r, i, 0), "service",
+                              PQgetvalue(r, i, 1), "kind", PQgetvalue(r, i, 2));
+        if (!detail || !e || json_object_update(e, detail) != 0) {
+            fprintf(stderr, "candourctl %s: an entry could not be read: %s\n", S_CMD, jerr.text);
+            json_decref(detail);
+            json_decref(e);
+            json_decref(list);
+            list = NULL;
+            break;
+        }
+        json_decref(detail);
+        const char *text = json_string_value(json_object_get(e, "text"));
+        if (strcmp(PQgetvalue(r, i, 2), "letter") == 0 && text) {
+            char hex[CD_SHA256_HEX_LEN + 1];
+            cd_sha256_hex(text, strlen(text), hex);
+            json_object_set_new(e, "sha256", json_string(hex));
+        }
+        json_array_append_new(list, e);
+    }
+    PQclear(r);
+    return list;
+}
+
+/* One schema's audit entries of the complaint checked: an object saying
+ * how many, in how many chains, and intact or the first broken entry. NULL
+ * after telling why. */
+static json_t *s_verify_schema(PGconn *c, const char *schema, const char *const *ref)
+{
+    char sql[sizeof s_verify_sql + 64];
+    snprintf(sql, sizeof sql, s_verify_sql, schema, schema, schema);
+    PGresult *r = ctl_db_query(c, S_CMD, sql, 1, ref);
+    if (!r)
+        return NULL;
+    int n = PQntuples(r);
+    json_t *chains = json_object();
+    json_t *broken = NULL;
+    for (int i = 0; i < n; i++) {
+        json_object_set_new(chains, PQgetvalue(r, i, 1), json_true());
+        if (broken)
+            continue;
+        const char *problem = NULL;
+        if (!s_true(r, i, 5))
+            problem = "its content does not match its hash (changed)";
+        else if (!s_true(r, i, 6))
+            problem = "it does not follow the entry before it in its chain (that one removed or"
+                      " changed, or this one moved)";
+        else if (!s_true(r, i, 8))
+            problem = "the entry after it in its chain does not follow it (this one changed, or"
+                      " one removed after it)";
+        if (problem)
+            broken = json_pack(
+                "{s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "seq",
+                (json_int_t)strtoll(PQgetvalue(r, i, 0), NULL, 10), "chain", PQgetvalue(r, i, 1),
+                "at", PQgetvalue(r, i, 2), "table", PQgetvalue(r, i, 3), "op", PQgetvalue(r, i, 4),
+                "problem", problem, "next_seq",
+                s_get(r, i, 7) ? json_integer(strtoll(s_get(r, i, 7), NULL, 10)) : json_null());
+    }
+    json_t *o = json_pack("{s:s, s:i, s:i, s:b}", "schema", schema, "entries", n, "chains",
+                          (int)json_object_size(chains), "intact", broken == NULL);
+    if (o && broken)
+        json_object_set_new(o, "broken", broken);
+    json_decref(chains);
+    PQclear(r);
+    return o;
+}
+
+/* Each attachment's and draft's stored SHA-256 against its content, and
+ * the signature against the version signed; *all_ok cleared on any
+ * mismatch. NULL after telling why. */
+static json_t *s_verify_hashes(PGconn *c, const char *const *ref, int *all_ok)
+{
+    PGresult *a = ctl_db_query(c, S_CMD, s_attach_sql, 1, ref);
+    PGresult *d = a ? ctl_db_query(c, S_CMD, s_drafts_sql, 1, ref) : NULL;
+    PGresult *s = d ? ctl_db_query(c, S_CMD, s_sign_sql, 1, ref) : NULL;
+    json_t *atts = json_array(), *drafts = json_array(), *sign = NULL, *o = NULL;
+    if (!s || !atts || !drafts)
+        goto done;
+    for (int i = 0; i < PQntuples(a); i++) {
+        int ok = s_true(a, i, 4) && s_true(a, i, 5);
+        *all_ok &= ok;
+        json_array_append_new(
+            atts, json_pack("{s:I, s:s, s:s, s:I, s:b}", "evidence",
+                            (json_int_t)strtoll(PQgetvalue(a, i, 0), NULL, 10), "filename",
+                            PQgetvalue(a, i, 1), "sha256", PQgetvalue(a, i, 2), "size",
+                            (json_int_t)strtoll(PQgetvalue(a, i, 3), NULL, 10), "matches", ok));
+    }
+    for (int i = 0; i < PQntuples(d); i++) {
+        int ok = s_true(d, i, 2);
+        *all_ok &= ok;
+        json_array_append_new(drafts,
+                              json_pack("{s:i, s:s, s:b}", "version", atoi(PQgetvalue(d, i, 0)),
+                                        "sha256", PQgetvalue(d, i, 1), "matches", ok));
+    }
+    if (PQntuples(s) == 1 && s_get(s, 0, 1)) {
+        /* A version was signed: investigation must hold it with the same
+         * SHA-256, and the text sign-off holds must have it. */
+        const char *held = s_get(s, 0, 3);
+        int same = held && s_get(s, 0, 2) && strcmp(held, s_get(s, 0, 2)) == 0;
+        int text = s_true(s, 0, 4);
+        *all_ok &= same && text;
+        sign = json_pack("{s:o, s:i, s:o, s:o, s:b, s:b}", "signed_by", s_str(s_get(s, 0, 0)),
+                         "draft_version", atoi(PQgetvalue(s, 0, 1)), "draft_sha256",
+                         s_str(s_get(s, 0, 2)), "investigation_sha256", s_str(held),
+                         "matches_version", same, "text_matches", text);
+    } else if (PQntuples(s) == 1) {
+        sign = json_pack("{s:o, s:n}", "signed_by", s_str(s_get(s, 0, 0)), "draft_version");
+    } else {
+        sign = json_null();
+    }
+    o = json_pack("{s:O, s:O, s:o}", "attachments", atts, "drafts", drafts, "signature", sign);
+done:
+    json_decref(atts);
+    json_decref(drafts);
+    PQclear(a);
+    PQclear(d);
+    PQclear(s);
+    return o;
+}
+
+/* The case file of ref as JSON (its model): 0 and *out, 1 when no
+ * complaint has that reference, -1 after telling why it could not be read. */
+static int s_load(PGconn *c, const char *ref, json_t **out)
+{
+    const char *v[1] = {ref};
+    *out = NULL;
+    /* One snapshot of every schema, so the file is of one moment. */
+    if (ctl_db_exec(c, S_CMD, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL) != 0)
+        return -1;
+    PGresult *sum = ctl_db_query(c, S_CMD, s_summary_sql, 1, v);
+    if (!sum)
+        return -1;
+    if (PQntuples(sum) == 0) {
+        PQclear(sum);
+        return 1;
+    }
+    char now[32];
+    cd_format_rfc3339(cd_now_us(), now);
+    json_t *file =
+        json_pack("{s:s, s:s, s:{s:o, s:o, s:o, s:o, s:o}}", "complaint_ref", ref, "prepared_at",
+                  now, "summary", "organisation", s_str(s_get(sum, 0, 0)), "received_at",
+                  s_str(s_get(sum, 0, 1)), "state", s_str(s_get(sum, 0, 2)), "outcome",
+                  s_str(s_get(sum, 0, 3)), "investigator", s_str(s_get(sum, 0, 4)));
+    PQclear(sum);
+    json_t *entries = file ? s_entries(c, v) : NULL;
+    json_t *audit = json_array();
+    int all_ok = 1;
+    for (size_t i = 0; entries && audit && i < S_NSCHEMAS; i++) {
+        json_t *one = s_verify_schema(c, s_schemas[i], v);
+        if (!one) {
+            json_decref(audit);
+            audit = NULL;
+            break;
+        }
+        all_ok &= json_is_true(json_object_get(one, "intact"));
+        json_array_append_new(audit, one);
+    }
+    json_t *hashes = entries && audit ? s_verify_hashes(c, v, &all_ok) : NULL;
+    if (!file || !entries || !audit || !hashes) {
+        json_decref(file);
+        json_decref(entries);
+        json_decref(audit);
+        json_decref(hashes);
+        return -1;
+    }
+    json_object_set_new(hashes, "audit", audit);
+    json_object_set_new(hashes, "all_verified", json_boolean(all_ok));
+    json_object_set_new(file, "entries", entries);
+    json_object_set_new(file, "verification", hashes);
+    ctl_db_exec(c, S_CMD, "COMMIT", 0, NULL);
+    *out = file;
+    return 0;
+}
+
+/* ================================================================ text */
+
+static const char *const s_days[] = {"",         "Monday", "Tuesday",  "Wednesday",
+                                     "Thursday", "Friday", "Saturday", "Sunday"};
+static const char *const s_months[] = {"",        "January",  "February", "March",  "April",
+                                       "May",     "June",     "July",     "August", "September",
+                                       "October", "November", "December"};
+
+/* 01:00 UTC on the last Sunday of month m of year y: when the UK's clocks
+ * change (March: to BST; October: back to GMT). */
+static int64_t s_clock_change(int y, int m)
+{
+    cd_date_t last = {y, m, 31};
+    last = cd_date_add_days(last, -(cd_date_weekday(last) % 7));
+    return (int64_t)cd_date_to_days(last) * 86400 + 3600;
+}
+
+/* "YYYY-MM-DD" written out, "Thursday 26 November 2026", into out; text
+ * that is not a date is copied as it is. */
+static const char *s_day(const char *date, char *out, size_t len)
+{
+    cd_date_t d;
+    if (cd_date_parse(date, &d) != 0)
+        snprintf(out, len, "%s", date);
+    else
+        snprintf(out, len, "%s %d %s %d", s_days[cd_date_weekday(d)], d.d, s_months[d.m], d.y);
+    return out;
+}
+
+/* An RFC 3339 instant as the time in the UK, written out: "Tuesday 24
+ * November 2026, 10:15:03 GMT". Text that is not such an instant is copied. */
+static const char *s_when(const char *rfc3339, char *out, size_t len)
+{
+    int64_t t = cd_parse_rfc3339(rfc3339);
+    if (t < 0) {
+        snprintf(out, len, "%s", rfc3339);
+        return out;
+    }
+    int32_t utc_day = (int32_t)(t / 86400);
+    int y = cd_date_from_days(utc_day).y;
+    int bst = t >= s_clock_change(y, 3) && t < s_clock_change(y, 10);
+    int64_t local = t + (bst ? 3600 : 0);
+    cd_date_t d = cd_date_from_days((int32_t)(local / 86400));
+    int secs = (int)(local % 86400);
+    snprintf(out, len, "%s %d %s %d, %02d:%02d:%02d %s", s_days[cd_date_weekday(d)], d.d,
+             s_months[d.m], d.y, secs / 3600, secs / 60 % 60, secs % 60, bst ? "BST" : "GMT");
+    return out;
+}
+
+/* The prefixes of the enums whose names the records keep (complaint.proto,
+ * events.proto): "OUTCOME_PARTIALLY_UPHELD" reads "partially upheld". */
+static const char *const s_enum_prefixes[] = {"OUTCOME_", "CHANNEL_", "CLASSIFICATION_", "HOLD_",
+                                              "EXCLUSION_"};
+
+/* s as words when it is such an enum's name; else copied as it is. */
+static const char *s_words(const char *s, char *out, size_t len)
+{
+    for (size_t i = 0; i < sizeof s_enum_prefixes / sizeof s_enum_prefixes[0]; i++) {
+        size_t plen = strlen(s_enum_prefixes[i]);
+        if (strncmp(s, s_enum_prefixes[i], plen) != 0 || !s[plen])
+            continue;
+        size_t n = 0;
+        for (const char *p = s + plen; *p && n + 1 < len; p++)
+            out[n++] = *p == '_' ? ' ' : (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        out[n] = 0;
+        return out;
+    }
+    snprintf(out, len, "%s", s);
+    return out;
+}
+
+/* A scalar as text (strings as words, booleans yes/no) into out. */
+static const char *s_scalar(const json_t *v, char *out, size_t len)
+{
+    if (json_is_string(v))
+        return s_words(json_string_value(v), out, len);
+    if (json_is_integer(v))
+        snprintf(out, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else if (json_is_boolean(v))
+        snprintf(out, len, "%s", json_is_true(v) ? "yes" : "no");
+    else
+        snprintf(out, len, "%s", "");
+    return out;
+}
+
+typedef enum {
+    F_TEXT,  /* a line, or lines indented under the label */
+    F_BLOCK, /* a letter's or draft's text, each line marked, under the label */
+    F_DATE,  /* "YYYY-MM-DD" written out */
+    F_TIME,  /* RFC 3339 as the time in the UK */
+    F_LIST,  /* strings, on one line */
+    F_LINES, /* strings, one a line */
+    F_YESNO, /* a boolean */
+    F_PENCE, /* money */
+    F_BYTES, /* a size */
+    F_CODE,  /* a KO41a code, with its name (key "_name") */
+    F_JSON,  /* anything, nested as it is */
+} s_type_t;
+
+typedef struct {
+    const char *key;   /* the entry's member */
+    const char *label; /* how the line reads; NULL: the end of the rows */
+    s_type_t type;
+} s_row_t;
+
+/* How each kind of entry reads: its title ({member}: the member's value)
+ * and its lines, in order; members absent or empty are left out. */
+static const struct {
+    const char *kind;
+    const char *title;
+    s_row_t rows[12];
+} s_kinds[] = {
+    {"complaint-received",
+     "Complaint received by {organisation}",
+     {{"channel", "Channel", F_TEXT},
+      {"external_ref", "Their reference", F_TEXT},
+      {"classification", "Classified as", F_TEXT},
+      {"holds", "Waiting for", F_LIST},
+      {"complaint", "As received", F_JSON}}},
+    {"change", "Changed by the organisation: {action}", {{"content", "Content", F_JSON}}},
+    {"status", "Status: {state}", {{"detail", "Detail", F_TEXT}}},
+    {"history", "{event}, from {producer}", {{"detail", "Detail", F_TEXT}}},
+    {"triage",
+     "Triage: {outcome}",
+     {{"reason", "Reason", F_TEXT},
+      {"lead_org", "Led by", F_TEXT},
+      {"partners", "Partners", F_LIST},
+      {"exclusion", "Exclusion", F_TEXT},
+      {"chc_appeal", "CHC appeal", F_YESNO}}},
+    {"deadline-set", "Deadline set: {name}", {{"party", "Party", F_TEXT}, {"due", "Due", F_DATE}}},
+    {"deadline-extended",
+     "Deadline extended: {name}",
+     {{"party", "Party", F_TEXT},
+      {"old_due", "Was due", F_DATE},
+      {"new_due", "Now due", F_DATE},
+      {"agreed_by", "Agreed by", F_TEXT},
+      {"reason", "Reason", F_TEXT}}},
+    {"deadline-met",
+     "Deadline met: {name}",
+     {{"party", "Party", F_TEXT}, {"due", "Was due", F_DATE}, {"in_time", "In time", F_YESNO}}},
+    {"deadline-raised",
+     "Deadline raised to the complaints manager: {name}, {level}",
+     {{"party", "Party", F_TEXT}, {"due", "Due", F_DATE}}},
+    {"deadline-closed",
+     "Deadline closed (no longer applies): {name}",
+     {{"party", "Party", F_TEXT}, {"due", "Was due", F_DATE}}},
+    {"case-opened",
+     "Investigation case opened",
+     {{"organisation", "Organisation", F_TEXT},
+      {"case_id", "Case", F_TEXT},
+      {"partners", "Partners", F_LIST}}},
+    {"investigator-assigned",
+     "Investigator assigned: {investigator}",
+     {{"name", "Name", F_TEXT},
+      {"job_title", "Job title", F_TEXT},
+      {"assigned_by", "Assigned by", F_TEXT},
+      {"impartiality", "Impartiality check", F_TEXT},
+      {"staff_named", "Staff named", F_LIST},
+      {"teams_named", "Teams named", F_LIST}}},
+    {"plan",
+     "Investigation plan: {grading}",
+     {{"steps", "Steps", F_LINES}, {"reason", "Reason", F_TEXT}}},
+    {"key-issue",
+     "Key issue {issue_id} agreed",
+     {{"summary", "Summary", F_TEXT},
+      {"subject", "Subject", F_CODE},
+      {"service_area", "Service area", F_CODE},
+      {"profession", "Profession", F_CODE},
+      {"agreed_on", "Agreed on", F_DATE},
+      {"agreed_how", "Agreed", F_TEXT}}},
+    {"evidence",
+     "Evidence {number} recorded: {kind}",
+     {{"source", "Source", F_TEXT},
+      {"date", "Dated", F_DATE},
+      {"summary", "Summary", F_TEXT},
+      {"flag", "Flagged", F_TEXT},
+      {"flag_note", "Note", F_TEXT},
+      {"filename", "Attachment", F_TEXT},
+      {"media_type", "Media type", F_TEXT},
+      {"size", "Size", F_BYTES},
+      {"sha256", "SHA-256", F_TEXT},
+      {"recorded_by", "Recorded by", F_TEXT}}},
+    {"contribution",
+     "Partner's part: {org}",
+     {{"waived", "Waived", F_YESNO},
+      {"findings", "Findings", F_TEXT},
+      {"reason", "Reason", F_TEXT},
+      {"recorded_by", "Recorded by", F_TEXT}}},
+    {"finding",
+     "Finding on {issue_id}: {verdict}",
+     {{"issue", "Key issue", F_TEXT},
+      {"what_happened", "What happened", F_TEXT},
+      {"what_should_have_happened", "What should have", F_TEXT},
+      {"not_addressed_reason", "Why not addressed", F_TEXT}}},
+    {"conclusions",
+     "Conclusions recorded",
+     {{"failings", "Failings", F_LINES},
+      {"lessons", "Lessons", F_LINES},
+      {"apology", "Apology", F_TEXT},
+      {"redress_pence", "Redress", F_PENCE},
+      {"redress_for", "Redress for", F_TEXT},
+      {"service_change", "Service change", F_TEXT}}},
+    {"action",
+     "Action {number}: {description}",
+     {{"owner", "Owner", F_TEXT},
+      {"due", "Due", F_DATE},
+      {"done", "Done", F_YESNO},
+      {"done_on", "Done on", F_DATE}}},
+    {"outcome",
+     "Outcome recorded: {outcome}",
+     {{"findings", "Findings", F_TEXT}, {"recorded_by", "Recorded by", F_TEXT}}},
+    {"case-withdrawn",
+     "Investigation closed: the complaint was withdrawn",
+     {{"reason", "Reason", F_TEXT}}},
+    {"draft",
+     "Draft response, version {version}",
+     {{"assembled", "Assembled from case", F_YESNO},
+      {"made_by", "Made by", F_TEXT},
+      {"sha256", "SHA-256", F_TEXT},
+      {"text", "Text", F_BLOCK}}},
+    {"for-signature",
+     "Response received for signature",
+     {{"organisation", "Organisation", F_TEXT},
+      {"outcome", "Outcome", F_TEXT},
+      {"draft_version", "Draft version", F_TEXT},
+      {"draft_sha256", "SHA-256", F_TEXT}}},
+    {"signed",
+     "Response signed by {signed_by}",
+     {{"signatory_role", "As", F_TEXT},
+      {"draft_version", "Version signed", F_TEXT},
+      {"draft_sha256", "SHA-256 signed", F_TEXT}}},
+    {"signoff-withdrawn",
+     "Sign-off closed: the complaint was withdrawn",
+     {{"reason", "Reason", F_TEXT}}},
+    {"letter",
+     "Letter written: {kind}, by {channel}",
+     {{"letter_id", "Letter", F_TEXT}, {"sha256", "SHA-256", F_TEXT}, {"text", "Text", F_BLOCK}}},
+    {"letter-delivered",
+     "Letter delivered: {kind}, by {channel}",
+     {{"letter_id", "Letter", F_TEXT}}},
+    {"letter-not-sent",
+     "Letter not sent: {kind}",
+     {{"letter_id", "Letter", F_TEXT}, {"reason", "Why", F_TEXT}}},
+    {"audit",
+     "Audit entry {schema} #{seq}: {op} on {table}",
+     {{"chain", "Chain", F_TEXT},
+      {"actor", "By", F_TEXT},
+      {"hash", "Hash", F_TEXT},
+      {"prev_hash", "After", F_TEXT}}},
+};
+
+#define S_LABEL_W 22 /* the width of a row's label */
+#define S_ROW_IND 4  /* a row's indent under its entry's title */
+
+/* text, each line indented by ind and started with mark. */
+static void s_lines(FILE *out, int ind, const char *mark, const char *text)
+{
+    while (*text) {
+        size_t n = strcspn(text, "\n");
+        fprintf(out, "%*s%s%.*s\n", ind, "", mark, (int)n, text);
+        text += n + (text[n] == '\n');
+    }
+}
+
+/* "label   value" at ind, or label then the value's lines under it. */
+static void s_labelled(FILE *out, int ind, const char *label, const char *value)
+{
+    if (strchr(value, '\n')) {
+        fprintf(out, "%*s%s\n", ind, "", label);
+        s_lines(out, ind + 2, "", value);
+    } else {
+        fprintf(out, "%*s%-*s %s\n", ind, "", S_LABEL_W, label, value);
+    }
+}
+
+/* Member names as words: "desired_outcome" -> "desired outcome". */
+static const char *s_key_words(const char *key, char *out, size_t len)
+{
+    size_t n = 0;
+    for (; key[n] && n + 1 < len; n++)
+        out[n] = key[n] == '_' ? ' ' : key[n];
+    out[n] = 0;
+    return out;
+}
+
+/* Any JSON, nested as it is: a person's reading of a submitted complaint. */
+static void s_json_text(FILE *out, int ind, const char *label, const json_t *v)
+{
+    char buf[256];
+    if (json_is_object(v)) {
+        if (label)
+            fprintf(out, "%*s%s\n", ind, "", label);
+        const char *key;
+        json_t *m;
+        json_object_foreach((json_t *)v, key, m)
+        {
+            s_json_text(out, ind + (label ? 2 : 0), s_key_words(key, buf, sizeof buf), m);
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *m;
+        if (label)
+            fprintf(out, "%*s%s\n", ind, "", label);
+        json_array_foreach(v, i, m)
+        {
+            char item[32];
+            snprintf(item, sizeof item, "%zu.", i + 1);
+            s_json_text(out, ind + 2, item, m);
+        }
+    } else {
+        char value[256];
+        const char *text =
+            json_is_string(v) ? json_string_value(v) : s_scalar(v, value, sizeof value);
+        s_labelled(out, ind, label ? label : "", text);
+    }
+}
+
+/* One row of an entry, when its member is there and not empty. */
+static void s_row(FILE *out, const json_t *e, const s_row_t *row)
+{
+    const json_t *v = json_object_get(e, row->key);
+    char text[512], more[512];
+    if (!v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v)) ||
+        (json_is_array(v) && json_array_size(v) == 0))
+        return;
+    switch (row->type) {
+    case F_TEXT:
+        if (json_is_string(v))
+            s_labelled(out, S_ROW_IND, row->label,
+                       strchr(json_string_value(v), '\n')
+                           ? json_string_value(v)
+                           : s_words(json_string_value(v), text, sizeof text));
+        else
+            s_labelled(out, S_ROW_IND, row->label, s_scalar(v, text, sizeof text));
+        break;
+    case F_BLOCK:
+        fprintf(out, "%*s%s\n", S_ROW_IND, "", row->label);
+        s_lines(out, S_ROW_IND + 2, "| ", json_string_value(v) ? json_string_value(v) : "");
+        break;
+    case F_DATE:
+        s_labelled(out, S_ROW_IND, row->label,
+                   s_day(json_string_value(v) ? json_string_value(v) : "", text, sizeof text));
+        break;
+    case F_TIME:
+        s_labelled(out, S_ROW_IND, row->label,
+                   s_when(json_string_value(v) ? json_string_value(v) : "", text, sizeof text));
+        break;
+    case F_LIST:
+    case F_LINES: {
+        size_t i;
+        json_t *m;
+        text[0] = 0;
+        if (row->type == F_LINES)
+            fprintf(out, "%*s%s\n", S_ROW_IND, "", row->label);
+        json_array_foreach(v, i, m)
+        {
+            s_scalar(m, more, sizeof more);
+            if (row->type == F_LINES)
+                s_lines(out, S_ROW_IND + 2, "- ", json_is_string(m) ? json_string_value(m) : more);
+            else
+                snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", i ? ", " : "",
+                         more);
+        }
+        if (row->type == F_LIST)
+            s_labelled(out, S_ROW_IND, row->label, text);
+        break;
+    }
+    case F_YESNO:
+        s_labelled(out, S_ROW_IND, row->label, json_is_true(v) ? "yes" : "no");
+        break;
+    case F_PENCE: {
+        json_int_t p = json_integer_value(v);
+        snprintf(text, sizeof text, "£%" JSON_INTEGER_FORMAT ".%02d", p / 100, (int)(p % 100));
+        s_labelled(out, S_ROW_IND, row->label, text);
+        break;
+    }
+    case F_BYTES:
+        snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT " bytes", json_integer_value(v));
+        s_labelled(out, S_ROW_IND, row->label, text);
+        break;
+    case F_CODE: {
+        char key[64];
+        snprintf(key, sizeof key, "%s_name", row->key);
+        const char *name = json_string_value(json_object_get(e, key));
+        snprintf(text, sizeof text, "%s%s%s%s", json_string_value(v) ? json_string_value(v) : "",
+                 name ? " (" : " (not a code in the lists", name ? name : "", ")");
+        s_labelled(out, S_ROW_IND, row->label, text);
+        break;
+    }
+    case F_JSON:
+        s_json_text(out, S_ROW_IND, row->label, v);
+        break;
+    }
+}
+
+/* title with each {member} replaced by the member's value, into out. */
+static void s_title(const char *title, const json_t *e, char *out, size_t len)
+{
+    size_t n = 0;
+    out[0] = 0;
+    for (const char *p = title; *p && n + 1 < len;) {
+        const char *close = *p == '{' ? strchr(p, '}') : NULL;
+        if (!close) {
+            out[n++] = *p++;
+            out[n] = 0;
+            continue;
+        }
+        char key[64], value[256];
+        snprintf(key, sizeof key, "%.*s", (int)(close - p - 1), p + 1);
+        const json_t *v = json_object_get(e, key);
+        s_scalar(v, value, sizeof value);
+        snprintf(out + n, len - n, "%s", *value ? value : "?");
+        n = strlen(out);
+        p = close + 1;
+    }
+}
+
+static void s_entry_text(FILE *out, const json_t *e)
+{
+    char when[96], title[512];
+    const char *kind = json_string_value(json_object_get(e, "kind"));
+    fprintf(out, "%s  [%s]\n",
+            s_when(json_string_value(json_object_get(e, "at")), when, sizeof when),
+            json_string_value(json_object_get(e, "service")));
+    for (size_t i = 0; i < sizeof s_kinds / sizeof s_kinds[0]; i++) {
+        if (strcmp(kind, s_kinds[i].kind) != 0)
+            continue;
+        s_title(s_kinds[i].title, e, title, sizeof title);
+        fprintf(out, "  %s\n", title);
+        for (const s_row_t *row = s_kinds[i].rows; row->label; row++)
+            s_row(out, e, row);
+        fprintf(out, "\n");
+        return;
+    }
+    /* A kind this table does not know yet: shown whole rather than lost. */
+    fprintf(out, "  %s\n", kind);
+    s_json_text(out, S_ROW_IND, NULL, e);
+    fprintf(out, "\n");
+}
+
+static void s_heading(FILE *out, const char *text)
+{
+    fprintf(out, "%s\n", text);
+    for (size_t i = strlen(text); i > 0; i--)
+        fputc('=', out);
+    fprintf(out, "\n\n");
+}
+
+static void s_verification_text(FILE *out, const json_t *v)
+{
+    size_t i;
+    json_t *m;
+    char when[96];
+    s_heading(out, "VERIFICATION");
+    fprintf(out, "Audit trail: each of this complaint's entries recomputed from its content,\n"
+                 "and its links to the entries before and after it in its chain followed.\n");
+    json_array_foreach(json_object_get(v, "audit"), i, m)
+    {
+        const char *schema = json_string_value(json_object_get(m, "schema"));
+        json_int_t n = json_integer_value(json_object_get(m, "entries"));
+        json_int_t chains = json_integer_value(json_object_get(m, "chains"));
+        const json_t *b = json_object_get(m, "broken");
+        if (!b) {
+            fprintf(out,
+                    "  %-14s %" JSON_INTEGER_FORMAT " entr%s in %" JSON_INTEGER_FORMAT
+                    " chain%s: intact\n",
+                    schema, n, n == 1 ? "y" : "ies", chains, chains == 1 ? "" : "s");
+            continue;
+        }
+        fprintf(out,
+                "  %-14s BROKEN at entry %" JSON_INTEGER_FORMAT " (chain \"%s\", %s on %s, %s):\n"
+                "                 %s\n",
+                schema, json_integer_value(json_object_get(b, "seq")),
+                json_string_value(json_object_get(b, "chain")),
+                json_string_value(json_object_get(b, "op")),
+                json_string_value(json_object_get(b, "table")),
+                s_when(json_string_value(json_object_get(b, "at")), when, sizeof when),
+                json_string_value(json_object_get(b, "problem")));
+    }
+    fprintf(out, "\nAttachments: the SHA-256 and size recorded against the bytes stored.\n");
+    if (json_array_size(json_object_get(v, "attachments")) == 0)
+        fprintf(out, "  none\n");
+    json_array_foreach(json_object_get(v, "attachments"), i, m)
+    {
+        fprintf(out, "  evidence %" JSON_INTEGER_FORMAT ", %s: %s\n    %s\n",
+                json_integer_value(json_object_get(m, "evidence")),
+                json_string_value(json_object_get(m, "filename")),
+                json_is_true(json_object_get(m, "matches")) ? "matches" : "DOES NOT MATCH",
+                json_string_value(json_object_get(m, "sha256")));
+    }
+    fprintf(out, "\nDraft versions: the SHA-256 recorded against the text stored.\n");
+    if (json_array_size(json_object_get(v, "drafts")) == 0)
+        fprintf(out, "  none\n");
+    json_array_foreach(json_object_get(v, "drafts"), i, m)
+    {
+        fprintf(out, "  version %" JSON_INTEGER_FORMAT ": %s\n    %s\n",
+                json_integer_value(json_object_get(m, "version")),
+                json_is_true(json_object_get(m, "matches")) ? "matches" : "DOES NOT MATCH",
+                json_string_value(json_object_get(m, "sha256")));
+    }
+    fprintf(out, "\nSignature: ");
+    const json_t *s = json_object_get(v, "signature");
+    if (!json_is_object(s)) {
+        fprintf(out, "not signed\n");
+    } else if (json_is_null(json_object_get(s, "draft_version"))) {
+        fprintf(out, "signed by %s, for a response with no draft version (nothing to compare)\n",
+                json_string_value(json_object_get(s, "signed_by")));
+    } else {
+        int same = json_is_true(json_object_get(s, "matches_version"));
+        int text = json_is_true(json_object_get(s, "text_matches"));
+        fprintf(out,
+                "version %" JSON_INTEGER_FORMAT " signed by %s\n"
+                "  SHA-256 signed %s\n"
+                "  %s as investigation holds that version\n"
+                "  %s of the text sign-off holds\n",
+                json_integer_value(json_object_get(s, "draft_version")),
+                json_string_value(json_object_get(s, "signed_by")),
+                json_string_value(json_object_get(s, "draft_sha256")),
+                same ? "the same" : "DIFFERENT from the one",
+                text ? "the SHA-256" : "NOT the SHA-256");
+    }
+    fprintf(out, "\nLetters: notify keeps each letter's text and no hash of it; the SHA-256 shown\n"
+                 "with each letter is computed from that text, for comparing with a copy.\n");
+    fprintf(out, "\n%s\n",
+            json_is_true(json_object_get(v, "all_verified"))
+                ? "Every check passed."
+                : "SOME CHECKS FAILED: see BROKEN, DOES NOT MATCH, DIFFERENT and NOT above.");
+}
+
+/* The file for a person. */
+static void s_text(FILE *out, const json_t *file)
+{
+    char when[96], words[64], title[128];
+    const json_t *sum = json_object_get(file, "summary");
+    const json_t *entries = json_object_get(file, "entries");
+    snprintf(title, sizeof title, "CASE FILE %s",
+             json_string_value(json_object_get(file, "complaint_ref")));
+    s_heading(out, title);
+    const char *org = json_string_value(json_object_get(sum, "organisation"));
+    const char *received = json_string_value(json_object_get(sum, "received_at"));
+    const char *state = json_string_value(json_object_get(sum, "state"));
+    const char *outcome = json_string_value(json_object_get(sum, "outcome"));
+    s_labelled(out, 0, "Complaint", json_string_value(json_object_get(file, "complaint_ref")));
+    s_labelled(out, 0, "Organisation", org ? org : "-");
+    s_labelled(out, 0, "Received", received ? s_when(received, when, sizeof when) : "-");
+    s_labelled(out, 0, "State now", state ? state : "-");
+    s_labelled(out, 0, "Outcome", outcome ? s_words(outcome, words, sizeof words) : "none yet");
+    s_labelled(out, 0, "Prepared",
+               s_when(json_string_value(json_object_get(file, "prepared_at")), when, sizeof when));
+    fprintf(out, "\nFrom the records of intake, routing, investigation, signoff and notify, read\n"
+                 "at one moment. Times are the UK's (GMT or BST); --json gives them in UTC.\n"
+                 "This file holds personal data: keep it as the complaint's record is kept.\n\n");
+    snprintf(title, sizeof title, "CHRONOLOGY (%zu entries)", json_array_size(entries));
+    s_heading(out, title);
+    size_t i;
+    json_t *e;
+    json_array_foreach(entries, i, e)
+    {
+        s_entry_text(out, e);
+    }
+    s_verification_text(out, json_object_get(file, "verification"));
+}
+
+/* ================================================================ output */
+
+/* len bytes of data to a new file at path, mode 0600 (refused when path
+ * exists: a case file never replaces a file, nor follows a link). 0, or -1
+ * after telling why, with nothing left behind. */
+static int s_write_new(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "candourctl %s: cannot create %s: %s%s\n", S_CMD, path, strerror(errno),
+                errno == EEXIST ? " (a case file never replaces a file: name a new one)" : "");
+        return -1;
+    }
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    int err = done < len ? errno : 0;
+    if (!err && fsync(fd) != 0)
+        err = errno;
+    if (close(fd) != 0 && !err)
+        err = errno;
+    if (err) {
+        fprintf(stderr, "candourctl %s: cannot write %s: %s\n", S_CMD, path, strerror(err));
+        unlink(path);
+        return -1;
+    }
+    return 0;
+}
+
+static int s_usage(int rc)
+{
+    fprintf(rc ? stderr : stdout,
+            "Usage: candourctl case-file REFERENCE [--json] [--out FILE]\n"
+            "The complete case file of one complaint, for the Ombudsman (L4): one entry per\n"
+            "thing that happened, oldest first, from every service's records (the complaint\n"
+            "as received, each status, routing's history and deadlines, the investigator\n"
+            "and the impartiality check, plan, key issues, evidence with each attachment's\n"
+            "SHA-256, findings, actions, outcome, each draft version in full, the signature,\n"
+            "each letter, every audit entry); then a verification of the audit entries, the\n"
+            "attachments, the draft versions and the signature against their hashes.\n"
+            "  --json       for machines (times in UTC); the text is for a person\n"
+            "  --out FILE   a new file (mode 0600) instead of standard output\n"
+            "It holds personal data: it is written only there, never logged.\n"
+            "Uses CANDOUR_DB_URL (admin). Exit: 0 written and every check passed, 1 no such\n"
+            "complaint or the records could not be read, 2 usage, 3 written but a check\n"
+            "failed (as `candourctl audit verify`).\n");
+    return rc;
+}
+
+int ctl_case_file(int argc, char **argv)
+{
+    static struct option opts[] = {{"json", no_argument, 0, 'j'},
+                                   {"out", required_argument, 0, 'o'},
+                                   {"help", no_argument, 0, 'h'},
+                                   {0, 0, 0, 0}};
+    const char *path = NULL;
+    int json = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'j')
+            json = 1;
+        else if (c == 'o')
+            path = optarg;
+        else if (c == 'h')
+            return s_usage(0);
+        else
+            return s_usage(2);
+    }
+    if (optind != argc - 1 || (path && !*path))
+        return s_usage(2);
+    const char *ref = argv[optind];
+    PGconn *db = ctl_db_connect(S_CMD);
+    if (!db)
+        return 1;
+    json_t *file = NULL;
+    int rc = s_load(db, ref, &file);
+    PQfinish(db);
+    if (rc == 1)
+        fprintf(stderr, "candourctl %s: no complaint has the reference %s\n", S_CMD, ref);
+    if (rc != 0)
+        return 1;
+    char *text = NULL;
+    size_t len = 0;
+    if (json) {
+        text = json_dumps(file, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        len = text ? strlen(text) : 0;
+    } else {
+        FILE *mem = open_memstream(&text, &len);
+        if (mem) {
+            s_text(mem, file);
+            if (fclose(mem) != 0) {
+                free(text);
+                text = NULL;
+            }
+        }
+    }
+    int verified =
+        json_is_true(json_object_get(json_object_get(file, "verification"), "all_verified"));
+    json_decref(file);
+    if (!text) {
+        fprintf(stderr, "candourctl %s: out of memory\n", S_CMD);
+        return 1;
+    }
+    if (json) {
+        /* json_dumps ends without a newline; a file should end with one. */
+        char *p = realloc(text, len + 2);
+        if (p) {
+            text = p;
+            text[len++] = '\n';
+            text[len] = 0;
+        }
+    }
+    if (path)
+        rc = s_write_new(path, text, len) == 0 ? 0 : 1;
+    else
+        rc = fwrite(text, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : 1;
+    free(text);
+    if (rc != 0)
+        return 1;
+    return verified ? 0 : 3;
+}
