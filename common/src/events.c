@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "candour/v1/case.pb-c.h"
 #include "candour/v1/events.pb-c.h"
 #include "candour/v1/staff.pb-c.h"
 
@@ -17,7 +18,8 @@ static const char *const s_notify_routing[] = {"notify", "routing", NULL};
  * letters stop too (only the confirmation is written). */
 static const char *const s_everyone[] = {"routing", "investigation", "signoff", "notify", NULL};
 /* The directory: whoever checks the person acting, or names them in a letter. */
-static const char *const s_staff_readers[] = {"investigation", "signoff", "notify", NULL};
+static const char *const s_staff_readers[] = {"intake", "investigation", "signoff", "notify",
+                                              NULL};
 
 #define E(t, msg, producer, to)                                                                    \
     {                                                                                              \
@@ -45,6 +47,7 @@ static const cd_event_type_t s_types[] = {
     E("org.changed", org_settings, "routing", s_staff_readers),
     E("case.opened", case_opened, "investigation", s_routing),
     E("investigator.assigned", investigator_assigned, "investigation", s_routing),
+    E("ombudsman.referral", referral, "investigation", s_routing),
     E("investigation.completed", investigation_completed, "investigation", s_signoff_routing),
     E("response.approved", response_approved, "signoff", s_notify_routing),
     E("letter.sent", letter_sent, "notify", s_routing),

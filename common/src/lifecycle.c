@@ -21,6 +21,8 @@
 #define OPEN (BEFORE_TRIAGE | IN_HAND)
 #define BEFORE_OUTCOME (B(RECEIVED) | B(UNDER_INVESTIGATION))
 #define BEFORE_SIGNATURE (BEFORE_OUTCOME | B(AWAITING_SIGN_OFF))
+#define AFTER_INVESTIGATION_BEGAN                                                                  \
+    (B(UNDER_INVESTIGATION) | B(AWAITING_SIGN_OFF) | B(RESPONSE_APPROVED) | B(RESPONSE_SENT))
 #define KNOWN (~B(UNSPECIFIED) & ((1UL << CD_STATE_COUNT) - 1))
 
 enum {
@@ -80,6 +82,8 @@ static const cd_lc_row_t s_rows[] = {
     /* Casework: steps of the case that leave its state as it is. */
     {B(UNDER_INVESTIGATION), CD_LC_INVESTIGATOR_ASSIGNED,        S(UNSPECIFIED),                 0},
     {B(UNDER_INVESTIGATION), CD_LC_CASE_RECORDED,                S(UNSPECIFIED),                 0},
+    /* The Ombudsman (L4): once the body has looked into it, answered or not. */
+    {AFTER_INVESTIGATION_BEGAN, CD_LC_OMBUDSMAN_REFERRAL,        S(UNSPECIFIED),                 0},
 };
 // clang-format on
 
@@ -138,6 +142,7 @@ static const char *const s_event_names[CD_LC_EVENT_COUNT] = {
     [CD_LC_EXTENDED] = "extended",
     [CD_LC_INVESTIGATOR_ASSIGNED] = "investigator-assigned",
     [CD_LC_CASE_RECORDED] = "case-recorded",
+    [CD_LC_OMBUDSMAN_REFERRAL] = "ombudsman-referral",
 };
 
 /* How far along its life a state is: an event whose rows all lead no

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "candour/db.h"
+#include "audit_hash.h"
 #include "ctl.h"
 
 static const char *const s_services[] = {"intake",  "routing", "investigation",
@@ -28,11 +29,7 @@ static long s_verify(PGconn *c, const char *svc, int *broken)
     snprintf(sql, sizeof sql,
              "SELECT chain, seq, prev_hash = coalesce(lag(hash) OVER (PARTITION BY chain"
              " ORDER BY seq), ''),"
-             " hash = encode(sha256(convert_to(CASE WHEN chain = '' THEN '' ELSE chain || '|' END"
-             " || prev_hash || '|' || to_char(at AT TIME ZONE 'UTC',"
-             " 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '|' || actor || '|' || table_name || '|' || op"
-             " || '|' || row_data::text, 'UTF8')), 'hex')"
-             " FROM %s.audit ORDER BY chain, seq",
+             " hash = " CTL_AUDIT_HASH_SQL("a") " FROM %s.audit a ORDER BY chain, seq",
              svc);
     PGresult *r = PQexecParams(c, sql, 0, NULL, NULL, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {

@@ -45,407 +45,200 @@ static const char *const s_schemas[] = {"intake", "routing", "investigation", "s
 
 /* ================================================================ reading */
 
-/* An instant as RFC 3339 UTC to the microsecond: the order of the file. */
-#define S_TS(x) "to_char(" x " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+/* to_char's format for an instant in UTC as RFC 3339, to the microsecond:
+ * the file's times, and its order. */
+#define S_UTC "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'"
 
 /* When the findings were recorded: the case says, else the audit trail. */
 #define S_FINDINGS_AT                                                                              \
     "coalesce(c.findings_at, (SELECT max(a.at) FROM investigation.audit a"                         \
     " WHERE a.reference = c.reference AND a.table_name IN ('finding', 'action')), c.opened_at)"
 
-/* A KO41a code's name, from the lists in force. */
-#define S_CATEGORY(list, col)                                                                      \
-    "(SELECT g.name FROM investigation.category g WHERE g.list = '" list "' AND g.code = " col ")"
-
-/* A schema's audit entries of the complaint. The rows' contents are not
- * repeated: they are what the other entries show, and an attachment's
- * would be its bytes. */
-#define S_AUDIT(s)                                                                                 \
-    " UNION ALL SELECT a.at, 90, '" s "', 'audit', a.seq, jsonb_build_object('schema', '" s "',"   \
-    " 'chain', a.chain, 'seq', a.seq, 'actor', a.actor, 'table', a.table_name, 'op', a.op,"        \
-    " 'hash', a.hash, 'prev_hash', a.prev_hash) FROM " s ".audit a WHERE a.reference = $1"
-
 /* Every entry: its time, its service, its kind and what it says (JSON),
  * oldest first. Where a table keeps no time of its own (deadlines, key
  * issues, a plan), the time is that of the audit entry that recorded it.
  * rank orders entries of one instant as the process does; ord, those of one
- * kind (numbers, versions). */
-static const char s_entries_sql[] = "SELECT " S_TS(
-    "e.at") ", e.service, e.kind, jsonb_strip_nulls(e.detail)::text FROM ("
-            /* intake: the complaint as received (before any amendment: the audit
-             * trail's first row of it), the organisation's changes, each status */
-            " SELECT c.received_at AS at, 10 AS rank, 'intake' AS service, 'complaint-received' AS "
-            "kind,"
-            "  0::bigint AS ord, jsonb_build_object('organisation', c.org_id, 'external_ref',"
-            "  c.external_ref, 'channel', c.channel, 'classification', c.classification, 'holds',"
-            "  to_jsonb(c.holds), 'complaint', CASE WHEN EXISTS (SELECT 1 FROM intake.change g"
-            "  WHERE g.reference = c.reference AND g.action = 'amend') THEN coalesce((SELECT"
-            "  a.row_data->'body' FROM intake.audit a WHERE a.reference = c.reference AND "
-            "a.table_name"
-            "  = 'complaint' AND a.op = 'INSERT' ORDER BY a.seq LIMIT 1), c.body) ELSE c.body END)"
-            "  AS detail FROM intake.complaint c WHERE c.reference = $1"
-            " UNION ALL SELECT g.at, 11, 'intake', 'change', g.id, jsonb_build_object('action', "
-            "g.action,"
-            "  'content', g.body) FROM intake.change g WHERE g.reference = $1"
-            " UNION ALL SELECT s.at, 12, 'intake', 'status', s.seq, jsonb_build_object('state', "
-            "s.state,"
-            "  'detail', nullif(s.detail, '')) FROM intake.status_change s WHERE s.reference = $1"
-            /* routing: its history, triage and deadlines */
-            " UNION ALL SELECT h.at, 20, 'routing', 'history', h.id, jsonb_build_object('event', "
-            "h.event,"
-            "  'producer', h.producer, 'detail', nullif(h.detail, '')) FROM routing.history h"
-            "  WHERE h.reference = $1"
-            " UNION ALL SELECT coalesce(r.routed_at, r.received_at), 21, 'routing', 'triage', 0,"
-            "  jsonb_build_object('outcome', r.triage_outcome, 'reason', r.triage_reason, "
-            "'lead_org',"
-            "  r.lead_org, 'partners', to_jsonb(r.partners), 'exclusion', r.exclusion, "
-            "'chc_appeal',"
-            "  r.chc_appeal) FROM routing.complaint r WHERE r.reference = $1"
-            "  AND r.triage_outcome IS NOT NULL"
-            " UNION ALL SELECT coalesce((SELECT min(a.at) FROM routing.audit a WHERE a.reference ="
-            "  d.reference AND a.table_name = 'deadline' AND a.op = 'INSERT' AND "
-            "a.row_data->>'name' ="
-            "  d.name AND coalesce(a.row_data->>'party', '') = d.party), r.received_at), 22, "
-            "'routing',"
-            "  'deadline-set', 0, jsonb_build_object('name', d.name, 'party', nullif(d.party, ''), "
-            "'due',"
-            "  coalesce((SELECT x.old_due FROM routing.deadline_extension x WHERE x.reference ="
-            "  d.reference AND x.name = d.name AND x.party = d.party ORDER BY x.id LIMIT 1), "
-            "d.due)::text)"
-            "  FROM routing.deadline d JOIN routing.complaint r ON r.reference = d.reference"
-            "  WHERE d.reference = $1"
-            " UNION ALL SELECT x.at, 23, 'routing', 'deadline-extended', x.id, "
-            "jsonb_build_object('name',"
-            "  x.name, 'party', nullif(x.party, ''), 'old_due', x.old_due::text, 'new_due',"
-            "  x.new_due::text, 'agreed_by', x.agreed_by, 'reason', x.reason)"
-            "  FROM routing.deadline_extension x WHERE x.reference = $1"
-            " UNION ALL SELECT d.met_at, 24, 'routing', 'deadline-met', 0, "
-            "jsonb_build_object('name',"
-            "  d.name, 'party', nullif(d.party, ''), 'due', d.due::text, 'in_time',"
-            "  (d.met_at AT TIME ZONE 'Europe/London')::date <= d.due) FROM routing.deadline d"
-            "  WHERE d.reference = $1 AND d.met_at IS NOT NULL"
-            " UNION ALL SELECT t.at, 25, 'routing', 'deadline-raised', 0, "
-            "jsonb_build_object('name',"
-            "  d.name, 'party', nullif(d.party, ''), 'due', d.due::text, 'level', t.level)"
-            "  FROM routing.deadline d CROSS JOIN LATERAL (VALUES (d.due_soon_raised_at, 'due "
-            "soon'),"
-            "  (d.overdue_raised_at, 'overdue')) AS t (at, level) WHERE d.reference = $1"
-            "  AND t.at IS NOT NULL"
-            " UNION ALL SELECT d.closed_at, 26, 'routing', 'deadline-closed', 0, "
-            "jsonb_build_object("
-            "  'name', d.name, 'party', nullif(d.party, ''), 'due', d.due::text) FROM "
-            "routing.deadline d"
-            "  WHERE d.reference = $1 AND d.closed_at IS NOT NULL"
-            /* investigation: the case, its investigator, plan, key issues, evidence,
-             * partners' parts, findings, outcome and each draft version */
-            " UNION ALL SELECT c.opened_at, 30, 'investigation', 'case-opened', 0, "
-            "jsonb_build_object("
-            "  'case_id', c.case_id, 'organisation', c.org_id, 'partners', to_jsonb(c.partners))"
-            "  FROM investigation.case c WHERE c.reference = $1"
-            " UNION ALL SELECT c.assigned_at, 31, 'investigation', 'investigator-assigned', 0,"
-            "  jsonb_build_object('investigator', c.investigator, 'name', st.name, 'job_title',"
-            "  nullif(st.job_title, ''), 'assigned_by', c.assigned_by, 'impartiality', "
-            "c.impartiality,"
-            "  'staff_named', to_jsonb(c.staff_named), 'teams_named', to_jsonb(c.teams_named))"
-            "  FROM investigation.case c LEFT JOIN investigation.staff st ON st.staff_id = "
-            "c.investigator"
-            "  WHERE c.reference = $1 AND c.assigned_at IS NOT NULL"
-            " UNION ALL SELECT coalesce((SELECT max(a.at) FROM investigation.audit a WHERE "
-            "a.reference ="
-            "  c.reference AND a.table_name = 'case' AND a.op = 'UPDATE' AND a.row_data ?| ARRAY["
-            "  'grading', 'plan_steps', 'plan_reason']), c.assigned_at, c.opened_at), 32,"
-            "  'investigation', 'plan', 0, jsonb_build_object('grading', c.grading, 'steps',"
-            "  to_jsonb(c.plan_steps), 'reason', nullif(c.plan_reason, '')) FROM "
-            "investigation.case c"
-            "  WHERE c.reference = $1 AND c.grading IS NOT NULL"
-            " UNION ALL SELECT coalesce((SELECT max(a.at) FROM investigation.audit a WHERE "
-            "a.reference ="
-            "  k.reference AND a.table_name = 'key_issue' AND a.op = 'INSERT' AND "
-            "a.row_data->>'issue_id'"
-            "  = k.issue_id), c.opened_at), 33, 'investigation', 'key-issue', k.position,"
-            "  jsonb_build_object('issue_id', k.issue_id, 'summary', k.summary, 'subject', "
-            "k.subject,"
-            "  'subject_name', " S_CATEGORY(
-                "subject",
-                "k.subject") ", 'service_area', k.service_area,"
-                             "  'service_area_name', " S_CATEGORY(
-                                 "service-area",
-                                 "k.service_area") ", 'profession',"
-                                                   "  k.profession, 'profession_name', " S_CATEGORY(
-                                                       "profession",
-                                                       "k.profession") ","
-                                                                       "  'agreed_on', "
-                                                                       "c.issues_agreed_on::text, "
-                                                                       "'agreed_how', "
-                                                                       "c.issues_agreed_how)"
-                                                                       "  FROM "
-                                                                       "investigation.key_issue k "
-                                                                       "JOIN investigation.case c "
-                                                                       "ON c.reference = "
-                                                                       "k.reference"
-                                                                       "  WHERE k.reference = $1"
-                                                                       " UNION ALL SELECT "
-                                                                       "e.recorded_at, 34, "
-                                                                       "'investigation', "
-                                                                       "'evidence', e.number,"
-                                                                       "  "
-                                                                       "jsonb_build_object('number'"
-                                                                       ", e.number, 'kind', "
-                                                                       "e.kind, 'source', "
-                                                                       "e.source, 'date',"
-                                                                       "  e.evidence_date::text, "
-                                                                       "'summary', e.summary, "
-                                                                       "'flag', nullif(e.flag, "
-                                                                       "''), 'flag_note',"
-                                                                       "  nullif(e.flag_note, ''), "
-                                                                       "'filename', e.filename, "
-                                                                       "'media_type', "
-                                                                       "e.media_type, 'size',"
-                                                                       "  e.size, 'sha256', "
-                                                                       "e.sha256, 'recorded_by', "
-                                                                       "e.recorded_by) FROM "
-                                                                       "investigation.evidence e"
-                                                                       "  WHERE e.reference = $1"
-                                                                       " UNION ALL SELECT "
-                                                                       "coalesce(k.received_at, "
-                                                                       "(SELECT min(a.at) FROM "
-                                                                       "investigation.audit a"
-                                                                       "  WHERE a.reference = "
-                                                                       "k.reference AND "
-                                                                       "a.table_name = "
-                                                                       "'contribution' AND a.op = "
-                                                                       "'INSERT'"
-                                                                       "  AND "
-                                                                       "a.row_data->>'org_id' = "
-                                                                       "k.org_id), c.opened_at), "
-                                                                       "35, 'investigation', "
-                                                                       "'contribution',"
-                                                                       "  k.seq, "
-                                                                       "jsonb_build_object('org', "
-                                                                       "k.org_id, 'waived', "
-                                                                       "k.waived, 'findings',"
-                                                                       "  nullif(k.findings, ''), "
-                                                                       "'reason', nullif(k.reason, "
-                                                                       "''), 'recorded_by',"
-                                                                       "  nullif(k.recorded_by, "
-                                                                       "'')) FROM "
-                                                                       "investigation.contribution "
-                                                                       "k JOIN investigation.case c"
-                                                                       "  ON c.reference = "
-                                                                       "k.reference WHERE "
-                                                                       "k.reference = $1"
-                                                                       " UNION ALL "
-                                                                       "SELECT " S_FINDINGS_AT
-                                                                       ", 36, 'investigation', "
-                                                                       "'finding', "
-                                                                       "coalesce(k.position,"
-                                                                       "  0), "
-                                                                       "jsonb_build_object('issue_"
-                                                                       "id', f.issue_id, 'issue', "
-                                                                       "k.summary, 'verdict', "
-                                                                       "f.verdict,"
-                                                                       "  'what_happened', "
-                                                                       "nullif(f.what_happened, "
-                                                                       "''), "
-                                                                       "'what_should_have_happened'"
-                                                                       ","
-                                                                       "  "
-                                                                       "nullif(f.what_should_have_"
-                                                                       "happened, ''), "
-                                                                       "'not_addressed_reason',"
-                                                                       "  "
-                                                                       "nullif(f.not_addressed_"
-                                                                       "reason, '')) FROM "
-                                                                       "investigation.finding f "
-                                                                       "JOIN investigation.case c"
-                                                                       "  ON c.reference = "
-                                                                       "f.reference LEFT JOIN "
-                                                                       "investigation.key_issue k "
-                                                                       "ON k.reference ="
-                                                                       "  f.reference AND "
-                                                                       "k.issue_id = f.issue_id "
-                                                                       "WHERE f.reference = $1"
-                                                                       " UNION ALL "
-                                                                       "SELECT " S_FINDINGS_AT
-                                                                       ", 37, 'investigation', "
-                                                                       "'conclusions', 0,"
-                                                                       "  "
-                                                                       "jsonb_build_object('"
-                                                                       "failings', "
-                                                                       "to_jsonb(c.failings), "
-                                                                       "'lessons', "
-                                                                       "to_jsonb(c.lessons),"
-                                                                       "  'apology', "
-                                                                       "nullif(c.apology, ''), "
-                                                                       "'redress_pence', "
-                                                                       "nullif(c.redress_pence, 0),"
-                                                                       "  'redress_for', "
-                                                                       "nullif(c.redress_for, ''), "
-                                                                       "'service_change', "
-                                                                       "nullif(c.service_change, "
-                                                                       "''))"
-                                                                       "  FROM investigation.case "
-                                                                       "c WHERE c.reference = $1 "
-                                                                       "AND (c.findings_at IS NOT "
-                                                                       "NULL OR EXISTS"
-                                                                       "  (SELECT 1 FROM "
-                                                                       "investigation.finding f "
-                                                                       "WHERE f.reference = "
-                                                                       "c.reference))"
-                                                                       " UNION ALL "
-                                                                       "SELECT " S_FINDINGS_AT
-                                                                       ", 38, 'investigation', "
-                                                                       "'action', x.number,"
-                                                                       "  "
-                                                                       "jsonb_build_object('number'"
-                                                                       ", x.number, 'description', "
-                                                                       "x.description, 'owner', "
-                                                                       "x.owner,"
-                                                                       "  'due', x.due::text, "
-                                                                       "'done', x.done, 'done_on', "
-                                                                       "x.done_on::text) FROM "
-                                                                       "investigation.action x"
-                                                                       "  JOIN investigation.case "
-                                                                       "c ON c.reference = "
-                                                                       "x.reference WHERE "
-                                                                       "x.reference = $1"
-                                                                       " UNION ALL SELECT "
-                                                                       "c.completed_at, 39, "
-                                                                       "'investigation', "
-                                                                       "'outcome', 0, "
-                                                                       "jsonb_build_object("
-                                                                       "  'outcome', c.outcome, "
-                                                                       "'findings', c.findings, "
-                                                                       "'recorded_by', "
-                                                                       "c.recorded_by)"
-                                                                       "  FROM investigation.case "
-                                                                       "c WHERE c.reference = $1 "
-                                                                       "AND c.completed_at IS NOT "
-                                                                       "NULL"
-                                                                       " UNION ALL SELECT "
-                                                                       "c.withdrawn_at, 39, "
-                                                                       "'investigation', "
-                                                                       "'case-withdrawn', 0,"
-                                                                       "  "
-                                                                       "jsonb_build_object('reason'"
-                                                                       ", c.withdrawn_reason) FROM "
-                                                                       "investigation.case c"
-                                                                       "  WHERE c.reference = $1 "
-                                                                       "AND c.withdrawn_at IS NOT "
-                                                                       "NULL"
-                                                                       " UNION ALL SELECT "
-                                                                       "d.made_at, 40, "
-                                                                       "'investigation', 'draft', "
-                                                                       "d.version, "
-                                                                       "jsonb_build_object("
-                                                                       "  'version', d.version, "
-                                                                       "'assembled', d.assembled, "
-                                                                       "'made_by', d.made_by, "
-                                                                       "'sha256', d.sha256,"
-                                                                       "  'text', d.text) FROM "
-                                                                       "investigation.draft d "
-                                                                       "WHERE d.reference = $1"
-                                                                       /* signoff: the response
-                                                                          received for signature,
-                                                                          and signed */
-                                                                       " UNION ALL SELECT "
-                                                                       "s.received_at, 50, "
-                                                                       "'signoff', "
-                                                                       "'for-signature', 0, "
-                                                                       "jsonb_build_object("
-                                                                       "  'organisation', "
-                                                                       "nullif(s.org_id, ''), "
-                                                                       "'outcome', s.outcome, "
-                                                                       "'draft_version',"
-                                                                       "  s.draft_version, "
-                                                                       "'draft_sha256', "
-                                                                       "s.draft_sha256) FROM "
-                                                                       "signoff.draft s"
-                                                                       "  WHERE s.reference = $1"
-                                                                       " UNION ALL SELECT "
-                                                                       "s.signed_at, 51, "
-                                                                       "'signoff', 'signed', 0, "
-                                                                       "jsonb_build_object('signed_"
-                                                                       "by',"
-                                                                       "  s.signed_by, "
-                                                                       "'signatory_role', "
-                                                                       "s.signatory_role, "
-                                                                       "'draft_version', "
-                                                                       "s.draft_version,"
-                                                                       "  'draft_sha256', "
-                                                                       "s.draft_sha256) FROM "
-                                                                       "signoff.draft s WHERE "
-                                                                       "s.reference = $1"
-                                                                       "  AND s.signed_at IS NOT "
-                                                                       "NULL"
-                                                                       " UNION ALL SELECT "
-                                                                       "s.withdrawn_at, 52, "
-                                                                       "'signoff', "
-                                                                       "'signoff-withdrawn', 0,"
-                                                                       "  "
-                                                                       "jsonb_build_object('reason'"
-                                                                       ", s.withdrawn_reason) FROM "
-                                                                       "signoff.draft s"
-                                                                       "  WHERE s.reference = $1 "
-                                                                       "AND s.withdrawn_at IS NOT "
-                                                                       "NULL"
-                                                                       /* notify: each letter (its
-                                                                        * text: the SHA-256 is
-                                                                        * computed here), and what
-                                                                        * became of it */
-                                                                       " UNION ALL SELECT "
-                                                                       "l.created_at, 60, "
-                                                                       "'notify', 'letter', 0, "
-                                                                       "jsonb_build_object('letter_"
-                                                                       "id',"
-                                                                       "  l.letter_id, 'kind', "
-                                                                       "l.kind, 'channel', "
-                                                                       "l.channel, 'text', l.body) "
-                                                                       "FROM notify.letter l"
-                                                                       "  WHERE l.reference = $1"
-                                                                       " UNION ALL SELECT "
-                                                                       "l.delivered_at, 61, "
-                                                                       "'notify', "
-                                                                       "'letter-delivered', 0, "
-                                                                       "jsonb_build_object("
-                                                                       "  'letter_id', "
-                                                                       "l.letter_id, 'kind', "
-                                                                       "l.kind, 'channel', "
-                                                                       "l.channel) FROM "
-                                                                       "notify.letter l"
-                                                                       "  WHERE l.reference = $1 "
-                                                                       "AND l.delivered_at IS NOT "
-                                                                       "NULL"
-                                                                       " UNION ALL SELECT "
-                                                                       "l.not_sent_at, 62, "
-                                                                       "'notify', "
-                                                                       "'letter-not-sent', 0, "
-                                                                       "jsonb_build_object("
-                                                                       "  'letter_id', "
-                                                                       "l.letter_id, 'kind', "
-                                                                       "l.kind, 'reason', "
-                                                                       "l.not_sent) FROM "
-                                                                       "notify.letter l"
-                                                                       "  WHERE l.reference = $1 "
-                                                                       "AND l.not_sent_at IS NOT "
-                                                                       "NULL"
+ * kind (numbers, versions). The audit entries' rows are not repeated: they
+ * are what the other entries show. */
+static const char s_entries_sql[] =
+    "SELECT to_char(e.at AT TIME ZONE 'UTC', " S_UTC "), e.service, e.kind,"
+    " jsonb_strip_nulls(e.detail)::text FROM ("
+    /* intake: the complaint as received (before any amendment: the audit
+     * trail's first row of it), the organisation's changes, each status */
+    " SELECT c.received_at AS at, 10 AS rank, 'intake' AS service,"
+    "  'complaint-received' AS kind, 0::bigint AS ord, jsonb_build_object("
+    "  'organisation', c.org_id, 'external_ref', c.external_ref, 'channel', c.channel,"
+    "  'classification', c.classification, 'holds', to_jsonb(c.holds), 'complaint',"
+    "  CASE WHEN EXISTS (SELECT 1 FROM intake.change g WHERE g.reference = c.reference"
+    "  AND g.action = 'amend') THEN coalesce((SELECT a.row_data->'body' FROM intake.audit a"
+    "  WHERE a.reference = c.reference AND a.table_name = 'complaint' AND a.op = 'INSERT'"
+    "  ORDER BY a.seq LIMIT 1), c.body) ELSE c.body END) AS detail"
+    "  FROM intake.complaint c WHERE c.reference = $1"
+    " UNION ALL SELECT g.at, 11, 'intake', 'change', g.id, jsonb_build_object("
+    "  'action', g.action, 'content', g.body) FROM intake.change g WHERE g.reference = $1"
+    " UNION ALL SELECT s.at, 12, 'intake', 'status', s.seq, jsonb_build_object("
+    "  'state', s.state, 'detail', nullif(s.detail, ''))"
+    "  FROM intake.status_change s WHERE s.reference = $1"
+    /* routing: its history, triage and deadlines */
+    " UNION ALL SELECT h.at, 20, 'routing', 'history', h.id, jsonb_build_object("
+    "  'event', h.event, 'producer', h.producer, 'detail', nullif(h.detail, ''))"
+    "  FROM routing.history h WHERE h.reference = $1"
+    " UNION ALL SELECT coalesce(r.routed_at, r.received_at), 21, 'routing', 'triage', 0,"
+    "  jsonb_build_object('outcome', r.triage_outcome, 'reason', r.triage_reason,"
+    "  'lead_org', r.lead_org, 'partners', to_jsonb(r.partners), 'exclusion', r.exclusion,"
+    "  'chc_appeal', r.chc_appeal)"
+    "  FROM routing.complaint r WHERE r.reference = $1 AND r.triage_outcome IS NOT NULL"
+    " UNION ALL SELECT coalesce((SELECT min(a.at) FROM routing.audit a"
+    "  WHERE a.reference = d.reference AND a.table_name = 'deadline' AND a.op = 'INSERT'"
+    "  AND a.row_data->>'name' = d.name AND coalesce(a.row_data->>'party', '') = d.party),"
+    "  r.received_at), 22, 'routing', 'deadline-set', 0, jsonb_build_object("
+    "  'name', d.name, 'party', nullif(d.party, ''), 'due', coalesce((SELECT x.old_due"
+    "  FROM routing.deadline_extension x WHERE x.reference = d.reference AND x.name = d.name"
+    "  AND x.party = d.party ORDER BY x.id LIMIT 1), d.due)::text)"
+    "  FROM routing.deadline d JOIN routing.complaint r ON r.reference = d.reference"
+    "  WHERE d.reference = $1"
+    " UNION ALL SELECT x.at, 23, 'routing', 'deadline-extended', x.id, jsonb_build_object("
+    "  'name', x.name, 'party', nullif(x.party, ''), 'old_due', x.old_due::text,"
+    "  'new_due', x.new_due::text, 'agreed_by', x.agreed_by, 'reason', x.reason)"
+    "  FROM routing.deadline_extension x WHERE x.reference = $1"
+    " UNION ALL SELECT d.met_at, 24, 'routing', 'deadline-met', 0, jsonb_build_object("
+    "  'name', d.name, 'party', nullif(d.party, ''), 'due', d.due::text,"
+    "  'in_time', (d.met_at AT TIME ZONE 'Europe/London')::date <= d.due)"
+    "  FROM routing.deadline d WHERE d.reference = $1 AND d.met_at IS NOT NULL"
+    " UNION ALL SELECT t.at, 25, 'routing', 'deadline-raised', 0, jsonb_build_object("
+    "  'name', d.name, 'party', nullif(d.party, ''), 'due', d.due::text, 'level', t.level)"
+    "  FROM routing.deadline d CROSS JOIN LATERAL (VALUES (d.due_soon_raised_at, 'due soon'),"
+    "  (d.overdue_raised_at, 'overdue')) AS t (at, level)"
+    "  WHERE d.reference = $1 AND t.at IS NOT NULL"
+    " UNION ALL SELECT d.closed_at, 26, 'routing', 'deadline-closed', 0, jsonb_build_object("
+    "  'name', d.name, 'party', nullif(d.party, ''), 'due', d.due::text)"
+    "  FROM routing.deadline d WHERE d.reference = $1 AND d.closed_at IS NOT NULL"
+    /* investigation: the case, its investigator, plan, key issues, evidence,
+     * partners' parts, findings, outcome and each draft version */
+    " UNION ALL SELECT c.opened_at, 30, 'investigation', 'case-opened', 0, jsonb_build_object("
+    "  'case_id', c.case_id, 'organisation', c.org_id, 'partners', to_jsonb(c.partners))"
+    "  FROM investigation.case c WHERE c.reference = $1"
+    " UNION ALL SELECT c.assigned_at, 31, 'investigation', 'investigator-assigned', 0,"
+    "  jsonb_build_object('investigator', c.investigator, 'name', st.name,"
+    "  'job_title', nullif(st.job_title, ''), 'assigned_by', c.assigned_by,"
+    "  'impartiality', c.impartiality, 'staff_named', to_jsonb(c.staff_named),"
+    "  'teams_named', to_jsonb(c.teams_named))"
+    "  FROM investigation.case c LEFT JOIN investigation.staff st ON st.staff_id = c.investigator"
+    "  WHERE c.reference = $1 AND c.assigned_at IS NOT NULL"
+    " UNION ALL SELECT coalesce((SELECT max(a.at) FROM investigation.audit a"
+    "  WHERE a.reference = c.reference AND a.table_name = 'case' AND a.op = 'UPDATE'"
+    "  AND a.row_data ?| ARRAY['grading', 'plan_steps', 'plan_reason']), c.assigned_at,"
+    "  c.opened_at), 32, 'investigation', 'plan', 0, jsonb_build_object('grading', c.grading,"
+    "  'steps', to_jsonb(c.plan_steps), 'reason', nullif(c.plan_reason, ''))"
+    "  FROM investigation.case c WHERE c.reference = $1 AND c.grading IS NOT NULL"
+    " UNION ALL SELECT coalesce((SELECT max(a.at) FROM investigation.audit a"
+    "  WHERE a.reference = k.reference AND a.table_name = 'key_issue' AND a.op = 'INSERT'"
+    "  AND a.row_data->>'issue_id' = k.issue_id), c.opened_at), 33, 'investigation',"
+    "  'key-issue', k.position, jsonb_build_object('issue_id', k.issue_id, 'summary', k.summary,"
+    "  'subject', k.subject, 'subject_name', gs.name, 'service_area', k.service_area,"
+    "  'service_area_name', ga.name, 'profession', k.profession, 'profession_name', gp.name,"
+    "  'agreed_on', c.issues_agreed_on::text, 'agreed_how', c.issues_agreed_how)"
+    "  FROM investigation.key_issue k JOIN investigation.case c ON c.reference = k.reference"
+    "  LEFT JOIN investigation.category gs ON gs.list = 'subject' AND gs.code = k.subject"
+    "  LEFT JOIN investigation.category ga ON ga.list = 'service-area'"
+    "  AND ga.code = k.service_area"
+    "  LEFT JOIN investigation.category gp ON gp.list = 'profession' AND gp.code = k.profession"
+    "  WHERE k.reference = $1"
+    " UNION ALL SELECT e.recorded_at, 34, 'investigation', 'evidence', e.number,"
+    "  jsonb_build_object('number', e.number, 'kind', e.kind, 'source', e.source,"
+    "  'date', e.evidence_date::text, 'summary', e.summary, 'flag', nullif(e.flag, ''),"
+    "  'flag_note', nullif(e.flag_note, ''), 'filename', e.filename, 'media_type',"
+    "  e.media_type, 'size', e.size, 'sha256', e.sha256, 'recorded_by', e.recorded_by)"
+    "  FROM investigation.evidence e WHERE e.reference = $1"
+    " UNION ALL SELECT coalesce(k.received_at, (SELECT min(a.at) FROM investigation.audit a"
+    "  WHERE a.reference = k.reference AND a.table_name = 'contribution' AND a.op = 'INSERT'"
+    "  AND a.row_data->>'org_id' = k.org_id), c.opened_at), 35, 'investigation',"
+    "  'contribution', k.seq, jsonb_build_object('org', k.org_id, 'waived', k.waived,"
+    "  'findings', nullif(k.findings, ''), 'reason', nullif(k.reason, ''),"
+    "  'recorded_by', nullif(k.recorded_by, ''))"
+    "  FROM investigation.contribution k JOIN investigation.case c ON c.reference = k.reference"
+    "  WHERE k.reference = $1"
+    " UNION ALL SELECT " S_FINDINGS_AT ", 36, 'investigation', 'finding',"
+    "  coalesce(k.position, 0), jsonb_build_object('issue_id', f.issue_id, 'issue', k.summary,"
+    "  'verdict', f.verdict, 'what_happened', nullif(f.what_happened, ''),"
+    "  'what_should_have_happened', nullif(f.what_should_have_happened, ''),"
+    "  'not_addressed_reason', nullif(f.not_addressed_reason, ''))"
+    "  FROM investigation.finding f JOIN investigation.case c ON c.reference = f.reference"
+    "  LEFT JOIN investigation.key_issue k ON k.reference = f.reference"
+    "  AND k.issue_id = f.issue_id WHERE f.reference = $1"
+    " UNION ALL SELECT " S_FINDINGS_AT ", 37, 'investigation', 'conclusions', 0,"
+    "  jsonb_build_object('failings', to_jsonb(c.failings), 'lessons', to_jsonb(c.lessons),"
+    "  'apology', nullif(c.apology, ''), 'redress_pence', nullif(c.redress_pence, 0),"
+    "  'redress_for', nullif(c.redress_for, ''), 'service_change', nullif(c.service_change, ''))"
+    "  FROM investigation.case c WHERE c.reference = $1 AND (c.findings_at IS NOT NULL"
+    "  OR EXISTS (SELECT 1 FROM investigation.finding f WHERE f.reference = c.reference))"
+    " UNION ALL SELECT " S_FINDINGS_AT ", 38, 'investigation', 'action', x.number,"
+    "  jsonb_build_object('number', x.number, 'description', x.description, 'owner', x.owner,"
+    "  'due', x.due::text, 'done', x.done, 'done_on', x.done_on::text)"
+    "  FROM investigation.action x JOIN investigation.case c ON c.reference = x.reference"
+    "  WHERE x.reference = $1"
+    " UNION ALL SELECT c.completed_at, 39, 'investigation', 'outcome', 0, jsonb_build_object("
+    "  'outcome', c.outcome, 'findings', c.findings, 'recorded_by', c.recorded_by)"
+    "  FROM investigation.case c WHERE c.reference = $1 AND c.completed_at IS NOT NULL"
+    " UNION ALL SELECT c.withdrawn_at, 39, 'investigation', 'case-withdrawn', 0,"
+    "  jsonb_build_object('reason', c.withdrawn_reason)"
+    "  FROM investigation.case c WHERE c.reference = $1 AND c.withdrawn_at IS NOT NULL"
+    " UNION ALL SELECT d.made_at, 40, 'investigation', 'draft', d.version, jsonb_build_object("
+    "  'version', d.version, 'assembled', d.assembled, 'made_by', d.made_by,"
+    "  'sha256', d.sha256, 'text', d.text) FROM investigation.draft d WHERE d.reference = $1"
+    /* signoff: the response received for signature, and signed */
+    " UNION ALL SELECT s.received_at, 50, 'signoff', 'for-signature', 0, jsonb_build_object("
+    "  'organisation', nullif(s.org_id, ''), 'outcome', s.outcome,"
+    "  'draft_version', s.draft_version, 'draft_sha256', s.draft_sha256)"
+    "  FROM signoff.draft s WHERE s.reference = $1"
+    " UNION ALL SELECT s.signed_at, 51, 'signoff', 'signed', 0, jsonb_build_object("
+    "  'signed_by', s.signed_by, 'signatory_role', s.signatory_role,"
+    "  'draft_version', s.draft_version, 'draft_sha256', s.draft_sha256)"
+    "  FROM signoff.draft s WHERE s.reference = $1 AND s.signed_at IS NOT NULL"
+    " UNION ALL SELECT s.withdrawn_at, 52, 'signoff', 'signoff-withdrawn', 0,"
+    "  jsonb_build_object('reason', s.withdrawn_reason)"
+    "  FROM signoff.draft s WHERE s.reference = $1 AND s.withdrawn_at IS NOT NULL"
+    /* notify: each letter (its text: the SHA-256 is computed here), and
+     * what became of it */
+    " UNION ALL SELECT l.created_at, 60, 'notify', 'letter', 0, jsonb_build_object("
+    "  'letter_id', l.letter_id, 'kind', l.kind, 'channel', l.channel, 'text', l.body)"
+    "  FROM notify.letter l WHERE l.reference = $1"
+    " UNION ALL SELECT l.delivered_at, 61, 'notify', 'letter-delivered', 0, jsonb_build_object("
+    "  'letter_id', l.letter_id, 'kind', l.kind, 'channel', l.channel)"
+    "  FROM notify.letter l WHERE l.reference = $1 AND l.delivered_at IS NOT NULL"
+    " UNION ALL SELECT l.not_sent_at, 62, 'notify', 'letter-not-sent', 0, jsonb_build_object("
+    "  'letter_id', l.letter_id, 'kind', l.kind, 'reason', l.not_sent)"
+    "  FROM notify.letter l WHERE l.reference = $1 AND l.not_sent_at IS NOT NULL"
     /* every schema's audit entries */
-    S_AUDIT("intake") S_AUDIT("routing") S_AUDIT("investigation") S_AUDIT("signoff")
-        S_AUDIT("notify") ") e ORDER BY e.at, e.rank, e.ord, e.kind, e.detail::text";
+    " UNION ALL SELECT a.at, 90, a.schema, 'audit', a.seq, jsonb_build_object("
+    "  'schema', a.schema, 'chain', a.chain, 'seq', a.seq, 'actor', a.actor,"
+    "  'table', a.table_name, 'op', a.op, 'hash', a.hash, 'prev_hash', a.prev_hash) FROM ("
+    "  SELECT 'intake' AS schema, x.seq, x.at, x.chain, x.actor, x.table_name, x.op, x.hash,"
+    "   x.prev_hash FROM intake.audit x WHERE x.reference = $1"
+    "  UNION ALL SELECT 'routing', x.seq, x.at, x.chain, x.actor, x.table_name, x.op, x.hash,"
+    "   x.prev_hash FROM routing.audit x WHERE x.reference = $1"
+    "  UNION ALL SELECT 'investigation', x.seq, x.at, x.chain, x.actor, x.table_name, x.op,"
+    "   x.hash, x.prev_hash FROM investigation.audit x WHERE x.reference = $1"
+    "  UNION ALL SELECT 'signoff', x.seq, x.at, x.chain, x.actor, x.table_name, x.op, x.hash,"
+    "   x.prev_hash FROM signoff.audit x WHERE x.reference = $1"
+    "  UNION ALL SELECT 'notify', x.seq, x.at, x.chain, x.actor, x.table_name, x.op, x.hash,"
+    "   x.prev_hash FROM notify.audit x WHERE x.reference = $1) a"
+    ") e ORDER BY e.at, e.rank, e.ord, e.kind, e.detail::text";
 
 /* The complaint as it stands, from whichever services know it; no row when
  * none does. */
-static const char s_summary_sql[] = "SELECT coalesce(ic.org_id, rc.org_id, c.org_id), " S_TS(
-    "coalesce(ic.received_at,"
-    " rc.received_at, c.opened_at)") ","
-                                     " coalesce(rc.state, ic.state, c.state), c.outcome, "
-                                     "c.investigator"
-                                     " FROM (SELECT $1::text AS reference) k"
-                                     " LEFT JOIN intake.complaint ic ON ic.reference = k.reference"
-                                     " LEFT JOIN routing.complaint rc ON rc.reference = k.reference"
-                                     " LEFT JOIN investigation.case c ON c.reference = k.reference"
-                                     " WHERE ic.reference IS NOT NULL OR rc.reference IS NOT NULL "
-                                     "OR c.reference IS NOT NULL";
+static const char s_summary_sql[] =
+    "SELECT coalesce(ic.org_id, rc.org_id, c.org_id), to_char(coalesce(ic.received_at,"
+    " rc.received_at, c.opened_at) AT TIME ZONE 'UTC', " S_UTC "),"
+    " coalesce(rc.state, ic.state, c.state), c.outcome, c.investigator"
+    " FROM (SELECT $1::text AS reference) k"
+    " LEFT JOIN intake.complaint ic ON ic.reference = k.reference"
+    " LEFT JOIN routing.complaint rc ON rc.reference = k.reference"
+    " LEFT JOIN investigation.case c ON c.reference = k.reference"
+    " WHERE ic.reference IS NOT NULL OR rc.reference IS NOT NULL OR c.reference IS NOT NULL";
+
+/* The hash an audit entry aliased a should have (casefile.h). */
+#define S_AUDIT_HASH CTL_AUDIT_HASH_SQL("a")
 
 /* A schema's audit entries of the complaint, each recomputed (intact), its
  * link to the entry before it in its chain (linked), and the next entry's
@@ -453,23 +246,25 @@ static const char s_summary_sql[] = "SELECT coalesce(ic.org_id, rc.org_id, c.org
  * s_schemas only. An entry of the complaint removed, changed or put out of
  * order shows in one of the three, unless both its neighbours belong to
  * other complaints: `candourctl audit verify` checks the whole trail. */
-static const char s_verify_sql[] = "SELECT a.seq, a.chain, " S_TS(
-    "a.at") ", a.table_name, a.op,"
-            " a.hash = " CTL_AUDIT_HASH_SQL(
-                "a") ","
-                     " a.prev_hash = coalesce((SELECT p.hash FROM %s.audit p WHERE p.chain = "
-                     "a.chain"
-                     "  AND p.seq < a.seq ORDER BY p.seq DESC LIMIT 1), ''),"
-                     " n.seq, coalesce(n.prev_hash = a.hash, true)"
-                     " FROM %s.audit a LEFT JOIN LATERAL (SELECT x.seq, x.prev_hash FROM %s.audit x"
-                     "  WHERE x.chain = a.chain AND x.seq > a.seq ORDER BY x.seq LIMIT 1) n ON true"
-                     " WHERE a.reference = $1 ORDER BY a.seq";
+static const char s_verify_sql[] =
+    "SELECT a.seq, a.chain, to_char(a.at AT TIME ZONE 'UTC', " S_UTC "), a.table_name, a.op,"
+    " a.hash = " S_AUDIT_HASH ","
+    " a.prev_hash = coalesce((SELECT p.hash FROM %s.audit p WHERE p.chain = a.chain"
+    "  AND p.seq < a.seq ORDER BY p.seq DESC LIMIT 1), ''),"
+    " n.seq, coalesce(n.prev_hash = a.hash, true)"
+    " FROM %s.audit a LEFT JOIN LATERAL (SELECT x.seq, x.prev_hash FROM %s.audit x"
+    "  WHERE x.chain = a.chain AND x.seq > a.seq ORDER BY x.seq LIMIT 1) n ON true"
+    " WHERE a.reference = $1 ORDER BY a.seq";
 
-/* Each attachment's stored SHA-256 and size against its stored bytes. */
+/* Each attachment's SHA-256 and size, as its evidence row records them,
+ * against the bytes stored under that SHA-256 (investigation.attachment,
+ * content-addressed): bytes missing or changed do not match. */
 static const char s_attach_sql[] =
-    "SELECT number, filename, sha256, size, encode(sha256(content), 'hex') = sha256,"
-    " octet_length(content) = size FROM investigation.evidence"
-    " WHERE reference = $1 AND content IS NOT NULL ORDER BY number";
+    "SELECT e.number, e.filename, e.sha256, e.size,"
+    " coalesce(encode(sha256(t.content), 'hex') = e.sha256, false),"
+    " coalesce(octet_length(t.content) = e.size, false)"
+    " FROM investigation.evidence e LEFT JOIN investigation.attachment t ON t.sha256 = e.sha256"
+    " WHERE e.reference = $1 AND e.sha256 IS NOT NULL ORDER BY e.number";
 
 /* Each draft version's stored SHA-256 against its stored text. */
 static const char s_drafts_sql[] =
@@ -502,8 +297,9 @@ static json_t *s_str(const char *v)
     return v ? json_string(v) : json_null();
 }
 
-/* Each entry as a JSON object: at, service, kind, then what it says. The
- * letters get the SHA-256 of their text. NULL after telling why. */
+/* Each entry as a JSON object: at, service, kind, and what it says
+ * (detail). The letters get the SHA-256 of their text. NULL after telling
+ * why. */
 static json_t *s_entries(PGconn *c, const char *const *ref)
 {
     PGresult *r = ctl_db_query(c, S_CMD, s_entries_sql, 1, ref);
@@ -513,23 +309,24 @@ static json_t *s_entries(PGconn *c, const char *const *ref)
     for (int i = 0; list && i < PQntuples(r); i++) {
         json_error_t jerr = {.text = ""};
         json_t *detail = json_loads(PQgetvalue(r, i, 3), 0, &jerr);
-        json_t *e = json_pack("{s:s, s:s, s:s}", "at", PQgetvalue(r, i, 0), "service",
-                              PQgetvalue(r, i, 1), "kind", PQgetvalue(r, i, 2));
-        if (!detail || !e || json_object_update(e, detail) != 0) {
+        json_t *e =
+            detail ? json_pack("{s:s, s:s, s:s, s:O}", "at", PQgetvalue(r, i, 0), "service",
+                               PQgetvalue(r, i, 1), "kind", PQgetvalue(r, i, 2), "detail", detail)
+                   : NULL;
+        if (!e) {
             fprintf(stderr, "candourctl %s: an entry could not be read: %s\n", S_CMD, jerr.text);
             json_decref(detail);
-            json_decref(e);
             json_decref(list);
             list = NULL;
             break;
         }
-        json_decref(detail);
-        const char *text = json_string_value(json_object_get(e, "text"));
+        const char *text = json_string_value(json_object_get(detail, "text"));
         if (strcmp(PQgetvalue(r, i, 2), "letter") == 0 && text) {
             char hex[CD_SHA256_HEX_LEN + 1];
             cd_sha256_hex(text, strlen(text), hex);
-            json_object_set_new(e, "sha256", json_string(hex));
+            json_object_set_new(detail, "sha256", json_string(hex));
         }
+        json_decref(detail);
         json_array_append_new(list, e);
     }
     PQclear(r);
@@ -740,7 +537,8 @@ static const char *s_when(const char *rfc3339, char *out, size_t len)
 static const char *const s_enum_prefixes[] = {"OUTCOME_", "CHANNEL_", "CLASSIFICATION_", "HOLD_",
                                               "EXCLUSION_"};
 
-/* s as words when it is such an enum's name; else copied as it is. */
+/* s as words (into out) when it is such an enum's name; else s itself,
+ * whole, however long. */
 static const char *s_words(const char *s, char *out, size_t len)
 {
     for (size_t i = 0; i < sizeof s_enum_prefixes / sizeof s_enum_prefixes[0]; i++) {
@@ -753,11 +551,11 @@ static const char *s_words(const char *s, char *out, size_t len)
         out[n] = 0;
         return out;
     }
-    snprintf(out, len, "%s", s);
-    return out;
+    return s;
 }
 
-/* A scalar as text (strings as words, booleans yes/no) into out. */
+/* A scalar as text (strings as s_words gives them; numbers and booleans,
+ * yes/no, into out). */
 static const char *s_scalar(const json_t *v, char *out, size_t len)
 {
     if (json_is_string(v))
@@ -855,7 +653,7 @@ static const struct {
       {"service_area", "Service area", F_CODE},
       {"profession", "Profession", F_CODE},
       {"agreed_on", "Agreed on", F_DATE},
-      {"agreed_how", "Agreed", F_TEXT}}},
+      {"agreed_how", "How agreed", F_TEXT}}},
     {"evidence",
      "Evidence {number} recorded: {kind}",
      {{"source", "Source", F_TEXT},
@@ -878,7 +676,7 @@ static const struct {
      "Finding on {issue_id}: {verdict}",
      {{"issue", "Key issue", F_TEXT},
       {"what_happened", "What happened", F_TEXT},
-      {"what_should_have_happened", "What should have", F_TEXT},
+      {"what_should_have_happened", "Should have happened", F_TEXT},
       {"not_addressed_reason", "Why not addressed", F_TEXT}}},
     {"conclusions",
      "Conclusions recorded",
@@ -991,9 +789,11 @@ static void s_json_text(FILE *out, int ind, const char *label, const json_t *v)
             fprintf(out, "%*s%s\n", ind, "", label);
         json_array_foreach(v, i, m)
         {
-            char item[32];
-            snprintf(item, sizeof item, "%zu.", i + 1);
-            s_json_text(out, ind + 2, item, m);
+            if (json_is_object(m) || json_is_array(m))
+                s_json_text(out, ind + 2, "-", m);
+            else
+                s_lines(out, ind + 2, "- ",
+                        json_is_string(m) ? json_string_value(m) : s_scalar(m, buf, sizeof buf));
         }
     } else {
         char value[256];
@@ -1007,19 +807,13 @@ static void s_json_text(FILE *out, int ind, const char *label, const json_t *v)
 static void s_row(FILE *out, const json_t *e, const s_row_t *row)
 {
     const json_t *v = json_object_get(e, row->key);
-    char text[512], more[512];
+    char text[128];
     if (!v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v)) ||
         (json_is_array(v) && json_array_size(v) == 0))
         return;
     switch (row->type) {
     case F_TEXT:
-        if (json_is_string(v))
-            s_labelled(out, S_ROW_IND, row->label,
-                       strchr(json_string_value(v), '\n')
-                           ? json_string_value(v)
-                           : s_words(json_string_value(v), text, sizeof text));
-        else
-            s_labelled(out, S_ROW_IND, row->label, s_scalar(v, text, sizeof text));
+        s_labelled(out, S_ROW_IND, row->label, s_scalar(v, text, sizeof text));
         break;
     case F_BLOCK:
         fprintf(out, "%*s%s\n", S_ROW_IND, "", row->label);
@@ -1037,20 +831,20 @@ static void s_row(FILE *out, const json_t *e, const s_row_t *row)
     case F_LINES: {
         size_t i;
         json_t *m;
-        text[0] = 0;
         if (row->type == F_LINES)
             fprintf(out, "%*s%s\n", S_ROW_IND, "", row->label);
+        else
+            fprintf(out, "%*s%-*s ", S_ROW_IND, "", S_LABEL_W, row->label);
         json_array_foreach(v, i, m)
         {
-            s_scalar(m, more, sizeof more);
+            const char *item = s_scalar(m, text, sizeof text);
             if (row->type == F_LINES)
-                s_lines(out, S_ROW_IND + 2, "- ", json_is_string(m) ? json_string_value(m) : more);
+                s_lines(out, S_ROW_IND + 2, "- ", item);
             else
-                snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", i ? ", " : "",
-                         more);
+                fprintf(out, "%s%s", i ? ", " : "", item);
         }
         if (row->type == F_LIST)
-            s_labelled(out, S_ROW_IND, row->label, text);
+            fprintf(out, "\n");
         break;
     }
     case F_YESNO:
@@ -1070,9 +864,8 @@ static void s_row(FILE *out, const json_t *e, const s_row_t *row)
         char key[64];
         snprintf(key, sizeof key, "%s_name", row->key);
         const char *name = json_string_value(json_object_get(e, key));
-        snprintf(text, sizeof text, "%s%s%s%s", json_string_value(v) ? json_string_value(v) : "",
-                 name ? " (" : " (not a code in the lists", name ? name : "", ")");
-        s_labelled(out, S_ROW_IND, row->label, text);
+        fprintf(out, "%*s%-*s %s (%s)\n", S_ROW_IND, "", S_LABEL_W, row->label,
+                s_scalar(v, text, sizeof text), name ? name : "not a code in the lists");
         break;
     }
     case F_JSON:
@@ -1081,48 +874,46 @@ static void s_row(FILE *out, const json_t *e, const s_row_t *row)
     }
 }
 
-/* title with each {member} replaced by the member's value, into out. */
-static void s_title(const char *title, const json_t *e, char *out, size_t len)
+/* title, each {member} replaced by the member's value ("?" when there is
+ * none), on its own line. */
+static void s_title(FILE *out, const char *title, const json_t *e)
 {
-    size_t n = 0;
-    out[0] = 0;
-    for (const char *p = title; *p && n + 1 < len;) {
+    fprintf(out, "  ");
+    for (const char *p = title; *p;) {
         const char *close = *p == '{' ? strchr(p, '}') : NULL;
         if (!close) {
-            out[n++] = *p++;
-            out[n] = 0;
+            fputc(*p++, out);
             continue;
         }
-        char key[64], value[256];
+        char key[64], value[64];
         snprintf(key, sizeof key, "%.*s", (int)(close - p - 1), p + 1);
-        const json_t *v = json_object_get(e, key);
-        s_scalar(v, value, sizeof value);
-        snprintf(out + n, len - n, "%s", *value ? value : "?");
-        n = strlen(out);
+        const char *text = s_scalar(json_object_get(e, key), value, sizeof value);
+        fprintf(out, "%s", *text ? text : "?");
         p = close + 1;
     }
+    fputc('\n', out);
 }
 
 static void s_entry_text(FILE *out, const json_t *e)
 {
-    char when[96], title[512];
+    char when[96];
     const char *kind = json_string_value(json_object_get(e, "kind"));
+    const json_t *d = json_object_get(e, "detail");
     fprintf(out, "%s  [%s]\n",
             s_when(json_string_value(json_object_get(e, "at")), when, sizeof when),
             json_string_value(json_object_get(e, "service")));
     for (size_t i = 0; i < sizeof s_kinds / sizeof s_kinds[0]; i++) {
         if (strcmp(kind, s_kinds[i].kind) != 0)
             continue;
-        s_title(s_kinds[i].title, e, title, sizeof title);
-        fprintf(out, "  %s\n", title);
+        s_title(out, s_kinds[i].title, d);
         for (const s_row_t *row = s_kinds[i].rows; row->label; row++)
-            s_row(out, e, row);
+            s_row(out, d, row);
         fprintf(out, "\n");
         return;
     }
     /* A kind this table does not know yet: shown whole rather than lost. */
     fprintf(out, "  %s\n", kind);
-    s_json_text(out, S_ROW_IND, NULL, e);
+    s_json_text(out, S_ROW_IND, NULL, d);
     fprintf(out, "\n");
 }
 

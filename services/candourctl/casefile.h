@@ -9,12 +9,6 @@
 #ifndef CANDOURCTL_CASEFILE_H
 #define CANDOURCTL_CASEFILE_H
 
-/* An SQL expression: the hash the audit entry aliased `a` should have, from
- * its own columns (a is an SQL alias given as a string literal, e.g. "a"). */
-#define CTL_AUDIT_HASH_SQL(a)                                                                      \
-    "encode(sha256(convert_to(CASE WHEN " a ".chain = '' THEN '' ELSE " a ".chain || '|' END"      \
-    " || " a ".prev_hash || '|' || to_char(" a ".at AT TIME ZONE 'UTC',"                           \
-    " 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '|' || " a ".actor || '|' || " a ".table_name"            \
-    " || '|' || " a ".op || '|' || " a ".row_data::text, 'UTF8')), 'hex')"
+#include "audit_hash.h"
 
 #endif

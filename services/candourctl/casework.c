@@ -42,11 +42,11 @@ typedef struct {
     const char *grading;    /* plan: --grading */
     const char *reason;     /* plan: --reason */
     char **steps;           /* plan: --step, each (argc long) */
-    size_t n_steps;         /* */
+    size_t n_steps;         /* how many --step */
     const char *agreed_on;  /* issues: --agreed-on */
     const char *agreed_how; /* issues: --agreed-how */
     char **issues;          /* issues: --issue, each (argc long) */
-    size_t n_issues;        /* */
+    size_t n_issues;        /* how many --issue */
     const char *file;       /* issues, findings, edit: --file */
     const char *kind;       /* evidence: --kind */
     const char *source;     /* evidence: --source */
@@ -82,40 +82,53 @@ enum {
     O_BASED_ON,
 };
 
-#define S_COMMON_OPTS                                                                              \
-    {"as", required_argument, 0, O_AS}, {"json", no_argument, 0, O_JSON},                          \
-    {                                                                                              \
-        "help", no_argument, 0, O_HELP                                                             \
-    }
-
-static const struct option s_plan_opts[] = {{"grading", required_argument, 0, O_GRADING},
-                                            {"step", required_argument, 0, O_STEP},
-                                            {"reason", required_argument, 0, O_REASON},
-                                            S_COMMON_OPTS,
-                                            {0, 0, 0, 0}};
-static const struct option s_issues_opts[] = {{"agreed-on", required_argument, 0, O_AGREED_ON},
-                                              {"agreed-how", required_argument, 0, O_AGREED_HOW},
-                                              {"issue", required_argument, 0, O_ISSUE},
-                                              {"file", required_argument, 0, O_FILE},
-                                              S_COMMON_OPTS,
-                                              {0, 0, 0, 0}};
-static const struct option s_evidence_opts[] = {{"kind", required_argument, 0, O_KIND},
-                                                {"source", required_argument, 0, O_SOURCE},
-                                                {"date", required_argument, 0, O_DATE},
-                                                {"summary", required_argument, 0, O_SUMMARY},
-                                                {"flag", required_argument, 0, O_FLAG},
-                                                {"note", required_argument, 0, O_NOTE},
-                                                {"attach", required_argument, 0, O_ATTACH},
-                                                {"media-type", required_argument, 0, O_MEDIA_TYPE},
-                                                S_COMMON_OPTS,
-                                                {0, 0, 0, 0}};
+/* Each subcommand's options; --as, --json and --help are every one's. */
+static const struct option s_plan_opts[] = {
+    {"grading", required_argument, 0, O_GRADING},
+    {"step", required_argument, 0, O_STEP},
+    {"reason", required_argument, 0, O_REASON},
+    {"as", required_argument, 0, O_AS},
+    {"json", no_argument, 0, O_JSON},
+    {"help", no_argument, 0, O_HELP},
+    {0, 0, 0, 0},
+};
+static const struct option s_issues_opts[] = {
+    {"agreed-on", required_argument, 0, O_AGREED_ON},
+    {"agreed-how", required_argument, 0, O_AGREED_HOW},
+    {"issue", required_argument, 0, O_ISSUE},
+    {"file", required_argument, 0, O_FILE},
+    {"as", required_argument, 0, O_AS},
+    {"json", no_argument, 0, O_JSON},
+    {"help", no_argument, 0, O_HELP},
+    {0, 0, 0, 0},
+};
+static const struct option s_evidence_opts[] = {
+    {"kind", required_argument, 0, O_KIND},     {"source", required_argument, 0, O_SOURCE},
+    {"date", required_argument, 0, O_DATE},     {"summary", required_argument, 0, O_SUMMARY},
+    {"flag", required_argument, 0, O_FLAG},     {"note", required_argument, 0, O_NOTE},
+    {"attach", required_argument, 0, O_ATTACH}, {"media-type", required_argument, 0, O_MEDIA_TYPE},
+    {"as", required_argument, 0, O_AS},         {"json", no_argument, 0, O_JSON},
+    {"help", no_argument, 0, O_HELP},           {0, 0, 0, 0},
+};
 static const struct option s_file_opts[] = {
-    {"file", required_argument, 0, O_FILE}, S_COMMON_OPTS, {0, 0, 0, 0}};
-static const struct option s_edit_opts[] = {{"based-on", required_argument, 0, O_BASED_ON},
-                                            {"file", required_argument, 0, O_FILE},
-                                            S_COMMON_OPTS,
-                                            {0, 0, 0, 0}};
-static const struct option s_plain_opts[] = {S_COMMON_OPTS, {0, 0, 0, 0}};
+    {"file", required_argument, 0, O_FILE},
+    {"as", required_argument, 0, O_AS},
+    {"json", no_argument, 0, O_JSON},
+    {"help", no_argument, 0, O_HELP},
+    {0, 0, 0, 0},
+};
+static const struct option s_edit_opts[] = {
+    {"based-on", required_argument, 0, O_BASED_ON},
+    {"file", required_argument, 0, O_FILE},
+    {"as", required_argument, 0, O_AS},
+    {"json", no_argument, 0, O_JSON},
+    {"help", no_argument, 0, O_HELP},
+    {0, 0, 0, 0},
+};
+static const struct option s_plain_opts[] = {{"as", required_argument, 0, O_AS},
+                                             {"json", no_argument, 0, O_JSON},
+                                             {"help", no_argument, 0, O_HELP},
+                                             {0, 0, 0, 0}};
 
 /* Parse argv[2..] (argv[1] is the subcommand) with opts into o, which the
  * caller zeroed and gave steps and issues room for argc values. 0, or -1
@@ -404,7 +417,7 @@ static const char *s_outcome_words(Candour__V1__Outcome o, char *out, size_t len
 static void s_line(int indent, const char *label, const char *value)
 {
     if (value && *value)
-        printf("%*s%-14s%s\n", indent, "", label, value);
+        printf("%*s%-15s%s\n", indent, "", label, value);
 }
 
 /* text, each of its lines indented. */
@@ -568,7 +581,7 @@ static void s_print_evidence(const Candour__V1__Reply *r)
     s_line(0, "attachment", a->filename);
     s_line(0, "sha256", a->sha256);
     s_line(0, "size", size);
-    printf("%-14s%s (decided from the bytes", "media type", a->media_type);
+    printf("%-15s%s (decided from the bytes", "media type", a->media_type);
     if (s_claimed && *s_claimed && strcmp(s_claimed, a->media_type) != 0)
         printf("; claimed %s", s_claimed);
     printf(")\n");
@@ -586,6 +599,11 @@ static int s_evidence(s_opts_t *o)
     if (o->media_type && !o->attach) {
         fprintf(stderr, "candourctl case evidence: --media-type is the --attach file's\n");
         return s_usage("evidence", 2);
+    }
+    if (o->attach && strcmp(o->attach, "-") == 0) {
+        /* The file is recorded under its name: standard input has none. */
+        fprintf(stderr, "candourctl case evidence: --attach takes a file, by its name\n");
+        return 2;
     }
     Candour__V1__Evidence e = CANDOUR__V1__EVIDENCE__INIT;
     e.kind = (char *)(o->kind ? o->kind : "");
@@ -660,7 +678,7 @@ static int s_findings(s_opts_t *o)
 
 static void s_print_version(const Candour__V1__DraftVersion *d)
 {
-    printf("version       %d (%s)\n", d->version,
+    printf("version        %d (%s)\n", d->version,
            d->assembled ? "assembled from the case" : "edited");
     s_line(0, "sha256", d->sha256);
     s_line(0, "made by", d->made_by);
@@ -733,7 +751,7 @@ static void s_show_issues(const Candour__V1__CaseView *v)
 {
     if (!v->n_issues)
         return;
-    printf("\nkey issues    agreed %s%s%s\n",
+    printf("\nkey issues     agreed %s%s%s\n",
            *v->issues_agreed_on ? v->issues_agreed_on : "(no date)",
            *v->issues_agreed_how ? ", " : "", v->issues_agreed_how);
     for (size_t i = 0; i < v->n_issues; i++) {
@@ -791,7 +809,7 @@ static void s_show_findings(const Candour__V1__CaseView *v)
         printf("\nremedy\n");
         s_line(2, "apology", m->apology);
         if (m->redress_pence)
-            printf("  %-14s£%" PRId64 ".%02d%s%s\n", "redress", m->redress_pence / 100,
+            printf("  %-15s£%" PRId64 ".%02d%s%s\n", "redress", m->redress_pence / 100,
                    (int)(m->redress_pence % 100), *m->redress_for ? " for " : "", m->redress_for);
         s_line(2, "service change", m->service_change);
     }
@@ -835,12 +853,12 @@ static void s_print_case(const Candour__V1__Reply *r)
         s_block(2, v->impartiality);
     }
     if (*v->grading) {
-        printf("\nplan          %s\n", v->grading);
+        printf("\nplan           %s\n", v->grading);
         for (size_t i = 0; i < v->n_steps; i++)
             printf("  - %s\n", v->steps[i]);
         s_line(2, "reason", v->plan_reason);
     } else {
-        printf("\nplan          none yet\n");
+        printf("\nplan           none yet\n");
     }
     s_show_issues(v);
     s_show_evidence(v);

@@ -112,7 +112,15 @@ static void s_on_written(const cd_tx_result_t *res, void *arg)
     const Candour__V1__Evidence *e = a->evidence;
     /* results[0] names the person acting (cd_tx_actor); then the file's
      * bytes when there is one; then the INSERT's. */
-    int number = atoi(PQgetvalue(res->results[run->media_type ? 2 : 1], 0, 1));
+    const PGresult *ins = res->results[run->media_type ? 2 : 1];
+    if (!ins || PQntuples(ins) != 1 || PQnfields(ins) < 2) { /* committed, but not as expected */
+        cd_log_error("case.evidence_reply", "{s:s}", "reference", a->complaint_ref);
+        cd_op_fail(op, CD_CODE_INTERNAL, "",
+                   "recorded, but the reply could not be made: read the case");
+        free(run);
+        return;
+    }
+    int number = atoi(PQgetvalue(ins, 0, 1));
     Candour__V1__Evidence ev = CANDOUR__V1__EVIDENCE__INIT;
     ev.number = number;
     ev.kind = e->kind;

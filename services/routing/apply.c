@@ -13,6 +13,7 @@
 #include "candour/pb.h"
 #include "candour/pbjson.h"
 #include "candour/util.h"
+#include "candour/v1/case.pb-c.h"
 #include "candour/v1/events.pb-c.h"
 #include "decide.h"
 #include "routing.h"
@@ -85,11 +86,20 @@ static void s_detail_assigned(const ProtobufCMessage *p, char *out, size_t len, 
              ((const Candour__V1__InvestigatorAssigned *)p)->staff_id);
 }
 
+static void s_detail_referral(const ProtobufCMessage *p, char *out, size_t len, char *kind,
+                              size_t kindlen)
+{
+    const Candour__V1__Referral *r = (const Candour__V1__Referral *)p;
+    snprintf(out, len, "at the Ombudsman (%.40s): %.20s%s%.20s", r->phso_ref, r->stage,
+             r->outcome[0] ? ", " : "", r->outcome);
+}
+
 static const struct {
     const char *type;
     void (*fn)(const ProtobufCMessage *p, char *out, size_t len, char *kind, size_t kindlen);
 } s_details[] = {
     {"investigator.assigned", s_detail_assigned},
+    {"ombudsman.referral", s_detail_referral},
     {"letter.sent", s_detail_letter},
     {"investigation.completed", s_detail_completed},
     {"response.approved", s_detail_approved},

@@ -49,6 +49,7 @@ static const struct {
     {"complaint.withdrawn", NULL, CD_LC_WITHDRAWN, NULL},
     {"case.opened", NULL, CD_LC_CASE_OPENED, NULL},
     {"investigator.assigned", NULL, CD_LC_INVESTIGATOR_ASSIGNED, NULL},
+    {"ombudsman.referral", NULL, CD_LC_OMBUDSMAN_REFERRAL, NULL},
     {"contribution.received", NULL, CD_LC_CONTRIBUTION, NULL},
     {"investigation.completed", NULL, CD_LC_INVESTIGATION_COMPLETED, NULL},
     {"response.approved", NULL, CD_LC_RESPONSE_APPROVED, NULL},

@@ -107,6 +107,7 @@ int main(int argc, char **argv)
         {"out_of_time.decided", rt_on_event},
         {"case.opened", rt_on_event},
         {"investigator.assigned", rt_on_event},
+        {"ombudsman.referral", rt_on_event},
         {"investigation.completed", rt_on_event},
         {"response.approved", rt_on_event},
         {"letter.sent", rt_on_event},

@@ -103,7 +103,11 @@ static int s_ctl(const char *env, const char *fmt, ...)
 }
 
 /* The command ran and did what was asked. */
-#define S_OK(rc) cr_assert_eq((rc), 0, "exit %d\nstdout:\n%s\nstderr:\n%s", (rc), s_out, s_err)
+#define S_OK(call)                                                                                 \
+    do {                                                                                           \
+        int rc_ = (call);                                                                          \
+        cr_assert_eq(rc_, 0, "exit %d\nstdout:\n%s\nstderr:\n%s", rc_, s_out, s_err);              \
+    } while (0)
 
 /* The value after "label" at the start of a line of text, up to the end of
  * that line (copied to out; "" when there is none). */
@@ -143,7 +147,8 @@ static const char s_findings_json[] =
     "booked.\",\n"
     "   \"what_should_have_happened\": \"Discharge should have waited for the care package.\"},\n"
     "  {\"issue_id\": \"KI2\", \"verdict\": \"not-upheld\",\n"
-    "   \"what_happened\": \"The ward log shows each call returned within a day.\"}],\n"
+    "   \"what_happened\": \"The ward log shows each call returned within a day.\",\n"
+    "   \"what_should_have_happened\": \"Calls returned within a day, as they were.\"}],\n"
     " \"failings\": [\"The discharge checklist was not completed.\"],\n"
     " \"actions\": [{\"description\": \"Audit the discharge checklist monthly\",\n"
     "   \"owner\": \"Ward 7\", \"due\": \"2027-02-01\"}],\n"
@@ -296,9 +301,10 @@ Test(ctl_case, V4_evidence_sends_the_attachment_and_prints_what_investigation_re
     char sha[CD_SHA256_HEX_LEN + 1];
     s_add_pdf("CDR-CASE-0001", "ST902", sha);
     char *row = h_scalar(s_h,
-                         "SELECT filename || ' ' || media_type || ' ' || size || ' ' || sha256"
-                         " || ' ' || (encode(sha256(content), 'hex') = sha256)"
-                         " FROM investigation.evidence WHERE reference = $1 AND number = 1",
+                         "SELECT e.filename || ' ' || e.media_type || ' ' || e.size || ' ' ||"
+                         " e.sha256 || ' ' || (encode(sha256(t.content), 'hex') = e.sha256)"
+                         " FROM investigation.evidence e JOIN investigation.attachment t"
+                         " ON t.sha256 = e.sha256 WHERE e.reference = $1 AND e.number = 1",
                          1, p);
     char want[256];
     snprintf(want, sizeof want, "discharge-summary.pdf application/pdf %zu %s true",
@@ -314,7 +320,7 @@ Test(ctl_case, V4_evidence_sends_the_attachment_and_prints_what_investigation_re
     cr_assert_null(strstr(s_out, "sha256"), "%s", s_out);
     cr_assert_eq(h_count(s_h,
                          "SELECT count(*) FROM investigation.evidence WHERE reference = $1"
-                         " AND number = 2 AND flag = 'discrepancy' AND content IS NULL",
+                         " AND number = 2 AND flag = 'discrepancy' AND sha256 IS NULL",
                          1, p),
                  1);
 }
@@ -360,6 +366,9 @@ Test(ctl_case, V5_F1_findings_draft_edit_and_show_the_whole_case)
     S_OK(s_ctl("", "case plan CDR-CASE-0001 --grading medium --as ST902"));
     S_OK(s_ctl("", "case issues CDR-CASE-0001 --as ST902 " S_ISSUES_ARGS));
     s_add_pdf("CDR-CASE-0001", "ST902", sha);
+    S_OK(s_ctl("", "case evidence CDR-CASE-0001 --as ST902 --kind staff-account"
+                   " --source 'Staff nurse' --date 2026-11-02 --summary 'Says carers were booked.'"
+                   " --flag discrepancy --note 'The agency has no booking.'"));
 
     /* The draft needs the findings first. */
     cr_assert_eq(s_ctl("", "case draft CDR-CASE-0001 --as ST902"), 1);
@@ -401,7 +410,17 @@ Test(ctl_case, V5_F1_findings_draft_edit_and_show_the_whole_case)
     cr_assert_eq(s_ctl("", "case edit CDR-CASE-0001 --as ST902 --based-on 1 --file '%s'", file), 1);
     cr_assert(strstr(s_err, "error FAILED_PRECONDITION in edit_draft.based_on"), "%s", s_err);
 
-    /* The whole case, as a person reads it. */
+    /* The whole case as JSON, and as a person reads it. */
+    S_OK(s_ctl("", "case show CDR-CASE-0001 --as ST901 --json"));
+    json_error_t jerr;
+    json_t *j = json_loads(s_out, 0, &jerr);
+    cr_assert(j, "not JSON: %s\n%s", jerr.text, s_out);
+    json_t *view = json_object_get(j, "case_view");
+    cr_assert_str_eq(json_string_value(json_object_get(view, "complaint_ref")), "CDR-CASE-0001");
+    cr_assert_eq(json_array_size(json_object_get(view, "drafts")), 2);
+    cr_assert_str_eq(json_string_value(json_object_get(view, "outcome")),
+                     "OUTCOME_PARTIALLY_UPHELD");
+    json_decref(j);
     S_OK(s_ctl("", "case show CDR-CASE-0001 --as ST901"));
     cr_assert_str_eq(s_value(s_out, "investigator", line, sizeof line), "ST902");
     cr_assert_str_eq(s_value(s_out, "plan", line, sizeof line), "medium");
@@ -413,6 +432,7 @@ Test(ctl_case, V5_F1_findings_draft_edit_and_show_the_whole_case)
         "  KI2   " S_ISSUE2,
         "attachment discharge-summary.pdf, application/pdf",
         sha,
+        "      discrepancy: The agency has no booking.",
         "  KI1   upheld",
         "  KI2   not-upheld",
         "  - The discharge checklist was not completed.",
@@ -428,17 +448,6 @@ Test(ctl_case, V5_F1_findings_draft_edit_and_show_the_whole_case)
     cr_assert(strstr(s_out, "version 1, assembled by") && strstr(s_out, "version 2, edited by"),
               "%s", s_out);
 
-    /* And as JSON. */
-    S_OK(s_ctl("", "case show CDR-CASE-0001 --as ST901 --json"));
-    json_error_t jerr;
-    json_t *j = json_loads(s_out, 0, &jerr);
-    cr_assert(j, "not JSON: %s\n%s", jerr.text, s_out);
-    json_t *view = json_object_get(j, "case_view");
-    cr_assert_str_eq(json_string_value(json_object_get(view, "complaint_ref")), "CDR-CASE-0001");
-    cr_assert_eq(json_array_size(json_object_get(view, "drafts")), 2);
-    cr_assert_str_eq(json_string_value(json_object_get(view, "outcome")),
-                     "OUTCOME_PARTIALLY_UPHELD");
-    json_decref(j);
     free(v1);
 }
 
@@ -540,7 +549,8 @@ static size_t s_kind_count(const json_t *entries, const char *kind)
     return n;
 }
 
-/* The first entry of kind whose member key is want (a string; NULL: any). */
+/* The first entry of kind whose detail's member key is want (a string;
+ * key NULL: any). */
 static const json_t *s_entry(const json_t *entries, const char *kind, const char *key,
                              const char *want)
 {
@@ -550,7 +560,8 @@ static const json_t *s_entry(const json_t *entries, const char *kind, const char
     {
         if (strcmp(json_string_value(json_object_get(e, "kind")), kind) != 0)
             continue;
-        const char *v = key ? json_string_value(json_object_get(e, key)) : NULL;
+        const char *v =
+            key ? json_string_value(json_object_get(json_object_get(e, "detail"), key)) : NULL;
         if (!key || (v && strcmp(v, want) == 0))
             return e;
     }
@@ -608,7 +619,9 @@ static void s_check_json(const char *ref, const char *evidence_sha, const char *
     cr_assert_geq(s_kind_count(entries, "deadline-met"), 2);
     const json_t *signed_e = s_entry(entries, "signed", "draft_sha256", draft_sha);
     cr_assert_not_null(signed_e, "no signature of the draft's SHA-256");
-    cr_assert_eq(json_integer_value(json_object_get(signed_e, "draft_version")), 1);
+    cr_assert_eq(
+        json_integer_value(json_object_get(json_object_get(signed_e, "detail"), "draft_version")),
+        1);
 
     /* Each letter, with the SHA-256 of the text notify keeps. */
     const char *kinds[] = {"acknowledgement", "final-response"};
@@ -620,7 +633,8 @@ static void s_check_json(const char *ref, const char *evidence_sha, const char *
                              "SELECT encode(sha256(convert_to(body, 'UTF8')), 'hex')"
                              " FROM notify.letter WHERE reference = $1 AND kind = $2",
                              2, v);
-        cr_assert_str_eq(json_string_value(json_object_get(l, "sha256")), sha);
+        cr_assert_str_eq(json_string_value(json_object_get(json_object_get(l, "detail"), "sha256")),
+                         sha);
         free(sha);
         cr_assert_not_null(s_entry(entries, "letter-delivered", "kind", kinds[k]));
     }
@@ -658,7 +672,9 @@ static void s_check_text(const char *ref, const char *evidence_sha, const char *
     cr_assert(strncmp(s_out, want, strlen(want)) == 0, "%.200s", s_out);
     const char *needles[] = {"\nCHRONOLOGY (",
                              "\n  Complaint received by " ORG "\n",
-                             "\n    As received\n      complainant\n",
+                             "\n    As received\n",
+                             "\n      complainant\n",
+                             "\n          - 1 High Street\n",
                              "Jane Patel\n",
                              "\n  Key issue KI1 agreed\n",
                              "\n  Finding on KI1: upheld\n",
@@ -807,6 +823,25 @@ Test(case_file, L4_the_case_file_is_complete_chronological_and_verified_and_name
                  1);
     cr_assert_eq(s_ctl("", "case-file %s", ref), 3);
     cr_assert(strstr(s_out, "  version 1: DOES NOT MATCH\n"), "%s",
+              strstr(s_out, "VERIFICATION") ? strstr(s_out, "VERIFICATION") : s_out);
+    cr_assert(strstr(s_out, "  evidence 1, discharge-summary.pdf: matches\n"));
+
+    /* And an attachment's bytes. */
+    h_exec(s_h, "DO $$ DECLARE c text; BEGIN"
+                " FOR c IN SELECT conname FROM pg_constraint"
+                "  WHERE conrelid = 'investigation.attachment'::regclass AND contype = 'c'"
+                "  AND pg_get_constraintdef(oid) LIKE '%sha256(content)%' LOOP"
+                "  EXECUTE format('ALTER TABLE investigation.attachment DROP CONSTRAINT %I', c);"
+                " END LOOP; END $$");
+    const char *sv[1] = {evidence_sha};
+    cr_assert_eq(h_count(s_h,
+                         "WITH u AS (UPDATE investigation.attachment SET content = overlay(content"
+                         " PLACING '\\x25504446'::bytea FROM 5) WHERE sha256 = $1 RETURNING 1)"
+                         " SELECT count(*) FROM u",
+                         1, sv),
+                 1);
+    cr_assert_eq(s_ctl("", "case-file %s", ref), 3);
+    cr_assert(strstr(s_out, "  evidence 1, discharge-summary.pdf: DOES NOT MATCH\n"), "%s",
               strstr(s_out, "VERIFICATION") ? strstr(s_out, "VERIFICATION") : s_out);
     free(manager);
     free(inv);

@@ -62,6 +62,7 @@ typedef enum {
     CD_LC_EXTENDED,                /* a deadline moved by a recorded agreement (R5) */
     CD_LC_INVESTIGATOR_ASSIGNED,   /* the complaints manager named the investigator (V1) */
     CD_LC_CASE_RECORDED, /* the case's record grew: plan, key issues, evidence, findings, draft */
+    CD_LC_OMBUDSMAN_REFERRAL, /* a stage of the complaint at the Ombudsman, recorded (L4) */
     CD_LC_EVENT_COUNT
 } cd_lc_event_t;
 
