@@ -1,7 +1,8 @@
 /* caseview.c - GetCase: the whole record of one case as it stands (the
  * plan, the key issues, the evidence without its files' bytes, the
  * findings and conclusions, every version of the draft, the partners'
- * parts), and the overall outcome the findings imply (V5).
+ * parts, the referral to the Ombudsman stage by stage, L4), and the
+ * overall outcome the findings imply (V5).
  *
  * Read-only, but personal data: only the body's staff with a part in its
  * cases may read it (IV_CASE_READERS: not an analyst, who works from
@@ -23,6 +24,8 @@
 
 #define S_REF "get_case.complaint_ref"
 #define S_RFC3339 "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'"
+/* A referral's time as its event carried it (cd_format_rfc3339). */
+#define S_RFC3339_MS "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'"
 
 enum { COL_ORG, COL_VIEW };
 
@@ -68,7 +71,13 @@ static const char s_read_sql[] =
     "   'findings', k.findings,"
     "   'received_at', to_char(k.received_at AT TIME ZONE 'UTC', " S_RFC3339 "),"
     "   'waived', k.waived, 'reason', k.reason, 'recorded_by', k.recorded_by) ORDER BY k.seq)"
-    "   FROM investigation.contribution k WHERE k.reference = c.reference)"
+    "   FROM investigation.contribution k WHERE k.reference = c.reference),"
+    " 'referrals', (SELECT json_agg(json_build_object("
+    "   'referred_on', to_char(x.referred_on, 'YYYY-MM-DD'), 'phso_ref', x.phso_ref,"
+    "   'stage', x.stage, 'outcome', x.outcome, 'stage_on', to_char(x.stage_on, 'YYYY-MM-DD'),"
+    "   'note', x.note, 'recorded_by', x.recorded_by,"
+    "   'recorded_at', to_char(x.recorded_at AT TIME ZONE 'UTC', " S_RFC3339_MS "))"
+    "   ORDER BY x.seq) FROM investigation.referral x WHERE x.reference = c.reference)"
     ")::text FROM investigation.case c WHERE c.reference = $1";
 
 /* V5: the outcome the recorded findings imply; UNSPECIFIED with none, or

@@ -2,16 +2,21 @@
  * hands the complaint over, takes the investigator the complaints manager
  * assigns (V1, impartiality checked), gathers the partners' parts of a
  * coordinated complaint (R3), closes it when the complainant withdraws, and
- * records the outcome, which then goes to sign-off.
+ * records the outcome, which then goes to sign-off, and the complaint's
+ * referral to the Ombudsman, stage by stage (L4).
  *
  * main.c only wires the daemon: its events are events.c's (and the staff
- * directory's copy, directory.h), its requests requests.c's and assign.c's,
- * the rules they apply outcome.c's and impartial.c's. */
+ * directory's copy, directory.h); its requests are the guarded staff
+ * operations of assign.c, record.c, evidence.c, findings_ops.c, drafting.c,
+ * requests.c (the outcome), referral_ops.c and caseview.c; the rules they
+ * apply are pure functions in impartial.c, casework.c, attachment.c,
+ * findings.c, timing.c, draft.c, referral.c and outcome.c. */
 #include "candour/directory.h"
 #include "candour/error.h"
 #include "candour/service.h"
 #include "candour/zsock.h"
 #include "investigation.h"
+#include "referral.h"
 
 static iv_app_t s_app;
 
@@ -56,6 +61,11 @@ static void s_edit_draft(cd_request_t *req, const Candour__V1__Request *r)
     iv_edit_draft(req, r->edit_draft, &s_app);
 }
 
+static void s_record_referral(cd_request_t *req, const Candour__V1__Request *r)
+{
+    iv_record_referral(req, r->record_referral, &s_app);
+}
+
 static void s_get_case(cd_request_t *req, const Candour__V1__Request *r)
 {
     iv_get_case(req, r->get_case, &s_app);
@@ -74,6 +84,7 @@ static const struct {
     {CANDOUR__V1__REQUEST__OP_EDIT_DRAFT, s_edit_draft},
     {CANDOUR__V1__REQUEST__OP_RECORD_OUTCOME, s_record_outcome},
     {CANDOUR__V1__REQUEST__OP_GET_CASE, s_get_case},
+    {CANDOUR__V1__REQUEST__OP_RECORD_REFERRAL, s_record_referral},
 };
 
 static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r,
@@ -87,7 +98,7 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
     cd_request_fail(req, CD_CODE_UNSUPPORTED, "op",
                     "investigation answers the casework operations: AssignInvestigator, SetPlan,"
                     " AgreeKeyIssues, AddEvidence, RecordFindings, DraftResponse, EditDraft,"
-                    " RecordOutcome, GetCase");
+                    " RecordOutcome, GetCase, RecordReferral");
 }
 
 int main(int argc, char **argv)
