@@ -2,12 +2,16 @@
  * allow-list check every statement carries, and the entry points of each
  * concern (main.c wires them into the handler and request tables):
  *   submit.c     SubmitComplaint and group commit (receipts after commit)
+ *   entry.c      EnterComplaint: staff enter a complaint made by post, by
+ *                telephone or in person (internal endpoint), by submit.c's path
  *   complaint.c  the operations on one complaint: amend, withdraw, consent,
  *                summary agreed, status (load, decide, guarded write)
  *   queries.c    status changes of the caller's complaints, and the
  *                complaint.status_changed events that feed them
  *   partners.c   a partner's messages and contributions (R3)
- *   requests.c   the checks every request gets, and the dispatch by operation */
+ *   requests.c   the checks every request gets, and the dispatch by operation
+ * The staff directory's copy (intake.staff, intake.org) is kept by
+ * directory.h's handlers, rows of main.c's table. */
 #ifndef INTAKE_H
 #define INTAKE_H
 
@@ -36,6 +40,7 @@ typedef struct {
     cd_service_t *svc;
     cd_calendar_t *cal;
     const char *holidays_path;
+    long entry_max_age_days; /* EnterComplaint: received_on at most this many days ago */
     in_item_t *pending, *pending_tail;
     int npending;
     int busy;                /* a batch transaction is running */
@@ -70,6 +75,16 @@ void in_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request
 
 /* submit.c */
 void in_submit(cd_request_t *req, const Candour__V1__Request *r, const char *org, const char *key);
+/* A complaint entered by staff (entry.c): c validated (in_validate_entry) and
+ * copied here; stored for org by the same group commit as a submission, with
+ * received_at = received_us and entered_by = staff_id, the audit trail naming
+ * actor ("Name (ST12)"); answered with its Receipt after the commit (the
+ * first one's, duplicate, for a repeat of org's external_ref: I9). */
+void in_submit_entered(cd_request_t *req, const Candour__V1__Complaint *c, const char *org,
+                       int64_t received_us, const char *staff_id, const char *actor);
+
+/* entry.c: EnterComplaint, on the internal endpoint only. */
+void in_enter(cd_request_t *req, const Candour__V1__Request *r);
 
 /* complaint.c: load the complaint op->note for the caller, then the step of
  * op's operation (amend, withdraw, record_consent, agree_summary, get_status). */

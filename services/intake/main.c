@@ -2,7 +2,9 @@
  * over the authenticated bus, checks them, stores them and answers with a
  * receipt only after the commit; lets the submitting organisation amend,
  * withdraw, record consent, agree a verbal complaint's summary, and follow
- * its complaints' status.
+ * its complaints' status. On its internal endpoint, the bodies' staff enter
+ * the complaints made to them by post, by telephone or in person (I1),
+ * checked against intake's copy of the staff directory.
  *
  * Who is asking: the organisation bound to the CURVE key that the ZAP
  * handler admitted (User-Id), never a field of the message. Each request is
@@ -10,10 +12,11 @@
  * revoked after its connection was admitted stops working at once.
  *
  * This file is its configuration, its handler table and its start-up; the
- * work is in submit.c, complaint.c, queries.c, partners.c and requests.c
- * (intake.h). */
+ * work is in submit.c, entry.c, complaint.c, queries.c, partners.c and
+ * requests.c (intake.h). */
 #include <stdio.h>
 
+#include "candour/directory.h"
 #include "candour/log.h"
 #include "candour/metrics.h"
 #include "intake.h"
@@ -25,12 +28,18 @@ int main(int argc, char **argv)
     static const cd_handler_t handlers[] = {
         {"complaint.status_changed", in_on_status_changed},
         {"contribution.requested", in_on_contribution_requested},
+        {"staff.changed", cd_dir_on_staff_changed},
+        {"org.changed", cd_dir_on_org_changed},
         {NULL, NULL},
     };
     static cd_config_item_t items[] = {
         {"CANDOUR_BANK_HOLIDAYS", CD_CONFIG_STRING, "", 0, 0,
          "gov.uk bank-holidays.json to extend the built-in calendar (empty: rules only)",
          &in_app.holidays_path},
+        {"CANDOUR_ENTRY_MAX_AGE_DAYS", CD_CONFIG_INT, "30", 0, 365,
+         "EnterComplaint: latest a complaint can be entered, in calendar days after it was"
+         " received",
+         &in_app.entry_max_age_days},
     };
     cd_service_spec_t spec = {
         .name = "intake",
@@ -41,7 +50,7 @@ int main(int argc, char **argv)
         .first_db = 1, /* receipts never wait behind status events being applied */
         .public_port = 7100,
         .config = items,
-        .nconfig = 1,
+        .nconfig = sizeof items / sizeof items[0],
         .handlers = handlers,
         .on_request = in_on_request,
         .arg = &in_app,

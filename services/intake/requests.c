@@ -1,6 +1,12 @@
 /* requests.c - every request intake takes: who is asking (the organisation
  * of the CURVE key the ZAP handler admitted, never a field of the message),
- * the checks it gets before any work, and the operation it goes to. */
+ * the checks it gets before any work, and the operation it goes to.
+ *
+ * Two endpoints share this handler. The public one (CURVE) is the
+ * organisations': every request there carries its key's organisation. The
+ * internal one has no key and no organisation: it takes the staff's
+ * EnterComplaint (entry.c), which names the person acting instead, and
+ * refuses the organisations' operations as from an unknown key. */
 #include <assert.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -249,6 +255,11 @@ void in_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request
 {
     if (cd_service_stopping(in_app.svc)) {
         cd_request_fail(req, CD_CODE_UNAVAILABLE, "", "intake is stopping; send it again shortly");
+        return;
+    }
+    if (in == cd_service_inbox(in_app.svc) &&
+        r->op_case == CANDOUR__V1__REQUEST__OP_ENTER_COMPLAINT) {
+        in_enter(req, r);
         return;
     }
     const char *org = cd_request_org(req), *key = cd_request_key(req);

@@ -8,13 +8,19 @@
  * taking the whole batch as one JSON array. A batch that fails as a whole is
  * retried one complaint per transaction, so one bad row cannot sink others.
  * Batches go on a connection of their own (spec.first_db), so a receipt never
- * waits behind the status events intake is applying. */
+ * waits behind the status events intake is applying.
+ *
+ * Complaints entered by staff (EnterComplaint, entry.c) come the same way,
+ * with the day they were received and the person who entered them: a batch
+ * holds the work of one person at most (organisations' submissions have
+ * none), so the audit trail names them on their rows alone (cd_tx_actor). */
 #include <assert.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "candour/directory.h"
 #include "candour/errcode.h"
 #include "candour/error.h"
 #include "candour/lifecycle.h"
@@ -34,8 +40,10 @@ typedef struct in_item_t {
     char key[48];
     char reference[14];
     char received_at[32];
-    int alone;          /* retry in a transaction of its own */
-    uint64_t queued_ns; /* when it joined `pending` (uv_hrtime) */
+    char entered_by[CD_STAFF_ID_MAX + 1]; /* staff id of the person who entered it, "" */
+    char actor[CD_ACTOR_LABEL_MAX];       /* ... as the audit trail names them, "" */
+    int alone;                            /* retry in a transaction of its own */
+    uint64_t queued_ns;                   /* when it joined `pending` (uv_hrtime) */
     struct in_item_t *next;
 } in_item_t;
 
@@ -70,22 +78,25 @@ static void s_reply_receipt(in_item_t *it, PGresult *r, int row, int dup)
 static void s_flush(void);
 
 /* The batch's rows, in batch order: the submission as it is stored, with the
- * key that sent it (n is each one's place in the array). */
+ * key that sent it, or the staff member who entered it (n is each one's place
+ * in the array). */
 #define IN_BATCH_ROWS                                                                              \
     "jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(j, n), jsonb_to_record(e.j) AS s("       \
     "reference text, org_id text, external_ref text, channel text, received_at timestamptz,"       \
-    " body jsonb, classification text, holds text[], state text, key text)"
-#define IN_BATCH_LIVE_KEY IN_LIVE_KEY("s.key", "s.org_id")
+    " body jsonb, classification text, holds text[], state text, key text, entered_by text)"
+/* A staff entry has no key: the person was checked against the directory
+ * when it arrived (entry.c). */
+#define IN_BATCH_LIVE_KEY "(s.entered_by IS NOT NULL OR " IN_LIVE_KEY("s.key", "s.org_id") ")"
 
 /* 1: the rows sent with a live key; a repeat - of an earlier complaint, or of
  * one earlier in this batch (ON CONFLICT sees this statement's own rows, and
  * they go in batch order) - inserts nothing. */
 #define IN_SQL_INSERT                                                                              \
     "INSERT INTO intake.complaint (reference, org_id, external_ref, channel, received_at, body,"   \
-    " classification, holds, state)"                                                               \
+    " classification, holds, state, entered_by)"                                                   \
     " SELECT s.reference, s.org_id, s.external_ref, s.channel, s.received_at, s.body,"             \
-    " s.classification, s.holds, s.state FROM " IN_BATCH_ROWS " WHERE " IN_BATCH_LIVE_KEY          \
-    " ORDER BY e.n ON CONFLICT (org_id, external_ref) DO NOTHING"
+    " s.classification, s.holds, s.state, s.entered_by FROM " IN_BATCH_ROWS                        \
+    " WHERE " IN_BATCH_LIVE_KEY " ORDER BY e.n ON CONFLICT (org_id, external_ref) DO NOTHING"
 
 /* 2: each submission's event, put only if its new reference was stored, that
  * is, by this transaction (references are new for each attempt). */
@@ -101,15 +112,12 @@ static void s_flush(void);
                          " ON c.org_id = s.org_id AND c.external_ref = s.external_ref ORDER BY "   \
                          "e.n"
 #define IN_STMT_RECEIPTS 2
+/* ... after the two that name the person acting, in a batch of theirs. */
+#define IN_STMT_RECEIPTS_OF(batch) (IN_STMT_RECEIPTS + ((batch) && (batch)->actor[0] ? 2 : 0))
 
-/* One submission as a row of the batch's document: in full for the INSERT,
- * or only what finds the complaint and checks the key, for the receipts.
- * NULL when out of memory. */
-static json_t *s_item_row(const in_item_t *it, int full)
+/* One submission as the INSERT stores it. NULL when out of memory. */
+static json_t *s_item_row_full(const in_item_t *it)
 {
-    if (!full)
-        return json_pack("{s:s, s:s, s:s}", "org_id", it->org, "external_ref",
-                         it->complaint->external_ref, "key", it->key);
     const ProtobufCEnumValue *ch = protobuf_c_enum_descriptor_get_value(
         &candour__v1__channel__descriptor, it->complaint->channel);
     const ProtobufCEnumValue *cls = protobuf_c_enum_descriptor_get_value(
@@ -128,6 +136,23 @@ static json_t *s_item_row(const in_item_t *it, int full)
                      "holds", holds, "state", in_initial_state(&it->klass), "key", it->key);
 }
 
+/* One submission as a row of the batch's document: in full for the INSERT,
+ * or only what finds the complaint and checks the key, for the receipts;
+ * with the person who entered it, for a staff entry (a submission's row
+ * leaves it out: NULL). NULL when out of memory. */
+static json_t *s_item_row(const in_item_t *it, int full)
+{
+    json_t *row = full ? s_item_row_full(it)
+                       : json_pack("{s:s, s:s, s:s}", "org_id", it->org, "external_ref",
+                                   it->complaint->external_ref, "key", it->key);
+    if (row && it->entered_by[0] &&
+        json_object_set_new(row, "entered_by", json_string(it->entered_by)) != 0) {
+        json_decref(row);
+        row = NULL;
+    }
+    return row;
+}
+
 /* The batch as one JSON array (text, malloc'd), or NULL. */
 static char *s_batch_doc(const in_item_t *batch, int full)
 {
@@ -142,7 +167,8 @@ static char *s_batch_doc(const in_item_t *batch, int full)
 
 /* The three statements of a batch of n, whatever n: the rows (only with a
  * live key; a repeat inserts nothing), their events (only for the rows this
- * transaction inserted), and what each receipt says. */
+ * transaction inserted), and what each receipt says. A staff member's batch
+ * names them for its rows (two statements more, around the INSERT). */
 static int s_add_batch(cd_tx_t *tx, const in_item_t *batch, int n)
 {
     int rc = CD_ENOMEM;
@@ -167,7 +193,11 @@ static int s_add_batch(cd_tx_t *tx, const in_item_t *batch, int n)
         }
         assert(i == n);
         const char *v1[1] = {rows}, *v3[1] = {who};
+        if (batch->actor[0])
+            cd_tx_actor(tx, batch->actor);
         rc = cd_tx_add(tx, IN_SQL_INSERT, 1, v1);
+        if (batch->actor[0])
+            cd_tx_actor_end(tx);
         if (rc == 0)
             rc = cd_outbox_put_many(cd_service_outbox(in_app.svc), tx, outs, n, IN_GUARD_STORED,
                                     refs);
@@ -211,8 +241,8 @@ static void s_on_batch(const cd_tx_result_t *res, void *arg)
         s_flush();
         return;
     }
-    PGresult *rr =
-        res->err == 0 && res->nresults > IN_STMT_RECEIPTS ? res->results[IN_STMT_RECEIPTS] : NULL;
+    int stmt = IN_STMT_RECEIPTS_OF(batch);
+    PGresult *rr = res->err == 0 && res->nresults > stmt ? res->results[stmt] : NULL;
     int nrows = rr ? PQntuples(rr) : 0, i = 0, sent = 0;
     in_item_t *next;
     for (in_item_t *it = batch; it; it = next, i++) {
@@ -253,9 +283,12 @@ static void s_flush(void)
         return;
     in_item_t *head = NULL, *tail = NULL;
     int n = 0, alone = in_app.pending->alone;
+    /* A batch is one person's work or none's: the audit names them per batch. */
+    char actor[CD_ACTOR_LABEL_MAX];
+    snprintf(actor, sizeof actor, "%s", in_app.pending->actor);
     while (in_app.pending && n < IN_MAX_BATCH) {
         in_item_t *it = in_app.pending;
-        if (n > 0 && (alone || it->alone))
+        if (n > 0 && (alone || it->alone || strcmp(it->actor, actor) != 0))
             break;
         in_app.pending = it->next;
         in_app.npending--;
@@ -299,15 +332,12 @@ static void s_flush(void)
     cd_db_submit(cd_service_db_first(in_app.svc), tx, s_on_batch, head);
 }
 
-void in_submit(cd_request_t *req, const Candour__V1__Request *r, const char *org, const char *key)
+/* Queue c (validated; copied here) for the next batch, received at
+ * received_us, with the person who entered it (staff_id and actor "" for a
+ * submission). */
+static void s_queue(cd_request_t *req, const Candour__V1__Complaint *c, const char *org,
+                    const char *key, int64_t received_us, const char *staff_id, const char *actor)
 {
-    cd_fail_t err;
-    const Candour__V1__Complaint *c = r->submit->complaint;
-    if (in_validate_complaint(c, in_today(), &err) != 0) {
-        cd_metric_add(in_app.m_rejected, 1);
-        cd_request_fail(req, err.code, err.field, err.message);
-        return;
-    }
     in_item_t *it = calloc(1, sizeof *it);
     /* An owned copy (the request is freed when this handler returns), with
      * the time of receipt that the deadlines count from. */
@@ -318,15 +348,16 @@ void in_submit(cd_request_t *req, const Candour__V1__Request *r, const char *org
         cd_request_fail(req, CD_CODE_INTERNAL, "", "out of memory; nothing was kept");
         return;
     }
-    int64_t now = cd_now_us();
-    cd_format_rfc3339(now, it->received_at);
+    cd_format_rfc3339(received_us, it->received_at);
     /* An absent string field points at protobuf-c's shared "" (not malloc'd). */
     if (it->complaint->received_at != protobuf_c_empty_string)
         free(it->complaint->received_at);
     it->complaint->received_at = strdup(it->received_at);
-    in_classify(it->complaint, now / 1000000, in_app.cal, &it->klass);
+    in_classify(it->complaint, received_us / 1000000, in_app.cal, &it->klass);
     snprintf(it->org, sizeof it->org, "%s", org);
     snprintf(it->key, sizeof it->key, "%s", key);
+    snprintf(it->entered_by, sizeof it->entered_by, "%s", staff_id);
+    snprintf(it->actor, sizeof it->actor, "%s", actor);
     it->req = req;
     it->queued_ns = uv_hrtime();
     if (in_app.pending_tail)
@@ -336,4 +367,23 @@ void in_submit(cd_request_t *req, const Candour__V1__Request *r, const char *org
     in_app.pending_tail = it;
     in_app.npending++;
     s_flush();
+}
+
+void in_submit(cd_request_t *req, const Candour__V1__Request *r, const char *org, const char *key)
+{
+    cd_fail_t err;
+    const Candour__V1__Complaint *c = r->submit->complaint;
+    if (in_validate_complaint(c, in_today(), &err) != 0) {
+        cd_metric_add(in_app.m_rejected, 1);
+        cd_request_fail(req, err.code, err.field, err.message);
+        return;
+    }
+    s_queue(req, c, org, key, cd_now_us(), "", "");
+}
+
+void in_submit_entered(cd_request_t *req, const Candour__V1__Complaint *c, const char *org,
+                       int64_t received_us, const char *staff_id, const char *actor)
+{
+    assert(staff_id && staff_id[0] && actor && actor[0]);
+    s_queue(req, c, org, "", received_us, staff_id, actor);
 }

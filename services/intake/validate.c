@@ -263,6 +263,70 @@ int in_validate_complaint(const Candour__V1__Complaint *c, int32_t today, cd_fai
     return 0;
 }
 
+/* A failure of in_validate_complaint, its path put under "enter_complaint.". */
+static int s_under_entry(cd_fail_t *e)
+{
+    static const char prefix[] = "enter_complaint.";
+    size_t p = sizeof prefix - 1, n = strnlen(e->field, sizeof e->field - 1);
+    if (n + p >= sizeof e->field)
+        n = sizeof e->field - 1 - p; /* paths are short; a long one is cut, as cd_fail cuts */
+    memmove(e->field + p, e->field, n);
+    memcpy(e->field, prefix, p);
+    e->field[p + n] = 0;
+    return -1;
+}
+
+int in_validate_entry(const Candour__V1__EnterComplaint *en, int32_t today, int max_age_days,
+                      int32_t *received_on, cd_fail_t *e)
+{
+    if (in_validate_org(en->org_id, e) != 0)
+        return s_under_entry(e);
+    const char *day = en->received_on;
+    cd_date_t d;
+    if (!day[0])
+        return cd_fail(e, CD_CODE_REQUIRED, "enter_complaint.received_on",
+                       "give the day the complaint was received (YYYY-MM-DD): its clocks count"
+                       " from that day");
+    if (cd_date_parse(day, &d) != 0)
+        return cd_fail(e, CD_CODE_INVALID_DATE, "enter_complaint.received_on",
+                       "received_on must be a date written YYYY-MM-DD");
+    int32_t days = cd_date_to_days(d);
+    if (days > today)
+        return cd_fail(e, CD_CODE_DATE_IN_FUTURE, "enter_complaint.received_on",
+                       "received_on (%s) is later than today", day);
+    if (days < today - max_age_days) {
+        char earliest[CD_DATE_LEN + 1];
+        cd_date_format(cd_date_from_days(today - max_age_days), earliest);
+        return cd_fail(e, CD_CODE_OUT_OF_RANGE, "enter_complaint.received_on",
+                       "received_on (%s) is more than %d days ago: staff may enter a complaint"
+                       " received on %s or later; one received earlier needs the complaints"
+                       " manager's explanation of the delay, which this operation does not take",
+                       day, max_age_days, earliest);
+    }
+    if (in_validate_complaint(en->complaint, today, e) != 0)
+        return s_under_entry(e);
+    Candour__V1__Channel ch = en->complaint->channel;
+    if (ch != CANDOUR__V1__CHANNEL__CHANNEL_POST && ch != CANDOUR__V1__CHANNEL__CHANNEL_VERBAL)
+        return cd_fail(e, CD_CODE_INVALID_ARGUMENT, "enter_complaint.complaint.channel",
+                       "staff enter complaints made by post (CHANNEL_POST) or by telephone or in"
+                       " person (CHANNEL_VERBAL); email, the web form and the bus reach Candour"
+                       " by themselves");
+    *received_on = days;
+    return 0;
+}
+
+int64_t in_entry_received_us(int32_t received_on, int64_t now_us)
+{
+    int64_t now = now_us / 1000000;
+    if (cd_date_to_days(cd_date_from_unix_london(now)) == received_on)
+        return now_us;
+    /* 23:00 UTC is already the next day in London exactly when the day is in
+     * BST (the clocks change at 01:00 UTC), and then London's noon is 11:00 UTC. */
+    int64_t day = (int64_t)received_on * 86400;
+    int bst = cd_date_to_days(cd_date_from_unix_london(day + 23 * 3600)) != received_on;
+    return (day + 12 * 3600 - (bst ? 3600 : 0)) * 1000000;
+}
+
 int in_new_reference(char out[14])
 {
     static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"; /* 31 symbols */

@@ -555,7 +555,7 @@ static char *s_staff_put(h_t *h, const char *org, const char *name, const char *
     cr_assert(r->staff && r->staff->staff_id[0]);
     char *id = strdup(r->staff->staff_id);
     candour__v1__reply__free_unpacked(r, NULL);
-    static const char *const copies[] = {"investigation", "signoff", "notify"};
+    static const char *const copies[] = {"intake", "investigation", "signoff", "notify"};
     for (size_t i = 0; i < sizeof copies / sizeof copies[0]; i++) {
         if (!h_pid(h, copies[i]))
             continue;

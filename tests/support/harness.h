@@ -81,7 +81,7 @@ Candour__V1__Reply *h_call_json(h_t *h, const char *service, const char *org, co
  * which must be running), with roles a comma-separated list of role names
  * ("complaints-manager,investigator"; "signatory", "responsible-person",
  * "analyst") and team (may be ""); wait until every running service that
- * keeps a copy of the directory (investigation, signoff, notify) has them.
+ * keeps a copy of the directory (intake, investigation, signoff, notify) has them.
  * Returns their staff_id (malloc'd). Fails the test on refusal. */
 char *h_staff(h_t *h, const char *org, const char *name, const char *team, const char *roles);
 /* The same, signing for other bodies too (signs_for, comma-separated). */
