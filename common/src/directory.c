@@ -165,6 +165,34 @@ int cd_actor_signs_for(const cd_actor_t *a, const char *org)
     return 0;
 }
 
+int cd_op_actor(cd_op_t *op, const PGresult *who, const char *org, unsigned roles, int signs_for,
+                int (*more)(const cd_actor_t *a, void *ctx, cd_fail_t *why), void *ctx,
+                cd_fail_t *why)
+{
+    cd_actor_t a;
+    int found = who && PQntuples(who) == 1;
+    if (found && cd_actor_from_row(who, 0, 0, &a) != 0) {
+        cd_actor_clear(&a);
+        return cd_fail(why, CD_CODE_UNAVAILABLE, "",
+                       "could not be done just now; nothing was changed");
+    }
+    if (found && (!org || (signs_for && cd_actor_signs_for(&a, org))))
+        org = a.org_id; /* their own body, or one that authorised them */
+    int rc = cd_actor_may(found ? &a : NULL, cd_request_acting(op->req), org ? org : "", roles,
+                          "acting", why);
+    if (rc == 0 && more)
+        rc = more(&a, ctx, why);
+    if (rc == 0) {
+        cd_actor_label(&a, op->actor, sizeof op->actor);
+        snprintf(op->actor_id, sizeof op->actor_id, "%s", a.staff_id);
+        snprintf(op->actor_name, sizeof op->actor_name, "%s", a.name);
+        snprintf(op->actor_title, sizeof op->actor_title, "%s", a.job_title);
+    }
+    if (found)
+        cd_actor_clear(&a);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- audit */
 
 void cd_tx_actor(cd_tx_t *tx, const char *who)

@@ -33,34 +33,26 @@ static void s_on_written(const cd_tx_result_t *res, void *arg)
     free(run);
 }
 
+/* The spec's own rule for the person, as cd_op_actor's `more`. */
+typedef struct {
+    s_run_t *run;
+    const PGresult *r;
+} s_more_t;
+
+static int s_more(const cd_actor_t *a, void *ctx, cd_fail_t *why)
+{
+    s_more_t *m = ctx;
+    return m->run->spec->check_actor(m->r, a, m->run->op, why, m->run->arg);
+}
+
 /* The person acting (who: the directory's row, 0 or 1), against the record
  * r's body and the spec's roles, then the spec's own rule for them. */
 static int s_check_actor(s_run_t *run, const PGresult *r, const PGresult *who, cd_fail_t *why)
 {
     const cd_guarded_spec_t *spec = run->spec;
-    cd_actor_t actor;
-    int found = PQntuples(who) == 1;
-    if (found && cd_actor_from_row(who, 0, 0, &actor) != 0) {
-        cd_actor_clear(&actor);
-        return cd_fail(why, CD_CODE_UNAVAILABLE, "", S_UNAVAILABLE);
-    }
-    const char *org = PQgetvalue(r, 0, spec->org_col);
-    if (found && spec->signs_for && cd_actor_signs_for(&actor, org))
-        org = actor.org_id; /* authorised by the body: as one of its own */
-    int rc = cd_actor_may(found ? &actor : NULL, cd_request_acting(run->op->req), org, spec->roles,
-                          "acting", why);
-    if (rc == 0 && spec->check_actor)
-        rc = spec->check_actor(r, &actor, run->op, why, run->arg);
-    if (rc == 0) {
-        cd_op_t *op = run->op;
-        cd_actor_label(&actor, op->actor, sizeof op->actor);
-        snprintf(op->actor_id, sizeof op->actor_id, "%s", actor.staff_id);
-        snprintf(op->actor_name, sizeof op->actor_name, "%s", actor.name);
-        snprintf(op->actor_title, sizeof op->actor_title, "%s", actor.job_title);
-    }
-    if (found)
-        cd_actor_clear(&actor);
-    return rc;
+    s_more_t m = {run, r};
+    return cd_op_actor(run->op, who, PQgetvalue(r, 0, spec->org_col), spec->roles,
+                       spec->signs_for, spec->check_actor ? s_more : NULL, &m, why);
 }
 
 static void s_on_read(const cd_tx_result_t *res, void *arg)

@@ -34,6 +34,7 @@
 #include "candour/calendar.h"
 #include "candour/categories.h"
 #include "ctl.h"
+#include "csv_copy.h"
 #include "routes.h"
 
 /* ---------------------------------------------------------------- database */
@@ -84,76 +85,9 @@
     " WHERE (c.name, c.effective_from, c.effective_to)"                                            \
     " IS DISTINCT FROM (excluded.name, excluded.effective_from, excluded.effective_to)"
 
-/* COPY's complaint about a record, as ours: a field too few or too many
- * names the count, as a reader of the file would put it. */
-static void s_report_copy_error(size_t line, const char *primary)
-{
-    static const char missing[] = "missing data for column \"";
-    const char *q = strstr(primary, missing);
-    if (q) {
-        q += strlen(missing);
-        for (int j = 0; j < CD_CATEGORY_F_COUNT; j++) {
-            const char *col = cd_category_field_name((cd_category_field_t)j);
-            size_t l = strlen(col);
-            if (strncmp(q, col, l) == 0 && q[l] == '"') {
-                fprintf(stderr, "line %zu: row: %d field%s, expected %d\n", line, j,
-                        j == 1 ? "" : "s", CD_CATEGORY_F_COUNT);
-                return;
-            }
-        }
-    }
-    if (strstr(primary, "extra data after last expected column"))
-        fprintf(stderr, "line %zu: row: more than %d fields, expected %d\n", line,
-                CD_CATEGORY_F_COUNT, CD_CATEGORY_F_COUNT);
-    else
-        fprintf(stderr, "line %zu: csv: %s\n", line, primary);
-}
-
-/* One COPY of the records not left out. Returns 0 (staged); the line, as
- * counted in the text this COPY was given, of the record it could not read,
- * with COPY's message in primary; or -1 when the database failed otherwise
- * (reported). */
-static long s_copy_once(PGconn *c, const char *text, ctl_route_rec_t *recs, size_t n, char *primary,
-                        size_t plen)
-{
-    PGresult *r = PQexec(c, S_SQL_COPY);
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
-        fprintf(stderr, "candourctl categories: %s", PQresultErrorMessage(r));
-        PQclear(r);
-        return -1;
-    }
-    PQclear(r);
-    size_t line = 1;
-    int ok = 1;
-    for (size_t k = 0; k < n && ok; k++) {
-        if (recs[k].out)
-            continue;
-        recs[k].sent_line = line;
-        line += recs[k].nlines;
-        ok = PQputCopyData(c, text + recs[k].start, (int)recs[k].len) == 1 &&
-             PQputCopyData(c, "\n", 1) == 1;
-    }
-    if (PQputCopyEnd(c, ok ? NULL : "candourctl could not send the file") != 1) {
-        fprintf(stderr, "candourctl categories: %s", PQerrorMessage(c));
-        return -1;
-    }
-    long bad = 0;
-    while ((r = PQgetResult(c)) != NULL) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && bad == 0) {
-            const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-            const char *ctx = PQresultErrorField(r, PG_DIAG_CONTEXT);
-            const char *at = ctx ? strstr(ctx, ", line ") : NULL;
-            snprintf(primary, plen, "%s", msg ? msg : PQresultErrorMessage(r));
-            bad = at ? strtol(at + strlen(", line "), NULL, 10) : 0;
-            if (bad <= 0) {
-                fprintf(stderr, "candourctl categories: %s", PQresultErrorMessage(r));
-                bad = -1;
-            }
-        }
-        PQclear(r);
-    }
-    return bad;
-}
+/* The header's names, in the order of cd_category_field_t (S_HEADER's). */
+static const char *const s_columns[CD_CATEGORY_F_COUNT] = {"list", "code", "name", "effective_from",
+                                                           "effective_to"};
 
 /* Stage the file's records in category_import. A record COPY cannot read is
  * reported, left out, and COPY runs again without it (in a savepoint, so the
@@ -162,39 +96,11 @@ static long s_copy_once(PGconn *c, const char *text, ctl_route_rec_t *recs, size
  * *nbad); -1 when the database failed (reported). */
 static int s_stage(PGconn *c, const char *text, ctl_route_rec_t *recs, size_t n, int *nbad)
 {
+    static const ctl_csv_copy_t copy = {"categories", S_SQL_COPY, S_HEADER, s_columns,
+                                        CD_CATEGORY_F_COUNT};
     if (ctl_db_exec(c, "categories", S_SQL_STAGE, 0, NULL) != 0)
         return -1;
-    for (int tries = 0; !recs[0].out; tries++) {
-        char primary[512];
-        if (ctl_db_exec(c, "categories", "SAVEPOINT category_copy", 0, NULL) != 0)
-            return -1;
-        long bad = s_copy_once(c, text, recs, n, primary, sizeof primary);
-        if (bad == 0)
-            return 0;
-        if (bad < 0 ||
-            ctl_db_exec(c, "categories", "ROLLBACK TO SAVEPOINT category_copy", 0, NULL) != 0)
-            return -1;
-        /* COPY names the line it was reading; the record holding it is the
-         * last one that starts at or before it. */
-        size_t k = 0;
-        for (size_t j = 0; j < n; j++)
-            if (!recs[j].out && recs[j].sent_line <= (size_t)bad)
-                k = j;
-        recs[k].out = 1;
-        if (k == 0)
-            break;
-        s_report_copy_error(recs[k].line, primary);
-        (*nbad)++;
-        if (tries + 1 >= S_MAX_MALFORMED) {
-            fprintf(stderr,
-                    "candourctl categories: more than %d malformed lines: mend these first\n",
-                    S_MAX_MALFORMED);
-            return 1;
-        }
-    }
-    fprintf(stderr, "line %zu: header: expected " S_HEADER "\n", recs[0].line);
-    (*nbad)++;
-    return 1;
+    return ctl_csv_copy(c, &copy, text, recs, n, nbad);
 }
 
 /* Judge every staged row: each bad field by the rule for a row, and a list

@@ -27,6 +27,7 @@
 #include "candour/calendar.h"
 #include "candour/db.h"
 #include "ctl.h"
+#include "csv_copy.h"
 #include "routes.h"
 
 /* ---------------------------------------------------------------- database */
@@ -46,74 +47,6 @@
     "COPY route_import (" S_HEADER ") FROM STDIN (FORMAT csv, HEADER MATCH, FORCE_NOT_NULL"        \
     " (" S_HEADER "))"
 
-/* COPY's complaint about a row, as ours: a field too few or too many names
- * the count, as a reader of the file would put it. */
-static void s_report_copy_error(size_t line, const char *primary)
-{
-    const char *q = strstr(primary, "missing data for column \"");
-    if (q) {
-        q += strlen("missing data for column \"");
-        for (int j = 0; j < F_COUNT; j++) {
-            size_t l = strlen(ctl_routes_columns[j]);
-            if (strncmp(q, ctl_routes_columns[j], l) == 0 && q[l] == '"') {
-                fprintf(stderr, "line %zu: row: %d field%s, expected %d\n", line, j,
-                        j == 1 ? "" : "s", F_COUNT);
-                return;
-            }
-        }
-    }
-    if (strstr(primary, "extra data after last expected column"))
-        fprintf(stderr, "line %zu: row: more than %d fields, expected %d\n", line, F_COUNT,
-                F_COUNT);
-    else
-        fprintf(stderr, "line %zu: csv: %s\n", line, primary);
-}
-
-/* One COPY of the records not left out. Returns 0 (staged), or the line (as
- * COPY counts in what it was given) of the row it could not read, with its
- * message in primary; -1 when there is none (reported). */
-static long s_copy_once(PGconn *c, const char *text, ctl_route_rec_t *recs, size_t n, char *primary,
-                        size_t plen)
-{
-    PGresult *r = PQexec(c, S_SQL_COPY);
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
-        fprintf(stderr, "candourctl routes: %s", PQresultErrorMessage(r));
-        PQclear(r);
-        return -1;
-    }
-    PQclear(r);
-    size_t line = 1;
-    int ok = 1;
-    for (size_t k = 0; k < n && ok; k++) {
-        if (recs[k].out)
-            continue;
-        recs[k].sent_line = line;
-        line += recs[k].nlines;
-        ok = PQputCopyData(c, text + recs[k].start, (int)recs[k].len) == 1 &&
-             PQputCopyData(c, "\n", 1) == 1;
-    }
-    if (PQputCopyEnd(c, ok ? NULL : "candourctl could not send the file") != 1) {
-        fprintf(stderr, "candourctl routes: %s", PQerrorMessage(c));
-        return -1;
-    }
-    long bad = 0;
-    while ((r = PQgetResult(c)) != NULL) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && bad == 0) {
-            const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-            const char *ctx = PQresultErrorField(r, PG_DIAG_CONTEXT);
-            const char *at = ctx ? strstr(ctx, ", line ") : NULL;
-            snprintf(primary, plen, "%s", msg ? msg : PQresultErrorMessage(r));
-            bad = at ? strtol(at + strlen(", line "), NULL, 10) : 0;
-            if (bad <= 0) {
-                fprintf(stderr, "candourctl routes: %s", PQresultErrorMessage(r));
-                bad = -1;
-            }
-        }
-        PQclear(r);
-    }
-    return bad;
-}
-
 /* Stage the file in route_import with COPY, each row given its line. A row
  * COPY cannot read is reported and left out, and COPY runs again (in a
  * savepoint, so the failed attempt leaves nothing). Returns 0; 1 when the
@@ -121,38 +54,13 @@ static long s_copy_once(PGconn *c, const char *text, ctl_route_rec_t *recs, size
  * reported and counted in *nbad); -1 when the database failed (reported). */
 static int s_stage(PGconn *c, const char *text, ctl_route_rec_t *recs, size_t n, int *nbad)
 {
+    static const ctl_csv_copy_t copy = {"routes", S_SQL_COPY, S_HEADER, ctl_routes_columns,
+                                        F_COUNT};
     if (ctl_db_exec(c, "routes", S_SQL_STAGE, 0, NULL) != 0)
         return -1;
-    for (int tries = 0; !recs[0].out; tries++) {
-        char primary[512];
-        if (ctl_db_exec(c, "routes", "SAVEPOINT route_copy", 0, NULL) != 0)
-            return -1;
-        long bad = s_copy_once(c, text, recs, n, primary, sizeof primary);
-        if (bad == 0)
-            break;
-        if (bad < 0 || ctl_db_exec(c, "routes", "ROLLBACK TO SAVEPOINT route_copy", 0, NULL) != 0)
-            return -1;
-        /* The record holding that line (COPY names the last line it read). */
-        size_t k = 0;
-        for (size_t j = 0; j < n; j++)
-            if (!recs[j].out && recs[j].sent_line <= (size_t)bad)
-                k = j;
-        recs[k].out = 1;
-        if (k == 0)
-            break;
-        s_report_copy_error(recs[k].line, primary);
-        (*nbad)++;
-        if (tries + 1 >= S_MAX_MALFORMED) {
-            fprintf(stderr, "candourctl routes: more than %d malformed lines: mend these first\n",
-                    S_MAX_MALFORMED);
-            return 1;
-        }
-    }
-    if (recs[0].out) {
-        fprintf(stderr, "line %zu: header: expected " S_HEADER "\n", recs[0].line);
-        (*nbad)++;
-        return 1;
-    }
+    int rc = ctl_csv_copy(c, &copy, text, recs, n, nbad);
+    if (rc != 0)
+        return rc;
     /* Row i of route_import (in file order) is the i-th record read. */
     size_t cap = 3, o = 0;
     for (size_t k = 1; k < n; k++)
@@ -168,11 +76,11 @@ static int s_stage(PGconn *c, const char *text, ctl_route_rec_t *recs, size_t n,
             o += (size_t)snprintf(lines + o, cap - o, "%s%zu", o > 1 ? "," : "", recs[k].line);
     snprintf(lines + o, cap - o, "}");
     const char *v[1] = {lines};
-    int rc = ctl_db_exec(c, "routes",
-                         "UPDATE route_import r SET line = m.line FROM (SELECT n, row_number() OVER"
-                         " (ORDER BY n) AS k FROM route_import) o, unnest($1::bigint[]) WITH"
-                         " ORDINALITY AS m(line, k) WHERE r.n = o.n AND m.k = o.k",
-                         1, v);
+    rc = ctl_db_exec(c, "routes",
+                     "UPDATE route_import r SET line = m.line FROM (SELECT n, row_number() OVER"
+                     " (ORDER BY n) AS k FROM route_import) o, unnest($1::bigint[]) WITH"
+                     " ORDINALITY AS m(line, k) WHERE r.n = o.n AND m.k = o.k",
+                     1, v);
     free(lines);
     return rc;
 }

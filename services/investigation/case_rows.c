@@ -134,28 +134,14 @@ cd_tx_t *iv_staff_read_tx(const char *sql, int nparams, const char *const *param
     return tx;
 }
 
+static int s_case_actor(const cd_actor_t *a, void *ctx, cd_fail_t *why)
+{
+    return iv_case_actor_ok(ctx, a, why);
+}
+
 int iv_staff_check(cd_op_t *op, const PGresult *who, const char *org, unsigned roles,
                    const char *assigned, cd_fail_t *why)
 {
-    cd_actor_t a;
-    int found = PQntuples(who) == 1;
-    if (found && cd_actor_from_row(who, 0, 0, &a) != 0) {
-        cd_actor_clear(&a);
-        return cd_fail(why, CD_CODE_UNAVAILABLE, "",
-                       "could not be done just now; nothing was changed");
-    }
-    if (!org)
-        org = found ? a.org_id : "";
-    int rc = cd_actor_may(found ? &a : NULL, cd_request_acting(op->req), org, roles, "acting", why);
-    if (rc == 0 && assigned)
-        rc = iv_case_actor_ok(assigned, &a, why);
-    if (rc == 0) {
-        cd_actor_label(&a, op->actor, sizeof op->actor);
-        snprintf(op->actor_id, sizeof op->actor_id, "%s", a.staff_id);
-        snprintf(op->actor_name, sizeof op->actor_name, "%s", a.name);
-        snprintf(op->actor_title, sizeof op->actor_title, "%s", a.job_title);
-    }
-    if (found)
-        cd_actor_clear(&a);
-    return rc;
+    return cd_op_actor(op, who, org, roles, 0, assigned ? s_case_actor : NULL, (void *)assigned,
+                       why);
 }

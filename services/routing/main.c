@@ -33,9 +33,29 @@ static void s_waive(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Reques
     rt_waive(req, r->waive_contribution);
 }
 
-static void s_directory(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
+static void s_put_staff(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
 {
-    rt_directory(req, r);
+    rt_put_staff(req, r->put_staff);
+}
+
+static void s_disable_staff(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
+{
+    rt_disable_staff(req, r->disable_staff);
+}
+
+static void s_list_staff(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
+{
+    rt_list_staff(req, r->list_staff);
+}
+
+static void s_set_org(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
+{
+    rt_set_org_settings(req, r->set_org_settings);
+}
+
+static void s_get_org(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
+{
+    rt_get_org_settings(req, r->get_org_settings);
 }
 
 static const struct {
@@ -46,11 +66,11 @@ static const struct {
     {CANDOUR__V1__REQUEST__OP_EXTEND_DEADLINE, s_extend},
     {CANDOUR__V1__REQUEST__OP_DECIDE_OUT_OF_TIME, s_decide},
     {CANDOUR__V1__REQUEST__OP_WAIVE_CONTRIBUTION, s_waive},
-    {CANDOUR__V1__REQUEST__OP_PUT_STAFF, s_directory},
-    {CANDOUR__V1__REQUEST__OP_DISABLE_STAFF, s_directory},
-    {CANDOUR__V1__REQUEST__OP_LIST_STAFF, s_directory},
-    {CANDOUR__V1__REQUEST__OP_SET_ORG_SETTINGS, s_directory},
-    {CANDOUR__V1__REQUEST__OP_GET_ORG_SETTINGS, s_directory},
+    {CANDOUR__V1__REQUEST__OP_PUT_STAFF, s_put_staff},
+    {CANDOUR__V1__REQUEST__OP_DISABLE_STAFF, s_disable_staff},
+    {CANDOUR__V1__REQUEST__OP_LIST_STAFF, s_list_staff},
+    {CANDOUR__V1__REQUEST__OP_SET_ORG_SETTINGS, s_set_org},
+    {CANDOUR__V1__REQUEST__OP_GET_ORG_SETTINGS, s_get_org},
 };
 
 static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r,

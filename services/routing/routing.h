@@ -39,9 +39,13 @@ void rt_get_status(cd_inbox_t *in, cd_request_t *req, const Candour__V1__GetStat
 void rt_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                         const ProtobufCMessage *payload, void *arg);
 void rt_waive(cd_request_t *req, const Candour__V1__WaiveContribution *w);
-/* The staff directory and the bodies' settings (directory.c): PutStaff,
- * DisableStaff, ListStaff, SetOrgSettings, GetOrgSettings. */
-void rt_directory(cd_request_t *req, const Candour__V1__Request *r);
+/* The staff directory (directory.c) and the bodies' settings
+ * (org_settings.c). */
+void rt_put_staff(cd_request_t *req, const Candour__V1__PutStaff *p);
+void rt_disable_staff(cd_request_t *req, const Candour__V1__DisableStaff *x);
+void rt_list_staff(cd_request_t *req, const Candour__V1__ListStaff *l);
+void rt_set_org_settings(cd_request_t *req, const Candour__V1__SetOrgSettings *s);
+void rt_get_org_settings(cd_request_t *req, const Candour__V1__GetOrgSettings *g);
 void rt_merge_check(const char *ref);
 void rt_on_pending_merges(const cd_tx_result_t *res, void *arg);
 

@@ -364,7 +364,7 @@ Test(categories, a_code_is_retired_by_an_effective_to_and_one_left_out_of_the_fi
         " VALUES ('subject', 'nl', E'a\\nb', '2025-04-01')",
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
-        PGresult *r = PQexec(h_db(h), refused[i]);
+        PGresult *r = PQexecParams(h_db(h), refused[i], 0, NULL, NULL, NULL, NULL, 0);
         cr_assert_str_eq(PQresultErrorField(r, PG_DIAG_SQLSTATE), "23514", "%s: %s", refused[i],
                          PQresultErrorMessage(r));
         PQclear(r);

@@ -46,11 +46,17 @@ static cd_fail_t s_refused(const cd_category_row_t *r, cd_category_field_t field
     return f;
 }
 
-static void s_fill(char *buf, const char *unit, int times)
+/* unit, times over, into buf (size bytes; the test's buffers are sized to fit). */
+#define s_fill(buf, unit, times) s_fill_n(buf, sizeof buf, unit, times)
+static void s_fill_n(char *buf, size_t size, const char *unit, int times)
 {
+    size_t used = 0, n = strlen(unit);
     buf[0] = 0;
-    for (int i = 0; i < times; i++)
-        strcat(buf, unit);
+    for (int i = 0; i < times; i++) {
+        cr_assert_lt(used + n, size, "the test's buffer is too small");
+        memcpy(buf + used, unit, n + 1);
+        used += n;
+    }
 }
 
 /* ------------------------------------------------------------ lists */

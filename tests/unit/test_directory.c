@@ -3,6 +3,7 @@
  * operation needs; a signatory signs for their own body or one that
  * authorised them. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "candour/directory.h"
@@ -11,9 +12,9 @@ static cd_actor_t s_person(void)
 {
     cd_actor_t a;
     memset(&a, 0, sizeof a);
-    strcpy(a.staff_id, "ST12");
-    strcpy(a.org_id, "ICB-QWE");
-    strcpy(a.name, "Casey Manager");
+    snprintf(a.staff_id, sizeof a.staff_id, "%s", "ST12");
+    snprintf(a.org_id, sizeof a.org_id, "%s", "ICB-QWE");
+    snprintf(a.name, sizeof a.name, "%s", "Casey Manager");
     a.roles = CD_ROLE_COMPLAINTS_MANAGER;
     return a;
 }
@@ -76,7 +77,7 @@ Test(directory, F2_a_signatory_signs_for_their_own_body_or_one_that_authorised_t
 {
     cd_actor_t a = s_person();
     char *bodies[] = {"ICB-QWE"};
-    strcpy(a.org_id, "CSU-MLC");
+    snprintf(a.org_id, sizeof a.org_id, "%s", "CSU-MLC");
     a.signs_for = bodies;
     a.n_signs_for = 1;
     cr_assert(cd_actor_signs_for(&a, "CSU-MLC"));

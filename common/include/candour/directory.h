@@ -76,6 +76,16 @@ int cd_actor_may(const cd_actor_t *a, const char *acting, const char *org, unsig
  * signs_for (F2). Pure. */
 int cd_actor_signs_for(const cd_actor_t *a, const char *org);
 
+/* The person acting for op (who: cd_actor_sql's result, 0 or 1 row) may act
+ * for body org (NULL: their own) in one of roles (cd_actor_may; with
+ * signs_for, a body that authorised them counts as theirs, F2), and then by
+ * more (NULL: nothing more; it sees the person as read and ctx). On success
+ * op->actor, actor_id, actor_name and actor_title name them. 0, or -1 with
+ * why filled. The one check every staff operation makes. */
+int cd_op_actor(cd_op_t *op, const PGresult *who, const char *org, unsigned roles, int signs_for,
+                int (*more)(const cd_actor_t *a, void *ctx, cd_fail_t *why), void *ctx,
+                cd_fail_t *why);
+
 /* The transaction's statements from here to cd_tx_actor_end are the
  * person's in the audit trail (who: a label, or NULL/"" for the service). */
 void cd_tx_actor(cd_tx_t *tx, const char *who);
