@@ -1,4 +1,4 @@
-/* acting.h - who a candourctl request is sent as (directory.c).
+/* acting.h - who a candourctl request is sent as (acting.c).
  *
  * Every staff operation names the person acting (Request.acting, a staff
  * id): the services read them from their copy of the directory, check they

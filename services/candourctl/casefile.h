@@ -1,5 +1,6 @@
-/* casefile.h - what `candourctl case-file` (casefile.c) shares with the rest
- * of candourctl: how an audit entry's hash is recomputed.
+/* casefile.h - `candourctl case-file`: casefile.c reads the records into one
+ * model, casefile_text.c writes it for a person; and how an audit entry's
+ * hash is recomputed (audit_hash.h, shared with `audit verify`).
  *
  * The formula is the one the audit trigger writes (deploy/migrations 0012,
  * 0016): SHA-256, as hex, of chain "|" (when the chain is not "") prev_hash
@@ -9,6 +10,13 @@
 #ifndef CANDOURCTL_CASEFILE_H
 #define CANDOURCTL_CASEFILE_H
 
+#include <jansson.h>
+#include <stdio.h>
+
 #include "audit_hash.h"
+
+/* The case file (casefile.c's model: complaint_ref, prepared_at, summary,
+ * entries, verification) written for a person to out (casefile_text.c). */
+void ctl_casefile_text(FILE *out, const json_t *file);
 
 #endif

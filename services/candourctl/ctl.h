@@ -22,7 +22,7 @@ int ctl_staff(int argc, char **argv);
 int ctl_assign(int argc, char **argv);
 int ctl_case(int argc, char **argv);
 int ctl_case_file(int argc, char **argv);
-/* directory.c: `org set|show` (keys.c hands them over). */
+/* org_cmd.c: `org set|show` (keys.c hands them over). */
 int ctl_org_settings(int argc, char **argv);
 
 /* requests.c: the endpoint in var (else def); one Request sent to it and
@@ -33,6 +33,15 @@ int ctl_org_settings(int argc, char **argv);
 const char *ctl_endpoint(const char *var, const char *def);
 int ctl_call(const char *endpoint, Candour__V1__Request *req, int json,
              void (*print)(const Candour__V1__Reply *r));
+/* The same request, its Reply kept in *reply (free with
+ * candour__v1__reply__free_unpacked), for a command that reads before it
+ * writes: 0, or 3 after telling that no answer came. */
+int ctl_fetch(const char *endpoint, Candour__V1__Request *req, Candour__V1__Reply **reply);
+/* A service's refusal told on stderr as ctl_call tells one; returns 1. */
+int ctl_refused(const Candour__V1__Error *e);
+/* Room for every value of a repeated option, in the order given (at most
+ * argc of them). NULL when out of memory. */
+char **ctl_values(int argc);
 /* staff.c: a success shown as "done". */
 void ctl_print_done(const Candour__V1__Reply *r);
 

@@ -255,7 +255,7 @@ int ctl_org(int argc, char **argv)
         return s_org_usage(argc < 2 ? 2 : 0);
     const char *cmd = argv[1];
     if (strcmp(cmd, "set") == 0 || strcmp(cmd, "show") == 0)
-        return ctl_org_settings(argc, argv); /* the body's settings, from routing (directory.c) */
+        return ctl_org_settings(argc, argv); /* the body's settings, from routing (org_cmd.c) */
     if (strcmp(cmd, "add") != 0 && strcmp(cmd, "list") != 0 && strcmp(cmd, "revoke") != 0) {
         fprintf(stderr, "candourctl org: unknown subcommand '%s'\n", cmd);
         return s_org_usage(2);

@@ -37,28 +37,57 @@ static cd_client_t *s_public_client(const char **endpoint)
     return c;
 }
 
-/* Send req with client c (consumed) and print the reply; the exit code says
- * how it went: 0 done, 1 the service answered with an error, 3 no answer. */
-static int s_call_with(cd_client_t *c, const char *endpoint, Candour__V1__Request *req, int json,
-                       void (*print)(const Candour__V1__Reply *))
+/* Send req with client c (consumed; NULL: could not be made, told) and keep
+ * the Reply in *reply. 0, or 3 after telling that no answer came. */
+static int s_fetch_with(cd_client_t *c, const char *endpoint, Candour__V1__Request *req,
+                        Candour__V1__Reply **reply)
 {
     char err[256];
     if (!c)
         return 3;
-    Candour__V1__Reply *reply = NULL;
-    int rc = cd_client_call(c, req, S_TIMEOUT_MS, &reply, err, sizeof err);
+    int rc = cd_client_call(c, req, S_TIMEOUT_MS, reply, err, sizeof err);
     cd_client_destroy(&c);
     if (rc != 0) {
         fprintf(stderr, "candourctl: %s (%s)\n", err, endpoint);
         return 3;
     }
+    return 0;
+}
+
+static cd_client_t *s_client(const char *endpoint)
+{
+    cd_client_t *c = cd_client_new(endpoint);
+    if (!c)
+        fprintf(stderr, "candourctl: cannot connect to %s\n", endpoint);
+    return c;
+}
+
+int ctl_fetch(const char *endpoint, Candour__V1__Request *req, Candour__V1__Reply **reply)
+{
+    return s_fetch_with(s_client(endpoint), endpoint, req, reply);
+}
+
+int ctl_refused(const Candour__V1__Error *e)
+{
+    fprintf(stderr, "error %s%s%s: %s\n", e->code, *e->field ? " in " : "", e->field, e->message);
+    return 1;
+}
+
+/* Send req with client c (consumed) and print the reply; the exit code says
+ * how it went: 0 done, 1 the service answered with an error, 3 no answer. */
+static int s_call_with(cd_client_t *c, const char *endpoint, Candour__V1__Request *req, int json,
+                       void (*print)(const Candour__V1__Reply *))
+{
+    Candour__V1__Reply *reply = NULL;
+    int rc = s_fetch_with(c, endpoint, req, &reply);
+    if (rc != 0)
+        return rc;
     if (json) {
         char *text = cd_pbjson_dumps(&reply->base, 2);
         printf("%s\n", text ? text : "{}");
         free(text);
     } else if (reply->error) {
-        fprintf(stderr, "error %s%s%s: %s\n", reply->error->code,
-                *reply->error->field ? " in " : "", reply->error->field, reply->error->message);
+        ctl_refused(reply->error);
     } else {
         print(reply);
     }
@@ -70,10 +99,12 @@ static int s_call_with(cd_client_t *c, const char *endpoint, Candour__V1__Reques
 int ctl_call(const char *endpoint, Candour__V1__Request *req, int json,
              void (*print)(const Candour__V1__Reply *))
 {
-    cd_client_t *c = cd_client_new(endpoint);
-    if (!c)
-        fprintf(stderr, "candourctl: cannot connect to %s\n", endpoint);
-    return s_call_with(c, endpoint, req, json, print);
+    return s_call_with(s_client(endpoint), endpoint, req, json, print);
+}
+
+char **ctl_values(int argc)
+{
+    return calloc((size_t)argc + 1, sizeof(char *));
 }
 
 /* ---------------------------------------------------------------- submit */

@@ -1,5 +1,6 @@
 /* staff.c - the staff's steps as candourctl sends them to the services'
- * internal endpoints: record an outcome (investigation), sign (signoff),
+ * internal endpoints: assign the investigator and record an outcome
+ * (investigation), sign (signoff),
  * extend a deadline, decide on a complaint out of time, waive a partner's
  * part (routing). Each names the person acting (--as, or CANDOUR_ACTING;
  * acting.h): the services take their name, role and body from the staff
@@ -271,5 +272,50 @@ int ctl_waive(int argc, char **argv)
     if (ctl_acting(&req, as, CTL_ACT_CASEWORK, "waive") != 0)
         return 2;
     return ctl_call(ctl_endpoint("CANDOUR_ROUTING_ENDPOINT", "tcp://127.0.0.1:7101"), &req, 0,
+                    ctl_print_done);
+}
+
+/* ---------------------------------------------------------------- assign (V1) */
+
+static int s_assign_usage(int rc)
+{
+    fprintf(rc ? stderr : stdout,
+            "Usage: candourctl assign REFERENCE --investigator ST_ID [--as ST_ID]\n"
+            "The complaints manager names the complaint's investigator (V1): of the body\n"
+            "handling it, an investigator in its directory, and not named in the complaint\n"
+            "nor of a team it is about. Asks investigation (CANDOUR_INVESTIGATION_ENDPOINT,\n"
+            "default tcp://127.0.0.1:7102).\n" CTL_AS_USAGE);
+    return rc;
+}
+
+int ctl_assign(int argc, char **argv)
+{
+    static struct option opts[] = {{"investigator", required_argument, 0, 'i'},
+                                   {"as", required_argument, 0, 'a'},
+                                   {"help", no_argument, 0, 'h'},
+                                   {0, 0, 0, 0}};
+    Candour__V1__AssignInvestigator a = CANDOUR__V1__ASSIGN_INVESTIGATOR__INIT;
+    const char *as = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'i')
+            a.investigator = optarg;
+        else if (c == 'a')
+            as = optarg;
+        else if (c == 'h')
+            return s_assign_usage(0);
+        else
+            return s_assign_usage(2);
+    }
+    if (optind != argc - 1)
+        return s_assign_usage(2);
+    a.complaint_ref = argv[optind];
+    Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    req.op_case = CANDOUR__V1__REQUEST__OP_ASSIGN_INVESTIGATOR;
+    req.assign_investigator = &a;
+    if (ctl_acting(&req, as, CTL_ACT_CASEWORK, "assign") != 0)
+        return 2;
+    return ctl_call(ctl_endpoint("CANDOUR_INVESTIGATION_ENDPOINT", "tcp://127.0.0.1:7102"), &req, 0,
                     ctl_print_done);
 }
