@@ -190,16 +190,34 @@ static int64_t s_change_instant(int y, int m)
     return (int64_t)last * 86400 + 3600;
 }
 
-cd_date_t cd_date_from_unix_london(int64_t unix_seconds)
+int cd_london_offset(int64_t unix_seconds)
 {
     /* The offset only ever moves an instant forward by an hour between March
      * and October, so the UTC year is the year whose rule applies. */
     int64_t day = s_floor_div(unix_seconds, 86400);
     assert(day >= S_DAYS_MIN && day <= S_DAYS_MAX);
     int y = s_civil((int32_t)day).y;
-    if (unix_seconds >= s_change_instant(y, 3) && unix_seconds < s_change_instant(y, 10))
-        day = s_floor_div(unix_seconds + 3600, 86400);
-    return s_civil((int32_t)day);
+    return unix_seconds >= s_change_instant(y, 3) && unix_seconds < s_change_instant(y, 10) ? 3600
+                                                                                            : 0;
+}
+
+cd_date_t cd_date_from_unix_london(int64_t unix_seconds)
+{
+    return s_civil((int32_t)s_floor_div(unix_seconds + cd_london_offset(unix_seconds), 86400));
+}
+
+void cd_date_words(cd_date_t d, int weekday, char *out, size_t len)
+{
+    static const char *const months[12] = {"January",   "February", "March",    "April",
+                                           "May",       "June",     "July",     "August",
+                                           "September", "October",  "November", "December"};
+    static const char *const days[8] = {"",         "Monday", "Tuesday",  "Wednesday",
+                                        "Thursday", "Friday", "Saturday", "Sunday"};
+    assert(cd_date_valid(d));
+    if (weekday)
+        snprintf(out, len, "%s %d %s %d", days[cd_date_weekday(d)], d.d, months[d.m - 1], d.y);
+    else
+        snprintf(out, len, "%d %s %d", d.d, months[d.m - 1], d.y);
 }
 
 /* ================================================================= rules */

@@ -12,30 +12,15 @@
 #include "candour/util.h"
 #include "casefile.h"
 
-static const char *const s_days[] = {"",         "Monday", "Tuesday",  "Wednesday",
-                                     "Thursday", "Friday", "Saturday", "Sunday"};
-static const char *const s_months[] = {"",        "January",  "February", "March",  "April",
-                                       "May",     "June",     "July",     "August", "September",
-                                       "October", "November", "December"};
-
-/* 01:00 UTC on the last Sunday of month m of year y: when the UK's clocks
- * change (March: to BST; October: back to GMT). */
-static int64_t s_clock_change(int y, int m)
-{
-    cd_date_t last = {y, m, 31};
-    last = cd_date_add_days(last, -(cd_date_weekday(last) % 7));
-    return (int64_t)cd_date_to_days(last) * 86400 + 3600;
-}
-
-/* "YYYY-MM-DD" written out, "Thursday 26 November 2026", into out; text
- * that is not a date is copied as it is. */
+/* A date written YYYY-MM-DD, written out with its weekday: "Friday 4
+ * December 2026". Text that is not such a date is copied. */
 static const char *s_day(const char *date, char *out, size_t len)
 {
     cd_date_t d;
     if (cd_date_parse(date, &d) != 0)
         snprintf(out, len, "%s", date);
     else
-        snprintf(out, len, "%s %d %s %d", s_days[cd_date_weekday(d)], d.d, s_months[d.m], d.y);
+        cd_date_words(d, 1, out, len);
     return out;
 }
 
@@ -48,14 +33,13 @@ static const char *s_when(const char *rfc3339, char *out, size_t len)
         snprintf(out, len, "%s", rfc3339);
         return out;
     }
-    int32_t utc_day = (int32_t)(t / 86400);
-    int y = cd_date_from_days(utc_day).y;
-    int bst = t >= s_clock_change(y, 3) && t < s_clock_change(y, 10);
-    int64_t local = t + (bst ? 3600 : 0);
-    cd_date_t d = cd_date_from_days((int32_t)(local / 86400));
+    int bst = cd_london_offset(t) != 0;
+    int64_t local = t + cd_london_offset(t);
+    char day[64];
+    cd_date_words(cd_date_from_unix_london(t), 1, day, sizeof day);
     int secs = (int)(local % 86400);
-    snprintf(out, len, "%s %d %s %d, %02d:%02d:%02d %s", s_days[cd_date_weekday(d)], d.d,
-             s_months[d.m], d.y, secs / 3600, secs / 60 % 60, secs % 60, bst ? "BST" : "GMT");
+    snprintf(out, len, "%s, %02d:%02d:%02d %s", day, secs / 3600, secs / 60 % 60, secs % 60,
+             bst ? "BST" : "GMT");
     return out;
 }
 

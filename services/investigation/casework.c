@@ -322,9 +322,5 @@ const char *iv_verdict_words(iv_verdict_t v)
 
 void iv_date_words(cd_date_t d, char out[IV_LONG_DATE_LEN])
 {
-    static const char *const months[12] = {"January",   "February", "March",    "April",
-                                           "May",       "June",     "July",     "August",
-                                           "September", "October",  "November", "December"};
-    assert(cd_date_valid(d));
-    snprintf(out, IV_LONG_DATE_LEN, "%d %s %d", d.d, months[d.m - 1], d.y);
+    cd_date_words(d, 0, out, IV_LONG_DATE_LEN);
 }

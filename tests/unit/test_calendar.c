@@ -644,3 +644,24 @@ Test(calendar, unreadable_bank_holiday_file_is_an_io_error_naming_the_path)
     cr_expect_eq(cd_calendar_load_json(cal, path, tiny, sizeof tiny), CD_EIO);
     cr_expect_eq(strlen(tiny), sizeof tiny - 1, "message truncated, still terminated");
 }
+
+/* Dates as letters and the case file write them for people, and the UK's
+ * offset from UTC either side of the clock changes. */
+Test(calendar, dates_are_written_out_in_words_with_or_without_the_weekday)
+{
+    char out[64];
+    cd_date_t d = {2026, 12, 4};
+    cd_date_words(d, 0, out, sizeof out);
+    cr_assert_str_eq(out, "4 December 2026");
+    cd_date_words(d, 1, out, sizeof out);
+    cr_assert_str_eq(out, "Friday 4 December 2026");
+}
+
+Test(calendar, the_london_offset_is_an_hour_in_summer_time_only)
+{
+    /* 2026: BST from 01:00 UTC on 29 March to 01:00 UTC on 25 October. */
+    cr_assert_eq(cd_london_offset(1774745999), 0);    /* 2026-03-29T00:59:59Z */
+    cr_assert_eq(cd_london_offset(1774746000), 3600); /* 2026-03-29T01:00:00Z */
+    cr_assert_eq(cd_london_offset(1792889999), 3600); /* 2026-10-25T00:59:59Z */
+    cr_assert_eq(cd_london_offset(1792890000), 0);    /* 2026-10-25T01:00:00Z */
+}

@@ -92,6 +92,14 @@ cd_date_t cd_date_easter(int year);
  * old. Asserts that the date lies in years 1..9999. */
 cd_date_t cd_date_from_unix_london(int64_t unix_seconds);
 
+/* The UK's offset from UTC at the instant unix_seconds, in seconds: 3600 in
+ * BST, 0 in GMT (the rule cd_date_from_unix_london applies). */
+int cd_london_offset(int64_t unix_seconds);
+
+/* d written out as letters and records show it to people: "4 December 2026",
+ * or with weekday "Friday 4 December 2026". d must be valid. */
+void cd_date_words(cd_date_t d, int weekday, char *out, size_t len);
+
 /* ------------------------------------------------------------- calendar */
 
 typedef struct cd_calendar_t cd_calendar_t;
