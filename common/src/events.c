@@ -18,8 +18,7 @@ static const char *const s_notify_routing[] = {"notify", "routing", NULL};
  * letters stop too (only the confirmation is written). */
 static const char *const s_everyone[] = {"routing", "investigation", "signoff", "notify", NULL};
 /* The directory: whoever checks the person acting, or names them in a letter. */
-static const char *const s_staff_readers[] = {"intake", "investigation", "signoff", "notify",
-                                              NULL};
+static const char *const s_staff_readers[] = {"intake", "investigation", "signoff", "notify", NULL};
 
 #define E(t, msg, producer, to)                                                                    \
     {                                                                                              \
@@ -40,9 +39,12 @@ static const cd_event_type_t s_types[] = {
     E("deadline.due_soon", deadline_alert, "routing", s_notify),
     E("deadline.overdue", deadline_alert, "routing", s_notify),
     E("deadline.extended", deadline_extended, "routing", s_notify),
+    E("progress.sent", progress_sent, "routing", s_notify),
+    E("response.late", response_late, "routing", s_notify),
     E("contribution.requested", contribution_requested, "routing", s_intake),
     E("contributions.merged", contributions_merged, "routing", s_investigation),
     E("out_of_time.decided", out_of_time_decided, "routing", s_routing),
+    E("acknowledgement.due", acknowledgement_due, "routing", s_routing),
     E("staff.changed", staff_member, "routing", s_staff_readers),
     E("org.changed", org_settings, "routing", s_staff_readers),
     E("case.opened", case_opened, "investigation", s_routing),

@@ -38,6 +38,9 @@ enum {
     A_MERGE = CD_LC_A_MERGE,
     A_ALERT = CD_LC_A_ALERT,
     A_RETRIAGE = CD_LC_A_RETRIAGE,
+    A_ACK_IF_OWED = CD_LC_A_ACK_IF_OWED,
+    /* Closed after it was received: an acknowledgement still owed goes now. */
+    A_END = CD_LC_A_CLOSE | CD_LC_A_ACK_IF_OWED,
 };
 
 // clang-format off
@@ -53,24 +56,25 @@ static const cd_lc_row_t s_rows[] = {
     {OPEN,                  CD_LC_CONSENT_RECORDED,              S(UNSPECIFIED),                 A_RETRIAGE | A_ASK},
     {BEFORE_TRIAGE,         CD_LC_SUMMARY_AGREED,                S(UNSPECIFIED),                 A_RETRIAGE},
     {HELD,                  CD_LC_OUT_OF_TIME_ACCEPTED,          S(UNSPECIFIED),                 A_RETRIAGE},
-    {HELD,                  CD_LC_OUT_OF_TIME_DECLINED,          S(DECLINED_OUT_OF_TIME),        A_STATUS | A_DECLINED | A_CLOSE},
+    {HELD,                  CD_LC_OUT_OF_TIME_DECLINED,          S(DECLINED_OUT_OF_TIME),        A_STATUS | A_DECLINED | A_END},
     {HELD,                  CD_LC_AMENDED,                       S(UNSPECIFIED),                 A_RETRIAGE},
     /* Triage, once nothing holds it (R1-R3, I5, I6). */
     /* Handled here (alone, or leading): the complainant is written to where
      * triage says (an eligibility appeal too, I6). */
     {BEFORE_TRIAGE,         CD_LC_TRIAGED_HANDLE_HERE,           S(RECEIVED),                    A_STATUS | A_ROUTE | A_TELL},
     {BEFORE_TRIAGE,         CD_LC_TRIAGED_LEAD,                  S(RECEIVED),                    A_STATUS | A_ROUTE | A_ASK | A_TELL},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_NOT_REQUIRED,          S(NOT_REQUIRED),                A_STATUS | A_TELL | A_CLOSE},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_ALREADY_INVESTIGATED,  S(ALREADY_INVESTIGATED),        A_STATUS | A_TELL | A_CLOSE},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_APPEAL,                S(APPEAL),                      A_STATUS | A_TELL | A_CLOSE},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_PASS_TO_PROVIDER,      S(PASSED_TO_PROVIDER),          A_STATUS | A_TELL | A_CLOSE},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_REDIRECT_NHSE,         S(REDIRECTED_TO_NHSE),          A_STATUS | A_TELL | A_CLOSE},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_ELSEWHERE,             S(COORDINATED_BY_ANOTHER_BODY), A_STATUS | A_TELL | A_CLOSE},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_NOT_REQUIRED,          S(NOT_REQUIRED),                A_STATUS | A_TELL | A_END},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_ALREADY_INVESTIGATED,  S(ALREADY_INVESTIGATED),        A_STATUS | A_TELL | A_END},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_APPEAL,                S(APPEAL),                      A_STATUS | A_TELL | A_END},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_PASS_TO_PROVIDER,      S(PASSED_TO_PROVIDER),          A_STATUS | A_TELL | A_END},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_REDIRECT_NHSE,         S(REDIRECTED_TO_NHSE),          A_STATUS | A_TELL | A_END},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_ELSEWHERE,             S(COORDINATED_BY_ANOTHER_BODY), A_STATUS | A_TELL | A_END},
     /* The case, the response and its letter. A step may overtake the one
      * before it (events from different services), never go back. */
     {B(RECEIVED),           CD_LC_CASE_OPENED,                   S(UNDER_INVESTIGATION),         A_STATUS},
     {BEFORE_OUTCOME,        CD_LC_CONTRIBUTION,                  S(UNSPECIFIED),                 A_MERGE},
-    {BEFORE_OUTCOME,        CD_LC_INVESTIGATION_COMPLETED,       S(AWAITING_SIGN_OFF),           A_STATUS},
+    /* The response is on its way: an acknowledgement still owed goes first. */
+    {BEFORE_OUTCOME,        CD_LC_INVESTIGATION_COMPLETED,       S(AWAITING_SIGN_OFF),           A_STATUS | A_ACK_IF_OWED},
     {BEFORE_SIGNATURE,      CD_LC_RESPONSE_APPROVED,             S(RESPONSE_APPROVED),           A_STATUS},
     {IN_HAND,               CD_LC_RESPONSE_SENT,                 S(RESPONSE_SENT),               A_STATUS | A_MEET_RESP | A_CLOSE},
     /* Whatever the state: the acknowledgement letter meets its deadline (R4). */
@@ -79,8 +83,15 @@ static const cd_lc_row_t s_rows[] = {
     {OPEN,                  CD_LC_WITHDRAWN,                     S(WITHDRAWN),                   A_STATUS | A_CLOSE},
     {OPEN,                  CD_LC_DEADLINE,                      S(UNSPECIFIED),                 A_ALERT},
     {OPEN,                  CD_LC_EXTENDED,                      S(UNSPECIFIED),                 0},
+    /* R4: no investigator by the acknowledgement's due day: it goes, naming
+     * the complaints manager. R5: the complainant kept informed, and told
+     * why when the response is late. */
+    {OPEN,                  CD_LC_ACK_DUE,                       S(UNSPECIFIED),                 A_ACK_IF_OWED},
+    {OPEN,                  CD_LC_PROGRESS_SENT,                 S(UNSPECIFIED),                 0},
+    {OPEN,                  CD_LC_RESPONSE_LATE,                 S(UNSPECIFIED),                 0},
     /* Casework: steps of the case that leave its state as it is. */
-    {B(UNDER_INVESTIGATION), CD_LC_INVESTIGATOR_ASSIGNED,        S(UNSPECIFIED),                 0},
+    /* The acknowledgement, if it waited for the investigator, names them (R4). */
+    {B(UNDER_INVESTIGATION), CD_LC_INVESTIGATOR_ASSIGNED,        S(UNSPECIFIED),                 A_ACK_IF_OWED},
     {B(UNDER_INVESTIGATION), CD_LC_CASE_RECORDED,                S(UNSPECIFIED),                 0},
     /* The Ombudsman (L4): once the body has looked into it, answered or not. */
     {AFTER_INVESTIGATION_BEGAN, CD_LC_OMBUDSMAN_REFERRAL,        S(UNSPECIFIED),                 0},
@@ -143,6 +154,9 @@ static const char *const s_event_names[CD_LC_EVENT_COUNT] = {
     [CD_LC_INVESTIGATOR_ASSIGNED] = "investigator-assigned",
     [CD_LC_CASE_RECORDED] = "case-recorded",
     [CD_LC_OMBUDSMAN_REFERRAL] = "ombudsman-referral",
+    [CD_LC_ACK_DUE] = "acknowledgement-due",
+    [CD_LC_PROGRESS_SENT] = "progress-sent",
+    [CD_LC_RESPONSE_LATE] = "response-late",
 };
 
 /* How far along its life a state is: an event whose rows all lead no

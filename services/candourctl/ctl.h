@@ -9,6 +9,8 @@ int ctl_status(int argc, char **argv);
 int ctl_record_outcome(int argc, char **argv);
 int ctl_sign(int argc, char **argv);
 int ctl_extend(int argc, char **argv);
+int ctl_progress(int argc, char **argv);
+int ctl_late(int argc, char **argv);
 int ctl_decide(int argc, char **argv);
 int ctl_waive(int argc, char **argv);
 int ctl_calendar(int argc, char **argv);

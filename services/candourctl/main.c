@@ -22,6 +22,8 @@ static const struct {
     {"calendar", ctl_calendar, "bank holidays and working days in England, as Candour counts them"},
     {"decide", ctl_decide, "accept or decline a complaint made after the 12-month limit (I3)"},
     {"extend", ctl_extend, "record a new agreed date for a deadline (R5)"},
+    {"progress", ctl_progress, "send the complainant a progress update (R5)"},
+    {"late", ctl_late, "record why the response is late; the complainant is told (R5)"},
     {"waive", ctl_waive,
      "record that the response goes without a partner's part, with the reason (R3)"},
     {"dead-letters", ctl_dead_letters, "list, show, replay or discard events a subscriber refused"},

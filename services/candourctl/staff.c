@@ -113,22 +113,29 @@ static int s_extend_usage(int rc)
 {
     fprintf(
         rc ? stderr : stdout,
-        "Usage: candourctl extend REFERENCE --to YYYY-MM-DD --agreed-by NAME --reason TEXT\n"
+        "Usage: candourctl extend REFERENCE --to YYYY-MM-DD --agreed-by NAME\n"
+        "            --agreed-on YYYY-MM-DD --reason TEXT\n"
         "            [--deadline response|update|acknowledgement|contribution] [--party ORG]\n"
         "            [--as ST_ID]\n"
         "Records a new agreed date (R5); the complainant gets an extension letter.\n"
-        "--agreed-by: who agreed it (the complainant, or their representative).\n"
+        "--agreed-by: who agreed it (the complainant, or their representative);\n"
+        "--agreed-on: the day they agreed it. A response date beyond six months from\n"
+        "receipt stands only if it was agreed before those six months ended.\n"
         "Asks routing (CANDOUR_ROUTING_ENDPOINT, default tcp://127.0.0.1:7101).\n" CTL_AS_USAGE);
     return rc;
 }
 
 int ctl_extend(int argc, char **argv)
 {
-    static struct option opts[] = {
-        {"deadline", required_argument, 0, 'd'}, {"party", required_argument, 0, 'p'},
-        {"to", required_argument, 0, 't'},       {"agreed-by", required_argument, 0, 'g'},
-        {"reason", required_argument, 0, 'r'},   {"as", required_argument, 0, 'a'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+    static struct option opts[] = {{"deadline", required_argument, 0, 'd'},
+                                   {"party", required_argument, 0, 'p'},
+                                   {"to", required_argument, 0, 't'},
+                                   {"agreed-by", required_argument, 0, 'g'},
+                                   {"reason", required_argument, 0, 'r'},
+                                   {"as", required_argument, 0, 'a'},
+                                   {"agreed-on", required_argument, 0, 'o'},
+                                   {"help", no_argument, 0, 'h'},
+                                   {0, 0, 0, 0}};
     Candour__V1__ExtendDeadline x = CANDOUR__V1__EXTEND_DEADLINE__INIT;
     const char *as = NULL;
     x.deadline = "response";
@@ -147,6 +154,9 @@ int ctl_extend(int argc, char **argv)
             break;
         case 'g':
             x.agreed_by = optarg;
+            break;
+        case 'o':
+            x.agreed_on = optarg;
             break;
         case 'r':
             x.reason = optarg;

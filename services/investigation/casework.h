@@ -4,7 +4,8 @@
  * their own, included here so that one include gives them all:
  * attachment.h, an evidence item's attachments (V4); findings.h, the
  * findings and the overall outcome (V3, V5) and the actions, failings,
- * lessons and remedy (V5, F1); timing.h, the clocks of the response (R5).
+ * lessons and remedy (V5, F1). (The clocks of the response, R5, are
+ * routing's: services/routing/timing.h.)
  * The draft response that brings them together is draft.h's.
  *
  * No I/O: every answer is a function of the arguments, so the handlers that
@@ -41,7 +42,6 @@
 
 #include "attachment.h"
 #include "findings.h"
-#include "timing.h"
 
 /* ================================================================ V2: plan */
 

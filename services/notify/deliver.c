@@ -26,7 +26,6 @@
 #define NT_DELIVERY_MS 500
 #define NT_DELIVERY_BATCH 50
 
-
 /* One letter or alert of a round: what the spool needs and what marking it
  * needs, copied out of the query's result (which dies with its callback). */
 typedef struct {

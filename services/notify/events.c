@@ -9,6 +9,8 @@
  *   response.approved     the final response (F3): the draft version signed, or
  *                         the findings with the partners' parts (R3)
  *   deadline.extended     the extension letter (R5)
+ *   progress.sent         a progress update (R5): staff's words, or the standard one
+ *   response.late         why the response is late, and when to expect it (R5)
  *   deadline.due_soon,
  *   deadline.overdue      an alert for the complaints manager (R6)
  *
@@ -76,6 +78,18 @@ static char *s_extension(const Candour__V1__Person *to, const char *reference, c
 {
     return nt_render_extension(to, reference, today,
                                (const Candour__V1__DeadlineExtended *)payload);
+}
+
+static char *s_progress(const Candour__V1__Person *to, const char *reference, const char *today,
+                        const ProtobufCMessage *payload)
+{
+    return nt_render_progress(to, reference, today, (const Candour__V1__ProgressSent *)payload);
+}
+
+static char *s_late(const Candour__V1__Person *to, const char *reference, const char *today,
+                    const ProtobufCMessage *payload)
+{
+    return nt_render_late(to, reference, today, (const Candour__V1__ResponseLate *)payload);
 }
 
 static char *s_withdrawal(const Candour__V1__Person *to, const char *reference, const char *today,
@@ -267,6 +281,40 @@ void nt_on_deadline_extended(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__
     cd_date_format(due, date);
     snprintf(kind, sizeof kind, "extension-%s", date);
     s_letter(arg, in, ev, env, kind, s_extension, payload, 0);
+}
+
+/* One letter per update: the kind is its number. */
+void nt_on_progress_sent(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                         const ProtobufCMessage *payload, void *arg)
+{
+    const Candour__V1__ProgressSent *ps = (const Candour__V1__ProgressSent *)payload;
+    cd_date_t due;
+    if (ps->number < 1 || cd_date_parse(ps->response_due, &due) != 0) {
+        cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT,
+                     "a progress update without its number or the response date");
+        return;
+    }
+    char kind[64];
+    snprintf(kind, sizeof kind, "progress-%d", (int)ps->number);
+    s_letter(arg, in, ev, env, kind, s_progress, payload, 0);
+}
+
+/* One letter per date missed: the kind names it. */
+void nt_on_response_late(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                         const ProtobufCMessage *payload, void *arg)
+{
+    const Candour__V1__ResponseLate *rl = (const Candour__V1__ResponseLate *)payload;
+    cd_date_t due, by;
+    if (cd_date_parse(rl->due, &due) != 0 || cd_date_parse(rl->expected_by, &by) != 0 ||
+        !rl->reason[0]) {
+        cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT,
+                     "a late response without its dates or its reason");
+        return;
+    }
+    char date[CD_DATE_LEN + 1], kind[64];
+    cd_date_format(due, date);
+    snprintf(kind, sizeof kind, "late-response-%s", date);
+    s_letter(arg, in, ev, env, kind, s_late, payload, 0);
 }
 
 void nt_on_withdrawn(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,

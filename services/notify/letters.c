@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "candour/calendar.h"
+
 /* A growing text buffer. */
 typedef struct {
     char *p;
@@ -82,25 +84,147 @@ static const char *s_outcome_words(Candour__V1__Outcome o)
     }
 }
 
+/* A date as people read it ("Friday 4 December 2026"), or as given when it
+ * is not a date. */
+static const char *s_when(const char *iso, char out[48])
+{
+    cd_date_t d;
+    if (cd_date_parse(iso, &d) != 0)
+        return iso;
+    cd_date_words(d, 1, out, 48);
+    return out;
+}
+
+/* How to reach a member of staff: " by email at ... or by telephone on ...",
+ * as much as the directory holds (nothing: ""). */
+static void s_reach(s_buf_t *b, const Candour__V1__Contact *c)
+{
+    if (c->email[0] && c->phone[0])
+        s_add(b, " by email at %s or by telephone on %s", c->email, c->phone);
+    else if (c->email[0])
+        s_add(b, " by email at %s", c->email);
+    else if (c->phone[0])
+        s_add(b, " by telephone on %s", c->phone);
+}
+
+/* "Name, Job title" (or the name alone). */
+static void s_who(s_buf_t *b, const Candour__V1__Contact *c)
+{
+    s_add(b, "%s%s%s", c->name, c->job_title[0] ? ", " : "", c->job_title);
+}
+
+/* The letter's closing: the person who wrote it, or the team. */
+static void s_sign(s_buf_t *b, const Candour__V1__Contact *from)
+{
+    if (from && from->name[0])
+        s_add(b, "Yours sincerely,\n\n%s\n%s%s", from->name, from->job_title,
+              from->job_title[0] ? "\n" : "");
+    else
+        s_add(b, "Yours sincerely,\n\nThe Complaints Team\n");
+}
+
 char *nt_render_acknowledgement(const Candour__V1__Person *to, const char *reference,
                                 const char *today, const Candour__V1__LetterRequested *req)
 {
     s_buf_t b = {0};
     s_header(&b, to, reference, today);
+    s_add(&b, "Thank you for your complaint. We received it and will look into it carefully and"
+              " fairly.\n\n");
+    const Candour__V1__Contact *c = req->contact && req->contact->name[0] ? req->contact : NULL;
+    if (c && c->investigates) {
+        /* R4: the person who will investigate, and how to reach them. */
+        s_add(&b, "The person looking into your complaint is ");
+        s_who(&b, c);
+        s_add(&b, ". You can contact them");
+        s_reach(&b, c);
+        s_add(&b, "%s quoting the reference above.\n\n", c->email[0] || c->phone[0] ? "," : "");
+    } else if (c) {
+        /* No investigator named yet: the complaints manager, who is. */
+        s_add(&b, "Your complaint is with ");
+        s_who(&b, c);
+        s_add(&b, ", who is responsible for how it is handled and will arrange for it to be"
+                  " looked into. We will tell you who is investigating it. You can contact them");
+        s_reach(&b, c);
+        s_add(&b, "%s quoting the reference above.\n\n", c->email[0] || c->phone[0] ? "," : "");
+    } else {
+        s_add(&b, "The person looking into it will be %s.\n\n",
+              req->handler[0] ? req->handler : "a member of our complaints team");
+    }
     s_add(&b,
-          "Thank you for your complaint. We received it and will look into it carefully and"
-          " fairly.\n\n"
-          "The person looking into it will be %s. We would like to talk with you about how we"
-          " will handle your complaint and when you can expect our response: please contact us,"
-          " quoting the reference above, and tell us a time that suits you.\n\n"
+          "We would like to talk with you about how we will handle your complaint and when you"
+          " can expect our response: please contact us, quoting the reference above, and tell us"
+          " a time that suits you.\n\n"
           "If we do not hear from you, we aim to send you our full response by %s, and we will"
           " keep you informed of our progress. If we need longer, we will explain why and agree"
           " a new date with you.\n\n"
           "You can get free, independent help with your complaint from an NHS complaints"
-          " advocate. Your local council can tell you who provides advocacy in your area.\n\n"
-          "Yours sincerely,\n\nThe Complaints Team\n",
-          req->handler[0] ? req->handler : "a member of our complaints team",
+          " advocate. Your local council can tell you who provides advocacy in your area.\n\n",
           req->response_due[0] ? req->response_due : "the date we agree with you");
+    s_sign(&b, c && c->investigates ? c : NULL);
+    return s_done(&b);
+}
+
+char *nt_render_progress(const Candour__V1__Person *to, const char *reference, const char *today,
+                         const Candour__V1__ProgressSent *ps)
+{
+    s_buf_t b = {0};
+    char w[48];
+    s_header(&b, to, reference, today);
+    s_add(&b, "We are writing to let you know how our work on your complaint is going.\n\n");
+    if (ps->text[0]) {
+        size_t n = strlen(ps->text);
+        while (n && strchr(" \t\r\n", ps->text[n - 1]))
+            n--;
+        s_add(&b, "%.*s\n\n", (int)n, ps->text);
+    } else {
+        s_add(&b, "We are still looking into your complaint. We have not forgotten it, and the"
+                  " people looking into it are working through what happened.\n\n");
+    }
+    s_add(&b,
+          "We expect to send you our full response by %s. If that changes, we will tell you"
+          " why and agree a new date with you.\n\n",
+          s_when(ps->response_due, w));
+    const Candour__V1__Contact *from = ps->from && ps->from->name[0] ? ps->from : NULL;
+    if (from && (from->email[0] || from->phone[0])) {
+        s_add(&b, "If you would like to talk about your complaint, you can contact me");
+        s_reach(&b, from);
+        s_add(&b, ".\n\n");
+    } else {
+        s_add(&b, "If you would like to talk about your complaint, please contact us, quoting"
+                  " the reference above.\n\n");
+    }
+    s_sign(&b, from);
+    return s_done(&b);
+}
+
+char *nt_render_late(const Candour__V1__Person *to, const char *reference, const char *today,
+                     const Candour__V1__ResponseLate *rl)
+{
+    s_buf_t b = {0};
+    char w[48], w2[48];
+    s_header(&b, to, reference, today);
+    size_t n = strlen(rl->reason);
+    while (n && strchr(" \t\r\n", rl->reason[n - 1]))
+        n--;
+    int ends = n && strchr(".!?", rl->reason[n - 1]) != NULL;
+    s_add(&b,
+          "We are sorry: we have not been able to send you our response to your complaint by"
+          " %s, the date we gave you.\n\n"
+          "This is why: %.*s%s\n\n"
+          "We now expect to send it to you by %s, and we will send it as soon as we can.\n\n",
+          s_when(rl->due, w), (int)n, rl->reason, ends ? "" : ".", s_when(rl->expected_by, w2));
+    const Candour__V1__Contact *from = rl->from && rl->from->name[0] ? rl->from : NULL;
+    if (from && (from->email[0] || from->phone[0])) {
+        s_add(&b, "If you would like to talk about the delay, you can contact me");
+        s_reach(&b, from);
+        s_add(&b, ".");
+    } else {
+        s_add(&b, "If you would like to talk about the delay, please contact us, quoting the"
+                  " reference above.");
+    }
+    s_add(&b, " If you are unhappy about it, you can also ask the " NT_OMBUDSMAN
+              " to look at your complaint (telephone 0345 015 4033, www.ombudsman.org.uk).\n\n");
+    s_sign(&b, from);
     return s_done(&b);
 }
 

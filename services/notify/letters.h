@@ -15,8 +15,25 @@
 #define NT_KIND_WITHDRAWAL "withdrawal-confirmation"
 
 /* Each renders into a malloc'd string (NULL on OOM). */
+
+/* R4: the acknowledgement names who the complainant can talk to, with how
+ * to reach them: the investigator assigned (req->contact->investigates), or
+ * the complaints manager, who will say who investigates; with no contact,
+ * req->handler as it stands. It offers to discuss how the complaint will be
+ * handled and gives the response date. */
 char *nt_render_acknowledgement(const Candour__V1__Person *to, const char *reference,
                                 const char *today, const Candour__V1__LetterRequested *req);
+
+/* R5: a progress update: the text staff wrote (signed by them, with how to
+ * reach them), or, when ps->text is "", Candour's standard words (signed by
+ * the complaints team); either way the response date as it now stands. */
+char *nt_render_progress(const Candour__V1__Person *to, const char *reference, const char *today,
+                         const Candour__V1__ProgressSent *ps);
+
+/* R5, Regs reg. 14(2): the response is late: an apology, why (the reason as
+ * recorded), when it can now be expected, and who to talk to. */
+char *nt_render_late(const Candour__V1__Person *to, const char *reference, const char *today,
+                     const Candour__V1__ResponseLate *rl);
 
 /* The Ombudsman's name, as the final response gives it (F3): a draft that
  * holds it already gives the Ombudsman's details. */

@@ -26,6 +26,8 @@ static const cd_handler_t s_handlers[] = {
     {"letter.requested", nt_on_letter_requested},
     {"response.approved", nt_on_response_approved},
     {"deadline.extended", nt_on_deadline_extended},
+    {"progress.sent", nt_on_progress_sent},
+    {"response.late", nt_on_response_late},
     {"deadline.due_soon", nt_on_alert},
     {"deadline.overdue", nt_on_alert},
     {"staff.changed", cd_dir_on_staff_changed},

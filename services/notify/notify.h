@@ -52,6 +52,10 @@ void nt_on_response_approved(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__
                              const ProtobufCMessage *payload, void *arg);
 void nt_on_deadline_extended(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                              const ProtobufCMessage *payload, void *arg);
+void nt_on_progress_sent(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                         const ProtobufCMessage *payload, void *arg);
+void nt_on_response_late(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                         const ProtobufCMessage *payload, void *arg);
 /* deadline.due_soon and deadline.overdue (one message, DeadlineAlert). */
 void nt_on_alert(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                  const ProtobufCMessage *payload, void *arg);

@@ -94,10 +94,20 @@ static void s_detail_referral(const ProtobufCMessage *p, char *out, size_t len, 
              r->outcome[0] ? ", " : "", r->outcome);
 }
 
+static void s_detail_ack_due(const ProtobufCMessage *p, char *out, size_t len, char *kind,
+                             size_t kindlen)
+{
+    snprintf(out, len,
+             "acknowledgement due %s with no investigator named: it names the"
+             " complaints manager (R4)",
+             ((const Candour__V1__AcknowledgementDue *)p)->due);
+}
+
 static const struct {
     const char *type;
     void (*fn)(const ProtobufCMessage *p, char *out, size_t len, char *kind, size_t kindlen);
 } s_details[] = {
+    {"acknowledgement.due", s_detail_ack_due},
     {"investigator.assigned", s_detail_assigned},
     {"ombudsman.referral", s_detail_referral},
     {"letter.sent", s_detail_letter},
@@ -191,10 +201,31 @@ static void s_put_actions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
             cd_tx_poison(tx); /* never route without the content: try again */
     }
     if (act->request_ack) {
+        /* R4: the investigator, when this is their assignment; else the
+         * complaints manager the body named (none: the letter says the
+         * complaints team). The response date as it now stands. */
         Candour__V1__LetterRequested letter = CANDOUR__V1__LETTER_REQUESTED__INIT;
+        Candour__V1__Contact who = CANDOUR__V1__CONTACT__INIT;
         letter.kind = "acknowledgement";
-        letter.response_due = routed ? routed->response_due : "";
-        letter.handler = "the complaints team";
+        letter.response_due = a->response_due[0] ? (char *)a->response_due
+                              : routed           ? routed->response_due
+                                                 : "";
+        if (a->payload->descriptor == &candour__v1__investigator_assigned__descriptor) {
+            const Candour__V1__InvestigatorAssigned *ia =
+                (const Candour__V1__InvestigatorAssigned *)a->payload;
+            who.name = ia->name;
+            who.job_title = ia->job_title;
+            who.email = ia->email;
+            who.phone = ia->phone;
+            who.investigates = 1;
+        } else if (a->manager[0][0]) {
+            who.name = (char *)a->manager[0];
+            who.job_title = (char *)a->manager[1];
+            who.email = (char *)a->manager[2];
+            who.phone = (char *)a->manager[3];
+        }
+        letter.handler = who.name[0] ? who.name : "the complaints team";
+        letter.contact = who.name[0] ? &who : NULL;
         s_put(tx, evs, a, "letter.requested", &letter.base, NULL);
     }
     if (act->status_changed) {
@@ -460,6 +491,8 @@ static void s_on_row(const cd_tx_result_t *res, void *arg)
     a->pass_to_provider = PQgetvalue(r, 0, S_COL_PASS_TO_PROVIDER)[0] == 't';
     a->response_days = atoi(PQgetvalue(r, 0, S_COL_RESPONSE_DAYS));
     a->update_days = atoi(PQgetvalue(r, 0, S_COL_UPDATE_DAYS));
+    for (int i = 0; i < 4; i++)
+        snprintf(a->manager[i], sizeof a->manager[i], "%s", PQgetvalue(r, 0, S_COL_MANAGER + i));
     s_event_triage_inputs(a);
     rt_input_t in;
     const char *holds[RT_MAX_HOLDS];
@@ -468,6 +501,7 @@ static void s_on_row(const cd_tx_result_t *res, void *arg)
     rt_triage_out_t triage;
     s_triage(a, &triage);
     in.triage = &triage;
+    in.ack_waits = rt_app.ack_waits;
     rt_state_t next;
     rt_actions_t act;
     if (rt_decide(&a->cur, &in, &next, &act) == -1) {

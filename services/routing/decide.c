@@ -15,6 +15,22 @@ void rt_deadlines(const cd_calendar_t *cal, int64_t received_unix, int response_
     *response_due = cd_workdays_add(cal, received, response_days);
 }
 
+static const char *const s_ack_names[] = {
+    [RT_ACK_NONE] = "", [RT_ACK_OWED] = "owed", [RT_ACK_REQUESTED] = "requested"};
+
+const char *rt_ack_name(int ack)
+{
+    return ack > RT_ACK_NONE && ack <= RT_ACK_REQUESTED ? s_ack_names[ack] : "";
+}
+
+int rt_ack_from_name(const char *name)
+{
+    for (int i = RT_ACK_OWED; i <= RT_ACK_REQUESTED; i++)
+        if (name && strcmp(name, s_ack_names[i]) == 0)
+            return i;
+    return RT_ACK_NONE;
+}
+
 /* A complaint.received by its classification (I4, I8). */
 static cd_lc_event_t s_by_classification(const rt_input_t *in)
 {
@@ -49,6 +65,7 @@ static const struct {
     {"complaint.withdrawn", NULL, CD_LC_WITHDRAWN, NULL},
     {"case.opened", NULL, CD_LC_CASE_OPENED, NULL},
     {"investigator.assigned", NULL, CD_LC_INVESTIGATOR_ASSIGNED, NULL},
+    {"acknowledgement.due", NULL, CD_LC_ACK_DUE, NULL},
     {"ombudsman.referral", NULL, CD_LC_OMBUDSMAN_REFERRAL, NULL},
     {"contribution.received", NULL, CD_LC_CONTRIBUTION, NULL},
     {"investigation.completed", NULL, CD_LC_INVESTIGATION_COMPLETED, NULL},
@@ -145,8 +162,14 @@ static unsigned s_step(rt_state_t *st, cd_lc_event_t ev, rt_actions_t *act)
     if (step.verdict != CD_LC_MOVES)
         return 0;
     st->state = step.to;
-    if (step.actions & CD_LC_A_ACK_LETTER)
+    /* R4: owed from receipt; asked for once, when a row says it may go now
+     * (or at once, s_on_received, when it does not wait). */
+    if ((step.actions & CD_LC_A_ACK_LETTER) && st->ack == RT_ACK_NONE)
+        st->ack = RT_ACK_OWED;
+    if ((step.actions & CD_LC_A_ACK_IF_OWED) && st->ack == RT_ACK_OWED) {
+        st->ack = RT_ACK_REQUESTED;
         act->request_ack = 1;
+    }
     if ((step.actions & CD_LC_A_MEET_ACK) && !st->acknowledged) {
         st->acknowledged = 1;
         act->deadline_met = "acknowledgement";
@@ -240,6 +263,10 @@ static void s_on_received(cd_lc_event_t ev, const rt_input_t *in, rt_state_t *ne
 {
     next->exists = 1;
     s_step(next, ev, act);
+    if (next->ack == RT_ACK_OWED && !in->ack_waits) {
+        next->ack = RT_ACK_REQUESTED;
+        act->request_ack = 1;
+    }
     if (ev == CD_LC_COMPLIMENT_RECEIVED) {
         snprintf(act->detail, sizeof act->detail, "recorded as a compliment (I8)");
     } else if (ev == CD_LC_OUTSIDE_REGS_RECEIVED) {
@@ -337,7 +364,7 @@ int rt_decide(const rt_state_t *cur, const rt_input_t *in, rt_state_t *next, rt_
         snprintf(act->detail, sizeof act->detail, "withdrawn by the complainant");
     }
     act->status_changed = next->state != cur->state;
-    act->changed =
-        act->status_changed || act->deadline_met || (a & CD_LC_A_RETRIAGE) || act->close_deadlines;
+    act->changed = act->status_changed || act->deadline_met || (a & CD_LC_A_RETRIAGE) ||
+                   act->close_deadlines || next->ack != cur->ack;
     return 0;
 }

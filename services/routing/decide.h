@@ -33,7 +33,16 @@ typedef struct {
     int routed; /* handed to investigation */
     int acknowledged;
     int response_sent;
+    int ack; /* RT_ACK_*: whether the acknowledgement is owed or asked for (R4) */
 } rt_state_t;
+
+/* The acknowledgement (R4): none owed (a compliment, a matter outside the
+ * regulations), owed (held for the investigator's name), asked for. */
+enum { RT_ACK_NONE, RT_ACK_OWED, RT_ACK_REQUESTED };
+/* As routing.complaint.ack keeps it: "", "owed", "requested". */
+const char *rt_ack_name(int ack);
+/* From that name; RT_ACK_NONE for anything else. */
+int rt_ack_from_name(const char *name);
 
 /* One event, as the decision needs it. */
 typedef struct {
@@ -46,13 +55,16 @@ typedef struct {
      * complaint can go ahead; NULL = handled here (no table). */
     const rt_triage_out_t *triage;
     int accept; /* out_of_time.decided: accepted (1) or declined (0) */
+    /* R4: hold the acknowledgement until an investigator is assigned (or its
+     * due day comes), so that it names them; 0 asks for it at receipt. */
+    int ack_waits;
 } rt_input_t;
 
 /* What to do about it, besides storing `next`. */
 typedef struct {
     int changed;              /* state, holds or flags changed: write the row */
     int route;                /* hand the complaint to investigation now */
-    int request_ack;          /* ask notify for the acknowledgement letter (R4) */
+    int request_ack;          /* ask notify for the acknowledgement letter now (R4) */
     int status_changed;       /* tell the submitting organisation (next.state) */
     const char *deadline_met; /* "acknowledgement", "response" or NULL */
     int close_deadlines;      /* every open deadline closes (the complaint closed) */

@@ -3,11 +3,12 @@
  * investigation, coordinates partners, and keeps the one view of where every
  * complaint is. This file is its configuration, its handler and request
  * tables and its start-up; the work is in apply.c, status.c,
- * coordination.c and deadlines.c. */
+ * coordination.c, deadlines.c and the clocks of the response (clocks.h). */
 #include <stdio.h>
 
 #include "candour/log.h"
 #include "candour/service.h"
+#include "clocks.h"
 #include "routing.h"
 
 rt_app_t rt_app;
@@ -31,6 +32,16 @@ static void s_decide(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Reque
 static void s_waive(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
 {
     rt_waive(req, r->waive_contribution);
+}
+
+static void s_progress(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
+{
+    rt_send_progress(req, r->send_progress_update);
+}
+
+static void s_late(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
+{
+    rt_explain_late(req, r->explain_late_response);
 }
 
 static void s_put_staff(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
@@ -66,6 +77,8 @@ static const struct {
     {CANDOUR__V1__REQUEST__OP_EXTEND_DEADLINE, s_extend},
     {CANDOUR__V1__REQUEST__OP_DECIDE_OUT_OF_TIME, s_decide},
     {CANDOUR__V1__REQUEST__OP_WAIVE_CONTRIBUTION, s_waive},
+    {CANDOUR__V1__REQUEST__OP_SEND_PROGRESS_UPDATE, s_progress},
+    {CANDOUR__V1__REQUEST__OP_EXPLAIN_LATE_RESPONSE, s_late},
     {CANDOUR__V1__REQUEST__OP_PUT_STAFF, s_put_staff},
     {CANDOUR__V1__REQUEST__OP_DISABLE_STAFF, s_disable_staff},
     {CANDOUR__V1__REQUEST__OP_LIST_STAFF, s_list_staff},
@@ -83,7 +96,8 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
         }
     cd_request_fail(req, CD_CODE_UNSUPPORTED, "op",
                     "routing answers GetStatus, ExtendDeadline, DecideOutOfTime,"
-                    " WaiveContribution and the directory's PutStaff, DisableStaff, ListStaff,"
+                    " WaiveContribution, SendProgressUpdate, ExplainLateResponse and the"
+                    " directory's PutStaff, DisableStaff, ListStaff,"
                     " SetOrgSettings and GetOrgSettings");
 }
 
@@ -115,6 +129,11 @@ int main(int argc, char **argv)
         {"CANDOUR_CONTRIBUTION_DAYS", CD_CONFIG_INT, "10", 1, 60,
          "working days a partner body has to send its contribution (R3)",
          &rt_app.contribution_days},
+        {"CANDOUR_ACK_WAITS_FOR_INVESTIGATOR", CD_CONFIG_BOOL, "1", 0, 0,
+         "1: the acknowledgement waits for an investigator to be assigned so that it names"
+         " them, and goes on its due day naming the complaints manager if none is (R4);"
+         " 0: it goes at receipt, naming the complaints manager",
+         &rt_app.ack_waits},
         {"CANDOUR_DEADLINE_SCAN_MS", CD_CONFIG_INT, "60000", 50, 3600000,
          "how often the deadline watcher looks for what is due soon or overdue", &rt_app.scan_ms},
     };
@@ -127,6 +146,7 @@ int main(int argc, char **argv)
         {"out_of_time.decided", rt_on_event},
         {"case.opened", rt_on_event},
         {"investigator.assigned", rt_on_event},
+        {"acknowledgement.due", rt_on_event},
         {"ombudsman.referral", rt_on_event},
         {"investigation.completed", rt_on_event},
         {"response.approved", rt_on_event},

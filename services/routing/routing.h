@@ -20,6 +20,7 @@ typedef struct {
     long due_soon_days;     /* raise a deadline this many working days ahead */
     long scan_ms;           /* how often the deadline watcher looks */
     long contribution_days; /* working days a partner has to contribute (R3) */
+    int ack_waits;          /* hold the acknowledgement for the investigator's name (R4) */
     const char *holidays_path;
     uv_timer_t watcher;
     int watching; /* a watcher round is running */

@@ -193,7 +193,8 @@ void rt_get_status(cd_inbox_t *in, cd_request_t *req, const Candour__V1__GetStat
                         " AND e.party = d.party ORDER BY id DESC LIMIT 1) x ON true"
                         " WHERE d.reference = $1"
                         " ORDER BY "
-                        "array_position(ARRAY['acknowledgement','update','contribution','response']"
+                        "array_position(ARRAY['acknowledgement','update','contribution','response',"
+                        "'six-months']"
                         ","
                         " d.name), d.party",
         2, dv);

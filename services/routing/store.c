@@ -9,6 +9,7 @@
 #include "candour/util.h"
 #include "routing.h"
 #include "store.h"
+#include "timing.h"
 
 /* Content (what investigation is handed) from a submitted complaint. */
 char *rt_content(const char *org, const Candour__V1__Complaint *c, const char *ack,
@@ -94,7 +95,7 @@ void rt_store_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
     char holds[160];
     if (rt_holds_array(next, holds, sizeof holds) != 0)
         cd_tx_poison(tx); /* never write holds that are not the decision's */
-    const char *v[14] = {a->env->complaint_ref,
+    const char *v[15] = {a->env->complaint_ref,
                          a->version,
                          cd_state_name(next->state),
                          holds,
@@ -107,7 +108,8 @@ void rt_store_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
                          c->triage_outcome,
                          c->triage_reason,
                          c->lead_org,
-                         c->partners};
+                         c->partners,
+                         rt_ack_name(next->ack)};
     cd_tx_add(
         tx,
         "WITH u AS (UPDATE routing.complaint SET state = $3,"
@@ -123,19 +125,21 @@ void rt_store_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
         " triage_outcome = coalesce($11, triage_outcome),"
         " triage_reason = coalesce($12, triage_reason),"
         " lead_org = coalesce($13, lead_org), partners = coalesce($14::text[], partners),"
-        " version = version + 1, updated_at = now()"
+        " ack = $15, version = version + 1, updated_at = now()"
         " WHERE reference = $1 AND version = $2::int RETURNING 1)"
         " SELECT routing.expect(count(*) = 1, 'complaint changed meanwhile: decide again')"
         " FROM u",
-        14, v);
+        15, v);
     if (act->deadline_met) {
-        /* The response also ends the cadence of progress updates. */
+        /* The response also ends the cadence of progress updates and the
+         * six months (R5). */
         const char *m[2] = {a->env->complaint_ref, act->deadline_met};
         cd_tx_add(
             tx,
             "UPDATE routing.deadline SET met_at = coalesce(met_at, now()),"
             " closed_at = CASE WHEN name <> $2 AND met_at IS NULL THEN now() ELSE closed_at END"
-            " WHERE reference = $1 AND (name = $2 OR ($2 = 'response' AND name = 'update'))",
+            " WHERE reference = $1 AND (name = $2 OR ($2 = 'response'"
+            " AND name IN ('update', 'six-months')))",
             2, m);
     }
     if (act->close_deadlines) {
@@ -173,7 +177,7 @@ int rt_store_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next, 
     *content = rt_content(cr->org_id, cr->complaint, ack_s, resp_s);
     const ProtobufCEnumValue *ex = protobuf_c_enum_descriptor_get_value(
         &candour__v1__exclusion__descriptor, cr->complaint->exclusion);
-    const char *v[18] = {env->complaint_ref,
+    const char *v[19] = {env->complaint_ref,
                          cr->org_id,
                          cr->complaint->received_at,
                          cd_state_name(next->state),
@@ -190,33 +194,39 @@ int rt_store_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next, 
                          c->triage_outcome,
                          c->triage_reason,
                          c->lead_org,
-                         c->partners};
+                         c->partners,
+                         rt_ack_name(next->ack)};
     /* Until the triage applies (something holds the complaint, or it is only
      * recorded), triage_* stay NULL and partners empty. */
     cd_tx_add(tx,
               "INSERT INTO routing.complaint (reference, org_id, received_at, state,"
               " ack_due, response_due, classification, holds, content, routed_at,"
               " exclusion, chc_appeal, consent_given, consent_all, consent_share,"
-              " triage_outcome, triage_reason, lead_org, partners)"
+              " triage_outcome, triage_reason, lead_org, partners, ack)"
               " VALUES ($1, $2, $3::timestamptz, $4, $5::date, $6::date, $7,"
               " $8::text[], $9::jsonb, CASE WHEN $4 = 'received' THEN now() END,"
               " $10, $11::boolean, $12::boolean, $13::boolean, $14::text[],"
-              " $15, $16, $17, coalesce($18::text[], '{}'))",
-              18, v);
+              " $15, $16, $17, coalesce($18::text[], '{}'), $19)",
+              19, v);
     /* Its deadlines, as rows the watcher reads (complaints only: a compliment
      * or a matter outside the regulations has none). */
-    char upd_s[CD_DATE_LEN + 1] = "";
-    if (update_days > 0 && update_days < response_days)
-        cd_date_format(cd_workdays_add(rt_app.cal, cd_date_from_unix_london(received), update_days),
-                       upd_s);
-    const char *dv[5] = {env->complaint_ref, ack_s, resp_s, upd_s,
-                         cls ? cls->name : "CLASSIFICATION_COMPLAINT"};
+    cd_date_t day = cd_date_from_unix_london(received), upd;
+    char upd_s[CD_DATE_LEN + 1] = "", six_s[CD_DATE_LEN + 1];
+    if (rt_next_update_due(rt_app.cal, day, update_days, resp, &upd))
+        cd_date_format(upd, upd_s);
+    cd_date_format(rt_six_month_limit_date(day), six_s);
+    const char *dv[6] = {env->complaint_ref,
+                         ack_s,
+                         resp_s,
+                         upd_s,
+                         cls ? cls->name : "CLASSIFICATION_COMPLAINT",
+                         six_s};
     cd_tx_add(tx,
               "INSERT INTO routing.deadline (reference, name, due)"
               " SELECT $1, d.name, d.due::date FROM (VALUES ('acknowledgement', $2),"
-              " ('response', $3), ('update', nullif($4, ''))) AS d (name, due)"
+              " ('response', $3), ('update', nullif($4, '')), ('six-months', $6)) AS d (name, due)"
               " WHERE d.due IS NOT NULL AND $5 = 'CLASSIFICATION_COMPLAINT'",
-              5, dv);
+              6, dv);
     return 0;
 }
 
@@ -238,6 +248,8 @@ void rt_take_row(rt_apply_t *a, PGresult *r)
     a->cur.routed = PQgetvalue(r, 0, S_COL_ROUTED)[0] == 't';
     a->cur.acknowledged = PQgetvalue(r, 0, S_COL_ACKNOWLEDGED)[0] == 't';
     a->cur.response_sent = PQgetvalue(r, 0, S_COL_RESPONSE_SENT)[0] == 't';
+    a->cur.ack = rt_ack_from_name(PQgetvalue(r, 0, S_COL_ACK));
+    snprintf(a->response_due, sizeof a->response_due, "%s", PQgetvalue(r, 0, S_COL_RESPONSE_DUE));
     snprintf(a->version, sizeof a->version, "%s", PQgetvalue(r, 0, S_COL_VERSION));
     a->content = strdup(PQgetvalue(r, 0, S_COL_CONTENT));
     snprintf(a->org_id, sizeof a->org_id, "%s", PQgetvalue(r, 0, S_COL_ORG));
@@ -320,7 +332,8 @@ void rt_history_write(cd_tx_t *tx, const char *ref, const rt_history_t *h)
 const char rt_sql_read[] =
     "WITH c AS (SELECT state, holds, routed_at, acknowledged_at, response_sent_at,"
     "  version, content, org_id, exclusion, chc_appeal, consent_given, consent_all,"
-    "  consent_share, received_at FROM routing.complaint WHERE reference = $1),"
+    "  consent_share, received_at, ack, response_due FROM routing.complaint"
+    "  WHERE reference = $1),"
     " k AS (SELECT coalesce((SELECT org_id FROM c), $2) AS org_id,"
     "  coalesce($3::text[], ARRAY(SELECT"
     "   jsonb_array_elements_text((SELECT content FROM c)->'services'))) AS services,"
@@ -331,10 +344,12 @@ const char rt_sql_read[] =
     "  c.chc_appeal, c.consent_given, c.consent_all, c.consent_share,"
     "  jsonb_array_length(coalesce(c.content->'services', '[]'::jsonb)),"
     "  coalesce(p.pass_to_provider, false), coalesce(p.response_days, 0),"
-    "  coalesce(p.update_every_days, 0),"
+    "  coalesce(p.update_every_days, 0), c.ack, c.response_due::text,"
+    "  m.name, m.job_title, m.email, m.phone,"
     "  r.service, r.kind, r.commissioner, r.provider, r.nhse_direct"
     " FROM k LEFT JOIN c ON true"
     " LEFT JOIN routing.org_policy p ON p.org_id = k.org_id"
+    " LEFT JOIN routing.staff m ON m.staff_id = p.complaints_manager AND NOT m.disabled"
     " LEFT JOIN LATERAL (SELECT t.service, t.kind, t.commissioner, t.provider, t.nhse_direct"
     "  FROM routing.route t WHERE t.org_id = k.org_id AND t.service = ANY(k.services)"
     "  AND daterange(t.effective_from, t.effective_to, '[)') @> k.day"

@@ -7,6 +7,7 @@
 
 #include <libpq-fe.h>
 
+#include "candour/calendar.h"
 #include "candour/db.h"
 #include "candour/inbox.h"
 #include "candour/v1/events.pb-c.h"
@@ -26,7 +27,9 @@ typedef struct {
     rt_route_t routes[RT_MAX_ROUTES];
     int nroutes, nservices;
     int exclusion, chc_appeal, pass_to_provider;
-    int response_days, update_days; /* the body's (R5); 0: Candour's defaults */
+    int response_days, update_days;     /* the body's (R5); 0: Candour's defaults */
+    char response_due[CD_DATE_LEN + 1]; /* the row's, "" before it exists */
+    char manager[4][200];               /* the complaints manager named (R4): "" when none */
     int consent_given, consent_all;
     char share[RT_MAX_PARTNERS][RT_ORG];
     int nshare;
@@ -81,7 +84,10 @@ enum {
     S_COL_PASS_TO_PROVIDER,
     S_COL_RESPONSE_DAYS, /* the body's own periods (R5), 0: Candour's defaults */
     S_COL_UPDATE_DAYS,
-    S_COL_ROUTE /* service, kind, commissioner, provider, nhse_direct */
+    S_COL_ACK,          /* '', 'owed', 'requested' (R4) */
+    S_COL_RESPONSE_DUE, /* YYYY-MM-DD, after any extension */
+    S_COL_MANAGER,      /* the body's complaints manager: name, job title, email, phone */
+    S_COL_ROUTE = S_COL_MANAGER + 4 /* service, kind, commissioner, provider, nhse_direct */
 };
 
 /* The one read of an event (columns S_COL_*): $1 reference, and for

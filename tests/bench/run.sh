@@ -302,6 +302,9 @@ start_daemon() { # instance
     CANDOUR_SPOOL_DIR="$RUN/spool" CANDOUR_BANK_HOLIDAYS="$ROOT/deploy/bank-holidays.json"
     CANDOUR_INTAKE_PUBLIC_BIND="$PUBLIC" CANDOUR_INTAKE_KEY_FILE="$RUN/keys/intake.key"
     CANDOUR_GATEWAY_HTTP="127.0.0.1:$http"
+    # The end-to-end figure is receipt to acknowledgement spooled: the
+    # acknowledgement goes at receipt, not held for an investigator (R4).
+    CANDOUR_ACK_WAITS_FOR_INVESTIGATOR=0
   )
   local s
   for s in intake routing investigation signoff notify; do

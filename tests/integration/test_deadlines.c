@@ -40,8 +40,8 @@ static const Candour__V1__Deadline *s_deadline(const Candour__V1__Reply *r, cons
     return NULL;
 }
 
-#define S_ALERTS(name, level)                                                                 \
-    "SELECT count(*)::text FROM notify.alert WHERE reference = $1 AND deadline = '" name       \
+#define S_ALERTS(name, level)                                                                      \
+    "SELECT count(*)::text FROM notify.alert WHERE reference = $1 AND deadline = '" name           \
     "' AND level = '" level "' AND spool_path IS NOT NULL"
 
 Test(deadlines, R6_due_soon_and_overdue_are_raised_once_and_an_extension_is_recorded,
@@ -79,12 +79,18 @@ Test(deadlines, R6_due_soon_and_overdue_are_raised_once_and_an_extension_is_reco
     candour__v1__reply__free_unpacked(r, NULL);
     cd_client_destroy(&c);
     const char *pr[1] = {ref};
-    cr_assert(h_wait_for(h, "SELECT (met_at IS NOT NULL)::text FROM routing.deadline WHERE"
-                            " reference = $1 AND name = 'acknowledgement'", 1, pr, "true", 15000));
-    char *response_due = h_scalar(h, "SELECT due::text FROM routing.deadline WHERE reference = $1"
-                                     " AND name = 'response'", 1, pr);
-    char *update_due = h_scalar(h, "SELECT due::text FROM routing.deadline WHERE reference = $1"
-                                   " AND name = 'update'", 1, pr);
+    cr_assert(h_wait_for(h,
+                         "SELECT (met_at IS NOT NULL)::text FROM routing.deadline WHERE"
+                         " reference = $1 AND name = 'acknowledgement'",
+                         1, pr, "true", 15000));
+    char *response_due = h_scalar(h,
+                                  "SELECT due::text FROM routing.deadline WHERE reference = $1"
+                                  " AND name = 'response'",
+                                  1, pr);
+    char *update_due = h_scalar(h,
+                                "SELECT due::text FROM routing.deadline WHERE reference = $1"
+                                " AND name = 'update'",
+                                1, pr);
     cr_assert(response_due && update_due);
 
     /* The day after the update was due: overdue, raised once. */
@@ -104,6 +110,26 @@ Test(deadlines, R6_due_soon_and_overdue_are_raised_once_and_an_extension_is_reco
     fclose(f);
     cr_assert(strstr(text, ref) && strstr(text, "OVERDUE"), "%s", text);
     cr_assert_null(strstr(text, "Lin Wu"), "an alert names the complainant");
+    /* R5: no one wrote by the day the update was due: Candour's standard
+     * update went to the complainant, once, and the next is due later. */
+    cr_assert(h_wait_for(h,
+                         "SELECT (delivered_at IS NOT NULL)::text FROM notify.letter WHERE"
+                         " reference = $1 AND kind = 'progress-1'",
+                         1, pr, "true", 10000),
+              "no standard progress update");
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM routing.progress_update WHERE reference = $1"
+                         " AND text = '' AND written_by = ''",
+                         1, pr),
+                 1);
+    char *next_update = h_scalar(h,
+                                 "SELECT coalesce(max(due)::text, 'met') FROM routing.deadline"
+                                 " WHERE reference = $1 AND name = 'update' AND met_at IS NULL",
+                                 1, pr);
+    cr_assert(next_update &&
+                  (strcmp(next_update, "met") == 0 || strcmp(next_update, update_due) > 0),
+              "%s", next_update);
+    free(next_update);
 
     /* A restart of routing raises nothing again. */
     cr_assert_eq(h_stop(h, "routing"), 0);
@@ -129,32 +155,51 @@ Test(deadlines, R6_due_soon_and_overdue_are_raised_once_and_an_extension_is_reco
     candour__v1__reply__free_unpacked(r, NULL);
 
     /* An extension is the complaints manager's to record: no one named, no extension. */
-    snprintf(json, sizeof json, "{\"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
-                                " \"response\", \"new_due\": \"2099-01-01\", \"agreed_by\":"
-                                " \"Lin Wu\", \"reason\": \"x\"}}", ref);
+    snprintf(json, sizeof json,
+             "{\"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
+             " \"response\", \"new_due\": \"2099-01-01\", \"agreed_by\":"
+             " \"Lin Wu\", \"reason\": \"x\"}}",
+             ref);
     r = h_call_json(h, "routing", NULL, json);
     cr_assert(r->error && strcmp(r->error->code, "PERMISSION_DENIED") == 0 &&
               strcmp(r->error->field, "acting") == 0);
     candour__v1__reply__free_unpacked(r, NULL);
     /* An extension: refused without who agreed it, or to an earlier date. */
-    snprintf(json, sizeof json, "{\"acting\": \"%s\", \"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
-                                " \"response\", \"new_due\": \"2099-01-01\", \"reason\": \"x\"}}", manager, ref);
+    snprintf(json, sizeof json,
+             "{\"acting\": \"%s\", \"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
+             " \"response\", \"new_due\": \"2099-01-01\", \"reason\": \"x\"}}",
+             manager, ref);
     r = h_call_json(h, "routing", NULL, json);
     cr_assert(r->error && strcmp(r->error->field, "extend_deadline.agreed_by") == 0);
     candour__v1__reply__free_unpacked(r, NULL);
-    snprintf(json, sizeof json, "{\"acting\": \"%s\", \"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
-                                " \"response\", \"new_due\": \"2000-01-01\", \"agreed_by\": \"Lin Wu\","
-                                " \"reason\": \"x\"}}", manager, ref);
+    snprintf(json, sizeof json,
+             "{\"acting\": \"%s\", \"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
+             " \"response\", \"new_due\": \"2000-01-01\", \"agreed_by\": \"Lin Wu\","
+             " \"agreed_on\": \"%s\", \"reason\": \"x\"}}",
+             manager, ref, response_due);
     r = h_call_json(h, "routing", NULL, json);
-    cr_assert(r->error && strcmp(r->error->code, "FAILED_PRECONDITION") == 0);
+    cr_assert(r->error && strcmp(r->error->code, "INVALID_ARGUMENT") == 0 &&
+              strcmp(r->error->field, "extend_deadline.new_due") == 0);
+    candour__v1__reply__free_unpacked(r, NULL);
+    /* R5: when it was agreed, too. */
+    snprintf(json, sizeof json,
+             "{\"acting\": \"%s\", \"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
+             " \"response\", \"new_due\": \"2099-01-01\", \"agreed_by\": \"Lin Wu\","
+             " \"reason\": \"x\"}}",
+             manager, ref);
+    r = h_call_json(h, "routing", NULL, json);
+    cr_assert(r->error && strcmp(r->error->code, "REQUIRED") == 0 &&
+              strcmp(r->error->field, "extend_deadline.agreed_on") == 0);
     candour__v1__reply__free_unpacked(r, NULL);
     cd_date_t nd = cd_date_add_days(rd, 30);
     char new_due[CD_DATE_LEN + 1];
     cd_date_format(nd, new_due);
-    snprintf(json, sizeof json, "{\"acting\": \"%s\", \"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
-                                " \"response\", \"new_due\": \"%s\", \"agreed_by\": \"Lin Wu\","
-                                " \"reason\": \"An independent clinical opinion is needed.\"}}",
-             manager, ref, new_due);
+    snprintf(json, sizeof json,
+             "{\"acting\": \"%s\", \"extend_deadline\": {\"complaint_ref\": \"%s\", \"deadline\":"
+             " \"response\", \"new_due\": \"%s\", \"agreed_by\": \"Lin Wu\","
+             " \"agreed_on\": \"%s\","
+             " \"reason\": \"An independent clinical opinion is needed.\"}}",
+             manager, ref, new_due, response_due);
     r = h_call_json(h, "routing", NULL, json);
     cr_assert_null(r->error, "%s", r->error ? r->error->message : "");
     candour__v1__reply__free_unpacked(r, NULL);
@@ -167,8 +212,10 @@ Test(deadlines, R6_due_soon_and_overdue_are_raised_once_and_an_extension_is_reco
     cr_assert_not(d->missed);
     candour__v1__reply__free_unpacked(r, NULL);
     /* The audit trail names the complaints manager who recorded it. */
-    char *actor = h_scalar(h, "SELECT actor FROM routing.audit WHERE table_name ="
-                              " 'deadline_extension' AND reference = $1", 1, pr);
+    char *actor = h_scalar(h,
+                           "SELECT actor FROM routing.audit WHERE table_name ="
+                           " 'deadline_extension' AND reference = $1",
+                           1, pr);
     char want[96];
     snprintf(want, sizeof want, "Casey Manager (%s)", manager);
     cr_assert(actor && strcmp(actor, want) == 0, "audit actor %s, wanted %s", actor, want);
@@ -177,8 +224,10 @@ Test(deadlines, R6_due_soon_and_overdue_are_raised_once_and_an_extension_is_reco
     char kind[64];
     snprintf(kind, sizeof kind, "extension-%s", new_due);
     const char *pk[2] = {ref, kind};
-    cr_assert(h_wait_for(h, "SELECT (delivered_at IS NOT NULL)::text FROM notify.letter WHERE"
-                            " reference = $1 AND kind = $2", 2, pk, "true", 10000),
+    cr_assert(h_wait_for(h,
+                         "SELECT (delivered_at IS NOT NULL)::text FROM notify.letter WHERE"
+                         " reference = $1 AND kind = $2",
+                         2, pk, "true", 10000),
               "no extension letter");
     /* And the new date is watched afresh. */
     s_set_clock(new_due, 1);

@@ -1,8 +1,7 @@
 /* test_casework_rules.c - the investigation's rules (casework.h): the plan
  * (V2), key issues (V3), evidence and attachments (V4), findings and the
- * overall outcome (V3, V5), actions, remedy and apology (V5, F1), and the
- * response's clocks (R5). Each test states one rule, both ways where it
- * can: what is accepted, and what is refused with which code on which field.
+ * overall outcome (V3, V5), actions, remedy and apology (V5, F1). Each test states one rule, both
+ * ways where it can: what is accepted, and what is refused with which code on which field.
  *
  * Today is Wednesday 25 November 2026 throughout. */
 #include <criterion/criterion.h>
@@ -1024,126 +1023,6 @@ Test(casework_rules, F1_an_upheld_outcome_needs_a_failing_and_an_apology)
     cd_fail_t e = {0};
     EXPECT_OK(iv_conclusion_check(CANDOUR__V1__OUTCOME__OUTCOME_NOT_UPHELD, 0, 0, "c", &e), e);
     EXPECT_OK(iv_conclusion_check(CANDOUR__V1__OUTCOME__OUTCOME_WITHDRAWN, 0, 0, "c", &e), e);
-}
-
-/* ================================================================ R5: time */
-
-static void s_limit(const char *received, const char *want)
-{
-    char out[CD_DATE_LEN + 1] = "";
-    cr_assert_eq(iv_six_month_limit(received, out), 0, "%s", received);
-    cr_assert_str_eq(out, want, "six months after %s", received);
-}
-
-Test(casework_rules, six_months_after_31_august_is_the_end_of_february)
-{
-    s_limit("2026-08-31", "2027-02-28");
-    s_limit("2027-08-31", "2028-02-29");
-    s_limit("2026-12-31", "2027-06-30");
-    s_limit("2026-03-31", "2026-09-30");
-}
-
-Test(casework_rules, six_months_after_29_february_2028_is_29_august)
-{
-    s_limit("2028-02-29", "2028-08-29");
-    s_limit("2026-03-15", "2026-09-15");
-    s_limit("2026-07-01", "2027-01-01");
-    s_limit("2026-06-30", "2026-12-30");
-}
-
-Test(casework_rules, R5_the_six_month_limit_of_text_that_is_no_date_is_refused)
-{
-    char out[CD_DATE_LEN + 1] = "untouched";
-    cr_assert_eq(iv_six_month_limit("2026-02-30", out), -1);
-    cr_assert_eq(iv_six_month_limit("", out), -1);
-    cr_assert_eq(iv_six_month_limit(NULL, out), -1);
-    cr_assert_eq(iv_six_month_limit("9999-07-01", out), -1, "beyond the calendar");
-    cr_assert_str_eq(out, "untouched");
-    s_limit("9999-06-30", "9999-12-30");
-}
-
-Test(casework_rules, R5_a_response_sent_on_its_due_date_is_not_late)
-{
-    cr_assert_not(iv_response_late(s_d("2026-12-04"), s_d("2026-12-04")));
-    cr_assert_not(iv_response_late(s_d("2026-12-03"), s_d("2026-12-04")));
-    cr_assert(iv_response_late(s_d("2026-12-05"), s_d("2026-12-04")));
-}
-
-Test(casework_rules, R5_six_months_have_passed_the_day_after_the_limit)
-{
-    cd_date_t received = s_d("2026-08-31");
-    cr_assert_not(iv_six_months_passed(s_d("2027-02-28"), received));
-    cr_assert(iv_six_months_passed(s_d("2027-03-01"), received));
-}
-
-Test(casework_rules, R5_updates_fall_due_every_cadence_days_and_never_at_zero)
-{
-    cd_date_t next = {0};
-    cr_assert_eq(iv_next_update_due(s_d("2026-11-25"), 14, &next), 1);
-    cr_assert_eq(cd_date_cmp(next, s_d("2026-12-09")), 0);
-    cr_assert_eq(iv_next_update_due(s_d("2026-12-20"), 28, &next), 1);
-    cr_assert_eq(cd_date_cmp(next, s_d("2027-01-17")), 0, "calendar days, across the year end");
-    cd_date_t untouched = {1, 1, 1};
-    cr_assert_eq(iv_next_update_due(s_d("2026-11-25"), 0, &untouched), 0);
-    cr_assert_eq(untouched.y, 1);
-}
-
-Test(casework_rules, R5_an_extension_agreed_and_recorded_is_accepted)
-{
-    cd_fail_t e = {0};
-    EXPECT_OK(iv_extension_check(s_d("2026-12-04"), "2027-01-15", "Mrs A (the complainant)",
-                                 "2026-11-20", s_d("2026-10-01"), s_today, "extend", &e),
-              e);
-}
-
-Test(casework_rules, R5_an_extension_is_to_a_later_date_not_yet_passed)
-{
-    cd_fail_t e = {0};
-    EXPECT_FAIL(iv_extension_check(s_d("2026-12-04"), "2026-12-04", "Mrs A", "2026-11-20",
-                                   s_d("2026-10-01"), s_today, "extend", &e),
-                e, "INVALID_ARGUMENT", "extend.new_due");
-    cr_assert(strstr(e.message, "4 December 2026"), "%s", e.message);
-    EXPECT_FAIL(iv_extension_check(s_d("2026-11-01"), "2026-11-20", "Mrs A", "2026-11-20",
-                                   s_d("2026-10-01"), s_today, "extend", &e),
-                e, "INVALID_ARGUMENT", "extend.new_due");
-    EXPECT_FAIL(iv_extension_check(s_d("2026-12-04"), "soon", "Mrs A", "2026-11-20",
-                                   s_d("2026-10-01"), s_today, "extend", &e),
-                e, "INVALID_DATE", "extend.new_due");
-}
-
-Test(casework_rules, R5_an_extension_records_who_agreed_it_and_when)
-{
-    cd_fail_t e = {0};
-    EXPECT_FAIL(iv_extension_check(s_d("2026-12-04"), "2027-01-15", "", "2026-11-20",
-                                   s_d("2026-10-01"), s_today, "extend", &e),
-                e, "REQUIRED", "extend.agreed_by");
-    EXPECT_FAIL(iv_extension_check(s_d("2026-12-04"), "2027-01-15", "Mrs A", "", s_d("2026-10-01"),
-                                   s_today, "extend", &e),
-                e, "REQUIRED", "extend.agreed_on");
-    EXPECT_FAIL(iv_extension_check(s_d("2026-12-04"), "2027-01-15", "Mrs A", "2026-11-26",
-                                   s_d("2026-10-01"), s_today, "extend", &e),
-                e, "DATE_IN_FUTURE", "extend.agreed_on");
-    EXPECT_FAIL(iv_extension_check(s_d("2026-12-04"), "2027-01-15", "Mrs A", "2026-09-30",
-                                   s_d("2026-10-01"), s_today, "extend", &e),
-                e, "INVALID_ARGUMENT", "extend.agreed_on");
-}
-
-Test(casework_rules, R5_beyond_six_months_an_extension_must_be_agreed_before_they_end)
-{
-    /* Received 31 Aug 2026: six months end 28 Feb 2027. */
-    cd_fail_t e = {0};
-    cd_date_t received = s_d("2026-08-31"), today = s_d("2027-03-10");
-    EXPECT_OK(iv_extension_check(s_d("2027-02-20"), "2027-04-30", "Mrs A", "2027-02-28", received,
-                                 today, "extend", &e),
-              e);
-    EXPECT_FAIL(iv_extension_check(s_d("2027-02-20"), "2027-04-30", "Mrs A", "2027-03-01", received,
-                                   today, "extend", &e),
-                e, "FAILED_PRECONDITION", "extend.agreed_on");
-    cr_assert(strstr(e.message, "28 February 2027"), "%s", e.message);
-    /* An extension within the six months needs nothing more. */
-    EXPECT_OK(iv_extension_check(s_d("2027-01-20"), "2027-02-27", "Mrs A", "2027-02-01", received,
-                                 s_d("2027-02-01"), "extend", &e),
-              e);
 }
 
 /* ======================================================== plain words */

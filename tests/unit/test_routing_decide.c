@@ -7,6 +7,7 @@
  * `cur`. A state is checked by its name and its flags, and every
  * action is checked both when it should happen and when it should not. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "decide.h"
@@ -574,4 +575,131 @@ Test(routing_decide, other_letters_and_letters_without_a_kind_change_nothing)
         s_expect_nothing(&a, kinds[i] ? kinds[i] : "(no kind)");
         cr_assert_eq(memcmp(&st, &before, sizeof st), 0, "%s", kinds[i] ? kinds[i] : "(null)");
     }
+}
+
+/* ------------------------------------------------------------ R4: who the acknowledgement names */
+
+/* Received with the acknowledgement held for the investigator's name. */
+static rt_actions_t s_receive_waiting(rt_state_t *st)
+{
+    memset(st, 0, sizeof *st);
+    rt_input_t in = {
+        .type = "complaint.received", .classification = "CLASSIFICATION_COMPLAINT", .ack_waits = 1};
+    return s_step(st, &in);
+}
+
+Test(routing_decide, R4_not_held_the_acknowledgement_is_asked_for_at_receipt_once)
+{
+    rt_state_t st = s_routed();
+    cr_assert_eq(st.ack, RT_ACK_REQUESTED);
+    s_event(&st, "case.opened");
+    rt_actions_t a = s_event(&st, "investigator.assigned");
+    cr_assert_eq(a.request_ack, 0, "asked for twice");
+    a = s_event(&st, "acknowledgement.due");
+    cr_assert_eq(a.request_ack, 0, "asked for twice");
+}
+
+Test(routing_decide, R4_held_the_acknowledgement_goes_when_the_investigator_is_assigned)
+{
+    rt_state_t st;
+    rt_actions_t a = s_receive_waiting(&st);
+    s_expect_state(&st, "received");
+    cr_assert(a.route, "the complaint is routed while its acknowledgement waits");
+    cr_assert_eq(a.request_ack, 0, "asked for before an investigator is named");
+    cr_assert_eq(st.ack, RT_ACK_OWED);
+    a = s_event(&st, "case.opened");
+    cr_assert_eq(a.request_ack, 0);
+    a = s_event(&st, "investigator.assigned");
+    cr_assert(a.request_ack, "the assignment did not send the acknowledgement");
+    cr_assert(a.changed, "the row must record that it was asked for");
+    cr_assert_eq(st.ack, RT_ACK_REQUESTED);
+    /* A second assignment (a new investigator) does not send another. */
+    a = s_event(&st, "investigator.assigned");
+    cr_assert_eq(a.request_ack, 0);
+    a = s_event(&st, "acknowledgement.due");
+    cr_assert_eq(a.request_ack, 0, "the due day asked for it again");
+}
+
+Test(routing_decide, R4_held_with_no_investigator_by_its_due_day_it_goes_then)
+{
+    rt_state_t st;
+    s_receive_waiting(&st);
+    rt_actions_t a = s_event(&st, "acknowledgement.due");
+    cr_assert(a.request_ack);
+    s_expect_state(&st, "received");
+    a = s_event(&st, "case.opened");
+    a = s_event(&st, "investigator.assigned");
+    cr_assert_eq(a.request_ack, 0, "an assignment after the due day sends no second one");
+}
+
+Test(routing_decide, R4_a_held_complaint_waiting_for_consent_is_acknowledged_on_its_due_day)
+{
+    rt_state_t st;
+    memset(&st, 0, sizeof st);
+    rt_input_t in = {.type = "complaint.received",
+                     .classification = "CLASSIFICATION_COMPLAINT",
+                     .holds = s_consent,
+                     .nholds = 1,
+                     .ack_waits = 1};
+    rt_actions_t a = s_step(&st, &in);
+    s_expect_state(&st, "awaiting-consent");
+    cr_assert_eq(a.request_ack, 0);
+    a = s_event(&st, "acknowledgement.due");
+    cr_assert(a.request_ack, "a complaint held for consent is still acknowledged in time");
+}
+
+Test(routing_decide, R4_an_acknowledgement_still_owed_goes_when_the_complaint_closes_at_triage)
+{
+    rt_triage_out_t t = {.outcome = RT_NOT_REQUIRED, .tell_complainant = 1};
+    snprintf(t.reason, sizeof t.reason, "%s", "a staff grievance");
+    rt_state_t st;
+    memset(&st, 0, sizeof st);
+    rt_input_t in = {.type = "complaint.received",
+                     .classification = "CLASSIFICATION_COMPLAINT",
+                     .triage = &t,
+                     .ack_waits = 1};
+    rt_actions_t a = s_step(&st, &in);
+    s_expect_state(&st, "not-required");
+    cr_assert(a.request_ack, "closed at triage, the complaint was never acknowledged");
+    cr_assert(a.tell_outcome);
+}
+
+Test(routing_decide, R4_a_withdrawal_before_the_acknowledgement_went_sends_none)
+{
+    rt_state_t st;
+    s_receive_waiting(&st);
+    rt_actions_t a = s_event(&st, "complaint.withdrawn");
+    s_expect_state(&st, "withdrawn");
+    cr_assert_eq(a.request_ack, 0, "the withdrawal's confirmation is the letter that goes");
+}
+
+Test(routing_decide, R4_the_investigation_completed_before_anyone_was_named_acknowledges_first)
+{
+    rt_state_t st;
+    s_receive_waiting(&st);
+    s_event(&st, "case.opened");
+    rt_actions_t a = s_event(&st, "investigation.completed");
+    s_expect_state(&st, "awaiting-sign-off");
+    cr_assert(a.request_ack);
+}
+
+Test(routing_decide, a_compliment_owes_no_acknowledgement_whatever_comes)
+{
+    rt_state_t st;
+    memset(&st, 0, sizeof st);
+    rt_input_t in = {.type = "complaint.received",
+                     .classification = "CLASSIFICATION_COMPLIMENT",
+                     .ack_waits = 1};
+    s_step(&st, &in);
+    cr_assert_eq(st.ack, RT_ACK_NONE);
+    rt_actions_t a = s_event(&st, "acknowledgement.due");
+    cr_assert_eq(a.request_ack, 0);
+}
+
+Test(routing_decide, the_acknowledgements_state_has_one_name_each_way)
+{
+    for (int i = RT_ACK_NONE; i <= RT_ACK_REQUESTED; i++)
+        cr_assert_eq(rt_ack_from_name(rt_ack_name(i)), i);
+    cr_assert_eq(rt_ack_from_name("sent"), RT_ACK_NONE);
+    cr_assert_eq(rt_ack_from_name(NULL), RT_ACK_NONE);
 }

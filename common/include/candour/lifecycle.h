@@ -63,6 +63,9 @@ typedef enum {
     CD_LC_INVESTIGATOR_ASSIGNED,   /* the complaints manager named the investigator (V1) */
     CD_LC_CASE_RECORDED, /* the case's record grew: plan, key issues, evidence, findings, draft */
     CD_LC_OMBUDSMAN_REFERRAL, /* a stage of the complaint at the Ombudsman, recorded (L4) */
+    CD_LC_ACK_DUE,            /* the acknowledgement's due day came (R4) */
+    CD_LC_PROGRESS_SENT,      /* a progress update went to the complainant (R5) */
+    CD_LC_RESPONSE_LATE,      /* the complainant was told why the response is late (R5) */
     CD_LC_EVENT_COUNT
 } cd_lc_event_t;
 
@@ -71,7 +74,8 @@ typedef enum {
  * triage outcome is written to the complainant only when triage says so). */
 enum {
     CD_LC_A_STATUS = 1 << 0,        /* tell the submitting organisation the new state */
-    CD_LC_A_ACK_LETTER = 1 << 1,    /* ask for the acknowledgement letter (R4) */
+    CD_LC_A_ACK_LETTER = 1 << 1,    /* the acknowledgement is owed (R4): asked for at once,
+                                     * or held for the investigator's name (A_ACK_IF_OWED) */
     CD_LC_A_ROUTE = 1 << 2,         /* hand the complaint to investigation */
     CD_LC_A_ASK_PARTNERS = 1 << 3,  /* ask the partners for their parts (R3) */
     CD_LC_A_TELL_OUTCOME = 1 << 4,  /* write the triage outcome to the complainant */
@@ -82,6 +86,7 @@ enum {
     CD_LC_A_MERGE = 1 << 9,         /* merge the partners' parts once all are in (R3) */
     CD_LC_A_ALERT = 1 << 10,        /* raise the deadline to the complaints manager (R6) */
     CD_LC_A_RETRIAGE = 1 << 11,     /* the holds changed before triage: settle again */
+    CD_LC_A_ACK_IF_OWED = 1 << 12,  /* the acknowledgement, if still owed, goes now (R4) */
 };
 
 /* One row: in any state of `from` (a set of 1 << state), `event` leads to
