@@ -163,9 +163,9 @@ static void s_on_recipient(const cd_tx_result_t *res, void *arg)
     cd_fail_t perr;
     Candour__V1__Person *to = (Candour__V1__Person *)cd_pbjson_parse(
         &candour__v1__person__descriptor, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), &perr);
-    char today[32];
-    cd_format_rfc3339(cd_now_us(), today);
-    today[CD_DATE_LEN] = 0;
+    /* The letter's date: today in London (by Candour's clock). */
+    char today[CD_DATE_LEN + 1];
+    cd_date_format(cd_date_from_unix_london(cd_clock_now()), today);
     char *body = to ? p->render(to, p->reference, today, p->payload) : NULL;
     if (!body) {
         cd_inbox_nak(p->in, p->ev, CD_CODE_RENDER_FAILED, "the letter could not be rendered");

@@ -53,6 +53,17 @@ static char *s_done(s_buf_t *b)
     return b->p;
 }
 
+/* A date as people read it ("Friday 4 December 2026"), or as given when it
+ * is not a date. */
+static const char *s_when(const char *iso, char out[48])
+{
+    cd_date_t d;
+    if (cd_date_parse(iso, &d) != 0)
+        return iso;
+    cd_date_words(d, 1, out, 48);
+    return out;
+}
+
 static void s_header(s_buf_t *b, const Candour__V1__Person *to, const char *reference,
                      const char *today)
 {
@@ -63,7 +74,8 @@ static void s_header(s_buf_t *b, const Candour__V1__Person *to, const char *refe
         s_add(b, "%s\n", to->postcode);
     if (!to->n_address && to->email[0])
         s_add(b, "%s\n", to->email);
-    s_add(b, "\n%s\n\nOur reference: %s\n\nDear %s,\n\n", today, reference,
+    char w[48];
+    s_add(b, "\n%s\n\nOur reference: %s\n\nDear %s,\n\n", s_when(today, w), reference,
           to->address_as[0] ? to->address_as : to->name);
 }
 
@@ -82,17 +94,6 @@ static const char *s_outcome_words(Candour__V1__Outcome o)
     default:
         return "We have finished looking into your complaint.";
     }
-}
-
-/* A date as people read it ("Friday 4 December 2026"), or as given when it
- * is not a date. */
-static const char *s_when(const char *iso, char out[48])
-{
-    cd_date_t d;
-    if (cd_date_parse(iso, &d) != 0)
-        return iso;
-    cd_date_words(d, 1, out, 48);
-    return out;
 }
 
 /* How to reach a member of staff: " by email at ... or by telephone on ...",
@@ -127,6 +128,7 @@ char *nt_render_acknowledgement(const Candour__V1__Person *to, const char *refer
                                 const char *today, const Candour__V1__LetterRequested *req)
 {
     s_buf_t b = {0};
+    char w[48];
     s_header(&b, to, reference, today);
     s_add(&b, "Thank you for your complaint. We received it and will look into it carefully and"
               " fairly.\n\n");
@@ -159,7 +161,7 @@ char *nt_render_acknowledgement(const Candour__V1__Person *to, const char *refer
           " a new date with you.\n\n"
           "You can get free, independent help with your complaint from an NHS complaints"
           " advocate. Your local council can tell you who provides advocacy in your area.\n\n",
-          req->response_due[0] ? req->response_due : "the date we agree with you");
+          req->response_due[0] ? s_when(req->response_due, w) : "the date we agree with you");
     s_sign(&b, c && c->investigates ? c : NULL);
     return s_done(&b);
 }
@@ -432,6 +434,7 @@ char *nt_render_extension(const Candour__V1__Person *to, const char *reference, 
                           const Candour__V1__DeadlineExtended *de)
 {
     s_buf_t b = {0};
+    char w[48], w2[48];
     s_header(&b, to, reference, today);
     s_add(
         &b,
@@ -441,7 +444,7 @@ char *nt_render_extension(const Candour__V1__Person *to, const char *reference, 
         "We are sorry for the wait, and we will keep you informed of our progress. If you have"
         " any questions, please contact us, quoting the reference above.\n\n"
         "Yours sincerely,\n\nThe Complaints Team\n",
-        de->new_due, de->old_due, de->reason);
+        s_when(de->new_due, w), s_when(de->old_due, w2), de->reason);
     return s_done(&b);
 }
 
@@ -473,8 +476,9 @@ char *nt_render_alert(const char *reference, const Candour__V1__DeadlineAlert *d
           overdue ? "OVERDUE" : "Due soon", da->deadline, da->party[0] ? " for " : "", da->party,
           overdue ? "has passed" : "falls due soon", reference, da->deadline,
           da->party[0] ? ", from " : "", da->party, da->due, raised_at,
-          overdue ? "If the complainant has not been told why, write to them now (R5), and agree a"
-                    " new date if more time is needed (candourctl extend)."
+          overdue ? "If the complainant has not been told why, record it now (candourctl late) and"
+                    " they are written to (R5); agree a new date if more time is needed"
+                    " (candourctl extend)."
                   : "Check the work is on track, or agree a new date with the complainant in good"
                     " time (candourctl extend).");
     return s_done(&b);

@@ -122,7 +122,8 @@ int main(int argc, char **argv)
          "gov.uk bank-holidays.json to extend the built-in calendar (empty: rules only)",
          &rt_app.holidays_path},
         {"CANDOUR_UPDATE_DAYS", CD_CONFIG_INT, "20", 0, 130,
-         "working days after receipt when a progress update is due (0: no update deadline)",
+         "progress updates to the complainant every this many working days, for a body that set"
+         " none (R5; 0: none)",
          &rt_app.update_days},
         {"CANDOUR_DUE_SOON_DAYS", CD_CONFIG_INT, "2", 0, 30,
          "raise a deadline as due soon this many working days before it", &rt_app.due_soon_days},

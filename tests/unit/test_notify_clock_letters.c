@@ -64,7 +64,7 @@ Test(notify_clock_letters, R4_the_acknowledgement_names_the_investigator_and_how
     HAS(t, "Yours sincerely,\n\nSam Okafor\nPatient Safety Lead\n");
     /* Still the offer to discuss, the date, and advocacy. */
     HAS(t, "talk with you about how we will handle");
-    HAS(t, "2027-01-13");
+    HAS(t, "Wednesday 13 January 2027");
     HAS(t, "advocate");
     free(t);
 }

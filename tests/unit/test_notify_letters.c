@@ -81,9 +81,9 @@ Test(notify_letters, R4_acknowledgement_quotes_reference_response_date_and_inves
     char *t = nt_render_acknowledgement(&p, "CDR-ABCD-EFGH", "2024-03-05", &r);
     cr_assert_not_null(t);
     HAS(t, "CDR-ABCD-EFGH");
-    HAS(t, "2024-04-12");
+    HAS(t, "Friday 12 April 2024"); /* the response date, as people write it */
     HAS(t, "Sam Okafor, Complaints Investigator, 0113 496 0000");
-    HAS(t, "2024-03-05");
+    HAS(t, "Tuesday 5 March 2024"); /* the letter's date */
     free(t);
 }
 
@@ -389,7 +389,7 @@ Test(notify_letters, F2_the_signed_draft_is_the_body_between_salutation_and_sign
     char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
     cr_assert_not_null(t);
     HAS(t, "Anita Patel\n14 Chapel Row\nHeadingley\nLeeds\nLS6 3AB\n");
-    HAS(t, "2024-04-10");
+    HAS(t, "Wednesday 10 April 2024");
     HAS(t, "Our reference: CDR-ABCD-EFGH");
     const char *dear = strstr(t, "Dear Mrs Patel,\n\n");
     const char *body = strstr(t, s_draft_text);
