@@ -88,6 +88,8 @@ Test(casework, a_coordinated_complaint_is_investigated_drafted_signed_and_sent, 
     h_org(s_h, "ICB-QWE");
     h_org(s_h, "TRUST-RXX");
     h_org(s_h, "LA-XYZ");
+    /* As Candour runs: the acknowledgement waits to name the investigator (R4). */
+    h_setenv(s_h, "CANDOUR_ACK_WAITS_FOR_INVESTIGATOR", "1");
     cr_assert_eq(h_start_all(s_h), 0);
     s_manager = h_staff(s_h, "ICB-QWE", "Casey Manager", "Complaints", "complaints-manager");
     s_investigator = h_staff(s_h, "ICB-QWE", "Ira Investigator", "Quality", "investigator");
@@ -113,8 +115,24 @@ Test(casework, a_coordinated_complaint_is_investigated_drafted_signed_and_sent, 
                          "open", 15000),
               "no case opened");
 
-    /* V1: an impartial investigator. */
+    /* V1: an impartial investigator; R4: the acknowledgement names them. */
     h_assign(s_h, ref, s_manager, s_investigator);
+    cr_assert(h_wait_for(s_h, "SELECT (delivered_at IS NOT NULL)::text FROM notify.letter WHERE"
+                              " reference = $1 AND kind = 'acknowledgement'", 1, p, "true", 15000),
+              "no acknowledgement");
+    char *ack = h_scalar(s_h, "SELECT body FROM notify.letter WHERE reference = $1 AND kind ="
+                              " 'acknowledgement'", 1, p);
+    cr_assert(ack && strstr(ack, "looking into your complaint is Ira Investigator"), "%s", ack);
+    free(ack);
+    /* R5: the investigator keeps the complainant informed. */
+    s_ok(s_json("routing", NULL,
+                "{\"acting\": \"%s\", \"send_progress_update\": {\"complaint_ref\": \"%s\","
+                " \"text\": \"We have asked the hospital and the council for their records.\"}}",
+                s_investigator, ref),
+         "send_progress_update");
+    cr_assert(h_wait_for(s_h, "SELECT (delivered_at IS NOT NULL)::text FROM notify.letter WHERE"
+                              " reference = $1 AND kind = 'progress-1'", 1, p, "true", 15000),
+              "no progress update");
     /* V2: a proportionate plan; V3: the key issues as agreed. */
     s_ok(s_json("investigation", NULL,
                 "{\"acting\": \"%s\", \"set_plan\": {\"complaint_ref\": \"%s\", \"grading\":"
