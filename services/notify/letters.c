@@ -64,8 +64,9 @@ static const char *s_when(const char *iso, char out[48])
     return out;
 }
 
-static void s_header(s_buf_t *b, const Candour__V1__Person *to, const char *reference,
-                     const char *today)
+/* The address, the date, the reference, and (salute) "Dear <as asked>,". */
+static void s_header_as(s_buf_t *b, const Candour__V1__Person *to, const char *reference,
+                        const char *today, int salute)
 {
     s_add(b, "%s\n", to->name);
     for (size_t i = 0; i < to->n_address; i++)
@@ -75,8 +76,24 @@ static void s_header(s_buf_t *b, const Candour__V1__Person *to, const char *refe
     if (!to->n_address && to->email[0])
         s_add(b, "%s\n", to->email);
     char w[48];
-    s_add(b, "\n%s\n\nOur reference: %s\n\nDear %s,\n\n", s_when(today, w), reference,
-          to->address_as[0] ? to->address_as : to->name);
+    s_add(b, "\n%s\n\nOur reference: %s\n\n", s_when(today, w), reference);
+    if (salute)
+        s_add(b, "Dear %s,\n\n", to->address_as[0] ? to->address_as : to->name);
+}
+
+static void s_header(s_buf_t *b, const Candour__V1__Person *to, const char *reference,
+                     const char *today)
+{
+    s_header_as(b, to, reference, today, 1);
+}
+
+/* Whether a draft opens with its own salutation ("Dear ..." on its first
+ * line): the sign-off gate has checked it is as the complainant asked. */
+static int s_salutes(const char *text)
+{
+    while (*text == ' ' || *text == '\t' || *text == '\r' || *text == '\n')
+        text++;
+    return strncmp(text, "Dear ", 5) == 0;
 }
 
 static const char *s_outcome_words(Candour__V1__Outcome o)
@@ -271,6 +288,8 @@ static void s_ombudsman(s_buf_t *b)
  * blank line, and the Ombudsman's details after it unless it gives them. */
 static void s_draft_body(s_buf_t *b, const char *text)
 {
+    while (*text == '\n' || *text == '\r')
+        text++;
     size_t n = strlen(text);
     while (n && strchr(" \t\r\n", text[n - 1]))
         n--;
@@ -283,7 +302,8 @@ char *nt_render_final_response(const Candour__V1__Person *to, const char *refere
                                const char *today, const Candour__V1__ResponseApproved *ra)
 {
     s_buf_t b = {0};
-    s_header(&b, to, reference, today);
+    int own = ra->draft && ra->draft->text[0] && s_salutes(ra->draft->text);
+    s_header_as(&b, to, reference, today, !own);
     if (ra->draft && ra->draft->text[0]) {
         s_draft_body(&b, ra->draft->text);
     } else {

@@ -46,7 +46,8 @@ char *nt_render_late(const Candour__V1__Person *to, const char *reference, const
  * written from ra: the outcome, the findings, each partner's part or the
  * plain statement that a waived part is not included and why (R3), an
  * apology when upheld, and the Ombudsman. Either way the letter opens with
- * the address, the date, the reference and the salutation, and ends with the
+ * the address, the date, the reference and the salutation (a draft that
+ * opens with its own "Dear ..." keeps that one alone), and ends with the
  * signatory's name and role. */
 char *nt_render_final_response(const Candour__V1__Person *to, const char *reference,
                                const char *today, const Candour__V1__ResponseApproved *ra);

@@ -796,3 +796,19 @@ int h_http_get(int port, const char *path, char **body)
     free(buf);
     return status;
 }
+
+char *h_read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+    long n = ftell(f);
+    cr_assert_geq(n, 0);
+    cr_assert_eq(fseek(f, 0, SEEK_SET), 0);
+    char *s = malloc((size_t)n + 1);
+    cr_assert_not_null(s);
+    cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n, "short read of %s", path);
+    s[n] = 0;
+    fclose(f);
+    return s;
+}

@@ -645,3 +645,20 @@ Test(notify_letters, safe_reference_accepts_64_chars_and_rejects_65)
     ref[65] = 0;
     cr_assert_not(nt_safe_reference(ref), "65 chars accepted");
 }
+
+Test(notify_letters, F2_a_signed_draft_with_its_own_salutation_is_greeted_once)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__ResponseApproved ra = s_approved(CANDOUR__V1__OUTCOME__OUTCOME_UPHELD);
+    Candour__V1__DraftVersion dv = CANDOUR__V1__DRAFT_VERSION__INIT;
+    dv.version = 2;
+    dv.text = "\nDear Mrs Patel,\n\nThank you for your letter of 3 March.\n";
+    ra.draft = &dv;
+    char *t = nt_render_final_response(&p, "CDR-ABCD-EFGH", "2024-04-10", &ra);
+    cr_assert_not_null(t);
+    const char *first = strstr(t, "Dear ");
+    cr_assert_not_null(first);
+    cr_assert_null(strstr(first + 1, "Dear "), "greeted twice:\n%s", t);
+    HAS(t, "Our reference: CDR-ABCD-EFGH\n\nDear Mrs Patel,\n\nThank you for your letter");
+    free(t);
+}
