@@ -157,6 +157,8 @@ say "applying migrations from $CANDOUR_MIGRATIONS_DIR"
 build/services/candourctl migrate </dev/null
 # The KO41a category lists key issues are filed under (data; importing again changes nothing).
 build/services/candourctl categories import deploy/categories/ko41a.csv >/dev/null
+# The terms a response must explain on first use (sign-off's quality gate).
+build/services/candourctl glossary import deploy/glossary/default.csv >/dev/null
 
 # CURVE keys (made once, kept in var/keys): intake's server key, and a key for
 # this machine's own organisation LOCAL-DEV, on the allow-list, which

@@ -14,6 +14,7 @@ static const char *const s_investigation[] = {"investigation", NULL};
 static const char *const s_routing_notify[] = {"routing", "notify", NULL};
 static const char *const s_signoff_routing[] = {"signoff", "routing", NULL};
 static const char *const s_notify_routing[] = {"notify", "routing", NULL};
+static const char *const s_investigation_routing[] = {"investigation", "routing", NULL};
 /* Withdrawal closes the complaint everywhere: the case, the draft and the
  * letters stop too (only the confirmation is written). */
 static const char *const s_everyone[] = {"routing", "investigation", "signoff", "notify", NULL};
@@ -52,6 +53,7 @@ static const cd_event_type_t s_types[] = {
     E("ombudsman.referral", referral, "investigation", s_routing),
     E("investigation.completed", investigation_completed, "investigation", s_signoff_routing),
     E("response.approved", response_approved, "signoff", s_notify_routing),
+    E("draft.returned", draft_returned, "signoff", s_investigation_routing),
     E("letter.sent", letter_sent, "notify", s_routing),
 };
 

@@ -76,6 +76,9 @@ static const cd_lc_row_t s_rows[] = {
     /* The response is on its way: an acknowledgement still owed goes first. */
     {BEFORE_OUTCOME,        CD_LC_INVESTIGATION_COMPLETED,       S(AWAITING_SIGN_OFF),           A_STATUS | A_ACK_IF_OWED},
     {BEFORE_SIGNATURE,      CD_LC_RESPONSE_APPROVED,             S(RESPONSE_APPROVED),           A_STATUS},
+    /* F2: a signatory sends the draft back; the investigator edits it and
+     * records the outcome again (investigation-completed, above). */
+    {B(AWAITING_SIGN_OFF),  CD_LC_DRAFT_RETURNED,                S(UNDER_INVESTIGATION),         A_STATUS},
     {IN_HAND,               CD_LC_RESPONSE_SENT,                 S(RESPONSE_SENT),               A_STATUS | A_MEET_RESP | A_CLOSE},
     /* Whatever the state: the acknowledgement letter meets its deadline (R4). */
     {KNOWN,                 CD_LC_ACKNOWLEDGED,                  S(UNSPECIFIED),                 A_MEET_ACK},
@@ -157,6 +160,7 @@ static const char *const s_event_names[CD_LC_EVENT_COUNT] = {
     [CD_LC_ACK_DUE] = "acknowledgement-due",
     [CD_LC_PROGRESS_SENT] = "progress-sent",
     [CD_LC_RESPONSE_LATE] = "response-late",
+    [CD_LC_DRAFT_RETURNED] = "draft-returned",
 };
 
 /* How far along its life a state is: an event whose rows all lead no

@@ -11,9 +11,7 @@
 
 /* ---------------------------------------------------------------- who acts */
 
-/* The operator's login: whoever ran sudo, else the session's name, else the
- * uid's. NULL when none can be told. */
-static const char *s_login(void)
+const char *ctl_login(void)
 {
     static char name[256];
     static const char *const vars[] = {"SUDO_USER", "LOGNAME", "USER"};
@@ -50,7 +48,7 @@ int ctl_acting(Candour__V1__Request *req, const char *as, ctl_act_t kind, const 
                 cmd);
         return -1;
     }
-    const char *login = s_login();
+    const char *login = ctl_login();
     if (!login) {
         fprintf(stderr,
                 "candourctl %s: cannot tell who you are (no SUDO_USER, LOGNAME or USER, and"

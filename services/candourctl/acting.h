@@ -31,4 +31,8 @@ typedef enum {
  * static buffer's; they last until the next call. */
 int ctl_acting(Candour__V1__Request *req, const char *as, ctl_act_t kind, const char *cmd);
 
+/* The operator's login: whoever ran sudo, else the session's name, else the
+ * uid's. NULL when none can be told. The string lasts until the next call. */
+const char *ctl_login(void);
+
 #endif

@@ -1,7 +1,8 @@
 /* case_show.c - `candourctl case show REF`: the case as investigation
  * holds it (a CaseView) printed for a person: investigator and impartiality
  * check, plan, key issues, evidence, findings, actions, remedy, the outcome
- * they imply, partners' parts and every version of the draft response.
+ * they imply, the names withheld from the response, partners' parts and
+ * every version of the draft response.
  * casework.c parses the options and sends the request (casework.h). */
 #include <inttypes.h>
 #include <stdio.h>
@@ -119,6 +120,7 @@ static void s_show_rest(const Candour__V1__CaseView *v)
     printf("\noutcome implied  %s\n", v->outcome == CANDOUR__V1__OUTCOME__OUTCOME_UNSPECIFIED
                                           ? "none yet"
                                           : s_outcome_words(v->outcome, words, sizeof words));
+    s_list("names withheld from the response", v->withheld, v->n_withheld);
     if (v->n_contributions)
         printf("\npartners' parts\n");
     for (size_t i = 0; i < v->n_contributions; i++) {

@@ -1,5 +1,6 @@
 /* case_write.c - the subcommands of `candourctl case` that write the case
- * (plan, issues, evidence, findings, draft, edit): each one's Request built
+ * (plan, issues, evidence, findings, draft, edit, withhold): each one's
+ * Request built
  * from its options and files, and its Reply shown. casework.c parses the
  * options and sends the request (casework.h). */
 #include <errno.h>
@@ -402,4 +403,29 @@ int ctl_case_edit(ctl_case_opts_t *o)
     int rc = ctl_case_send(&req, o, "edit", s_print_draft);
     free(text);
     return rc;
+}
+
+/* ---------------------------------------------------------------- withhold */
+
+static void s_print_withheld(const Candour__V1__Reply *r)
+{
+    printf("names withheld recorded\n");
+}
+
+/* The list is replaced whole, so clearing it is said in so many words
+ * (--none): a forgotten --name must not wipe the list unnoticed. */
+int ctl_case_withhold(ctl_case_opts_t *o)
+{
+    if (!o->none == !o->n_names) {
+        fprintf(stderr, "candourctl case withhold: give --name (one or more), or --none\n");
+        return ctl_case_usage("withhold", 2);
+    }
+    Candour__V1__SetWithheld w = CANDOUR__V1__SET_WITHHELD__INIT;
+    w.complaint_ref = (char *)o->ref;
+    w.names = o->names;
+    w.n_names = o->n_names;
+    Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    req.op_case = CANDOUR__V1__REQUEST__OP_SET_WITHHELD;
+    req.set_withheld = &w;
+    return ctl_case_send(&req, o, "withhold", s_print_withheld);
 }

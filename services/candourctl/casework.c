@@ -1,9 +1,9 @@
-/* casework.c - `candourctl case plan|issues|evidence|findings|draft|edit|show`:
- * the case's record as investigation keeps it (V2-V5, F1), built into the
- * Requests of its internal endpoint (CANDOUR_INVESTIGATION_ENDPOINT) and
- * their Replies shown to a person. Here: the options, the usage, sending a
- * request and the helpers its Reply is shown with (casework.h); case_write.c
- * has the subcommands that write the case, case_show.c `case show`.
+/* casework.c - `candourctl case plan|issues|evidence|findings|draft|edit|
+ * withhold|show`: the case's record as investigation keeps it (V2-V5, F1),
+ * built into the Requests of its internal endpoint
+ * (CANDOUR_INVESTIGATION_ENDPOINT) and their Replies shown to a person. Here: the options, the
+ * usage, sending a request and the helpers its Reply is shown with (casework.h); case_write.c has
+ * the subcommands that write the case, case_show.c `case show`.
  *
  * As everywhere in candourctl, investigation judges every request: this
  * tool refuses only what it cannot put into one (an unknown option, an
@@ -45,6 +45,8 @@ enum {
     O_ATTACH,
     O_MEDIA_TYPE,
     O_BASED_ON,
+    O_NAME,
+    O_NONE,
 };
 
 /* Each subcommand's options; --as, --json and --help are every one's. */
@@ -90,13 +92,18 @@ static const struct option s_edit_opts[] = {
     {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
 };
+static const struct option s_withhold_opts[] = {
+    {"name", required_argument, 0, O_NAME}, {"none", no_argument, 0, O_NONE},
+    {"as", required_argument, 0, O_AS},     {"json", no_argument, 0, O_JSON},
+    {"help", no_argument, 0, O_HELP},       {0, 0, 0, 0},
+};
 static const struct option s_plain_opts[] = {{"as", required_argument, 0, O_AS},
                                              {"json", no_argument, 0, O_JSON},
                                              {"help", no_argument, 0, O_HELP},
                                              {0, 0, 0, 0}};
 
 /* Parse argv[2..] (argv[1] is the subcommand) with opts into o, which the
- * caller zeroed and gave steps and issues room for argc values. 0, or -1
+ * caller zeroed and gave steps, issues and names room for argc values. 0, or -1
  * for an option not in opts or a wrong count of operands (a usage error);
  * --help sets o->help and stops. */
 static int s_parse(int argc, char **argv, const struct option *opts, ctl_case_opts_t *o)
@@ -162,6 +169,12 @@ static int s_parse(int argc, char **argv, const struct option *opts, ctl_case_op
         case O_BASED_ON:
             o->based_on = optarg;
             break;
+        case O_NAME:
+            o->names[o->n_names++] = optarg;
+            break;
+        case O_NONE:
+            o->none = 1;
+            break;
         default:
             return -1;
         }
@@ -223,10 +236,17 @@ static const struct {
     {"edit", ctl_case_edit, s_edit_opts, "candourctl case edit REF --based-on N --file TEXT_FILE\n",
      "edit: a new version of the draft response as staff wrote it (UTF-8 text; - for\n"
      "  standard input), based on version N, which must be the latest.\n"},
+    {"withhold", ctl_case_withhold, s_withhold_opts,
+     "candourctl case withhold REF --name NAME [--name NAME]...\n"
+     "       candourctl case withhold REF --none\n",
+     "withhold: the names the response must not disclose (another patient, a member of\n"
+     "  staff the body does not name), each in every form to catch (--name 'Karen\n"
+     "  Booth' --name 'Ms Booth'): at most 50, each 2 to 200 bytes, none twice (case\n"
+     "  aside). Replaces the list set before; --none clears it.\n"},
     {"show", ctl_case_show, s_plain_opts, "candourctl case show REF\n",
      "show: the case as it stands: investigator and impartiality check, plan, key\n"
-     "  issues, evidence, findings, actions, remedy, the outcome they imply, and every\n"
-     "  version of the draft response with its SHA-256.\n"},
+     "  issues, evidence, findings, actions, remedy, the outcome they imply, the names\n"
+     "  withheld, and every version of the draft response with its SHA-256.\n"},
 };
 
 #define S_NSUBS (sizeof s_subs / sizeof s_subs[0])
@@ -296,8 +316,9 @@ int ctl_case(int argc, char **argv)
         ctl_case_opts_t o = {0};
         o.steps = calloc((size_t)argc + 1, sizeof *o.steps);
         o.issues = calloc((size_t)argc + 1, sizeof *o.issues);
+        o.names = calloc((size_t)argc + 1, sizeof *o.names);
         int rc;
-        if (!o.steps || !o.issues)
+        if (!o.steps || !o.issues || !o.names)
             rc = (fprintf(stderr, "candourctl: out of memory\n"), 1);
         else if (s_parse(argc, argv, s_subs[i].opts, &o) != 0)
             rc = ctl_case_usage(s_subs[i].name, 2);
@@ -307,6 +328,7 @@ int ctl_case(int argc, char **argv)
             rc = s_subs[i].fn(&o);
         free(o.steps);
         free(o.issues);
+        free(o.names);
         return rc;
     }
     fprintf(stderr, "candourctl case: unknown subcommand '%s'\n", argv[1]);

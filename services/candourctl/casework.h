@@ -32,6 +32,9 @@ typedef struct {
     const char *attach;     /* evidence: --attach */
     const char *media_type; /* evidence: --media-type */
     const char *based_on;   /* edit: --based-on */
+    char **names;           /* withhold: --name, each (argc long) */
+    size_t n_names;         /* how many --name */
+    int none;               /* withhold: --none (clear the list) */
     const char *ref;        /* the complaint's reference (the one operand) */
 } ctl_case_opts_t;
 
@@ -48,14 +51,15 @@ int ctl_case_is(const Candour__V1__Reply *r, Candour__V1__Reply__ResultCase want
 /* casework.c: "label  value" when value is not empty. */
 void ctl_case_line(int indent, const char *label, const char *value);
 
-/* case_write.c: `case plan|issues|evidence|findings|draft|edit REF`; each
- * the exit code. */
+/* case_write.c: `case plan|issues|evidence|findings|draft|edit|withhold
+ * REF`; each the exit code. */
 int ctl_case_plan(ctl_case_opts_t *o);
 int ctl_case_issues(ctl_case_opts_t *o);
 int ctl_case_evidence(ctl_case_opts_t *o);
 int ctl_case_findings(ctl_case_opts_t *o);
 int ctl_case_draft(ctl_case_opts_t *o);
 int ctl_case_edit(ctl_case_opts_t *o);
+int ctl_case_withhold(ctl_case_opts_t *o);
 /* case_show.c: `case show REF`; the exit code. */
 int ctl_case_show(ctl_case_opts_t *o);
 

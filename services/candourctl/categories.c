@@ -8,7 +8,8 @@
  *
  *   list,code,name,effective_from,effective_to
  *
- * Import works as `routes import` does (routes.c): PostgreSQL reads the CSV
+ * Import works as `routes import` does (routes.c), through csv_copy.h's
+ * ctl_csv_import, which `glossary import` shares: PostgreSQL reads the CSV
  * (COPY ... FROM STDIN (FORMAT csv, HEADER MATCH)) into a temporary table, as
  * text, and every row is then judged by the one rule for a row
  * (cd_category_check_field, common/src/categories.c), and against the file's
@@ -89,25 +90,11 @@
 static const char *const s_columns[CD_CATEGORY_F_COUNT] = {"list", "code", "name", "effective_from",
                                                            "effective_to"};
 
-/* Stage the file's records in category_import. A record COPY cannot read is
- * reported, left out, and COPY runs again without it (in a savepoint, so the
- * failed attempt leaves nothing). Returns 0; 1 when the file cannot be read
- * at all (a bad header, too many malformed records: reported and counted in
- * *nbad); -1 when the database failed (reported). */
-static int s_stage(PGconn *c, const char *text, ctl_route_rec_t *recs, size_t n, int *nbad)
-{
-    static const ctl_csv_copy_t copy = {"categories", S_SQL_COPY, S_HEADER, s_columns,
-                                        CD_CATEGORY_F_COUNT};
-    if (ctl_db_exec(c, "categories", S_SQL_STAGE, 0, NULL) != 0)
-        return -1;
-    return ctl_csv_copy(c, &copy, text, recs, n, nbad);
-}
-
 /* Judge every staged row: each bad field by the rule for a row, and a list
  * and code already given on an earlier line. lines[k] is the file line of
  * staged row k + 1. Returns the number of problems reported (each as `line
  * N: field: message`), or -1 if the database failed; *nrows the rows staged. */
-static int s_check(PGconn *c, const size_t *lines, size_t nlines, size_t *nrows)
+static int s_check(PGconn *c, const size_t *lines, size_t nlines, size_t *nrows, void *arg)
 {
     PGresult *r = ctl_db_query(c, "categories", S_SQL_ROWS, 0, NULL);
     if (!r)
@@ -150,7 +137,7 @@ static int s_check(PGconn *c, const size_t *lines, size_t nlines, size_t *nrows)
 
 /* Put the staged rows into investigation.category and say what changed;
  * the caller holds the transaction. Returns 0, or -1 (reported). */
-static int s_upsert(PGconn *c)
+static int s_upsert(PGconn *c, void *arg)
 {
     /* Serialise importers, so the counts are those of what the upsert does;
      * readers see the old rows until commit. */
@@ -220,68 +207,13 @@ static int s_import(int argc, char **argv)
         return s_usage(c == 'h' ? 0 : 2); /* --help, or an option import does not take */
     if (argc - optind != 1)
         return s_usage(2);
-    const char *path = argv[optind];
-    size_t len = 0;
-    char *text = ctl_routes_read_file(path, &len);
-    if (!text) {
-        fprintf(stderr,
-                "candourctl categories: cannot read %s (missing, unreadable or over %u MiB)\n",
-                path, S_MAX_FILE >> 20);
-        return 1;
-    }
-    PGconn *conn = ctl_db_connect("categories");
-    if (!conn) {
-        free(text);
-        return 1;
-    }
-    /* The file is UTF-8 whatever the environment says; COPY checks it is. */
-    int rc = PQsetClientEncoding(conn, "UTF8") == 0
-                 ? ctl_db_exec(conn, "categories", "BEGIN", 0, NULL)
-                 : -1;
-    ctl_route_rec_t *recs = NULL;
-    size_t *lines = NULL, nlines = 0, nrows = 0;
-    int nbad = 0;
-    long nrecs = rc == 0 ? ctl_routes_records(text, len, &recs, &nbad) : 0;
-    if (nrecs < 0) {
-        fprintf(stderr, "candourctl categories: out of memory\n");
-        rc = -1;
-    } else if (rc == 0 && nrecs == 0) {
-        fprintf(stderr, "line 1: header: the file is empty\n");
-        nbad++;
-    } else if (rc == 0 && (rc = s_stage(conn, text, recs, (size_t)nrecs, &nbad)) != 0) {
-        rc = rc > 0 ? 0 : -1; /* a file COPY cannot read is a bad file (counted) */
-    } else if (rc == 0 && !(lines = malloc((size_t)nrecs * sizeof *lines))) {
-        fprintf(stderr, "candourctl categories: out of memory\n");
-        rc = -1;
-    } else if (rc == 0) {
-        for (long k = 1; k < nrecs; k++)
-            if (!recs[k].out)
-                lines[nlines++] = recs[k].line;
-        int bad = s_check(conn, lines, nlines, &nrows);
-        rc = bad < 0 ? -1 : 0;
-        nbad += bad < 0 ? 0 : bad;
-        if (rc == 0 && nbad == 0 && nrows == 0) {
-            fprintf(stderr, "candourctl categories: no rows in %s\n", path);
-            nbad = 1;
-        }
-    }
-    free(lines);
-    free(recs);
-    free(text);
-    if (rc == 0 && nbad != 0) {
-        fprintf(stderr, "%d problem%s in %s: nothing imported\n", nbad, nbad == 1 ? "" : "s", path);
-        rc = 1;
-    }
-    if (rc == 0)
-        rc = s_upsert(conn);
-    if (rc == 0)
-        rc = ctl_db_exec(conn, "categories", "COMMIT", 0, NULL);
-    else
-        ctl_db_exec(conn, "categories", "ROLLBACK", 0, NULL);
-    PQfinish(conn);
-    if (rc < 0)
-        fprintf(stderr, "nothing imported from %s\n", path);
-    return rc == 0 ? 0 : 1;
+    static const ctl_csv_import_t imp = {
+        .copy = {"categories", S_SQL_COPY, S_HEADER, s_columns, CD_CATEGORY_F_COUNT},
+        .stage_sql = S_SQL_STAGE,
+        .check = s_check,
+        .apply = s_upsert,
+    };
+    return ctl_csv_import(&imp, argv[optind]);
 }
 
 static int s_list(int argc, char **argv)

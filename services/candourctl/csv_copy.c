@@ -1,4 +1,5 @@
-/* csv_copy.c - CSV into a staging table with COPY (csv_copy.h). */
+/* csv_copy.c - CSV into a staging table with COPY, and a whole import
+ * built on it (csv_copy.h). */
 #include "csv_copy.h"
 
 #include <stdio.h>
@@ -108,4 +109,90 @@ int ctl_csv_copy(PGconn *c, const ctl_csv_copy_t *spec, const char *text, ctl_ro
     fprintf(stderr, "line %zu: header: expected %s\n", recs[0].line, spec->header);
     (*nbad)++;
     return 1;
+}
+
+/* Stage the file and judge what was staged. 0 with *nbad counting the
+ * problems told (a file COPY cannot read at all is one of them), or -1 when
+ * the database failed or memory ran out (told). */
+static int s_stage_and_check(PGconn *conn, const ctl_csv_import_t *imp, const char *path,
+                             const char *text, size_t len, int *nbad)
+{
+    const char *cmd = imp->copy.cmd;
+    ctl_route_rec_t *recs = NULL;
+    long nrecs = ctl_routes_records(text, len, &recs, nbad);
+    if (nrecs < 0) {
+        fprintf(stderr, "candourctl %s: out of memory\n", cmd);
+        return -1;
+    }
+    if (nrecs == 0) {
+        fprintf(stderr, "line 1: header: the file is empty\n");
+        (*nbad)++;
+        free(recs);
+        return 0;
+    }
+    int rc = ctl_db_exec(conn, cmd, imp->stage_sql, 0, NULL);
+    if (rc == 0)
+        rc = ctl_csv_copy(conn, &imp->copy, text, recs, (size_t)nrecs, nbad);
+    if (rc != 0) {
+        free(recs);
+        return rc > 0 ? 0 : -1; /* a file COPY cannot read is a bad file (counted) */
+    }
+    /* The staged rows are the records not left out, in file order. */
+    size_t *lines = malloc((size_t)nrecs * sizeof *lines), nlines = 0, nrows = 0;
+    if (!lines) {
+        fprintf(stderr, "candourctl %s: out of memory\n", cmd);
+        free(recs);
+        return -1;
+    }
+    for (long k = 1; k < nrecs; k++)
+        if (!recs[k].out)
+            lines[nlines++] = recs[k].line;
+    free(recs);
+    int bad = imp->check(conn, lines, nlines, &nrows, imp->arg);
+    free(lines);
+    if (bad < 0)
+        return -1;
+    *nbad += bad;
+    if (*nbad == 0 && nrows == 0) {
+        fprintf(stderr, "candourctl %s: no rows in %s\n", cmd, path);
+        *nbad = 1;
+    }
+    return 0;
+}
+
+int ctl_csv_import(const ctl_csv_import_t *imp, const char *path)
+{
+    const char *cmd = imp->copy.cmd;
+    size_t len = 0;
+    char *text = ctl_routes_read_file(path, &len);
+    if (!text) {
+        fprintf(stderr, "candourctl %s: cannot read %s (missing, unreadable or over %u MiB)\n", cmd,
+                path, S_MAX_FILE >> 20);
+        return 1;
+    }
+    PGconn *conn = ctl_db_connect(cmd);
+    if (!conn) {
+        free(text);
+        return 1;
+    }
+    int nbad = 0;
+    /* The file is UTF-8 whatever the environment says; COPY checks it is. */
+    int rc = PQsetClientEncoding(conn, "UTF8") == 0 ? ctl_db_exec(conn, cmd, "BEGIN", 0, NULL) : -1;
+    if (rc == 0)
+        rc = s_stage_and_check(conn, imp, path, text, len, &nbad);
+    free(text);
+    if (rc == 0 && nbad != 0) {
+        fprintf(stderr, "%d problem%s in %s: nothing imported\n", nbad, nbad == 1 ? "" : "s", path);
+        rc = 1;
+    }
+    if (rc == 0)
+        rc = imp->apply(conn, imp->arg);
+    if (rc == 0)
+        rc = ctl_db_exec(conn, cmd, "COMMIT", 0, NULL);
+    else
+        ctl_db_exec(conn, cmd, "ROLLBACK", 0, NULL);
+    PQfinish(conn);
+    if (rc < 0)
+        fprintf(stderr, "nothing imported from %s\n", path);
+    return rc == 0 ? 0 : 1;
 }

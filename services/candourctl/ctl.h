@@ -24,6 +24,9 @@ int ctl_staff(int argc, char **argv);
 int ctl_assign(int argc, char **argv);
 int ctl_case(int argc, char **argv);
 int ctl_case_file(int argc, char **argv);
+int ctl_glossary(int argc, char **argv);
+int ctl_gate(int argc, char **argv);
+int ctl_check(int argc, char **argv);
 /* org_cmd.c: `org set|show` (keys.c hands them over). */
 int ctl_org_settings(int argc, char **argv);
 
@@ -54,5 +57,13 @@ PGconn *ctl_db_connect(const char *cmd);
 /* The result (tuples or command ok), or NULL after telling the error. */
 PGresult *ctl_db_query(PGconn *c, const char *cmd, const char *sql, int n, const char *const *v);
 int ctl_db_exec(PGconn *c, const char *cmd, const char *sql, int n, const char *const *v);
+
+/* ops_actor.c: the operator who changes a table directly, as "ops: <login>"
+ * (SUDO_USER, else LOGNAME, else USER, else the uid's name) into out: 0, or
+ * -1 after telling that no login can be found. ctl_db_actor names them for
+ * the audit trail (candour.actor) for the rest of c's transaction. */
+#include <stddef.h>
+int ctl_ops_actor(char *out, size_t len, const char *cmd);
+int ctl_db_actor(PGconn *c, const char *cmd, const char *actor);
 
 #endif

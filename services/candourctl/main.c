@@ -17,6 +17,7 @@ static const struct {
     {"send", ctl_send, "send any request (JSON) to intake's public endpoint, print the reply"},
     {"status", ctl_status, "show where a complaint is, with its deadlines and history"},
     {"record-outcome", ctl_record_outcome, "record an investigation's outcome and findings"},
+    {"check", ctl_check, "the quality gate's findings on the draft awaiting signature (F1, F3)"},
     {"sign", ctl_sign, "sign the response as the responsible person (or authorised signatory)"},
     {"audit", ctl_audit, "verify the tamper-evident audit trail, or list a complaint's entries"},
     {"calendar", ctl_calendar, "bank holidays and working days in England, as Candour counts them"},
@@ -32,13 +33,16 @@ static const struct {
     {"staff", ctl_staff, "add, change, list or disable people in a body's staff directory"},
     {"assign", ctl_assign, "assign the investigator of a complaint (impartiality checked, V1)"},
     {"case", ctl_case,
-     "the case's record: plan, key issues, evidence, findings, draft response, show"},
+     "the case's record: plan, key issues, evidence, findings, draft, withhold, show"},
     {"case-file", ctl_case_file,
      "the complete, chronological case file of one complaint, with its hashes (L4)"},
     {"categories", ctl_categories,
      "import (CSV) or list the KO41a category lists that key issues are filed under"},
     {"routes", ctl_routes,
      "import (CSV) or list the routing table: service -> commissioner, provider"},
+    {"gate", ctl_gate, "set or show a body's severities and thresholds for the quality gate"},
+    {"glossary", ctl_glossary,
+     "import (CSV) or list the terms a response must explain (Candour's or a body's)"},
 };
 
 static void s_usage(FILE *out)

@@ -5,8 +5,10 @@
  * part (routing). Each names the person acting (--as, or CANDOUR_ACTING;
  * acting.h): the services take their name, role and body from the staff
  * directory and record them, so no step says who it is by in free text. */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "acting.h"
 #include "ctl.h"
@@ -72,17 +74,23 @@ int ctl_record_outcome(int argc, char **argv)
 static int s_sign_usage(int rc)
 {
     fprintf(rc ? stderr : stdout,
-            "Usage: candourctl sign REFERENCE [--as ST_ID]\n"
+            "Usage: candourctl sign REFERENCE [--as ST_ID] [--sha256 HEX]\n"
             "The responsible person, or a signatory authorised for the body (F2), signs the\n"
             "response; the letter names them as the directory has them. Asks signoff\n"
-            "(CANDOUR_SIGNOFF_ENDPOINT, default tcp://127.0.0.1:7103).\n" CTL_AS_USAGE);
+            "(CANDOUR_SIGNOFF_ENDPOINT, default tcp://127.0.0.1:7103).\n" CTL_AS_USAGE
+            "  --sha256 HEX the SHA-256 of the draft version you read (from `candourctl\n"
+            "               check`): makes sure the version signed is the one read, and\n"
+            "               refused if the draft has changed since. Without it, the version\n"
+            "               awaiting signature now is signed.\n");
     return rc;
 }
 
 int ctl_sign(int argc, char **argv)
 {
-    static struct option opts[] = {
-        {"as", required_argument, 0, 'a'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static struct option opts[] = {{"as", required_argument, 0, 'a'},
+                                   {"sha256", required_argument, 0, 's'},
+                                   {"help", no_argument, 0, 'h'},
+                                   {0, 0, 0, 0}};
     Candour__V1__SignResponse sr = CANDOUR__V1__SIGN_RESPONSE__INIT;
     const char *as = NULL;
     int c;
@@ -90,6 +98,8 @@ int ctl_sign(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'a')
             as = optarg;
+        else if (c == 's')
+            sr.draft_sha256 = optarg;
         else if (c == 'h')
             return s_sign_usage(0);
         else
@@ -97,6 +107,16 @@ int ctl_sign(int argc, char **argv)
     }
     if (optind != argc - 1)
         return s_sign_usage(2);
+    /* Sign-off compares the hash as it wrote it (lower-case hex); one copied
+     * from elsewhere in capitals is the same hash. */
+    size_t hex = strspn(sr.draft_sha256, "0123456789abcdefABCDEF");
+    if (*sr.draft_sha256 && (hex != 64 || sr.draft_sha256[hex])) {
+        fprintf(stderr, "candourctl sign: --sha256 takes the 64 hex digits `candourctl check`"
+                        " prints\n");
+        return 2;
+    }
+    for (char *p = sr.draft_sha256; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
     sr.complaint_ref = argv[optind];
     Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
     req.op_case = CANDOUR__V1__REQUEST__OP_SIGN;

@@ -1,8 +1,9 @@
 /* caseview.c - GetCase: the whole record of one case as it stands (the
  * plan, the key issues, the evidence without its files' bytes, the
  * findings and conclusions, every version of the draft, the partners'
- * parts, the referral to the Ombudsman stage by stage, L4), and the
- * overall outcome the findings imply (V5).
+ * parts, the referral to the Ombudsman stage by stage, L4, the names the
+ * response must not disclose), and the overall outcome the findings imply
+ * (V5).
  *
  * Read-only, but personal data: only the body's staff with a part in its
  * cases may read it (IV_CASE_READERS: not an analyst, who works from
@@ -65,7 +66,8 @@ static const char s_read_sql[] =
     " 'drafts', (SELECT json_agg(json_build_object('version', d.version, 'sha256', d.sha256,"
     "   'text', d.text, 'made_by', d.made_by,"
     "   'made_at', to_char(d.made_at AT TIME ZONE 'UTC', " S_RFC3339 "),"
-    "   'assembled', d.assembled) ORDER BY d.version)"
+    "   'assembled', d.assembled, 'returned_reasons', d.returned_reasons,"
+    "   'returned_by', d.returned_by) ORDER BY d.version)"
     "   FROM investigation.draft d WHERE d.reference = c.reference),"
     " 'contributions', (SELECT json_agg(json_build_object('org', k.org_id,"
     "   'findings', k.findings,"
@@ -77,7 +79,8 @@ static const char s_read_sql[] =
     "   'stage', x.stage, 'outcome', x.outcome, 'stage_on', to_char(x.stage_on, 'YYYY-MM-DD'),"
     "   'note', x.note, 'recorded_by', x.recorded_by,"
     "   'recorded_at', to_char(x.recorded_at AT TIME ZONE 'UTC', " S_RFC3339_MS "))"
-    "   ORDER BY x.seq) FROM investigation.referral x WHERE x.reference = c.reference)"
+    "   ORDER BY x.seq) FROM investigation.referral x WHERE x.reference = c.reference),"
+    " 'withheld', c.withheld"
     ")::text FROM investigation.case c WHERE c.reference = $1";
 
 /* V5: the outcome the recorded findings imply; UNSPECIFIED with none, or

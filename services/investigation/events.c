@@ -6,6 +6,7 @@
  * intake), and the bus orders them per producer only: complaint.withdrawn may
  * arrive before complaint.routed. Both therefore write the case row by an
  * upsert that leaves a withdrawn case withdrawn, whichever came first. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,24 +32,31 @@ void iv_on_routed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *e
         cd_inbox_commit(in, ev, tx, NULL, NULL);
         return;
     }
-    const char *v[8] = {case_id,
-                        env->complaint_ref,
-                        cr->handling_org,
-                        cr->description,
-                        cr->desired_outcome,
-                        partners,
-                        staff,
-                        teams};
+    /* The complainant's name and how they asked to be addressed are kept
+     * for the summary sign-off's gate checks the letter against. */
+    const char *v[10] = {case_id,
+                         env->complaint_ref,
+                         cr->handling_org,
+                         cr->description,
+                         cr->desired_outcome,
+                         partners,
+                         staff,
+                         teams,
+                         cr->complainant_name,
+                         cr->address_as};
     cd_tx_add(tx,
               "INSERT INTO investigation.case AS c (case_id, reference, org_id, state,"
-              " description, desired_outcome, partners, staff_named, teams_named)"
-              " VALUES ($1::uuid, $2, $3, 'open', $4, $5, $6::text[], $7::text[], $8::text[])"
+              " description, desired_outcome, partners, staff_named, teams_named,"
+              " complainant_name, address_as)"
+              " VALUES ($1::uuid, $2, $3, 'open', $4, $5, $6::text[], $7::text[], $8::text[],"
+              " $9, $10)"
               " ON CONFLICT (reference) DO UPDATE SET org_id = EXCLUDED.org_id,"
               "  description = EXCLUDED.description, desired_outcome = EXCLUDED.desired_outcome,"
               "  partners = EXCLUDED.partners, staff_named = EXCLUDED.staff_named,"
-              "  teams_named = EXCLUDED.teams_named"
+              "  teams_named = EXCLUDED.teams_named,"
+              "  complainant_name = EXCLUDED.complainant_name, address_as = EXCLUDED.address_as"
               " WHERE c.state = 'withdrawn'",
-              8, v);
+              10, v);
     free(partners);
     free(staff);
     free(teams);
@@ -138,5 +146,33 @@ void iv_on_withdrawn(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope
               "  withdrawn_reason = EXCLUDED.withdrawn_reason"
               " WHERE c.state = 'open'",
               3, v);
+    cd_inbox_commit(in, ev, tx, NULL, NULL);
+}
+
+void iv_on_draft_returned(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                          const ProtobufCMessage *payload, void *arg)
+{
+    const Candour__V1__DraftReturned *dr = (const Candour__V1__DraftReturned *)payload;
+    if (dr->version < 1 || !dr->reasons[0]) {
+        cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT,
+                     "a returned draft without its version or"
+                     " the reasons");
+        return;
+    }
+    char version[16];
+    snprintf(version, sizeof version, "%d", (int)dr->version);
+    cd_tx_t *tx = cd_inbox_tx(in, ev);
+    /* The reasons stay with the version returned; the case is open again for
+     * the investigator to edit the draft and record the outcome anew. A case
+     * withdrawn meanwhile stays withdrawn. */
+    const char *v[4] = {env->complaint_ref, version, dr->reasons, dr->returned_by};
+    cd_tx_add(tx,
+              "UPDATE investigation.draft SET returned_reasons = $3, returned_by = $4"
+              " WHERE reference = $1 AND version = $2::int",
+              4, v);
+    cd_tx_add(tx,
+              "UPDATE investigation.case SET state = 'open' WHERE reference = $1"
+              " AND state = 'completed'",
+              1, v);
     cd_inbox_commit(in, ev, tx, NULL, NULL);
 }

@@ -23,6 +23,10 @@ void iv_on_merged(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *e
  * withdrawn, for complaint.routed to find. */
 void iv_on_withdrawn(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                      const ProtobufCMessage *payload, void *arg);
+/* draft.returned: a signatory sent the draft back (F2): the reasons are kept
+ * with that version, and a completed case is open again. */
+void iv_on_draft_returned(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                          const ProtobufCMessage *payload, void *arg);
 
 /* Requests, each a guarded staff operation: RecordOutcome (requests.c),
  * AssignInvestigator (assign.c). */

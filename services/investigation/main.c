@@ -8,15 +8,17 @@
  * main.c only wires the daemon: its events are events.c's (and the staff
  * directory's copy, directory.h); its requests are the guarded staff
  * operations of assign.c, record.c, evidence.c, findings_ops.c, drafting.c,
- * requests.c (the outcome), referral_ops.c and caseview.c; the rules they
- * apply are pure functions in impartial.c, casework.c, attachment.c,
- * findings.c, timing.c, draft.c, referral.c and outcome.c. */
+ * requests.c (the outcome), referral_ops.c, withheld_ops.c and caseview.c;
+ * the rules they apply are pure functions in impartial.c, casework.c,
+ * attachment.c, findings.c, timing.c, draft.c, referral.c, withheld.c and
+ * outcome.c. */
 #include "candour/directory.h"
 #include "candour/error.h"
 #include "candour/service.h"
 #include "candour/zsock.h"
 #include "investigation.h"
 #include "referral.h"
+#include "withheld.h"
 
 static iv_app_t s_app;
 
@@ -66,6 +68,11 @@ static void s_record_referral(cd_request_t *req, const Candour__V1__Request *r)
     iv_record_referral(req, r->record_referral, &s_app);
 }
 
+static void s_set_withheld(cd_request_t *req, const Candour__V1__Request *r)
+{
+    iv_set_withheld(req, r->set_withheld, &s_app);
+}
+
 static void s_get_case(cd_request_t *req, const Candour__V1__Request *r)
 {
     iv_get_case(req, r->get_case, &s_app);
@@ -85,6 +92,7 @@ static const struct {
     {CANDOUR__V1__REQUEST__OP_RECORD_OUTCOME, s_record_outcome},
     {CANDOUR__V1__REQUEST__OP_GET_CASE, s_get_case},
     {CANDOUR__V1__REQUEST__OP_RECORD_REFERRAL, s_record_referral},
+    {CANDOUR__V1__REQUEST__OP_SET_WITHHELD, s_set_withheld},
 };
 
 static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r,
@@ -98,15 +106,19 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
     cd_request_fail(req, CD_CODE_UNSUPPORTED, "op",
                     "investigation answers the casework operations: AssignInvestigator, SetPlan,"
                     " AgreeKeyIssues, AddEvidence, RecordFindings, DraftResponse, EditDraft,"
-                    " RecordOutcome, GetCase, RecordReferral");
+                    " RecordOutcome, GetCase, RecordReferral, SetWithheld");
 }
 
 int main(int argc, char **argv)
 {
     static const cd_handler_t handlers[] = {
-        {"complaint.routed", iv_on_routed},       {"contributions.merged", iv_on_merged},
-        {"complaint.withdrawn", iv_on_withdrawn}, {"staff.changed", cd_dir_on_staff_changed},
-        {"org.changed", cd_dir_on_org_changed},   {NULL, NULL},
+        {"complaint.routed", iv_on_routed},
+        {"contributions.merged", iv_on_merged},
+        {"complaint.withdrawn", iv_on_withdrawn},
+        {"staff.changed", cd_dir_on_staff_changed},
+        {"org.changed", cd_dir_on_org_changed},
+        {"draft.returned", iv_on_draft_returned},
+        {NULL, NULL},
     };
     cd_service_spec_t spec = {
         .name = "investigation",

@@ -1,7 +1,9 @@
 /* requests.c - RecordOutcome: the investigator's overall outcome (V5),
  * taken only while the case is under investigation and every partner's part
  * is in or waived (R3), and sent on to sign-off with those parts as
- * investigation.completed.
+ * investigation.completed, with the case's summary for the quality gate
+ * (key issues, findings, what was recorded of failings, actions and remedy,
+ * the names withheld, the complainant's name and how to address them).
  *
  * A case whose key issues were agreed (V3) is answered by its draft response:
  * its findings must be complete, the outcome the one they imply (findings.h),
@@ -13,9 +15,10 @@
  * A guarded operation (guarded_op.h): read the case with its partners and
  * parts, its key issues' findings and its latest draft, judge it by
  * outcome.h's and findings.h's rules, then complete it by an UPDATE that
- * still requires it open with the same findings and draft (a withdrawal,
- * another outcome, new findings or a new version in between loses), with the
- * event in the same transaction. */
+ * still requires it open with the same findings, draft and names withheld (a
+ * withdrawal, another outcome, new findings, a new version or a new list in
+ * between loses), with the event in the same transaction: so the summary,
+ * read with the rest, is the case as completed. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,14 +45,42 @@ enum {
     COL_VERDICTS,    /* the verdict on each, "" where none is recorded, likewise */
     COL_FINDINGS_AT, /* when the findings were recorded; NULL never */
     COL_STALE,       /* the latest draft is older than the findings */
+    COL_WITHHELD,    /* the names withheld, as a text[] literal (the write's guard) */
+    COL_SUMMARY,     /* what sign-off's gate reads of the case: a CaseSummary in JSON */
     COL_DRAFT,       /* the latest draft (IV_DRAFT_VERSION_COLS), NULL when none */
 };
 
 /* The case, its expected partners (a JSON array), its parts and waivers in
  * the order they came (IV_PARTS_JSON), its key issues with their findings'
- * verdicts, and its latest draft. Kept from clang-format, which scatters
- * a text with macros in the middle of it. */
+ * verdicts, the summary investigation.completed carries (S_SUMMARY_JSON),
+ * and its latest draft. Kept from clang-format, which scatters a text with
+ * macros in the middle of it. */
 /* clang-format off */
+/* The CaseSummary (case.proto) of the case c, for the quality gate at
+ * sign-off (F1): the key issues as agreed and the findings on them, in the
+ * order agreed; whether failings and actions were recorded; whether there is
+ * a remedy beyond words (redress or a service change: an apology alone is
+ * not one); the names withheld; and the complainant as routing named them.
+ * Field names as in case.proto; NULL (no issues, no findings) leaves a list
+ * empty. */
+#define S_SUMMARY_JSON                                                                             \
+    "json_build_object("                                                                           \
+    " 'issues', (SELECT json_agg(json_build_object('issue_id', k.issue_id, 'summary', k.summary,"  \
+    "   'subject', k.subject, 'service_area', k.service_area, 'profession', k.profession)"       \
+    "   ORDER BY k.position) FROM investigation.key_issue k WHERE k.reference = c.reference),"    \
+    " 'findings', (SELECT json_agg(json_build_object('issue_id', f.issue_id,"                     \
+    "   'verdict', f.verdict, 'what_happened', f.what_happened,"                                  \
+    "   'what_should_have_happened', f.what_should_have_happened,"                                \
+    "   'not_addressed_reason', f.not_addressed_reason) ORDER BY k.position)"                     \
+    "   FROM investigation.finding f JOIN investigation.key_issue k"                               \
+    "    ON k.reference = f.reference AND k.issue_id = f.issue_id"                                 \
+    "   WHERE f.reference = c.reference),"                                                         \
+    " 'failings', cardinality(c.failings) > 0,"                                                    \
+    " 'actions', EXISTS (SELECT 1 FROM investigation.action a WHERE a.reference = c.reference),"  \
+    " 'remedy', c.redress_pence > 0 OR c.service_change <> '',"                                    \
+    " 'withheld', c.withheld, 'address_as', c.address_as,"                                         \
+    " 'complainant_name', c.complainant_name)::text"
+
 static const char s_read_sql[] =
     "SELECT c.case_id, c.state, array_to_json(c.partners)::text, "
     IV_PARTS_JSON("c.reference") ","
@@ -59,7 +90,8 @@ static const char s_read_sql[] =
     " array_to_json(array(SELECT coalesce(f.verdict, '') FROM investigation.key_issue k"
     "  LEFT JOIN investigation.finding f ON f.reference = k.reference AND f.issue_id = k.issue_id"
     "  WHERE k.reference = c.reference ORDER BY k.position))::text,"
-    " c.findings_at::text, coalesce(d.made_at < c.findings_at, false), "
+    " c.findings_at::text, coalesce(d.made_at < c.findings_at, false), c.withheld::text, "
+    S_SUMMARY_JSON ", "
     IV_DRAFT_VERSION_COLS("d")
     " FROM investigation.case c LEFT JOIN LATERAL (SELECT * FROM investigation.draft x"
     "  WHERE x.reference = c.reference ORDER BY x.version DESC LIMIT 1) d ON true"
@@ -194,13 +226,33 @@ done:
     return rc;
 }
 
+/* The summary as read (free it); NULL when out of memory or when the
+ * tables and the message disagree (a fault of this build, logged). */
+static Candour__V1__CaseSummary *s_summary(const PGresult *r, const char *ref)
+{
+    const char *text = PQgetvalue(r, 0, COL_SUMMARY);
+    cd_fail_t why = {0};
+    Candour__V1__CaseSummary *sum = (Candour__V1__CaseSummary *)cd_pbjson_parse(
+        &candour__v1__case_summary__descriptor, text, strlen(text), &why);
+    if (!sum && why.code != CD_CODE_NO_MEMORY)
+        cd_log_error("case.summary_failed", "{s:s, s:s, s:s}", "reference", ref, "field", why.field,
+                     "message", why.message);
+    return sum;
+}
+
 static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
 {
     iv_app_t *app = arg;
     const Candour__V1__RecordOutcome *ro = (const Candour__V1__RecordOutcome *)op->msg;
     Candour__V1__ContributionsMerged *parts = s_parts(r);
-    if (!parts)
+    Candour__V1__CaseSummary *summary = s_summary(r, ro->complaint_ref);
+    if (!parts || !summary) {
+        if (parts)
+            protobuf_c_message_free_unpacked(&parts->base, NULL);
+        if (summary)
+            protobuf_c_message_free_unpacked(&summary->base, NULL);
         return CD_ENOMEM;
+    }
     const ProtobufCEnumValue *oc =
         protobuf_c_enum_descriptor_get_value(&candour__v1__outcome__descriptor, ro->outcome);
     Candour__V1__DraftVersion dv = CANDOUR__V1__DRAFT_VERSION__INIT;
@@ -209,13 +261,14 @@ static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
     const char *findings_at =
         PQgetisnull(r, 0, COL_FINDINGS_AT) ? NULL : PQgetvalue(r, 0, COL_FINDINGS_AT);
     const char *version = has_draft ? PQgetvalue(r, 0, COL_DRAFT) : NULL;
-    const char *v[7] = {ro->complaint_ref,
+    const char *v[8] = {ro->complaint_ref,
                         oc->name,
                         ro->findings,
                         op->actor,
                         findings_at,
                         version,
-                        PQgetvalue(r, 0, COL_INVESTIGATOR)};
+                        PQgetvalue(r, 0, COL_INVESTIGATOR),
+                        PQgetvalue(r, 0, COL_WITHHELD)};
     cd_tx_add(tx,
               "WITH u AS (UPDATE investigation.case SET state = 'completed', outcome = $2,"
               " findings = $3, recorded_by = $4, completed_at = now()"
@@ -224,9 +277,10 @@ static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
               " AND (SELECT max(d.version) FROM investigation.draft d WHERE d.reference = $1)"
               "  IS NOT DISTINCT FROM $6::int"
               " AND coalesce(investigator, '') = $7" /* still the investigator judged (V1) */
+              " AND withheld = $8::text[]"           /* the summary's names are still the case's */
               " RETURNING 1)"
               " SELECT investigation.expect(count(*) = 1, 'the case is not open') FROM u",
-              7, v);
+              8, v);
     Candour__V1__InvestigationCompleted ic = CANDOUR__V1__INVESTIGATION_COMPLETED__INIT;
     ic.case_id = op->note;
     ic.outcome = ro->outcome;
@@ -236,10 +290,12 @@ static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
     ic.n_contributions = parts->n_contributions;
     ic.contributions = parts->contributions;
     ic.draft = has_draft ? &dv : NULL; /* the response to sign: the latest version */
+    ic.summary = summary;              /* what the gate checks that version against (F1) */
     cd_event_out_t out = {
         .type = "investigation.completed", .complaint_ref = ro->complaint_ref, .payload = &ic.base};
     int rc = cd_outbox_put(cd_service_outbox(app->svc), tx, &out, NULL, NULL);
     protobuf_c_message_free_unpacked(&parts->base, NULL);
+    protobuf_c_message_free_unpacked(&summary->base, NULL);
     return rc;
 }
 
@@ -263,8 +319,8 @@ static const cd_guarded_spec_t s_record_outcome = {
     .committed = s_committed,
     .lost_field = "record_outcome.complaint_ref",
     .lost_message = "the case is no longer as it was read: it has an outcome already, the"
-                    " complaint was withdrawn, or its findings or draft response changed"
-                    " meanwhile; read it and try again",
+                    " complaint was withdrawn, or its findings, draft response or names withheld"
+                    " changed meanwhile; read it and try again",
     .roles = CD_ROLE_INVESTIGATOR | CD_ROLE_COMPLAINTS_MANAGER,
     .schema = "investigation",
     .org_col = COL_ORG,

@@ -103,10 +103,19 @@ static void s_detail_ack_due(const ProtobufCMessage *p, char *out, size_t len, c
              ((const Candour__V1__AcknowledgementDue *)p)->due);
 }
 
+/* References only: who returned it, not the reasons (they may name people). */
+static void s_detail_returned(const ProtobufCMessage *p, char *out, size_t len, char *kind,
+                              size_t kindlen)
+{
+    snprintf(out, len, "draft version %d returned to the investigator by a signatory (F2)",
+             (int)((const Candour__V1__DraftReturned *)p)->version);
+}
+
 static const struct {
     const char *type;
     void (*fn)(const ProtobufCMessage *p, char *out, size_t len, char *kind, size_t kindlen);
 } s_details[] = {
+    {"draft.returned", s_detail_returned},
     {"acknowledgement.due", s_detail_ack_due},
     {"investigator.assigned", s_detail_assigned},
     {"ombudsman.referral", s_detail_referral},

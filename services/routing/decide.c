@@ -70,6 +70,7 @@ static const struct {
     {"contribution.received", NULL, CD_LC_CONTRIBUTION, NULL},
     {"investigation.completed", NULL, CD_LC_INVESTIGATION_COMPLETED, NULL},
     {"response.approved", NULL, CD_LC_RESPONSE_APPROVED, NULL},
+    {"draft.returned", NULL, CD_LC_DRAFT_RETURNED, NULL},
     {"letter.sent", "acknowledgement", CD_LC_ACKNOWLEDGED, NULL},
     {"letter.sent", "final-response", CD_LC_RESPONSE_SENT, NULL},
 };

@@ -151,6 +151,7 @@ int main(int argc, char **argv)
         {"ombudsman.referral", rt_on_event},
         {"investigation.completed", rt_on_event},
         {"response.approved", rt_on_event},
+        {"draft.returned", rt_on_event},
         {"letter.sent", rt_on_event},
         {"contribution.received", rt_on_contribution},
         {NULL, NULL},

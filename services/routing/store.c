@@ -29,6 +29,12 @@ char *rt_content(const char *org, const Candour__V1__Complaint *c, const char *a
     r.staff_named = c->staff_named;
     r.n_teams_named = c->n_teams_named;
     r.teams_named = c->teams_named;
+    /* How the complainant is to be addressed, for the letter sign-off
+     * checks; none given (no complainant): left empty. */
+    if (c->complainant) {
+        r.address_as = c->complainant->address_as;
+        r.complainant_name = c->complainant->name;
+    }
     return cd_pbjson_dumps(&r.base, 0);
 }
 

@@ -8,6 +8,9 @@
  * the signature is for that version. A case without key issues has no
  * version: its free-text findings are the letter's.
  *
+ * A draft a signatory returned (F2) waits for a later version, which takes
+ * its place and awaits signature again.
+ *
  * The two come from different producers (investigation, intake) and may
  * cross on the bus: each writes the draft row by an upsert that leaves a
  * withdrawn draft withdrawn, whichever came first, so no response is signed
@@ -68,31 +71,38 @@ void so_on_completed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope
     const Candour__V1__DraftVersion *d = ic->draft;
     if (d)
         snprintf(version, sizeof version, "%d", (int)d->version);
-    const char *v[9] = {env->complaint_ref,
-                        ic->case_id,
-                        oc ? oc->name : "OUTCOME_UNSPECIFIED",
-                        ic->findings,
-                        parts,
-                        ic->org_id,
-                        d ? version : NULL,
-                        d ? d->sha256 : NULL,
-                        d ? d->text : NULL};
-    if (parts)
+    /* What the quality gate checks the draft against (F1). */
+    char *summary = ic->summary ? cd_pbjson_dumps(&ic->summary->base, 0) : strdup("{}");
+    const char *v[10] = {env->complaint_ref,
+                         ic->case_id,
+                         oc ? oc->name : "OUTCOME_UNSPECIFIED",
+                         ic->findings,
+                         parts,
+                         ic->org_id,
+                         d ? version : NULL,
+                         d ? d->sha256 : NULL,
+                         d ? d->text : NULL,
+                         summary};
+    if (parts && summary)
         cd_tx_add(tx,
                   "INSERT INTO signoff.draft AS d (reference, case_id, outcome, findings, state,"
-                  " contributions, org_id, draft_version, draft_sha256, draft_text)"
+                  " contributions, org_id, draft_version, draft_sha256, draft_text, summary)"
                   " VALUES ($1, $2::uuid, $3, $4, 'awaiting-signature', $5::jsonb, $6, $7::int,"
-                  " $8, $9)"
+                  " $8, $9, $10::jsonb)"
                   " ON CONFLICT (reference) DO UPDATE SET case_id = EXCLUDED.case_id,"
                   "  outcome = EXCLUDED.outcome, findings = EXCLUDED.findings,"
                   "  contributions = EXCLUDED.contributions, org_id = EXCLUDED.org_id,"
                   "  draft_version = EXCLUDED.draft_version, draft_sha256 = EXCLUDED.draft_sha256,"
-                  "  draft_text = EXCLUDED.draft_text"
-                  " WHERE d.state = 'withdrawn' AND d.case_id IS NULL",
-                  9, v);
+                  "  draft_text = EXCLUDED.draft_text, summary = EXCLUDED.summary,"
+                  "  state = CASE WHEN d.state = 'returned' THEN 'awaiting-signature'"
+                  "   ELSE d.state END"
+                  " WHERE (d.state = 'withdrawn' AND d.case_id IS NULL)"
+                  "  OR (d.state = 'returned' AND EXCLUDED.draft_version > d.draft_version)",
+                  10, v);
     else
         cd_tx_poison(tx); /* out of memory: the producer resends */
     free(parts);
+    free(summary);
     cd_inbox_commit(in, ev, tx, NULL, NULL);
 }
 
@@ -108,7 +118,7 @@ void so_on_withdrawn(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope
               " VALUES ($1, 'withdrawn', now(), $2)"
               " ON CONFLICT (reference) DO UPDATE SET state = 'withdrawn', withdrawn_at = now(),"
               "  withdrawn_reason = EXCLUDED.withdrawn_reason"
-              " WHERE d.state = 'awaiting-signature'",
+              " WHERE d.state IN ('awaiting-signature', 'returned')",
               2, v);
     cd_inbox_commit(in, ev, tx, NULL, NULL);
 }

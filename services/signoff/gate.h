@@ -136,6 +136,11 @@ typedef struct {
     const char *meaning;
 } so_term_t;
 
+/* Candour's thresholds, for a body that set none: Flesch reading ease at
+ * least 50 (plain English is 60-70), sentences of at most 35 words. */
+#define SO_DEFAULT_MIN_FLESCH 50
+#define SO_DEFAULT_MAX_SENTENCE_WORDS 35
+
 /* Everything the checks read: the draft, the case, the body's settings. */
 typedef struct {
     const char *text; /* the draft version's text (UTF-8) */
@@ -153,7 +158,7 @@ typedef struct {
     const char *const *withheld;
     size_t nwithheld;
     /* the body's settings; 0 / NULL: Candour's defaults (gate_plain.c: the
-     * jargon list, min_flesch 50, max_sentence_words 35). The glossary has
+     * jargon list, and the two thresholds below). The glossary has
      * no default here: the handler passes the body's, else the shipped one
      * (deploy/glossary/default.csv); with none, only unexplained acronyms
      * are found. */
@@ -161,8 +166,8 @@ typedef struct {
     size_t nglossary;
     const char *const *jargon; /* words and phrases to avoid */
     size_t njargon;
-    double min_flesch;      /* readability threshold (default 50) */
-    int max_sentence_words; /* long-sentence limit (default 35) */
+    double min_flesch;      /* readability threshold (0: SO_DEFAULT_MIN_FLESCH) */
+    int max_sentence_words; /* long-sentence limit (0: SO_DEFAULT_MAX_SENTENCE_WORDS) */
 } so_gate_in_t;
 
 /* ---------------------------------------------------------------- checks */

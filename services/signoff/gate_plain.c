@@ -11,13 +11,14 @@
 #include "gate.h"
 
 /* Candour's defaults, used when a body has set nothing (0). */
-#define S_MIN_FLESCH 50.0
-#define S_MAX_SENTENCE_WORDS 35
+#define S_MIN_FLESCH ((double)SO_DEFAULT_MIN_FLESCH)
+#define S_MAX_SENTENCE_WORDS SO_DEFAULT_MAX_SENTENCE_WORDS
 
 /* Capital words a complainant reads without help, or that are not jargon,
  * so never need explaining. Words holding a digit (postcodes such as "LS1
- * 1AA", "NHS 111", ward "C4") and complaint references ("CDR-ABCD-EFGH")
- * are passed over by their shape, not listed here. */
+ * 1AA", "NHS 111", ward "C4"), complaint references ("CDR-ABCD-EFGH") and
+ * organisation codes ("TRUST-RXX") are passed over by their shape, not
+ * listed here. */
 static const char *const s_known[] = {"NHS", "I", "A", "OK", "UK", "TV", "AM", "PM", NULL};
 
 /* Words and phrases NHS complaint letters fall back on that readers find
@@ -235,8 +236,10 @@ static int s_first_use(const char *x, size_t n, const char *term, size_t *at, si
     return 0;
 }
 
-/* "CDR-ABCD-EFGH": groups of capitals and digits, every one after the first
- * four long. */
+/* A code rather than a word: two or more groups of capitals and digits
+ * joined by hyphens, as complaint references ("CDR-ABCD-EFGH") and
+ * organisation codes ("TRUST-RXX") are written. ("CHC-funded" is a word:
+ * its parts are read as words.) */
 static int s_reference(const char *x, size_t b, size_t e)
 {
     int groups = 0;
@@ -247,7 +250,7 @@ static int s_reference(const char *x, size_t b, size_t e)
                 return 0;
             continue;
         }
-        if (i == g || (groups > 0 && i - g != 4))
+        if (i == g)
             return 0;
         groups++;
         g = i + 1;

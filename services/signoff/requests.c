@@ -23,26 +23,29 @@
 #include "candour/log.h"
 #include "candour/pbjson.h"
 #include "candour/v1/events.pb-c.h"
+#include "gate_io.h"
 #include "signing.h"
 #include "signoff.h"
 
 enum {
     COL_STATE,
-    COL_OUTCOME,
     COL_FINDINGS,
     COL_PARTS,
     COL_ORG,
+    COL_GATE, /* SO_GATE_COLUMNS: outcome, version, SHA-256, text, ... */
+    COL_OUTCOME = COL_GATE,
     COL_VERSION,
     COL_SHA256,
     COL_TEXT
 };
 
-/* The draft, its parts as a ContributionsMerged in JSON (pbjson), its body,
- * and the version held (NULL: none). */
-static const char s_read_sql[] = "SELECT state, outcome, findings,"
-                                 " json_build_object('contributions', contributions)::text,"
-                                 " org_id, draft_version, draft_sha256, draft_text"
-                                 " FROM signoff.draft WHERE reference = $1";
+/* The draft, its parts as a ContributionsMerged in JSON (pbjson), and what
+ * the quality gate reads: the version held (NULL: none), its body, the
+ * case's summary and the body's settings. */
+static const char s_read_sql[] =
+    "SELECT d.state, d.findings,"
+    " json_build_object('contributions', d.contributions)::text,"
+    " d.org_id, " SO_GATE_COLUMNS " FROM signoff.draft d WHERE d.reference = $1";
 
 static int s_validate(const ProtobufCMessage *msg, cd_fail_t *why)
 {
@@ -63,7 +66,27 @@ static int s_check(const PGresult *r, cd_op_t *op, cd_fail_t *why, void *arg)
                        "the draft held (version %s) does not match its SHA-256: it is not signed;"
                        " the investigation sends it again",
                        PQgetvalue(r, 0, COL_VERSION));
-    return 0;
+    const Candour__V1__SignResponse *sr = (const Candour__V1__SignResponse *)op->msg;
+    if (sr->draft_sha256[0] && strcmp(sr->draft_sha256, sha) != 0)
+        return cd_fail(why, CD_CODE_FAILED_PRECONDITION, "sign.draft_sha256",
+                       "that is not the version awaiting signature (version %s, SHA-256 %.12s...):"
+                       " read it again before signing",
+                       PQgetvalue(r, 0, COL_VERSION), sha);
+    /* F1, F3: the quality gate. Blocking findings stop the signature. */
+    so_gate_run_t g;
+    int rc = so_gate_from_row(r, COL_GATE, &g);
+    const so_finding_t *first = rc == 0 ? so_gate_first_blocking(&g) : NULL;
+    if (rc != 0 || g.blocking > 0)
+        cd_fail(why, CD_CODE_FAILED_PRECONDITION, "sign.complaint_ref",
+                "the quality gate found %d blocking problem%s in draft version %s, which must be"
+                " put right before it is signed; the first: %s: %s (candourctl check %s lists"
+                " them all)",
+                rc != 0 ? 1 : g.blocking, rc != 0 || g.blocking > 1 ? "s" : "",
+                PQgetvalue(r, 0, COL_VERSION), first ? first->check : "input",
+                first ? first->message : "the case's summary could not be read", sr->complaint_ref);
+    int blocked = rc != 0 || g.blocking > 0;
+    so_gate_run_free(&g);
+    return blocked ? -1 : 0;
 }
 
 static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
@@ -81,14 +104,23 @@ static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
     const char *title = op->actor_title[0] ? op->actor_title : "Signatory";
     /* The version signed is the one read: the guard holds it to that. */
     const char *version = PQgetisnull(r, 0, COL_VERSION) ? NULL : PQgetvalue(r, 0, COL_VERSION);
-    const char *v[4] = {sr->complaint_ref, op->actor_name, title, version};
+    /* The advice the signatory signed over, recorded with the signature. */
+    so_gate_run_t g;
+    char *advice = so_gate_from_row(r, COL_GATE, &g) == 0 ? so_gate_advice_json(&g) : NULL;
+    so_gate_run_free(&g);
+    if (!advice) {
+        protobuf_c_message_free_unpacked(&parts->base, NULL);
+        return CD_ENOMEM;
+    }
+    const char *v[5] = {sr->complaint_ref, op->actor_name, title, version, advice};
     cd_tx_add(tx,
               "WITH u AS (UPDATE signoff.draft SET state = 'approved', signed_by = $2,"
-              " signatory_role = $3, signed_at = now()"
+              " signatory_role = $3, signed_at = now(), signed_over = $5::jsonb"
               " WHERE reference = $1 AND state = 'awaiting-signature'"
               " AND draft_version IS NOT DISTINCT FROM $4::int RETURNING 1)"
               " SELECT signoff.expect(count(*) = 1, 'the draft is not awaiting signature') FROM u",
-              4, v);
+              5, v);
+    free(advice);
     Candour__V1__ResponseApproved ra = CANDOUR__V1__RESPONSE_APPROVED__INIT;
     const ProtobufCEnumValue *oc = protobuf_c_enum_descriptor_get_value_by_name(
         &candour__v1__outcome__descriptor, PQgetvalue(r, 0, COL_OUTCOME));
@@ -138,13 +170,8 @@ static const cd_guarded_spec_t s_sign = {
     .signs_for = 1, /* F2: e.g. a CSU's senior signatory, authorised by the ICB */
 };
 
-void so_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r, void *arg)
+void so_sign(so_app_t *app, cd_request_t *req, const Candour__V1__SignResponse *sr)
 {
-    so_app_t *app = arg;
-    if (r->op_case != CANDOUR__V1__REQUEST__OP_SIGN) {
-        cd_request_fail(req, CD_CODE_UNSUPPORTED, "op", "signoff answers SignResponse only");
-        return;
-    }
-    const char *v[1] = {r->sign->complaint_ref};
-    cd_guarded_run(&s_sign, cd_service_db(app->svc), req, &r->sign->base, v, app);
+    const char *v[1] = {sr->complaint_ref};
+    cd_guarded_run(&s_sign, cd_service_db(app->svc), req, &sr->base, v, app);
 }

@@ -42,6 +42,7 @@ cd_state_t so_draft_state(const char *state)
         {"awaiting-signature", CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_AWAITING_SIGN_OFF},
         {"approved", CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_RESPONSE_APPROVED},
         {"withdrawn", CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_WITHDRAWN},
+        {"returned", CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_UNDER_INVESTIGATION},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(state, map[i].name) == 0)
@@ -51,13 +52,31 @@ cd_state_t so_draft_state(const char *state)
 
 int so_draft_signable(const char *state)
 {
-    return cd_lc_allows(so_draft_state(state), CD_LC_RESPONSE_APPROVED);
+    /* A returned draft waits for its next version, whatever the lifecycle
+     * allows the complaint (under investigation again). */
+    return strcmp(state, "returned") != 0 &&
+           cd_lc_allows(so_draft_state(state), CD_LC_RESPONSE_APPROVED);
+}
+
+int so_return_allowed(const char *state, cd_fail_t *e)
+{
+    if (cd_lc_allows(so_draft_state(state), CD_LC_DRAFT_RETURNED))
+        return 0;
+    return cd_fail(e, CD_CODE_FAILED_PRECONDITION, "return_draft.complaint_ref",
+                   strcmp(state, "returned") == 0
+                       ? "the draft was returned already: the next version comes when the"
+                         " investigator records the outcome again"
+                       : "only a draft awaiting signature can be returned");
 }
 
 int so_sign_allowed(const char *state, cd_fail_t *e)
 {
     if (so_draft_signable(state))
         return 0;
+    if (strcmp(state, "returned") == 0)
+        return cd_fail(e, CD_CODE_FAILED_PRECONDITION, "sign.complaint_ref",
+                       "the draft was returned to the investigator: the next version comes when"
+                       " the outcome is recorded again");
     switch (so_draft_state(state)) {
     case CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_WITHDRAWN:
         return cd_fail(e, CD_CODE_FAILED_PRECONDITION, "sign.complaint_ref",
@@ -69,4 +88,21 @@ int so_sign_allowed(const char *state, cd_fail_t *e)
         return cd_fail(e, CD_CODE_FAILED_PRECONDITION, "sign.complaint_ref",
                        "the draft cannot be signed in the state it is in");
     }
+}
+
+int so_validate_return(const Candour__V1__ReturnDraft *r, cd_fail_t *e)
+{
+    if (!r->complaint_ref[0])
+        return cd_fail(e, CD_CODE_REQUIRED, "return_draft.complaint_ref",
+                       "the complaint's reference is required");
+    size_t n = strlen(r->reasons);
+    if (n == 0)
+        return cd_fail(e, CD_CODE_REQUIRED, "return_draft.reasons",
+                       "say why the draft goes back, so the investigator can put it right");
+    if (n > 4000)
+        return cd_fail(e, CD_CODE_TOO_LONG, "return_draft.reasons", "at most 4000 bytes");
+    if (!cd_text_ok(r->reasons, n, 1))
+        return cd_fail(e, CD_CODE_INVALID_TEXT, "return_draft.reasons",
+                       "must be UTF-8 text without control characters other than line breaks");
+    return 0;
 }

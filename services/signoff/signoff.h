@@ -5,6 +5,7 @@
 #define SIGNOFF_SIGNOFF_H
 
 #include "candour/service.h"
+#include "candour/v1/api.pb-c.h"
 
 /* The daemon, as every handler sees it (their arg). */
 typedef struct {
@@ -22,7 +23,12 @@ void so_on_completed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope
 void so_on_withdrawn(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                      const ProtobufCMessage *payload, void *arg);
 
-/* Requests: SignResponse, for the version held; response.approved carries it. */
-void so_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r, void *arg);
+/* Requests (main.c's table): SignResponse, for the version held, past the
+ * quality gate (requests.c); response.approved carries it. CheckDraft, the
+ * gate's findings (check.c). */
+void so_sign(so_app_t *app, cd_request_t *req, const Candour__V1__SignResponse *sr);
+void so_check_draft(so_app_t *app, cd_request_t *req, const Candour__V1__CheckDraft *c);
+/* ReturnDraft: back to the investigator with reasons (returns.c, F2). */
+void so_return_draft(so_app_t *app, cd_request_t *req, const Candour__V1__ReturnDraft *rd);
 
 #endif

@@ -117,11 +117,15 @@ Test(casework, a_coordinated_complaint_is_investigated_drafted_signed_and_sent, 
 
     /* V1: an impartial investigator; R4: the acknowledgement names them. */
     h_assign(s_h, ref, s_manager, s_investigator);
-    cr_assert(h_wait_for(s_h, "SELECT (delivered_at IS NOT NULL)::text FROM notify.letter WHERE"
-                              " reference = $1 AND kind = 'acknowledgement'", 1, p, "true", 15000),
+    cr_assert(h_wait_for(s_h,
+                         "SELECT (delivered_at IS NOT NULL)::text FROM notify.letter WHERE"
+                         " reference = $1 AND kind = 'acknowledgement'",
+                         1, p, "true", 15000),
               "no acknowledgement");
-    char *ack = h_scalar(s_h, "SELECT body FROM notify.letter WHERE reference = $1 AND kind ="
-                              " 'acknowledgement'", 1, p);
+    char *ack = h_scalar(s_h,
+                         "SELECT body FROM notify.letter WHERE reference = $1 AND kind ="
+                         " 'acknowledgement'",
+                         1, p);
     cr_assert(ack && strstr(ack, "looking into your complaint is Ira Investigator"), "%s", ack);
     free(ack);
     /* R5: the investigator keeps the complainant informed. */
@@ -130,8 +134,10 @@ Test(casework, a_coordinated_complaint_is_investigated_drafted_signed_and_sent, 
                 " \"text\": \"We have asked the hospital and the council for their records.\"}}",
                 s_investigator, ref),
          "send_progress_update");
-    cr_assert(h_wait_for(s_h, "SELECT (delivered_at IS NOT NULL)::text FROM notify.letter WHERE"
-                              " reference = $1 AND kind = 'progress-1'", 1, p, "true", 15000),
+    cr_assert(h_wait_for(s_h,
+                         "SELECT (delivered_at IS NOT NULL)::text FROM notify.letter WHERE"
+                         " reference = $1 AND kind = 'progress-1'",
+                         1, p, "true", 15000),
               "no progress update");
     /* V2: a proportionate plan; V3: the key issues as agreed. */
     s_ok(s_json("investigation", NULL,

@@ -503,7 +503,25 @@ Test(case_findings, V5_F2_the_outcome_follows_the_findings_and_the_latest_draft_
     char *held = h_scalar(s_h, "SELECT draft_sha256 FROM signoff.draft WHERE reference = $1", 1, p);
     cr_assert_str_eq(held, sha);
     free(held);
+    /* F1: the quality gate stops it: two lines answer neither key issue, say
+     * nothing of the investigation, and give no Ombudsman. */
+    s_refused(s_sign(ref), "FAILED_PRECONDITION", "sign.complaint_ref", "the quality gate found");
+    char *state = h_scalar(s_h, "SELECT state FROM signoff.draft WHERE reference = $1", 1, p);
+    cr_assert_str_eq(state, "awaiting-signature");
+    free(state);
+    /* A body may make its checks advice (here every one): then the signature
+     * goes, and what it signed over is recorded with it. */
+    h_exec(s_h, "INSERT INTO signoff.gate_rule (org_id, check_name, severity, changed_by)"
+                " SELECT 'ICB-QWE', c, 'advice', 'test' FROM unnest(ARRAY['key-issues',"
+                " 'investigation', 'apology', 'indirect-apology', 'actions', 'ombudsman',"
+                " 'salutation', 'withheld', 'terms', 'readability', 'long-sentences',"
+                " 'jargon']) AS c");
     s_accepted(s_sign(ref));
+    cr_assert_gt(h_count(s_h,
+                         "SELECT jsonb_array_length(signed_over) FROM signoff.draft"
+                         " WHERE reference = $1",
+                         1, p),
+                 2, "the advice signed over is not recorded");
     Candour__V1__ResponseApproved *ra = (Candour__V1__ResponseApproved *)s_outbox_event(
         "signoff", "response.approved", ref, &candour__v1__response_approved__descriptor);
     cr_assert_not_null(ra->draft, "response.approved carries no draft");

@@ -309,7 +309,8 @@ Test(triage, the_events_of_one_decision_go_out_in_the_order_decided_with_their_i
              "{\"org_id\":\"ICB-QWE\",\"handling_org\":\"ICB-QWE\",\"ack_due\":\"%s\","
              "\"response_due\":\"%s\",\"description\":\"What happened.\","
              "\"services\":[\"acute-surgery\",\"asc-home-care\"],"
-             "\"partners\":[\"LA-XYZ\",\"TRUST-RXX\"]}", ack, resp);
+             "\"partners\":[\"LA-XYZ\",\"TRUST-RXX\"],\"complainant_name\":\"Mo Ali\"}", ack,
+             resp);
     s_payload_is(r, 0, &candour__v1__complaint_routed__descriptor, want);
     snprintf(want, sizeof want, "{\"kind\":\"acknowledgement\",\"response_due\":\"%s\","
                                 "\"handler\":\"the complaints team\"}", resp);

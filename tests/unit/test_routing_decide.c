@@ -703,3 +703,23 @@ Test(routing_decide, the_acknowledgements_state_has_one_name_each_way)
     cr_assert_eq(rt_ack_from_name("sent"), RT_ACK_NONE);
     cr_assert_eq(rt_ack_from_name(NULL), RT_ACK_NONE);
 }
+
+Test(routing_decide, F2_a_returned_draft_puts_the_complaint_back_under_investigation)
+{
+    rt_state_t st = s_routed();
+    s_event(&st, "case.opened");
+    s_event(&st, "investigation.completed");
+    s_expect_state(&st, "awaiting-sign-off");
+    rt_actions_t a = s_event(&st, "draft.returned");
+    s_expect_state(&st, "under-investigation");
+    cr_assert(a.status_changed);
+    /* The outcome recorded again brings the next version to sign. */
+    s_event(&st, "investigation.completed");
+    s_expect_state(&st, "awaiting-sign-off");
+    s_event(&st, "response.approved");
+    s_expect_state(&st, "response-approved");
+    /* Once signed, a late return changes nothing. */
+    a = s_event(&st, "draft.returned");
+    s_expect_state(&st, "response-approved");
+    cr_assert_eq(a.status_changed, 0);
+}

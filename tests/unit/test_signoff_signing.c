@@ -157,3 +157,57 @@ Test(signoff_signing, F2_a_response_is_signed_once)
     cr_assert_str_eq(cd_code_name(e.code), "FAILED_PRECONDITION");
     cr_assert_str_eq(e.message, "the response is already signed");
 }
+
+/* ------------------------------------------------------------ F2: returning a draft */
+
+Test(signoff_signing, F2_a_returned_draft_waits_for_its_next_version_and_is_not_signed)
+{
+    cr_assert_not(so_draft_signable("returned"));
+    cd_fail_t e = {0};
+    cr_assert_eq(so_sign_allowed("returned", &e), -1);
+    cr_assert_eq(e.code, CD_CODE_FAILED_PRECONDITION);
+    cr_assert(strstr(e.message, "returned"), "%s", e.message);
+    /* The complaint itself is under investigation again. */
+    cr_assert_eq(so_draft_state("returned"),
+                 CANDOUR__V1__COMPLAINT_STATE__COMPLAINT_STATE_UNDER_INVESTIGATION);
+}
+
+Test(signoff_signing, F2_only_a_draft_awaiting_signature_is_returned)
+{
+    cd_fail_t e = {0};
+    cr_assert_eq(so_return_allowed("awaiting-signature", &e), 0);
+    static const char *const no[] = {"approved", "withdrawn", "returned", ""};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        memset(&e, 0, sizeof e);
+        cr_assert_eq(so_return_allowed(no[i], &e), -1, "%s", no[i]);
+        cr_assert_eq(e.code, CD_CODE_FAILED_PRECONDITION);
+        cr_assert_str_eq(e.field, "return_draft.complaint_ref");
+    }
+}
+
+Test(signoff_signing, F2_a_return_says_why_in_text)
+{
+    Candour__V1__ReturnDraft r = CANDOUR__V1__RETURN_DRAFT__INIT;
+    cd_fail_t e = {0};
+    r.complaint_ref = "CDR-ABCD-EFGH";
+    r.reasons = "The apology is conditional.\nExplain DST.";
+    cr_assert_eq(so_validate_return(&r, &e), 0);
+    r.reasons = "";
+    cr_assert_eq(so_validate_return(&r, &e), -1);
+    cr_assert_str_eq(e.field, "return_draft.reasons");
+    cr_assert_eq(e.code, CD_CODE_REQUIRED);
+    r.reasons = "bell\a";
+    cr_assert_eq(so_validate_return(&r, &e), -1);
+    cr_assert_eq(e.code, CD_CODE_INVALID_TEXT);
+    char *big = malloc(4002);
+    memset(big, 'a', 4001);
+    big[4001] = 0;
+    r.reasons = big;
+    cr_assert_eq(so_validate_return(&r, &e), -1);
+    cr_assert_eq(e.code, CD_CODE_TOO_LONG);
+    free(big);
+    r.reasons = "ok";
+    r.complaint_ref = "";
+    cr_assert_eq(so_validate_return(&r, &e), -1);
+    cr_assert_str_eq(e.field, "return_draft.complaint_ref");
+}

@@ -66,6 +66,7 @@ typedef enum {
     CD_LC_ACK_DUE,            /* the acknowledgement's due day came (R4) */
     CD_LC_PROGRESS_SENT,      /* a progress update went to the complainant (R5) */
     CD_LC_RESPONSE_LATE,      /* the complainant was told why the response is late (R5) */
+    CD_LC_DRAFT_RETURNED,     /* a signatory sent the draft back to the investigator (F2) */
     CD_LC_EVENT_COUNT
 } cd_lc_event_t;
 

@@ -1,0 +1,85 @@
+/* check.c - CheckDraft: the quality gate's findings on the draft awaiting
+ * signature, as sign-off would judge it now (F1, F3), for the signatories
+ * and the case's team to put right before anyone signs.
+ *
+ * Read-only: one transaction reads the draft with what the gate needs and
+ * the person acting; the body's staff who sign, manage or investigate may
+ * read it (and a signatory another body authorised, F2). Logged as
+ * draft.checked with the reference and the reader's staff id. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "candour/directory.h"
+#include "candour/log.h"
+#include "gate_io.h"
+#include "signoff.h"
+
+#define S_REF "check_draft.complaint_ref"
+
+/* Who may read the gate's findings. */
+#define S_READERS                                                                                  \
+    (CD_ROLE_SIGNATORY | CD_ROLE_RESPONSIBLE_PERSON | CD_ROLE_COMPLAINTS_MANAGER |                 \
+     CD_ROLE_INVESTIGATOR)
+
+enum { COL_STATE, COL_ORG, COL_GATE };
+
+static const char s_read_sql[] =
+    "SELECT d.state, d.org_id, " SO_GATE_COLUMNS " FROM signoff.draft d WHERE d.reference = $1";
+
+static void s_on_read(const cd_tx_result_t *res, void *arg)
+{
+    cd_op_t *op = arg;
+    if (res->err) {
+        cd_op_fail(op, CD_CODE_UNAVAILABLE, "", "could not be read just now");
+        return;
+    }
+    const PGresult *r = res->results[0];
+    int found = PQntuples(r) == 1;
+    cd_fail_t why = {0};
+    if (cd_op_actor(op, res->results[1], found ? PQgetvalue(r, 0, COL_ORG) : NULL, S_READERS, 1,
+                    NULL, NULL, &why) != 0) {
+        cd_op_fail(op, why.code, why.field, why.message);
+        return;
+    }
+    if (!found || strcmp(PQgetvalue(r, 0, COL_STATE), "awaiting-signature") != 0) {
+        cd_op_fail(op, found ? CD_CODE_FAILED_PRECONDITION : CD_CODE_NOT_FOUND, S_REF,
+                   found ? "no draft of that complaint is awaiting signature"
+                         : "no draft response has that reference");
+        return;
+    }
+    so_gate_run_t g;
+    Candour__V1__GateReport *rep =
+        so_gate_from_row(r, COL_GATE, &g) == 0 ? so_gate_report(&g) : NULL;
+    so_gate_run_free(&g);
+    if (!rep) {
+        cd_op_fail(op, CD_CODE_INTERNAL, "", "the draft could not be checked");
+        return;
+    }
+    const Candour__V1__CheckDraft *c = (const Candour__V1__CheckDraft *)op->msg;
+    cd_log_info("draft.checked", "{s:s, s:s, s:i}", "reference", c->complaint_ref, "staff_id",
+                op->actor_id, "blocking", (int)rep->blocking);
+    Candour__V1__Reply reply = CANDOUR__V1__REPLY__INIT;
+    reply.result_case = CANDOUR__V1__REPLY__RESULT_GATE_REPORT;
+    reply.gate_report = rep;
+    cd_op_reply(op, &reply);
+    candour__v1__gate_report__free_unpacked(rep, NULL);
+}
+
+void so_check_draft(so_app_t *app, cd_request_t *req, const Candour__V1__CheckDraft *c)
+{
+    if (!c->complaint_ref[0]) {
+        cd_request_fail(req, CD_CODE_REQUIRED, S_REF, "give the complaint's reference");
+        return;
+    }
+    cd_op_t *op = cd_op_new(req, &c->base);
+    if (!op)
+        return;
+    const char *acting = cd_request_acting(req);
+    char who_sql[512];
+    cd_actor_sql("signoff", who_sql, sizeof who_sql);
+    const char *v[1] = {c->complaint_ref}, *w[1] = {acting ? acting : ""};
+    cd_tx_t *tx = cd_tx_new();
+    cd_tx_add(tx, s_read_sql, 1, v);
+    cd_tx_add(tx, who_sql, 1, w);
+    cd_db_submit(cd_service_db(app->svc), tx, s_on_read, op);
+}
