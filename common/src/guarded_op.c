@@ -51,7 +51,8 @@ static int s_check_actor(s_run_t *run, const PGresult *r, const PGresult *who, c
 {
     const cd_guarded_spec_t *spec = run->spec;
     s_more_t m = {run, r};
-    return cd_op_actor(run->op, who, PQgetvalue(r, 0, spec->org_col), spec->roles,
+    const char *org = spec->org_col == CD_GUARDED_ANY_ORG ? NULL : PQgetvalue(r, 0, spec->org_col);
+    return cd_op_actor(run->op, who, org, spec->roles,
                        spec->signs_for, spec->check_actor ? s_more : NULL, &m, why);
 }
 

@@ -27,6 +27,9 @@ int ctl_case_file(int argc, char **argv);
 int ctl_glossary(int argc, char **argv);
 int ctl_gate(int argc, char **argv);
 int ctl_check(int argc, char **argv);
+int ctl_chain(int argc, char **argv);
+int ctl_delegate(int argc, char **argv);
+int ctl_covering(int argc, char **argv);
 /* org_cmd.c: `org set|show` (keys.c hands them over). */
 int ctl_org_settings(int argc, char **argv);
 
@@ -65,5 +68,23 @@ int ctl_db_exec(PGconn *c, const char *cmd, const char *sql, int n, const char *
 #include <stddef.h>
 int ctl_ops_actor(char *out, size_t len, const char *cmd);
 int ctl_db_actor(PGconn *c, const char *cmd, const char *actor);
+
+/* chain_cmd.c: what the signature chain's commands (chain, delegate,
+ * covering) share. The roles a step or a delegation is for, as people name
+ * them and signoff's tables keep them ("signatory", "responsible-person"):
+ * one CD_ROLE_* bit, 0 for any other name. */
+unsigned ctl_signing_role(const char *name);
+/* Those roles as a text[] literal for a parameter ("{signatory}"), back
+ * from one as libpq returns it, and as written on the command line
+ * ("signatory+responsible-person"; a static buffer). */
+const char *ctl_signing_roles_array(unsigned roles);
+unsigned ctl_signing_roles_of(const char *array);
+const char *ctl_signing_roles_name(unsigned roles);
+/* BEGIN, with actor named in the audit trail for the transaction: 0, or -1
+ * (told). */
+int ctl_db_begin_as(PGconn *c, const char *cmd, const char *actor);
+/* The first ncols columns of r's rows under heads, each column as wide as
+ * its widest text in characters, the last not padded. */
+void ctl_print_table(const PGresult *r, const char *const *heads, int ncols);
 
 #endif

@@ -41,6 +41,10 @@ static const struct {
     {"routes", ctl_routes,
      "import (CSV) or list the routing table: service -> commissioner, provider"},
     {"gate", ctl_gate, "set or show a body's severities and thresholds for the quality gate"},
+    {"chain", ctl_chain, "set, clear or show who signs a body's responses, in which order (F2)"},
+    {"delegate", ctl_delegate,
+     "add, list or revoke who may sign for a body, in a role, for a period (F2)"},
+    {"covering", ctl_covering, "set, show or clear a body's covering letter for its responses"},
     {"glossary", ctl_glossary,
      "import (CSV) or list the terms a response must explain (Candour's or a body's)"},
 };

@@ -49,6 +49,10 @@ typedef struct {
     char kind[64];                   /* the letter's kind (file-name-safe) */
     s_render_fn render;
     int withdraws; /* complaint.withdrawn: record the withdrawal too */
+    /* A letter that goes with it, in the same transaction (the covering
+     * letter with the final response, F2); also NULL: none. */
+    char also_kind[64];
+    s_render_fn also;
 } s_letter_t;
 
 /* ---------------------------------------------------------------- renderers */
@@ -71,6 +75,12 @@ static char *s_final_response(const Candour__V1__Person *to, const char *referen
 {
     return nt_render_final_response(to, reference, today,
                                     (const Candour__V1__ResponseApproved *)payload);
+}
+
+static char *s_covering(const Candour__V1__Person *to, const char *reference, const char *today,
+                        const ProtobufCMessage *payload)
+{
+    return nt_render_covering(to, reference, today, (const Candour__V1__ResponseApproved *)payload);
 }
 
 static char *s_extension(const Candour__V1__Person *to, const char *reference, const char *today,
@@ -182,6 +192,23 @@ static void s_on_recipient(const cd_tx_result_t *res, void *arg)
     cd_tx_t *tx = cd_inbox_tx(p->in, p->ev);
     if (p->withdraws)
         s_add_withdrawal(tx, p->reference, (const Candour__V1__ComplaintWithdrawn *)p->payload);
+    if (p->also) {
+        /* The letter that goes with it first (it introduces the other). */
+        char *also = p->also(to, p->reference, today, p->payload);
+        char also_id[CD_UUID_LEN + 1];
+        cd_uuid(also_id);
+        const char *a[6] = {also_id, p->reference, p->also_kind, nt_channel(to), also, not_sent};
+        if (also)
+            cd_tx_add(tx,
+                      "INSERT INTO notify.letter (letter_id, reference, kind, channel, body,"
+                      " not_sent, not_sent_at) VALUES ($1::uuid, $2, $3, $4, $5, $6::text,"
+                      " CASE WHEN $6::text IS NULL THEN NULL ELSE now() END)"
+                      " ON CONFLICT (reference, kind) DO NOTHING",
+                      6, a);
+        else
+            cd_tx_poison(tx); /* never one without the other: the event comes again */
+        free(also);
+    }
     const char *v[6] = {letter_id, p->reference, p->kind, nt_channel(to), body, not_sent};
     cd_tx_add(tx,
               "INSERT INTO notify.letter (letter_id, reference, kind, channel, body, not_sent,"
@@ -198,10 +225,12 @@ static void s_on_recipient(const cd_tx_result_t *res, void *arg)
     free(p);
 }
 
-/* Read the recipient, then render and commit the letter (s_on_recipient). */
-static void s_letter(nt_app_t *app, cd_inbox_t *in, cd_event_t *ev,
-                     const Candour__V1__Envelope *env, const char *kind, s_render_fn render,
-                     const ProtobufCMessage *payload, int withdraws)
+/* Read the recipient, then render and commit the letter (s_on_recipient),
+ * with the one that goes with it (also, of kind also_kind) when there is one. */
+static void s_letter_also(nt_app_t *app, cd_inbox_t *in, cd_event_t *ev,
+                          const Candour__V1__Envelope *env, const char *kind, s_render_fn render,
+                          const ProtobufCMessage *payload, int withdraws, s_render_fn also,
+                          const char *also_kind)
 {
     if (!nt_safe_reference(env->complaint_ref)) {
         cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT,
@@ -219,7 +248,10 @@ static void s_letter(nt_app_t *app, cd_inbox_t *in, cd_event_t *ev,
                       .reference = env->complaint_ref,
                       .payload = payload,
                       .render = render,
-                      .withdraws = withdraws};
+                      .withdraws = withdraws,
+                      .also = also};
+    if (also)
+        snprintf(p->also_kind, sizeof p->also_kind, "%s", also_kind);
     snprintf(p->kind, sizeof p->kind, "%s", kind);
     assert(nt_safe_reference(p->kind));
     const char *v[1] = {env->complaint_ref};
@@ -227,6 +259,13 @@ static void s_letter(nt_app_t *app, cd_inbox_t *in, cd_event_t *ev,
                 "SELECT person, (withdrawn_at IS NOT NULL)::text FROM notify.recipient"
                 " WHERE reference = $1",
                 1, v, s_on_recipient, p);
+}
+
+static void s_letter(nt_app_t *app, cd_inbox_t *in, cd_event_t *ev,
+                     const Candour__V1__Envelope *env, const char *kind, s_render_fn render,
+                     const ProtobufCMessage *payload, int withdraws)
+{
+    s_letter_also(app, in, ev, env, kind, render, payload, withdraws, NULL, NULL);
 }
 
 void nt_on_letter_requested(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
@@ -263,7 +302,8 @@ void nt_on_response_approved(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__
             return;
         }
     }
-    s_letter(arg, in, ev, env, "final-response", s_final_response, payload, 0);
+    s_letter_also(arg, in, ev, env, "final-response", s_final_response, payload, 0,
+                  ra->covering_letter[0] ? s_covering : NULL, NT_KIND_COVERING);
 }
 
 void nt_on_deadline_extended(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,

@@ -323,6 +323,23 @@ char *nt_render_final_response(const Candour__V1__Person *to, const char *refere
     return s_done(&b);
 }
 
+char *nt_render_covering(const Candour__V1__Person *to, const char *reference, const char *today,
+                         const Candour__V1__ResponseApproved *ra)
+{
+    s_buf_t b = {0};
+    s_header(&b, to, reference, today);
+    const char *text = ra->covering_letter;
+    while (*text == '\n' || *text == '\r')
+        text++;
+    size_t n = strlen(text);
+    while (n && strchr(" \t\r\n", text[n - 1]))
+        n--;
+    s_add(&b, "%.*s\n\nOur response to your complaint is enclosed with this letter.\n\n", (int)n,
+          text);
+    s_add(&b, "Yours sincerely,\n\n%s\n%s\n", ra->covering_signed_by, ra->covering_signatory_role);
+    return s_done(&b);
+}
+
 /* ------------------------------------------------------------- triage */
 
 /* What each triage outcome tells the complainant. */

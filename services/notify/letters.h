@@ -52,6 +52,16 @@ char *nt_render_late(const Candour__V1__Person *to, const char *reference, const
 char *nt_render_final_response(const Candour__V1__Person *to, const char *reference,
                                const char *today, const Candour__V1__ResponseApproved *ra);
 
+/* The kind of the covering letter that goes with a final response (F2). */
+#define NT_KIND_COVERING "covering-letter"
+
+/* F2: the body's covering letter, as its last signatory sends it with the
+ * response (ra->covering_letter, signed ra->covering_signed_by,
+ * ra->covering_signatory_role): the text as the body wrote it, then the
+ * signature, and a line saying the response is enclosed. */
+char *nt_render_covering(const Candour__V1__Person *to, const char *reference, const char *today,
+                         const Candour__V1__ResponseApproved *ra);
+
 /* What happens to the complaint after triage, and why (I5, I5a, I6, R2, R3).
  * req->outcome "appeal" is an eligibility appeal only; req->appeal with any
  * other outcome is both (I6): the letter says the eligibility part went to

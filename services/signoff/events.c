@@ -101,6 +101,16 @@ void so_on_completed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope
                   10, v);
     else
         cd_tx_poison(tx); /* out of memory: the producer resends */
+    if (d) {
+        /* F2: a new version voids the signatures on the ones before it: the
+         * chain starts again for the text now to be signed. */
+        const char *w[2] = {env->complaint_ref, version};
+        cd_tx_add(tx,
+                  "UPDATE signoff.signature SET void_at = now(),"
+                  " void_reason = 'version ' || $2 || ' replaced it'"
+                  " WHERE reference = $1 AND version < $2::int AND void_at IS NULL",
+                  2, w);
+    }
     free(parts);
     free(summary);
     cd_inbox_commit(in, ev, tx, NULL, NULL);

@@ -153,12 +153,14 @@ static json_t *s_findings_json(const so_gate_run_t *g, int advice_only)
     return a;
 }
 
-Candour__V1__GateReport *so_gate_report(const so_gate_run_t *g)
+Candour__V1__GateReport *so_gate_report(const so_gate_run_t *g, char *const *chain, size_t nchain)
 {
-    json_t *a = s_findings_json(g, 0);
-    json_t *o = a ? json_pack("{s:i, s:s, s:o, s:i}", "version", g->version, "sha256", g->sha256,
-                              "findings", a, "blocking", g->blocking)
-                  : NULL;
+    json_t *a = s_findings_json(g, 0), *c = json_array();
+    for (size_t i = 0; c && i < nchain; i++)
+        json_array_append_new(c, json_string(chain[i]));
+    json_t *o = a && c ? json_pack("{s:i, s:s, s:o, s:i, s:o}", "version", g->version, "sha256",
+                                   g->sha256, "findings", a, "blocking", g->blocking, "chain", c)
+                       : NULL;
     if (!o)
         return NULL;
     Candour__V1__GateReport *rep = (Candour__V1__GateReport *)cd_pbjson_to_message(

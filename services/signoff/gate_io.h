@@ -49,9 +49,10 @@ typedef struct {
 int so_gate_from_row(const PGresult *r, int col, so_gate_run_t *g);
 void so_gate_run_free(so_gate_run_t *g);
 
-/* The findings as a GateReport (malloc'd, free with
- * candour__v1__gate_report__free_unpacked(x, NULL)); NULL when out of memory. */
-Candour__V1__GateReport *so_gate_report(const so_gate_run_t *g);
+/* The findings as a GateReport, with the signature chain's lines (malloc'd,
+ * free with candour__v1__gate_report__free_unpacked(x, NULL)); NULL when out
+ * of memory. */
+Candour__V1__GateReport *so_gate_report(const so_gate_run_t *g, char *const *chain, size_t nchain);
 
 /* The advice findings as a JSON array of GateFinding (malloc'd), to record
  * what the signatory signed over; NULL when out of memory. */

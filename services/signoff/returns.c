@@ -54,6 +54,14 @@ static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
               "INSERT INTO signoff.draft_return (reference, version, sha256, reasons, returned_by)"
               " VALUES ($1, $2::int, $3, $4, $5)",
               5, v);
+    /* Signatures already given on it are void: the next version starts the
+     * chain again. */
+    const char *w[3] = {rd->complaint_ref, version, op->actor};
+    cd_tx_add(tx,
+              "UPDATE signoff.signature SET void_at = now(),"
+              " void_reason = 'returned to the investigator by ' || $3"
+              " WHERE reference = $1 AND version = $2::int AND void_at IS NULL",
+              3, w);
     Candour__V1__DraftReturned ev = CANDOUR__V1__DRAFT_RETURNED__INIT;
     ev.version = atoi(version);
     ev.sha256 = (char *)sha;

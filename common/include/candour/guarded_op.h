@@ -35,6 +35,10 @@
 #include "candour/errcode.h"
 #include "candour/inbox.h"
 
+/* org_col for an operation whose rule for the person's body is its own
+ * (check_actor), e.g. a chain of signatures across bodies (F2). */
+#define CD_GUARDED_ANY_ORG (-1)
+
 /* One kind of request. Lives as long as any run of it (a static const).
  * validate and check refuse with a cd_fail_t (errcode.h), which the request
  * is answered with as it stands: fill it with cd_fail(). */
@@ -64,7 +68,7 @@ typedef struct {
      * roles 0: not a staff operation (no person is read). */
     unsigned roles;
     const char *schema;
-    int org_col;
+    int org_col; /* CD_GUARDED_ANY_ORG: any body's people; check_actor decides */
     /* The body's own people, or also those it authorised to sign for it
      * (the person's signs_for, F2). */
     int signs_for;
