@@ -75,6 +75,11 @@ static void s_print(const char *ref, const Candour__V1__GateReport *g)
             printf("%s %s%s%s%s: %s\n", pass ? "BLOCKING" : "advice", f->check, *place ? " (" : "",
                    place, *place ? ")" : "", f->message);
         }
+    if (g->n_chain) {
+        printf("signatures (F2):\n");
+        for (size_t i = 0; i < g->n_chain; i++)
+            printf("  %s\n", g->chain[i]);
+    }
     if (g->blocking == 0 && *g->sha256)
         printf("nothing blocks signing; to sign this version:\n"
                "  candourctl sign %s --as ST_ID --sha256 %s\n",

@@ -334,8 +334,10 @@ char *nt_render_covering(const Candour__V1__Person *to, const char *reference, c
     size_t n = strlen(text);
     while (n && strchr(" \t\r\n", text[n - 1]))
         n--;
-    s_add(&b, "%.*s\n\nOur response to your complaint is enclosed with this letter.\n\n", (int)n,
-          text);
+    s_add(&b, "%.*s\n\n", (int)n, text);
+    /* The enclosure said once: the body's words may say it already. */
+    if (!strstr(ra->covering_letter, "enclos") && !strstr(ra->covering_letter, "Enclos"))
+        s_add(&b, "Our response to your complaint is enclosed with this letter.\n\n");
     s_add(&b, "Yours sincerely,\n\n%s\n%s\n", ra->covering_signed_by, ra->covering_signatory_role);
     return s_done(&b);
 }

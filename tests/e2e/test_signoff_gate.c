@@ -2,8 +2,9 @@
  * edited into an indirect apology and an unexplained acronym is blocked; a
  * signatory returns it with reasons; the investigator puts it right and
  * records the outcome again; the new version passes the gate and is signed
- * as the version read; exactly one final response goes, holding the
- * corrected words. Every daemon runs; requests go over the bus as JSON. */
+ * as the version read, in the order of the body's chain; exactly one final
+ * response goes, holding the corrected words, with its covering letter. Every daemon runs; requests
+ * go over the bus as JSON. */
 #include <criterion/criterion.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -107,6 +108,16 @@ Test(signoff_gate, F1_F2_a_blocked_draft_is_returned_corrected_and_signed_once, 
     char *manager = h_staff(s_h, "ICB-QWE", "Casey Manager", "Complaints", "complaints-manager");
     char *inv = h_staff(s_h, "ICB-QWE", "Ira Investigator", "Quality", "investigator");
     char *chief = h_staff(s_h, "ICB-QWE", "Dr R. Chief", "", "responsible-person");
+    char *senior = h_staff(s_h, "ICB-QWE", "Sam Senior", "", "signatory");
+    /* F2: the body's chain: its senior signatory, then its responsible
+     * person, who sends the covering letter. */
+    h_exec(s_h, "INSERT INTO signoff.chain_step (org_id, step, signer_org, roles, label,"
+                " covering, changed_by) VALUES"
+                " ('ICB-QWE', 1, 'ICB-QWE', '{signatory}', 'the senior signatory', false, 't'),"
+                " ('ICB-QWE', 2, 'ICB-QWE', '{responsible-person}', 'the responsible person',"
+                "  true, 't')");
+    h_exec(s_h, "INSERT INTO signoff.covering_letter (org_id, text, changed_by) VALUES"
+                " ('ICB-QWE', 'We enclose our response to your complaint.', 't')");
 
     Candour__V1__Reply *r =
         s_json("intake", "{\"submit\": {\"complaint\": {\"external_ref\": \"SG-1\", \"channel\":"
@@ -183,11 +194,19 @@ Test(signoff_gate, F1_F2_a_blocked_draft_is_returned_corrected_and_signed_once, 
     cr_assert(s_has(r->gate_report, "indirect-apology"));
     cr_assert(s_has(r->gate_report, "terms"));
     candour__v1__reply__free_unpacked(r, NULL);
-    r = s_json("signoff", "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\"}}", chief,
+    r = s_json("signoff", "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\"}}", senior,
                ref);
     cr_assert(r->error && strcmp(r->error->code, "FAILED_PRECONDITION") == 0 &&
                   strstr(r->error->message, "quality gate"),
               "signed over blocking findings");
+    candour__v1__reply__free_unpacked(r, NULL);
+    cr_assert_eq(h_count(s_h, "SELECT count(*) FROM signoff.signature WHERE reference = $1", 1, p),
+                 0, "a refused signature was recorded");
+    /* Out of order, whatever the gate says. */
+    r = s_json("signoff", "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\"}}", chief,
+               ref);
+    cr_assert(r->error && strstr(r->error->message, "out of order"), "%s",
+              r->error ? r->error->message : "signed out of order");
     candour__v1__reply__free_unpacked(r, NULL);
 
     /* F2: returned with the reasons; the complaint is under investigation
@@ -236,14 +255,20 @@ Test(signoff_gate, F1_F2_a_blocked_draft_is_returned_corrected_and_signed_once, 
     r = s_json("signoff",
                "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\","
                " \"draft_sha256\": \"%064d\"}}",
-               chief, ref, 0);
+               senior, ref, 0);
     cr_assert(r->error && strcmp(r->error->field, "sign.draft_sha256") == 0);
     candour__v1__reply__free_unpacked(r, NULL);
+    /* Signed in order: the senior signatory, then the responsible person. */
+    s_ok(s_json("signoff",
+                "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\","
+                " \"draft_sha256\": \"%s\"}}",
+                senior, ref, sha3),
+         "sign, step 1");
     s_ok(s_json("signoff",
                 "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\","
                 " \"draft_sha256\": \"%s\"}}",
                 chief, ref, sha3),
-         "sign");
+         "sign, step 2");
 
     /* F3: exactly one final response, with the corrected words. */
     cr_assert(h_wait_for(s_h, "SELECT state FROM routing.complaint WHERE reference = $1", 1, p,
@@ -262,6 +287,18 @@ Test(signoff_gate, F1_F2_a_blocked_draft_is_returned_corrected_and_signed_once, 
     cr_assert_null(strstr(letter, "sorry if"), "%s", letter);
     cr_assert(strstr(letter, "Dear Ms Cole,"), "%s", letter);
     free(letter);
+    /* With its covering letter, one, from the responsible person. */
+    char *cover = h_scalar(s_h,
+                           "SELECT string_agg(body, '') FROM notify.letter"
+                           " WHERE reference = $1 AND kind = 'covering-letter'",
+                           1, p);
+    cr_assert(cover && strstr(cover, "We enclose") && strstr(cover, "Dr R. Chief"), "%s", cover);
+    cr_assert_eq(h_count(s_h,
+                         "SELECT count(*) FROM notify.letter WHERE reference = $1 AND"
+                         " kind = 'covering-letter'",
+                         1, p),
+                 1);
+    free(cover);
     free(good);
     free(bad);
     free(bad1);
@@ -269,5 +306,6 @@ Test(signoff_gate, F1_F2_a_blocked_draft_is_returned_corrected_and_signed_once, 
     free(manager);
     free(inv);
     free(chief);
+    free(senior);
     cr_assert_eq(h_destroy(&s_h), 0, "a daemon did not exit 0 on SIGTERM");
 }

@@ -174,3 +174,24 @@ Test(notify_clock_letters, letters_quote_what_staff_wrote_literally)
     HAS(t, "100% of the records: %s %n %d");
     free(t);
 }
+
+Test(notify_clock_letters, F2_the_covering_letter_is_the_bodys_words_signed_by_the_last_signatory)
+{
+    Candour__V1__Person p = s_person();
+    Candour__V1__ResponseApproved ra = CANDOUR__V1__RESPONSE_APPROVED__INIT;
+    ra.covering_letter = "\nNHS Quay ICB has checked the response from our support unit.\n\n";
+    ra.covering_signed_by = "Dr R. Chief";
+    ra.covering_signatory_role = "Chief Executive";
+    char *t = nt_render_covering(&p, "CDR-ABCD-EFGH", "2026-12-04", &ra);
+    cr_assert_not_null(t);
+    HAS(t, "Dear Mrs Patel,\n\nNHS Quay ICB has checked the response from our support unit.\n\n");
+    HAS(t, "Our response to your complaint is enclosed with this letter.");
+    HAS(t, "Yours sincerely,\n\nDr R. Chief\nChief Executive\n");
+    HAS(t, "Friday 4 December 2026");
+    free(t);
+    /* Words that say it already are not followed by a second enclosure line. */
+    ra.covering_letter = "We enclose our response.";
+    t = nt_render_covering(&p, "CDR-ABCD-EFGH", "2026-12-04", &ra);
+    cr_assert_null(strstr(t, "is enclosed with this letter"), "%s", t);
+    free(t);
+}
