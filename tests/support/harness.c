@@ -391,7 +391,7 @@ int h_destroy(h_t **ph)
     PQfinish(h->conn);
     if (h->pg_dir[0]) {
         s_pg(h, "stop");
-    } else {
+    } else if (!getenv("CANDOUR_TEST_KEEP")) { /* kept: the database too, to look at */
         PGconn *admin = PQconnectdb(h->admin_url);
         if (PQstatus(admin) == CONNECTION_OK) {
             char *sql = s_sql_ident(admin, "DROP DATABASE IF EXISTS ", h->dbname, " WITH (FORCE)");
