@@ -150,9 +150,7 @@ static const char s_entries_sql[] =
     "  'flag_note', nullif(e.flag_note, ''), 'filename', e.filename, 'media_type',"
     "  e.media_type, 'size', e.size, 'sha256', e.sha256, 'recorded_by', e.recorded_by)"
     "  FROM investigation.evidence e WHERE e.reference = $1"
-    /* When investigation recorded it (its audit entry, to the millisecond):
-     * the partner's own time is whole seconds and would come before the
-     * complaint it answers. */
+    /* When investigation recorded it: the partner's time is whole seconds. */
     " UNION ALL SELECT coalesce((SELECT min(a.at) FROM investigation.audit a"
     "  WHERE a.reference = k.reference AND a.table_name = 'contribution' AND a.op = 'INSERT'"
     "  AND a.row_data->>'org_id' = k.org_id), k.received_at, c.opened_at), 35, 'investigation',"
