@@ -291,6 +291,22 @@ static int s_notes(PGconn *c, const char *org, const so_step_t *steps, size_t n)
 }
 
 /* Write steps[0..n) as org's chain in one transaction. The exit code. */
+
+/* The signatures already given on this body's responses awaiting signature
+ * are void once its chain changes: they were for steps that may no longer
+ * be the same, so signing starts again under the new chain (kept, with
+ * why). 0, or -1. */
+static int s_void_in_flight(PGconn *c, const char *org)
+{
+    const char *v[1] = {org};
+    return ctl_db_exec(c, S_CMD,
+                       "UPDATE signoff.signature s SET void_at = now(),"
+                       " void_reason = 'the body''s signature chain changed'"
+                       " FROM signoff.draft d WHERE d.reference = s.reference AND d.org_id = $1"
+                       " AND d.state = 'awaiting-signature' AND s.void_at IS NULL",
+                       1, v);
+}
+
 static int s_write(const char *org, const so_step_t *steps, size_t n)
 {
     char actor[300];
@@ -342,6 +358,8 @@ static int s_write(const char *org, const so_step_t *steps, size_t n)
         rc = ctl_db_exec(c, S_CMD,
                          "DELETE FROM signoff.chain_step WHERE org_id = $1 AND step > $2::integer",
                          2, w);
+        if (rc == 0)
+            rc = s_void_in_flight(c, org);
     }
     if (rc == 0) {
         char words[160];
@@ -458,7 +476,7 @@ static int s_clear(int argc, char **argv)
     if (ctl_db_begin_as(conn, S_CMD, actor) == 0 &&
         (r = ctl_db_query(conn, S_CMD, "DELETE FROM signoff.chain_step WHERE org_id = $1", 1, v)) !=
             NULL &&
-        ctl_db_exec(conn, S_CMD, "COMMIT", 0, NULL) != 0) {
+        (s_void_in_flight(conn, org) != 0 || ctl_db_exec(conn, S_CMD, "COMMIT", 0, NULL) != 0)) {
         PQclear(r);
         r = NULL;
     }

@@ -490,3 +490,30 @@ Test(ctl_chain, the_covering_letter_is_set_shown_and_cleared)
     cr_assert_eq(s_audit("covering_letter"), 3);
     cr_assert_eq(s_audit_not_ops("covering_letter"), 0, "the audit trail names the operator");
 }
+
+/* A response part-signed when the body changes its chain starts again under
+ * the new one: the signatures given are void (kept, with why). */
+Test(ctl_chain, a_changed_chain_voids_the_signatures_on_responses_in_flight)
+{
+    h_exec(s_h, "INSERT INTO signoff.draft (reference, case_id, outcome, findings, state, org_id,"
+                " draft_version, draft_sha256, draft_text) VALUES ('CDR-CHNG-0001',"
+                " gen_random_uuid(), 'OUTCOME_UPHELD', '', 'awaiting-signature', '" ORG "', 1,"
+                " 'aa', 'text'), ('CDR-CHNG-0002', gen_random_uuid(), 'OUTCOME_UPHELD', '',"
+                " 'approved', '" ORG "', 1, 'bb', 'text')");
+    h_exec(s_h, "INSERT INTO signoff.signature (reference, version, sha256, step, staff_id, name)"
+                " VALUES ('CDR-CHNG-0001', 1, 'aa', 1, 'ST1', 'A'),"
+                " ('CDR-CHNG-0002', 1, 'bb', 1, 'ST1', 'A')");
+    cr_assert_eq(s_ctl("chain set " ORG " " STEP1 " " STEP2 " --covering"), 0, "%s", s_err);
+    cr_assert_eq(h_count(s_h,
+                         "SELECT count(*) FROM signoff.signature WHERE reference ="
+                         " 'CDR-CHNG-0001' AND void_at IS NOT NULL AND void_reason LIKE"
+                         " '%chain changed%'",
+                         0, NULL),
+                 1, "the part-signed response kept its signature");
+    cr_assert_eq(h_count(s_h,
+                         "SELECT count(*) FROM signoff.signature WHERE reference ="
+                         " 'CDR-CHNG-0002' AND void_at IS NULL",
+                         0, NULL),
+                 1, "an approved response's signature was voided");
+    cr_assert_eq(s_ctl("chain clear " ORG), 0, "%s", s_err);
+}
