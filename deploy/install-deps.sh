@@ -7,7 +7,8 @@
 #         libcriterion-dev is here too) and the PostgreSQL server for the
 #         private cluster.
 #   test  (default) all of the above plus what only the tests use: docker-compose
-#         (compose-file validation), clang and libclang-rt-14-dev (fuzzing).
+#         (compose-file validation), clang and libclang-rt-14-dev (fuzzing),
+#         poppler-utils (the PDF letters' tests).
 #
 # Checks each package with dpkg-query; runs `apt-get update` once, and only when
 # something is missing, then one `apt-get install`. Needs root only when it has
@@ -20,6 +21,8 @@ run_pkgs=(
   build-essential cmake pkg-config
   libzmq3-dev libsodium-dev libuv1-dev libpq-dev libprotobuf-c-dev protobuf-c-compiler
   libcriterion-dev libjansson-dev libhttp-parser-dev
+  libpango1.0-dev libcairo2-dev  # notify's letters as PDF (pango lays out, cairo writes)
+  fonts-dejavu-core   # the letters' fonts, embedded in each PDF
   postgresql          # initdb/pg_ctl/pg_isready/psql for the private cluster; the
                       # Debian default cluster it may create is never used
   curl procps iproute2 util-linux acl
@@ -27,6 +30,7 @@ run_pkgs=(
 test_pkgs=(
   docker-compose      # `docker-compose config` validates docker-compose.yml
   clang libclang-rt-14-dev
+  poppler-utils       # pdfinfo/pdftotext/pdffonts read back the letters' PDFs
 )
 
 case "$mode" in
