@@ -34,6 +34,7 @@ typedef struct {
     char reference[65]; /* the complaint's reference */
     char name[200];     /* a letter's kind; an alert's file name */
     char channel[16];   /* a letter's channel: "post", "email" */
+    int large_print;    /* a letter's PDF in large print (access needs) */
     char level[16];     /* an alert's level, for the log */
     char *body;         /* the text (owned) */
 } s_item_t;
@@ -99,6 +100,7 @@ static int s_letter_item(nt_app_t *app, s_item_t *it, PGresult *r, int row)
         s_failed(app, it, EINVAL);
         return -1;
     }
+    it->large_print = PQgetvalue(r, row, 5)[0] == 't';
     it->body = strdup(PQgetvalue(r, row, 4));
     if (!it->body) {
         s_failed(app, it, ENOMEM);
@@ -155,10 +157,14 @@ static s_round_t *s_round_new(nt_app_t *app, PGresult *letters, PGresult *alerts
             memset(it, 0, sizeof *it);
             continue;
         }
+        /* A letter by post goes as its PDF too, in large print when the
+         * complainant's access needs ask for it (I7). */
         rd->files[rd->n] = (nt_spool_file_t){.dir = it->alert ? "alerts" : it->reference,
                                              .name = it->name,
                                              .tag = it->id,
-                                             .body = it->body};
+                                             .body = it->body,
+                                             .pdf = !it->alert && strcmp(it->channel, "post") == 0,
+                                             .large_print = it->large_print};
         rd->n++;
     }
     return rd;
@@ -277,9 +283,11 @@ static void s_round(nt_app_t *app)
     const char *v[1] = {lim};
     cd_tx_t *tx = cd_tx_new();
     cd_tx_add(tx,
-              "SELECT letter_id, reference, kind, channel, body FROM notify.letter"
-              " WHERE delivered_at IS NULL AND not_sent IS NULL"
-              " ORDER BY created_at LIMIT $1::int",
+              "SELECT l.letter_id, l.reference, l.kind, l.channel, l.body,"
+              " (SELECT r.person->'access_needs'->>'format' FROM notify.recipient r"
+              "  WHERE r.reference = l.reference) IS NOT DISTINCT FROM 'FORMAT_LARGE_PRINT'"
+              " FROM notify.letter l WHERE l.delivered_at IS NULL AND l.not_sent IS NULL"
+              " ORDER BY l.created_at LIMIT $1::int",
               1, v);
     cd_tx_add(tx,
               "SELECT id, reference, deadline, party, level, due::text,"

@@ -78,15 +78,22 @@ void nt_deliver_soon(void *arg);
 
 #define NT_SPOOL_PATH_MAX PATH_MAX
 
-/* One file to write: <root>/<dir>/<name>.txt. */
+/* One file to write: <root>/<dir>/<name>.txt, and for a letter by post its
+ * PDF beside it (<name>.pdf, typeset by pdf.c on the thread pool, in place
+ * before the text so that a letter's text in the spool means its PDF is
+ * there too). */
 typedef struct {
     const char *dir;              /* in: a reference, or "alerts"; file-name-safe */
     const char *name;             /* in: the file's name without .txt; file-name-safe */
     const char *tag;              /* in: unique to this letter (its id): the staging file's name */
     const char *body;             /* in: the text */
+    int pdf;                      /* in: also <name>.pdf, typeset from body (letters by post) */
+    int large_print;              /* in: the PDF in large print (access needs, I7) */
     char path[NT_SPOOL_PATH_MAX]; /* out: <root>/<dir>/<name>.txt */
     char tmp[NT_SPOOL_PATH_MAX];  /* the staging file beside it */
-    int err;                      /* out: 0 when the file is durable at path, else an errno */
+    char pdf_path[NT_SPOOL_PATH_MAX]; /* out, with pdf: <root>/<dir>/<name>.pdf */
+    char pdf_tmp[NT_SPOOL_PATH_MAX];
+    int err; /* out: 0 when the file is durable at path, else an errno */
 } nt_spool_file_t;
 
 /* Write files[0..n-1] durably, all together: each to a staging file beside

@@ -1,10 +1,10 @@
 /* spool.c - durable writes into the spool, off the event loop.
  *
  * The spool is a directory that the printing and e-mail side collects from:
- * <root>/<reference>/<kind>.txt for letters, <root>/alerts/<name>.txt for
- * alerts. A file appears there whole (renamed into place) and durable (the
- * filesystem flushed), so whatever reads the spool never sees half a letter,
- * and a letter marked delivered survives a power cut.
+ * <root>/<reference>/<kind>.txt for letters (and <kind>.pdf for those by
+ * post, typeset here, off the loop), <root>/alerts/<name>.txt for alerts. A file appears there
+ * whole (renamed into place) and durable (the filesystem flushed), so whatever reads the spool
+ * never sees half a letter, and a letter marked delivered survives a power cut.
  *
  * Flushing is slow (tens of milliseconds on a busy disk, more on a network
  * filesystem), so a round's writes run on libuv's thread pool and the loop
@@ -20,8 +20,56 @@
 #include <unistd.h>
 
 #include "notify.h"
+#include "pdf.h"
 
-/* Write body to f->tmp, beside f->path; not yet flushed. */
+/* Write len bytes to a new file at path: 0 or an errno (the file removed). */
+static int s_write_file(const char *path, const void *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return errno;
+    const char *p = data;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, p + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int err = w < 0 ? errno : EIO;
+            close(fd);
+            unlink(path);
+            return err;
+        }
+        off += (size_t)w;
+    }
+    if (close(fd) != 0) {
+        int err = errno;
+        unlink(path);
+        return err;
+    }
+    return 0;
+}
+
+/* The letter's PDF, typeset from its text, staged at f->pdf_tmp. */
+static int s_stage_pdf(const char *dir, nt_spool_file_t *f)
+{
+    int n = snprintf(f->pdf_path, sizeof f->pdf_path, "%s/%s.pdf", dir, f->name);
+    int m = snprintf(f->pdf_tmp, sizeof f->pdf_tmp, "%s/.%s.%s.pdf.tmp", dir, f->name, f->tag);
+    if (n < 0 || (size_t)n >= sizeof f->pdf_path || m < 0 || (size_t)m >= sizeof f->pdf_tmp)
+        return ENAMETOOLONG;
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    char why[200];
+    nt_pdf_opts_t o = {.reference = f->dir, .large_print = f->large_print};
+    if (nt_pdf_render(f->body, &o, &pdf, &len, why, sizeof why) != 0)
+        return EINVAL; /* the text cannot be typeset: logged as the letter's failure */
+    int err = s_write_file(f->pdf_tmp, pdf, len);
+    free(pdf);
+    return err;
+}
+
+/* Write body to f->tmp, beside f->path (and its PDF, when asked); not yet
+ * flushed. */
 static int s_stage(const char *root, nt_spool_file_t *f)
 {
     char dir[NT_SPOOL_PATH_MAX];
@@ -36,28 +84,15 @@ static int s_stage(const char *root, nt_spool_file_t *f)
         return ENAMETOOLONG;
     if (mkdir(dir, 0750) != 0 && errno != EEXIST)
         return errno;
-    int fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0)
-        return errno;
-    size_t len = strlen(f->body), off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, f->body + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            int err = w < 0 ? errno : EIO;
-            close(fd);
-            unlink(f->tmp);
+    if (f->pdf) {
+        int err = s_stage_pdf(dir, f);
+        if (err)
             return err;
-        }
-        off += (size_t)w;
     }
-    if (close(fd) != 0) {
-        int err = errno;
-        unlink(f->tmp);
-        return err;
-    }
-    return 0;
+    int err = s_write_file(f->tmp, f->body, strlen(f->body));
+    if (err && f->pdf)
+        unlink(f->pdf_tmp);
+    return err;
 }
 
 /* Flush everything written to the spool's filesystem: 0 or an errno. */
@@ -87,12 +122,16 @@ void nt_spool_write(const char *root, nt_spool_file_t *files, int n)
         nt_spool_file_t *f = &files[i];
         if (f->err)
             continue;
-        if (err == 0 && rename(f->tmp, f->path) == 0) {
+        /* The PDF first: a letter's text in place means its PDF is too. */
+        if (err == 0 && (!f->pdf || rename(f->pdf_tmp, f->pdf_path) == 0) &&
+            rename(f->tmp, f->path) == 0) {
             renamed++;
             continue;
         }
         f->err = err ? err : errno;
         unlink(f->tmp);
+        if (f->pdf)
+            unlink(f->pdf_tmp);
     }
     if (renamed == 0)
         return;

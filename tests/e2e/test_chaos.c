@@ -190,9 +190,11 @@ static long s_count(h_t *h, const char *sql)
 }
 
 /* Files in the spool: letters and leftovers (temporary files). */
-static void s_spool_count(const char *spool, long *letters, long *temps, long *folders)
+/* The spool's letters (<kind>.txt), their PDFs (<kind>.pdf), staging files
+ * left behind (dot files) and complaint folders. */
+static void s_spool_count(const char *spool, long *letters, long *pdfs, long *temps, long *folders)
 {
-    *letters = *temps = *folders = 0;
+    *letters = *pdfs = *temps = *folders = 0;
     DIR *d = opendir(spool);
     struct dirent *e;
     while (d && (e = readdir(d)) != NULL) {
@@ -206,8 +208,11 @@ static void s_spool_count(const char *spool, long *letters, long *temps, long *f
         while (sub && (f = readdir(sub)) != NULL) {
             if (strcmp(f->d_name, ".") == 0 || strcmp(f->d_name, "..") == 0)
                 continue;
+            size_t len = strlen(f->d_name);
             if (f->d_name[0] == '.')
                 (*temps)++;
+            else if (len > 4 && strcmp(f->d_name + len - 4, ".pdf") == 0)
+                (*pdfs)++;
             else
                 (*letters)++;
         }
@@ -355,10 +360,11 @@ Test(chaos, complaints_survive_kill_9_of_any_daemon_and_a_database_restart, .tim
     cr_assert_eq(s_count(h, "SELECT count(*) FROM notify.outbox"), 2L * n);
     cr_assert_eq(s_count(h, S_ALL_DELIVERIES("dead_at IS NOT NULL")), 0);
     /* One of each letter in the spool, and no half-written leftovers. */
-    long letters, temps, folders;
-    s_spool_count(h_spool(h), &letters, &temps, &folders);
+    long letters, pdfs, temps, folders;
+    s_spool_count(h_spool(h), &letters, &pdfs, &temps, &folders);
     cr_assert_eq(folders, n);
     cr_assert_eq(letters, 2L * n);
+    cr_assert_eq(pdfs, 2L * n, "a letter by post without its PDF, or one twice");
     cr_assert_eq(temps, 0, "temporary letter files were left behind");
 
     long redeliveries = s_count(h, "SELECT sum(attempts - 1) FROM (SELECT attempts FROM"
