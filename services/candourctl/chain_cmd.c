@@ -75,11 +75,6 @@ const char *ctl_signing_roles_name(unsigned roles)
     return buf;
 }
 
-int ctl_db_begin_as(PGconn *c, const char *cmd, const char *actor)
-{
-    return ctl_db_exec(c, cmd, "BEGIN", 0, NULL) == 0 && ctl_db_actor(c, cmd, actor) == 0 ? 0 : -1;
-}
-
 /* Characters, not bytes, so a name with an accent lines up. */
 static int s_width(const char *s)
 {

@@ -68,6 +68,9 @@ int ctl_db_exec(PGconn *c, const char *cmd, const char *sql, int n, const char *
 #include <stddef.h>
 int ctl_ops_actor(char *out, size_t len, const char *cmd);
 int ctl_db_actor(PGconn *c, const char *cmd, const char *actor);
+/* BEGIN, with actor named in the audit trail for the transaction: 0, or -1
+ * (told). */
+int ctl_db_begin_as(PGconn *c, const char *cmd, const char *actor);
 
 /* chain_cmd.c: what the signature chain's commands (chain, delegate,
  * covering) share. The roles a step or a delegation is for, as people name
@@ -80,9 +83,6 @@ unsigned ctl_signing_role(const char *name);
 const char *ctl_signing_roles_array(unsigned roles);
 unsigned ctl_signing_roles_of(const char *array);
 const char *ctl_signing_roles_name(unsigned roles);
-/* BEGIN, with actor named in the audit trail for the transaction: 0, or -1
- * (told). */
-int ctl_db_begin_as(PGconn *c, const char *cmd, const char *actor);
 /* The first ncols columns of r's rows under heads, each column as wide as
  * its widest text in characters, the last not padded. */
 void ctl_print_table(const PGresult *r, const char *const *heads, int ncols);

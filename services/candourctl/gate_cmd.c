@@ -252,7 +252,7 @@ static int s_write(const s_set_t *s)
         return 1;
     /* Serialised with other `gate set`s, so "was" is what it was; sign-off
      * reads the old choices until commit. */
-    int rc = ctl_db_exec(c, S_CMD, "BEGIN", 0, NULL) == 0 && ctl_db_actor(c, S_CMD, actor) == 0 &&
+    int rc = ctl_db_begin_as(c, S_CMD, actor) == 0 &&
                      ctl_db_exec(c, S_CMD,
                                  "LOCK TABLE signoff.gate_rule, signoff.gate_limit IN SHARE ROW"
                                  " EXCLUSIVE MODE",

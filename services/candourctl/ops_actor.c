@@ -32,3 +32,8 @@ int ctl_db_actor(PGconn *c, const char *cmd, const char *actor)
      * credited to them. */
     return ctl_db_exec(c, cmd, "SELECT set_config('candour.actor', $1, true)", 1, v);
 }
+
+int ctl_db_begin_as(PGconn *c, const char *cmd, const char *actor)
+{
+    return ctl_db_exec(c, cmd, "BEGIN", 0, NULL) == 0 && ctl_db_actor(c, cmd, actor) == 0 ? 0 : -1;
+}

@@ -103,7 +103,7 @@ static void s_raise(const rt_alert_t *al)
                             .from = NULL,
                             .response_due = al->response_due,
                             .update_due = al->due,
-                            .cadence = al->cadence > 0 ? al->cadence : (int)rt_app.update_days};
+                            .cadence = rt_update_days(al->cadence)};
         if (rt_put_progress(tx, &pr) != 0)
             cd_tx_poison(tx);
     }

@@ -16,6 +16,11 @@
 #include "routing.h"
 #include "timing.h"
 
+int rt_update_days(int body_days)
+{
+    return body_days > 0 ? body_days : (int)rt_app.update_days;
+}
+
 int rt_put_progress(cd_tx_t *tx, const rt_progress_t *p)
 {
     char number[16];
@@ -108,7 +113,7 @@ static int s_write(cd_tx_t *tx, const PGresult *r, cd_op_t *op, void *arg)
                         .from = &from,
                         .response_due = PQgetvalue(r, 0, P_RESPONSE_DUE),
                         .update_due = PQgetvalue(r, 0, P_UPDATE_DUE),
-                        .cadence = cadence > 0 ? cadence : (int)rt_app.update_days};
+                        .cadence = rt_update_days(cadence)};
     return rt_put_progress(tx, &pr);
 }
 

@@ -54,6 +54,9 @@ void rt_on_pending_merges(const cd_tx_result_t *res, void *arg);
 void rt_on_watch_timer(uv_timer_t *t);
 void rt_extend(cd_request_t *req, const Candour__V1__ExtendDeadline *x);
 void rt_decide_out_of_time(cd_request_t *req, const Candour__V1__DecideOutOfTime *d);
+/* progress.c: the body's update cadence in working days (0: it set none),
+ * or Candour's (CANDOUR_UPDATE_DAYS). */
+int rt_update_days(int body_days);
 /* s is non-empty text of at most max bytes, with no control characters. */
 int rt_text_ok(const char *s, size_t max);
 

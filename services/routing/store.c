@@ -170,7 +170,7 @@ int rt_store_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next, 
         return -1;
     /* The body's own periods where it set them (R5), else Candour's. */
     int response_days = a->response_days > 0 ? a->response_days : (int)rt_app.response_days;
-    int update_days = a->update_days > 0 ? a->update_days : (int)rt_app.update_days;
+    int update_days = rt_update_days(a->update_days);
     cd_date_t ack, resp;
     rt_deadlines(rt_app.cal, received, response_days, &ack, &resp);
     char ack_s[CD_DATE_LEN + 1], resp_s[CD_DATE_LEN + 1], holds[160];

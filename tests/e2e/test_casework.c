@@ -21,25 +21,6 @@ static h_t *s_h;
 static char *s_manager, *s_investigator, *s_chief;
 
 /* The reply, which must be a success; freed. */
-static void s_ok(Candour__V1__Reply *r, const char *what)
-{
-    cr_assert_null(r->error, "%s: %s %s %s", what, r->error ? r->error->code : "",
-                   r->error ? r->error->field : "", r->error ? r->error->message : "");
-    candour__v1__reply__free_unpacked(r, NULL);
-}
-
-static Candour__V1__Reply *s_json(const char *svc, const char *org, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static Candour__V1__Reply *s_json(const char *svc, const char *org, const char *fmt, ...)
-{
-    static char json[16384];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(json, sizeof json, fmt, ap);
-    va_end(ap);
-    return h_call_json(s_h, svc, org, json);
-}
 
 static char *s_read(const char *path)
 {
@@ -97,8 +78,8 @@ Test(casework, a_coordinated_complaint_is_investigated_drafted_signed_and_sent, 
 
     /* A complaint about a hospital discharge and the home care after it: the
      * ICB leads, the trust and the council are asked for their parts. */
-    Candour__V1__Reply *r = s_json(
-        "intake", "ICB-QWE",
+    Candour__V1__Reply *r = h_call_jsonf(
+        s_h, "intake", "ICB-QWE",
         "{\"submit\": {\"complaint\": {\"external_ref\": \"CW-1\", \"channel\": \"CHANNEL_POST\","
         " \"complainant\": {\"name\": \"Ada Cole\", \"address_as\": \"Ms Cole\","
         " \"address\": [\"1 Church Walk\"], \"postcode\": \"LS1 1AA\"},"
@@ -129,10 +110,11 @@ Test(casework, a_coordinated_complaint_is_investigated_drafted_signed_and_sent, 
     cr_assert(ack && strstr(ack, "looking into your complaint is Ira Investigator"), "%s", ack);
     free(ack);
     /* R5: the investigator keeps the complainant informed. */
-    s_ok(s_json("routing", NULL,
-                "{\"acting\": \"%s\", \"send_progress_update\": {\"complaint_ref\": \"%s\","
-                " \"text\": \"We have asked the hospital and the council for their records.\"}}",
-                s_investigator, ref),
+    h_ok(h_call_jsonf(
+             s_h, "routing", NULL,
+             "{\"acting\": \"%s\", \"send_progress_update\": {\"complaint_ref\": \"%s\","
+             " \"text\": \"We have asked the hospital and the council for their records.\"}}",
+             s_investigator, ref),
          "send_progress_update");
     cr_assert(h_wait_for(s_h,
                          "SELECT (delivered_at IS NOT NULL)::text FROM notify.letter WHERE"
@@ -140,40 +122,42 @@ Test(casework, a_coordinated_complaint_is_investigated_drafted_signed_and_sent, 
                          1, p, "true", 15000),
               "no progress update");
     /* V2: a proportionate plan; V3: the key issues as agreed. */
-    s_ok(s_json("investigation", NULL,
-                "{\"acting\": \"%s\", \"set_plan\": {\"complaint_ref\": \"%s\", \"grading\":"
-                " \"medium\"}}",
-                s_investigator, ref),
+    h_ok(h_call_jsonf(s_h, "investigation", NULL,
+                      "{\"acting\": \"%s\", \"set_plan\": {\"complaint_ref\": \"%s\", \"grading\":"
+                      " \"medium\"}}",
+                      s_investigator, ref),
          "set_plan");
-    s_ok(s_json("investigation", NULL,
-                "{\"acting\": \"%s\", \"agree_key_issues\": {\"complaint_ref\": \"%s\","
-                " \"agreed_on\": \"2026-11-20\", \"agreed_how\": \"by-telephone\", \"issues\": ["
-                "{\"summary\": \"Discharged at night without a care package in place.\","
-                " \"subject\": \"admissions-discharge-transfers\", \"service_area\": \"inpatient\","
-                " \"profession\": \"medical\"},"
-                "{\"summary\": \"The home carers did not arrive for three days.\","
-                " \"subject\": \"patient-care\", \"service_area\": \"community\","
-                " \"profession\": \"other\"}]}}",
-                s_investigator, ref),
+    h_ok(h_call_jsonf(
+             s_h, "investigation", NULL,
+             "{\"acting\": \"%s\", \"agree_key_issues\": {\"complaint_ref\": \"%s\","
+             " \"agreed_on\": \"2026-11-20\", \"agreed_how\": \"by-telephone\", \"issues\": ["
+             "{\"summary\": \"Discharged at night without a care package in place.\","
+             " \"subject\": \"admissions-discharge-transfers\", \"service_area\": \"inpatient\","
+             " \"profession\": \"medical\"},"
+             "{\"summary\": \"The home carers did not arrive for three days.\","
+             " \"subject\": \"patient-care\", \"service_area\": \"community\","
+             " \"profession\": \"other\"}]}}",
+             s_investigator, ref),
          "agree_key_issues");
     /* V4: the evidence, with the discharge summary attached. */
     static const unsigned char pdf[] = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
     char b64[256], sha[CD_SHA256_HEX_LEN + 1];
     s_base64(pdf, sizeof pdf - 1, b64);
     cd_sha256_hex(pdf, sizeof pdf - 1, sha);
-    r = s_json("investigation", NULL,
-               "{\"acting\": \"%s\", \"add_evidence\": {\"complaint_ref\": \"%s\", \"evidence\": {"
-               "\"kind\": \"records\", \"source\": \"Ward 7 discharge summary\", \"date\":"
-               " \"2026-10-02\", \"summary\": \"Discharged 22:40; no package of care recorded.\","
-               " \"attachment\": {\"filename\": \"discharge.pdf\", \"media_type\":"
-               " \"application/pdf\", \"content\": \"%s\"}}}}",
-               s_investigator, ref, b64);
+    r = h_call_jsonf(
+        s_h, "investigation", NULL,
+        "{\"acting\": \"%s\", \"add_evidence\": {\"complaint_ref\": \"%s\", \"evidence\": {"
+        "\"kind\": \"records\", \"source\": \"Ward 7 discharge summary\", \"date\":"
+        " \"2026-10-02\", \"summary\": \"Discharged 22:40; no package of care recorded.\","
+        " \"attachment\": {\"filename\": \"discharge.pdf\", \"media_type\":"
+        " \"application/pdf\", \"content\": \"%s\"}}}}",
+        s_investigator, ref, b64);
     cr_assert(r->evidence && r->evidence->attachment, "%s",
               r->error ? r->error->message : "no evidence in the reply");
     cr_assert_str_eq(r->evidence->attachment->sha256, sha);
     candour__v1__reply__free_unpacked(r, NULL);
-    s_ok(s_json(
-             "investigation", NULL,
+    h_ok(h_call_jsonf(
+             s_h, "investigation", NULL,
              "{\"acting\": \"%s\", \"add_evidence\": {\"complaint_ref\": \"%s\", \"evidence\": {"
              "\"kind\": \"staff-account\", \"source\": \"Discharge coordinator\", \"date\":"
              " \"2026-11-25\", \"summary\": \"The package was requested but not confirmed.\","
@@ -186,17 +170,18 @@ Test(casework, a_coordinated_complaint_is_investigated_drafted_signed_and_sent, 
                          "SELECT count(*)::text FROM intake.partner_message WHERE reference = $1",
                          1, p, "2", 15000),
               "partners not asked");
-    s_ok(s_json("intake", "TRUST-RXX",
-                "{\"submit_contribution\": {\"complaint_ref\": \"%s\", \"findings\": \"The trust"
-                " discharged without confirming the package: its checklist was not completed.\","
-                " \"submitted_by\": \"Head of Patient Experience\"}}",
-                ref),
+    h_ok(h_call_jsonf(
+             s_h, "intake", "TRUST-RXX",
+             "{\"submit_contribution\": {\"complaint_ref\": \"%s\", \"findings\": \"The trust"
+             " discharged without confirming the package: its checklist was not completed.\","
+             " \"submitted_by\": \"Head of Patient Experience\"}}",
+             ref),
          "trust's part");
-    s_ok(s_json("intake", "LA-XYZ",
-                "{\"submit_contribution\": {\"complaint_ref\": \"%s\", \"findings\": \"The"
-                " council's home care provider had no carer free until the Monday.\","
-                " \"submitted_by\": \"Adult Social Care complaints\"}}",
-                ref),
+    h_ok(h_call_jsonf(s_h, "intake", "LA-XYZ",
+                      "{\"submit_contribution\": {\"complaint_ref\": \"%s\", \"findings\": \"The"
+                      " council's home care provider had no carer free until the Monday.\","
+                      " \"submitted_by\": \"Adult Social Care complaints\"}}",
+                      ref),
          "council's part");
     cr_assert(h_wait_for(s_h,
                          "SELECT count(*)::text FROM investigation.contribution WHERE"
@@ -205,30 +190,31 @@ Test(casework, a_coordinated_complaint_is_investigated_drafted_signed_and_sent, 
               "the parts did not reach the case");
 
     /* V5: findings per key issue, and the conclusions. */
-    s_ok(s_json("investigation", NULL,
-                "{\"acting\": \"%s\", \"record_findings\": {\"complaint_ref\": \"%s\","
-                " \"findings\": ["
-                "{\"issue_id\": \"KI1\", \"verdict\": \"upheld\", \"what_happened\": \"Your father"
-                " was discharged at 22:40 before his care was confirmed.\","
-                " \"what_should_have_happened\": \"He should have stayed until the package was in"
-                " place.\"},"
-                "{\"issue_id\": \"KI2\", \"verdict\": \"upheld\", \"what_happened\": \"No carer"
-                " visited until the Monday.\", \"what_should_have_happened\": \"Care should have"
-                " started the day he came home.\"}],"
-                " \"failings\": [\"The discharge checklist was not completed.\"],"
-                " \"actions\": [{\"description\": \"Audit night discharges monthly.\", \"owner\":"
-                " \"Ward 7 manager\", \"due\": \"2099-03-31\"}],"
-                " \"lessons\": [\"A discharge waits for confirmed care.\"],"
-                " \"remedy\": {\"apology\": \"We are sorry that your father was sent home without"
-                " the care he needed.\", \"service_change\": \"Night discharges now need a"
-                " senior nurse's check.\"}}}",
-                s_investigator, ref),
+    h_ok(h_call_jsonf(
+             s_h, "investigation", NULL,
+             "{\"acting\": \"%s\", \"record_findings\": {\"complaint_ref\": \"%s\","
+             " \"findings\": ["
+             "{\"issue_id\": \"KI1\", \"verdict\": \"upheld\", \"what_happened\": \"Your father"
+             " was discharged at 22:40 before his care was confirmed.\","
+             " \"what_should_have_happened\": \"He should have stayed until the package was in"
+             " place.\"},"
+             "{\"issue_id\": \"KI2\", \"verdict\": \"upheld\", \"what_happened\": \"No carer"
+             " visited until the Monday.\", \"what_should_have_happened\": \"Care should have"
+             " started the day he came home.\"}],"
+             " \"failings\": [\"The discharge checklist was not completed.\"],"
+             " \"actions\": [{\"description\": \"Audit night discharges monthly.\", \"owner\":"
+             " \"Ward 7 manager\", \"due\": \"2099-03-31\"}],"
+             " \"lessons\": [\"A discharge waits for confirmed care.\"],"
+             " \"remedy\": {\"apology\": \"We are sorry that your father was sent home without"
+             " the care he needed.\", \"service_change\": \"Night discharges now need a"
+             " senior nurse's check.\"}}}",
+             s_investigator, ref),
          "record_findings");
 
     /* F1: the draft, then an edit; the outcome follows from the findings. */
-    r = s_json("investigation", NULL,
-               "{\"acting\": \"%s\", \"draft_response\": {\"complaint_ref\": \"%s\"}}",
-               s_investigator, ref);
+    r = h_call_jsonf(s_h, "investigation", NULL,
+                     "{\"acting\": \"%s\", \"draft_response\": {\"complaint_ref\": \"%s\"}}",
+                     s_investigator, ref);
     cr_assert(r->draft, "%s", r->error ? r->error->message : "no draft");
     cr_assert_eq(r->draft->version, 1);
     cr_assert(strstr(r->draft->text, "Discharged at night without a care package in place."));
@@ -248,10 +234,11 @@ Test(casework, a_coordinated_complaint_is_investigated_drafted_signed_and_sent, 
             *o++ = *c;
     }
     *o = 0;
-    r = s_json("investigation", NULL,
-               "{\"acting\": \"%s\", \"edit_draft\": {\"complaint_ref\": \"%s\", \"based_on\": 1,"
-               " \"text\": \"%s\"}}",
-               s_investigator, ref, esc);
+    r = h_call_jsonf(
+        s_h, "investigation", NULL,
+        "{\"acting\": \"%s\", \"edit_draft\": {\"complaint_ref\": \"%s\", \"based_on\": 1,"
+        " \"text\": \"%s\"}}",
+        s_investigator, ref, esc);
     cr_assert(r->draft, "%s", r->error ? r->error->message : "no draft");
     cr_assert_eq(r->draft->version, 2);
     char sha2[CD_SHA256_HEX_LEN + 1];
@@ -259,17 +246,17 @@ Test(casework, a_coordinated_complaint_is_investigated_drafted_signed_and_sent, 
     cr_assert_str_eq(r->draft->sha256, sha2);
     candour__v1__reply__free_unpacked(r, NULL);
     /* Not upheld contradicts two upheld findings. */
-    r = s_json("investigation", NULL,
-               "{\"acting\": \"%s\", \"record_outcome\": {\"complaint_ref\": \"%s\","
-               " \"outcome\": \"OUTCOME_NOT_UPHELD\"}}",
-               s_investigator, ref);
+    r = h_call_jsonf(s_h, "investigation", NULL,
+                     "{\"acting\": \"%s\", \"record_outcome\": {\"complaint_ref\": \"%s\","
+                     " \"outcome\": \"OUTCOME_NOT_UPHELD\"}}",
+                     s_investigator, ref);
     cr_assert(r->error, "an outcome contradicting the findings was taken");
     cr_assert_str_eq(r->error->field, "record_outcome.outcome");
     candour__v1__reply__free_unpacked(r, NULL);
-    s_ok(s_json("investigation", NULL,
-                "{\"acting\": \"%s\", \"record_outcome\": {\"complaint_ref\": \"%s\","
-                " \"outcome\": \"OUTCOME_UPHELD\"}}",
-                s_investigator, ref),
+    h_ok(h_call_jsonf(s_h, "investigation", NULL,
+                      "{\"acting\": \"%s\", \"record_outcome\": {\"complaint_ref\": \"%s\","
+                      " \"outcome\": \"OUTCOME_UPHELD\"}}",
+                      s_investigator, ref),
          "record_outcome");
 
     /* F2: the responsible person signs version 2. */
@@ -278,8 +265,8 @@ Test(casework, a_coordinated_complaint_is_investigated_drafted_signed_and_sent, 
                          " WHERE reference = $1",
                          1, p, "awaiting-signature 2", 15000),
               "sign-off does not hold version 2");
-    s_ok(s_json("signoff", NULL, "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\"}}",
-                s_chief, ref),
+    h_ok(h_call_jsonf(s_h, "signoff", NULL,
+                      "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\"}}", s_chief, ref),
          "sign");
     cr_assert(h_wait_for(s_h, "SELECT state FROM routing.complaint WHERE reference = $1", 1, p,
                          "response-sent", 20000),

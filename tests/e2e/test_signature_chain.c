@@ -14,26 +14,6 @@
 
 static h_t *s_h;
 
-static Candour__V1__Reply *s_json(const char *svc, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static Candour__V1__Reply *s_json(const char *svc, const char *fmt, ...)
-{
-    static char json[32768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(json, sizeof json, fmt, ap);
-    va_end(ap);
-    return h_call_json(s_h, svc, strcmp(svc, "intake") == 0 ? "ICB-QWE" : NULL, json);
-}
-
-static void s_ok(Candour__V1__Reply *r, const char *what)
-{
-    cr_assert_null(r->error, "%s: %s %s %s", what, r->error ? r->error->code : "",
-                   r->error ? r->error->field : "", r->error ? r->error->message : "");
-    candour__v1__reply__free_unpacked(r, NULL);
-}
-
 /* The refusal's code, and its message holds says. */
 static void s_refused(Candour__V1__Reply *r, const char *code, const char *says)
 {
@@ -46,8 +26,8 @@ static void s_refused(Candour__V1__Reply *r, const char *code, const char *says)
 
 static Candour__V1__Reply *s_sign(const char *who, const char *ref)
 {
-    return s_json("signoff", "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\"}}", who,
-                  ref);
+    return h_call_jsonf(s_h, "signoff", NULL,
+                        "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\"}}", who, ref);
 }
 
 Test(signature_chain, F2_csu_then_icb_by_a_delegate_with_a_return_and_a_covering_letter,
@@ -87,50 +67,55 @@ Test(signature_chain, F2_csu_then_icb_by_a_delegate_with_a_return_and_a_covering
     h_exec(s_h, sql);
 
     Candour__V1__Reply *r =
-        s_json("intake", "{\"submit\": {\"complaint\": {\"external_ref\": \"SC-1\", \"channel\":"
-                         " \"CHANNEL_POST\", \"complainant\": {\"name\": \"Ada Cole\","
-                         " \"address_as\": \"Ms Cole\", \"address\": [\"1 Church Walk\"]},"
-                         " \"description\": \"My mother's care funding stopped.\"}}}");
+        h_call_jsonf(s_h, "intake", "ICB-QWE",
+                     "{\"submit\": {\"complaint\": {\"external_ref\": \"SC-1\", \"channel\":"
+                     " \"CHANNEL_POST\", \"complainant\": {\"name\": \"Ada Cole\","
+                     " \"address_as\": \"Ms Cole\", \"address\": [\"1 Church Walk\"]},"
+                     " \"description\": \"My mother's care funding stopped.\"}}}");
     cr_assert(r->receipt, "%s", r->error ? r->error->message : "");
     char ref[64];
     snprintf(ref, sizeof ref, "%s", r->receipt->complaint_ref);
     candour__v1__reply__free_unpacked(r, NULL);
     const char *p[1] = {ref};
     h_assign(s_h, ref, manager, inv);
-    s_ok(s_json("investigation",
-                "{\"acting\": \"%s\", \"set_plan\": {\"complaint_ref\": \"%s\","
-                " \"grading\": \"low\"}}",
-                inv, ref),
+    h_ok(h_call_jsonf(s_h, "investigation", NULL,
+                      "{\"acting\": \"%s\", \"set_plan\": {\"complaint_ref\": \"%s\","
+                      " \"grading\": \"low\"}}",
+                      inv, ref),
          "set_plan");
-    s_ok(s_json("investigation",
-                "{\"acting\": \"%s\", \"agree_key_issues\": {\"complaint_ref\": \"%s\","
-                " \"agreed_on\": \"2026-11-20\", \"agreed_how\": \"by-telephone\", \"issues\": ["
-                "{\"summary\": \"Your mother's care funding stopped without a review.\","
-                " \"subject\": \"patient-care\", \"service_area\": \"inpatient\","
-                " \"profession\": \"medical\"}]}}",
-                inv, ref),
+    h_ok(h_call_jsonf(
+             s_h, "investigation", NULL,
+             "{\"acting\": \"%s\", \"agree_key_issues\": {\"complaint_ref\": \"%s\","
+             " \"agreed_on\": \"2026-11-20\", \"agreed_how\": \"by-telephone\", \"issues\": ["
+             "{\"summary\": \"Your mother's care funding stopped without a review.\","
+             " \"subject\": \"patient-care\", \"service_area\": \"inpatient\","
+             " \"profession\": \"medical\"}]}}",
+             inv, ref),
          "agree_key_issues");
-    s_ok(s_json("investigation",
-                "{\"acting\": \"%s\", \"add_evidence\": {\"complaint_ref\": \"%s\", \"evidence\": {"
-                "\"kind\": \"records\", \"source\": \"Funding file\", \"date\": \"2026-10-02\","
-                " \"summary\": \"No review was recorded.\"}}}",
-                inv, ref),
+    h_ok(h_call_jsonf(
+             s_h, "investigation", NULL,
+             "{\"acting\": \"%s\", \"add_evidence\": {\"complaint_ref\": \"%s\", \"evidence\": {"
+             "\"kind\": \"records\", \"source\": \"Funding file\", \"date\": \"2026-10-02\","
+             " \"summary\": \"No review was recorded.\"}}}",
+             inv, ref),
          "add_evidence");
-    s_ok(s_json("investigation",
-                "{\"acting\": \"%s\", \"record_findings\": {\"complaint_ref\": \"%s\","
-                " \"findings\": [{\"issue_id\": \"KI1\", \"verdict\": \"not-upheld\","
-                " \"what_happened\": \"A review was held on 3 March with your mother.\","
-                " \"what_should_have_happened\": \"A review before any change, as was done.\"}]}}",
-                inv, ref),
+    h_ok(h_call_jsonf(
+             s_h, "investigation", NULL,
+             "{\"acting\": \"%s\", \"record_findings\": {\"complaint_ref\": \"%s\","
+             " \"findings\": [{\"issue_id\": \"KI1\", \"verdict\": \"not-upheld\","
+             " \"what_happened\": \"A review was held on 3 March with your mother.\","
+             " \"what_should_have_happened\": \"A review before any change, as was done.\"}]}}",
+             inv, ref),
          "record_findings");
-    r = s_json("investigation",
-               "{\"acting\": \"%s\", \"draft_response\": {\"complaint_ref\": \"%s\"}}", inv, ref);
+    r = h_call_jsonf(s_h, "investigation", NULL,
+                     "{\"acting\": \"%s\", \"draft_response\": {\"complaint_ref\": \"%s\"}}", inv,
+                     ref);
     cr_assert(r->draft, "%s", r->error ? r->error->message : "");
     candour__v1__reply__free_unpacked(r, NULL);
-    s_ok(s_json("investigation",
-                "{\"acting\": \"%s\", \"record_outcome\": {\"complaint_ref\":"
-                " \"%s\", \"outcome\": \"OUTCOME_NOT_UPHELD\"}}",
-                inv, ref),
+    h_ok(h_call_jsonf(s_h, "investigation", NULL,
+                      "{\"acting\": \"%s\", \"record_outcome\": {\"complaint_ref\":"
+                      " \"%s\", \"outcome\": \"OUTCOME_NOT_UPHELD\"}}",
+                      inv, ref),
          "record_outcome");
     cr_assert(h_wait_for(s_h,
                          "SELECT state || ' ' || draft_version FROM signoff.draft"
@@ -141,15 +126,15 @@ Test(signature_chain, F2_csu_then_icb_by_a_delegate_with_a_return_and_a_covering
      * the CSU's. */
     s_refused(s_sign(rp, ref), "FAILED_PRECONDITION", "out of order");
     s_refused(s_sign(inv, ref), "PERMISSION_DENIED", "");
-    s_ok(s_sign(csu, ref), "the CSU signs");
+    h_ok(s_sign(csu, ref), "the CSU signs");
     s_refused(s_sign(csu, ref), "FAILED_PRECONDITION", "already");
     cr_assert_eq(h_count(s_h,
                          "SELECT count(*) FROM signoff.signature WHERE reference = $1"
                          " AND void_at IS NULL",
                          1, p),
                  1);
-    r = s_json("signoff", "{\"acting\": \"%s\", \"check_draft\": {\"complaint_ref\": \"%s\"}}", rp,
-               ref);
+    r = h_call_jsonf(s_h, "signoff", NULL,
+                     "{\"acting\": \"%s\", \"check_draft\": {\"complaint_ref\": \"%s\"}}", rp, ref);
     cr_assert(r->gate_report && r->gate_report->n_chain == 2, "%s",
               r->error ? r->error->message : "");
     cr_assert(strstr(r->gate_report->chain[0], "signed by Sam Senior"), "%s",
@@ -159,10 +144,10 @@ Test(signature_chain, F2_csu_then_icb_by_a_delegate_with_a_return_and_a_covering
 
     /* The ICB returns it: the CSU's signature is void, and the edited version
      * starts the chain again. */
-    s_ok(s_json("signoff",
-                "{\"acting\": \"%s\", \"return_draft\": {\"complaint_ref\": \"%s\","
-                " \"reasons\": \"Say when the next review will be.\"}}",
-                rp, ref),
+    h_ok(h_call_jsonf(s_h, "signoff", NULL,
+                      "{\"acting\": \"%s\", \"return_draft\": {\"complaint_ref\": \"%s\","
+                      " \"reasons\": \"Say when the next review will be.\"}}",
+                      rp, ref),
          "return_draft");
     cr_assert_eq(h_count(s_h,
                          "SELECT count(*) FROM signoff.signature WHERE reference = $1"
@@ -171,23 +156,24 @@ Test(signature_chain, F2_csu_then_icb_by_a_delegate_with_a_return_and_a_covering
                  1);
     cr_assert(h_wait_for(s_h, "SELECT state FROM investigation.case WHERE reference = $1", 1, p,
                          "open", 15000));
-    r = s_json("investigation",
-               "{\"acting\": \"%s\", \"draft_response\": {\"complaint_ref\": \"%s\"}}", inv, ref);
+    r = h_call_jsonf(s_h, "investigation", NULL,
+                     "{\"acting\": \"%s\", \"draft_response\": {\"complaint_ref\": \"%s\"}}", inv,
+                     ref);
     cr_assert(r->draft && r->draft->version == 2, "%s", r->error ? r->error->message : "");
     candour__v1__reply__free_unpacked(r, NULL);
-    s_ok(s_json("investigation",
-                "{\"acting\": \"%s\", \"record_outcome\": {\"complaint_ref\":"
-                " \"%s\", \"outcome\": \"OUTCOME_NOT_UPHELD\"}}",
-                inv, ref),
+    h_ok(h_call_jsonf(s_h, "investigation", NULL,
+                      "{\"acting\": \"%s\", \"record_outcome\": {\"complaint_ref\":"
+                      " \"%s\", \"outcome\": \"OUTCOME_NOT_UPHELD\"}}",
+                      inv, ref),
          "record_outcome again");
     cr_assert(h_wait_for(s_h,
                          "SELECT state || ' ' || draft_version FROM signoff.draft"
                          " WHERE reference = $1",
                          1, p, "awaiting-signature 2", 15000));
     s_refused(s_sign(dir, ref), "FAILED_PRECONDITION", "out of order");
-    s_ok(s_sign(csu, ref), "the CSU signs version 2");
+    h_ok(s_sign(csu, ref), "the CSU signs version 2");
     /* The ICB's delegate signs for the responsible person: the last step. */
-    s_ok(s_sign(dir, ref), "the delegate signs");
+    h_ok(s_sign(dir, ref), "the delegate signs");
     cr_assert_eq(h_count(s_h,
                          "SELECT count(*) FROM signoff.signature WHERE reference = $1"
                          " AND version = 2 AND step = 2 AND as_delegate",

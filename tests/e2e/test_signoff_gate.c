@@ -16,26 +16,6 @@
 
 static h_t *s_h;
 
-static Candour__V1__Reply *s_json(const char *svc, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static Candour__V1__Reply *s_json(const char *svc, const char *fmt, ...)
-{
-    static char json[32768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(json, sizeof json, fmt, ap);
-    va_end(ap);
-    return h_call_json(s_h, svc, strcmp(svc, "intake") == 0 ? "ICB-QWE" : NULL, json);
-}
-
-static void s_ok(Candour__V1__Reply *r, const char *what)
-{
-    cr_assert_null(r->error, "%s: %s %s %s", what, r->error ? r->error->code : "",
-                   r->error ? r->error->field : "", r->error ? r->error->message : "");
-    candour__v1__reply__free_unpacked(r, NULL);
-}
-
 /* text as a JSON string's inside (malloc'd). */
 static char *s_esc(const char *text)
 {
@@ -67,18 +47,19 @@ static char *s_replace(const char *text, const char *from, const char *to)
 static Candour__V1__Reply *s_edit(const char *ref, const char *who, int based_on, const char *text)
 {
     char *esc = s_esc(text);
-    Candour__V1__Reply *r = s_json("investigation",
-                                   "{\"acting\": \"%s\", \"edit_draft\": {\"complaint_ref\":"
-                                   " \"%s\", \"based_on\": %d, \"text\": \"%s\"}}",
-                                   who, ref, based_on, esc);
+    Candour__V1__Reply *r = h_call_jsonf(s_h, "investigation", NULL,
+                                         "{\"acting\": \"%s\", \"edit_draft\": {\"complaint_ref\":"
+                                         " \"%s\", \"based_on\": %d, \"text\": \"%s\"}}",
+                                         who, ref, based_on, esc);
     free(esc);
     return r;
 }
 
 static Candour__V1__Reply *s_check(const char *ref, const char *who)
 {
-    return s_json("signoff", "{\"acting\": \"%s\", \"check_draft\": {\"complaint_ref\": \"%s\"}}",
-                  who, ref);
+    return h_call_jsonf(s_h, "signoff", NULL,
+                        "{\"acting\": \"%s\", \"check_draft\": {\"complaint_ref\": \"%s\"}}", who,
+                        ref);
 }
 
 static int s_has(const Candour__V1__GateReport *g, const char *check)
@@ -120,52 +101,56 @@ Test(signoff_gate, F1_F2_a_blocked_draft_is_returned_corrected_and_signed_once, 
                 " ('ICB-QWE', 'We enclose our response to your complaint.', 't')");
 
     Candour__V1__Reply *r =
-        s_json("intake", "{\"submit\": {\"complaint\": {\"external_ref\": \"SG-1\", \"channel\":"
-                         " \"CHANNEL_POST\", \"complainant\": {\"name\": \"Ada Cole\","
-                         " \"address_as\": \"Ms Cole\", \"address\": [\"1 Church Walk\"]},"
-                         " \"description\": \"My father waited nine hours in A&E for a bed.\"}}}");
+        h_call_jsonf(s_h, "intake", "ICB-QWE",
+                     "{\"submit\": {\"complaint\": {\"external_ref\": \"SG-1\", \"channel\":"
+                     " \"CHANNEL_POST\", \"complainant\": {\"name\": \"Ada Cole\","
+                     " \"address_as\": \"Ms Cole\", \"address\": [\"1 Church Walk\"]},"
+                     " \"description\": \"My father waited nine hours in A&E for a bed.\"}}}");
     cr_assert(r->receipt, "%s", r->error ? r->error->message : "");
     char ref[64];
     snprintf(ref, sizeof ref, "%s", r->receipt->complaint_ref);
     candour__v1__reply__free_unpacked(r, NULL);
     const char *p[1] = {ref};
     h_assign(s_h, ref, manager, inv);
-    s_ok(s_json("investigation",
-                "{\"acting\": \"%s\", \"set_plan\": {\"complaint_ref\": \"%s\", \"grading\":"
-                " \"low\"}}",
-                inv, ref),
+    h_ok(h_call_jsonf(s_h, "investigation", NULL,
+                      "{\"acting\": \"%s\", \"set_plan\": {\"complaint_ref\": \"%s\", \"grading\":"
+                      " \"low\"}}",
+                      inv, ref),
          "set_plan");
-    s_ok(s_json("investigation",
-                "{\"acting\": \"%s\", \"agree_key_issues\": {\"complaint_ref\": \"%s\","
-                " \"agreed_on\": \"2026-11-20\", \"agreed_how\": \"by-telephone\", \"issues\": ["
-                "{\"summary\": \"Your father waited nine hours for a bed.\", \"subject\":"
-                " \"patient-care\", \"service_area\": \"inpatient\", \"profession\":"
-                " \"nursing-midwifery-health-visiting\"}]}}",
-                inv, ref),
+    h_ok(h_call_jsonf(
+             s_h, "investigation", NULL,
+             "{\"acting\": \"%s\", \"agree_key_issues\": {\"complaint_ref\": \"%s\","
+             " \"agreed_on\": \"2026-11-20\", \"agreed_how\": \"by-telephone\", \"issues\": ["
+             "{\"summary\": \"Your father waited nine hours for a bed.\", \"subject\":"
+             " \"patient-care\", \"service_area\": \"inpatient\", \"profession\":"
+             " \"nursing-midwifery-health-visiting\"}]}}",
+             inv, ref),
          "agree_key_issues");
-    s_ok(s_json("investigation",
-                "{\"acting\": \"%s\", \"add_evidence\": {\"complaint_ref\": \"%s\", \"evidence\": {"
-                "\"kind\": \"records\", \"source\": \"Emergency department log\", \"date\":"
-                " \"2026-10-02\", \"summary\": \"Arrived 14:05; bed at 23:10.\"}}}",
-                inv, ref),
+    h_ok(h_call_jsonf(
+             s_h, "investigation", NULL,
+             "{\"acting\": \"%s\", \"add_evidence\": {\"complaint_ref\": \"%s\", \"evidence\": {"
+             "\"kind\": \"records\", \"source\": \"Emergency department log\", \"date\":"
+             " \"2026-10-02\", \"summary\": \"Arrived 14:05; bed at 23:10.\"}}}",
+             inv, ref),
          "add_evidence");
-    s_ok(s_json("investigation",
-                "{\"acting\": \"%s\", \"record_findings\": {\"complaint_ref\": \"%s\","
-                " \"findings\": [{\"issue_id\": \"KI1\", \"verdict\": \"upheld\","
-                " \"what_happened\": \"Your father waited nine hours because no bed was free.\","
-                " \"what_should_have_happened\": \"A bed within four hours.\"}],"
-                " \"failings\": [\"Beds were not freed in time.\"],"
-                " \"actions\": [{\"description\": \"Review bed management daily.\", \"owner\":"
-                " \"Site manager\", \"due\": \"2099-03-31\"}],"
-                " \"lessons\": [\"Discharges must start earlier in the day.\"],"
-                " \"remedy\": {\"apology\": \"" APOLOGY "\", \"service_change\": \"A discharge"
-                " lounge now opens at 8am.\"}}}",
-                inv, ref),
+    h_ok(h_call_jsonf(
+             s_h, "investigation", NULL,
+             "{\"acting\": \"%s\", \"record_findings\": {\"complaint_ref\": \"%s\","
+             " \"findings\": [{\"issue_id\": \"KI1\", \"verdict\": \"upheld\","
+             " \"what_happened\": \"Your father waited nine hours because no bed was free.\","
+             " \"what_should_have_happened\": \"A bed within four hours.\"}],"
+             " \"failings\": [\"Beds were not freed in time.\"],"
+             " \"actions\": [{\"description\": \"Review bed management daily.\", \"owner\":"
+             " \"Site manager\", \"due\": \"2099-03-31\"}],"
+             " \"lessons\": [\"Discharges must start earlier in the day.\"],"
+             " \"remedy\": {\"apology\": \"" APOLOGY "\", \"service_change\": \"A discharge"
+             " lounge now opens at 8am.\"}}}",
+             inv, ref),
          "record_findings");
-    r = s_json("investigation",
-               "{\"acting\": \"%s\", \"draft_response\": {\"complaint_ref\":"
-               " \"%s\"}}",
-               inv, ref);
+    r = h_call_jsonf(s_h, "investigation", NULL,
+                     "{\"acting\": \"%s\", \"draft_response\": {\"complaint_ref\":"
+                     " \"%s\"}}",
+                     inv, ref);
     cr_assert(r->draft, "%s", r->error ? r->error->message : "no draft");
     char *assembled = strdup(r->draft->text);
     candour__v1__reply__free_unpacked(r, NULL);
@@ -177,10 +162,10 @@ Test(signoff_gate, F1_F2_a_blocked_draft_is_returned_corrected_and_signed_once, 
     r = s_edit(ref, inv, 1, bad);
     cr_assert(r->draft && r->draft->version == 2, "%s", r->error ? r->error->message : "");
     candour__v1__reply__free_unpacked(r, NULL);
-    s_ok(s_json("investigation",
-                "{\"acting\": \"%s\", \"record_outcome\": {\"complaint_ref\":"
-                " \"%s\", \"outcome\": \"OUTCOME_UPHELD\"}}",
-                inv, ref),
+    h_ok(h_call_jsonf(s_h, "investigation", NULL,
+                      "{\"acting\": \"%s\", \"record_outcome\": {\"complaint_ref\":"
+                      " \"%s\", \"outcome\": \"OUTCOME_UPHELD\"}}",
+                      inv, ref),
          "record_outcome");
     cr_assert(h_wait_for(s_h,
                          "SELECT state || ' ' || draft_version FROM signoff.draft"
@@ -194,8 +179,8 @@ Test(signoff_gate, F1_F2_a_blocked_draft_is_returned_corrected_and_signed_once, 
     cr_assert(s_has(r->gate_report, "indirect-apology"));
     cr_assert(s_has(r->gate_report, "terms"));
     candour__v1__reply__free_unpacked(r, NULL);
-    r = s_json("signoff", "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\"}}", senior,
-               ref);
+    r = h_call_jsonf(s_h, "signoff", NULL,
+                     "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\"}}", senior, ref);
     cr_assert(r->error && strcmp(r->error->code, "FAILED_PRECONDITION") == 0 &&
                   strstr(r->error->message, "quality gate"),
               "signed over blocking findings");
@@ -203,18 +188,19 @@ Test(signoff_gate, F1_F2_a_blocked_draft_is_returned_corrected_and_signed_once, 
     cr_assert_eq(h_count(s_h, "SELECT count(*) FROM signoff.signature WHERE reference = $1", 1, p),
                  0, "a refused signature was recorded");
     /* Out of order, whatever the gate says. */
-    r = s_json("signoff", "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\"}}", chief,
-               ref);
+    r = h_call_jsonf(s_h, "signoff", NULL,
+                     "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\"}}", chief, ref);
     cr_assert(r->error && strstr(r->error->message, "out of order"), "%s",
               r->error ? r->error->message : "signed out of order");
     candour__v1__reply__free_unpacked(r, NULL);
 
     /* F2: returned with the reasons; the complaint is under investigation
      * again and the case open for the investigator. */
-    s_ok(s_json("signoff",
-                "{\"acting\": \"%s\", \"return_draft\": {\"complaint_ref\": \"%s\", \"reasons\":"
-                " \"Make the apology direct, and explain DST.\"}}",
-                chief, ref),
+    h_ok(h_call_jsonf(
+             s_h, "signoff", NULL,
+             "{\"acting\": \"%s\", \"return_draft\": {\"complaint_ref\": \"%s\", \"reasons\":"
+             " \"Make the apology direct, and explain DST.\"}}",
+             chief, ref),
          "return_draft");
     cr_assert(h_wait_for(s_h, "SELECT state FROM routing.complaint WHERE reference = $1", 1, p,
                          "under-investigation", 15000));
@@ -237,10 +223,10 @@ Test(signoff_gate, F1_F2_a_blocked_draft_is_returned_corrected_and_signed_once, 
     char sha3[CD_SHA256_HEX_LEN + 1];
     snprintf(sha3, sizeof sha3, "%s", r->draft->sha256);
     candour__v1__reply__free_unpacked(r, NULL);
-    s_ok(s_json("investigation",
-                "{\"acting\": \"%s\", \"record_outcome\": {\"complaint_ref\":"
-                " \"%s\", \"outcome\": \"OUTCOME_UPHELD\"}}",
-                inv, ref),
+    h_ok(h_call_jsonf(s_h, "investigation", NULL,
+                      "{\"acting\": \"%s\", \"record_outcome\": {\"complaint_ref\":"
+                      " \"%s\", \"outcome\": \"OUTCOME_UPHELD\"}}",
+                      inv, ref),
          "record_outcome again");
     cr_assert(h_wait_for(s_h,
                          "SELECT state || ' ' || draft_version FROM signoff.draft"
@@ -252,22 +238,22 @@ Test(signoff_gate, F1_F2_a_blocked_draft_is_returned_corrected_and_signed_once, 
     cr_assert_str_eq(r->gate_report->sha256, sha3);
     candour__v1__reply__free_unpacked(r, NULL);
     /* The version read must be the one signed. */
-    r = s_json("signoff",
-               "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\","
-               " \"draft_sha256\": \"%064d\"}}",
-               senior, ref, 0);
+    r = h_call_jsonf(s_h, "signoff", NULL,
+                     "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\","
+                     " \"draft_sha256\": \"%064d\"}}",
+                     senior, ref, 0);
     cr_assert(r->error && strcmp(r->error->field, "sign.draft_sha256") == 0);
     candour__v1__reply__free_unpacked(r, NULL);
     /* Signed in order: the senior signatory, then the responsible person. */
-    s_ok(s_json("signoff",
-                "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\","
-                " \"draft_sha256\": \"%s\"}}",
-                senior, ref, sha3),
+    h_ok(h_call_jsonf(s_h, "signoff", NULL,
+                      "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\","
+                      " \"draft_sha256\": \"%s\"}}",
+                      senior, ref, sha3),
          "sign, step 1");
-    s_ok(s_json("signoff",
-                "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\","
-                " \"draft_sha256\": \"%s\"}}",
-                chief, ref, sha3),
+    h_ok(h_call_jsonf(s_h, "signoff", NULL,
+                      "{\"acting\": \"%s\", \"sign\": {\"complaint_ref\": \"%s\","
+                      " \"draft_sha256\": \"%s\"}}",
+                      chief, ref, sha3),
          "sign, step 2");
 
     /* F3: exactly one final response, with the corrected words. */

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -512,6 +513,24 @@ Candour__V1__Reply *h_call_json(h_t *h, const char *svc, const char *org, const 
     Candour__V1__Reply *r = h_call(h, svc, org, req);
     candour__v1__request__free_unpacked(req, NULL);
     return r;
+}
+
+Candour__V1__Reply *h_call_jsonf(h_t *h, const char *svc, const char *org, const char *fmt, ...)
+{
+    static char json[32768];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(json, sizeof json, fmt, ap);
+    va_end(ap);
+    cr_assert(n >= 0 && (size_t)n < sizeof json, "test JSON over %zu bytes", sizeof json);
+    return h_call_json(h, svc, org, json);
+}
+
+void h_ok(Candour__V1__Reply *r, const char *what)
+{
+    cr_assert_null(r->error, "%s: %s %s %s", what, r->error ? r->error->code : "",
+                   r->error ? r->error->field : "", r->error ? r->error->message : "");
+    candour__v1__reply__free_unpacked(r, NULL);
 }
 
 /* A comma-separated list, split into dst (at most max, each up to 63 bytes). */

@@ -76,6 +76,11 @@ Candour__V1__Reply *h_call(h_t *h, const char *service, const char *org, Candour
 /* The same with the Request written as JSON (the generic converter); fails
  * the test on JSON that is not a Request. */
 Candour__V1__Reply *h_call_json(h_t *h, const char *service, const char *org, const char *json);
+/* The same, the JSON printf-formatted (at most 32 KiB). */
+Candour__V1__Reply *h_call_jsonf(h_t *h, const char *service, const char *org, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* r was answered without an error (the failure names `what`); frees r. */
+void h_ok(Candour__V1__Reply *r, const char *what);
 
 /* Add a person to org's staff directory as ops would (PutStaff to routing,
  * which must be running), with roles a comma-separated list of role names

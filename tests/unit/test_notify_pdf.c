@@ -84,7 +84,7 @@ static int s_pdf(const char *text, int large, char path[64])
     int rc = nt_pdf_render(text, &o, &pdf, &len, err, sizeof err);
     cr_assert_eq(rc, 0, "render failed: %s", err);
     cr_assert(len > 1000 && memcmp(pdf, "%PDF-", 5) == 0);
-    strcpy(path, "/tmp/candour-pdf-test-XXXXXX");
+    snprintf(path, 64, "%s", "/tmp/candour-pdf-test-XXXXXX");
     int fd = mkstemp(path);
     cr_assert(fd >= 0);
     cr_assert_eq(write(fd, pdf, len), (ssize_t)len);

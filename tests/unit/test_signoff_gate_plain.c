@@ -413,10 +413,12 @@ Test(signoff_gate_plain, F1_readability_uses_the_bodys_threshold_or_50_at_0)
 /* A sentence of n words. */
 static char *s_sentence(int n)
 {
-    char *s = malloc((size_t)n * 5 + 2), *o = s;
+    size_t cap = (size_t)n * 5 + 2, len = 0;
+    char *s = malloc(cap);
+    cr_assert_not_null(s);
     for (int i = 0; i < n; i++)
-        o += sprintf(o, i ? " word" : "Word");
-    strcpy(o, ".");
+        len += (size_t)snprintf(s + len, cap - len, "%s", i ? " word" : "Word");
+    snprintf(s + len, cap - len, ".");
     return s;
 }
 
