@@ -23,6 +23,7 @@ run_pkgs=(
   libcriterion-dev libjansson-dev libhttp-parser-dev
   libpango1.0-dev libcairo2-dev  # notify's letters as PDF (pango lays out, cairo writes)
   fonts-dejavu-core   # the letters' fonts, embedded in each PDF
+  libcurl4-openssl-dev  # notify's email: SMTP with STARTTLS and authentication
   postgresql          # initdb/pg_ctl/pg_isready/psql for the private cluster; the
                       # Debian default cluster it may create is never used
   curl procps iproute2 util-linux acl
@@ -31,6 +32,7 @@ test_pkgs=(
   docker-compose      # `docker-compose config` validates docker-compose.yml
   clang libclang-rt-14-dev
   poppler-utils       # pdfinfo/pdftotext/pdffonts read back the letters' PDFs
+  python3-aiosmtpd openssl  # a real SMTP server on loopback for the email tests
 )
 
 case "$mode" in

@@ -71,6 +71,7 @@ done
 export CANDOUR_LOG_LEVEL=${CANDOUR_LOG_LEVEL:-info}
 export CANDOUR_MIGRATIONS_DIR=${CANDOUR_MIGRATIONS_DIR:-$ROOT/deploy/migrations}
 export CANDOUR_SPOOL_DIR=${CANDOUR_SPOOL_DIR:-$ROOT/var/spool}
+export CANDOUR_PRINT_DIR=${CANDOUR_PRINT_DIR:-$ROOT/var/print}
 export CANDOUR_INTAKE_PUBLIC_BIND=${CANDOUR_INTAKE_PUBLIC_BIND:-tcp://127.0.0.1:7100}
 export CANDOUR_INTAKE_PUBLIC_ENDPOINT=${CANDOUR_INTAKE_PUBLIC_ENDPOINT:-tcp://127.0.0.1:7100}
 export CANDOUR_INTAKE_KEY_FILE=${CANDOUR_INTAKE_KEY_FILE:-$ROOT/var/keys/intake.key}
@@ -139,11 +140,13 @@ print_table() {
   printf '  database        %s\n' "$(sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#' <<<"$CANDOUR_DB_URL")"
   printf '  logs            %s/var/log/<service>.log (level %s)\n' "$ROOT" "$CANDOUR_LOG_LEVEL"
   printf '  letters         %s\n' "$CANDOUR_SPOOL_DIR"
+  printf '  print folder    %s\n' "$CANDOUR_PRINT_DIR"
+  printf '  email relay     %s\n' "${CANDOUR_SMTP_URL:-none: letters by email stay in the spool}"
   printf '  migrations      %s\n\n' "$CANDOUR_MIGRATIONS_DIR"
 }
 # ---- END candour-env -----------------------------------------------------------
 
-mkdir -p var/log "$CANDOUR_SPOOL_DIR"
+mkdir -p var/log "$CANDOUR_SPOOL_DIR" "$CANDOUR_PRINT_DIR"
 
 if [[ -z "${CANDOUR_DB_URL:-}" ]]; then
   port=${CANDOUR_PG_PORT:-55432}
@@ -159,6 +162,8 @@ build/services/candourctl migrate </dev/null
 build/services/candourctl categories import deploy/categories/ko41a.csv >/dev/null
 # The terms a response must explain on first use (sign-off's quality gate).
 build/services/candourctl glossary import deploy/glossary/default.csv >/dev/null
+# Candour's default letter templates: sign-off and footer, an ICB's covering letter.
+build/services/candourctl templates import deploy/templates/default >/dev/null
 
 # CURVE keys (made once, kept in var/keys): intake's server key, and a key for
 # this machine's own organisation LOCAL-DEV, on the allow-list, which

@@ -30,6 +30,8 @@ int ctl_check(int argc, char **argv);
 int ctl_chain(int argc, char **argv);
 int ctl_delegate(int argc, char **argv);
 int ctl_covering(int argc, char **argv);
+/* templates_cmd.c: `templates import|list|preview` (notify.template). */
+int ctl_templates(int argc, char **argv);
 /* org_cmd.c: `org set|show` (keys.c hands them over). */
 int ctl_org_settings(int argc, char **argv);
 

@@ -47,6 +47,8 @@ static const struct {
     {"covering", ctl_covering, "set, show or clear a body's covering letter for its responses"},
     {"glossary", ctl_glossary,
      "import (CSV) or list the terms a response must explain (Candour's or a body's)"},
+    {"templates", ctl_templates,
+     "import, list or preview letter templates: letterhead, signature, footer, covering"},
 };
 
 static void s_usage(FILE *out)

@@ -1,14 +1,19 @@
 /* deliver.c - the delivery round: the daemon's one periodic job.
  *
  * Every NT_DELIVERY_MS, and soon after an event commits a letter or an
- * alert, a round reads up to NT_DELIVERY_BATCH letters still to go (neither
- * delivered nor recorded as not sent) and as many alerts not yet in the spool,
- * writes them all to the spool in one go on the thread pool (spool.c: two
- * flushes per round), and back on the loop marks each one that is durable:
- * a letter delivered, with its letter.sent event for routing, in one
- * transaction; an alert with its spool path. The order is what makes it
- * safe: a letter is durable in the spool before it is marked, so a crash in
- * between only delivers it again, under the same name.
+ * alert, a round reads what is due:
+ *   - letters queued whose next attempt is due (not recorded as not sent);
+ *   - alerts not yet in the spool;
+ *   - alerts waiting to be emailed to the body's complaints manager;
+ * and on the thread pool (one job a round): writes the letters' text and PDF
+ * and the alerts' text to the spool in one go (spool.c: two flushes a
+ * round), then tries each letter that is in the spool by its channel
+ * (channel.c: the print hot folder, or the relay) and emails the alerts.
+ * Back on the loop, marks.c records each outcome in one transaction.
+ *
+ * A letter is durable in the spool before it is tried, and tried before it
+ * is marked: a crash in between tries it again under the same letter id
+ * (the hot folder's file names, the email's Message-ID), never as another.
  *
  * One round at a time (app->delivering): a kick during a round asks for
  * another after it, so nothing committed meanwhile waits for the timer. */
@@ -18,44 +23,25 @@
 #include <string.h>
 
 #include "candour/log.h"
-#include "candour/metrics.h"
-#include "candour/v1/events.pb-c.h"
+#include "delivery.h"
 #include "letters.h"
 #include "notify.h"
 
 #define NT_DELIVERY_MS 500
 #define NT_DELIVERY_BATCH 50
 
-/* One letter or alert of a round: what the spool needs and what marking it
- * needs, copied out of the query's result (which dies with its callback). */
-typedef struct {
-    int alert;          /* an alert for the complaints manager, not a letter */
-    char id[40];        /* letter_id (uuid), or the alert's id */
-    char reference[65]; /* the complaint's reference */
-    char name[200];     /* a letter's kind; an alert's file name */
-    char channel[16];   /* a letter's channel: "post", "email" */
-    int large_print;    /* a letter's PDF in large print (access needs) */
-    char level[16];     /* an alert's level, for the log */
-    char *body;         /* the text (owned) */
-} s_item_t;
-
-/* A round in flight: its items and their spool files, side by side. */
-typedef struct {
-    nt_app_t *app;
-    int n;
-    int full;               /* a query came back with a whole batch: more may wait */
-    s_item_t *items;        /* [n] */
-    nt_spool_file_t *files; /* [n], pointing into items */
-} s_round_t;
-
-static void s_round_free(s_round_t **pr)
+static void s_round_free(nt_round_t **pr)
 {
     if (!pr || !*pr)
         return;
-    s_round_t *r = *pr;
+    nt_round_t *r = *pr;
     *pr = NULL;
-    for (int i = 0; r->items && i < r->n; i++)
+    for (int i = 0; r->items && i < r->n; i++) {
         free(r->items[i].body);
+        free(r->items[i].head);
+        free(r->items[i].to_email);
+        free(r->items[i].to_name);
+    }
     free(r->items);
     free(r->files);
     free(r);
@@ -67,180 +53,226 @@ static int s_copy(char *dst, size_t size, const char *src)
     return n >= 0 && (size_t)n < size ? 0 : -1;
 }
 
-static void s_failed(nt_app_t *app, const s_item_t *it, int err)
+static void s_bad_row(nt_app_t *app, const nt_item_t *it, int err)
 {
     cd_metric_add(app->m_failed, 1);
-    cd_log_error(it->alert ? "alert.delivery_failed" : "letter.delivery_failed", "{s:s, s:s, s:s}",
-                 it->alert ? "alert_id" : "letter_id", it->id, "reference", it->reference, "error",
+    cd_log_error(it->type == NT_ITEM_LETTER ? "letter.delivery_failed" : "alert.delivery_failed",
+                 "{s:s, s:s, s:s}", "id", it->id, "reference", it->reference, "error",
                  strerror(err));
 }
 
-/* An alert's file name, <reference>-<deadline>[-<party>]-<level>, made safe
- * for a file name character by character, so a redelivery rewrites the same
+/* An alert's file name, <reference>-<what>[-<party>]-<level>, made safe for
+ * a file name character by character, so a redelivery rewrites the same
  * file whatever the party is called. */
-static void s_alert_name(char *out, size_t size, const char *reference, const char *deadline,
+static void s_alert_name(char *out, size_t size, const char *reference, const char *what,
                          const char *party, const char *level)
 {
-    snprintf(out, size, "%s-%s%s%s-%s", reference, deadline, party[0] ? "-" : "", party, level);
+    snprintf(out, size, "%s-%s%s%s-%s", reference, what, party[0] ? "-" : "", party, level);
     for (char *c = out; *c; c++)
         if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *c))
             *c = '_';
 }
 
-/* Item i from row `row` of the letters' query: letter_id, reference, kind,
- * channel, body. 0, or -1 when the row cannot be delivered (logged). */
-static int s_letter_item(nt_app_t *app, s_item_t *it, PGresult *r, int row)
+static char *s_dup(const char *s)
 {
-    it->alert = 0;
+    return strdup(s ? s : "");
+}
+
+/* From the letters' query: letter_id, reference, kind, channel, body,
+ * email, name, has_address, large_print, attempts, head. */
+static int s_letter_item(nt_app_t *app, nt_item_t *it, PGresult *r, int row)
+{
+    it->type = NT_ITEM_LETTER;
     if (s_copy(it->id, sizeof it->id, PQgetvalue(r, row, 0)) != 0 ||
         s_copy(it->reference, sizeof it->reference, PQgetvalue(r, row, 1)) != 0 ||
         s_copy(it->name, sizeof it->name, PQgetvalue(r, row, 2)) != 0 ||
         s_copy(it->channel, sizeof it->channel, PQgetvalue(r, row, 3)) != 0 ||
         !nt_safe_reference(it->reference) || !nt_safe_reference(it->name)) {
-        s_failed(app, it, EINVAL);
+        s_bad_row(app, it, EINVAL);
         return -1;
     }
-    it->large_print = PQgetvalue(r, row, 5)[0] == 't';
-    it->body = strdup(PQgetvalue(r, row, 4));
-    if (!it->body) {
-        s_failed(app, it, ENOMEM);
+    it->has_address = PQgetvalue(r, row, 7)[0] == 't';
+    it->large_print = PQgetvalue(r, row, 8)[0] == 't';
+    it->attempt = atoi(PQgetvalue(r, row, 9)) + 1;
+    it->body = s_dup(PQgetvalue(r, row, 4));
+    it->to_email = s_dup(PQgetvalue(r, row, 5));
+    it->to_name = s_dup(PQgetvalue(r, row, 6));
+    it->head = s_dup(PQgetvalue(r, row, 10));
+    if (!it->body || !it->to_email || !it->to_name || !it->head) {
+        s_bad_row(app, it, ENOMEM);
         return -1;
     }
     return 0;
 }
 
-/* From the alerts' query: id, reference, deadline, party, level, due, raised_at. */
-static int s_alert_item(nt_app_t *app, s_item_t *it, PGresult *r, int row)
+/* From the alerts' queries: id, reference, deadline, party, level, due,
+ * raised_at, kind, detail, attempts, manager's email. type says which. */
+static int s_alert_item(nt_app_t *app, nt_item_t *it, PGresult *r, int row, nt_item_type_t type)
 {
-    it->alert = 1;
+    it->type = type;
     Candour__V1__DeadlineAlert da = CANDOUR__V1__DEADLINE_ALERT__INIT;
     da.deadline = PQgetvalue(r, row, 2);
     da.party = PQgetvalue(r, row, 3);
     da.level = PQgetvalue(r, row, 4);
     da.due = PQgetvalue(r, row, 5);
+    const char *kind = PQgetvalue(r, row, 7);
     if (s_copy(it->id, sizeof it->id, PQgetvalue(r, row, 0)) != 0 ||
         s_copy(it->reference, sizeof it->reference, PQgetvalue(r, row, 1)) != 0 ||
         s_copy(it->level, sizeof it->level, da.level) != 0 || !nt_safe_reference(it->reference)) {
-        s_failed(app, it, EINVAL);
+        s_bad_row(app, it, EINVAL);
         return -1;
     }
-    s_alert_name(it->name, sizeof it->name, it->reference, da.deadline, da.party, da.level);
-    it->body = nt_render_alert(it->reference, &da, PQgetvalue(r, row, 6));
-    if (!it->body) {
-        s_failed(app, it, ENOMEM);
+    s_alert_name(it->name, sizeof it->name, it->reference,
+                 strcmp(kind, "deadline") == 0 ? da.deadline : kind, da.party, da.level);
+    it->attempt = atoi(PQgetvalue(r, row, 9)) + 1;
+    it->body =
+        nt_render_alert_of(kind, it->reference, &da, PQgetvalue(r, row, 8), PQgetvalue(r, row, 6));
+    it->to_email = s_dup(PQgetvalue(r, row, 10));
+    it->to_name = s_dup("");
+    if (!it->body || !it->to_email || !it->to_name) {
+        s_bad_row(app, it, ENOMEM);
         return -1;
     }
     return 0;
 }
 
-/* The round's items from the two queries' rows; NULL when out of memory. */
-static s_round_t *s_round_new(nt_app_t *app, PGresult *letters, PGresult *alerts)
+/* The round's items from the three queries' rows; NULL when out of memory. */
+static nt_round_t *s_round_new(nt_app_t *app, PGresult *letters, PGresult *alerts, PGresult *mails)
 {
-    int nl = PQntuples(letters), na = PQntuples(alerts);
-    s_round_t *rd = calloc(1, sizeof *rd);
+    int nl = PQntuples(letters), na = PQntuples(alerts), nm = PQntuples(mails);
+    nt_round_t *rd = calloc(1, sizeof *rd);
     if (!rd)
         return NULL;
     rd->app = app;
-    rd->full = nl == NT_DELIVERY_BATCH || na == NT_DELIVERY_BATCH;
-    rd->items = calloc((size_t)(nl + na) + 1, sizeof *rd->items);
-    rd->files = calloc((size_t)(nl + na) + 1, sizeof *rd->files);
+    rd->full = nl == NT_DELIVERY_BATCH || na == NT_DELIVERY_BATCH || nm == NT_DELIVERY_BATCH;
+    size_t total = (size_t)(nl + na + nm) + 1;
+    rd->items = calloc(total, sizeof *rd->items);
+    rd->files = calloc(total, sizeof *rd->files);
     if (!rd->items || !rd->files) {
         s_round_free(&rd);
         return NULL;
     }
-    for (int i = 0; i < nl + na; i++) {
-        s_item_t *it = &rd->items[rd->n];
-        int rc =
-            i < nl ? s_letter_item(app, it, letters, i) : s_alert_item(app, it, alerts, i - nl);
+    for (int i = 0; i < nl + na + nm; i++) {
+        nt_item_t *it = &rd->items[rd->n];
+        int rc = i < nl        ? s_letter_item(app, it, letters, i)
+                 : i < nl + na ? s_alert_item(app, it, alerts, i - nl, NT_ITEM_ALERT)
+                               : s_alert_item(app, it, mails, i - nl - na, NT_ITEM_ALERT_MAIL);
         if (rc != 0) {
             free(it->body);
+            free(it->head);
+            free(it->to_email);
+            free(it->to_name);
             memset(it, 0, sizeof *it);
             continue;
         }
-        /* A letter by post goes as its PDF too, in large print when the
-         * complainant's access needs ask for it (I7). */
-        rd->files[rd->n] = (nt_spool_file_t){.dir = it->alert ? "alerts" : it->reference,
-                                             .name = it->name,
-                                             .tag = it->id,
-                                             .body = it->body,
-                                             .pdf = !it->alert && strcmp(it->channel, "post") == 0,
-                                             .large_print = it->large_print};
         rd->n++;
+    }
+    /* The spool's files, in the order of the items that have one: every
+     * letter (its text and its PDF, the print and the attachment) and each
+     * alert not yet there. */
+    for (int i = 0; i < rd->n; i++) {
+        nt_item_t *it = &rd->items[i];
+        if (it->type == NT_ITEM_ALERT_MAIL) {
+            it->file = -1;
+            continue;
+        }
+        it->file = rd->nfiles;
+        rd->files[rd->nfiles++] =
+            (nt_spool_file_t){.dir = it->type == NT_ITEM_ALERT ? "alerts" : it->reference,
+                              .name = it->name,
+                              .tag = it->id,
+                              .body = it->body,
+                              .head = it->head,
+                              .pdf = it->type == NT_ITEM_LETTER,
+                              .large_print = it->large_print};
     }
     return rd;
 }
 
-/* ---------------------------------------------------------------- marks */
+/* ---------------------------------------------------------------- the work */
 
-static void s_on_marked(const cd_tx_result_t *res, void *arg)
+/* On the thread pool: the spool, then each letter by its channel, then the
+ * alerts by email. */
+static void s_on_work(uv_work_t *req)
 {
-    nt_app_t *app = arg;
-    if (res->err == 0)
-        cd_service_kick(app->svc);
+    nt_round_t *rd = req->data;
+    nt_app_t *app = rd->app;
+    if (rd->nfiles)
+        nt_spool_write(app->spool, rd->files, rd->nfiles);
+    for (int i = 0; i < rd->n; i++) {
+        nt_item_t *it = &rd->items[i];
+        if (it->type == NT_ITEM_ALERT)
+            continue;
+        if (it->type == NT_ITEM_LETTER && rd->files[it->file].err) {
+            it->outcome = NT_ATTEMPT_RETRY;
+            snprintf(it->detail, sizeof it->detail, "the spool could not take it: %s",
+                     strerror(rd->files[it->file].err));
+            continue;
+        }
+        if (it->type == NT_ITEM_LETTER) {
+            char subject[160];
+            nt_email_subject(it->name, it->reference, subject, sizeof subject);
+            /* The email's text is the letter as the spool keeps it. */
+            char *text = NULL;
+            if (it->head && it->head[0] && asprintf(&text, "%s\n\n%s", it->head, it->body) < 0)
+                text = NULL;
+            nt_attempt_req_t a = {.letter_id = it->id,
+                                  .reference = it->reference,
+                                  .kind = it->name,
+                                  .channel = it->channel,
+                                  .to_email = it->to_email,
+                                  .to_name = it->to_name,
+                                  .has_address = it->has_address,
+                                  .large_print = it->large_print,
+                                  .pdf_path = rd->files[it->file].pdf_path,
+                                  .subject = subject,
+                                  .body = text ? text : it->body};
+            nt_channel_attempt(&app->channels, &a);
+            free(text);
+            it->outcome = a.outcome;
+            it->code = a.code;
+            snprintf(it->detail, sizeof it->detail, "%s", a.detail);
+            continue;
+        }
+        /* An alert for the complaints manager, by email: references only. */
+        if (!it->to_email[0]) {
+            it->outcome = NT_ATTEMPT_REFUSED;
+            snprintf(it->detail, sizeof it->detail,
+                     "the body has no complaints manager with an email address");
+            continue;
+        }
+        char subject[240];
+        snprintf(subject, sizeof subject, "Candour alert: %s", it->name);
+        nt_smtp_message_t m = {.letter_id = it->mail_id,
+                               .to = it->to_email,
+                               .to_name = "",
+                               .subject = subject,
+                               .body = it->body};
+        snprintf(it->mail_id, sizeof it->mail_id, "alert-%s", it->id);
+        nt_smtp_result_t r;
+        memset(&r, 0, sizeof r);
+        nt_smtp_send(&app->channels.smtp, &m, &r);
+        it->code = r.code;
+        snprintf(it->detail, sizeof it->detail, "%s", r.detail);
+        it->outcome = r.outcome == NT_SMTP_SENT      ? NT_ATTEMPT_SENT
+                      : r.outcome == NT_SMTP_REFUSED ? NT_ATTEMPT_REFUSED
+                                                     : NT_ATTEMPT_RETRY;
+    }
 }
-
-/* The letter is durable in the spool: mark it delivered, with its letter.sent
- * event. A withdrawal may have recorded it as not sent while it was being
- * written; it went all the same, and is recorded as what it is: delivered. */
-static void s_mark_letter(nt_app_t *app, const s_item_t *it, const char *path)
-{
-    cd_tx_t *tx = cd_tx_new();
-    const char *v[2] = {it->id, path};
-    cd_tx_add(tx,
-              "WITH u AS (UPDATE notify.letter SET delivered_at = now(), spool_path = $2,"
-              " not_sent = NULL, not_sent_at = NULL"
-              " WHERE letter_id = $1::uuid AND delivered_at IS NULL RETURNING 1)"
-              " SELECT notify.expect(count(*) = 1, 'already delivered') FROM u",
-              2, v);
-    Candour__V1__LetterSent ls = CANDOUR__V1__LETTER_SENT__INIT;
-    ls.kind = (char *)it->name;
-    ls.letter_id = (char *)it->id;
-    ls.channel = (char *)it->channel;
-    cd_event_out_t out = {.type = "letter.sent",
-                          .complaint_ref = it->reference,
-                          .payload = &ls.base,
-                          .subscribers = NULL};
-    cd_outbox_put(cd_service_outbox(app->svc), tx, &out, NULL, NULL);
-    cd_db_submit(cd_service_db(app->svc), tx, s_on_marked, app);
-    cd_metric_add(app->m_letters, 1);
-    cd_log_info("letter.delivered", "{s:s, s:s, s:s}", "reference", it->reference, "kind", it->name,
-                "channel", it->channel);
-}
-
-static void s_mark_alert(nt_app_t *app, const s_item_t *it, const char *path)
-{
-    const char *v[2] = {it->id, path};
-    cd_db_query(cd_service_db(app->svc),
-                "UPDATE notify.alert SET spool_path = $2 WHERE id = $1::bigint", 2, v, s_on_marked,
-                app);
-    cd_log_warn("deadline.alert", "{s:s, s:s, s:s}", "reference", it->reference, "name", it->name,
-                "level", it->level);
-}
-
-/* ---------------------------------------------------------------- the round */
 
 static void s_round(nt_app_t *app);
 
-/* Back on the loop: the spool's writes are done; mark what is durable. */
-static void s_on_flushed(nt_spool_file_t *files, int n, void *arg)
+/* Back on the loop: record what each came to. */
+static void s_on_worked(uv_work_t *req, int status)
 {
-    s_round_t *rd = arg;
+    nt_round_t *rd = req->data;
     nt_app_t *app = rd->app;
     app->delivering = 0;
-    /* Stopping: the database may be gone already. What was written is
-     * delivered again at the next start, under the same names. */
-    int stopping = cd_service_stopping(app->svc);
-    for (int i = 0; i < n; i++) {
-        const s_item_t *it = &rd->items[i];
-        if (files[i].err)
-            s_failed(app, it, files[i].err);
-        else if (stopping)
-            continue;
-        else if (it->alert)
-            s_mark_alert(app, it, files[i].path);
-        else
-            s_mark_letter(app, it, files[i].path);
-    }
+    /* Stopping: the database may be gone already. What was done is done
+     * again at the next start, under the same names and ids. */
+    int stopping = cd_service_stopping(app->svc) || status != 0;
+    for (int i = 0; i < rd->n && !stopping; i++)
+        nt_mark(app, &rd->items[i], rd->items[i].file >= 0 ? &rd->files[rd->items[i].file] : NULL);
     int more = rd->full || app->again;
     s_round_free(&rd);
     if (more && !stopping) {
@@ -249,17 +281,19 @@ static void s_on_flushed(nt_spool_file_t *files, int n, void *arg)
     }
 }
 
-static void s_on_undelivered(const cd_tx_result_t *res, void *arg)
+static void s_on_due(const cd_tx_result_t *res, void *arg)
 {
     nt_app_t *app = arg;
-    s_round_t *rd = res->err ? NULL : s_round_new(app, res->results[0], res->results[1]);
-    int rc = rd && rd->n > 0 ? nt_spool_write_async(cd_service_loop(app->svc), app->spool,
-                                                    rd->files, rd->n, s_on_flushed, rd)
-                             : -1;
-    if (rc == 0)
-        return; /* s_on_flushed takes it from here */
-    if (rd && rd->n > 0)
-        cd_log_error("spool.queue_failed", "{s:s}", "error", uv_strerror(rc));
+    nt_round_t *rd =
+        res->err ? NULL : s_round_new(app, res->results[0], res->results[1], res->results[2]);
+    int rc = -1;
+    if (rd && rd->n > 0) {
+        rd->req.data = rd;
+        rc = uv_queue_work(cd_service_loop(app->svc), &rd->req, s_on_work, s_on_worked);
+        if (rc == 0)
+            return; /* s_on_worked takes it from here */
+        cd_log_error("delivery.queue_failed", "{s:s}", "error", uv_strerror(rc));
+    }
     app->delivering = 0;
     s_round_free(&rd);
     if (app->again) {
@@ -267,6 +301,16 @@ static void s_on_undelivered(const cd_tx_result_t *res, void *arg)
         s_round(app);
     }
 }
+
+/* The alerts' columns, as s_alert_item reads them. */
+#define S_ALERT_COLS                                                                               \
+    "a.id, a.reference, a.deadline, a.party, a.level, coalesce(a.due::text, ''),"                  \
+    " to_char(a.raised_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), a.kind,"          \
+    " a.detail, a.email_attempts,"                                                                 \
+    " coalesce((SELECT s.email FROM notify.staff s LEFT JOIN notify.org o USING (org_id)"          \
+    "  WHERE s.org_id = a.org_id AND 'complaints-manager' = ANY (s.roles) AND NOT s.disabled"      \
+    "  AND s.email <> '' ORDER BY (s.staff_id = o.complaints_manager) DESC, s.staff_id LIMIT 1),"  \
+    " '')"
 
 static void s_round(nt_app_t *app)
 {
@@ -284,17 +328,25 @@ static void s_round(nt_app_t *app)
     cd_tx_t *tx = cd_tx_new();
     cd_tx_add(tx,
               "SELECT l.letter_id, l.reference, l.kind, l.channel, l.body,"
-              " (SELECT r.person->'access_needs'->>'format' FROM notify.recipient r"
-              "  WHERE r.reference = l.reference) IS NOT DISTINCT FROM 'FORMAT_LARGE_PRINT'"
-              " FROM notify.letter l WHERE l.delivered_at IS NULL AND l.not_sent IS NULL"
-              " ORDER BY l.created_at LIMIT $1::int",
+              " coalesce(p.p->>'email', ''), coalesce(p.p->>'name', ''),"
+              " (jsonb_array_length(coalesce(p.p->'address', '[]')) > 0)::text,"
+              " (p.p->'access_needs'->>'format' IS NOT DISTINCT FROM 'FORMAT_LARGE_PRINT')::text,"
+              " l.attempts, l.head"
+              " FROM notify.letter l JOIN notify.recipient r USING (reference),"
+              " LATERAL (SELECT coalesce(l.recipient, r.person) AS p) p"
+              " WHERE l.state = 'queued' AND l.not_sent IS NULL AND l.next_attempt_at <= now()"
+              " ORDER BY l.next_attempt_at, l.created_at LIMIT $1::int",
               1, v);
     cd_tx_add(tx,
-              "SELECT id, reference, deadline, party, level, due::text,"
-              " to_char(raised_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-              " FROM notify.alert WHERE spool_path IS NULL ORDER BY id LIMIT $1::int",
+              "SELECT " S_ALERT_COLS " FROM notify.alert a WHERE a.spool_path IS NULL"
+              " ORDER BY a.id LIMIT $1::int",
               1, v);
-    cd_db_submit(cd_service_db(app->svc), tx, s_on_undelivered, app);
+    cd_tx_add(tx,
+              "SELECT " S_ALERT_COLS " FROM notify.alert a WHERE a.spool_path IS NOT NULL"
+              " AND a.email_state = 'queued' AND a.email_next_at <= now()"
+              " ORDER BY a.id LIMIT $1::int",
+              1, v);
+    cd_db_submit(cd_service_db(app->svc), tx, s_on_due, app);
 }
 
 static void s_on_timer(uv_timer_t *t)

@@ -20,6 +20,7 @@
  * one event per complaint at a time, so what a handler reads of a complaint
  * (its recipient, withdrawn or not) does not change before it commits. */
 #include <assert.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,10 +35,26 @@
 #include "letters.h"
 #include "notify.h"
 
-/* A letter's text from its event's payload (decoded by the catalogue's
- * message for the event's type). */
-typedef char *(*s_render_fn)(const Candour__V1__Person *to, const char *reference,
-                             const char *today, const ProtobufCMessage *payload);
+/* What a letter is written from: who to, the reference, today's date, the
+ * event's payload (decoded by the catalogue's message for its type), and the
+ * bodies' names by id (a letter names a body, never its code). */
+typedef struct {
+    const Candour__V1__Person *to;
+    const Candour__V1__Person *complainant; /* when `to` is the patient (consent request) */
+    const char *reference;
+    const char *today;
+    const ProtobufCMessage *payload;
+    json_t *names; /* {org_id: name} */
+} s_ctx_t;
+
+typedef char *(*s_render_fn)(const s_ctx_t *c);
+
+/* A body's name as letters give it: its letterhead's, else its id. */
+static const char *s_name(const s_ctx_t *c, const char *org_id)
+{
+    const char *n = json_string_value(json_object_get(c->names, org_id));
+    return n && n[0] ? n : org_id;
+}
 
 /* A letter an event asks for, while its recipient is read. */
 typedef struct {
@@ -57,56 +74,73 @@ typedef struct {
 
 /* ---------------------------------------------------------------- renderers */
 
-static char *s_acknowledgement(const Candour__V1__Person *to, const char *reference,
-                               const char *today, const ProtobufCMessage *payload)
+static char *s_acknowledgement(const s_ctx_t *c)
 {
-    return nt_render_acknowledgement(to, reference, today,
-                                     (const Candour__V1__LetterRequested *)payload);
+    return nt_render_acknowledgement(c->to, c->reference, c->today,
+                                     (const Candour__V1__LetterRequested *)c->payload);
 }
 
-static char *s_triage(const Candour__V1__Person *to, const char *reference, const char *today,
-                      const ProtobufCMessage *payload)
+static char *s_consent(const s_ctx_t *c)
 {
-    return nt_render_triage(to, reference, today, (const Candour__V1__LetterRequested *)payload);
+    return nt_render_consent_request(c->to, c->complainant, c->reference, c->today);
 }
 
-static char *s_final_response(const Candour__V1__Person *to, const char *reference,
-                              const char *today, const ProtobufCMessage *payload)
+static char *s_triage(const s_ctx_t *c)
 {
-    return nt_render_final_response(to, reference, today,
-                                    (const Candour__V1__ResponseApproved *)payload);
+    Candour__V1__LetterRequested lr = *(const Candour__V1__LetterRequested *)c->payload;
+    lr.lead_org = (char *)s_name(c, lr.lead_org);
+    return nt_render_triage(c->to, c->reference, c->today, &lr);
 }
 
-static char *s_covering(const Candour__V1__Person *to, const char *reference, const char *today,
-                        const ProtobufCMessage *payload)
+static char *s_final_response(const s_ctx_t *c)
 {
-    return nt_render_covering(to, reference, today, (const Candour__V1__ResponseApproved *)payload);
+    /* The partners' parts under their names (R3). */
+    Candour__V1__ResponseApproved ra = *(const Candour__V1__ResponseApproved *)c->payload;
+    Candour__V1__Contribution *parts = calloc(ra.n_contributions + 1, sizeof *parts);
+    Candour__V1__Contribution **ptrs = calloc(ra.n_contributions + 1, sizeof *ptrs);
+    char *text = NULL;
+    if (parts && ptrs) {
+        for (size_t i = 0; i < ra.n_contributions; i++) {
+            parts[i] = *ra.contributions[i];
+            parts[i].org = (char *)s_name(c, parts[i].org);
+            ptrs[i] = &parts[i];
+        }
+        ra.contributions = ptrs;
+        text = nt_render_final_response(c->to, c->reference, c->today, &ra);
+    }
+    free(parts);
+    free(ptrs);
+    return text;
 }
 
-static char *s_extension(const Candour__V1__Person *to, const char *reference, const char *today,
-                         const ProtobufCMessage *payload)
+static char *s_covering(const s_ctx_t *c)
 {
-    return nt_render_extension(to, reference, today,
-                               (const Candour__V1__DeadlineExtended *)payload);
+    return nt_render_covering(c->to, c->reference, c->today,
+                              (const Candour__V1__ResponseApproved *)c->payload);
 }
 
-static char *s_progress(const Candour__V1__Person *to, const char *reference, const char *today,
-                        const ProtobufCMessage *payload)
+static char *s_extension(const s_ctx_t *c)
 {
-    return nt_render_progress(to, reference, today, (const Candour__V1__ProgressSent *)payload);
+    return nt_render_extension(c->to, c->reference, c->today,
+                               (const Candour__V1__DeadlineExtended *)c->payload);
 }
 
-static char *s_late(const Candour__V1__Person *to, const char *reference, const char *today,
-                    const ProtobufCMessage *payload)
+static char *s_progress(const s_ctx_t *c)
 {
-    return nt_render_late(to, reference, today, (const Candour__V1__ResponseLate *)payload);
+    return nt_render_progress(c->to, c->reference, c->today,
+                              (const Candour__V1__ProgressSent *)c->payload);
 }
 
-static char *s_withdrawal(const Candour__V1__Person *to, const char *reference, const char *today,
-                          const ProtobufCMessage *payload)
+static char *s_late(const s_ctx_t *c)
 {
-    return nt_render_withdrawal(to, reference, today,
-                                (const Candour__V1__ComplaintWithdrawn *)payload);
+    return nt_render_late(c->to, c->reference, c->today,
+                          (const Candour__V1__ResponseLate *)c->payload);
+}
+
+static char *s_withdrawal(const s_ctx_t *c)
+{
+    return nt_render_withdrawal(c->to, c->reference, c->today,
+                                (const Candour__V1__ComplaintWithdrawn *)c->payload);
 }
 
 /* Why a triage-outcome request cannot be written, or NULL. */
@@ -124,6 +158,7 @@ static const struct {
 } s_requested[] = {
     {"acknowledgement", s_acknowledgement, NULL},
     {"triage-outcome", s_triage, s_triage_refused},
+    {NT_KIND_CONSENT, s_consent, NULL},
 };
 
 /* ---------------------------------------------------------------- letters */
@@ -154,6 +189,39 @@ static void s_add_withdrawal(cd_tx_t *tx, const char *reference,
               2, w);
 }
 
+/* A letter's row, and with it, when the person it goes to needs what a
+ * printed letter does not give (I7), the team's task: both or neither. */
+static void s_add_letter(cd_tx_t *tx, const char *letter_id, const s_letter_t *p, const char *kind,
+                         const Candour__V1__Person *to, const char *recipient, const char *body,
+                         const char *head, const char *not_sent, const char *org_id, int mails)
+{
+    char need[128];
+    int task = !not_sent && nt_access_task(to, need, sizeof need);
+    char detail[200];
+    snprintf(detail, sizeof detail, "%s (letter %s)", need, kind);
+    const char *v[12] = {letter_id,      p->reference, kind,
+                         nt_channel(to), body,         not_sent,
+                         recipient,      head,         task ? "t" : "f",
+                         detail,         org_id,       mails ? "queued" : "none"};
+    cd_tx_add(tx,
+              "WITH l AS (INSERT INTO notify.letter (letter_id, reference, kind, channel, body,"
+              " not_sent, not_sent_at, recipient, head) VALUES ($1::uuid, $2, $3, $4, $5, $6::text,"
+              " CASE WHEN $6::text IS NULL THEN NULL ELSE now() END, $7::jsonb, $8)"
+              " ON CONFLICT (reference, kind) DO NOTHING RETURNING letter_id)"
+              " INSERT INTO notify.alert (reference, deadline, level, kind, letter_id, detail,"
+              " org_id, email_state)"
+              " SELECT $2, '', 'task', 'access-need', l.letter_id, $10, $11, $12 FROM l"
+              " WHERE $9::boolean",
+              12, v);
+}
+
+static Candour__V1__Person *s_parse_person(const char *json, size_t len)
+{
+    cd_fail_t err;
+    return (Candour__V1__Person *)cd_pbjson_parse(&candour__v1__person__descriptor, json, len,
+                                                  &err);
+}
+
 static void s_on_recipient(const cd_tx_result_t *res, void *arg)
 {
     s_letter_t *p = arg;
@@ -170,58 +238,66 @@ static void s_on_recipient(const cd_tx_result_t *res, void *arg)
         free(p);
         return;
     }
-    cd_fail_t perr;
-    Candour__V1__Person *to = (Candour__V1__Person *)cd_pbjson_parse(
-        &candour__v1__person__descriptor, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), &perr);
-    /* The letter's date: today in London (by Candour's clock). */
+    Candour__V1__Person *complainant =
+        s_parse_person(PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+    /* A consent request goes to the patient when we can reach them (I2). */
+    Candour__V1__Person *patient = NULL;
+    if (strcmp(p->kind, NT_KIND_CONSENT) == 0 && PQgetlength(r, 0, 3) > 0) {
+        patient = s_parse_person(PQgetvalue(r, 0, 3), (size_t)PQgetlength(r, 0, 3));
+        if (patient && !patient->n_address && !patient->email[0]) {
+            candour__v1__person__free_unpacked(patient, NULL);
+            patient = NULL;
+        }
+    }
+    const Candour__V1__Person *to = patient ? patient : complainant;
+    json_t *names = json_loads(PQgetvalue(r, 0, 4), 0, NULL);
     char today[CD_DATE_LEN + 1];
+    /* The letter's date: today in London (by Candour's clock). */
     cd_date_format(cd_date_from_unix_london(cd_clock_now()), today);
-    char *body = to ? p->render(to, p->reference, today, p->payload) : NULL;
-    if (!body) {
+    s_ctx_t c = {.to = to,
+                 .complainant = complainant,
+                 .reference = p->reference,
+                 .today = today,
+                 .payload = p->payload,
+                 .names = names};
+    char *body = to ? p->render(&c) : NULL;
+    char *also = body && p->also ? p->also(&c) : NULL;
+    char *head = nt_render_letterhead(PQgetvalue(r, 0, 5));
+    if (!body || !head || (p->also && !also)) {
+        /* Never one without the other: the event is refused, and seen. */
         cd_inbox_nak(p->in, p->ev, CD_CODE_RENDER_FAILED, "the letter could not be rendered");
-        if (to)
-            candour__v1__person__free_unpacked(to, NULL);
-        free(p);
-        return;
+    } else {
+        int withdrawn = PQgetvalue(r, 0, 1)[0] == 't';
+        const char *not_sent =
+            withdrawn && !nt_letter_goes_after_withdrawal(p->kind) ? "cancelled-withdrawn" : NULL;
+        const char *org_id = PQgetvalue(r, 0, 2);
+        const char *recipient = patient ? PQgetvalue(r, 0, 3) : NULL;
+        cd_tx_t *tx = cd_inbox_tx(p->in, p->ev);
+        if (p->withdraws)
+            s_add_withdrawal(tx, p->reference, (const Candour__V1__ComplaintWithdrawn *)p->payload);
+        char letter_id[CD_UUID_LEN + 1];
+        if (also) {
+            /* The letter that goes with it first (it introduces the other). */
+            cd_uuid(letter_id);
+            s_add_letter(tx, letter_id, p, p->also_kind, to, recipient, also, head, not_sent,
+                         org_id, NT_MAILS_ALERTS(p->app));
+        }
+        cd_uuid(letter_id);
+        s_add_letter(tx, letter_id, p, p->kind, to, recipient, body, head, not_sent, org_id,
+                     NT_MAILS_ALERTS(p->app));
+        if (not_sent)
+            cd_log_info("letter.not_sent", "{s:s, s:s, s:s}", "reference", p->reference, "kind",
+                        p->kind, "why", not_sent);
+        cd_inbox_commit(p->in, p->ev, tx, nt_deliver_soon, p->app);
     }
-    int withdrawn = PQgetvalue(r, 0, 1)[0] == 't';
-    const char *not_sent =
-        withdrawn && !nt_letter_goes_after_withdrawal(p->kind) ? "cancelled-withdrawn" : NULL;
-    char letter_id[CD_UUID_LEN + 1];
-    cd_uuid(letter_id);
-    cd_tx_t *tx = cd_inbox_tx(p->in, p->ev);
-    if (p->withdraws)
-        s_add_withdrawal(tx, p->reference, (const Candour__V1__ComplaintWithdrawn *)p->payload);
-    if (p->also) {
-        /* The letter that goes with it first (it introduces the other). */
-        char *also = p->also(to, p->reference, today, p->payload);
-        char also_id[CD_UUID_LEN + 1];
-        cd_uuid(also_id);
-        const char *a[6] = {also_id, p->reference, p->also_kind, nt_channel(to), also, not_sent};
-        if (also)
-            cd_tx_add(tx,
-                      "INSERT INTO notify.letter (letter_id, reference, kind, channel, body,"
-                      " not_sent, not_sent_at) VALUES ($1::uuid, $2, $3, $4, $5, $6::text,"
-                      " CASE WHEN $6::text IS NULL THEN NULL ELSE now() END)"
-                      " ON CONFLICT (reference, kind) DO NOTHING",
-                      6, a);
-        else
-            cd_tx_poison(tx); /* never one without the other: the event comes again */
-        free(also);
-    }
-    const char *v[6] = {letter_id, p->reference, p->kind, nt_channel(to), body, not_sent};
-    cd_tx_add(tx,
-              "INSERT INTO notify.letter (letter_id, reference, kind, channel, body, not_sent,"
-              " not_sent_at) VALUES ($1::uuid, $2, $3, $4, $5, $6::text,"
-              " CASE WHEN $6::text IS NULL THEN NULL ELSE now() END)"
-              " ON CONFLICT (reference, kind) DO NOTHING",
-              6, v);
-    if (not_sent)
-        cd_log_info("letter.not_sent", "{s:s, s:s, s:s}", "reference", p->reference, "kind",
-                    p->kind, "why", not_sent);
     free(body);
-    candour__v1__person__free_unpacked(to, NULL);
-    cd_inbox_commit(p->in, p->ev, tx, nt_deliver_soon, p->app);
+    free(also);
+    free(head);
+    json_decref(names);
+    if (complainant)
+        candour__v1__person__free_unpacked(complainant, NULL);
+    if (patient)
+        candour__v1__person__free_unpacked(patient, NULL);
     free(p);
 }
 
@@ -256,8 +332,13 @@ static void s_letter_also(nt_app_t *app, cd_inbox_t *in, cd_event_t *ev,
     assert(nt_safe_reference(p->kind));
     const char *v[1] = {env->complaint_ref};
     cd_db_query(cd_service_db(app->svc),
-                "SELECT person, (withdrawn_at IS NOT NULL)::text FROM notify.recipient"
-                " WHERE reference = $1",
+                "SELECT r.person, (r.withdrawn_at IS NOT NULL)::text, r.org_id,"
+                " coalesce(r.patient::text, ''),"
+                " coalesce((SELECT jsonb_object_agg(o.org_id, o.letterhead->>'name')"
+                "  FROM notify.org o WHERE coalesce(o.letterhead->>'name', '') <> '')::text, '{}'),"
+                " coalesce((SELECT o.letterhead::text FROM notify.org o"
+                "  WHERE o.org_id = r.org_id), '{}')"
+                " FROM notify.recipient r WHERE r.reference = $1",
                 1, v, s_on_recipient, p);
 }
 
@@ -381,13 +462,16 @@ void nt_on_received(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope 
         cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT, "complaint.received without a complainant");
         return;
     }
+    char *patient =
+        cr->complaint->patient ? cd_pbjson_dumps(&cr->complaint->patient->base, 0) : NULL;
     cd_tx_t *tx = cd_inbox_tx(in, ev);
-    const char *v[3] = {env->complaint_ref, cr->org_id, person};
+    const char *v[4] = {env->complaint_ref, cr->org_id, person, patient};
     cd_tx_add(tx,
-              "INSERT INTO notify.recipient (reference, org_id, person)"
-              " VALUES ($1, $2, $3::jsonb) ON CONFLICT (reference) DO NOTHING",
-              3, v);
+              "INSERT INTO notify.recipient (reference, org_id, person, patient)"
+              " VALUES ($1, $2, $3::jsonb, $4::jsonb) ON CONFLICT (reference) DO NOTHING",
+              4, v);
     free(person);
+    free(patient);
     cd_inbox_commit(in, ev, tx, NULL, NULL);
 }
 
@@ -401,10 +485,16 @@ void nt_on_amended(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *
         cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT, "complaint.amended without a complainant");
         return;
     }
+    char *patient =
+        am->complaint->patient ? cd_pbjson_dumps(&am->complaint->patient->base, 0) : NULL;
     cd_tx_t *tx = cd_inbox_tx(in, ev);
-    const char *v[2] = {env->complaint_ref, person};
-    cd_tx_add(tx, "UPDATE notify.recipient SET person = $2::jsonb WHERE reference = $1", 2, v);
+    const char *v[3] = {env->complaint_ref, person, patient};
+    cd_tx_add(tx,
+              "UPDATE notify.recipient SET person = $2::jsonb, patient = $3::jsonb"
+              " WHERE reference = $1",
+              3, v);
     free(person);
+    free(patient);
     cd_inbox_commit(in, ev, tx, NULL, NULL);
 }
 
@@ -422,11 +512,18 @@ void nt_on_alert(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *en
         return;
     }
     cd_tx_t *tx = cd_inbox_tx(in, ev);
-    const char *v[6] = {env->event_id, env->complaint_ref, da->deadline,
-                        da->party,     da->level,          da->due};
+    nt_app_t *app = arg;
+    const char *v[7] = {env->event_id,
+                        env->complaint_ref,
+                        da->deadline,
+                        da->party,
+                        da->level,
+                        da->due,
+                        NT_MAILS_ALERTS(app) ? "queued" : "none"};
     cd_tx_add(tx,
-              "INSERT INTO notify.alert (event_id, reference, deadline, party, level, due)"
-              " VALUES ($1::uuid, $2, $3, $4, $5, $6::date)",
-              6, v);
+              "INSERT INTO notify.alert (event_id, reference, deadline, party, level, due, org_id,"
+              " email_state) VALUES ($1::uuid, $2, $3, $4, $5, $6::date,"
+              " coalesce((SELECT org_id FROM notify.recipient WHERE reference = $2), ''), $7)",
+              7, v);
     cd_inbox_commit(in, ev, tx, nt_deliver_soon, arg);
 }

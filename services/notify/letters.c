@@ -87,6 +87,13 @@ static void s_header(s_buf_t *b, const Candour__V1__Person *to, const char *refe
     s_header_as(b, to, reference, today, 1);
 }
 
+char *nt_letter_opening(const Candour__V1__Person *to, const char *reference, const char *today)
+{
+    s_buf_t b = {0};
+    s_header(&b, to, reference, today);
+    return s_done(&b);
+}
+
 /* Whether a draft opens with its own salutation ("Dear ..." on its first
  * line): the sign-off gate has checked it is as the complainant asked. */
 static int s_salutes(const char *text)
@@ -501,25 +508,6 @@ char *nt_render_withdrawal(const Candour__V1__Person *to, const char *reference,
               " be glad to hear from you.\n\n"
               "Thank you for taking the time to tell us about your experience.\n\n"
               "Yours sincerely,\n\nThe Complaints Team\n");
-    return s_done(&b);
-}
-
-char *nt_render_alert(const char *reference, const Candour__V1__DeadlineAlert *da,
-                      const char *raised_at)
-{
-    s_buf_t b = {0};
-    int overdue = strcmp(da->level, "overdue") == 0;
-    s_add(&b,
-          "%s: %s deadline%s%s %s\n\nComplaint: %s\nDeadline:  %s%s%s\nDue:       %s\n"
-          "Raised:    %s\n\n%s\n",
-          overdue ? "OVERDUE" : "Due soon", da->deadline, da->party[0] ? " for " : "", da->party,
-          overdue ? "has passed" : "falls due soon", reference, da->deadline,
-          da->party[0] ? ", from " : "", da->party, da->due, raised_at,
-          overdue ? "If the complainant has not been told why, record it now (candourctl late) and"
-                    " they are written to (R5); agree a new date if more time is needed"
-                    " (candourctl extend)."
-                  : "Check the work is on track, or agree a new date with the complainant in good"
-                    " time (candourctl extend).");
     return s_done(&b);
 }
 

@@ -11,6 +11,28 @@
 #include "candour/v1/complaint.pb-c.h"
 #include "candour/v1/events.pb-c.h"
 
+/* The opening every letter has: the address, the date, the reference and
+ * "Dear <as asked>,". malloc'd; NULL on OOM. */
+char *nt_letter_opening(const Candour__V1__Person *to, const char *reference, const char *today);
+
+/* The kind of the letter asking the patient's consent (I2, consent.c). */
+#define NT_KIND_CONSENT "consent-request"
+
+/* I2, R2: a complaint made for a patient needs their consent. To the
+ * patient (complainant names who complained for them): what was raised on
+ * their behalf, that nothing is shared until they agree, and how to reply;
+ * or, when the patient cannot be reached, to the complainant (complainant
+ * NULL or the same person), asking them to have the patient sign and return
+ * the consent. Either way: what happens if no consent comes. */
+char *nt_render_consent_request(const Candour__V1__Person *to,
+                                const Candour__V1__Person *complainant, const char *reference,
+                                const char *today);
+
+/* The letterhead atop a letter (compose.c): the body's Letterhead (its
+ * settings, as JSON) as lines: name, address, postcode, telephone, email,
+ * website; "" when it has none. malloc'd; NULL on OOM. */
+char *nt_render_letterhead(const char *letterhead_json);
+
 /* The kind of the letter confirming a withdrawal. */
 #define NT_KIND_WITHDRAWAL "withdrawal-confirmation"
 
@@ -86,6 +108,19 @@ char *nt_render_withdrawal(const Candour__V1__Person *to, const char *reference,
  * the complainant's name or words (L5, and logs' rule). */
 char *nt_render_alert(const char *reference, const Candour__V1__DeadlineAlert *da,
                       const char *raised_at);
+/* Any alert (alerts.c) by its kind: "deadline" (nt_render_alert), or one
+ * notify raises itself: "delivery-failed" (detail: which letter, by which
+ * channel, after how many tries) or "access-need" (detail: the need a plain
+ * letter does not meet, I7). */
+char *nt_render_alert_of(const char *kind, const char *reference,
+                         const Candour__V1__DeadlineAlert *da, const char *detail,
+                         const char *raised_at);
+
+/* I7: the needs of `to` that a standard or large-print letter does not meet
+ * (easy read, Braille, audio, an interpreter), in words for the team's task
+ * ("Braille; an interpreter"), without the person's own words; 0 when none
+ * (out is ""), 1 when there is a task. */
+int nt_access_task(const Candour__V1__Person *to, char *out, size_t n);
 
 /* Whether a letter of `kind` may still go to a complainant who has withdrawn
  * the complaint: only the confirmation of the withdrawal. Every other letter

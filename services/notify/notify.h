@@ -4,16 +4,21 @@
  *   main.c     configuration, the handler table, start-up
  *   events.c   the events it takes: who to write to, the letters asked for,
  *              withdrawals, deadline alerts; each recorded in one transaction
- *   deliver.c  the delivery round, the daemon's one periodic job: letters and
- *              alerts not yet in the spool are written there, then marked
+ *   deliver.c  the delivery round, the daemon's one periodic job: letters due
+ *              an attempt and alerts not yet out, written to the spool and
+ *              tried by their channel on the thread pool
+ *   marks.c    what each attempt came to, recorded: delivered or sent (with
+ *              letter.sent), tried again later, or failed and raised
  *   spool.c    durable writes into the spool, on libuv's thread pool
+ *   channel.c, post.c, policy.c, smtp.c
+ *              the channels and the retry rule (delivery.h, smtp.h)
  *   letters.c  the letters' words and the rules about which may go (pure)
  *
  * A letter is first committed (one per complaint and kind, by constraint),
- * then delivered: its spool file is made durable under a name fixed by
- * reference and kind, and only then is the letter marked delivered, with its
- * letter.sent event. A crash in between delivers the same file name again, so
- * the spool never holds two of one letter. */
+ * queued; then delivered: its spool files (text for the case file, the PDF)
+ * are made durable under names fixed by reference and kind, it is tried by
+ * its channel, and only then marked, with its letter.sent event. A crash in
+ * between tries the same letter id again, so no one gets two of a letter. */
 #ifndef NOTIFY_NOTIFY_H
 #define NOTIFY_NOTIFY_H
 
@@ -23,6 +28,7 @@
 #include "candour/inbox.h"
 #include "candour/metrics.h"
 #include "candour/service.h"
+#include "delivery.h"
 
 /* The daemon's state, one per process (main.c owns it). */
 typedef struct {
@@ -31,9 +37,15 @@ typedef struct {
     uv_timer_t delivery;    /* fires the delivery round */
     int delivering;         /* a round is running: its query, its flush or its marks */
     int again;              /* work was committed during the round: another round follows */
-    cd_metric_t *m_letters; /* letters delivered */
+    nt_channels_t channels; /* the print hot folder, the relay */
+    nt_retry_t retry;       /* how often, how long apart */
+    cd_metric_t *m_letters; /* letters delivered or sent */
     cd_metric_t *m_failed;  /* failed attempts to deliver a letter or an alert */
+    cd_metric_t *m_raised;  /* letters failed for good, raised to the complaints manager */
 } nt_app_t;
+
+/* Whether alerts go by email too (a relay is configured). */
+#define NT_MAILS_ALERTS(app) ((app)->channels.smtp.url && (app)->channels.smtp.url[0])
 
 /* ---------------------------------------------------------------- events.c
  *
@@ -75,6 +87,7 @@ void nt_deliver_stop(nt_app_t *app);
 void nt_deliver_soon(void *arg);
 
 /* ---------------------------------------------------------------- spool.c */
+/* (before deliver.c's round, which holds spool files) */
 
 #define NT_SPOOL_PATH_MAX PATH_MAX
 
@@ -87,6 +100,8 @@ typedef struct {
     const char *name;             /* in: the file's name without .txt; file-name-safe */
     const char *tag;              /* in: unique to this letter (its id): the staging file's name */
     const char *body;             /* in: the text */
+    const char *head;             /* in: the letterhead ("" or NULL: none): heads the text
+                                   * file, and the PDF's page 1 on the right */
     int pdf;                      /* in: also <name>.pdf, typeset from body (letters by post) */
     int large_print;              /* in: the PDF in large print (access needs, I7) */
     char path[NT_SPOOL_PATH_MAX]; /* out: <root>/<dir>/<name>.txt */
@@ -112,5 +127,52 @@ typedef void (*nt_spool_done_fn)(nt_spool_file_t *files, int n, void *arg);
  * 0, or a negative libuv error code (done is then not called). */
 int nt_spool_write_async(uv_loop_t *loop, const char *root, nt_spool_file_t *files, int n,
                          nt_spool_done_fn done, void *arg);
+
+/* ---------------------------------------------------------------- a round */
+
+typedef enum {
+    NT_ITEM_LETTER,     /* a letter: to the spool, then by its channel */
+    NT_ITEM_ALERT,      /* an alert not yet in the spool */
+    NT_ITEM_ALERT_MAIL, /* an alert in the spool, to email to the complaints manager */
+} nt_item_type_t;
+
+/* One letter or alert of a round: what the work needs and what marking it
+ * needs, copied out of the query's result (which dies with its callback). */
+typedef struct {
+    nt_item_type_t type;
+    char id[40];        /* letter_id (uuid), or the alert's id */
+    char mail_id[48];   /* an alert's Message-ID's left-hand side */
+    char reference[65]; /* the complaint's reference */
+    char name[200];     /* a letter's kind; an alert's file name */
+    char channel[16];   /* a letter's channel: "post", "email" */
+    char level[16];     /* an alert's level, for the log */
+    int has_address;    /* a letter's recipient has a postal address */
+    int large_print;    /* a letter's PDF in large print (access needs) */
+    int attempt;        /* this attempt's number (1 for the first) */
+    int file;           /* its spool file in the round's files, -1 none */
+    char *body;         /* the text (owned) */
+    char *head;         /* a letter's letterhead (owned; "" none) */
+    char *to_email;     /* the recipient's, or the complaints manager's (owned) */
+    char *to_name;      /* (owned) */
+    /* out, from the work */
+    nt_attempt_t outcome;
+    long code;
+    char detail[256];
+} nt_item_t;
+
+typedef struct {
+    uv_work_t req; /* the thread pool's; req.data is the round */
+    nt_app_t *app;
+    int n, nfiles;
+    int full;               /* a query came back with a whole batch: more may wait */
+    nt_item_t *items;       /* [n] */
+    nt_spool_file_t *files; /* [nfiles], pointing into items */
+} nt_round_t;
+
+/* ---------------------------------------------------------------- marks.c */
+
+/* Records what the round's work made of it (file: its spool file, or NULL
+ * for an alert emailed). */
+void nt_mark(nt_app_t *app, const nt_item_t *it, const nt_spool_file_t *file);
 
 #endif

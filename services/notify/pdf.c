@@ -288,10 +288,20 @@ int nt_pdf_render(const char *text, const nt_pdf_opts_t *o, unsigned char **out,
     if (d.bottom > d.foot_top - 5 * S_MM)
         d.bottom = d.foot_top - 5 * S_MM;
     if (org) {
-        /* The letterhead: the body's name, bold, on the right of page 1. */
-        d.head = s_layout(cr, lp ? "DejaVu Sans Bold 18" : "DejaVu Serif Bold 13");
+        /* The letterhead on the right of page 1: the body's name in bold,
+         * the lines after it (address, how to reach it) plain and smaller. */
+        d.head = s_layout(cr, lp ? "DejaVu Sans 14" : "DejaVu Serif 9");
         pango_layout_set_alignment(d.head, PANGO_ALIGN_RIGHT);
         pango_layout_set_text(d.head, org, -1);
+        const char *nl = strchr(org, '\n');
+        PangoAttrList *attrs = pango_attr_list_new();
+        PangoAttribute *bold = pango_attr_weight_new(PANGO_WEIGHT_BOLD);
+        PangoAttribute *big = pango_attr_scale_new(lp ? 1.3 : 1.45);
+        bold->end_index = big->end_index = nl ? (guint)(nl - org) : (guint)strlen(org);
+        pango_attr_list_insert(attrs, bold);
+        pango_attr_list_insert(attrs, big);
+        pango_layout_set_attributes(d.head, attrs);
+        pango_attr_list_unref(attrs);
         int h;
         pango_layout_get_size(d.head, NULL, &h);
         d.start += (double)h / PANGO_SCALE + 2 * d.gap;

@@ -60,7 +60,7 @@ static int s_stage_pdf(const char *dir, nt_spool_file_t *f)
     unsigned char *pdf = NULL;
     size_t len = 0;
     char why[200];
-    nt_pdf_opts_t o = {.reference = f->dir, .large_print = f->large_print};
+    nt_pdf_opts_t o = {.reference = f->dir, .large_print = f->large_print, .org_name = f->head};
     if (nt_pdf_render(f->body, &o, &pdf, &len, why, sizeof why) != 0)
         return EINVAL; /* the text cannot be typeset: logged as the letter's failure */
     int err = s_write_file(f->pdf_tmp, pdf, len);
@@ -89,7 +89,18 @@ static int s_stage(const char *root, nt_spool_file_t *f)
         if (err)
             return err;
     }
-    int err = s_write_file(f->tmp, f->body, strlen(f->body));
+    int err = 0;
+    if (f->head && f->head[0]) {
+        /* The text as the PDF reads: the letterhead, then the letter. */
+        char *text = NULL;
+        if (asprintf(&text, "%s\n\n%s", f->head, f->body) < 0)
+            err = ENOMEM;
+        else
+            err = s_write_file(f->tmp, text, strlen(text));
+        free(text);
+    } else {
+        err = s_write_file(f->tmp, f->body, strlen(f->body));
+    }
     if (err && f->pdf)
         unlink(f->pdf_tmp);
     return err;

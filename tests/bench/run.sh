@@ -299,7 +299,7 @@ start_daemon() { # instance
   ADMIN[$name]=$admin
   local -a env=(
     CANDOUR_DB_URL="$DB_URL" CANDOUR_LOG_LEVEL="${CANDOUR_LOG_LEVEL:-info}"
-    CANDOUR_SPOOL_DIR="$RUN/spool" CANDOUR_BANK_HOLIDAYS="$ROOT/deploy/bank-holidays.json"
+    CANDOUR_SPOOL_DIR="$RUN/spool" CANDOUR_PRINT_DIR="$RUN/print" CANDOUR_BANK_HOLIDAYS="$ROOT/deploy/bank-holidays.json"
     CANDOUR_INTAKE_PUBLIC_BIND="$PUBLIC" CANDOUR_INTAKE_KEY_FILE="$RUN/keys/intake.key"
     CANDOUR_GATEWAY_HTTP="127.0.0.1:$http"
     # The end-to-end figure is receipt to acknowledgement spooled: the

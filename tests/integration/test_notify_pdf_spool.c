@@ -135,12 +135,68 @@ Test(notify_pdf, I7_large_print_when_the_complainants_access_needs_ask)
     free(normal);
 }
 
-Test(notify_pdf, a_letter_by_email_goes_as_text)
+/* The letter's id, from the database. */
+static char *s_letter_id(const char *ref)
+{
+    const char *p[1] = {ref};
+    char *id = h_scalar(s_h,
+                        "SELECT letter_id::text FROM notify.letter WHERE reference = $1"
+                        " AND kind = 'acknowledgement'",
+                        1, p);
+    cr_assert(id && id[0], "no letter for %s", ref);
+    return id;
+}
+
+Test(notify_pdf, N1_a_letter_by_post_goes_to_the_print_hot_folder_with_its_manifest)
+{
+    s_received("CDR-PDF5-0005", 1, CANDOUR__V1__FORMAT__FORMAT_LARGE_PRINT);
+    char *id = s_letter_id("CDR-PDF5-0005");
+    char pdf[1024], job[1024], manifest[1024];
+    s_path(pdf, sizeof pdf, "CDR-PDF5-0005", "pdf");
+    snprintf(job, sizeof job, "%s/print/%s.pdf", h_dir(s_h), id);
+    snprintf(manifest, sizeof manifest, "%s/print/%s.json", h_dir(s_h), id);
+    cr_assert_eq(access(job, F_OK), 0, "no print job %s", job);
+    char *m = h_read_file(manifest);
+    cr_assert(m, "no manifest %s", manifest);
+    /* The manifest names the letter and the PDF's digest, never the address. */
+    char *sum = s_run("sha256sum", job, "| cut -c1-64");
+    sum[strcspn(sum, "\n")] = 0;
+    cr_assert(strstr(m, "\"reference\": \"CDR-PDF5-0005\"") && strstr(m, sum) &&
+                  strstr(m, "\"format\": \"large-print\"") && strstr(m, id),
+              "%s (sha %s)", m, sum);
+    cr_assert(!strstr(m, "Mill Lane") && !strstr(m, "Fenwick"), "personal data in %s", m);
+    char *cmp = s_run("cmp", job, pdf);
+    cr_assert_str_empty(cmp, "the print job is not the spool's PDF: %s", cmp);
+    const char *p[1] = {id};
+    cr_assert_eq(h_count(s_h,
+                         "SELECT count(*) FROM notify.letter l JOIN notify.delivery_attempt a"
+                         " USING (letter_id) WHERE l.letter_id = $1::uuid AND l.state = 'delivered'"
+                         " AND a.outcome = 'delivered' AND a.channel = 'post'",
+                         1, p),
+                 1);
+    free(cmp);
+    free(sum);
+    free(m);
+    free(id);
+}
+
+Test(notify_pdf, a_letter_by_email_keeps_its_pdf_for_the_attachment_and_is_not_printed)
 {
     s_received("CDR-PDF3-0003", 0, CANDOUR__V1__FORMAT__FORMAT_STANDARD);
-    char pdf[1024], txt[1024];
+    char *id = s_letter_id("CDR-PDF3-0003");
+    char pdf[1024], txt[1024], job[1024];
     s_path(pdf, sizeof pdf, "CDR-PDF3-0003", "pdf");
     s_path(txt, sizeof txt, "CDR-PDF3-0003", "txt");
+    snprintf(job, sizeof job, "%s/print/%s.pdf", h_dir(s_h), id);
     cr_assert_eq(access(txt, F_OK), 0);
-    cr_assert_neq(access(pdf, F_OK), 0, "an email letter got a PDF");
+    cr_assert_eq(access(pdf, F_OK), 0, "an email letter has no PDF to attach");
+    cr_assert_neq(access(job, F_OK), 0, "an email letter went to print");
+    /* No relay configured: it stays in the spool, which is then the outbox. */
+    const char *p[1] = {id};
+    cr_assert_eq(h_count(s_h,
+                         "SELECT count(*) FROM notify.letter WHERE letter_id = $1::uuid"
+                         " AND state = 'sent' AND channel = 'email'",
+                         1, p),
+                 1);
+    free(id);
 }

@@ -269,6 +269,13 @@ static void s_child_env(h_t *h)
 {
     setenv("CANDOUR_DB_URL", h->db_url, 1);
     setenv("CANDOUR_SPOOL_DIR", h->spool, 1);
+    char print[sizeof h->dir + 8];
+    snprintf(print, sizeof print, "%s/print", h->dir);
+    setenv("CANDOUR_PRINT_DIR", print, 1);
+    /* Retries a test can wait for (a test may set its own first). */
+    setenv("CANDOUR_DELIVERY_BACKOFF_MS", "100", 0);
+    setenv("CANDOUR_DELIVERY_BACKOFF_MAX_MS", "1000", 0);
+    setenv("CANDOUR_DELIVERY_ATTEMPTS", "10", 0);
     setenv("CANDOUR_LOG_LEVEL", "debug", 1);
     setenv("CANDOUR_GATEWAY_HTTP", "127.0.0.1:0", 1);
     for (int i = 0; i < H_NSVC; i++) {

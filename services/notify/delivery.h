@@ -1,0 +1,87 @@
+/* delivery.h - how a letter leaves: its channel (post or email), the print
+ * hot folder, and the rule for what follows an attempt (N1).
+ *
+ *   policy.c   after an attempt: sent, delivered, another try (when), or
+ *              failed and raised (pure)
+ *   post.c     the print hot folder: the PDF and its manifest, durably
+ *   channel.c  one attempt by the letter's channel, off the event loop
+ *
+ * The letter id is the idempotency key end to end: the hot folder's files
+ * are named by it and an email's Message-ID is made from it, so a letter
+ * tried again after a crash replaces its own file or is recognisable as a
+ * resend, never a second letter. */
+#ifndef NOTIFY_DELIVERY_H
+#define NOTIFY_DELIVERY_H
+
+#include <stddef.h>
+
+#include "smtp.h"
+
+/* ---------------------------------------------------------------- policy.c */
+
+/* What an attempt came to. */
+typedef enum {
+    NT_ATTEMPT_SENT,      /* the relay accepted the email */
+    NT_ATTEMPT_DELIVERED, /* the letter is durable in the print hot folder */
+    NT_ATTEMPT_RETRY,     /* not now (relay down, 4xx, disk full): try again */
+    NT_ATTEMPT_REFUSED,   /* never (5xx, no address to deliver to): raise it */
+} nt_attempt_t;
+
+typedef struct {
+    int attempts;        /* tries before a letter is failed and raised (>= 1) */
+    long backoff_ms;     /* the wait after the first failed try; doubled each time */
+    long backoff_max_ms; /* the longest wait */
+} nt_retry_t;
+
+/* The letter's state after attempt number `attempt` (1 for the first) came
+ * to `a`: "sent", "delivered", "queued" (tried again after *wait_ms) or
+ * "failed" (refused, or the last try spent: raised to the complaints
+ * manager). *wait_ms is 0 unless "queued". */
+const char *nt_after_attempt(nt_attempt_t a, int attempt, const nt_retry_t *r, long *wait_ms);
+
+/* The name of an outcome, as notify.delivery_attempt records it. */
+const char *nt_attempt_name(nt_attempt_t a);
+
+/* ---------------------------------------------------------------- post.c */
+
+/* Puts the PDF at pdf_path into the hot folder `dir` as <letter_id>.pdf,
+ * then its manifest <letter_id>.json (written last: a print service takes a
+ * job when its manifest appears), each flushed before its name is, and the
+ * folder after. The manifest names the letter, its reference, kind, pages,
+ * format and the PDF's SHA-256: never the address, which the window of the
+ * envelope shows from the PDF itself. 0, or an errno (nothing left half
+ * written under the final names). Blocking. */
+int nt_post_write(const char *dir, const char *letter_id, const char *reference, const char *kind,
+                  int large_print, const char *pdf_path);
+
+/* ---------------------------------------------------------------- channel.c */
+
+/* The channels' configuration (main.c). */
+typedef struct {
+    const char *print_dir; /* the hot folder for letters by post */
+    nt_smtp_config_t smtp; /* smtp.url "" = no relay: email stays in the spool */
+} nt_channels_t;
+
+/* One letter to try by its channel. */
+typedef struct {
+    /* in */
+    const char *letter_id, *reference, *kind, *channel; /* channel: "post" or "email" */
+    const char *to_email, *to_name;                     /* email */
+    int has_address;                                    /* post: a postal address to print */
+    int large_print;
+    const char *pdf_path; /* the PDF in the spool (the attachment; the print) */
+    const char *subject;  /* email */
+    const char *body;     /* email: the text */
+    /* out */
+    nt_attempt_t outcome;
+    long code;        /* the relay's last reply code, 0 if none */
+    char detail[256]; /* plain words; may name the address: database only */
+} nt_attempt_req_t;
+
+/* Tries it once. Blocking: run it off the event loop. */
+void nt_channel_attempt(const nt_channels_t *ch, nt_attempt_req_t *a);
+
+/* The subject line of a letter's email: "Your complaint <reference>: <what>". */
+void nt_email_subject(const char *kind, const char *reference, char *out, size_t n);
+
+#endif
