@@ -39,10 +39,10 @@ char *nt_render_alert_of(const char *kind, const char *reference,
         n = asprintf(&out,
                      "LETTER NOT DELIVERED\n\nComplaint: %s\nLetter:    %s\nRaised:    %s\n\n"
                      "Candour could not deliver this letter and has stopped trying. The case"
-                     " shows each attempt and what the relay or the print folder said"
-                     " (candourctl case show %s). Check the complainant's contact details, then"
-                     " send the letter another way, or put the cause right and send it again"
-                     " (candourctl letters resend).\n",
+                     " file shows each try and what the relay or the print folder said"
+                     " (candourctl case show %s). Check the complainant's contact details and"
+                     " send the letter another way; the text and the PDF are in the case's"
+                     " spool folder.\n",
                      reference, detail, raised_at, reference);
     else
         n = asprintf(

@@ -34,6 +34,7 @@
 #include "candour/v1/events.pb-c.h"
 #include "letters.h"
 #include "notify.h"
+#include "template.h"
 
 /* What a letter is written from: who to, the reference, today's date, the
  * event's payload (decoded by the catalogue's message for its type), and the
@@ -44,7 +45,8 @@ typedef struct {
     const char *reference;
     const char *today;
     const ProtobufCMessage *payload;
-    json_t *names; /* {org_id: name} */
+    json_t *names;        /* {org_id: name} */
+    const char *covering; /* the body's covering letter from its template, or NULL */
 } s_ctx_t;
 
 typedef char *(*s_render_fn)(const s_ctx_t *c);
@@ -117,6 +119,59 @@ static char *s_covering(const s_ctx_t *c)
 {
     return nt_render_covering(c->to, c->reference, c->today,
                               (const Candour__V1__ResponseApproved *)c->payload);
+}
+
+/* F2: the covering letter as the body's template words it, signed by the
+ * response's signatory, when they wrote none of their own. */
+static char *s_covering_template(const s_ctx_t *c)
+{
+    Candour__V1__ResponseApproved ra = *(const Candour__V1__ResponseApproved *)c->payload;
+    ra.covering_letter = (char *)c->covering;
+    ra.covering_signed_by = ra.signed_by;
+    ra.covering_signatory_role = ra.signatory_role;
+    return nt_render_covering(c->to, c->reference, c->today, &ra);
+}
+
+/* The response date a letter gives, by its kind (templates' response.due). */
+static const char *s_due_of(const char *kind, const ProtobufCMessage *payload)
+{
+    if (strcmp(kind, "acknowledgement") == 0)
+        return ((const Candour__V1__LetterRequested *)payload)->response_due;
+    if (strncmp(kind, "progress-", 9) == 0)
+        return ((const Candour__V1__ProgressSent *)payload)->response_due;
+    if (strncmp(kind, "extension-", 10) == 0)
+        return ((const Candour__V1__DeadlineExtended *)payload)->new_due;
+    if (strncmp(kind, "late-response-", 14) == 0)
+        return ((const Candour__V1__ResponseLate *)payload)->expected_by;
+    return NULL;
+}
+
+/* The body's templates applied to a letter (compose.c); a part that
+ * cannot be rendered keeps Candour's words, and is logged. */
+static void s_templates(const s_ctx_t *c, const char *kind, const char *org_name, const char *json,
+                        char **text, char **head)
+{
+    char today[64], due[64];
+    cd_date_t d;
+    cd_date_parse(c->today, &d);
+    cd_date_words(d, 1, today, sizeof today);
+    const char *iso = s_due_of(kind, c->payload);
+    due[0] = '\0';
+    if (iso && cd_date_parse(iso, &d) == 0)
+        cd_date_words(d, 1, due, sizeof due);
+    nt_var_t vars[8] = {
+        {"reference", c->reference},
+        {"today", today},
+        {"org.name", org_name},
+        {"complainant.salutation", c->to->address_as[0] ? c->to->address_as : c->to->name},
+        {"response.due", due},
+        {NULL, NULL},
+    };
+    const char *failed = NULL;
+    nt_compose(text, head, json, vars, &failed);
+    if (failed)
+        cd_log_error("template.not_applied", "{s:s, s:s, s:s}", "reference", c->reference, "kind",
+                     kind, "part", failed);
 }
 
 static char *s_extension(const s_ctx_t *c)
@@ -260,9 +315,31 @@ static void s_on_recipient(const cd_tx_result_t *res, void *arg)
                  .today = today,
                  .payload = p->payload,
                  .names = names};
+    /* The body's own covering letter goes with its response (F2) when the
+     * signatory wrote none. */
+    json_t *cover = json_loads(PQgetvalue(r, 0, 7), 0, NULL);
+    c.covering = json_string_value(json_object_get(cover, "covering"));
+    if (!p->also && c.covering && strcmp(p->kind, "final-response") == 0) {
+        p->also = s_covering_template;
+        snprintf(p->also_kind, sizeof p->also_kind, "%s", NT_KIND_COVERING);
+    }
     char *body = to ? p->render(&c) : NULL;
     char *also = body && p->also ? p->also(&c) : NULL;
     char *head = nt_render_letterhead(PQgetvalue(r, 0, 5));
+    if (body && head) {
+        json_t *lh = json_loads(PQgetvalue(r, 0, 5), 0, NULL);
+        const char *org_name = json_string_value(json_object_get(lh, "name"));
+        if (!org_name || !org_name[0])
+            org_name = PQgetvalue(r, 0, 2);
+        s_templates(&c, p->kind, org_name, PQgetvalue(r, 0, 6), &body, &head);
+        if (also) {
+            char *also_head = NULL; /* the covering letter shares the response's letterhead */
+            s_templates(&c, p->also_kind, org_name, PQgetvalue(r, 0, 7), &also, &also_head);
+            free(also_head);
+        }
+        json_decref(lh);
+    }
+    json_decref(cover);
     if (!body || !head || (p->also && !also)) {
         /* Never one without the other: the event is refused, and seen. */
         cd_inbox_nak(p->in, p->ev, CD_CODE_RENDER_FAILED, "the letter could not be rendered");
@@ -330,16 +407,20 @@ static void s_letter_also(nt_app_t *app, cd_inbox_t *in, cd_event_t *ev,
         snprintf(p->also_kind, sizeof p->also_kind, "%s", also_kind);
     snprintf(p->kind, sizeof p->kind, "%s", kind);
     assert(nt_safe_reference(p->kind));
-    const char *v[1] = {env->complaint_ref};
+    const char *v[3] = {env->complaint_ref, p->kind, NT_KIND_COVERING};
     cd_db_query(cd_service_db(app->svc),
                 "SELECT r.person, (r.withdrawn_at IS NOT NULL)::text, r.org_id,"
                 " coalesce(r.patient::text, ''),"
                 " coalesce((SELECT jsonb_object_agg(o.org_id, o.letterhead->>'name')"
                 "  FROM notify.org o WHERE coalesce(o.letterhead->>'name', '') <> '')::text, '{}'),"
                 " coalesce((SELECT o.letterhead::text FROM notify.org o"
-                "  WHERE o.org_id = r.org_id), '{}')"
+                "  WHERE o.org_id = r.org_id), '{}'),"
+                " coalesce((SELECT json_object_agg(t.part, t.body)"
+                "  FROM notify.template_for(r.org_id, $2) t)::text, '{}'),"
+                " coalesce((SELECT json_object_agg(t.part, t.body)"
+                "  FROM notify.template_for(r.org_id, $3) t)::text, '{}')"
                 " FROM notify.recipient r WHERE r.reference = $1",
-                1, v, s_on_recipient, p);
+                3, v, s_on_recipient, p);
 }
 
 static void s_letter(nt_app_t *app, cd_inbox_t *in, cd_event_t *ev,

@@ -33,6 +33,21 @@ char *nt_render_consent_request(const Candour__V1__Person *to,
  * website; "" when it has none. malloc'd; NULL on OOM. */
 char *nt_render_letterhead(const char *letterhead_json);
 
+/* A template variable's value (compose.c). */
+typedef struct {
+    const char *name, *value;
+} nt_var_t;
+
+/* Applies the body's templates (templates_json: {part: text}, from
+ * notify.template_for) to a letter: the signature replaces the letter's
+ * sign-off (from its last "Yours sincerely,"; signatory.name and .role are
+ * read from it and added to vars, which must have room for two more and
+ * end with {NULL}), the footer follows it, the letterhead replaces *head.
+ * A part whose template cannot be rendered keeps Candour's words, and
+ * *failed names it. 0, or -1 out of memory (the letter as it was). */
+int nt_compose(char **letter, char **head, const char *templates_json, nt_var_t *vars,
+               const char **failed);
+
 /* The kind of the letter confirming a withdrawal. */
 #define NT_KIND_WITHDRAWAL "withdrawal-confirmation"
 

@@ -344,3 +344,44 @@ Test(notify_delivery, N1_a_refusal_by_the_relay_fails_the_letter_at_once)
                  1);
     cr_assert_eq(s_files(s_mail, ".eml"), 0);
 }
+
+/* A template of the body's, as `candourctl templates import` stores it. */
+static void s_template(const char *org, const char *kind, const char *part, const char *body)
+{
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO notify.template (org_id, kind, part, version, body, sha256, imported_by)"
+             " VALUES ('%s', '%s', '%s', 1, E'%s', encode(sha256(convert_to(E'%s', 'UTF8')),"
+             " 'hex'), 'ops: test')",
+             org, kind, part, body, body);
+    h_exec(s_h, sql);
+}
+
+Test(notify_delivery, templates_as_data_frame_the_letter_with_the_bodys_own_words)
+{
+    s_h = h_new("notify_delivery");
+    cr_assert_eq(h_start(s_h, "notify"), 0);
+    s_template("ICB-W", "*", "letterhead", "West Yorkshire ICB\\nWhite Rose House\\nWakefield");
+    s_template("ICB-W", "acknowledgement", "signature",
+               "With best wishes,\\n\\n{{signatory.name}}\\n{{org.name}} complaints");
+    s_template("", "*", "footer", "Quote {{reference}}. We reply by {{response.due}}.");
+    const char *ref = "CDR-TMPL-0001";
+    s_received(ref, "post", CANDOUR__V1__FORMAT__FORMAT_STANDARD);
+    s_ack(ref);
+    cr_assert(s_wait_state(ref, "delivered", 15000));
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s/acknowledgement.txt", h_spool(s_h), ref);
+    char *text = h_read_file(path);
+    cr_assert(text, "no letter at %s", path);
+    /* The letterhead heads it; the body's sign-off replaces Candour's; the
+     * default footer follows, its variables from the case. */
+    cr_assert(
+        strncmp(text, "West Yorkshire ICB\nWhite Rose House\nWakefield\n\nRosa Fenwick\n", 60) == 0,
+        "%s", text);
+    cr_assert(strstr(text, "With best wishes,\n\nThe Complaints Team\nICB-W complaints\n") &&
+                  !strstr(text, "Yours sincerely"),
+              "%s", text);
+    cr_assert(strstr(text, "Quote CDR-TMPL-0001. We reply by Friday 18 December 2026."), "%s",
+              text);
+    free(text);
+}

@@ -337,3 +337,126 @@ Test(notify_pdf, bad_input_is_refused_with_a_message_and_no_output)
     s_refused("Dear Mrs Patel,\n", "", "empty reference");
     s_refused("Dear Mrs Patel,\n", "CDR-\xff", "reference not UTF-8");
 }
+
+/* ---------------------------------------------------------------- every kind */
+
+/* text as PDF, then read back with pdftotext; each phrase must be there,
+ * with the reference and the page footer. */
+static void s_reads_back(const char *kind, char *text, const char *const *phrases)
+{
+    cr_assert_not_null(text, "%s not rendered", kind);
+    char path[64];
+    s_pdf(text, 0, path);
+    char *back = s_squash(s_run("pdftotext '%s' -", path));
+    for (const char *const *p = phrases; *p; p++)
+        cr_assert(strstr(back, *p), "%s: '%s' not in the PDF:\n%s", kind, *p, back);
+    cr_assert(strstr(back, "Our reference: " REF) && strstr(back, "Page 1 of"), "%s: %s", kind,
+              back);
+    unlink(path);
+    free(back);
+    free(text);
+}
+
+Test(notify_pdf, N1_every_letter_kind_renders_as_a_pdf_that_reads_back)
+{
+    Candour__V1__Person to = s_person();
+    Candour__V1__Person patient = s_person();
+    patient.name = "Ravi Patel";
+    patient.address_as = "Mr Patel";
+    const char *today = "2026-12-04";
+
+    s_reads_back("acknowledgement", s_ack(),
+                 (const char *const[]){"Dear Mrs Patel,", "Thank you for your complaint", NULL});
+    s_reads_back("consent-request to the patient",
+                 nt_render_consent_request(&patient, &to, REF, today),
+                 (const char *const[]){"Dear Mr Patel,", "Anita Patel has made a complaint",
+                                       "we need your consent", NULL});
+    s_reads_back("consent-request to the complainant",
+                 nt_render_consent_request(&to, NULL, REF, today),
+                 (const char *const[]){"Dear Mrs Patel,", "we need their consent", NULL});
+    static const struct {
+        const char *outcome, *phrase;
+        int appeal;
+    } triage[] = {
+        {"appeal", "appeal", 0},
+        {"not-required", "Dear Mrs Patel,", 0},
+        {"declined-out-of-time", "12 months", 0},
+        {"pass-to-provider", "Leeds Teaching Hospitals", 0},
+        {"redirect-nhse", "NHS England", 0},
+        {"handle-here", "appeal", 1},
+    };
+    for (size_t i = 0; i < sizeof triage / sizeof triage[0]; i++) {
+        Candour__V1__LetterRequested lr = CANDOUR__V1__LETTER_REQUESTED__INIT;
+        lr.kind = "triage-outcome";
+        lr.outcome = (char *)triage[i].outcome;
+        lr.reason = "the care was commissioned elsewhere";
+        lr.lead_org = triage[i].outcome[0] == 'r' ? "NHS England" : "Leeds Teaching Hospitals";
+        lr.appeal = triage[i].appeal;
+        s_reads_back(triage[i].outcome, nt_render_triage(&to, REF, today, &lr),
+                     (const char *const[]){triage[i].phrase, NULL});
+    }
+    Candour__V1__ProgressSent ps = CANDOUR__V1__PROGRESS_SENT__INIT;
+    ps.number = 1;
+    ps.response_due = "2026-12-18";
+    s_reads_back("progress", nt_render_progress(&to, REF, today, &ps),
+                 (const char *const[]){"18 December 2026", NULL});
+    Candour__V1__DeadlineExtended de = CANDOUR__V1__DEADLINE_EXTENDED__INIT;
+    de.new_due = "2027-01-15";
+    de.reason = "we are waiting for the ward's records";
+    de.agreed_on = "2026-12-03";
+    s_reads_back("extension", nt_render_extension(&to, REF, today, &de),
+                 (const char *const[]){"15 January 2027", NULL});
+    Candour__V1__ResponseLate rl = CANDOUR__V1__RESPONSE_LATE__INIT;
+    rl.due = "2026-12-01";
+    rl.expected_by = "2026-12-22";
+    rl.reason = "a key witness is on leave";
+    s_reads_back("late-response", nt_render_late(&to, REF, today, &rl),
+                 (const char *const[]){"sorry", "22 December 2026", "Ombudsman", NULL});
+    Candour__V1__ResponseApproved ra = CANDOUR__V1__RESPONSE_APPROVED__INIT;
+    ra.outcome = CANDOUR__V1__OUTCOME__OUTCOME_UPHELD;
+    ra.findings = "The discharge letter was sent late.";
+    ra.signed_by = "Dr Jo Reed";
+    ra.signatory_role = "Chief Executive";
+    ra.covering_letter = "Please find our response enclosed.";
+    ra.covering_signed_by = "Sam Hale";
+    ra.covering_signatory_role = "Director of Nursing";
+    s_reads_back("final-response", nt_render_final_response(&to, REF, today, &ra),
+                 (const char *const[]){"upheld", "Parliamentary and Health Service Ombudsman",
+                                       "Dr Jo Reed", NULL});
+    s_reads_back("covering-letter", nt_render_covering(&to, REF, today, &ra),
+                 (const char *const[]){"Please find our response enclosed.", "Sam Hale", NULL});
+    Candour__V1__ComplaintWithdrawn cw = CANDOUR__V1__COMPLAINT_WITHDRAWN__INIT;
+    cw.reason = "resolved";
+    s_reads_back("withdrawal-confirmation", nt_render_withdrawal(&to, REF, today, &cw),
+                 (const char *const[]){"withdraw", NULL});
+}
+
+Test(notify_pdf, a_letterhead_heads_page_one_first_line_bold)
+{
+    char *head = nt_render_letterhead("{\"name\": \"Leeds Health Board\", \"address\":"
+                                      " [\"1 Park Row\", \"Leeds\"], \"postcode\": \"LS1 5AB\","
+                                      " \"phone\": \"0113 000 0000\"}");
+    cr_assert_str_eq(head,
+                     "Leeds Health Board\n1 Park Row\nLeeds\nLS1 5AB\nTelephone: 0113 000 0000");
+    nt_pdf_opts_t o = {.reference = REF, .org_name = head};
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    char err[256] = "";
+    char *text = s_ack();
+    cr_assert_eq(nt_pdf_render(text, &o, &pdf, &len, err, sizeof err), 0, "%s", err);
+    char path[64] = "/tmp/candour-pdf-test-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0 && write(fd, pdf, len) == (ssize_t)len);
+    close(fd);
+    char *back = s_squash(s_run("pdftotext -l 1 '%s' -", path));
+    cr_assert(strstr(back, "Leeds Health Board") && strstr(back, "Telephone: 0113 000 0000"), "%s",
+              back);
+    char *fonts = s_run("pdffonts '%s'", path);
+    cr_assert(strstr(fonts, "DejaVuSerif-Bold") && strstr(fonts, "DejaVuSerif "), "%s", fonts);
+    unlink(path);
+    free(fonts);
+    free(back);
+    free(text);
+    free(pdf);
+    free(head);
+}
