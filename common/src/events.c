@@ -43,6 +43,9 @@ static const cd_event_type_t s_types[] = {
     E("progress.sent", progress_sent, "routing", s_notify),
     E("response.late", response_late, "routing", s_notify),
     E("contribution.requested", contribution_requested, "routing", s_intake),
+    /* Partners told over the bus (N2): a referral, the final response. */
+    E("complaint.referred", complaint_referred, "routing", s_intake),
+    E("response.shared", response_shared, "routing", s_intake),
     E("contributions.merged", contributions_merged, "routing", s_investigation),
     E("out_of_time.decided", out_of_time_decided, "routing", s_routing),
     E("acknowledgement.due", acknowledgement_due, "routing", s_routing),

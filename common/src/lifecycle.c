@@ -39,6 +39,9 @@ enum {
     A_ALERT = CD_LC_A_ALERT,
     A_RETRIAGE = CD_LC_A_RETRIAGE,
     A_ACK_IF_OWED = CD_LC_A_ACK_IF_OWED,
+    A_REFER = CD_LC_A_REFER,
+    A_ASK_CONSENT = CD_LC_A_ASK_CONSENT,
+    A_SHARE = CD_LC_A_SHARE_RESPONSE,
     /* Closed after it was received: an acknowledgement still owed goes now. */
     A_END = CD_LC_A_CLOSE | CD_LC_A_ACK_IF_OWED,
 };
@@ -49,8 +52,9 @@ static const cd_lc_row_t s_rows[] = {
     {B(UNSPECIFIED),        CD_LC_RECEIVED,                      S(RECEIVED),                    A_STATUS | A_ACK},
     {B(UNSPECIFIED),        CD_LC_COMPLIMENT_RECEIVED,           S(COMPLIMENT),                  A_STATUS},
     {B(UNSPECIFIED),        CD_LC_OUTSIDE_REGS_RECEIVED,         S(OUTSIDE_REGULATIONS),         A_STATUS},
-    /* Before triage: what it waits for first is its state (I1-I3, R2). */
-    {BEFORE_TRIAGE,         CD_LC_HELD_FOR_CONSENT,              S(AWAITING_CONSENT),            A_STATUS},
+    /* Before triage: what it waits for first is its state (I1-I3, R2).
+     * Consent is asked for in writing, once, the first time it waits for it. */
+    {BEFORE_TRIAGE,         CD_LC_HELD_FOR_CONSENT,              S(AWAITING_CONSENT),            A_STATUS | A_ASK_CONSENT},
     {BEFORE_TRIAGE,         CD_LC_HELD_FOR_SUMMARY,              S(AWAITING_SUMMARY_AGREEMENT),  A_STATUS},
     {BEFORE_TRIAGE,         CD_LC_HELD_OUT_OF_TIME,              S(OUT_OF_TIME),                 A_STATUS},
     {OPEN,                  CD_LC_CONSENT_RECORDED,              S(UNSPECIFIED),                 A_RETRIAGE | A_ASK},
@@ -66,16 +70,19 @@ static const cd_lc_row_t s_rows[] = {
     {BEFORE_TRIAGE,         CD_LC_TRIAGED_NOT_REQUIRED,          S(NOT_REQUIRED),                A_STATUS | A_TELL | A_END},
     {BEFORE_TRIAGE,         CD_LC_TRIAGED_ALREADY_INVESTIGATED,  S(ALREADY_INVESTIGATED),        A_STATUS | A_TELL | A_END},
     {BEFORE_TRIAGE,         CD_LC_TRIAGED_APPEAL,                S(APPEAL),                      A_STATUS | A_TELL | A_END},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_PASS_TO_PROVIDER,      S(PASSED_TO_PROVIDER),          A_STATUS | A_TELL | A_END},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_REDIRECT_NHSE,         S(REDIRECTED_TO_NHSE),          A_STATUS | A_TELL | A_END},
-    {BEFORE_TRIAGE,         CD_LC_TRIAGED_ELSEWHERE,             S(COORDINATED_BY_ANOTHER_BODY), A_STATUS | A_TELL | A_END},
+    /* Sent on: the body that now has it is sent it over the bus, and it
+     * counts as made to that body from its receipt there (I5a, N2). */
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_PASS_TO_PROVIDER,      S(PASSED_TO_PROVIDER),          A_STATUS | A_TELL | A_END | A_REFER},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_REDIRECT_NHSE,         S(REDIRECTED_TO_NHSE),          A_STATUS | A_TELL | A_END | A_REFER},
+    {BEFORE_TRIAGE,         CD_LC_TRIAGED_ELSEWHERE,             S(COORDINATED_BY_ANOTHER_BODY), A_STATUS | A_TELL | A_END | A_REFER},
     /* The case, the response and its letter. A step may overtake the one
      * before it (events from different services), never go back. */
     {B(RECEIVED),           CD_LC_CASE_OPENED,                   S(UNDER_INVESTIGATION),         A_STATUS},
     {BEFORE_OUTCOME,        CD_LC_CONTRIBUTION,                  S(UNSPECIFIED),                 A_MERGE},
     /* The response is on its way: an acknowledgement still owed goes first. */
     {BEFORE_OUTCOME,        CD_LC_INVESTIGATION_COMPLETED,       S(AWAITING_SIGN_OFF),           A_STATUS | A_ACK_IF_OWED},
-    {BEFORE_SIGNATURE,      CD_LC_RESPONSE_APPROVED,             S(RESPONSE_APPROVED),           A_STATUS},
+    /* The one coordinated response goes to the partners too (R3, N2). */
+    {BEFORE_SIGNATURE,      CD_LC_RESPONSE_APPROVED,             S(RESPONSE_APPROVED),           A_STATUS | A_SHARE},
     /* F2: a signatory sends the draft back; the investigator edits it and
      * records the outcome again (investigation-completed, above). */
     {B(AWAITING_SIGN_OFF),  CD_LC_DRAFT_RETURNED,                S(UNDER_INVESTIGATION),         A_STATUS},

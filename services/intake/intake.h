@@ -8,7 +8,9 @@
  *                summary agreed, status (load, decide, guarded write)
  *   queries.c    status changes of the caller's complaints, and the
  *                complaint.status_changed events that feed them
- *   partners.c   a partner's messages and contributions (R3)
+ *   partners.c   what other bodies collect over the bus (contribution
+ *                requests, referrals, final responses: R3, N2) and their
+ *                contributions
  *   requests.c   the checks every request gets, and the dispatch by operation
  * The staff directory's copy (intake.staff, intake.org) is kept by
  * directory.h's handlers, rows of main.c's table. */
@@ -100,5 +102,9 @@ void in_get_messages(cd_op_t *op);
 void in_submit_contribution(cd_op_t *op);
 void in_on_contribution_requested(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                                   const ProtobufCMessage *payload, void *arg);
+void in_on_complaint_referred(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                              const ProtobufCMessage *payload, void *arg);
+void in_on_response_shared(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                           const ProtobufCMessage *payload, void *arg);
 
 #endif

@@ -28,6 +28,8 @@ int main(int argc, char **argv)
     static const cd_handler_t handlers[] = {
         {"complaint.status_changed", in_on_status_changed},
         {"contribution.requested", in_on_contribution_requested},
+        {"complaint.referred", in_on_complaint_referred},
+        {"response.shared", in_on_response_shared},
         {"staff.changed", cd_dir_on_staff_changed},
         {"org.changed", cd_dir_on_org_changed},
         {NULL, NULL},

@@ -145,7 +145,8 @@ static void s_apply_free(rt_apply_t *a)
  * them their outbox seq in this order: the order each subscriber is sent
  * them in. A payload is built on the stack of the helper that decides it,
  * so each event keeps a copy of its own until the put. */
-#define S_MAX_EVENTS (5 + RT_MAX_PARTNERS) /* routed, ack, status, outcome, declined; requests */
+/* routed, ack, status, outcome, declined, consent asked, referral; requests or shares */
+#define S_MAX_EVENTS (7 + RT_MAX_PARTNERS)
 
 typedef struct {
     cd_event_out_t ev[S_MAX_EVENTS];      /* the events, in the order decided */
@@ -201,8 +202,15 @@ static void s_put_actions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
             routed->n_partners = (size_t)t->npartners;
             routed->partners = partners;
         }
-        if (routed)
+        /* Investigation needs no means of reaching the complainant (notify
+         * has them): the contact details stay in routing's record, for a
+         * referral consent allows (R2). */
+        Candour__V1__Person *complainant = routed ? routed->complainant : NULL;
+        if (routed) {
+            routed->complainant = NULL;
             s_put(tx, evs, a, "complaint.routed", &routed->base, NULL);
+            routed->complainant = complainant;
+        }
         if (routed) {
             routed->n_partners = 0; /* the parser's copy owns none of these */
             routed->partners = NULL;
@@ -329,12 +337,13 @@ static void s_event_triage_inputs(rt_apply_t *a)
     }
 }
 
-static void s_triage(const rt_apply_t *a, rt_triage_out_t *out)
+/* What triage (and the referral's consent rule) is given; share holds the
+ * names of the bodies the consent covers, for in. */
+static void s_triage_in(const rt_apply_t *a, rt_triage_in_t *in, const char **share)
 {
-    const char *share[RT_MAX_PARTNERS];
     for (int i = 0; i < a->nshare; i++)
         share[i] = a->share[i];
-    rt_triage_in_t in = {
+    *in = (rt_triage_in_t){
         .receiving_org = a->org_id,
         .nservices = a->nservices,
         .routes = a->routes,
@@ -346,7 +355,100 @@ static void s_triage(const rt_apply_t *a, rt_triage_out_t *out)
         .consent_share_with = share,
         .nshare = a->consent_all ? 0 : a->nshare,
     };
+}
+
+static void s_triage(const rt_apply_t *a, rt_triage_out_t *out)
+{
+    const char *share[RT_MAX_PARTNERS];
+    rt_triage_in_t in;
+    s_triage_in(a, &in, share);
     rt_triage(&in, out);
+}
+
+/* The complaint sent on to the body triage named (I5a, N2): its content,
+ * and the complainant's contact details only where consent allows (R2). */
+static void s_put_referral(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
+                           const rt_triage_out_t *t, const char *content, rt_history_t *h)
+{
+    Candour__V1__ComplaintRouted *c =
+        content ? (Candour__V1__ComplaintRouted *)cd_pbjson_parse(
+                      &candour__v1__complaint_routed__descriptor, content, strlen(content), NULL)
+                : NULL;
+    if (!c) {
+        cd_tx_poison(tx); /* never send it on without its content: try again */
+        return;
+    }
+    const char *share[RT_MAX_PARTNERS];
+    rt_triage_in_t in;
+    s_triage_in(a, &in, share);
+    int self = c->standing == CANDOUR__V1__STANDING__STANDING_SELF;
+    int allowed = rt_referral_shares_contact(&in, c->standing, t->lead);
+    int contact = allowed && c->complainant; /* none: a record from before they were kept */
+    Candour__V1__ComplaintReferred r = CANDOUR__V1__COMPLAINT_REFERRED__INIT;
+    r.to_org = (char *)t->lead;
+    r.from_org = (char *)a->org_id;
+    r.outcome = (char *)rt_outcome_name(t->outcome);
+    r.reason = (char *)t->reason;
+    r.description = c->description;
+    r.desired_outcome = c->desired_outcome;
+    r.n_services = c->n_services;
+    r.services = c->services;
+    r.event_date = c->event_date;
+    r.complainant = contact ? c->complainant : NULL;
+    s_put(tx, evs, a, "complaint.referred", &r.base, NULL);
+    char detail[240];
+    snprintf(detail, sizeof detail,
+             "sent on to %s over the bus (I5a); the complainant's contact"
+             " details %s",
+             t->lead,
+             !allowed   ? "held back: no consent recorded covers that body (R2)"
+             : !contact ? "not known here"
+             : self     ? "included: the patient complains for themselves"
+                        : "included: the consent recorded covers that body (R2)");
+    rt_history_add(h, "complaint.referred", "routing", "", detail);
+    candour__v1__complaint_routed__free_unpacked(c, NULL);
+}
+
+/* The letter asking for the patient's consent (R2, N1), asked for once per
+ * complaint: to go to another body (named, with triage's reason), or, for a
+ * complaint made for the patient, to complain at all (I2). */
+static void s_put_consent_request(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
+                                  const rt_triage_out_t *t)
+{
+    int leaves = t && t->consent_needed;
+    Candour__V1__LetterRequested letter = CANDOUR__V1__LETTER_REQUESTED__INIT;
+    letter.kind = "consent-request";
+    letter.outcome = leaves ? (char *)rt_outcome_name(t->outcome) : "";
+    letter.lead_org = leaves ? (char *)t->lead : "";
+    letter.reason = leaves ? (char *)t->reason
+                           : "the complaint is made for the patient, who must consent to it (I2)";
+    letter.response_due = (char *)a->response_due;
+    letter.handler = "";
+    s_put(tx, evs, a, "letter.requested", &letter.base, NULL);
+}
+
+/* The approved response of a complaint this body led goes to each partner
+ * asked for a part, answered or waived: they are party to it (R3, N2). */
+static void s_put_shared(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a, rt_history_t *h)
+{
+    if (a->payload->descriptor != &candour__v1__response_approved__descriptor)
+        return;
+    const Candour__V1__ResponseApproved *ra = (const Candour__V1__ResponseApproved *)a->payload;
+    /* The version signed is the response; without one, its findings. */
+    const char *text = ra->draft && ra->draft->text[0] ? ra->draft->text : ra->findings;
+    for (int i = 0; i < a->npartners; i++) {
+        Candour__V1__ResponseShared rs = CANDOUR__V1__RESPONSE_SHARED__INIT;
+        rs.partner_org = (char *)a->partners[i];
+        rs.lead_org = (char *)(a->lead_org[0] ? a->lead_org : a->org_id);
+        rs.text = (char *)text;
+        rs.signed_by = ra->signed_by;
+        rs.signatory_role = ra->signatory_role;
+        s_put(tx, evs, a, "response.shared", &rs.base, NULL);
+        char detail[200];
+        snprintf(detail, sizeof detail, "the final response shared with %s over the bus (R3)",
+                 a->partners[i]);
+        rt_history_add(h, "response.shared", "routing", "", detail);
+    }
 }
 
 /* The partners' contribution deadlines (one statement for all) and the
@@ -419,6 +521,8 @@ static void s_write_triage(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
     }
     if (act->contributions_due)
         s_write_contributions(tx, evs, a, t, content, h);
+    if (act->refer)
+        s_put_referral(tx, evs, a, t, content, h);
 }
 
 /* complaint.amended before routing: the content as amended (NULL: as it is). */
@@ -478,6 +582,10 @@ static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *a
     s_write_triage(tx, &evs, a, act, triage, content ? content : a->content, &h);
     if (act->tell_declined)
         s_put_declined(tx, &evs, a);
+    if (act->ask_consent)
+        s_put_consent_request(tx, &evs, a, triage);
+    if (act->share_response)
+        s_put_shared(tx, &evs, a, &h);
     s_events_put(tx, &evs);
     rt_history_write(tx, env->complaint_ref, &h);
     rt_cols_free(&cols);

@@ -185,6 +185,16 @@ static unsigned s_step(rt_state_t *st, cd_lc_event_t ev, rt_actions_t *act)
         act->tell_declined = 1;
     if (step.actions & CD_LC_A_MERGE)
         act->merge = 1;
+    /* Held for consent again (consent that does not cover the body, an
+     * amendment): the complainant was asked already. */
+    if ((step.actions & CD_LC_A_ASK_CONSENT) && !st->consent_asked) {
+        st->consent_asked = 1;
+        act->ask_consent = 1;
+    }
+    if (step.actions & CD_LC_A_REFER)
+        act->refer = 1;
+    if (step.actions & CD_LC_A_SHARE_RESPONSE)
+        act->share_response = 1;
     return step.actions | 1u << 31; /* applied, even with no actions */
 }
 
@@ -366,6 +376,7 @@ int rt_decide(const rt_state_t *cur, const rt_input_t *in, rt_state_t *next, rt_
     }
     act->status_changed = next->state != cur->state;
     act->changed = act->status_changed || act->deadline_met || (a & CD_LC_A_RETRIAGE) ||
-                   act->close_deadlines || next->ack != cur->ack;
+                   act->close_deadlines || next->ack != cur->ack ||
+                   next->consent_asked != cur->consent_asked;
     return 0;
 }

@@ -33,7 +33,8 @@ typedef struct {
     int routed; /* handed to investigation */
     int acknowledged;
     int response_sent;
-    int ack; /* RT_ACK_*: whether the acknowledgement is owed or asked for (R4) */
+    int ack;           /* RT_ACK_*: whether the acknowledgement is owed or asked for (R4) */
+    int consent_asked; /* the complainant was asked for the patient's consent (R2) */
 } rt_state_t;
 
 /* The acknowledgement (R4): none owed (a compliment, a matter outside the
@@ -73,6 +74,9 @@ typedef struct {
     int contributions_due;    /* ask the partners for their contributions now (R3) */
     int tell_declined;        /* write to the complainant that it was declined as out of time */
     int merge;                /* a partner's part may be merged (the complaint is in hand) */
+    int ask_consent;          /* ask notify for the consent-request letter (once: R2, N1) */
+    int refer;                /* send the complaint to the body triage named (I5a, N2) */
+    int share_response;       /* the partners get the approved response (R3, N2) */
     char detail[240];         /* the history line, references only */
 } rt_actions_t;
 

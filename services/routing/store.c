@@ -35,6 +35,11 @@ char *rt_content(const char *org, const Candour__V1__Complaint *c, const char *a
         r.address_as = c->complainant->address_as;
         r.complainant_name = c->complainant->name;
     }
+    /* What a referral may carry (I5a, R2): the contact details go to
+     * another body only where consent allows (rt_referral_shares_contact). */
+    r.event_date = c->event_date;
+    r.standing = c->standing;
+    r.complainant = c->complainant;
     return cd_pbjson_dumps(&r.base, 0);
 }
 
@@ -101,7 +106,7 @@ void rt_store_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
     char holds[160];
     if (rt_holds_array(next, holds, sizeof holds) != 0)
         cd_tx_poison(tx); /* never write holds that are not the decision's */
-    const char *v[15] = {a->env->complaint_ref,
+    const char *v[16] = {a->env->complaint_ref,
                          a->version,
                          cd_state_name(next->state),
                          holds,
@@ -115,7 +120,8 @@ void rt_store_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
                          c->triage_reason,
                          c->lead_org,
                          c->partners,
-                         rt_ack_name(next->ack)};
+                         rt_ack_name(next->ack),
+                         next->consent_asked ? "t" : "f"};
     cd_tx_add(
         tx,
         "WITH u AS (UPDATE routing.complaint SET state = $3,"
@@ -131,11 +137,11 @@ void rt_store_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
         " triage_outcome = coalesce($11, triage_outcome),"
         " triage_reason = coalesce($12, triage_reason),"
         " lead_org = coalesce($13, lead_org), partners = coalesce($14::text[], partners),"
-        " ack = $15, version = version + 1, updated_at = now()"
+        " ack = $15, consent_asked = $16::boolean, version = version + 1, updated_at = now()"
         " WHERE reference = $1 AND version = $2::int RETURNING 1)"
         " SELECT routing.expect(count(*) = 1, 'complaint changed meanwhile: decide again')"
         " FROM u",
-        15, v);
+        16, v);
     if (act->deadline_met) {
         /* The response also ends the cadence of progress updates and the
          * six months (R5). */
@@ -183,7 +189,7 @@ int rt_store_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next, 
     *content = rt_content(cr->org_id, cr->complaint, ack_s, resp_s);
     const ProtobufCEnumValue *ex = protobuf_c_enum_descriptor_get_value(
         &candour__v1__exclusion__descriptor, cr->complaint->exclusion);
-    const char *v[19] = {env->complaint_ref,
+    const char *v[20] = {env->complaint_ref,
                          cr->org_id,
                          cr->complaint->received_at,
                          cd_state_name(next->state),
@@ -201,19 +207,20 @@ int rt_store_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next, 
                          c->triage_reason,
                          c->lead_org,
                          c->partners,
-                         rt_ack_name(next->ack)};
+                         rt_ack_name(next->ack),
+                         next->consent_asked ? "t" : "f"};
     /* Until the triage applies (something holds the complaint, or it is only
      * recorded), triage_* stay NULL and partners empty. */
     cd_tx_add(tx,
               "INSERT INTO routing.complaint (reference, org_id, received_at, state,"
               " ack_due, response_due, classification, holds, content, routed_at,"
               " exclusion, chc_appeal, consent_given, consent_all, consent_share,"
-              " triage_outcome, triage_reason, lead_org, partners, ack)"
+              " triage_outcome, triage_reason, lead_org, partners, ack, consent_asked)"
               " VALUES ($1, $2, $3::timestamptz, $4, $5::date, $6::date, $7,"
               " $8::text[], $9::jsonb, CASE WHEN $4 = 'received' THEN now() END,"
               " $10, $11::boolean, $12::boolean, $13::boolean, $14::text[],"
-              " $15, $16, $17, coalesce($18::text[], '{}'), $19)",
-              19, v);
+              " $15, $16, $17, coalesce($18::text[], '{}'), $19, $20::boolean)",
+              20, v);
     /* Its deadlines, as rows the watcher reads (complaints only: a compliment
      * or a matter outside the regulations has none). */
     cd_date_t day = cd_date_from_unix_london(received), upd;
@@ -271,6 +278,14 @@ void rt_take_row(rt_apply_t *a, PGresult *r)
          tok = strtok(NULL, "{},\""))
         snprintf(a->share[a->nshare++], RT_ORG, "%s", tok);
     a->nservices = atoi(PQgetvalue(r, 0, S_COL_NSERVICES));
+    a->cur.consent_asked = PQgetvalue(r, 0, S_COL_CONSENT_ASKED)[0] == 't';
+    snprintf(a->lead_org, sizeof a->lead_org, "%s", PQgetvalue(r, 0, S_COL_LEAD_ORG));
+    /* organisation ids are letters, digits and hyphens: no quotes to undo */
+    char partners[RT_MAX_PARTNERS * RT_ORG + 4];
+    snprintf(partners, sizeof partners, "%s", PQgetvalue(r, 0, S_COL_PARTNERS));
+    for (char *tok = strtok(partners, "{},\""); tok && a->npartners < RT_MAX_PARTNERS;
+         tok = strtok(NULL, "{},\""))
+        snprintf(a->partners[a->npartners++], RT_ORG, "%s", tok);
 }
 
 /* The routing table's rows for the complaint, one per result row. */
@@ -338,7 +353,8 @@ void rt_history_write(cd_tx_t *tx, const char *ref, const rt_history_t *h)
 const char rt_sql_read[] =
     "WITH c AS (SELECT state, holds, routed_at, acknowledged_at, response_sent_at,"
     "  version, content, org_id, exclusion, chc_appeal, consent_given, consent_all,"
-    "  consent_share, received_at, ack, response_due FROM routing.complaint"
+    "  consent_share, received_at, ack, response_due, consent_asked, lead_org, partners"
+    "  FROM routing.complaint"
     "  WHERE reference = $1),"
     " k AS (SELECT coalesce((SELECT org_id FROM c), $2) AS org_id,"
     "  coalesce($3::text[], ARRAY(SELECT"
@@ -351,6 +367,7 @@ const char rt_sql_read[] =
     "  jsonb_array_length(coalesce(c.content->'services', '[]'::jsonb)),"
     "  coalesce(p.pass_to_provider, false), coalesce(p.response_days, 0),"
     "  coalesce(p.update_every_days, 0), c.ack, c.response_due::text,"
+    "  c.consent_asked, coalesce(c.lead_org, ''), c.partners,"
     "  m.name, m.job_title, m.email, m.phone,"
     "  r.service, r.kind, r.commissioner, r.provider, r.nhse_direct"
     " FROM k LEFT JOIN c ON true"

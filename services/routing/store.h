@@ -33,6 +33,10 @@ typedef struct {
     int consent_given, consent_all;
     char share[RT_MAX_PARTNERS][RT_ORG];
     int nshare;
+    /* the triage as recorded: who leads, and the partners asked (R3) */
+    char lead_org[RT_ORG];
+    char partners[RT_MAX_PARTNERS][RT_ORG];
+    int npartners;
 } rt_apply_t;
 
 /* Columns of routing.complaint an event sets besides its state, as text
@@ -84,9 +88,12 @@ enum {
     S_COL_PASS_TO_PROVIDER,
     S_COL_RESPONSE_DAYS, /* the body's own periods (R5), 0: Candour's defaults */
     S_COL_UPDATE_DAYS,
-    S_COL_ACK,          /* '', 'owed', 'requested' (R4) */
-    S_COL_RESPONSE_DUE, /* YYYY-MM-DD, after any extension */
-    S_COL_MANAGER,      /* the body's complaints manager: name, job title, email, phone */
+    S_COL_ACK,           /* '', 'owed', 'requested' (R4) */
+    S_COL_RESPONSE_DUE,  /* YYYY-MM-DD, after any extension */
+    S_COL_CONSENT_ASKED, /* the consent-request letter was asked for (R2) */
+    S_COL_LEAD_ORG,      /* the triage's lead, "" before triage */
+    S_COL_PARTNERS,      /* text[]: the partners asked (R3) */
+    S_COL_MANAGER,       /* the body's complaints manager: name, job title, email, phone */
     S_COL_ROUTE = S_COL_MANAGER + 4 /* service, kind, commissioner, provider, nhse_direct */
 };
 

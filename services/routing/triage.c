@@ -24,6 +24,12 @@ int rt_consent_covers(const rt_triage_in_t *in, const char *org)
     return 0;
 }
 
+int rt_referral_shares_contact(const rt_triage_in_t *in, Candour__V1__Standing standing,
+                               const char *org)
+{
+    return standing == CANDOUR__V1__STANDING__STANDING_SELF || rt_consent_covers(in, org);
+}
+
 static const char *s_exclusion_reason(Candour__V1__Exclusion e)
 {
     switch (e) {
@@ -169,6 +175,9 @@ static void s_triage(const rt_triage_in_t *in, rt_triage_out_t *out)
                 s_add(out->partners, &out->npartners, RT_MAX_PARTNERS, providers[i]);
         for (int i = 0; i < out->npartners; i++)
             out->consent_needed |= !rt_consent_covers(in, out->partners[i]);
+        /* Led by another body: the complaint goes to it, so its consent too (R2). */
+        if (strcmp(lead, org) != 0)
+            out->consent_needed |= !rt_consent_covers(in, lead);
         out->tell_complainant = strcmp(lead, org) != 0;
     }
 }

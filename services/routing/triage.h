@@ -68,4 +68,12 @@ const char *rt_outcome_name(rt_outcome_t o);
 /* Whether consent (share_with: none = every body) covers sending to org. */
 int rt_consent_covers(const rt_triage_in_t *in, const char *org);
 
+/* R2: whether a referral to org may carry the complainant's contact
+ * details: the patient complains for themselves (STANDING_SELF), or the
+ * consent recorded covers org (rt_consent_covers on in's consent fields; a
+ * recorded consent exception stands for a consent covering every body). Its
+ * content goes either way: only the means of reaching a person is held back. */
+int rt_referral_shares_contact(const rt_triage_in_t *in, Candour__V1__Standing standing,
+                               const char *org);
+
 #endif

@@ -4,7 +4,9 @@
  * that every state that is not closed can still reach a closed one; checks
  * the names against the proto enum; and checks the answers the services ask
  * of it: what routing steps through, what intake may still do (amend,
- * withdraw: defect 5), what is late and what is refused. */
+ * withdraw: defect 5), what is late and what is refused; and what each row
+ * asks for besides its state: a referral to the body a complaint is sent on
+ * to, the consent asked for, the response shared with the partners (N2). */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -211,4 +213,71 @@ Test(lifecycle, sign_off_and_investigation_ask_the_table)
     cr_assert(cd_lc_allows(S(AWAITING_SIGN_OFF), CD_LC_RESPONSE_APPROVED));
     cr_assert_not(cd_lc_allows(S(RESPONSE_APPROVED), CD_LC_RESPONSE_APPROVED));
     cr_assert_not(cd_lc_allows(S(WITHDRAWN), CD_LC_RESPONSE_APPROVED));
+}
+
+Test(lifecycle, I5a_N2_what_triage_sends_on_is_referred_to_the_body_that_has_it)
+{
+    static const struct {
+        cd_lc_event_t ev;
+        cd_state_t to;
+    } sent_on[] = {
+        {CD_LC_TRIAGED_PASS_TO_PROVIDER, S(PASSED_TO_PROVIDER)},
+        {CD_LC_TRIAGED_REDIRECT_NHSE, S(REDIRECTED_TO_NHSE)},
+        {CD_LC_TRIAGED_ELSEWHERE, S(COORDINATED_BY_ANOTHER_BODY)},
+    };
+    static const cd_state_t before[] = {S(RECEIVED), S(AWAITING_CONSENT),
+                                        S(AWAITING_SUMMARY_AGREEMENT), S(OUT_OF_TIME)};
+    for (size_t i = 0; i < sizeof sent_on / sizeof sent_on[0]; i++)
+        for (size_t j = 0; j < sizeof before / sizeof before[0]; j++) {
+            cd_lc_step_t st = cd_lc_step(before[j], sent_on[i].ev);
+            cr_assert_eq(st.to, sent_on[i].to);
+            cr_assert(st.actions & CD_LC_A_REFER, "%s from %s: no referral",
+                      cd_lc_event_name(sent_on[i].ev), cd_state_name(before[j]));
+            cr_assert_not(st.actions & CD_LC_A_ROUTE, "investigated here as well");
+        }
+    /* Sent on once: the complaint is closed here, a second triage is late. */
+    cd_lc_step_t again = cd_lc_step(S(PASSED_TO_PROVIDER), CD_LC_TRIAGED_PASS_TO_PROVIDER);
+    cr_assert_eq(again.verdict, CD_LC_LATE);
+    cr_assert_eq(again.actions, 0u);
+}
+
+Test(lifecycle, I5a_only_the_rows_that_send_it_on_refer)
+{
+    int n = 0;
+    const cd_lc_row_t *rows = cd_lc_rows(&n);
+    for (int i = 0; i < n; i++) {
+        int sends_on = rows[i].event == CD_LC_TRIAGED_PASS_TO_PROVIDER ||
+                       rows[i].event == CD_LC_TRIAGED_REDIRECT_NHSE ||
+                       rows[i].event == CD_LC_TRIAGED_ELSEWHERE;
+        cr_assert_eq(!!(rows[i].actions & CD_LC_A_REFER), sends_on, "row %d (%s)", i,
+                     cd_lc_event_name(rows[i].event));
+    }
+}
+
+Test(lifecycle, R2_N1_held_for_consent_asks_for_it_and_no_other_hold_does)
+{
+    static const cd_state_t before[] = {S(RECEIVED), S(AWAITING_CONSENT),
+                                        S(AWAITING_SUMMARY_AGREEMENT), S(OUT_OF_TIME)};
+    for (size_t j = 0; j < sizeof before / sizeof before[0]; j++) {
+        cd_lc_step_t st = cd_lc_step(before[j], CD_LC_HELD_FOR_CONSENT);
+        cr_assert_eq(st.to, S(AWAITING_CONSENT));
+        cr_assert(st.actions & CD_LC_A_ASK_CONSENT, "from %s", cd_state_name(before[j]));
+        cr_assert_not(cd_lc_step(before[j], CD_LC_HELD_FOR_SUMMARY).actions & CD_LC_A_ASK_CONSENT);
+        cr_assert_not(cd_lc_step(before[j], CD_LC_HELD_OUT_OF_TIME).actions & CD_LC_A_ASK_CONSENT);
+    }
+    /* Once triaged it is held no more. */
+    cr_assert_eq(cd_lc_step(S(UNDER_INVESTIGATION), CD_LC_HELD_FOR_CONSENT).actions, 0u);
+    cr_assert_eq(cd_lc_step(S(PASSED_TO_PROVIDER), CD_LC_HELD_FOR_CONSENT).actions, 0u);
+}
+
+Test(lifecycle, R3_N2_the_approved_response_goes_to_the_partners_once)
+{
+    static const cd_state_t before[] = {S(RECEIVED), S(UNDER_INVESTIGATION), S(AWAITING_SIGN_OFF)};
+    for (size_t j = 0; j < sizeof before / sizeof before[0]; j++)
+        cr_assert(cd_lc_step(before[j], CD_LC_RESPONSE_APPROVED).actions & CD_LC_A_SHARE_RESPONSE,
+                  "from %s", cd_state_name(before[j]));
+    /* Approved again, or after the letter went: late, nothing shared twice. */
+    cr_assert_eq(cd_lc_step(S(RESPONSE_APPROVED), CD_LC_RESPONSE_APPROVED).actions, 0u);
+    cr_assert_eq(cd_lc_step(S(RESPONSE_SENT), CD_LC_RESPONSE_APPROVED).actions, 0u);
+    cr_assert_eq(cd_lc_step(S(WITHDRAWN), CD_LC_RESPONSE_APPROVED).actions, 0u);
 }

@@ -74,20 +74,25 @@ typedef enum {
  * driver carries out an action only where its data calls for it too (a
  * triage outcome is written to the complainant only when triage says so). */
 enum {
-    CD_LC_A_STATUS = 1 << 0,        /* tell the submitting organisation the new state */
-    CD_LC_A_ACK_LETTER = 1 << 1,    /* the acknowledgement is owed (R4): asked for at once,
-                                     * or held for the investigator's name (A_ACK_IF_OWED) */
-    CD_LC_A_ROUTE = 1 << 2,         /* hand the complaint to investigation */
-    CD_LC_A_ASK_PARTNERS = 1 << 3,  /* ask the partners for their parts (R3) */
-    CD_LC_A_TELL_OUTCOME = 1 << 4,  /* write the triage outcome to the complainant */
-    CD_LC_A_TELL_DECLINED = 1 << 5, /* write that it was declined as out of time (I3) */
-    CD_LC_A_MEET_ACK = 1 << 6,      /* the acknowledgement deadline is met */
-    CD_LC_A_MEET_RESPONSE = 1 << 7, /* the response deadline is met */
-    CD_LC_A_CLOSE = 1 << 8,         /* every open deadline of the complaint closes */
-    CD_LC_A_MERGE = 1 << 9,         /* merge the partners' parts once all are in (R3) */
-    CD_LC_A_ALERT = 1 << 10,        /* raise the deadline to the complaints manager (R6) */
-    CD_LC_A_RETRIAGE = 1 << 11,     /* the holds changed before triage: settle again */
-    CD_LC_A_ACK_IF_OWED = 1 << 12,  /* the acknowledgement, if still owed, goes now (R4) */
+    CD_LC_A_STATUS = 1 << 0,          /* tell the submitting organisation the new state */
+    CD_LC_A_ACK_LETTER = 1 << 1,      /* the acknowledgement is owed (R4): asked for at once,
+                                       * or held for the investigator's name (A_ACK_IF_OWED) */
+    CD_LC_A_ROUTE = 1 << 2,           /* hand the complaint to investigation */
+    CD_LC_A_ASK_PARTNERS = 1 << 3,    /* ask the partners for their parts (R3) */
+    CD_LC_A_TELL_OUTCOME = 1 << 4,    /* write the triage outcome to the complainant */
+    CD_LC_A_TELL_DECLINED = 1 << 5,   /* write that it was declined as out of time (I3) */
+    CD_LC_A_MEET_ACK = 1 << 6,        /* the acknowledgement deadline is met */
+    CD_LC_A_MEET_RESPONSE = 1 << 7,   /* the response deadline is met */
+    CD_LC_A_CLOSE = 1 << 8,           /* every open deadline of the complaint closes */
+    CD_LC_A_MERGE = 1 << 9,           /* merge the partners' parts once all are in (R3) */
+    CD_LC_A_ALERT = 1 << 10,          /* raise the deadline to the complaints manager (R6) */
+    CD_LC_A_RETRIAGE = 1 << 11,       /* the holds changed before triage: settle again */
+    CD_LC_A_ACK_IF_OWED = 1 << 12,    /* the acknowledgement, if still owed, goes now (R4) */
+    CD_LC_A_REFER = 1 << 13,          /* the body that now handles or leads it gets a referral
+                                       * over the bus, with what consent allows (I5a, R2, N2) */
+    CD_LC_A_ASK_CONSENT = 1 << 14,    /* ask for the patient's consent in writing: once per
+                                       * complaint, however often it is held for it (R2, N1) */
+    CD_LC_A_SHARE_RESPONSE = 1 << 15, /* the partners party to the response get it (R3, N2) */
 };
 
 /* One row: in any state of `from` (a set of 1 << state), `event` leads to
