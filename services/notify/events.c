@@ -250,10 +250,10 @@ static void s_add_letter(cd_tx_t *tx, const char *letter_id, const s_letter_t *p
                          const Candour__V1__Person *to, const char *recipient, const char *body,
                          const char *head, const char *not_sent, const char *org_id, int mails)
 {
-    char need[128];
+    char need[128] = "", detail[200] = "";
     int task = !not_sent && nt_access_task(to, need, sizeof need);
-    char detail[200];
-    snprintf(detail, sizeof detail, "%s (letter %s)", need, kind);
+    if (task)
+        snprintf(detail, sizeof detail, "%s (letter %s)", need, kind);
     const char *v[12] = {letter_id,      p->reference, kind,
                          nt_channel(to), body,         not_sent,
                          recipient,      head,         task ? "t" : "f",

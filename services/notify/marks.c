@@ -34,7 +34,7 @@ static void s_raise_detail(const nt_item_t *it, char *out, size_t n)
         snprintf(cause, sizeof cause, "the relay could not be reached");
     else
         snprintf(cause, sizeof cause, "%s", it->detail);
-    snprintf(out, n, "%s by %s, %d attempt%s: %s", it->name, it->channel, it->attempt,
+    snprintf(out, n, "%.64s by %.8s, %d attempt%s: %.280s", it->name, it->channel, it->attempt,
              it->attempt == 1 ? "" : "s", cause);
 }
 
