@@ -34,29 +34,7 @@
 #include "candour/v1/events.pb-c.h"
 #include "letters.h"
 #include "notify.h"
-#include "template.h"
-
-/* What a letter is written from: who to, the reference, today's date, the
- * event's payload (decoded by the catalogue's message for its type), and the
- * bodies' names by id (a letter names a body, never its code). */
-typedef struct {
-    const Candour__V1__Person *to;
-    const Candour__V1__Person *complainant; /* when `to` is the patient (consent request) */
-    const char *reference;
-    const char *today;
-    const ProtobufCMessage *payload;
-    json_t *names;        /* {org_id: name} */
-    const char *covering; /* the body's covering letter from its template, or NULL */
-} s_ctx_t;
-
-typedef char *(*s_render_fn)(const s_ctx_t *c);
-
-/* A body's name as letters give it: its letterhead's, else its id. */
-static const char *s_name(const s_ctx_t *c, const char *org_id)
-{
-    const char *n = json_string_value(json_object_get(c->names, org_id));
-    return n && n[0] ? n : org_id;
-}
+#include "render.h"
 
 /* A letter an event asks for, while its recipient is read. */
 typedef struct {
@@ -66,137 +44,13 @@ typedef struct {
     const char *reference;           /* the envelope's; lives until ev is answered */
     const ProtobufCMessage *payload; /* likewise */
     char kind[64];                   /* the letter's kind (file-name-safe) */
-    s_render_fn render;
+    nt_render_fn render;
     int withdraws; /* complaint.withdrawn: record the withdrawal too */
     /* A letter that goes with it, in the same transaction (the covering
      * letter with the final response, F2); also NULL: none. */
     char also_kind[64];
-    s_render_fn also;
+    nt_render_fn also;
 } s_letter_t;
-
-/* ---------------------------------------------------------------- renderers */
-
-static char *s_acknowledgement(const s_ctx_t *c)
-{
-    return nt_render_acknowledgement(c->to, c->reference, c->today,
-                                     (const Candour__V1__LetterRequested *)c->payload);
-}
-
-static char *s_consent(const s_ctx_t *c)
-{
-    return nt_render_consent_request(c->to, c->complainant, c->reference, c->today);
-}
-
-static char *s_triage(const s_ctx_t *c)
-{
-    Candour__V1__LetterRequested lr = *(const Candour__V1__LetterRequested *)c->payload;
-    lr.lead_org = (char *)s_name(c, lr.lead_org);
-    return nt_render_triage(c->to, c->reference, c->today, &lr);
-}
-
-static char *s_final_response(const s_ctx_t *c)
-{
-    /* The partners' parts under their names (R3). */
-    Candour__V1__ResponseApproved ra = *(const Candour__V1__ResponseApproved *)c->payload;
-    Candour__V1__Contribution *parts = calloc(ra.n_contributions + 1, sizeof *parts);
-    Candour__V1__Contribution **ptrs = calloc(ra.n_contributions + 1, sizeof *ptrs);
-    char *text = NULL;
-    if (parts && ptrs) {
-        for (size_t i = 0; i < ra.n_contributions; i++) {
-            parts[i] = *ra.contributions[i];
-            parts[i].org = (char *)s_name(c, parts[i].org);
-            ptrs[i] = &parts[i];
-        }
-        ra.contributions = ptrs;
-        text = nt_render_final_response(c->to, c->reference, c->today, &ra);
-    }
-    free(parts);
-    free(ptrs);
-    return text;
-}
-
-static char *s_covering(const s_ctx_t *c)
-{
-    return nt_render_covering(c->to, c->reference, c->today,
-                              (const Candour__V1__ResponseApproved *)c->payload);
-}
-
-/* F2: the covering letter as the body's template words it, signed by the
- * response's signatory, when they wrote none of their own. */
-static char *s_covering_template(const s_ctx_t *c)
-{
-    Candour__V1__ResponseApproved ra = *(const Candour__V1__ResponseApproved *)c->payload;
-    ra.covering_letter = (char *)c->covering;
-    ra.covering_signed_by = ra.signed_by;
-    ra.covering_signatory_role = ra.signatory_role;
-    return nt_render_covering(c->to, c->reference, c->today, &ra);
-}
-
-/* The response date a letter gives, by its kind (templates' response.due). */
-static const char *s_due_of(const char *kind, const ProtobufCMessage *payload)
-{
-    if (strcmp(kind, "acknowledgement") == 0)
-        return ((const Candour__V1__LetterRequested *)payload)->response_due;
-    if (strncmp(kind, "progress-", 9) == 0)
-        return ((const Candour__V1__ProgressSent *)payload)->response_due;
-    if (strncmp(kind, "extension-", 10) == 0)
-        return ((const Candour__V1__DeadlineExtended *)payload)->new_due;
-    if (strncmp(kind, "late-response-", 14) == 0)
-        return ((const Candour__V1__ResponseLate *)payload)->expected_by;
-    return NULL;
-}
-
-/* The body's templates applied to a letter (compose.c); a part that
- * cannot be rendered keeps Candour's words, and is logged. */
-static void s_templates(const s_ctx_t *c, const char *kind, const char *org_name, const char *json,
-                        char **text, char **head)
-{
-    char today[64], due[64];
-    cd_date_t d;
-    cd_date_parse(c->today, &d);
-    cd_date_words(d, 1, today, sizeof today);
-    const char *iso = s_due_of(kind, c->payload);
-    due[0] = '\0';
-    if (iso && cd_date_parse(iso, &d) == 0)
-        cd_date_words(d, 1, due, sizeof due);
-    nt_var_t vars[8] = {
-        {"reference", c->reference},
-        {"today", today},
-        {"org.name", org_name},
-        {"complainant.salutation", c->to->address_as[0] ? c->to->address_as : c->to->name},
-        {"response.due", due},
-        {NULL, NULL},
-    };
-    const char *failed = NULL;
-    nt_compose(text, head, json, vars, &failed);
-    if (failed)
-        cd_log_error("template.not_applied", "{s:s, s:s, s:s}", "reference", c->reference, "kind",
-                     kind, "part", failed);
-}
-
-static char *s_extension(const s_ctx_t *c)
-{
-    return nt_render_extension(c->to, c->reference, c->today,
-                               (const Candour__V1__DeadlineExtended *)c->payload);
-}
-
-static char *s_progress(const s_ctx_t *c)
-{
-    return nt_render_progress(c->to, c->reference, c->today,
-                              (const Candour__V1__ProgressSent *)c->payload);
-}
-
-static char *s_late(const s_ctx_t *c)
-{
-    return nt_render_late(c->to, c->reference, c->today,
-                          (const Candour__V1__ResponseLate *)c->payload);
-}
-
-static char *s_withdrawal(const s_ctx_t *c)
-{
-    return nt_render_withdrawal(c->to, c->reference, c->today,
-                                (const Candour__V1__ComplaintWithdrawn *)c->payload);
-}
 
 /* Why a triage-outcome request cannot be written, or NULL. */
 static const char *s_triage_refused(const Candour__V1__LetterRequested *lr)
@@ -208,12 +62,12 @@ static const char *s_triage_refused(const Candour__V1__LetterRequested *lr)
 /* The letters letter.requested may ask for, by LetterRequested.kind. */
 static const struct {
     const char *kind;
-    s_render_fn render;
+    nt_render_fn render;
     const char *(*refused)(const Candour__V1__LetterRequested *lr); /* may be NULL */
 } s_requested[] = {
-    {"acknowledgement", s_acknowledgement, NULL},
-    {"triage-outcome", s_triage, s_triage_refused},
-    {NT_KIND_CONSENT, s_consent, NULL},
+    {"acknowledgement", nt_rd_acknowledgement, NULL},
+    {"triage-outcome", nt_rd_triage, s_triage_refused},
+    {NT_KIND_CONSENT, nt_rd_consent, NULL},
 };
 
 /* ---------------------------------------------------------------- letters */
@@ -309,18 +163,18 @@ static void s_on_recipient(const cd_tx_result_t *res, void *arg)
     char today[CD_DATE_LEN + 1];
     /* The letter's date: today in London (by Candour's clock). */
     cd_date_format(cd_date_from_unix_london(cd_clock_now()), today);
-    s_ctx_t c = {.to = to,
-                 .complainant = complainant,
-                 .reference = p->reference,
-                 .today = today,
-                 .payload = p->payload,
-                 .names = names};
+    nt_ctx_t c = {.to = to,
+                  .complainant = complainant,
+                  .reference = p->reference,
+                  .today = today,
+                  .payload = p->payload,
+                  .names = names};
     /* The body's own covering letter goes with its response (F2) when the
      * signatory wrote none. */
     json_t *cover = json_loads(PQgetvalue(r, 0, 7), 0, NULL);
     c.covering = json_string_value(json_object_get(cover, "covering"));
     if (!p->also && c.covering && strcmp(p->kind, "final-response") == 0) {
-        p->also = s_covering_template;
+        p->also = nt_rd_covering_template;
         snprintf(p->also_kind, sizeof p->also_kind, "%s", NT_KIND_COVERING);
     }
     char *body = to ? p->render(&c) : NULL;
@@ -331,10 +185,10 @@ static void s_on_recipient(const cd_tx_result_t *res, void *arg)
         const char *org_name = json_string_value(json_object_get(lh, "name"));
         if (!org_name || !org_name[0])
             org_name = PQgetvalue(r, 0, 2);
-        s_templates(&c, p->kind, org_name, PQgetvalue(r, 0, 6), &body, &head);
+        nt_apply_templates(&c, p->kind, org_name, PQgetvalue(r, 0, 6), &body, &head);
         if (also) {
             char *also_head = NULL; /* the covering letter shares the response's letterhead */
-            s_templates(&c, p->also_kind, org_name, PQgetvalue(r, 0, 7), &also, &also_head);
+            nt_apply_templates(&c, p->also_kind, org_name, PQgetvalue(r, 0, 7), &also, &also_head);
             free(also_head);
         }
         json_decref(lh);
@@ -381,8 +235,8 @@ static void s_on_recipient(const cd_tx_result_t *res, void *arg)
 /* Read the recipient, then render and commit the letter (s_on_recipient),
  * with the one that goes with it (also, of kind also_kind) when there is one. */
 static void s_letter_also(nt_app_t *app, cd_inbox_t *in, cd_event_t *ev,
-                          const Candour__V1__Envelope *env, const char *kind, s_render_fn render,
-                          const ProtobufCMessage *payload, int withdraws, s_render_fn also,
+                          const Candour__V1__Envelope *env, const char *kind, nt_render_fn render,
+                          const ProtobufCMessage *payload, int withdraws, nt_render_fn also,
                           const char *also_kind)
 {
     if (!nt_safe_reference(env->complaint_ref)) {
@@ -424,7 +278,7 @@ static void s_letter_also(nt_app_t *app, cd_inbox_t *in, cd_event_t *ev,
 }
 
 static void s_letter(nt_app_t *app, cd_inbox_t *in, cd_event_t *ev,
-                     const Candour__V1__Envelope *env, const char *kind, s_render_fn render,
+                     const Candour__V1__Envelope *env, const char *kind, nt_render_fn render,
                      const ProtobufCMessage *payload, int withdraws)
 {
     s_letter_also(app, in, ev, env, kind, render, payload, withdraws, NULL, NULL);
@@ -464,8 +318,8 @@ void nt_on_response_approved(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__
             return;
         }
     }
-    s_letter_also(arg, in, ev, env, "final-response", s_final_response, payload, 0,
-                  ra->covering_letter[0] ? s_covering : NULL, NT_KIND_COVERING);
+    s_letter_also(arg, in, ev, env, "final-response", nt_rd_final_response, payload, 0,
+                  ra->covering_letter[0] ? nt_rd_covering : NULL, NT_KIND_COVERING);
 }
 
 void nt_on_deadline_extended(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
@@ -482,7 +336,7 @@ void nt_on_deadline_extended(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__
     char date[CD_DATE_LEN + 1], kind[64];
     cd_date_format(due, date);
     snprintf(kind, sizeof kind, "extension-%s", date);
-    s_letter(arg, in, ev, env, kind, s_extension, payload, 0);
+    s_letter(arg, in, ev, env, kind, nt_rd_extension, payload, 0);
 }
 
 /* One letter per update: the kind is its number. */
@@ -498,7 +352,7 @@ void nt_on_progress_sent(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Enve
     }
     char kind[64];
     snprintf(kind, sizeof kind, "progress-%d", (int)ps->number);
-    s_letter(arg, in, ev, env, kind, s_progress, payload, 0);
+    s_letter(arg, in, ev, env, kind, nt_rd_progress, payload, 0);
 }
 
 /* One letter per date missed: the kind names it. */
@@ -516,13 +370,13 @@ void nt_on_response_late(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Enve
     char date[CD_DATE_LEN + 1], kind[64];
     cd_date_format(due, date);
     snprintf(kind, sizeof kind, "late-response-%s", date);
-    s_letter(arg, in, ev, env, kind, s_late, payload, 0);
+    s_letter(arg, in, ev, env, kind, nt_rd_late, payload, 0);
 }
 
 void nt_on_withdrawn(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                      const ProtobufCMessage *payload, void *arg)
 {
-    s_letter(arg, in, ev, env, NT_KIND_WITHDRAWAL, s_withdrawal, payload, 1);
+    s_letter(arg, in, ev, env, NT_KIND_WITHDRAWAL, nt_rd_withdrawal, payload, 1);
 }
 
 /* ---------------------------------------------------------------- recipient */

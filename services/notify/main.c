@@ -48,56 +48,8 @@ static void s_on_stop(cd_service_t *svc, void *arg)
     nt_deliver_stop(arg);
 }
 
-static const char *s_tls = "require";
-static const char *s_password_file = "";
-static long s_attempts = 6, s_backoff_ms = 60000, s_backoff_max_ms = 3600000, s_smtp_timeout_ms;
-static char s_password[256];
-
-/* The relay's password from its file (a secret is not put in the
- * environment); 0, or -1 logged. */
-static int s_read_password(void)
-{
-    if (!s_password_file[0])
-        return 0;
-    FILE *f = fopen(s_password_file, "r");
-    if (!f || !fgets(s_password, sizeof s_password, f)) {
-        cd_log_error("smtp.password_unreadable", "{s:s}", "path", s_password_file);
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    fclose(f);
-    s_password[strcspn(s_password, "\r\n")] = '\0';
-    s_app.channels.smtp.password = s_password;
-    return 0;
-}
-
-static int s_channels(void)
-{
-    nt_smtp_config_t *m = &s_app.channels.smtp;
-    m->tls = strcmp(s_tls, "none") == 0  ? NT_SMTP_TLS_NONE
-             : strcmp(s_tls, "try") == 0 ? NT_SMTP_TLS_TRY
-                                         : NT_SMTP_TLS_REQUIRE;
-    if (strcmp(s_tls, "none") != 0 && strcmp(s_tls, "try") != 0 && strcmp(s_tls, "require") != 0) {
-        cd_log_error("config.invalid", "{s:s, s:s}", "name", "CANDOUR_SMTP_TLS", "allowed",
-                     "require, try or none");
-        return -1;
-    }
-    m->timeout_ms = s_smtp_timeout_ms;
-    s_app.retry = (nt_retry_t){.attempts = (int)s_attempts,
-                               .backoff_ms = s_backoff_ms,
-                               .backoff_max_ms = s_backoff_max_ms};
-    if (mkdir(s_app.channels.print_dir, 0750) != 0 && errno != EEXIST) {
-        cd_log_error("print_dir.unusable", "{s:s, s:s}", "path", s_app.channels.print_dir, "error",
-                     strerror(errno));
-        return -1;
-    }
-    if (!m->url[0])
-        cd_log_warn("email.no_relay", "{s:s}", "effect",
-                    "CANDOUR_SMTP_URL is empty: letters by email stay in the spool and alerts are"
-                    " not emailed");
-    return s_read_password();
-}
+/* The settings setup.c turns into the channels and the retry rule. */
+static nt_setup_t s_setup = {.tls = "require", .password_file = ""};
 
 int main(int argc, char **argv)
 {
@@ -114,11 +66,11 @@ int main(int argc, char **argv)
          " smtps://host:port; empty: email letters stay in the spool",
          &s_app.channels.smtp.url},
         {"CANDOUR_SMTP_TLS", CD_CONFIG_STRING, "require", 0, 0,
-         "STARTTLS on smtp://: require, try or none", &s_tls},
+         "STARTTLS on smtp://: require, try or none", &s_setup.tls},
         {"CANDOUR_SMTP_USER", CD_CONFIG_STRING, "", 0, 0,
          "the relay's user name (AUTH); empty: none", &s_app.channels.smtp.user},
         {"CANDOUR_SMTP_PASSWORD_FILE", CD_CONFIG_STRING, "", 0, 0,
-         "a file holding the relay's password", &s_password_file},
+         "a file holding the relay's password", &s_setup.password_file},
         {"CANDOUR_SMTP_CA_FILE", CD_CONFIG_STRING, "", 0, 0,
          "CA certificates to check the relay by; empty: the system's",
          &s_app.channels.smtp.ca_file},
@@ -130,13 +82,13 @@ int main(int argc, char **argv)
          "right-hand side of each email's Message-ID (<letter-id@domain>)",
          &s_app.channels.smtp.domain},
         {"CANDOUR_SMTP_TIMEOUT_MS", CD_CONFIG_INT, "30000", 100, 600000,
-         "longest time one email may take", &s_smtp_timeout_ms},
+         "longest time one email may take", &s_setup.timeout_ms},
         {"CANDOUR_DELIVERY_ATTEMPTS", CD_CONFIG_INT, "6", 1, 100,
-         "tries before a letter is failed and raised to the complaints manager", &s_attempts},
+         "tries before a letter is failed and raised to the complaints manager", &s_setup.attempts},
         {"CANDOUR_DELIVERY_BACKOFF_MS", CD_CONFIG_INT, "60000", 1, 86400000,
-         "the wait after a letter's first failed try, doubled after each", &s_backoff_ms},
+         "the wait after a letter's first failed try, doubled after each", &s_setup.backoff_ms},
         {"CANDOUR_DELIVERY_BACKOFF_MAX_MS", CD_CONFIG_INT, "3600000", 1, 86400000,
-         "the longest wait between tries", &s_backoff_max_ms},
+         "the longest wait between tries", &s_setup.backoff_max_ms},
     };
     cd_service_spec_t spec = {
         .name = "notify",
@@ -154,8 +106,7 @@ int main(int argc, char **argv)
     s_app.svc = cd_service_new(&spec, argc, argv, &code);
     if (!s_app.svc)
         return code;
-    if ((mkdir(s_app.spool, 0750) != 0 && errno != EEXIST) || s_channels() != 0 ||
-        nt_smtp_global_init() != 0) {
+    if (nt_setup(&s_app, &s_setup) != 0 || nt_smtp_global_init() != 0) {
         cd_log_error("notify.unusable", "{s:s}", "spool", s_app.spool);
         cd_service_destroy(&s_app.svc);
         return 2;

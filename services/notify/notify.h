@@ -47,6 +47,21 @@ typedef struct {
 /* Whether alerts go by email too (a relay is configured). */
 #define NT_MAILS_ALERTS(app) ((app)->channels.smtp.url && (app)->channels.smtp.url[0])
 
+/* ---------------------------------------------------------------- setup.c */
+
+/* The configuration that is not used as it is read (main.c's items). */
+typedef struct {
+    const char *tls;                           /* CANDOUR_SMTP_TLS: require, try, none */
+    const char *password_file;                 /* CANDOUR_SMTP_PASSWORD_FILE, "" none */
+    long attempts, backoff_ms, backoff_max_ms; /* CANDOUR_DELIVERY_* */
+    long timeout_ms;                           /* CANDOUR_SMTP_TIMEOUT_MS */
+} nt_setup_t;
+
+/* Makes app's spool and print folders, its relay's settings (checked: a
+ * relay that cannot work is refused at start, not on every letter) and its
+ * retry rule ready. 0, or -1 logged. */
+int nt_setup(nt_app_t *app, const nt_setup_t *s);
+
 /* ---------------------------------------------------------------- events.c
  *
  * Handlers for the table in main.c (inbox.h's cd_event_fn); arg is the
