@@ -28,15 +28,19 @@ CREATE INDEX letter_queued ON notify.letter (next_attempt_at)
 -- Each attempt to deliver a letter, as it went. detail may hold what the
 -- relay said (which can name the address): it stays here, never in a log.
 CREATE TABLE notify.delivery_attempt (
+  id        bigserial PRIMARY KEY,
   letter_id uuid NOT NULL REFERENCES notify.letter (letter_id),
-  attempt   integer NOT NULL CHECK (attempt >= 1),
+  attempt   integer NOT NULL CHECK (attempt >= 0),
   at        timestamptz NOT NULL DEFAULT now(),
   channel   text NOT NULL,
-  outcome   text NOT NULL CHECK (outcome IN ('sent', 'delivered', 'retry', 'refused')),
+  -- sent, delivered, retry, refused: a try; bounced, delayed: what the
+  -- relay's bounce said later; resent: queued again by an operator.
+  outcome   text NOT NULL CHECK (outcome IN ('sent', 'delivered', 'retry', 'refused', 'bounced',
+                                             'delayed', 'resent')),
   code      integer NOT NULL DEFAULT 0,
-  detail    text NOT NULL DEFAULT '',
-  PRIMARY KEY (letter_id, attempt)
+  detail    text NOT NULL DEFAULT ''
 );
+CREATE INDEX delivery_attempt_letter ON notify.delivery_attempt (letter_id, id);
 
 -- Alerts are no longer only deadlines: a letter that could not be delivered,
 -- and a task for the team (an access need a plain letter does not meet, I7).

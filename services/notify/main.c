@@ -40,12 +40,14 @@ static void s_on_ready(cd_service_t *svc, void *arg)
 {
     (void)svc;
     nt_deliver_start(arg);
+    nt_bounce_start(arg);
 }
 
 static void s_on_stop(cd_service_t *svc, void *arg)
 {
     (void)svc;
     nt_deliver_stop(arg);
+    nt_bounce_stop(arg);
 }
 
 /* The settings setup.c turns into the channels and the retry rule. */
@@ -81,6 +83,10 @@ int main(int argc, char **argv)
         {"CANDOUR_MAIL_DOMAIN", CD_CONFIG_STRING, "candour.invalid", 0, 0,
          "right-hand side of each email's Message-ID (<letter-id@domain>)",
          &s_app.channels.smtp.domain},
+        {"CANDOUR_BOUNCE_DIR", CD_CONFIG_STRING, "", 0, 0,
+         "a Maildir the relay's bounces are delivered into: each bounce of a letter is recorded,"
+         " a failure fails and raises it; empty: none read",
+         &s_app.bounce_dir},
         {"CANDOUR_SMTP_TIMEOUT_MS", CD_CONFIG_INT, "30000", 100, 600000,
          "longest time one email may take", &s_setup.timeout_ms},
         {"CANDOUR_DELIVERY_ATTEMPTS", CD_CONFIG_INT, "6", 1, 100,
@@ -118,6 +124,10 @@ int main(int argc, char **argv)
     s_app.m_raised = cd_metric_counter("candour_letters_raised_total", NULL,
                                        "Letters failed for good and raised to the complaints"
                                        " manager.");
+    if (nt_bounce_init(&s_app, cd_service_loop(s_app.svc)) != 0) {
+        cd_service_destroy(&s_app.svc);
+        return 2;
+    }
     nt_deliver_init(&s_app, cd_service_loop(s_app.svc));
     code = cd_service_run(s_app.svc);
     cd_service_destroy(&s_app.svc);

@@ -22,6 +22,23 @@ static void s_on_marked(const cd_tx_result_t *res, void *arg)
         cd_service_kick(app->svc);
 }
 
+void nt_raise_failed(cd_tx_t *tx, const char *reference, const char *letter_id, const char *detail,
+                     int mails)
+{
+    const char *r[4] = {reference, letter_id, detail, mails ? "queued" : "none"};
+    /* Raised again if a letter sent again fails again. */
+    cd_tx_add(tx,
+              "INSERT INTO notify.alert (reference, deadline, level, kind, letter_id, detail,"
+              " org_id, email_state)"
+              " SELECT $1, '', 'failed', 'delivery-failed', $2::uuid, $3,"
+              " coalesce((SELECT org_id FROM notify.recipient WHERE reference = $1), ''), $4"
+              " ON CONFLICT (letter_id, kind) WHERE letter_id IS NOT NULL DO UPDATE"
+              " SET raised_at = now(), detail = EXCLUDED.detail, spool_path = NULL,"
+              " email_state = EXCLUDED.email_state, email_attempts = 0, email_error = NULL,"
+              " email_next_at = now()",
+              4, r);
+}
+
 /* Why the letter was raised, for the alert: which, how, and the cause in
  * words that name no one (a relay's reply is given by its code alone). */
 static void s_raise_detail(const nt_item_t *it, char *out, size_t n)
@@ -69,8 +86,7 @@ static void s_mark_letter(nt_app_t *app, const nt_item_t *it, const nt_spool_fil
                         code,   it->detail};
     cd_tx_add(tx,
               "INSERT INTO notify.delivery_attempt (letter_id, attempt, channel, outcome, code,"
-              " detail) VALUES ($1::uuid, $2::int, $3, $4, $5::int, $6)"
-              " ON CONFLICT (letter_id, attempt) DO NOTHING",
+              " detail) VALUES ($1::uuid, $2::int, $3, $4, $5::int, $6)",
               6, a);
     if (gone) {
         Candour__V1__LetterSent ls = CANDOUR__V1__LETTER_SENT__INIT;
@@ -89,19 +105,7 @@ static void s_mark_letter(nt_app_t *app, const nt_item_t *it, const nt_spool_fil
     } else if (failed) {
         char detail[400];
         s_raise_detail(it, detail, sizeof detail);
-        const char *r[4] = {it->reference, it->id, detail,
-                            NT_MAILS_ALERTS(app) ? "queued" : "none"};
-        /* Raised again if a letter sent again fails again. */
-        cd_tx_add(tx,
-                  "INSERT INTO notify.alert (reference, deadline, level, kind, letter_id, detail,"
-                  " org_id, email_state)"
-                  " SELECT $1, '', 'failed', 'delivery-failed', $2::uuid, $3,"
-                  " coalesce((SELECT org_id FROM notify.recipient WHERE reference = $1), ''), $4"
-                  " ON CONFLICT (letter_id, kind) WHERE letter_id IS NOT NULL DO UPDATE"
-                  " SET raised_at = now(), detail = EXCLUDED.detail, spool_path = NULL,"
-                  " email_state = EXCLUDED.email_state, email_attempts = 0, email_error = NULL,"
-                  " email_next_at = now()",
-                  4, r);
+        nt_raise_failed(tx, it->reference, it->id, detail, NT_MAILS_ALERTS(app));
         cd_metric_add(app->m_failed, 1);
         cd_metric_add(app->m_raised, 1);
         cd_log_error("letter.failed", "{s:s, s:s, s:s, s:i, s:I}", "reference", it->reference,

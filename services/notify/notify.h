@@ -28,6 +28,7 @@
 #include "candour/inbox.h"
 #include "candour/metrics.h"
 #include "candour/service.h"
+#include "bounce.h"
 #include "delivery.h"
 
 /* The daemon's state, one per process (main.c owns it). */
@@ -38,6 +39,10 @@ typedef struct {
     int delivering;         /* a round is running: its query, its flush or its marks */
     int again;              /* work was committed during the round: another round follows */
     nt_channels_t channels; /* the print hot folder, the relay */
+    const char *bounce_dir; /* CANDOUR_BOUNCE_DIR: a Maildir of bounces ("" none) */
+    uv_timer_t bounces;     /* fires the read of new bounces */
+    int bounce_timer;       /* bounces is initialised */
+    int bouncing;           /* a read is running */
     nt_retry_t retry;       /* how often, how long apart */
     cd_metric_t *m_letters; /* letters delivered or sent */
     cd_metric_t *m_failed;  /* failed attempts to deliver a letter or an alert */
@@ -100,6 +105,15 @@ void nt_deliver_stop(nt_app_t *app);
 /* A round soon: now, or after the running one. arg is the nt_app_t (so it
  * fits cd_inbox_commit's on_committed). */
 void nt_deliver_soon(void *arg);
+
+/* ---------------------------------------------------------------- bounce.c */
+
+/* Makes the Maildir's folders and the timer ready when app->bounce_dir is
+ * set (before the loop runs): 0, or -1 logged. Start and stop go with the
+ * delivery rounds'. */
+int nt_bounce_init(nt_app_t *app, uv_loop_t *loop);
+void nt_bounce_start(nt_app_t *app);
+void nt_bounce_stop(nt_app_t *app);
 
 /* ---------------------------------------------------------------- spool.c */
 /* (before deliver.c's round, which holds spool files) */
@@ -189,5 +203,11 @@ typedef struct {
 /* Records what the round's work made of it (file: its spool file, or NULL
  * for an alert emailed). */
 void nt_mark(nt_app_t *app, const nt_item_t *it, const nt_spool_file_t *file);
+
+/* Adds to tx the raising of a letter that failed for good: a
+ * delivery-failed alert for the complaints manager (again, if it was raised
+ * before and sent again), emailed when mails. detail names no one. */
+void nt_raise_failed(cd_tx_t *tx, const char *reference, const char *letter_id, const char *detail,
+                     int mails);
 
 #endif

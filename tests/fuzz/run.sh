@@ -39,7 +39,7 @@ GEN=$OUT/gen
 CFLAGS=(-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
   -fsanitize=address,undefined -fno-sanitize-recover=undefined
   -Wall -Wextra -Wno-unused-parameter
-  -Icommon/include -Iservices/intake -I"$GEN")
+  -Icommon/include -Iservices/intake -Iservices/notify -I"$GEN")
 LIBS=(-lprotobuf-c -ljansson -lm)
 
 say() { printf 'fuzz: %s\n' "$*" >&2; }
@@ -76,12 +76,15 @@ if ((regen)); then
   touch "${PB_SRCS[@]}"
 fi
 
-HEADERS=(common/include/candour/*.h services/intake/*.h "$GEN"/candour/v1/*.pb-c.h)
+HEADERS=(common/include/candour/*.h services/intake/*.h services/notify/bounce.h
+  services/notify/template.h "$GEN"/candour/v1/*.pb-c.h)
 
 # The project sources each target links (none needs libzmq, libuv or libpq).
 sources_for() {
   case "$1" in
     fuzz_pbjson) echo common/src/pbjson.c common/src/errcode.c ;;
+    fuzz_dsn) echo services/notify/dsn.c ;;
+    fuzz_template) echo services/notify/template.c ;;
     fuzz_intake)
       echo common/src/pbjson.c common/src/pb.c common/src/util.c common/src/calendar.c \
         common/src/error.c common/src/errcode.c common/src/events.c common/src/lifecycle.c \
