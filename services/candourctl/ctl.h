@@ -32,6 +32,9 @@ int ctl_delegate(int argc, char **argv);
 int ctl_covering(int argc, char **argv);
 /* templates_cmd.c: `templates import|list|preview` (notify.template). */
 int ctl_templates(int argc, char **argv);
+/* templates_preview.c: `templates preview --kind KIND` with its options
+ * (org "" for Candour's default; pdf NULL for stdout). The exit code. */
+int ctl_templates_preview(const char *org, const char *kind, const char *pdf, int large_print);
 /* org_cmd.c: `org set|show` (keys.c hands them over). */
 int ctl_org_settings(int argc, char **argv);
 
@@ -62,6 +65,15 @@ PGconn *ctl_db_connect(const char *cmd);
 /* The result (tuples or command ok), or NULL after telling the error. */
 PGresult *ctl_db_query(PGconn *c, const char *cmd, const char *sql, int n, const char *const *v);
 int ctl_db_exec(PGconn *c, const char *cmd, const char *sql, int n, const char *const *v);
+
+/* templates_cmd.c, for templates_preview.c: whether org (not "") is a body
+ * Candour knows, on the allow-list (`org add`), with settings (`org set`) or
+ * staff; its name as letters print it (the letterhead's, else the
+ * allow-list's; may be "") into name. 1 known, 0 not (told), -1 the
+ * database failed (told). And "ICB-QWE" or "Candour's default", for
+ * messages. */
+int ctl_templates_org(PGconn *c, const char *org, char *name, size_t len);
+const char *ctl_templates_whose(const char *org);
 
 /* ops_actor.c: the operator who changes a table directly, as "ops: <login>"
  * (SUDO_USER, else LOGNAME, else USER, else the uid's name) into out: 0, or

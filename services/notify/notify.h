@@ -10,7 +10,7 @@
  *   marks.c    what each attempt came to, recorded: delivered or sent (with
  *              letter.sent), tried again later, or failed and raised
  *   spool.c    durable writes into the spool, on libuv's thread pool
- *   channel.c, post.c, policy.c, smtp.c
+ *   channel.c, post.c, policy.c, smtp.c, smtp_text.c
  *              the channels and the retry rule (delivery.h, smtp.h)
  *   letters.c  the letters' words and the rules about which may go (pure)
  *

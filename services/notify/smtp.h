@@ -1,9 +1,11 @@
 /* smtp.h - one letter by email: a MIME message handed to the SMTP relay.
  *
- *   smtp.c   the message (headers, a text part, the PDF attached) built with
- *            libcurl's MIME API and sent with its SMTP support, one easy
- *            handle per call; what came of it classified as sent, try again,
- *            or refused for good
+ *   smtp.c       the message (headers, a text part, the PDF attached) built
+ *                with libcurl's MIME API and sent with its SMTP support, one
+ *                easy handle per call; the relay's configuration checked
+ *   smtp_text.c  the pure parts: addresses, header text (RFC 2047), the
+ *                Message-ID and date, and what a transfer came to (sent, try
+ *                again, or refused for good)
  *
  * The letter id is the Message-ID's left-hand side, so a letter sent again
  * after a crash is recognisable as a resend of the same letter.
@@ -155,5 +157,18 @@ typedef enum {
  *                                    handshake or certificate, lost connection)
  * Every RETRY is bounded by the delivery policy's attempts (delivery.h). */
 nt_smtp_outcome_t nt_smtp_classify(int curl_code, long reply, nt_smtp_stage_t stage);
+
+/* ------------------------------------------- shared by smtp.c and smtp_text.c */
+
+#define NT_SMTP_HEADER_MAX 4096 /* one header's value, encoded */
+
+/* Non-zero when s is one line of UTF-8 text: no CR, LF or other control
+ * character. */
+int nt_smtp_line_ok(const char *s);
+/* Non-zero when s is printable ASCII only (blanks allowed). */
+int nt_smtp_ascii_ok(const char *s);
+/* Non-zero when d is a host name: labels of letters, digits and hyphens,
+ * separated by single dots, at most 253 bytes. */
+int nt_smtp_host_ok(const char *d);
 
 #endif

@@ -1,7 +1,9 @@
 /* apply.c - routing's events: one read of the complaint (and what triage
  * needs), the decision (decide.c over the one lifecycle table), and one
  * transaction that writes the row, the history, the deadlines and the
- * events the decision calls for. */
+ * events the decision calls for. What a decision sends to other bodies (a
+ * referral, the partners' contribution requests, the response shared) is
+ * built by partners_out.c. */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +12,6 @@
 #include "candour/error.h"
 #include "candour/lifecycle.h"
 #include "candour/log.h"
-#include "candour/pb.h"
 #include "candour/pbjson.h"
 #include "candour/util.h"
 #include "candour/v1/case.pb-c.h"
@@ -140,49 +141,6 @@ static void s_apply_free(rt_apply_t *a)
     free(a);
 }
 
-/* The events one decision puts, in the order it decides them. They go into
- * the outbox together, by one statement (cd_outbox_put_many), which gives
- * them their outbox seq in this order: the order each subscriber is sent
- * them in. A payload is built on the stack of the helper that decides it,
- * so each event keeps a copy of its own until the put. */
-/* routed, ack, status, outcome, declined, consent asked, referral; requests or shares */
-#define S_MAX_EVENTS (7 + RT_MAX_PARTNERS)
-
-typedef struct {
-    cd_event_out_t ev[S_MAX_EVENTS];      /* the events, in the order decided */
-    ProtobufCMessage *copy[S_MAX_EVENTS]; /* the payloads ev[] points to, owned */
-    int n;                                /* events added */
-} rt_events_t;
-
-/* Add an event about a's complaint, caused by a's event, to evs. */
-static void s_put(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a, const char *type,
-                  const ProtobufCMessage *payload, const char *const *to)
-{
-    assert(evs->n < S_MAX_EVENTS);
-    ProtobufCMessage *copy = evs->n < S_MAX_EVENTS ? cd_pb_clone(payload) : NULL;
-    if (!copy) {
-        cd_tx_poison(tx); /* never carry out a decision without all its events */
-        return;
-    }
-    evs->copy[evs->n] = copy;
-    evs->ev[evs->n++] = (cd_event_out_t){.type = type,
-                                         .complaint_ref = a->env->complaint_ref,
-                                         .correlation_id = a->env->correlation_id,
-                                         .causation_id = a->env->event_id,
-                                         .payload = copy,
-                                         .subscribers = to};
-}
-
-/* Put evs' events with one statement (none for no events); free the copies. */
-static void s_events_put(cd_tx_t *tx, rt_events_t *evs)
-{
-    if (evs->n > 0)
-        cd_outbox_put_many(cd_service_outbox(rt_app.svc), tx, evs->ev, evs->n, NULL, NULL);
-    for (int i = 0; i < evs->n; i++)
-        protobuf_c_message_free_unpacked(evs->copy[i], NULL);
-    evs->n = 0;
-}
-
 /* The events the decision calls for. */
 static void s_put_actions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
                           const rt_state_t *next, const rt_actions_t *act, const char *content,
@@ -208,7 +166,7 @@ static void s_put_actions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
         Candour__V1__Person *complainant = routed ? routed->complainant : NULL;
         if (routed) {
             routed->complainant = NULL;
-            s_put(tx, evs, a, "complaint.routed", &routed->base, NULL);
+            rt_events_add(tx, evs, a, "complaint.routed", &routed->base, NULL);
             routed->complainant = complainant;
         }
         if (routed) {
@@ -243,7 +201,7 @@ static void s_put_actions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
         }
         letter.handler = who.name[0] ? who.name : "the complaints team";
         letter.contact = who.name[0] ? &who : NULL;
-        s_put(tx, evs, a, "letter.requested", &letter.base, NULL);
+        rt_events_add(tx, evs, a, "letter.requested", &letter.base, NULL);
     }
     if (act->status_changed) {
         char at[32];
@@ -252,7 +210,7 @@ static void s_put_actions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
         sc.state = next->state;
         sc.detail = (char *)act->detail;
         sc.at = at;
-        s_put(tx, evs, a, "complaint.status_changed", &sc.base, NULL);
+        rt_events_add(tx, evs, a, "complaint.status_changed", &sc.base, NULL);
     }
     if (routed)
         candour__v1__complaint_routed__free_unpacked(routed, NULL);
@@ -267,7 +225,7 @@ static void s_put_declined(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a)
     letter.kind = "triage-outcome";
     letter.outcome = "declined-out-of-time";
     letter.reason = d ? d->reason : "";
-    s_put(tx, evs, a, "letter.requested", &letter.base, NULL);
+    rt_events_add(tx, evs, a, "letter.requested", &letter.base, NULL);
 }
 
 /* What the decision needs from the event's payload. */
@@ -300,8 +258,7 @@ static void s_input(const rt_apply_t *a, rt_input_t *in, const char **holds, cha
     }
 }
 
-/* A text[] literal of free texts: each element quoted, quotes and
- * backslashes escaped (services are the complainant's words). */
+/* Add one consent's bodies (none listed: every body) to what is known. */
 static void s_take_consent(rt_apply_t *a, const Candour__V1__Consent *k)
 {
     a->consent_given = 1;
@@ -337,9 +294,8 @@ static void s_event_triage_inputs(rt_apply_t *a)
     }
 }
 
-/* What triage (and the referral's consent rule) is given; share holds the
- * names of the bodies the consent covers, for in. */
-static void s_triage_in(const rt_apply_t *a, rt_triage_in_t *in, const char **share)
+/* What triage (and the referral's consent rule) is given (store.h). */
+void rt_triage_in_of(const rt_apply_t *a, rt_triage_in_t *in, const char **share)
 {
     for (int i = 0; i < a->nshare; i++)
         share[i] = a->share[i];
@@ -361,52 +317,8 @@ static void s_triage(const rt_apply_t *a, rt_triage_out_t *out)
 {
     const char *share[RT_MAX_PARTNERS];
     rt_triage_in_t in;
-    s_triage_in(a, &in, share);
+    rt_triage_in_of(a, &in, share);
     rt_triage(&in, out);
-}
-
-/* The complaint sent on to the body triage named (I5a, N2): its content,
- * and the complainant's contact details only where consent allows (R2). */
-static void s_put_referral(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
-                           const rt_triage_out_t *t, const char *content, rt_history_t *h)
-{
-    Candour__V1__ComplaintRouted *c =
-        content ? (Candour__V1__ComplaintRouted *)cd_pbjson_parse(
-                      &candour__v1__complaint_routed__descriptor, content, strlen(content), NULL)
-                : NULL;
-    if (!c) {
-        cd_tx_poison(tx); /* never send it on without its content: try again */
-        return;
-    }
-    const char *share[RT_MAX_PARTNERS];
-    rt_triage_in_t in;
-    s_triage_in(a, &in, share);
-    int self = c->standing == CANDOUR__V1__STANDING__STANDING_SELF;
-    int allowed = rt_referral_shares_contact(&in, c->standing, t->lead);
-    int contact = allowed && c->complainant; /* none: a record from before they were kept */
-    Candour__V1__ComplaintReferred r = CANDOUR__V1__COMPLAINT_REFERRED__INIT;
-    r.to_org = (char *)t->lead;
-    r.from_org = (char *)a->org_id;
-    r.outcome = (char *)rt_outcome_name(t->outcome);
-    r.reason = (char *)t->reason;
-    r.description = c->description;
-    r.desired_outcome = c->desired_outcome;
-    r.n_services = c->n_services;
-    r.services = c->services;
-    r.event_date = c->event_date;
-    r.complainant = contact ? c->complainant : NULL;
-    s_put(tx, evs, a, "complaint.referred", &r.base, NULL);
-    char detail[240];
-    snprintf(detail, sizeof detail,
-             "sent on to %s over the bus (I5a); the complainant's contact"
-             " details %s",
-             t->lead,
-             !allowed   ? "held back: no consent recorded covers that body (R2)"
-             : !contact ? "not known here"
-             : self     ? "included: the patient complains for themselves"
-                        : "included: the consent recorded covers that body (R2)");
-    rt_history_add(h, "complaint.referred", "routing", "", detail);
-    candour__v1__complaint_routed__free_unpacked(c, NULL);
 }
 
 /* The letter asking for the patient's consent (R2, N1), asked for once per
@@ -424,75 +336,7 @@ static void s_put_consent_request(cd_tx_t *tx, rt_events_t *evs, const rt_apply_
                            : "the complaint is made for the patient, who must consent to it (I2)";
     letter.response_due = (char *)a->response_due;
     letter.handler = "";
-    s_put(tx, evs, a, "letter.requested", &letter.base, NULL);
-}
-
-/* The approved response of a complaint this body led goes to each partner
- * asked for a part, answered or waived: they are party to it (R3, N2). */
-static void s_put_shared(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a, rt_history_t *h)
-{
-    if (a->payload->descriptor != &candour__v1__response_approved__descriptor)
-        return;
-    const Candour__V1__ResponseApproved *ra = (const Candour__V1__ResponseApproved *)a->payload;
-    /* The version signed is the response; without one, its findings. */
-    const char *text = ra->draft && ra->draft->text[0] ? ra->draft->text : ra->findings;
-    for (int i = 0; i < a->npartners; i++) {
-        Candour__V1__ResponseShared rs = CANDOUR__V1__RESPONSE_SHARED__INIT;
-        rs.partner_org = (char *)a->partners[i];
-        rs.lead_org = (char *)(a->lead_org[0] ? a->lead_org : a->org_id);
-        rs.text = (char *)text;
-        rs.signed_by = ra->signed_by;
-        rs.signatory_role = ra->signatory_role;
-        s_put(tx, evs, a, "response.shared", &rs.base, NULL);
-        char detail[200];
-        snprintf(detail, sizeof detail, "the final response shared with %s over the bus (R3)",
-                 a->partners[i]);
-        rt_history_add(h, "response.shared", "routing", "", detail);
-    }
-}
-
-/* The partners' contribution deadlines (one statement for all) and the
- * request to each, with its history line. */
-static void s_write_contributions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
-                                  const rt_triage_out_t *t, const char *content, rt_history_t *h)
-{
-    const char *ref = a->env->complaint_ref;
-    cd_date_t today = cd_date_from_unix_london(cd_clock_now());
-    char due[CD_DATE_LEN + 1];
-    cd_date_format(cd_workdays_add(rt_app.cal, today, (int)rt_app.contribution_days), due);
-    char *partners = rt_partners_array(t);
-    if (!partners)
-        cd_tx_poison(tx); /* out of memory: the event comes again */
-    const char *v[3] = {ref, partners, due};
-    cd_tx_add(tx,
-              "INSERT INTO routing.deadline (reference, name, party, due)"
-              " SELECT $1, 'contribution', p.party, $3::date"
-              " FROM unnest($2::text[]) WITH ORDINALITY AS p (party, n) ORDER BY p.n"
-              " ON CONFLICT DO NOTHING",
-              3, v);
-    free(partners);
-    Candour__V1__ComplaintRouted *c =
-        content ? (Candour__V1__ComplaintRouted *)cd_pbjson_parse(
-                      &candour__v1__complaint_routed__descriptor, content, strlen(content), NULL)
-                : NULL;
-    for (int i = 0; i < t->npartners; i++) {
-        /* The request itself, to the partner over the bus (R3); consent
-         * covers this partner, or contributions_due would not be set. */
-        Candour__V1__ContributionRequested cr = CANDOUR__V1__CONTRIBUTION_REQUESTED__INIT;
-        cr.partner_org = (char *)t->partners[i];
-        cr.lead_org = (char *)t->lead;
-        cr.due = due;
-        cr.description = c ? c->description : "";
-        cr.n_services = c ? c->n_services : 0;
-        cr.services = c ? c->services : NULL;
-        s_put(tx, evs, a, "contribution.requested", &cr.base, NULL);
-        char detail[200];
-        snprintf(detail, sizeof detail, "contribution requested from %s, due %s", t->partners[i],
-                 due);
-        rt_history_add(h, "contribution.requested", "routing", "", detail);
-    }
-    if (c)
-        candour__v1__complaint_routed__free_unpacked(c, NULL);
+    rt_events_add(tx, evs, a, "letter.requested", &letter.base, NULL);
 }
 
 /* The triage's consequences in the transaction besides its record (which
@@ -517,12 +361,12 @@ static void s_write_triage(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
         letter.appeal = t->appeal; /* an eligibility appeal too (I6) */
         letter.response_due = "";
         letter.handler = "";
-        s_put(tx, evs, a, "letter.requested", &letter.base, NULL);
+        rt_events_add(tx, evs, a, "letter.requested", &letter.base, NULL);
     }
     if (act->contributions_due)
-        s_write_contributions(tx, evs, a, t, content, h);
+        rt_put_contributions(tx, evs, a, t, content, h);
     if (act->refer)
-        s_put_referral(tx, evs, a, t, content, h);
+        rt_put_referral(tx, evs, a, t, content, h);
 }
 
 /* complaint.amended before routing: the content as amended (NULL: as it is). */
@@ -585,8 +429,8 @@ static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *a
     if (act->ask_consent)
         s_put_consent_request(tx, &evs, a, triage);
     if (act->share_response)
-        s_put_shared(tx, &evs, a, &h);
-    s_events_put(tx, &evs);
+        rt_put_shared(tx, &evs, a, &h);
+    rt_events_put(tx, &evs);
     rt_history_write(tx, env->complaint_ref, &h);
     rt_cols_free(&cols);
     free(content);

@@ -2,8 +2,10 @@
  * complaint and by when, asks for the acknowledgement, hands the complaint to
  * investigation, coordinates partners, and keeps the one view of where every
  * complaint is. This file is its configuration, its handler and request
- * tables and its start-up; the work is in apply.c, status.c,
- * coordination.c, deadlines.c and the clocks of the response (clocks.h). */
+ * tables and its start-up; the work is in apply.c (with partners_out.c),
+ * status.c, coordination.c, deadlines.c, the staff directory (directory.c)
+ * and the bodies' settings (org_settings.c), and the clocks of the response
+ * (clocks.h). */
 #include <stdio.h>
 
 #include "candour/log.h"

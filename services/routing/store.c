@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "candour/lifecycle.h"
+#include "candour/pb.h"
 #include "candour/pbjson.h"
 #include "candour/util.h"
 #include "routing.h"
@@ -349,7 +350,8 @@ void rt_history_write(cd_tx_t *tx, const char *ref, const rt_history_t *h)
     free(id);
 }
 
-/* Add one consent's bodies (none listed: every body) to what is known. */
+/* The one read of an event (store.h): the row, the receiving body's policy
+ * and complaints manager, and its routes for the services on the day. */
 const char rt_sql_read[] =
     "WITH c AS (SELECT state, holds, routed_at, acknowledged_at, response_sent_at,"
     "  version, content, org_id, exclusion, chc_appeal, consent_given, consent_all,"
@@ -379,4 +381,31 @@ const char rt_sql_read[] =
     "  ORDER BY t.service LIMIT 16) r ON true"
     " ORDER BY r.service";
 
-/* Every event that moves a complaint along its lifecycle: read, decide, write. */
+/* ---------------------------------------------------------------- events */
+
+void rt_events_add(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a, const char *type,
+                   const ProtobufCMessage *payload, const char *const *to)
+{
+    assert(evs->n < RT_MAX_EVENTS);
+    ProtobufCMessage *copy = evs->n < RT_MAX_EVENTS ? cd_pb_clone(payload) : NULL;
+    if (!copy) {
+        cd_tx_poison(tx); /* never carry out a decision without all its events */
+        return;
+    }
+    evs->copy[evs->n] = copy;
+    evs->ev[evs->n++] = (cd_event_out_t){.type = type,
+                                         .complaint_ref = a->env->complaint_ref,
+                                         .correlation_id = a->env->correlation_id,
+                                         .causation_id = a->env->event_id,
+                                         .payload = copy,
+                                         .subscribers = to};
+}
+
+void rt_events_put(cd_tx_t *tx, rt_events_t *evs)
+{
+    if (evs->n > 0)
+        cd_outbox_put_many(cd_service_outbox(rt_app.svc), tx, evs->ev, evs->n, NULL, NULL);
+    for (int i = 0; i < evs->n; i++)
+        protobuf_c_message_free_unpacked(evs->copy[i], NULL);
+    evs->n = 0;
+}

@@ -1,7 +1,8 @@
 /* store.h - routing.complaint and its history, as SQL: the one read an event
- * needs, the row's INSERT and versioned UPDATE (columns by name), and the
- * history lines. apply.c decides; this file is how a decision is read and
- * written. */
+ * needs, the row's INSERT and versioned UPDATE (columns by name), the
+ * history lines, and the events a decision puts into the outbox. apply.c
+ * decides (with partners_out.c for what goes to other bodies); this file is
+ * how a decision is read and written, and what those two share. */
 #ifndef ROUTING_STORE_H
 #define ROUTING_STORE_H
 
@@ -10,6 +11,7 @@
 #include "candour/calendar.h"
 #include "candour/db.h"
 #include "candour/inbox.h"
+#include "candour/outbox.h"
 #include "candour/v1/events.pb-c.h"
 #include "decide.h"
 
@@ -129,5 +131,47 @@ void rt_store_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
 void rt_history_add(rt_history_t *h, const char *event, const char *producer, const char *event_id,
                     const char *detail);
 void rt_history_write(cd_tx_t *tx, const char *ref, const rt_history_t *h);
+
+/* The events one decision puts, in the order it decides them. They go into
+ * the outbox together, by one statement (cd_outbox_put_many), which gives
+ * them their outbox seq in this order: the order each subscriber is sent
+ * them in. A payload is built on the stack of the helper that decides it,
+ * so each event keeps a copy of its own until the put. */
+/* routed, ack, status, outcome, declined, consent asked, referral; requests or shares */
+#define RT_MAX_EVENTS (7 + RT_MAX_PARTNERS)
+
+typedef struct {
+    cd_event_out_t ev[RT_MAX_EVENTS];      /* the events, in the order decided */
+    ProtobufCMessage *copy[RT_MAX_EVENTS]; /* the payloads ev[] points to, owned */
+    int n;                                 /* events added */
+} rt_events_t;
+
+/* Add an event about a's complaint, caused by a's event, to evs (a copy of
+ * payload; out of memory poisons tx: never a decision without all its
+ * events). More than RT_MAX_EVENTS is a bug. */
+void rt_events_add(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a, const char *type,
+                   const ProtobufCMessage *payload, const char *const *to);
+/* Put evs' events with one statement (none for no events); free the copies. */
+void rt_events_put(cd_tx_t *tx, rt_events_t *evs);
+
+/* apply.c: what triage (and the referral's consent rule) is given for a;
+ * share (RT_MAX_PARTNERS) holds the names of the bodies the consent covers,
+ * for in. */
+void rt_triage_in_of(const rt_apply_t *a, rt_triage_in_t *in, const char **share);
+
+/* partners_out.c: what a decision sends to other bodies, each with its
+ * history line in h, inside the decision's transaction tx. The complaint
+ * (content: ComplaintRouted as JSON) referred on to the body triage named
+ * (I5a), its contact details only where consent allows (R2); no content
+ * poisons tx. */
+void rt_put_referral(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a, const rt_triage_out_t *t,
+                     const char *content, rt_history_t *h);
+/* The partners' contribution deadlines (one statement for all) and the
+ * request to each (R3). */
+void rt_put_contributions(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a,
+                          const rt_triage_out_t *t, const char *content, rt_history_t *h);
+/* On response.approved, the final response shared with each partner of a
+ * complaint this body led (R3, N2); nothing for any other event. */
+void rt_put_shared(cd_tx_t *tx, rt_events_t *evs, const rt_apply_t *a, rt_history_t *h);
 
 #endif

@@ -57,14 +57,13 @@ Test(signature_chain, F2_csu_then_icb_by_a_delegate_with_a_return_and_a_covering
     h_exec(s_h, "INSERT INTO signoff.covering_letter (org_id, text, changed_by) VALUES"
                 " ('ICB-QWE', 'NHS Quay ICB has checked the enclosed response from our"
                 " commissioning support unit and agrees with it.', 'test')");
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO signoff.delegation (org_id, staff_id, roles, valid_from, valid_until,"
-             " recorded_by) VALUES ('ICB-QWE', '%s', '{responsible-person}',"
-             " (now() AT TIME ZONE 'Europe/London')::date - 1,"
-             " (now() AT TIME ZONE 'Europe/London')::date + 30, 'test')",
-             dir);
-    h_exec(s_h, sql);
+    const char *dv[1] = {dir};
+    h_execp(s_h,
+            "INSERT INTO signoff.delegation (org_id, staff_id, roles, valid_from, valid_until,"
+            " recorded_by) VALUES ('ICB-QWE', $1, '{responsible-person}',"
+            " (now() AT TIME ZONE 'Europe/London')::date - 1,"
+            " (now() AT TIME ZONE 'Europe/London')::date + 30, 'test')",
+            1, dv);
 
     Candour__V1__Reply *r =
         h_call_jsonf(s_h, "intake", "ICB-QWE",

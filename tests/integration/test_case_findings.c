@@ -71,38 +71,34 @@ static void s_case(const char *ref, int issues)
     cr_assert_eq(h_send_event(s_h, "investigation", "complaint.routed", ref, &cr.base, id, 10000),
                  1, "complaint.routed not acknowledged");
     h_assign(s_h, ref, "ST901", "ST902");
-    char sql[2048];
-    snprintf(sql, sizeof sql,
-             "UPDATE investigation.case SET grading = 'medium',"
-             " plan_steps = '{document-review,staff-interviews}' WHERE reference = '%s'",
-             ref);
-    h_exec(s_h, sql);
-    snprintf(
-        sql, sizeof sql,
+    const char *v[3] = {ref, s_summary[0], s_summary[1]};
+    h_execp(s_h,
+            "UPDATE investigation.case SET grading = 'medium',"
+            " plan_steps = '{document-review,staff-interviews}' WHERE reference = $1",
+            1, v);
+    h_execp(
+        s_h,
         "INSERT INTO investigation.evidence (reference, number, kind, source, evidence_date,"
         " summary, flag, flag_note, recorded_by) VALUES"
-        " ('%s', 1, 'records', 'Ward discharge checklist', '2026-10-02',"
+        " ($1, 1, 'records', 'Ward discharge checklist', '2026-10-02',"
         "  'The checklist has no entry for the care package.', 'gap',"
         "  'The care agency''s confirmation is not in the records', 'Ira Investigator (ST902)'),"
-        " ('%s', 2, 'staff-account', 'Discharge coordinator', '2026-10-20',"
+        " ($1, 2, 'staff-account', 'Discharge coordinator', '2026-10-20',"
         "  'The coordinator believed the agency would start on the Saturday.', '', '',"
         "  'Ira Investigator (ST902)')",
-        ref, ref);
-    h_exec(s_h, sql);
+        1, v);
     if (!issues)
         return;
-    snprintf(sql, sizeof sql,
-             "UPDATE investigation.case SET issues_agreed_on = '2026-10-01',"
-             " issues_agreed_how = 'in-writing' WHERE reference = '%s'",
-             ref);
-    h_exec(s_h, sql);
-    snprintf(sql, sizeof sql,
-             "INSERT INTO investigation.key_issue (reference, issue_id, position, summary, subject,"
-             " service_area, profession) VALUES"
-             " ('%s', 'KI1', 1, '%s', 'discharge', 'acute-services', 'nursing'),"
-             " ('%s', 'KI2', 2, '%s', 'communication', 'acute-services', 'nursing')",
-             ref, s_summary[0], ref, s_summary[1]);
-    h_exec(s_h, sql);
+    h_execp(s_h,
+            "UPDATE investigation.case SET issues_agreed_on = '2026-10-01',"
+            " issues_agreed_how = 'in-writing' WHERE reference = $1",
+            1, v);
+    h_execp(s_h,
+            "INSERT INTO investigation.key_issue (reference, issue_id, position, summary, subject,"
+            " service_area, profession) VALUES"
+            " ($1, 'KI1', 1, $2, 'discharge', 'acute-services', 'nursing'),"
+            " ($1, 'KI2', 2, $3, 'communication', 'acute-services', 'nursing')",
+            3, v);
 }
 
 /* ---------------------------------------------------------------- requests */

@@ -78,21 +78,19 @@ static void s_case(const char *ref, int named, int assign, int issues)
         h_assign(s_h, ref, "ST901", "ST902");
     if (!issues)
         return;
-    char sql[1024];
-    snprintf(sql, sizeof sql,
-             "UPDATE investigation.case SET issues_agreed_on = '2026-10-01',"
-             " issues_agreed_how = 'in-writing' WHERE reference = '%s'",
-             ref);
-    h_exec(s_h, sql);
-    snprintf(sql, sizeof sql,
-             "INSERT INTO investigation.key_issue (reference, issue_id, position, summary, subject,"
-             " service_area, profession) VALUES"
-             " ('%s', 'KI1', 1, 'You were sent home with no care in place', 'discharge',"
-             "  'acute-services', 'nursing'),"
-             " ('%s', 'KI2', 2, 'Nobody told you who to call', 'communication',"
-             "  'acute-services', 'nursing')",
-             ref, ref);
-    h_exec(s_h, sql);
+    const char *v[1] = {ref};
+    h_execp(s_h,
+            "UPDATE investigation.case SET issues_agreed_on = '2026-10-01',"
+            " issues_agreed_how = 'in-writing' WHERE reference = $1",
+            1, v);
+    h_execp(s_h,
+            "INSERT INTO investigation.key_issue (reference, issue_id, position, summary, subject,"
+            " service_area, profession) VALUES"
+            " ($1, 'KI1', 1, 'You were sent home with no care in place', 'discharge',"
+            "  'acute-services', 'nursing'),"
+            " ($1, 'KI2', 2, 'Nobody told you who to call', 'communication',"
+            "  'acute-services', 'nursing')",
+            1, v);
 }
 
 /* ---------------------------------------------------------------- requests */

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "harness.h"
 
@@ -37,35 +36,17 @@ static void s_teardown(void)
 
 TestSuite(ctl_chain, .init = s_setup, .fini = s_teardown, .timeout = 120);
 
-static void s_slurp(const char *path, char *buf, size_t len)
-{
-    FILE *f = fopen(path, "r");
-    cr_assert(f, "cannot read %s", path);
-    size_t n = fread(buf, 1, len - 1, f);
-    buf[n] = 0;
-    fclose(f);
-}
-
 /* Run candourctl as the operator ops.alice with the arguments given
- * (trusted test text, pasted into a shell command). Its stdout and stderr
- * land in s_out and s_err; returns its exit code. */
+ * (h_ctl: trusted test text, pasted into a shell command). Its stdout and
+ * stderr land in s_out and s_err; returns its exit code. */
+static int s_ctl(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int s_ctl(const char *fmt, ...)
 {
-    char args[4096], cmd[8192], out[600], err[600];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
+    int rc = h_vctl(s_h, "", s_out, sizeof s_out, s_err, sizeof s_err, fmt, ap);
     va_end(ap);
-    snprintf(out, sizeof out, "%s/ctl.out", h_dir(s_h));
-    snprintf(err, sizeof err, "%s/ctl.err", h_dir(s_h));
-    snprintf(cmd, sizeof cmd,
-             "env -u SUDO_USER -u CANDOUR_ACTING LOGNAME=ops.alice USER=ops.alice"
-             " CANDOUR_DB_URL='%s' '%s/services/candourctl' %s >'%s' 2>'%s'",
-             h_db_url(s_h), CANDOUR_BUILD_DIR, args, out, err);
-    int st = system(cmd);
-    s_slurp(out, s_out, sizeof s_out);
-    s_slurp(err, s_err, sizeof s_err);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return rc;
 }
 
 /* Write len bytes to a file in the test's temp dir; returns its path (static). */
@@ -85,12 +66,14 @@ static const char *s_file(const char *name, const char *text, size_t len)
 static void s_staff(const char *id, const char *org, const char *name, const char *roles,
                     int disabled)
 {
-    char sql[1024];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO signoff.staff (staff_id, org_id, name, roles, disabled, disabled_reason,"
-             " version) VALUES ('%s', '%s', '%s', '{%s}', %s, '%s', 1)",
-             id, org, name, roles, disabled ? "true" : "false", disabled ? "left the trust" : "");
-    h_exec(s_h, sql);
+    char array[256];
+    snprintf(array, sizeof array, "{%s}", roles);
+    const char *v[6] = {
+        id, org, name, array, disabled ? "true" : "false", disabled ? "left the trust" : ""};
+    h_execp(s_h,
+            "INSERT INTO signoff.staff (staff_id, org_id, name, roles, disabled, disabled_reason,"
+            " version) VALUES ($1, $2, $3, $4, $5, $6, 1)",
+            6, v);
 }
 
 static long s_audit(const char *table)

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "candour/util.h"
 #include "candour/v1/events.pb-c.h"
@@ -35,38 +34,23 @@ static void s_teardown(void)
 
 TestSuite(ctl_directory, .init = s_setup, .fini = s_teardown, .timeout = 120);
 
-static void s_slurp(const char *path, char *buf, size_t len)
-{
-    FILE *f = fopen(path, "r");
-    cr_assert(f, "cannot read %s", path);
-    size_t n = fread(buf, 1, len - 1, f);
-    buf[n] = 0;
-    fclose(f);
-}
-
 /* Run candourctl as an operator whose login is ops.alice (and no one named
- * acting), with env (more "NAME=value" words, or "") before it and the
- * arguments after (trusted test text, pasted into a shell command). Its
- * stdout and stderr land in s_out and s_err; returns its exit code. */
+ * acting), with routing's and investigation's endpoints and env (more
+ * "NAME=value" words, or "") before it and the arguments after (h_ctl:
+ * trusted test text, pasted into a shell command). Its stdout and stderr
+ * land in s_out and s_err; returns its exit code. */
+static int s_ctl(const char *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int s_ctl(const char *env, const char *fmt, ...)
 {
-    char args[2048], cmd[4096], out[600], err[600];
+    char words[2048];
+    snprintf(words, sizeof words,
+             "CANDOUR_ROUTING_ENDPOINT='%s' CANDOUR_INVESTIGATION_ENDPOINT='%s' %s",
+             h_endpoint(s_h, "routing"), h_endpoint(s_h, "investigation"), env);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
+    int rc = h_vctl(s_h, words, s_out, sizeof s_out, s_err, sizeof s_err, fmt, ap);
     va_end(ap);
-    snprintf(out, sizeof out, "%s/ctl.out", h_dir(s_h));
-    snprintf(err, sizeof err, "%s/ctl.err", h_dir(s_h));
-    snprintf(cmd, sizeof cmd,
-             "env -u SUDO_USER -u CANDOUR_ACTING LOGNAME=ops.alice USER=ops.alice"
-             " CANDOUR_DB_URL='%s' CANDOUR_ROUTING_ENDPOINT='%s'"
-             " CANDOUR_INVESTIGATION_ENDPOINT='%s' %s '%s/services/candourctl' %s >'%s' 2>'%s'",
-             h_db_url(s_h), h_endpoint(s_h, "routing"), h_endpoint(s_h, "investigation"), env,
-             CANDOUR_BUILD_DIR, args, out, err);
-    int st = system(cmd);
-    s_slurp(out, s_out, sizeof s_out);
-    s_slurp(err, s_err, sizeof s_err);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return rc;
 }
 
 /* `staff add ORG --name NAME <more>` as ops: the new staff id (malloc'd). */

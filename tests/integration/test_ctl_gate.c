@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "harness.h"
 
@@ -35,37 +34,20 @@ static void s_teardown(void)
 
 TestSuite(ctl_gate, .init = s_setup, .fini = s_teardown, .timeout = 120);
 
-static void s_slurp(const char *path, char *buf, size_t len)
-{
-    FILE *f = fopen(path, "r");
-    cr_assert(f, "cannot read %s", path);
-    size_t n = fread(buf, 1, len - 1, f);
-    buf[n] = 0;
-    fclose(f);
-}
-
 /* Run candourctl as the operator ops.alice (no one named acting), with the
- * arguments given (trusted test text, pasted into a shell command) and
- * signoff's endpoint when it runs. Its stdout and stderr land in s_out and
- * s_err; returns its exit code. */
+ * arguments given (h_ctl: trusted test text, pasted into a shell command)
+ * and signoff's endpoint when it runs. Its stdout and stderr land in s_out
+ * and s_err; returns its exit code. */
+static int s_ctl(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int s_ctl(const char *fmt, ...)
 {
-    char args[2048], cmd[4096], out[600], err[600];
+    char env[512];
+    snprintf(env, sizeof env, "CANDOUR_SIGNOFF_ENDPOINT='%s'", h_endpoint(s_h, "signoff"));
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
+    int rc = h_vctl(s_h, env, s_out, sizeof s_out, s_err, sizeof s_err, fmt, ap);
     va_end(ap);
-    snprintf(out, sizeof out, "%s/ctl.out", h_dir(s_h));
-    snprintf(err, sizeof err, "%s/ctl.err", h_dir(s_h));
-    snprintf(cmd, sizeof cmd,
-             "env -u SUDO_USER -u CANDOUR_ACTING LOGNAME=ops.alice USER=ops.alice"
-             " CANDOUR_DB_URL='%s' CANDOUR_SIGNOFF_ENDPOINT='%s' '%s/services/candourctl' %s"
-             " >'%s' 2>'%s'",
-             h_db_url(s_h), h_endpoint(s_h, "signoff"), CANDOUR_BUILD_DIR, args, out, err);
-    int st = system(cmd);
-    s_slurp(out, s_out, sizeof s_out);
-    s_slurp(err, s_err, sizeof s_err);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return rc;
 }
 
 /* Write text to a file in the test's temp dir; returns its path (static). */

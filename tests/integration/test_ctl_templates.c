@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "harness.h"
 
@@ -48,25 +47,16 @@ static void s_slurp(const char *path, char *buf, size_t len)
 }
 
 /* Run candourctl as the operator ops.alice with the arguments given
- * (trusted test text, pasted into a shell command); stdout and stderr land
- * in s_out and s_err. Returns its exit code. */
+ * (h_ctl: trusted test text, pasted into a shell command). Its stdout and
+ * stderr land in s_out and s_err; returns its exit code. */
+static int s_ctl(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int s_ctl(const char *fmt, ...)
 {
-    char args[2048], cmd[4096], out[600], err[600];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
+    int rc = h_vctl(s_h, "", s_out, sizeof s_out, s_err, sizeof s_err, fmt, ap);
     va_end(ap);
-    snprintf(out, sizeof out, "%s/ctl.out", h_dir(s_h));
-    snprintf(err, sizeof err, "%s/ctl.err", h_dir(s_h));
-    snprintf(cmd, sizeof cmd,
-             "env -u SUDO_USER -u CANDOUR_ACTING LOGNAME=ops.alice USER=ops.alice"
-             " CANDOUR_DB_URL='%s' '%s/services/candourctl' %s >'%s' 2>'%s'",
-             h_db_url(s_h), CANDOUR_BUILD_DIR, args, out, err);
-    int st = system(cmd);
-    s_slurp(out, s_out, sizeof s_out);
-    s_slurp(err, s_err, sizeof s_err);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return rc;
 }
 
 /* A directory of the test's own (made empty if new); its path (static, one

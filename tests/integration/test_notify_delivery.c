@@ -6,13 +6,11 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "candour/util.h"
@@ -25,11 +23,7 @@ static char s_mail[512];
 
 static void s_teardown(void)
 {
-    if (s_smtp > 0) {
-        kill(s_smtp, SIGTERM);
-        waitpid(s_smtp, NULL, 0);
-        s_smtp = 0;
-    }
+    h_smtp_stop(&s_smtp);
     cr_assert_eq(h_destroy(&s_h), 0, "notify did not exit 0 on SIGTERM");
 }
 
@@ -51,23 +45,8 @@ static int s_free_port(void)
 static void s_smtp_start(int port)
 {
     snprintf(s_mail, sizeof s_mail, "%s/mail", h_dir(s_h));
-    char p[16], ready[600];
-    snprintf(p, sizeof p, "%d", port);
-    snprintf(ready, sizeof ready, "%s/ready", s_mail);
     mkdir(s_mail, 0750);
-    s_smtp = fork();
-    cr_assert(s_smtp >= 0);
-    if (s_smtp == 0) {
-        /* Debian's python3, which has aiosmtpd (another may be first on PATH). */
-        const char *py =
-            getenv("CANDOUR_TEST_PYTHON") ? getenv("CANDOUR_TEST_PYTHON") : "/usr/bin/python3";
-        execl(py, py, CANDOUR_SOURCE_DIR "/tests/support/smtp_server.py", "--port", p, "--dir",
-              s_mail, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200 && access(ready, F_OK) != 0; i++)
-        usleep(50 * 1000);
-    cr_assert_eq(access(ready, F_OK), 0, "the SMTP server did not start");
+    h_smtp_start(&s_smtp, port, s_mail, NULL, NULL);
 }
 
 static void s_send(const char *type, const char *ref, const ProtobufCMessage *msg)
@@ -348,22 +327,21 @@ Test(notify_delivery, N1_a_refusal_by_the_relay_fails_the_letter_at_once)
 /* A template of the body's, as `candourctl templates import` stores it. */
 static void s_template(const char *org, const char *kind, const char *part, const char *body)
 {
-    char sql[2048];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO notify.template (org_id, kind, part, version, body, sha256, imported_by)"
-             " VALUES ('%s', '%s', '%s', 1, E'%s', encode(sha256(convert_to(E'%s', 'UTF8')),"
-             " 'hex'), 'ops: test')",
-             org, kind, part, body, body);
-    h_exec(s_h, sql);
+    const char *v[4] = {org, kind, part, body};
+    h_execp(s_h,
+            "INSERT INTO notify.template (org_id, kind, part, version, body, sha256, imported_by)"
+            " VALUES ($1, $2, $3, 1, $4, encode(sha256(convert_to($4, 'UTF8')), 'hex'),"
+            " 'ops: test')",
+            4, v);
 }
 
 Test(notify_delivery, templates_as_data_frame_the_letter_with_the_bodys_own_words)
 {
     s_h = h_new("notify_delivery");
     cr_assert_eq(h_start(s_h, "notify"), 0);
-    s_template("ICB-W", "*", "letterhead", "West Yorkshire ICB\\nWhite Rose House\\nWakefield");
+    s_template("ICB-W", "*", "letterhead", "West Yorkshire ICB\nWhite Rose House\nWakefield");
     s_template("ICB-W", "acknowledgement", "signature",
-               "With best wishes,\\n\\n{{signatory.name}}\\n{{org.name}} complaints");
+               "With best wishes,\n\n{{signatory.name}}\n{{org.name}} complaints");
     s_template("", "*", "footer", "Quote {{reference}}. We reply by {{response.due}}.");
     const char *ref = "CDR-TMPL-0001";
     s_received(ref, "post", CANDOUR__V1__FORMAT__FORMAT_STANDARD);

@@ -15,7 +15,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "smtp.h"
 
 #define S_LETTER_ID "0b6f8d3e-6c1a-4f0e-9d7b-2a5c8e1f4b3d"
@@ -49,12 +49,6 @@ static long s_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void s_sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 /* A loopback port free a moment ago: bind port 0 and read it back. */
@@ -172,70 +166,21 @@ static void s_make_cert(void)
 }
 
 /* Start the server with extra arguments (NULL-terminated) and wait, at most
- * 10 s, for it to say it is listening. */
+ * 10 s, for it to say it is listening (h_smtp_start). */
 static void s_start(const char *const *extra)
 {
     cr_assert_eq(s_server, 0, "one server a test");
     s_port = s_free_port();
     snprintf(s_url, sizeof s_url, "smtp://127.0.0.1:%d", s_port);
-    char port[16], script[512], log[300], ready[320];
-    snprintf(port, sizeof port, "%d", s_port);
-    snprintf(script, sizeof script, "%s/tests/support/smtp_server.py", CANDOUR_SOURCE_DIR);
+    char log[300];
     snprintf(log, sizeof log, "%s/server.log", s_dir);
-    snprintf(ready, sizeof ready, "%s/ready", s_mail);
-    /* Debian's interpreter: python3-aiosmtpd is installed for it, not for
-     * whatever python3 comes first on PATH. */
-    const char *python = getenv("CANDOUR_TEST_PYTHON");
-    if (!python || !*python)
-        python = "/usr/bin/python3";
-    const char *argv[24] = {python, script, "--port", port, "--dir", s_mail};
-    int n = 6;
-    for (; extra && *extra && n < 23; extra++)
-        argv[n++] = *extra;
-    argv[n] = NULL;
-
-    pid_t pid = fork();
-    cr_assert(pid >= 0, "fork: %s", strerror(errno));
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execv(python, (char *const *)argv);
-        _exit(127);
-    }
-    s_server = pid;
-    long until = s_now_ms() + 10000;
-    while (access(ready, F_OK) != 0) {
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid) {
-            s_server = 0;
-            char *l = s_slurp(log, NULL);
-            cr_assert_fail("the SMTP server exited before it was ready:\n%s", l ? l : "");
-        }
-        cr_assert(s_now_ms() < until, "the SMTP server was not ready within 10 s (see %s)", log);
-        s_sleep_ms(20);
-    }
+    h_smtp_start(&s_server, s_port, s_mail, extra, log);
 }
 
 /* SIGTERM, at most 5 s, then SIGKILL; always reaped. */
 static void s_stop(void)
 {
-    if (s_server <= 0)
-        return;
-    kill(s_server, SIGTERM);
-    long until = s_now_ms() + 5000;
-    int st;
-    while (waitpid(s_server, &st, WNOHANG) == 0) {
-        if (s_now_ms() > until) {
-            kill(s_server, SIGKILL);
-            waitpid(s_server, &st, 0);
-            break;
-        }
-        s_sleep_ms(20);
-    }
-    s_server = 0;
+    h_smtp_stop(&s_server);
 }
 
 static int s_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)

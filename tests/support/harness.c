@@ -757,6 +757,14 @@ void h_exec(h_t *h, const char *sql)
     s_exec(h->conn, sql);
 }
 
+void h_execp(h_t *h, const char *sql, int n, const char *const *params)
+{
+    PGresult *r = PQexecParams(h->conn, sql, n, NULL, params, NULL, NULL, 0);
+    cr_assert(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
+              "%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+}
+
 char *h_scalar(h_t *h, const char *sql, int n, const char *const *params)
 {
     PGresult *r = PQexecParams(h->conn, sql, n, NULL, params, NULL, NULL, 0);
@@ -843,4 +851,119 @@ char *h_read_file(const char *path)
     s[n] = 0;
     fclose(f);
     return s;
+}
+
+/* ---------------------------------------------------------------- candourctl */
+
+/* path's text into buf[len], cut to fit; the test fails when it cannot be
+ * read. */
+static void s_slurp_into(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "cannot read %s", path);
+    size_t n = fread(buf, 1, len - 1, f);
+    buf[n] = 0;
+    fclose(f);
+}
+
+int h_vctl(h_t *h, const char *env, char *out, size_t outlen, char *err, size_t errlen,
+           const char *fmt, va_list ap)
+{
+    char args[4096], cmd[12288], outp[600], errp[600];
+    vsnprintf(args, sizeof args, fmt, ap);
+    snprintf(outp, sizeof outp, "%s/ctl.out", h->dir);
+    snprintf(errp, sizeof errp, "%s/ctl.err", h->dir);
+    int n = snprintf(cmd, sizeof cmd,
+                     "env -u SUDO_USER -u CANDOUR_ACTING LOGNAME=ops.alice USER=ops.alice"
+                     " CANDOUR_DB_URL='%s' %s '%s/services/candourctl' %s >'%s' 2>'%s'",
+                     h->db_url, env, CANDOUR_BUILD_DIR, args, outp, errp);
+    cr_assert(n > 0 && (size_t)n < sizeof cmd, "h_ctl: the command is too long");
+    int st = system(cmd);
+    s_slurp_into(outp, out, outlen);
+    s_slurp_into(errp, err, errlen);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int h_ctl(h_t *h, const char *env, char *out, size_t outlen, char *err, size_t errlen,
+          const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = h_vctl(h, env, out, outlen, err, errlen, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- SMTP server */
+
+static long s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void h_smtp_start(pid_t *pid, int port, const char *dir, const char *const *extra, const char *log)
+{
+    char p[16], ready[600];
+    snprintf(p, sizeof p, "%d", port);
+    snprintf(ready, sizeof ready, "%s/ready", dir);
+    /* Debian's interpreter: python3-aiosmtpd is installed for it, not for
+     * whatever python3 comes first on PATH. */
+    const char *python = getenv("CANDOUR_TEST_PYTHON");
+    if (!python || !*python)
+        python = "/usr/bin/python3";
+    const char *argv[24] = {
+        python, CANDOUR_SOURCE_DIR "/tests/support/smtp_server.py", "--port", p, "--dir", dir};
+    int n = 6;
+    for (; extra && *extra && n < 23; extra++)
+        argv[n++] = *extra;
+    argv[n] = NULL;
+
+    *pid = fork();
+    cr_assert(*pid >= 0, "fork: %s", strerror(errno));
+    if (*pid == 0) {
+        int fd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0600) : -1;
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        execv(python, (char *const *)argv);
+        _exit(127);
+    }
+    long until = s_now_ms() + 10000;
+    while (access(ready, F_OK) != 0) {
+        int st;
+        if (waitpid(*pid, &st, WNOHANG) == *pid) {
+            *pid = 0;
+            char said[4096] = "";
+            FILE *f = log ? fopen(log, "r") : NULL;
+            if (f) {
+                said[fread(said, 1, sizeof said - 1, f)] = 0;
+                fclose(f);
+            }
+            cr_assert_fail("the SMTP server exited before it was ready:\n%s", said);
+        }
+        cr_assert(s_now_ms() < until, "the SMTP server was not ready within 10 s (see %s)",
+                  log ? log : "the test's output");
+        s_sleep_ms(20);
+    }
+}
+
+void h_smtp_stop(pid_t *pid)
+{
+    if (*pid <= 0)
+        return;
+    kill(*pid, SIGTERM);
+    long until = s_now_ms() + 5000;
+    int st;
+    while (waitpid(*pid, &st, WNOHANG) == 0) {
+        if (s_now_ms() > until) {
+            kill(*pid, SIGKILL);
+            waitpid(*pid, &st, 0);
+            break;
+        }
+        s_sleep_ms(20);
+    }
+    *pid = 0;
 }

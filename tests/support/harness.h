@@ -7,8 +7,10 @@
 
 #include <libpq-fe.h>
 #include <protobuf-c/protobuf-c.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "candour/v1/api.pb-c.h"
 
@@ -124,6 +126,9 @@ const char *h_event_nak(h_t *h);
 
 /* Run a statement of the test's own (no parameters); fails the test on error. */
 void h_exec(h_t *h, const char *sql);
+/* The same with text parameters ($1...): the test's values never pasted
+ * into the SQL. */
+void h_execp(h_t *h, const char *sql, int n, const char *const *params);
 
 /* Run a query with text parameters and return the first column of the first
  * row as a malloc'd string (NULL if no row). Fails the test on SQL errors. */
@@ -140,5 +145,30 @@ int h_http_get(int port, const char *path, char **body);
 /* A whole file as a NUL-terminated malloc'd string; the test fails when it
  * cannot be read. */
 char *h_read_file(const char *path);
+
+/* Run the build's candourctl as the operator ops.alice (SUDO_USER and
+ * CANDOUR_ACTING unset, LOGNAME and USER ops.alice) on h's database
+ * (CANDOUR_DB_URL), with env (more "NAME=value" words, or "") before it and
+ * the arguments fmt gives after: trusted test text, pasted into a shell
+ * command. Its stdout and stderr, cut to fit and NUL-terminated, land in
+ * out[outlen] and err[errlen] (by way of ctl.out and ctl.err in h's temp
+ * dir). Returns its exit code, -1 if it did not exit. */
+int h_ctl(h_t *h, const char *env, char *out, size_t outlen, char *err, size_t errlen,
+          const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+int h_vctl(h_t *h, const char *env, char *out, size_t outlen, char *err, size_t errlen,
+           const char *fmt, va_list ap) __attribute__((format(printf, 7, 0)));
+
+/* The test's SMTP server (tests/support/smtp_server.py: aiosmtpd, on
+ * CANDOUR_TEST_PYTHON, else Debian's /usr/bin/python3, which has
+ * python3-aiosmtpd) on 127.0.0.1:port, storing what it accepts (and a file
+ * "ready") in dir, which must exist; extra: more arguments for it
+ * (NULL-terminated, or NULL); its output appended to log (NULL: the test's
+ * own). *pid is set as soon as it is forked, so that h_smtp_stop in a fini
+ * stops it whatever came of the start. Waits at most 10 s for it to be
+ * ready; fails the test when it exits first or is not ready by then. */
+void h_smtp_start(pid_t *pid, int port, const char *dir, const char *const *extra, const char *log);
+/* SIGTERM to the server at *pid, at most 5 s, then SIGKILL; always reaped,
+ * *pid then 0. Nothing when *pid is 0. */
+void h_smtp_stop(pid_t *pid);
 
 #endif

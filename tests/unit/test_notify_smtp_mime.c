@@ -169,7 +169,7 @@ Test(notify_smtp_mime, an_address_over_254_bytes_or_a_local_part_over_64_is_refu
 
     char local[80];
     memset(local, 'l', 65);
-    strcpy(local + 65, "@example.org");
+    snprintf(local + 65, sizeof local - 65, "@example.org");
     cr_expect(!nt_smtp_address_ok(local), "a local part of 65 accepted");
 }
 

@@ -8,6 +8,7 @@
  * referral, a complaint held for consent asks for it in writing once however
  * often it is held, and an approved response is shared once. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "decide.h"
@@ -86,7 +87,7 @@ static rt_actions_t s_step(rt_state_t *st, const rt_input_t *in)
 static rt_triage_out_t s_triage(rt_outcome_t o, const char *lead, int consent_needed)
 {
     rt_triage_out_t t = {.outcome = o, .consent_needed = consent_needed, .tell_complainant = 1};
-    strcpy(t.lead, lead);
+    snprintf(t.lead, sizeof t.lead, "%s", lead);
     t.lead_here = strcmp(lead, "ICB-QWE") == 0 && o != RT_PASS_TO_PROVIDER && o != RT_REDIRECT_NHSE;
     return t;
 }
