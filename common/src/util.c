@@ -36,6 +36,22 @@ static int s_random_bytes(unsigned char *buf, size_t n)
     return 0;
 }
 
+int cd_uuid_at(const char *s)
+{
+    for (int i = 0; i < CD_UUID_LEN; i++) {
+        char c = s[i];
+        int hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (i == 8 || i == 13 || i == 18 || i == 23 ? c != '-' : !hex)
+            return 0;
+    }
+    return 1;
+}
+
+int cd_uuid_ok(const char *s)
+{
+    return s && strlen(s) == CD_UUID_LEN && cd_uuid_at(s);
+}
+
 int cd_uuid(char out[CD_UUID_LEN + 1])
 {
     assert(out);

@@ -32,6 +32,7 @@ int ctl_delegate(int argc, char **argv);
 int ctl_covering(int argc, char **argv);
 /* templates_cmd.c: `templates import|list|preview` (notify.template). */
 int ctl_templates(int argc, char **argv);
+int ctl_letters(int argc, char **argv);
 /* templates_preview.c: `templates preview --kind KIND` with its options
  * (org "" for Candour's default; pdf NULL for stdout). The exit code. */
 int ctl_templates_preview(const char *org, const char *kind, const char *pdf, int large_print);

@@ -47,6 +47,7 @@ static const struct {
     {"covering", ctl_covering, "set, show or clear a body's covering letter for its responses"},
     {"glossary", ctl_glossary,
      "import (CSV) or list the terms a response must explain (Candour's or a body's)"},
+    {"letters", ctl_letters, "a complaint's letters and how each went; send a failed one again"},
     {"templates", ctl_templates,
      "import, list or preview letter templates: letterhead, signature, footer, covering"},
 };

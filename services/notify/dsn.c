@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "bounce.h"
+#include "candour/util.h"
 
 /* The line at p (up to end), without its CR LF; *next is the line after. */
 static size_t s_line(const char *p, const char *end, const char **next)
@@ -42,29 +43,13 @@ static const char *s_field(const char *line, size_t len, const char *name, size_
     return v;
 }
 
-static int s_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-/* Whether p (at least 36 bytes) is a uuid: 8-4-4-4-12 hex digits. */
-static int s_uuid(const char *p)
-{
-    for (int i = 0; i < 36; i++) {
-        int dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? p[i] != '-' : !s_hex(p[i]))
-            return 0;
-    }
-    return 1;
-}
-
 /* The first "<uuid@domain>" in line, copied (lower case) to id. */
 static int s_find_id(const char *line, size_t len, const char *domain, char id[37])
 {
     size_t dl = strlen(domain);
     for (const char *p = line; p + 1 + 36 + 1 + dl + 1 <= line + len; p++) {
-        if (*p != '<' || !s_uuid(p + 1) || p[37] != '@' || strncasecmp(p + 38, domain, dl) != 0 ||
-            p[38 + dl] != '>')
+        if (*p != '<' || !cd_uuid_at(p + 1) || p[37] != '@' ||
+            strncasecmp(p + 38, domain, dl) != 0 || p[38 + dl] != '>')
             continue;
         for (int i = 0; i < 36; i++)
             id[i] = (char)tolower((unsigned char)p[1 + i]);

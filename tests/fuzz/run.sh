@@ -83,7 +83,7 @@ HEADERS=(common/include/candour/*.h services/intake/*.h services/notify/bounce.h
 sources_for() {
   case "$1" in
     fuzz_pbjson) echo common/src/pbjson.c common/src/errcode.c ;;
-    fuzz_dsn) echo services/notify/dsn.c ;;
+    fuzz_dsn) echo services/notify/dsn.c common/src/util.c common/src/calendar.c ;;
     fuzz_template) echo services/notify/template.c ;;
     fuzz_intake)
       echo common/src/pbjson.c common/src/pb.c common/src/util.c common/src/calendar.c \

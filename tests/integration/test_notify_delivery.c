@@ -166,11 +166,35 @@ Test(notify_delivery, N1_a_letter_the_print_folder_cannot_take_is_retried_then_r
                  0);
     /* Put right and sent again: one print job, under the letter's id. */
     cr_assert_eq(unlink(print), 0);
-    h_exec(s_h, "UPDATE notify.letter SET state = 'queued', attempts = 0, failed_at = NULL,"
-                " next_attempt_at = now() WHERE reference = 'CDR-DLVR-0001'");
+    char *id =
+        h_scalar(s_h, "SELECT letter_id::text FROM notify.letter WHERE reference = $1", 1, v);
+    char out[4096], err[4096];
+    int rc = h_ctl(s_h, "", out, sizeof out, err, sizeof err, "letters %s", ref);
+    cr_assert(rc == 0 && strstr(out, "acknowledgement") && strstr(out, "failed") &&
+                  strstr(out, id) && !strstr(out, "Fenwick"),
+              "exit %d: %s%s", rc, out, err);
+    rc = h_ctl(s_h, "", out, sizeof out, err, sizeof err,
+               "letters resend %s --reason 'print folder mended'", id);
+    cr_assert_eq(rc, 0, "exit %d: %s%s", rc, out, err);
+    cr_assert(strstr(out, "CDR-DLVR-0001 acknowledgement queued again"), "%s", out);
     cr_assert(s_wait_state(ref, "delivered", 15000), "not delivered when sent again");
     cr_assert_eq(s_files(print, ".pdf"), 1);
     cr_assert_eq(s_files(print, ".json"), 1);
+    cr_assert_eq(h_count(s_h,
+                         "SELECT count(*) FROM notify.delivery_attempt a JOIN notify.letter l"
+                         " USING (letter_id) WHERE l.reference = $1 AND a.outcome = 'resent'"
+                         " AND a.detail = 'print folder mended'",
+                         1, v),
+                 1);
+    cr_assert_eq(h_count(s_h,
+                         "SELECT count(*) FROM notify.audit WHERE table_name = 'letter'"
+                         " AND actor LIKE 'ops: %'",
+                         0, NULL),
+                 1, "the resend does not name the operator");
+    /* Delivered now: not sent again. */
+    rc = h_ctl(s_h, "", out, sizeof out, err, sizeof err, "letters resend %s --reason again", id);
+    cr_assert(rc == 1 && strstr(err, "it is delivered, not failed"), "exit %d: %s", rc, err);
+    free(id);
     free(text);
     free(path);
 }

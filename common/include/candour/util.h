@@ -11,6 +11,11 @@
 
 /* A random (version 4) UUID as text into out[CD_UUID_LEN + 1]. Returns 0, -1 if no randomness. */
 int cd_uuid(char out[CD_UUID_LEN + 1]);
+/* 1 when the CD_UUID_LEN bytes at s are a UUID's text (8-4-4-4-12 hex
+ * digits, either case); s need not end there. */
+int cd_uuid_at(const char *s);
+/* 1 when s is a UUID's text and nothing more. */
+int cd_uuid_ok(const char *s);
 
 /* Microseconds since the Unix epoch, wall clock. */
 int64_t cd_now_us(void);
