@@ -6,6 +6,7 @@
  *        attached; with no relay configured the letter stays in the spool,
  *        which is then the outbox, and counts as sent there. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "delivery.h"
@@ -36,24 +37,44 @@ void nt_email_subject(const char *kind, const char *reference, char *out, size_t
     snprintf(out, n, "Your complaint %s: %s", reference, what);
 }
 
-static void s_post(const nt_channels_t *ch, nt_attempt_req_t *a)
+/* The letters by post of reqs, together. */
+static void s_post(const nt_channels_t *ch, nt_attempt_req_t *reqs, int n)
 {
-    if (!a->has_address) {
-        a->outcome = NT_ATTEMPT_REFUSED;
-        snprintf(a->detail, sizeof a->detail, "no postal address to send the letter to");
-        return;
+    nt_post_job_t *jobs = calloc((size_t)n, sizeof *jobs);
+    int *of = calloc((size_t)n, sizeof *of);
+    int nj = 0;
+    for (int i = 0; i < n; i++) {
+        nt_attempt_req_t *a = &reqs[i];
+        if (strcmp(a->channel, "email") == 0)
+            continue;
+        if (!a->has_address) {
+            a->outcome = NT_ATTEMPT_REFUSED;
+            snprintf(a->detail, sizeof a->detail, "no postal address to send the letter to");
+        } else if (!jobs || !of) {
+            a->outcome = NT_ATTEMPT_RETRY;
+            snprintf(a->detail, sizeof a->detail, "out of memory");
+        } else {
+            jobs[nj] = (nt_post_job_t){.letter_id = a->letter_id,
+                                       .reference = a->reference,
+                                       .kind = a->kind,
+                                       .pdf_path = a->pdf_path,
+                                       .large_print = a->large_print};
+            of[nj++] = i;
+        }
     }
-    int err = nt_post_write(ch->print_dir, a->letter_id, a->reference, a->kind, a->large_print,
-                            a->pdf_path);
-    if (err == 0) {
-        a->outcome = NT_ATTEMPT_DELIVERED;
-        snprintf(a->detail, sizeof a->detail, "in the print hot folder");
-        return;
+    nt_post_write(ch->print_dir, jobs, nj);
+    for (int k = 0; k < nj; k++) {
+        nt_attempt_req_t *a = &reqs[of[k]];
+        /* A full or read-only folder may be put right: try again, then raise. */
+        a->outcome = jobs[k].err ? NT_ATTEMPT_RETRY : NT_ATTEMPT_DELIVERED;
+        if (jobs[k].err)
+            snprintf(a->detail, sizeof a->detail, "the print hot folder could not take it: %s",
+                     strerror(jobs[k].err));
+        else
+            snprintf(a->detail, sizeof a->detail, "in the print hot folder");
     }
-    /* A full or read-only folder may be put right: try again, then raise. */
-    a->outcome = NT_ATTEMPT_RETRY;
-    snprintf(a->detail, sizeof a->detail, "the print hot folder could not take it: %s",
-             strerror(err));
+    free(jobs);
+    free(of);
 }
 
 static void s_email(const nt_channels_t *ch, nt_attempt_req_t *a)
@@ -87,12 +108,14 @@ static void s_email(const nt_channels_t *ch, nt_attempt_req_t *a)
                                                 : NT_ATTEMPT_RETRY;
 }
 
-void nt_channel_attempt(const nt_channels_t *ch, nt_attempt_req_t *a)
+void nt_channel_attempt(const nt_channels_t *ch, nt_attempt_req_t *reqs, int n)
 {
-    a->code = 0;
-    a->detail[0] = '\0';
-    if (strcmp(a->channel, "email") == 0)
-        s_email(ch, a);
-    else
-        s_post(ch, a);
+    for (int i = 0; i < n; i++) {
+        reqs[i].code = 0;
+        reqs[i].detail[0] = '\0';
+    }
+    s_post(ch, reqs, n);
+    for (int i = 0; i < n; i++)
+        if (strcmp(reqs[i].channel, "email") == 0)
+            s_email(ch, &reqs[i]);
 }

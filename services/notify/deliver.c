@@ -191,73 +191,96 @@ static nt_round_t *s_round_new(nt_app_t *app, PGresult *letters, PGresult *alert
 
 /* ---------------------------------------------------------------- the work */
 
-/* On the thread pool: the spool, then each letter by its channel, then the
- * alerts by email. */
+/* The round's letters that are in the spool, each tried once by its
+ * channel (the letters by post together). */
+static void s_letters_work(nt_round_t *rd)
+{
+    nt_attempt_req_t *reqs = calloc((size_t)rd->n + 1, sizeof *reqs);
+    char **texts = calloc((size_t)rd->n + 1, sizeof *texts);
+    char(*subjects)[160] = calloc((size_t)rd->n + 1, sizeof *subjects);
+    int *of = calloc((size_t)rd->n + 1, sizeof *of);
+    int n = 0;
+    for (int i = 0; i < rd->n; i++) {
+        nt_item_t *it = &rd->items[i];
+        if (it->type != NT_ITEM_LETTER)
+            continue;
+        int err = rd->files[it->file].err;
+        if (err || !reqs || !texts || !subjects || !of) {
+            it->outcome = NT_ATTEMPT_RETRY;
+            snprintf(it->detail, sizeof it->detail, "the spool could not take it: %s",
+                     strerror(err ? err : ENOMEM));
+            continue;
+        }
+        nt_email_subject(it->name, it->reference, subjects[n], sizeof subjects[n]);
+        /* The email's text is the letter as the spool keeps it. */
+        if (it->head && it->head[0] && asprintf(&texts[n], "%s\n\n%s", it->head, it->body) < 0)
+            texts[n] = NULL;
+        reqs[n] = (nt_attempt_req_t){.letter_id = it->id,
+                                     .reference = it->reference,
+                                     .kind = it->name,
+                                     .channel = it->channel,
+                                     .to_email = it->to_email,
+                                     .to_name = it->to_name,
+                                     .has_address = it->has_address,
+                                     .large_print = it->large_print,
+                                     .pdf_path = rd->files[it->file].pdf_path,
+                                     .subject = subjects[n],
+                                     .body = texts[n] ? texts[n] : it->body};
+        of[n++] = i;
+    }
+    if (n)
+        nt_channel_attempt(&rd->app->channels, reqs, n);
+    for (int k = 0; k < n; k++) {
+        nt_item_t *it = &rd->items[of[k]];
+        it->outcome = reqs[k].outcome;
+        it->code = reqs[k].code;
+        snprintf(it->detail, sizeof it->detail, "%s", reqs[k].detail);
+        free(texts[k]);
+    }
+    free(reqs);
+    free(texts);
+    free(subjects);
+    free(of);
+}
+
+/* An alert for the complaints manager, by email: references only. */
+static void s_alert_mail(nt_app_t *app, nt_item_t *it)
+{
+    if (!it->to_email[0]) {
+        it->outcome = NT_ATTEMPT_REFUSED;
+        snprintf(it->detail, sizeof it->detail,
+                 "the body has no complaints manager with an email address");
+        return;
+    }
+    char subject[240];
+    snprintf(subject, sizeof subject, "Candour alert: %s", it->name);
+    snprintf(it->mail_id, sizeof it->mail_id, "alert-%s", it->id);
+    nt_smtp_message_t m = {.letter_id = it->mail_id,
+                           .to = it->to_email,
+                           .to_name = "",
+                           .subject = subject,
+                           .body = it->body};
+    nt_smtp_result_t r;
+    memset(&r, 0, sizeof r);
+    nt_smtp_send(&app->channels.smtp, &m, &r);
+    it->code = r.code;
+    snprintf(it->detail, sizeof it->detail, "%s", r.detail);
+    it->outcome = r.outcome == NT_SMTP_SENT      ? NT_ATTEMPT_SENT
+                  : r.outcome == NT_SMTP_REFUSED ? NT_ATTEMPT_REFUSED
+                                                 : NT_ATTEMPT_RETRY;
+}
+
+/* On the thread pool: the spool, then the letters by their channels, then
+ * the alerts by email. */
 static void s_on_work(uv_work_t *req)
 {
     nt_round_t *rd = req->data;
-    nt_app_t *app = rd->app;
     if (rd->nfiles)
-        nt_spool_write(app->spool, rd->files, rd->nfiles);
-    for (int i = 0; i < rd->n; i++) {
-        nt_item_t *it = &rd->items[i];
-        if (it->type == NT_ITEM_ALERT)
-            continue;
-        if (it->type == NT_ITEM_LETTER && rd->files[it->file].err) {
-            it->outcome = NT_ATTEMPT_RETRY;
-            snprintf(it->detail, sizeof it->detail, "the spool could not take it: %s",
-                     strerror(rd->files[it->file].err));
-            continue;
-        }
-        if (it->type == NT_ITEM_LETTER) {
-            char subject[160];
-            nt_email_subject(it->name, it->reference, subject, sizeof subject);
-            /* The email's text is the letter as the spool keeps it. */
-            char *text = NULL;
-            if (it->head && it->head[0] && asprintf(&text, "%s\n\n%s", it->head, it->body) < 0)
-                text = NULL;
-            nt_attempt_req_t a = {.letter_id = it->id,
-                                  .reference = it->reference,
-                                  .kind = it->name,
-                                  .channel = it->channel,
-                                  .to_email = it->to_email,
-                                  .to_name = it->to_name,
-                                  .has_address = it->has_address,
-                                  .large_print = it->large_print,
-                                  .pdf_path = rd->files[it->file].pdf_path,
-                                  .subject = subject,
-                                  .body = text ? text : it->body};
-            nt_channel_attempt(&app->channels, &a);
-            free(text);
-            it->outcome = a.outcome;
-            it->code = a.code;
-            snprintf(it->detail, sizeof it->detail, "%s", a.detail);
-            continue;
-        }
-        /* An alert for the complaints manager, by email: references only. */
-        if (!it->to_email[0]) {
-            it->outcome = NT_ATTEMPT_REFUSED;
-            snprintf(it->detail, sizeof it->detail,
-                     "the body has no complaints manager with an email address");
-            continue;
-        }
-        char subject[240];
-        snprintf(subject, sizeof subject, "Candour alert: %s", it->name);
-        nt_smtp_message_t m = {.letter_id = it->mail_id,
-                               .to = it->to_email,
-                               .to_name = "",
-                               .subject = subject,
-                               .body = it->body};
-        snprintf(it->mail_id, sizeof it->mail_id, "alert-%s", it->id);
-        nt_smtp_result_t r;
-        memset(&r, 0, sizeof r);
-        nt_smtp_send(&app->channels.smtp, &m, &r);
-        it->code = r.code;
-        snprintf(it->detail, sizeof it->detail, "%s", r.detail);
-        it->outcome = r.outcome == NT_SMTP_SENT      ? NT_ATTEMPT_SENT
-                      : r.outcome == NT_SMTP_REFUSED ? NT_ATTEMPT_REFUSED
-                                                     : NT_ATTEMPT_RETRY;
-    }
+        nt_spool_write(rd->app->spool, rd->files, rd->nfiles);
+    s_letters_work(rd);
+    for (int i = 0; i < rd->n; i++)
+        if (rd->items[i].type == NT_ITEM_ALERT_MAIL)
+            s_alert_mail(rd->app, &rd->items[i]);
 }
 
 static void s_round(nt_app_t *app);

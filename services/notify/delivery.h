@@ -3,7 +3,7 @@
  *
  *   policy.c   after an attempt: sent, delivered, another try (when), or
  *              failed and raised (pure)
- *   post.c     the print hot folder: the PDF and its manifest, durably
+ *   post.c     the print hot folder: each PDF and its manifest, durably
  *   channel.c  one attempt by the letter's channel, off the event loop
  *
  * The letter id is the idempotency key end to end: the hot folder's files
@@ -44,15 +44,22 @@ const char *nt_attempt_name(nt_attempt_t a);
 
 /* ---------------------------------------------------------------- post.c */
 
-/* Puts the PDF at pdf_path into the hot folder `dir` as <letter_id>.pdf,
- * then its manifest <letter_id>.json (written last: a print service takes a
- * job when its manifest appears), each flushed before its name is, and the
- * folder after. The manifest names the letter, its reference, kind, pages,
- * format and the PDF's SHA-256: never the address, which the window of the
- * envelope shows from the PDF itself. 0, or an errno (nothing left half
- * written under the final names). Blocking. */
-int nt_post_write(const char *dir, const char *letter_id, const char *reference, const char *kind,
-                  int large_print, const char *pdf_path);
+/* One letter for the print hot folder. */
+typedef struct {
+    const char *letter_id, *reference, *kind;
+    const char *pdf_path; /* the PDF to print (the spool's) */
+    int large_print;
+    int err; /* out: 0 when the job is in place and durable, else an errno */
+    /* the job's files, and their staging names */
+    char pdf[4096], pdf_tmp[4096], json[4096], json_tmp[4096];
+} nt_post_job_t;
+
+/* Puts each job into the hot folder `dir` as <letter_id>.pdf and then its
+ * manifest <letter_id>.json, all together: the manifest names the letter,
+ * its reference, kind, bytes, format and the PDF's SHA-256, never the
+ * address (the envelope's window shows it from the PDF itself). A job that
+ * fails has its err set and no staging file left. Blocking. */
+void nt_post_write(const char *dir, nt_post_job_t *jobs, int n);
 
 /* ---------------------------------------------------------------- channel.c */
 
@@ -78,8 +85,9 @@ typedef struct {
     char detail[256]; /* plain words; may name the address: database only */
 } nt_attempt_req_t;
 
-/* Tries it once. Blocking: run it off the event loop. */
-void nt_channel_attempt(const nt_channels_t *ch, nt_attempt_req_t *a);
+/* Tries each once: the letters by post together into the hot folder, each
+ * email by the relay. Blocking: run it off the event loop. */
+void nt_channel_attempt(const nt_channels_t *ch, nt_attempt_req_t *reqs, int n);
 
 /* The subject line of a letter's email: "Your complaint <reference>: <what>". */
 void nt_email_subject(const char *kind, const char *reference, char *out, size_t n);

@@ -1,10 +1,12 @@
 /* post.c - letters by post into the print hot folder (see delivery.h).
  *
  * A print-and-post service watches the folder: for each job a PDF and a
- * manifest beside it, both named by the letter id. Each file is written to
- * a hidden staging name, flushed, renamed into place, and the folder flushed
- * after, so a job the service sees is whole, and a letter written again
- * after a crash replaces its own files. */
+ * manifest beside it, both named by the letter id. A round's jobs are
+ * written together, as the spool's are: each file to a hidden staging name,
+ * one flush of the folder's filesystem, the PDFs renamed into place and
+ * flushed, then the manifests, so a job the service sees is whole, three
+ * flushes a round however many letters, and a letter written again after a
+ * crash replaces its own files. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -57,15 +59,10 @@ static int s_slurp(const char *path, unsigned char **out, size_t *len)
     return 0;
 }
 
-/* data to dir/name through a staging file, flushed before the rename. */
-static int s_put(const char *dir, const char *name, const void *data, size_t len)
+/* data to path (a staging file), not yet flushed: 0 or an errno. */
+static int s_stage(const char *path, const void *data, size_t len)
 {
-    char tmp[4096], path[4096];
-    int n = snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
-    int m = snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (n < 0 || (size_t)n >= sizeof tmp || m < 0 || (size_t)m >= sizeof path)
-        return ENAMETOOLONG;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0)
         return errno;
     const unsigned char *p = data;
@@ -81,55 +78,105 @@ static int s_put(const char *dir, const char *name, const void *data, size_t len
         }
         off += (size_t)w;
     }
-    if (!err && fsync(fd) != 0)
-        err = errno;
     if (close(fd) != 0 && !err)
         err = errno;
-    if (!err && rename(tmp, path) != 0)
-        err = errno;
     if (err)
-        unlink(tmp);
+        unlink(path);
     return err;
 }
 
-static int s_sync_dir(const char *dir)
+/* Flush the folder's filesystem: 0 or an errno. */
+static int s_flush(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return errno;
-    int err = fsync(fd) == 0 ? 0 : errno;
+    int err = syncfs(fd) == 0 ? 0 : errno;
     close(fd);
     return err;
 }
 
-int nt_post_write(const char *dir, const char *letter_id, const char *reference, const char *kind,
-                  int large_print, const char *pdf_path)
+/* A job's PDF and manifest staged beside their names. */
+static int s_stage_job(const char *dir, nt_post_job_t *j)
 {
-    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-        return errno;
+    int a = snprintf(j->pdf, sizeof j->pdf, "%s/%s.pdf", dir, j->letter_id);
+    int b = snprintf(j->pdf_tmp, sizeof j->pdf_tmp, "%s/.%s.pdf.tmp", dir, j->letter_id);
+    int c = snprintf(j->json, sizeof j->json, "%s/%s.json", dir, j->letter_id);
+    int d = snprintf(j->json_tmp, sizeof j->json_tmp, "%s/.%s.json.tmp", dir, j->letter_id);
+    if (a < 0 || b < 0 || c < 0 || d < 0 || (size_t)a >= sizeof j->pdf ||
+        (size_t)b >= sizeof j->pdf_tmp || (size_t)c >= sizeof j->json ||
+        (size_t)d >= sizeof j->json_tmp)
+        return ENAMETOOLONG;
     unsigned char *pdf = NULL;
     size_t len = 0;
-    int err = s_slurp(pdf_path, &pdf, &len);
+    int err = s_slurp(j->pdf_path, &pdf, &len);
     if (err)
         return err;
     char sha[CD_SHA256_HEX_LEN + 1];
     cd_sha256_hex((const char *)pdf, len, sha);
-    char name[128];
-    snprintf(name, sizeof name, "%s.pdf", letter_id);
-    err = s_put(dir, name, pdf, len);
+    err = s_stage(j->pdf_tmp, pdf, len);
     free(pdf);
     if (err)
         return err;
-    json_t *m =
-        json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "letter_id", letter_id, "reference",
-                  reference, "kind", kind, "file", name, "bytes", (json_int_t)len, "sha256", sha,
-                  "format", large_print ? "large-print" : "standard", "paper", "A4");
+    char file[64];
+    snprintf(file, sizeof file, "%s.pdf", j->letter_id);
+    json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "letter_id", j->letter_id,
+                          "reference", j->reference, "kind", j->kind, "file", file, "bytes",
+                          (json_int_t)len, "sha256", sha, "format",
+                          j->large_print ? "large-print" : "standard", "paper", "A4");
     char *text = m ? json_dumps(m, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
     json_decref(m);
-    if (!text)
-        return ENOMEM;
-    snprintf(name, sizeof name, "%s.json", letter_id);
-    err = s_put(dir, name, text, strlen(text));
+    err = text ? s_stage(j->json_tmp, text, strlen(text)) : ENOMEM;
     free(text);
-    return err ? err : s_sync_dir(dir);
+    if (err)
+        unlink(j->pdf_tmp);
+    return err;
+}
+
+/* Renames from -> to for each job still well, through `which`; then a
+ * flush. A job that fails is failed with its staging files gone. */
+static void s_rename_all(const char *dir, nt_post_job_t *jobs, int n, int manifests)
+{
+    int any = 0;
+    for (int i = 0; i < n; i++) {
+        nt_post_job_t *j = &jobs[i];
+        if (j->err)
+            continue;
+        if (rename(manifests ? j->json_tmp : j->pdf_tmp, manifests ? j->json : j->pdf) == 0) {
+            any = 1;
+            continue;
+        }
+        j->err = errno;
+        unlink(j->pdf_tmp);
+        unlink(j->json_tmp);
+    }
+    int err = any ? s_flush(dir) : 0;
+    for (int i = 0; err && i < n; i++)
+        if (!jobs[i].err)
+            jobs[i].err = err;
+}
+
+void nt_post_write(const char *dir, nt_post_job_t *jobs, int n)
+{
+    if (n == 0)
+        return;
+    int err = mkdir(dir, 0750) != 0 && errno != EEXIST ? errno : 0;
+    int staged = 0;
+    for (int i = 0; i < n; i++) {
+        jobs[i].err = err ? err : s_stage_job(dir, &jobs[i]);
+        staged += jobs[i].err == 0;
+    }
+    if (!staged)
+        return;
+    /* The contents, then the PDFs' names, then the manifests' names: a
+     * manifest in place means its PDF is whole and in place. */
+    err = s_flush(dir);
+    for (int i = 0; err && i < n; i++)
+        if (!jobs[i].err) {
+            jobs[i].err = err;
+            unlink(jobs[i].pdf_tmp);
+            unlink(jobs[i].json_tmp);
+        }
+    s_rename_all(dir, jobs, n, 0);
+    s_rename_all(dir, jobs, n, 1);
 }

@@ -519,14 +519,17 @@ HIST_N=$(sql "SELECT count(DISTINCT reference) FROM routing.history WHERE event 
 CASES=$(sql "SELECT count(*) FROM investigation.case")
 CASES_DISTINCT=$(sql "SELECT count(DISTINCT reference) FROM investigation.case")
 LETTERS=$(sql "SELECT count(*) FROM notify.letter WHERE kind = 'acknowledgement' AND delivered_at IS NOT NULL")
-SPOOLED=$(find "$RUN/spool" -name 'acknowledgement*' -type f | wc -l)
+SPOOLED=$(find "$RUN/spool" -name 'acknowledgement.txt' -type f | wc -l)
+# Every benchmark complaint is written to by post: each acknowledgement a print job too.
+PRINTED=$(find "$RUN/print" -name '*.json' -type f | wc -l)
 DUP_LETTERS=$(sql "SELECT count(*) FROM (SELECT reference FROM notify.letter
   GROUP BY reference, kind HAVING count(*) > 1) x")
 TWICE_OK=1
 # (the spool may be a letter ahead of notify.letter.delivered_at: written, not yet recorded)
 [[ $HIST_BAD == 0 && $CASES == "$CASES_DISTINCT" && $DUP_LETTERS == 0 ]] || TWICE_OK=0
 COMPLETE=1
-[[ $HIST_N == "$TOTAL" && $CASES == "$TOTAL" && $LETTERS == "$TOTAL" && $SPOOLED == "$TOTAL" ]] ||
+[[ $HIST_N == "$TOTAL" && $CASES == "$TOTAL" && $LETTERS == "$TOTAL" && $SPOOLED == "$TOTAL" &&
+  $PRINTED == "$TOTAL" ]] ||
   COMPLETE=0
 SHARE=""
 SHARE_JSON="{}"
@@ -615,9 +618,9 @@ TABLE=$RUN/table.txt
   printf '\nwork shared (events applied per instance, from /metrics):\n%s' "$SHARE"
   printf 'nothing done twice: %s; all done: %s (%s complaints; complaint.received once in routing'\
 ' history for %s, %s investigation cases (%s distinct), %s acknowledgement letters delivered, %s in'\
-' the spool)\n' "$([[ $TWICE_OK == 1 ]] && echo ok || echo FAILED)" \
+' the spool, %s print jobs)\n' "$([[ $TWICE_OK == 1 ]] && echo ok || echo FAILED)" \
     "$([[ $COMPLETE == 1 ]] && echo yes || echo 'no (still in flight at the end)')" "$TOTAL" "$HIST_N" \
-    "$CASES" "$CASES_DISTINCT" "$LETTERS" "$SPOOLED"
+    "$CASES" "$CASES_DISTINCT" "$LETTERS" "$SPOOLED" "$PRINTED"
 } >"$TABLE"
 
 jq -n --arg stamp "$STAMP" --argjson n "$N" --argjson clients "$K" --argjson window "$W" \
