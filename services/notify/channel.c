@@ -73,6 +73,7 @@ static void s_post(const nt_channels_t *ch, nt_attempt_req_t *reqs, int n)
         else
             snprintf(a->detail, sizeof a->detail, "in the print hot folder");
     }
+    nt_post_free(jobs, nj);
     free(jobs);
     free(of);
 }

@@ -50,8 +50,8 @@ typedef struct {
     const char *pdf_path; /* the PDF to print (the spool's) */
     int large_print;
     int err; /* out: 0 when the job is in place and durable, else an errno */
-    /* the job's files, and their staging names */
-    char pdf[4096], pdf_tmp[4096], json[4096], json_tmp[4096];
+    /* the job's files, and their staging names (nt_post_write's own) */
+    char *pdf, *pdf_tmp, *json, *json_tmp;
 } nt_post_job_t;
 
 /* Puts each job into the hot folder `dir` as <letter_id>.pdf and then its
@@ -60,6 +60,8 @@ typedef struct {
  * address (the envelope's window shows it from the PDF itself). A job that
  * fails has its err set and no staging file left. Blocking. */
 void nt_post_write(const char *dir, nt_post_job_t *jobs, int n);
+/* Frees what nt_post_write allocated in jobs (not jobs itself). */
+void nt_post_free(nt_post_job_t *jobs, int n);
 
 /* ---------------------------------------------------------------- channel.c */
 

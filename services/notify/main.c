@@ -112,7 +112,7 @@ int main(int argc, char **argv)
     s_app.svc = cd_service_new(&spec, argc, argv, &code);
     if (!s_app.svc)
         return code;
-    if (nt_setup(&s_app, &s_setup) != 0 || nt_smtp_global_init() != 0) {
+    if (nt_setup(&s_app, &s_setup) != 0) {
         cd_log_error("notify.unusable", "{s:s}", "spool", s_app.spool);
         cd_service_destroy(&s_app.svc);
         return 2;
@@ -131,7 +131,8 @@ int main(int argc, char **argv)
     nt_deliver_init(&s_app, cd_service_loop(s_app.svc));
     code = cd_service_run(s_app.svc);
     cd_service_destroy(&s_app.svc);
-    nt_smtp_global_cleanup();
+    if (NT_MAILS_ALERTS(&s_app))
+        nt_smtp_global_cleanup();
     cd_zmq_ctx_term();
     return code;
 }

@@ -64,7 +64,8 @@ typedef struct {
 
 /* Makes app's spool and print folders, its relay's settings (checked: a
  * relay that cannot work is refused at start, not on every letter) and its
- * retry rule ready. 0, or -1 logged. */
+ * retry rule ready, and with a relay, libcurl (nt_smtp_global_init; main
+ * cleans it up). 0, or -1 logged. */
 int nt_setup(nt_app_t *app, const nt_setup_t *s);
 
 /* ---------------------------------------------------------------- events.c

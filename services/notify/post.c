@@ -96,17 +96,21 @@ static int s_flush(const char *dir)
     return err;
 }
 
+/* dir/<pre><id><ext>, malloc'd; NULL out of memory. */
+static char *s_path(const char *dir, const char *pre, const char *id, const char *ext)
+{
+    char *p = NULL;
+    return asprintf(&p, "%s/%s%s%s", dir, pre, id, ext) < 0 ? NULL : p;
+}
+
 /* A job's PDF and manifest staged beside their names. */
 static int s_stage_job(const char *dir, nt_post_job_t *j)
 {
-    int a = snprintf(j->pdf, sizeof j->pdf, "%s/%s.pdf", dir, j->letter_id);
-    int b = snprintf(j->pdf_tmp, sizeof j->pdf_tmp, "%s/.%s.pdf.tmp", dir, j->letter_id);
-    int c = snprintf(j->json, sizeof j->json, "%s/%s.json", dir, j->letter_id);
-    int d = snprintf(j->json_tmp, sizeof j->json_tmp, "%s/.%s.json.tmp", dir, j->letter_id);
-    if (a < 0 || b < 0 || c < 0 || d < 0 || (size_t)a >= sizeof j->pdf ||
-        (size_t)b >= sizeof j->pdf_tmp || (size_t)c >= sizeof j->json ||
-        (size_t)d >= sizeof j->json_tmp)
-        return ENAMETOOLONG;
+    if (!(j->pdf = s_path(dir, "", j->letter_id, ".pdf")) ||
+        !(j->pdf_tmp = s_path(dir, ".", j->letter_id, ".pdf.tmp")) ||
+        !(j->json = s_path(dir, "", j->letter_id, ".json")) ||
+        !(j->json_tmp = s_path(dir, ".", j->letter_id, ".json.tmp")))
+        return ENOMEM;
     unsigned char *pdf = NULL;
     size_t len = 0;
     int err = s_slurp(j->pdf_path, &pdf, &len);
@@ -179,4 +183,14 @@ void nt_post_write(const char *dir, nt_post_job_t *jobs, int n)
         }
     s_rename_all(dir, jobs, n, 0);
     s_rename_all(dir, jobs, n, 1);
+}
+
+void nt_post_free(nt_post_job_t *jobs, int n)
+{
+    for (int i = 0; jobs && i < n; i++) {
+        free(jobs[i].pdf);
+        free(jobs[i].pdf_tmp);
+        free(jobs[i].json);
+        free(jobs[i].json_tmp);
+    }
 }

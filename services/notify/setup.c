@@ -73,5 +73,6 @@ int nt_setup(nt_app_t *app, const nt_setup_t *s)
         cd_log_error("config.invalid", "{s:s, s:s}", "name", "CANDOUR_SMTP_*", "error", err);
         return -1;
     }
-    return 0;
+    /* libcurl and its TLS library, loaded only when there is a relay to use. */
+    return nt_smtp_global_init();
 }
