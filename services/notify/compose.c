@@ -44,7 +44,7 @@ char *nt_render_letterhead(const char *letterhead_json)
 
 /* ---------------------------------------------------------------- templates */
 
-static const char *s_lookup(const char *name, void *arg)
+const char *nt_var_lookup(const char *name, void *arg)
 {
     for (const nt_var_t *v = arg; v->name; v++)
         if (strcmp(v->name, name) == 0)
@@ -60,7 +60,7 @@ static char *s_part(json_t *tpl, const char *part, nt_var_t *vars, const char **
     if (!text)
         return NULL;
     nt_tpl_error_t err;
-    char *out = nt_tpl_render(text, s_lookup, vars, &err);
+    char *out = nt_tpl_render(text, nt_var_lookup, vars, &err);
     if (!out)
         *failed = part;
     return out;
@@ -94,8 +94,8 @@ int nt_compose(char **letter, char **head, const char *templates_json, nt_var_t 
         if (n[nl] == '\n')
             snprintf(role, sizeof role, "%.*s", (int)strcspn(n + nl + 1, "\n"), n + nl + 1);
     }
-    if (!role[0])
-        snprintf(role, sizeof role, "Patient experience and complaints");
+    if (!role[0]) /* no job title in the directory */
+        snprintf(role, sizeof role, "Complaints team");
     nt_var_t *v = vars;
     while (v->name)
         v++;
@@ -109,8 +109,9 @@ int nt_compose(char **letter, char **head, const char *templates_json, nt_var_t 
     if (sig || foot) {
         size_t keep = sig ? (size_t)(at - *letter) : strlen(*letter);
         char *tail = NULL;
-        if (asprintf(&tail, "%s%s%s%s", sig ? sig : "", sig ? "\n" : "", foot ? "\n" : "",
-                     foot ? foot : "") < 0)
+        /* Each part ends its line, as the letter's own words do. */
+        if (asprintf(&tail, "%s%s%s%s%s", sig ? sig : "", sig ? "\n" : "", foot ? "\n" : "",
+                     foot ? foot : "", foot ? "\n" : "") < 0)
             tail = NULL;
         char *out = tail ? s_cat(*letter, keep, "", tail) : NULL;
         free(tail);

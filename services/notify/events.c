@@ -163,12 +163,16 @@ static void s_on_recipient(const cd_tx_result_t *res, void *arg)
     char today[CD_DATE_LEN + 1];
     /* The letter's date: today in London (by Candour's clock). */
     cd_date_format(cd_date_from_unix_london(cd_clock_now()), today);
+    /* The body writing: its letterhead's name, else its id. */
+    json_t *lh = json_loads(PQgetvalue(r, 0, 5), 0, NULL);
+    const char *org_name = json_string_value(json_object_get(lh, "name"));
     nt_ctx_t c = {.to = to,
                   .complainant = complainant,
                   .reference = p->reference,
                   .today = today,
                   .payload = p->payload,
-                  .names = names};
+                  .names = names,
+                  .org_name = org_name && org_name[0] ? org_name : PQgetvalue(r, 0, 2)};
     /* The body's own covering letter goes with its response (F2) when the
      * signatory wrote none. */
     json_t *cover = json_loads(PQgetvalue(r, 0, 7), 0, NULL);
@@ -181,18 +185,14 @@ static void s_on_recipient(const cd_tx_result_t *res, void *arg)
     char *also = body && p->also ? p->also(&c) : NULL;
     char *head = nt_render_letterhead(PQgetvalue(r, 0, 5));
     if (body && head) {
-        json_t *lh = json_loads(PQgetvalue(r, 0, 5), 0, NULL);
-        const char *org_name = json_string_value(json_object_get(lh, "name"));
-        if (!org_name || !org_name[0])
-            org_name = PQgetvalue(r, 0, 2);
-        nt_apply_templates(&c, p->kind, org_name, PQgetvalue(r, 0, 6), &body, &head);
+        nt_apply_templates(&c, p->kind, PQgetvalue(r, 0, 6), &body, &head);
         if (also) {
             char *also_head = NULL; /* the covering letter shares the response's letterhead */
-            nt_apply_templates(&c, p->also_kind, org_name, PQgetvalue(r, 0, 7), &also, &also_head);
+            nt_apply_templates(&c, p->also_kind, PQgetvalue(r, 0, 7), &also, &also_head);
             free(also_head);
         }
-        json_decref(lh);
     }
+    json_decref(lh);
     json_decref(cover);
     if (!body || !head || (p->also && !also)) {
         /* Never one without the other: the event is refused, and seen. */

@@ -38,6 +38,10 @@ typedef struct {
     const char *name, *value;
 } nt_var_t;
 
+/* A template lookup over vars (nt_var_t[], ending {NULL}): the value, or
+ * NULL when it has none or it is "". */
+const char *nt_var_lookup(const char *name, void *arg);
+
 /* Applies the body's templates (templates_json: {part: text}, from
  * notify.template_for) to a letter: the signature replaces the letter's
  * sign-off (from its last "Yours sincerely,"; signatory.name and .role are

@@ -10,6 +10,44 @@
 #include "letters.h"
 #include "template.h"
 
+/* The response date a letter gives, by its kind (templates' response.due). */
+static const char *s_due_of(const char *kind, const ProtobufCMessage *payload)
+{
+    if (strcmp(kind, "acknowledgement") == 0)
+        return ((const Candour__V1__LetterRequested *)payload)->response_due;
+    if (strncmp(kind, "progress-", 9) == 0)
+        return ((const Candour__V1__ProgressSent *)payload)->response_due;
+    if (strncmp(kind, "extension-", 10) == 0)
+        return ((const Candour__V1__DeadlineExtended *)payload)->new_due;
+    if (strncmp(kind, "late-response-", 14) == 0)
+        return ((const Candour__V1__ResponseLate *)payload)->expected_by;
+    return NULL;
+}
+
+/* The variables every letter of kind has (template.c's table), into vars
+ * (room for 8, ending {NULL}), with today's date and the response's in
+ * words into the buffers given. */
+static void s_vars(const nt_ctx_t *c, const char *kind, char today[64], char due[64],
+                   nt_var_t vars[8])
+{
+    cd_date_t d;
+    today[0] = due[0] = '\0';
+    if (cd_date_parse(c->today, &d) == 0)
+        cd_date_words(d, 1, today, 64);
+    const char *iso = s_due_of(kind, c->payload);
+    if (iso && cd_date_parse(iso, &d) == 0)
+        cd_date_words(d, 1, due, 64);
+    nt_var_t v[] = {
+        {"reference", c->reference},
+        {"today", today},
+        {"org.name", c->org_name},
+        {"complainant.salutation", c->to->address_as[0] ? c->to->address_as : c->to->name},
+        {"response.due", due},
+        {NULL, NULL},
+    };
+    memcpy(vars, v, sizeof v);
+}
+
 const char *nt_org_name(const nt_ctx_t *c, const char *org_id)
 {
     const char *n = json_string_value(json_object_get(c->names, org_id));
@@ -66,47 +104,33 @@ char *nt_rd_covering(const nt_ctx_t *c)
 char *nt_rd_covering_template(const nt_ctx_t *c)
 {
     Candour__V1__ResponseApproved ra = *(const Candour__V1__ResponseApproved *)c->payload;
-    ra.covering_letter = (char *)c->covering;
+    char today[64], due[64];
+    nt_var_t vars[8];
+    s_vars(c, NT_KIND_COVERING, today, due, vars);
+    vars[5] = (nt_var_t){"signatory.name", ra.signed_by};
+    vars[6] = (nt_var_t){"signatory.role", ra.signatory_role};
+    vars[7] = (nt_var_t){NULL, NULL};
+    nt_tpl_error_t err;
+    char *words = nt_tpl_render(c->covering, nt_var_lookup, vars, &err);
+    if (!words) {
+        cd_log_error("template.not_applied", "{s:s, s:s, s:s}", "reference", c->reference, "kind",
+                     NT_KIND_COVERING, "part", "covering");
+        return NULL;
+    }
+    ra.covering_letter = words;
     ra.covering_signed_by = ra.signed_by;
     ra.covering_signatory_role = ra.signatory_role;
-    return nt_render_covering(c->to, c->reference, c->today, &ra);
+    char *out = nt_render_covering(c->to, c->reference, c->today, &ra);
+    free(words);
+    return out;
 }
 
-/* The response date a letter gives, by its kind (templates' response.due). */
-static const char *s_due_of(const char *kind, const ProtobufCMessage *payload)
-{
-    if (strcmp(kind, "acknowledgement") == 0)
-        return ((const Candour__V1__LetterRequested *)payload)->response_due;
-    if (strncmp(kind, "progress-", 9) == 0)
-        return ((const Candour__V1__ProgressSent *)payload)->response_due;
-    if (strncmp(kind, "extension-", 10) == 0)
-        return ((const Candour__V1__DeadlineExtended *)payload)->new_due;
-    if (strncmp(kind, "late-response-", 14) == 0)
-        return ((const Candour__V1__ResponseLate *)payload)->expected_by;
-    return NULL;
-}
-
-/* The body's templates applied to a letter (compose.c); a part that
- * cannot be rendered keeps Candour's words, and is logged. */
-void nt_apply_templates(const nt_ctx_t *c, const char *kind, const char *org_name, const char *json,
-                        char **text, char **head)
+void nt_apply_templates(const nt_ctx_t *c, const char *kind, const char *json, char **text,
+                        char **head)
 {
     char today[64], due[64];
-    cd_date_t d;
-    cd_date_parse(c->today, &d);
-    cd_date_words(d, 1, today, sizeof today);
-    const char *iso = s_due_of(kind, c->payload);
-    due[0] = '\0';
-    if (iso && cd_date_parse(iso, &d) == 0)
-        cd_date_words(d, 1, due, sizeof due);
-    nt_var_t vars[8] = {
-        {"reference", c->reference},
-        {"today", today},
-        {"org.name", org_name},
-        {"complainant.salutation", c->to->address_as[0] ? c->to->address_as : c->to->name},
-        {"response.due", due},
-        {NULL, NULL},
-    };
+    nt_var_t vars[8];
+    s_vars(c, kind, today, due, vars);
     const char *failed = NULL;
     nt_compose(text, head, json, vars, &failed);
     if (failed)

@@ -20,6 +20,7 @@ typedef struct {
     const ProtobufCMessage *payload;
     json_t *names;        /* {org_id: name} */
     const char *covering; /* the body's covering letter from its template, or NULL */
+    const char *org_name; /* the body writing, as letters name it */
 } nt_ctx_t;
 
 typedef char *(*nt_render_fn)(const nt_ctx_t *c);
@@ -42,7 +43,7 @@ char *nt_rd_withdrawal(const nt_ctx_t *c);
 /* The body's templates (json: {part: text}) applied to a letter's text and
  * letterhead, with the variables the case gives (compose.c: nt_compose); a
  * part that cannot be rendered keeps Candour's words, and is logged. */
-void nt_apply_templates(const nt_ctx_t *c, const char *kind, const char *org_name, const char *json,
-                        char **text, char **head);
+void nt_apply_templates(const nt_ctx_t *c, const char *kind, const char *json, char **text,
+                        char **head);
 
 #endif

@@ -387,3 +387,35 @@ Test(notify_delivery, templates_as_data_frame_the_letter_with_the_bodys_own_word
               text);
     free(text);
 }
+
+Test(notify_delivery, F2_the_bodys_covering_letter_template_goes_with_its_response_filled_in)
+{
+    s_h = h_new("notify_delivery");
+    cr_assert_eq(h_start(s_h, "notify"), 0);
+    s_template("ICB-W", "covering-letter", "covering",
+               "{{complainant.salutation}}, our response to your complaint {{reference}} is"
+               " enclosed. {{signatory.name}} has read it.");
+    const char *ref = "CDR-TMPL-0002";
+    s_received(ref, "post", CANDOUR__V1__FORMAT__FORMAT_STANDARD);
+    Candour__V1__ResponseApproved ra = CANDOUR__V1__RESPONSE_APPROVED__INIT;
+    ra.outcome = CANDOUR__V1__OUTCOME__OUTCOME_UPHELD;
+    ra.findings = "The discharge letter was sent late.";
+    ra.signed_by = "Dr Jo Reed";
+    ra.signatory_role = "Chief Executive";
+    s_send("response.approved", ref, &ra.base);
+    const char *v[1] = {ref};
+    cr_assert(h_wait_for(s_h,
+                         "SELECT count(*)::text FROM notify.letter WHERE reference = $1"
+                         " AND state = 'delivered'",
+                         1, v, "2", 15000),
+              "the response and its covering letter were not delivered");
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s/covering-letter.txt", h_spool(s_h), ref);
+    char *text = h_read_file(path);
+    cr_assert(text &&
+                  strstr(text, "Ms Fenwick, our response to your complaint CDR-TMPL-0002 is"
+                               " enclosed. Dr Jo Reed has read it.") &&
+                  !strstr(text, "{{"),
+              "%s", text ? text : "(none)");
+    free(text);
+}
