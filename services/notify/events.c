@@ -271,8 +271,11 @@ static void s_letter_also(nt_app_t *app, cd_inbox_t *in, cd_event_t *ev,
                 "  WHERE o.org_id = r.org_id), '{}'),"
                 " coalesce((SELECT json_object_agg(t.part, t.body)"
                 "  FROM notify.template_for(r.org_id, $2) t)::text, '{}'),"
+                /* A covering letter goes unasked only when the body has its own
+                 * (Candour's default words are a text to start from). */
                 " coalesce((SELECT json_object_agg(t.part, t.body)"
-                "  FROM notify.template_for(r.org_id, $3) t)::text, '{}')"
+                "  FROM notify.template_for(r.org_id, $3) t"
+                "  WHERE t.part <> 'covering' OR t.org_id <> '')::text, '{}')"
                 " FROM notify.recipient r WHERE r.reference = $1",
                 3, v, s_on_recipient, p);
 }

@@ -395,6 +395,8 @@ Test(notify_delivery, F2_the_bodys_covering_letter_template_goes_with_its_respon
     s_template("ICB-W", "covering-letter", "covering",
                "{{complainant.salutation}}, our response to your complaint {{reference}} is"
                " enclosed. {{signatory.name}} has read it.");
+    /* Candour's default covering words send nothing by themselves. */
+    s_template("", "covering-letter", "covering", "Enclosed, {{reference}}.");
     const char *ref = "CDR-TMPL-0002";
     s_received(ref, "post", CANDOUR__V1__FORMAT__FORMAT_STANDARD);
     Candour__V1__ResponseApproved ra = CANDOUR__V1__RESPONSE_APPROVED__INIT;
@@ -418,4 +420,29 @@ Test(notify_delivery, F2_the_bodys_covering_letter_template_goes_with_its_respon
                   !strstr(text, "{{"),
               "%s", text ? text : "(none)");
     free(text);
+}
+
+Test(notify_delivery, F2_candours_default_covering_words_send_no_covering_letter)
+{
+    s_h = h_new("notify_delivery");
+    cr_assert_eq(h_start(s_h, "notify"), 0);
+    s_template("", "covering-letter", "covering", "Enclosed, {{reference}}.");
+    const char *ref = "CDR-TMPL-0003";
+    s_received(ref, "post", CANDOUR__V1__FORMAT__FORMAT_STANDARD);
+    Candour__V1__ResponseApproved ra = CANDOUR__V1__RESPONSE_APPROVED__INIT;
+    ra.outcome = CANDOUR__V1__OUTCOME__OUTCOME_UPHELD;
+    ra.findings = "The discharge letter was sent late.";
+    ra.signed_by = "Dr Jo Reed";
+    ra.signatory_role = "Chief Executive";
+    s_send("response.approved", ref, &ra.base);
+    const char *v[1] = {ref};
+    cr_assert(h_wait_for(s_h,
+                         "SELECT state FROM notify.letter WHERE reference = $1"
+                         " AND kind = 'final-response'",
+                         1, v, "delivered", 15000));
+    cr_assert_eq(h_count(s_h,
+                         "SELECT count(*) FROM notify.letter WHERE reference = $1"
+                         " AND kind = 'covering-letter'",
+                         1, v),
+                 0);
 }
