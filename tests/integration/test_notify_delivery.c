@@ -388,6 +388,17 @@ Test(notify_delivery, templates_as_data_frame_the_letter_with_the_bodys_own_word
     free(text);
 }
 
+/* The response approved, signed by Dr Jo Reed, with no covering letter. */
+static void s_approved(const char *ref)
+{
+    Candour__V1__ResponseApproved ra = CANDOUR__V1__RESPONSE_APPROVED__INIT;
+    ra.outcome = CANDOUR__V1__OUTCOME__OUTCOME_UPHELD;
+    ra.findings = "The discharge letter was sent late.";
+    ra.signed_by = "Dr Jo Reed";
+    ra.signatory_role = "Chief Executive";
+    s_send("response.approved", ref, &ra.base);
+}
+
 Test(notify_delivery, F2_the_bodys_covering_letter_template_goes_with_its_response_filled_in)
 {
     s_h = h_new("notify_delivery");
@@ -399,12 +410,7 @@ Test(notify_delivery, F2_the_bodys_covering_letter_template_goes_with_its_respon
     s_template("", "covering-letter", "covering", "Enclosed, {{reference}}.");
     const char *ref = "CDR-TMPL-0002";
     s_received(ref, "post", CANDOUR__V1__FORMAT__FORMAT_STANDARD);
-    Candour__V1__ResponseApproved ra = CANDOUR__V1__RESPONSE_APPROVED__INIT;
-    ra.outcome = CANDOUR__V1__OUTCOME__OUTCOME_UPHELD;
-    ra.findings = "The discharge letter was sent late.";
-    ra.signed_by = "Dr Jo Reed";
-    ra.signatory_role = "Chief Executive";
-    s_send("response.approved", ref, &ra.base);
+    s_approved(ref);
     const char *v[1] = {ref};
     cr_assert(h_wait_for(s_h,
                          "SELECT count(*)::text FROM notify.letter WHERE reference = $1"
@@ -429,12 +435,7 @@ Test(notify_delivery, F2_candours_default_covering_words_send_no_covering_letter
     s_template("", "covering-letter", "covering", "Enclosed, {{reference}}.");
     const char *ref = "CDR-TMPL-0003";
     s_received(ref, "post", CANDOUR__V1__FORMAT__FORMAT_STANDARD);
-    Candour__V1__ResponseApproved ra = CANDOUR__V1__RESPONSE_APPROVED__INIT;
-    ra.outcome = CANDOUR__V1__OUTCOME__OUTCOME_UPHELD;
-    ra.findings = "The discharge letter was sent late.";
-    ra.signed_by = "Dr Jo Reed";
-    ra.signatory_role = "Chief Executive";
-    s_send("response.approved", ref, &ra.base);
+    s_approved(ref);
     const char *v[1] = {ref};
     cr_assert(h_wait_for(s_h,
                          "SELECT state FROM notify.letter WHERE reference = $1"
