@@ -29,18 +29,6 @@ static void s_teardown(void)
 
 TestSuite(notify_delivery, .fini = s_teardown, .timeout = 120);
 
-/* A loopback port nothing listens on (yet). */
-static int s_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    cr_assert(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-              getsockname(fd, (struct sockaddr *)&a, &len) == 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 /* The test's SMTP server on port, storing what it accepts under s_mail. */
 static void s_smtp_start(int port)
 {
@@ -240,7 +228,7 @@ Test(notify_delivery, I7_braille_becomes_a_task_for_the_team_and_the_letter_stil
 Test(notify_delivery, N1_email_with_the_relay_down_then_up_arrives_once_and_alerts_are_emailed)
 {
     s_h = h_new("notify_delivery");
-    int port = s_free_port();
+    int port = h_free_port();
     char url[64];
     snprintf(url, sizeof url, "smtp://127.0.0.1:%d", port);
     h_setenv(s_h, "CANDOUR_SMTP_URL", url);
@@ -315,7 +303,7 @@ Test(notify_delivery, N1_email_with_the_relay_down_then_up_arrives_once_and_aler
 Test(notify_delivery, N1_a_refusal_by_the_relay_fails_the_letter_at_once)
 {
     s_h = h_new("notify_delivery");
-    int port = s_free_port();
+    int port = h_free_port();
     char url[64];
     snprintf(url, sizeof url, "smtp://127.0.0.1:%d", port);
     h_setenv(s_h, "CANDOUR_SMTP_URL", url);

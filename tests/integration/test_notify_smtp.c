@@ -51,19 +51,6 @@ static long s_now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* A loopback port free a moment ago: bind port 0 and read it back. */
-static int s_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    cr_assert(fd >= 0, "socket: %s", strerror(errno));
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    cr_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0, "bind: %s", strerror(errno));
-    cr_assert(getsockname(fd, (struct sockaddr *)&a, &len) == 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 /* The whole of a file, NUL-terminated (binary-safe with *len); NULL if it
  * cannot be read. */
 static char *s_slurp(const char *path, size_t *len)
@@ -170,7 +157,7 @@ static void s_make_cert(void)
 static void s_start(const char *const *extra)
 {
     cr_assert_eq(s_server, 0, "one server a test");
-    s_port = s_free_port();
+    s_port = h_free_port();
     snprintf(s_url, sizeof s_url, "smtp://127.0.0.1:%d", s_port);
     char log[300];
     snprintf(log, sizeof log, "%s/server.log", s_dir);
@@ -412,7 +399,7 @@ Test(notify_smtp, a_recipient_deferred_451_is_tried_again)
 
 Test(notify_smtp, no_relay_listening_is_tried_again_with_no_reply_code)
 {
-    s_port = s_free_port(); /* and nobody listening on it */
+    s_port = h_free_port(); /* and nobody listening on it */
     snprintf(s_url, sizeof s_url, "smtp://127.0.0.1:%d", s_port);
     nt_smtp_config_t cfg = s_config();
     nt_smtp_message_t msg = s_message("anita.patel@example.org");

@@ -150,8 +150,7 @@ h_t *h_new(const char *label)
     return h;
 }
 
-/* A port nobody listens on now (the kernel's pick for a throwaway socket). */
-static int s_free_port(void)
+int h_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET};
@@ -162,6 +161,7 @@ static int s_free_port(void)
         getsockname(fd, (struct sockaddr *)&a, &len) == 0)
         port = ntohs(a.sin_port);
     close(fd);
+    cr_assert(port > 0, "no free loopback port");
     return port;
 }
 
@@ -190,7 +190,7 @@ h_t *h_new_private(const char *label)
     chmod(h->dir, 0755);
     int rc = -1;
     for (int tries = 0; tries < 5 && rc != 0; tries++) {
-        h->pg_port = s_free_port();
+        h->pg_port = h_free_port();
         rc = s_pg(h, "start");
     }
     cr_assert_eq(rc, 0, "could not start a private cluster in %s", h->pg_dir);

@@ -32,6 +32,10 @@ int h_pg_start(h_t *h);
 /* Extra environment for daemons started after this call ("NAME=value"). */
 void h_setenv(h_t *h, const char *name, const char *value);
 
+/* A loopback port nobody listens on now (the kernel's pick for a throwaway
+ * socket); fails the test when there is none. */
+int h_free_port(void);
+
 /* kill -9 one daemon and reap it. */
 void h_kill9(h_t *h, const char *service);
 
