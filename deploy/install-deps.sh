@@ -20,7 +20,7 @@ mode=${1:-test}
 run_pkgs=(
   build-essential cmake pkg-config
   libzmq3-dev libsodium-dev libuv1-dev libpq-dev libprotobuf-c-dev protobuf-c-compiler
-  libcriterion-dev libjansson-dev libhttp-parser-dev
+  libcriterion-dev libjansson-dev libmicrohttpd-dev
   libpango1.0-dev libcairo2-dev  # notify's letters as PDF (pango lays out, cairo writes)
   fonts-dejavu-core   # the letters' fonts, embedded in each PDF
   libcurl4-openssl-dev  # notify's email: SMTP with STARTTLS and authentication

@@ -40,6 +40,8 @@ void nt_email_subject(const char *kind, const char *reference, char *out, size_t
 /* The letters by post of reqs, together. */
 static void s_post(const nt_channels_t *ch, nt_attempt_req_t *reqs, int n)
 {
+    if (n <= 0)
+        return;
     nt_post_job_t *jobs = calloc((size_t)n, sizeof *jobs);
     int *of = calloc((size_t)n, sizeof *of);
     int nj = 0;

@@ -1,4 +1,6 @@
-/* test_http.c - the HTTP server (common/src/http.c) against real sockets.
+/* test_http.c - the HTTP server (common/src/http.c, libmicrohttpd) against
+ * real sockets. Where libmicrohttpd 0.9.75 behaves otherwise than the
+ * hand-written server did, the expectation says so ("MHD:").
  *
  * Each test runs the server on 127.0.0.1, port 0, on its own uv loop in a
  * thread; the test body is the client, with blocking sockets and bounded
@@ -133,6 +135,10 @@ static void handler(cd_http_req_t *req, void *arg)
         fx.held_seen = true;
         pthread_cond_broadcast(&fx.cv);
         pthread_mutex_unlock(&fx.mu);
+    } else if (strcmp(path, "/destroy") == 0) {
+        /* the server destroyed from inside its own handler */
+        cd_http_respond(req, 200, NULL, "{}", 2);
+        cd_http_server_destroy(&fx.server);
     } else if (strcmp(path, "/park") == 0) {
         pthread_mutex_lock(&fx.mu);
         fx.parked = req;
@@ -522,7 +528,8 @@ Test(http, keep_alive_serves_two_requests_on_one_connection)
     resp_t r;
     cl_send(c, "GET /one HTTP/1.1\r\n\r\n");
     cr_assert(cl_read(c, &r));
-    cr_assert(has_header(&r, "Connection", "keep-alive"));
+    /* MHD: HTTP/1.1 is persistent by default; MHD sends no Connection header */
+    cr_assert(!has_header(&r, "Connection", "close"));
     cr_assert_str_eq(r.body, "GET /one ? x=(none) b=");
     cl_send(c, "GET /two HTTP/1.1\r\n\r\n");
     cr_assert(cl_read(c, &r));
@@ -594,7 +601,7 @@ Test(http, half_closed_client_still_gets_its_answer)
     resp_t r;
     cr_assert(cl_read(c, &r));
     cr_assert_str_eq(r.body, "later");
-    cr_assert(has_header(&r, "Connection", "close"));
+    /* MHD: no "Connection: close" header, but it does close after the answer */
     cr_assert(cl_closed_by_server(c));
     cl_close(&c);
     stop();
@@ -618,7 +625,7 @@ Test(http, respond_after_client_reset_is_dropped_safely)
 
 static void short_idle(cd_http_server_t *s)
 {
-    cd_http_server_set_idle_timeout(s, 100);
+    cd_http_server_set_idle_timeout(s, 1000); /* MHD: whole seconds only */
 }
 
 Test(http, idle_and_slow_clients_are_disconnected)
@@ -641,7 +648,7 @@ Test(http, idle_timer_restarts_after_each_response)
     start_with(short_idle);
     client_t *c = cl_open(fx.port);
     resp_t r;
-    /* the /later answer takes 20 ms of the 100 ms; then a fresh deadline */
+    /* the /later answer takes 20 ms of the 1000 ms; then a fresh deadline */
     for (int i = 0; i < 3; i++) {
         cl_send(c, "GET /later HTTP/1.1\r\n\r\n");
         cr_assert(cl_read(c, &r), "request %d", i);
@@ -653,7 +660,7 @@ Test(http, idle_timer_restarts_after_each_response)
 
 Test(http, slow_handler_is_not_cut_off_by_the_idle_timeout)
 {
-    fx.later_ms = 300;
+    fx.later_ms = 2500; /* MHD: 2.5 idle timeouts; suspended connections do not time out */
     start_with(short_idle);
     client_t *c = cl_open(fx.port);
     resp_t r;
@@ -683,6 +690,19 @@ Test(http, connections_over_the_cap_are_closed)
     cr_assert(cl_read(first, &r));
     cr_assert_str_eq(r.body, "GET /2 ? x=(none) b=");
     cl_close(&first);
+    stop();
+}
+
+Test(http, destroy_from_inside_a_handler_is_safe)
+{
+    start();
+    client_t *c = cl_open(fx.port);
+    cl_send(c, "GET /destroy HTTP/1.1\r\n\r\n");
+    resp_t r;
+    (void)cl_read(c, &r); /* its answer may or may not have gone before the close */
+    cr_assert(cl_closed_by_server(c));
+    cl_close(&c);
+    cr_assert_eq(handled(), 1);
     stop();
 }
 
@@ -775,6 +795,9 @@ Test(http, chunked_body_over_limit_gets_413)
         (void)cl_send_n(c, chunk, sizeof chunk);
         (void)cl_send_n(c, "\r\n", 2);
     }
+    /* MHD: 0.9.75 cannot queue a response in the middle of an upload; the
+     * server drains (does not buffer) the rest and answers once it ends */
+    cl_send(c, "0\r\n\r\n");
     cr_assert(cl_read(c, &r));
     cr_assert_eq(r.status, 413);
     cr_assert(cl_closed_by_server(c));
@@ -791,6 +814,11 @@ Test(http, malformed_request_gets_400_and_close)
         "GET /x HTTP/1.1\r\nNo colon here\r\n\r\n",
         "GET /x HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
         "GET /x HTTP/1.1\r\nContent-Length: nope\r\n\r\n",
+        /* MHD lets these through; the server refuses them (request smuggling,
+         * and a coding it would wait on for ever) */
+        "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+        "5\r\nhello\r\n0\r\n\r\n",
+        "POST /x HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\nhello",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         client_t *c = cl_open(fx.port);

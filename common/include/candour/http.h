@@ -1,4 +1,5 @@
-/* http.h - a small HTTP/1.1 server on a libuv loop (parsing by http_parser).
+/* http.h - an HTTP/1.1 server on a libuv loop (libmicrohttpd, run by the
+ * loop on its thread: see common/src/http.c).
  *
  * Used for every daemon's admin port (/healthz, /readyz, /metrics) and for the
  * gateway's API. A handler gets the parsed request and answers it, at once or
@@ -12,8 +13,12 @@
  *   413  body over max_body (announced or chunked); the body is not buffered
  *   414  request target over 8 KiB
  *   431  more than 64 headers, or more than 8 KiB of header names and values
- * A client has the idle timeout (30 s by default) to send each whole request
- * and to take each response; then the connection is closed. Connections over
+ *   400  also: two Content-Lengths, Transfer-Encoding beside Content-Length,
+ *        or a transfer coding other than chunked
+ * A client has the idle timeout (30 s by default, in whole seconds, rounded
+ * up) to send each whole request and to take each response; then the
+ * connection is closed. A chunked body over max_body is read to its end and
+ * dropped, then answered 413. Connections over
  * the cap (1024 by default) are accepted and closed at once.
  *
  * Hazards: everything must be called on the loop's thread. The server ignores
