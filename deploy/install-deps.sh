@@ -24,6 +24,7 @@ run_pkgs=(
   libpango1.0-dev libcairo2-dev  # notify's letters as PDF (pango lays out, cairo writes)
   fonts-dejavu-core   # the letters' fonts, embedded in each PDF
   libcurl4-openssl-dev  # notify's email: SMTP with STARTTLS and authentication
+  libjwt-dev libssl-dev  # the gateway's bearer tokens: JWT signatures, OpenSSL keys
   postgresql          # initdb/pg_ctl/pg_isready/psql for the private cluster; the
                       # Debian default cluster it may create is never used
   curl procps iproute2 util-linux acl
