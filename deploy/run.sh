@@ -77,6 +77,12 @@ export CANDOUR_INTAKE_PUBLIC_ENDPOINT=${CANDOUR_INTAKE_PUBLIC_ENDPOINT:-tcp://12
 export CANDOUR_INTAKE_KEY_FILE=${CANDOUR_INTAKE_KEY_FILE:-$ROOT/var/keys/intake.key}
 export CANDOUR_INTAKE_PUBLIC_KEY=${CANDOUR_INTAKE_PUBLIC_KEY:-$ROOT/var/keys/intake.pub}
 export CANDOUR_CLIENT_KEY_FILE=${CANDOUR_CLIENT_KEY_FILE:-$ROOT/var/keys/local.key}
+# The suite's internal CURVE keys (made below on first run): the services' internal
+# endpoints admit only them. Each daemon reads its own NAME.key there (or the file
+# CANDOUR_INTERNAL_KEY_FILE names, set per daemon, never here) and every NAME.pub.
+export CANDOUR_INTERNAL_KEYS=${CANDOUR_INTERNAL_KEYS:-$ROOT/var/keys/internal}
+# candourctl's own key for the internal endpoints (ops)
+export CANDOUR_OPS_KEY_FILE=${CANDOUR_OPS_KEY_FILE:-$CANDOUR_INTERNAL_KEYS/ops.key}
 export CANDOUR_INTAKE_BIND=${CANDOUR_INTAKE_BIND:-tcp://127.0.0.1:7105}
 export CANDOUR_INTAKE_ENDPOINT=${CANDOUR_INTAKE_ENDPOINT:-tcp://127.0.0.1:7105}
 export CANDOUR_ROUTING_BIND=${CANDOUR_ROUTING_BIND:-tcp://127.0.0.1:7101}
@@ -179,6 +185,11 @@ if [[ ! -f var/keys/local.key ]]; then
 fi
 build/services/candourctl org add LOCAL-DEV --name "This machine (candourctl)" \
   --key "$(head -n1 var/keys/local.pub)" >/dev/null
+# The internal key set: one pair per daemon and one for candourctl (ops); only what
+# is missing is made, an existing key is never overwritten. Rotate: make a new set
+# (move this folder away), then restart everything.
+build/services/candourctl keygen --internal "$CANDOUR_INTERNAL_KEYS" >/dev/null
+say "internal CURVE keys in $CANDOUR_INTERNAL_KEYS"
 
 # a daemon's pid is still "alive" to kill -0 while it is an unreaped zombie
 alive() {

@@ -1,6 +1,7 @@
 /* client.c - a blocking DEALER client for Candour's ROUTER endpoints. */
 #include "candour/client.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,22 @@ cd_client_t *cd_client_new_keyfiles(const char *endpoint, const char *server_pub
     return c;
 }
 
+cd_client_t *cd_client_new_internal(const char *endpoint, const cd_keys_t *keys, const char *target,
+                                    char *err, size_t errlen)
+{
+    const char *server = cd_keys_public_of(keys, target);
+    if (!server) {
+        snprintf(err, errlen, "the internal key set has no public key for %s (%s.pub)", target,
+                 target);
+        return NULL;
+    }
+    cd_client_t *c =
+        cd_client_new_curve(endpoint, server, cd_keys_public(keys), cd_keys_secret(keys));
+    if (!c)
+        snprintf(err, errlen, "cannot connect to %s", endpoint);
+    return c;
+}
+
 void cd_client_destroy(cd_client_t **pc)
 {
     if (!pc || !*pc)
@@ -155,13 +172,38 @@ static int s_recv(cd_client_t *c, int timeout_ms, void **out, size_t *sizes, int
     return n;
 }
 
+/* Send one message of n frames, waiting at most until deadline_us for room:
+ * a DEALER whose only connection was refused (a CURVE key the server does
+ * not admit, a plain client of a CURVE server) has no pipe to queue on, and
+ * a blocking send would wait for ever. 0, or -1 (timed out or failed). */
+static int s_send(cd_client_t *c, const void *const *frames, const size_t *sizes, int n,
+                  int64_t deadline_us)
+{
+    for (;;) {
+        if (zmq_send(c->sock, frames[0], sizes[0], ZMQ_DONTWAIT | (n > 1 ? ZMQ_SNDMORE : 0)) >= 0)
+            break;
+        if (zmq_errno() != EAGAIN)
+            return -1;
+        int64_t left = (deadline_us - cd_now_us()) / 1000;
+        zmq_pollitem_t item = {c->sock, 0, ZMQ_POLLOUT, 0};
+        if (left <= 0 || zmq_poll(&item, 1, (long)left) < 0)
+            return -1;
+    }
+    /* The first frame is queued: the rest of the message goes with it. */
+    for (int i = 1; i < n; i++)
+        if (zmq_send(c->sock, frames[i], sizes[i], i + 1 < n ? ZMQ_SNDMORE : 0) < 0)
+            return -1;
+    return 0;
+}
+
 int cd_client_raw(cd_client_t *c, const void *const *frames, const size_t *sizes, int n,
                   int timeout_ms, void **out, size_t *outsizes, int maxout)
 {
-    for (int i = 0; i < n; i++)
-        if (zmq_send(c->sock, frames[i], sizes[i], i + 1 < n ? ZMQ_SNDMORE : 0) < 0)
-            return -1;
-    return s_recv(c, timeout_ms, out, outsizes, maxout);
+    int64_t start = cd_now_us();
+    if (s_send(c, frames, sizes, n, start + (int64_t)timeout_ms * 1000) != 0)
+        return -1;
+    int left = timeout_ms - (int)((cd_now_us() - start) / 1000);
+    return s_recv(c, left > 0 ? left : 0, out, outsizes, maxout);
 }
 
 int cd_client_call(cd_client_t *c, Candour__V1__Request *req, int timeout_ms,
@@ -190,13 +232,16 @@ int cd_client_call(cd_client_t *c, Candour__V1__Request *req, int timeout_ms,
                  len, CD_ZSOCK_MAX_MSG_BYTES);
         return -1;
     }
-    int rc = zmq_send(c->sock, "REQ", 3, ZMQ_SNDMORE) < 0 ? -1 : zmq_send(c->sock, buf, len, 0);
+    int64_t deadline = cd_now_us() + (int64_t)timeout_ms * 1000;
+    const void *req_frames[2] = {"REQ", buf};
+    size_t req_sizes[2] = {3, len};
+    int rc = s_send(c, req_frames, req_sizes, 2, deadline);
     free(buf);
     if (rc < 0) {
-        snprintf(err, errlen, "cannot send: %s", zmq_strerror(zmq_errno()));
+        snprintf(err, errlen, "no reply within %d ms (the request could not be sent: %s)",
+                 timeout_ms, zmq_strerror(zmq_errno()));
         return -1;
     }
-    int64_t deadline = cd_now_us() + (int64_t)timeout_ms * 1000;
     for (;;) {
         int left = (int)((deadline - cd_now_us()) / 1000);
         void *frames[4] = {0};

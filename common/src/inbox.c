@@ -16,6 +16,7 @@
 
 #include "candour/error.h"
 #include "candour/events.h"
+#include "candour/keys.h"
 #include "candour/log.h"
 #include "candour/metrics.h"
 #include "candour/pb.h"
@@ -44,6 +45,7 @@ struct cd_request_t {
     s_peer_t peer;
     char *request_id;
     char org[65];    /* User-Id from ZAP (the organisation), "" when not CURVE */
+    char member[33]; /* User-Id on an internal endpoint (the suite's member), else "" */
     char key[41];    /* X-Key from ZAP (the client's public key, Z85), "" when not CURVE */
     char acting[32]; /* Request.acting ("" none; "?" one too long to be a staff_id) */
     char ops_user[65];
@@ -58,6 +60,7 @@ struct cd_inbox_t {
     cd_request_fn on_request;
     void *arg;
     cd_zsock_t *sock;
+    int internal; /* a CURVE server of the suite's keys (cd_inbox_curve_internal) */
     /* One event per complaint at a time: events being applied (busy), and
      * events that arrived while an earlier one about the same complaint was
      * being applied (waiting, in arrival order). Producers order each
@@ -460,6 +463,11 @@ const char *cd_request_org(const cd_request_t *req)
     return req->org;
 }
 
+const char *cd_request_member(const cd_request_t *req)
+{
+    return req->member;
+}
+
 const char *cd_request_key(const cd_request_t *req)
 {
     return req->key;
@@ -532,8 +540,11 @@ static void s_refuse_text(cd_inbox_t *in, const s_peer_t *peer, const Candour__V
     s_reply_error(in, peer, request_id, CD_CODE_INVALID_TEXT, field, message);
 }
 
+/* org and key: the ZAP properties on the public endpoint (NULL elsewhere);
+ * member: the User-Id on an internal endpoint (NULL elsewhere). */
 static void s_handle_request(cd_inbox_t *in, const cd_frame_t *id, int delim,
-                             const cd_frame_t *body, const char *org, const char *key)
+                             const cd_frame_t *body, const char *org, const char *key,
+                             const char *member)
 {
     s_peer_t peer;
     if (s_peer_copy(&peer, id, delim) != 0)
@@ -562,6 +573,19 @@ static void s_handle_request(cd_inbox_t *in, const cd_frame_t *id, int delim,
         free(peer.data);
         return;
     }
+    const char *refused =
+        in->internal ? cd_keys_peer_refusal(member, *r->acting != 0, *r->ops_user != 0) : NULL;
+    if (refused) {
+        cd_log_warn("inbox.peer_refused", "{s:s, s:s}", "peer", member ? member : "", "field",
+                    refused);
+        s_reply_error(in, &peer, r->request_id, CD_CODE_PERMISSION_DENIED, refused,
+                      strcmp(refused, "ops_user") == 0
+                          ? "only ops (candourctl) may name an operator"
+                          : "only the gateway and ops (candourctl) may name the person acting");
+        candour__v1__request__free_unpacked(r, NULL);
+        free(peer.data);
+        return;
+    }
     cd_request_t *req = calloc(1, sizeof *req);
     if (!req || !(req->request_id = strdup(r->request_id))) {
         free(req);
@@ -576,6 +600,7 @@ static void s_handle_request(cd_inbox_t *in, const cd_frame_t *id, int delim,
      * and the request may be answered long after. */
     snprintf(req->org, sizeof req->org, "%s", org ? org : "");
     snprintf(req->key, sizeof req->key, "%s", key ? key : "");
+    snprintf(req->member, sizeof req->member, "%s", member ? member : "");
     snprintf(req->acting, sizeof req->acting, "%s",
              strlen(r->acting) < sizeof req->acting ? r->acting : "?");
     snprintf(req->ops_user, sizeof req->ops_user, "%.64s", r->ops_user);
@@ -602,8 +627,15 @@ static void s_on_message(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg
     if (n - i == 2 && f[i].size == 3 && memcmp(f[i].data, "EVT", 3) == 0 && in->handlers) {
         s_handle_event(in, &f[0], delim, &f[i + 1]);
     } else if (n - i == 2 && f[i].size == 3 && memcmp(f[i].data, "REQ", 3) == 0) {
-        s_handle_request(in, &f[0], delim, &f[i + 1], cd_zsock_msg_gets(sock, "User-Id"),
-                         cd_zsock_msg_gets(sock, "X-Key"));
+        /* On an internal endpoint the User-Id is a member of the suite,
+         * never an organisation: a handler that authorises against
+         * cd_request_org must not take "gateway" for one. */
+        const char *uid = cd_zsock_msg_gets(sock, "User-Id");
+        if (in->internal)
+            s_handle_request(in, &f[0], delim, &f[i + 1], NULL, NULL, uid);
+        else
+            s_handle_request(in, &f[0], delim, &f[i + 1], uid, cd_zsock_msg_gets(sock, "X-Key"),
+                             NULL);
     } else {
         cd_log_warn("inbox.malformed_frame", "{s:i}", "frames", n - i);
         s_reply_error(in, &peer, "", CD_CODE_MALFORMED_FRAME, "",
@@ -654,6 +686,18 @@ int cd_inbox_curve_server(cd_inbox_t *in, const char *server_secret_z85)
         cd_log_error("inbox.curve_failed", "{s:s}", "error", zmq_strerror(e));
         return e == EINVAL ? CD_EINVAL : CD_EIO;
     }
+    return 0;
+}
+
+int cd_inbox_curve_internal(cd_inbox_t *in, const char *server_secret_z85)
+{
+    if (cd_zsock_curve_server_domain(in->sock, server_secret_z85, CD_ZSOCK_ZAP_INTERNAL) != 0) {
+        int e = errno;
+        cd_log_error("inbox.curve_failed", "{s:s, s:s}", "error", zmq_strerror(e), "domain",
+                     CD_ZSOCK_ZAP_INTERNAL);
+        return e == EINVAL ? CD_EINVAL : CD_EIO;
+    }
+    in->internal = 1;
     return 0;
 }
 

@@ -54,6 +54,7 @@ struct cd_outbox_t {
     cd_outbox_opts_t opts;
     s_sub_t *subs;
     int nsubs;
+    const cd_keys_t *keys;   /* CURVE client keys for the subscribers (NULL: plain sockets) */
     uv_timer_t timer;        /* periodic look for due deliveries */
     uv_idle_t kick;          /* "look now", coalesced to once per loop turn */
     uv_timer_t stats;        /* refreshes the backlog and dead-letter gauges */
@@ -715,6 +716,12 @@ cd_outbox_t *cd_outbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, con
     return ob;
 }
 
+void cd_outbox_set_keys(cd_outbox_t *ob, const cd_keys_t *keys)
+{
+    assert(!ob->started);
+    ob->keys = keys;
+}
+
 int cd_outbox_start(cd_outbox_t *ob)
 {
     for (int i = 0; i < ob->nsubs; i++) {
@@ -724,6 +731,13 @@ int cd_outbox_start(cd_outbox_t *ob)
          * separated by commas: the DEALER connects to each and round-robins
          * the events over them (the ACK comes back on the same connection). */
         int bad = !sub->sock;
+        /* The subscriber is a service: its internal endpoint admits only
+         * the suite's keys, and its name says which public key to expect. */
+        if (!bad && ob->keys && cd_keys_client(ob->keys, sub->sock, sub->name) != 0) {
+            cd_log_error("outbox.no_key", "{s:s, s:s}", "subscriber", sub->name, "reason",
+                         "the internal key set has no public key for this subscriber");
+            return CD_EIO;
+        }
         char *list = bad ? NULL : strdup(sub->endpoint), *save = NULL;
         bad = bad || !list;
         for (char *ep = list ? strtok_r(list, ",", &save) : NULL; ep && !bad;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "candour/events.h"
+#include "candour/keys.h"
 #include "candour/log.h"
 #include "candour/zap.h"
 #include "candour/zsock.h"
@@ -22,7 +23,8 @@ struct cd_service_t {
     cd_db_t *fdb;              /* spec.first_db: work that must not queue behind events */
     cd_inbox_t *inbox;
     cd_inbox_t *public_inbox;  /* CURVE, for other organisations (spec.curve) */
-    cd_zap_t *zap;
+    cd_zap_t *zap;             /* both endpoints' handshakes: internal keys, and the allow-list */
+    cd_keys_t *keys;           /* the suite's internal keys (CANDOUR_INTERNAL_KEYS) */
     cd_outbox_t *outbox;
     uv_timer_t drain;          /* during a stop: wait for queued transactions */
     int drain_started;
@@ -35,6 +37,7 @@ struct cd_service_t {
     const char *bind;
     const char *public_bind;
     const char *key_file;
+    const char *internal_keys, *internal_key_file; /* read again by cd_keys_from_env */
     long retry_base_ms, retry_cap_ms, max_naks;
     const char *sub_endpoints[S_MAX_SUBS];
     char bind_var[64], bind_def[64], admin_def[64], role[64];
@@ -136,7 +139,8 @@ static void s_open(cd_service_t *svc)
         cd_daemon_stop(svc->daemon, 1);
         return;
     }
-    cd_log_info("service.listening", "{s:s}", "endpoint", svc->bind);
+    cd_log_info("service.listening", "{s:s, s:s}", "endpoint", svc->bind, "mechanism",
+                "CURVE (internal keys)");
     if (svc->spec.curve)
         cd_log_info("service.public_listening", "{s:s, s:s}", "endpoint", svc->public_bind,
                     "mechanism", "CURVE");
@@ -203,6 +207,23 @@ cd_service_t *cd_service_new(const cd_service_spec_t *spec, int argc, char **arg
         " audit chains are named after it", &svc->instance};
     svc->items[n++] = (cd_config_item_t){svc->bind_var, CD_CONFIG_STRING, svc->bind_def, 0, 0,
         "this service's ROUTER endpoint (events and requests in)", &svc->bind};
+    svc->items[n++] = (cd_config_item_t){
+        CD_KEYS_DIR_VAR,
+        CD_CONFIG_STRING,
+        NULL,
+        0,
+        0,
+        "folder of the suite's internal CURVE keys (candourctl keygen --internal): this"
+        " service's NAME.key and every member's NAME.pub; required",
+        &svc->internal_keys};
+    svc->items[n++] = (cd_config_item_t){
+        CD_KEYS_FILE_VAR,
+        CD_CONFIG_STRING,
+        "",
+        0,
+        0,
+        "this service's internal secret key, when it is not NAME.key in that folder",
+        &svc->internal_key_file};
     svc->items[n++] = (cd_config_item_t){"CANDOUR_RETRY_BASE_MS", CD_CONFIG_INT, "1000", 10, 600000,
         "resend an unacknowledged event after this long, doubling each time", &svc->retry_base_ms};
     svc->items[n++] = (cd_config_item_t){"CANDOUR_RETRY_CAP_MS", CD_CONFIG_INT, "30000", 10, 3600000,
@@ -258,8 +279,8 @@ static int s_read_secret(const char *path, char *out, size_t len)
     return 0;
 }
 
-/* The public endpoint: the ZAP handler first, then the CURVE ROUTER (bound
- * by s_open). */
+/* The public endpoint's CURVE ROUTER (bound by s_open); the ZAP handler is
+ * already there (s_start_internal). */
 static int s_start_public(cd_service_t *svc, uv_loop_t *loop)
 {
     char secret[64];
@@ -268,7 +289,6 @@ static int s_start_public(cd_service_t *svc, uv_loop_t *loop)
                      "a file whose first line is a Z85 CURVE secret key (candourctl keygen)");
         return -1;
     }
-    svc->zap = cd_zap_new(loop, cd_zap_db_lookup, svc->db);
     svc->public_inbox = cd_inbox_new(loop, svc->db, svc->spec.name, NULL, svc->spec.on_request,
                                      svc->spec.arg);
     int rc = svc->zap && svc->public_inbox &&
@@ -277,6 +297,20 @@ static int s_start_public(cd_service_t *svc, uv_loop_t *loop)
                  : -1;
     memset(secret, 0, sizeof secret);
     return rc;
+}
+
+/* The ZAP handler (the process's one: the internal domain, and the public
+ * one for spec.curve), then the internal ROUTER as a CURVE server of the
+ * suite's keys, and the outbox as their client. */
+static int s_start_internal(cd_service_t *svc, uv_loop_t *loop)
+{
+    svc->zap = cd_zap_new(loop, svc->spec.curve ? cd_zap_db_lookup : NULL, svc->db);
+    if (!svc->zap ||
+        cd_zap_serve(svc->zap, CD_ZSOCK_ZAP_INTERNAL, cd_keys_zap_lookup, svc->keys) != 0 ||
+        cd_inbox_curve_internal(svc->inbox, cd_keys_secret(svc->keys)) != 0)
+        return -1;
+    cd_outbox_set_keys(svc->outbox, svc->keys);
+    return 0;
 }
 
 /* A chain name is safe in libpq's options and short. */
@@ -316,6 +350,16 @@ int cd_service_run(cd_service_t *svc)
                      "use at most 40 letters, digits, '.', '_' or '-'");
         return 2;
     }
+    char err[512];
+    svc->keys = cd_keys_from_env(svc->spec.name, CD_KEYS_FILE_VAR, err, sizeof err);
+    if (!svc->keys) {
+        /* Never run open: without its keys the service refuses to start. */
+        cd_log_error("config.internal_keys", "{s:s}", "reason", err);
+        fprintf(stderr, "candour-%s: %s\n", svc->spec.name, err);
+        return 2;
+    }
+    cd_log_info("service.internal_keys", "{s:s, s:i}", "self", svc->spec.name, "members",
+                cd_keys_count(svc->keys));
     if (*svc->db_password)
         setenv("PGPASSWORD", svc->db_password, 1);
     char opts_work[128], opts_first[128];
@@ -339,7 +383,8 @@ int cd_service_run(cd_service_t *svc)
     svc->inbox = cd_inbox_new(loop, svc->db, svc->spec.name, svc->spec.handlers,
                               svc->spec.on_request, svc->spec.arg);
     if (!svc->db || !svc->odb || (svc->spec.first_db && !svc->fdb) || !svc->outbox || !svc->inbox ||
-        (svc->spec.curve && s_start_public(svc, loop) != 0) || cd_outbox_start(svc->outbox) != 0) {
+        s_start_internal(svc, loop) != 0 || (svc->spec.curve && s_start_public(svc, loop) != 0) ||
+        cd_outbox_start(svc->outbox) != 0) {
         s_close_all(svc);
         uv_run(loop, UV_RUN_NOWAIT);
         return 1;
@@ -355,6 +400,7 @@ void cd_service_destroy(cd_service_t **psvc)
     cd_service_t *svc = *psvc;
     *psvc = NULL;
     cd_daemon_destroy(&svc->daemon);
+    cd_keys_destroy(&svc->keys); /* after the ZAP handler, whose lookup reads it */
     free(svc);
 }
 

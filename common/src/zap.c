@@ -30,11 +30,20 @@
 /* A ZAP request has at most 9 frames (CURVE: one credentials frame); one
  * more lets an over-long request be told from a fitting one. */
 #define S_MAX_FRAMES 10
+/* ZAP domains one handler serves: the public endpoint's and the internal one. */
+#define S_MAX_DOMAINS 4
 
-struct cd_zap_t {
-    cd_zsock_t *sock; /* the ROUTER at S_ENDPOINT */
+/* One ZAP domain and who decides on its handshakes. */
+typedef struct {
+    char name[64]; /* the ZAP domain, as the server socket sets it */
     cd_zap_lookup_fn lookup;
     void *arg;
+} s_domain_t;
+
+struct cd_zap_t {
+    cd_zsock_t *sock;                  /* the ROUTER at S_ENDPOINT */
+    s_domain_t domains[S_MAX_DOMAINS]; /* served domains, each with its lookup */
+    int ndomains;                      /* how many */
     cd_zap_check_t *checks; /* unanswered checks (doubly linked) */
     size_t pending;         /* how many */
     uint64_t admitted, refused;
@@ -50,6 +59,7 @@ struct cd_zap_check_t {
     size_t request_id_size;
     char key[S_KEY_Z85 + 1]; /* the client's public key, Z85 */
     char address[64];        /* the peer's IP address, for the log */
+    char domain[64];         /* the ZAP domain asked, for the log */
 };
 
 /* The handler bound on cd_zmq_ctx(), if any: there can be only one. */
@@ -151,8 +161,8 @@ void cd_zap_admit(cd_zap_check_t *c, const char *org_id)
                n);
         z->admitted++;
         cd_metric_add(z->m_admitted, 1);
-        cd_log_info("zap.admitted", "{s:s, s:s, s:s}", "org_id", org_id, "key", c->key, "address",
-                    c->address);
+        cd_log_info("zap.admitted", "{s:s, s:s, s:s, s:s}", "org_id", org_id, "key", c->key,
+                    "address", c->address, "domain", c->domain);
     }
     s_check_free(c);
 }
@@ -165,8 +175,8 @@ static void s_deny(cd_zap_check_t *c, const char *status, const char *reason)
         s_send(z, c->rid, c->rid_size, c->request_id, c->request_id_size, status,
                reason ? reason : "", "", "", 0);
         s_count_refused(z);
-        cd_log_warn("zap.refused", "{s:s, s:s, s:s, s:s}", "status", status, "key", c->key,
-                    "address", c->address, "reason", reason ? reason : "");
+        cd_log_warn("zap.refused", "{s:s, s:s, s:s, s:s, s:s}", "status", status, "key", c->key,
+                    "address", c->address, "domain", c->domain, "reason", reason ? reason : "");
     }
     s_check_free(c);
 }
@@ -218,6 +228,17 @@ static void s_refuse_now(cd_zap_t *z, const cd_frame_t *f, const char *status, c
     cd_log_warn("zap.refused", "{s:s, s:s, s:s}", "status", status, "address", addr, "reason", why);
 }
 
+/* The served domain a request names, or NULL: the dispatch of handshakes.
+ * The empty domain is never served (a socket without one is no server of
+ * ours). */
+static const s_domain_t *s_domain_of(const cd_zap_t *z, const cd_frame_t *f)
+{
+    for (int i = 0; i < z->ndomains; i++)
+        if (s_is(f, z->domains[i].name))
+            return &z->domains[i];
+    return NULL;
+}
+
 static void s_on_message(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg)
 {
     cd_zap_t *z = arg;
@@ -231,7 +252,8 @@ static void s_on_message(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg
         s_refuse_now(z, f, "500", "malformed ZAP request", NULL);
         return;
     }
-    if (!s_is(&f[4], CD_ZSOCK_ZAP_DOMAIN)) {
+    const s_domain_t *d = s_domain_of(z, &f[4]);
+    if (!d) {
         s_refuse_now(z, f, "400", "unknown ZAP domain", &f[5]);
         return;
     }
@@ -263,6 +285,7 @@ static void s_on_message(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg
     c->request_id_size = f[3].size;
     zmq_z85_encode(c->key, f[8].data, S_KEY_BYTES);
     s_copy_text(c->address, sizeof c->address, &f[5]);
+    snprintf(c->domain, sizeof c->domain, "%s", d->name);
     c->zap = z;
     c->next = z->checks;
     if (z->checks)
@@ -270,14 +293,28 @@ static void s_on_message(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg
     z->checks = c;
     z->pending++;
     /* The callback may answer (and free c) before it returns. */
-    z->lookup(c, c->key, z->arg);
+    d->lookup(c, c->key, d->arg);
 }
 
 /* ---------------------------------------------------------------- lifecycle */
 
+int cd_zap_serve(cd_zap_t *z, const char *domain, cd_zap_lookup_fn lookup, void *arg)
+{
+    assert(z && lookup && domain && *domain && strlen(domain) < sizeof z->domains[0].name);
+    for (int i = 0; i < z->ndomains; i++)
+        if (strcmp(z->domains[i].name, domain) == 0)
+            return -1;
+    if (z->ndomains == S_MAX_DOMAINS)
+        return -1;
+    s_domain_t *d = &z->domains[z->ndomains++];
+    snprintf(d->name, sizeof d->name, "%s", domain);
+    d->lookup = lookup;
+    d->arg = arg;
+    return 0;
+}
+
 cd_zap_t *cd_zap_new(uv_loop_t *loop, cd_zap_lookup_fn lookup, void *arg)
 {
-    assert(lookup);
     if (s_bound) {
         errno = EADDRINUSE;
         return NULL;
@@ -285,8 +322,8 @@ cd_zap_t *cd_zap_new(uv_loop_t *loop, cd_zap_lookup_fn lookup, void *arg)
     cd_zap_t *z = calloc(1, sizeof *z);
     if (!z)
         return NULL;
-    z->lookup = lookup;
-    z->arg = arg;
+    if (lookup)
+        cd_zap_serve(z, CD_ZSOCK_ZAP_DOMAIN, lookup, arg);
     z->sock = cd_zsock_new(loop, ZMQ_ROUTER, s_on_message, z);
     if (!z->sock) {
         free(z);
@@ -303,7 +340,8 @@ cd_zap_t *cd_zap_new(uv_loop_t *loop, cd_zap_lookup_fn lookup, void *arg)
                                       "CURVE handshakes admitted by the allow-list.");
     z->m_refused = cd_metric_counter("candour_zap_refused_total", NULL,
                                      "Handshakes refused by the ZAP handler (unknown or revoked"
-                                     " key, other mechanism, allow-list unreadable).");
+                                     " key, a key not the suite's on an internal endpoint, other"
+                                     " mechanism, allow-list unreadable).");
     s_bound = z;
     return z;
 }

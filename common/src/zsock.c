@@ -115,11 +115,37 @@ void cd_zsock_set_max_frames(cd_zsock_t *s, int n)
     s->max_frames = n;
 }
 
-int cd_zsock_curve_server(cd_zsock_t *s, const char *server_secret_z85)
+/* A Z85 CURVE key: 40 characters that decode. */
+static int s_key_ok(const char *z85)
 {
     uint8_t raw[32];
-    if (!server_secret_z85 || strlen(server_secret_z85) != 40 ||
-        !zmq_z85_decode(raw, server_secret_z85)) {
+    return z85 && strlen(z85) == 40 && zmq_z85_decode(raw, z85) != NULL;
+}
+
+int cd_zsock_curve_server(cd_zsock_t *s, const char *server_secret_z85)
+{
+    return cd_zsock_curve_server_domain(s, server_secret_z85, CD_ZSOCK_ZAP_DOMAIN);
+}
+
+int cd_zsock_curve_client(cd_zsock_t *s, const char *server_public_z85,
+                          const char *client_public_z85, const char *client_secret_z85)
+{
+    if (!s_key_ok(server_public_z85) || !s_key_ok(client_public_z85) ||
+        !s_key_ok(client_secret_z85)) {
+        errno = EINVAL;
+        return -1;
+    }
+    return zmq_setsockopt(s->zs, ZMQ_CURVE_SERVERKEY, server_public_z85, 40) == 0 &&
+                   zmq_setsockopt(s->zs, ZMQ_CURVE_PUBLICKEY, client_public_z85, 40) == 0 &&
+                   zmq_setsockopt(s->zs, ZMQ_CURVE_SECRETKEY, client_secret_z85, 40) == 0
+               ? 0
+               : -1;
+}
+
+int cd_zsock_curve_server_domain(cd_zsock_t *s, const char *server_secret_z85, const char *domain)
+{
+    assert(domain && *domain);
+    if (!s_key_ok(server_secret_z85)) {
         errno = EINVAL;
         return -1;
     }
@@ -133,8 +159,7 @@ int cd_zsock_curve_server(cd_zsock_t *s, const char *server_secret_z85)
     int one = 1;
     if (zmq_setsockopt(s->zs, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
         zmq_setsockopt(s->zs, ZMQ_CURVE_SECRETKEY, server_secret_z85, 40) != 0 ||
-        zmq_setsockopt(s->zs, ZMQ_ZAP_DOMAIN, CD_ZSOCK_ZAP_DOMAIN,
-                       strlen(CD_ZSOCK_ZAP_DOMAIN)) != 0)
+        zmq_setsockopt(s->zs, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) != 0)
         return -1;
     if (!s->curve_server) {
         s->curve_server = 1;

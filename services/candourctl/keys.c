@@ -19,6 +19,7 @@
 #include <zmq.h>
 
 #include "candour/db.h"
+#include "candour/keys.h"
 #include "candour/zap.h"
 #include "ctl.h"
 
@@ -45,34 +46,58 @@ static int s_write_new(const char *path, const char *text, mode_t mode)
     return 0;
 }
 
+/* --internal DIR: the whole set, what is missing of it. */
+static int s_keygen_internal(const char *dir)
+{
+    char err[512];
+    int made = cd_keys_make_suite(dir, err, sizeof err);
+    if (made < 0) {
+        fprintf(stderr, "candourctl keygen: %s\n", err);
+        return 1;
+    }
+    printf("internal keys in %s: %d pair%s made, the rest already there\n", dir, made,
+           made == 1 ? "" : "s");
+    return 0;
+}
+
 static int s_keygen_usage(int rc)
 {
     fprintf(rc ? stderr : stdout,
-            "Usage: candourctl keygen [--out PREFIX]\n"
+            "Usage: candourctl keygen [--out PREFIX | --internal DIR]\n"
             "Make a CURVE key pair. Without --out, print the public and the secret key (Z85).\n"
             "With --out, write PREFIX.pub and PREFIX.key (the secret, mode 0600; neither may\n"
             "exist already) and print the public key. Give the public key to\n"
-            "`candourctl org add`; the secret never leaves its owner.\n");
+            "`candourctl org add`; the secret never leaves its owner.\n"
+            "With --internal, make the suite's internal key set in DIR (mode 0700 if new):\n"
+            "NAME.key and NAME.pub for intake, routing, investigation, signoff, notify,\n"
+            "gateway and ops, each only if it is not there yet (a key is never overwritten).\n"
+            "Point CANDOUR_INTERNAL_KEYS at DIR.\n");
     return rc;
 }
 
 int ctl_keygen(int argc, char **argv)
 {
-    const char *out = NULL;
-    static struct option opts[] = {
-        {"out", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *out = NULL, *internal = NULL;
+    static struct option opts[] = {{"out", required_argument, 0, 'o'},
+                                   {"internal", required_argument, 0, 'i'},
+                                   {"help", no_argument, 0, 'h'},
+                                   {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'o')
             out = optarg;
+        else if (c == 'i')
+            internal = optarg;
         else if (c == 'h')
             return s_keygen_usage(0);
         else
             return s_keygen_usage(2);
     }
-    if (optind != argc || (out && !*out))
+    if (optind != argc || (out && !*out) || (internal && (!*internal || out)))
         return s_keygen_usage(2);
+    if (internal)
+        return s_keygen_internal(internal);
     char pub[41], sec[41];
     if (zmq_curve_keypair(pub, sec) != 0) {
         fprintf(stderr, "candourctl keygen: this libzmq cannot make CURVE keys: %s\n",

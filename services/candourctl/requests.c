@@ -8,15 +8,56 @@
 
 #include "candour/error.h"
 #include "candour/client.h"
+#include "candour/keys.h"
 #include "candour/pbjson.h"
 #include "ctl.h"
 
 #define S_TIMEOUT_MS 10000
 
+/* The services whose endpoints ctl_endpoint has handed out, by the
+ * variable named (CANDOUR_<SVC>_ENDPOINT): which internal key a call to
+ * that endpoint must expect. A handful per run. */
+static struct {
+    const char *endpoint;
+    char service[33];
+} s_seen[16];
+static int s_nseen;
+
+/* "routing" from "CANDOUR_ROUTING_ENDPOINT" into out; 0, or -1 when var is
+ * not a service's endpoint variable. */
+static int s_service_of_var(const char *var, char *out, size_t len)
+{
+    static const char pre[] = "CANDOUR_", post[] = "_ENDPOINT";
+    size_t n = strlen(var), a = sizeof pre - 1, b = sizeof post - 1;
+    if (n <= a + b || strncmp(var, pre, a) != 0 || strcmp(var + n - b, post) != 0 ||
+        n - a - b >= len)
+        return -1;
+    for (size_t i = 0; i < n - a - b; i++)
+        out[i] = (char)(var[a + i] >= 'A' && var[a + i] <= 'Z' ? var[a + i] + 32 : var[a + i]);
+    out[n - a - b] = 0;
+    return cd_keys_name_valid(out) ? 0 : -1;
+}
+
 const char *ctl_endpoint(const char *var, const char *def)
 {
     const char *v = getenv(var);
-    return v && *v ? v : def;
+    const char *ep = v && *v ? v : def;
+    char svc[33];
+    if (s_nseen < (int)(sizeof s_seen / sizeof s_seen[0]) &&
+        s_service_of_var(var, svc, sizeof svc) == 0) {
+        s_seen[s_nseen].endpoint = ep;
+        snprintf(s_seen[s_nseen++].service, sizeof s_seen[0].service, "%s", svc);
+    }
+    return ep;
+}
+
+/* Which service endpoint is (as ctl_endpoint handed it out), or NULL. */
+static const char *s_service_of(const char *endpoint)
+{
+    for (int i = s_nseen - 1; i >= 0; i--)
+        if (strcmp(s_seen[i].endpoint, endpoint) == 0)
+            return s_seen[i].service;
+    return NULL;
 }
 
 /* The public (CURVE) endpoint of intake, as an organisation: the server's
@@ -54,11 +95,27 @@ static int s_fetch_with(cd_client_t *c, const char *endpoint, Candour__V1__Reque
     return 0;
 }
 
+/* A service's internal endpoint, as ops: the suite's key set
+ * (CANDOUR_INTERNAL_KEYS) with ops.key, or the file CANDOUR_OPS_KEY_FILE
+ * names; the service's public key is the set's key of its name. */
 static cd_client_t *s_client(const char *endpoint)
 {
-    cd_client_t *c = cd_client_new(endpoint);
+    char err[512];
+    const char *svc = s_service_of(endpoint);
+    if (!svc) {
+        fprintf(stderr, "candourctl: %s is not a service's endpoint (CANDOUR_<SERVICE>_ENDPOINT)\n",
+                endpoint);
+        return NULL;
+    }
+    cd_keys_t *keys = cd_keys_from_env("ops", "CANDOUR_OPS_KEY_FILE", err, sizeof err);
+    cd_client_t *c = keys ? cd_client_new_internal(endpoint, keys, svc, err, sizeof err) : NULL;
+    cd_keys_destroy(&keys);
     if (!c)
-        fprintf(stderr, "candourctl: cannot connect to %s\n", endpoint);
+        fprintf(stderr,
+                "candourctl: %s\n(the services' internal endpoints admit only the suite's"
+                " keys: set CANDOUR_INTERNAL_KEYS, and CANDOUR_OPS_KEY_FILE if ops.key is"
+                " elsewhere; see README, section Internal keys)\n",
+                err);
     return c;
 }
 

@@ -260,6 +260,9 @@ fi
 
 # ------------------------------------------------------------------ keys
 "$BIN/candourctl" keygen --out "$RUN/keys/intake" >/dev/null
+# the suite's internal keys: the daemons' internal sockets admit only them
+"$BIN/candourctl" keygen --internal "$RUN/keys/internal" >/dev/null
+export CANDOUR_INTERNAL_KEYS=$RUN/keys/internal
 for i in $(seq 1 "$K"); do
   nn=$(printf '%02d' "$i")
   "$BIN/candourctl" keygen --out "$RUN/keys/client-$nn" >/dev/null

@@ -65,8 +65,8 @@ static Candour__V1__Reply *s_call(ch_client_t *c, const char *svc, Candour__V1__
 {
     char err[256];
     while (cd_now_us() < c->deadline_us) {
-        cd_client_t *cl = strcmp(svc, "intake") == 0 ? h_client(c->h, "ICB-CHAOS")
-                                                     : cd_client_new(h_endpoint(c->h, svc));
+        cd_client_t *cl =
+            strcmp(svc, "intake") == 0 ? h_client(c->h, "ICB-CHAOS") : h_internal_client(c->h, svc);
         Candour__V1__Reply *reply = NULL;
         c->sends++;
         int rc = cl ? cd_client_call(cl, req, 2000, &reply, err, sizeof err) : -1;

@@ -96,7 +96,7 @@ static Candour__V1__Reply *s_enter_on(int public, const char *acting, const char
     req.acting = (char *)(acting ? acting : "");
     req.op_case = CANDOUR__V1__REQUEST__OP_ENTER_COMPLAINT;
     req.enter_complaint = &e;
-    cd_client_t *cl = public ? h_client(s_h, S_ORG) : cd_client_new(h_endpoint(s_h, "intake"));
+    cd_client_t *cl = public ? h_client(s_h, S_ORG) : h_internal_client(s_h, "intake");
     cr_assert(cl);
     Candour__V1__Reply *r = NULL;
     char err[256];
@@ -330,7 +330,7 @@ static void *s_work(void *arg)
     s_worker_t *w = arg;
     char yesterday[CD_DATE_LEN + 1];
     s_day(-1, yesterday);
-    cd_client_t *cl = w->acting ? cd_client_new(h_endpoint(s_h, "intake")) : h_client(s_h, S_ORG);
+    cd_client_t *cl = w->acting ? h_internal_client(s_h, "intake") : h_client(s_h, S_ORG);
     for (int i = 0; cl && i < S_EACH; i++) {
         char ext[32];
         snprintf(ext, sizeof ext, "%s-%d", w->prefix, i);

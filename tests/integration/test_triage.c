@@ -100,7 +100,7 @@ Test(triage, R3_several_bodies_one_lead_contributions_only_after_consent_R2)
                               " AND name = 'contribution'", 1, p, "2", 15000),
               "no contribution deadlines for the two partners after consent");
     /* The routing status names the lead and the partners. */
-    cd_client_t *c = cd_client_new(h_endpoint(s_h, "routing"));
+    cd_client_t *c = h_internal_client(s_h, "routing");
     Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
     Candour__V1__GetStatus g = CANDOUR__V1__GET_STATUS__INIT;
     g.complaint_ref = ref;

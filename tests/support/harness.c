@@ -6,6 +6,7 @@
 #include "candour/client.h"
 #include "candour/directory.h"
 #include "candour/events.h"
+#include "candour/keys.h"
 #include "candour/pb.h"
 #include "candour/pbjson.h"
 #include "candour/util.h"
@@ -54,6 +55,7 @@ struct h_t {
     } orgs[8];
     int norgs;
     char nak[64]; /* code of the NAK h_send_event last got, "" if none */
+    char keys_dir[300]; /* the suite's internal keys (CANDOUR_INTERNAL_KEYS) */
 };
 
 static int s_index(const char *svc)
@@ -135,6 +137,14 @@ static h_t *s_alloc(const char *label)
     cr_assert(mkdtemp(h->dir), "mkdtemp: %s", strerror(errno));
     snprintf(h->spool, sizeof h->spool, "%s/spool", h->dir);
     mkdir(h->spool, 0750);
+    /* The suite's internal keys, as deploy/run.sh makes them: every daemon
+     * and every candourctl of the test gets them. */
+    char err[512];
+    snprintf(h->keys_dir, sizeof h->keys_dir, "%s/keys", h->dir);
+    cr_assert_eq(cd_keys_make_suite(h->keys_dir, err, sizeof err), 7, "internal keys: %s", err);
+    /* Also in the test's own environment, for the candourctl a test runs
+     * itself (system()); the latest h_t's set wins. */
+    setenv("CANDOUR_INTERNAL_KEYS", h->keys_dir, 1);
     return h;
 }
 
@@ -293,6 +303,7 @@ static void s_child_env(h_t *h)
     }
     setenv("CANDOUR_INTAKE_PUBLIC_BIND", h->public_endpoint, 1);
     setenv("CANDOUR_INTAKE_KEY_FILE", h->server_key_file, 1);
+    setenv("CANDOUR_INTERNAL_KEYS", h->keys_dir, 1);
     /* In the sanitizer build: fontconfig's caches, which notify's PDF
      * typesetting keeps for the life of the process, are not reported as
      * leaks (the file says why); anything of Candour's still is. */
@@ -431,6 +442,38 @@ const char *h_endpoint(h_t *h, const char *svc)
 {
     return h->endpoints[s_index(svc)];
 }
+struct cd_client_t *h_internal_client_as(h_t *h, const char *svc, const char *member)
+{
+    char err[512];
+    cd_keys_t *keys = cd_keys_load(h->keys_dir, member, NULL, err, sizeof err);
+    cr_assert(keys, "internal keys of %s: %s", member, err);
+    cd_client_t *c = cd_client_new_internal(h_endpoint(h, svc), keys, svc, err, sizeof err);
+    cd_keys_destroy(&keys);
+    cr_assert(c, "a client of %s as %s: %s", svc, member, err);
+    return c;
+}
+
+struct cd_client_t *h_internal_client(h_t *h, const char *svc)
+{
+    return h_internal_client_as(h, svc, "ops");
+}
+
+const char *h_keys_only(void)
+{
+    static char dir[64];
+    char err[512];
+    snprintf(dir, sizeof dir, "/tmp/candour-keys-XXXXXX");
+    cr_assert(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+    cr_assert_eq(cd_keys_make_suite(dir, err, sizeof err), 7, "internal keys: %s", err);
+    setenv("CANDOUR_INTERNAL_KEYS", dir, 1);
+    return dir;
+}
+
+const char *h_keys_dir(h_t *h)
+{
+    return h->keys_dir;
+}
+
 const char *h_spool(h_t *h)
 {
     return h->spool;
@@ -501,7 +544,7 @@ Candour__V1__Reply *h_call(h_t *h, const char *svc, const char *org, Candour__V1
      * steps go to the services' internal endpoints. */
     int as_org = strcmp(svc, "intake") == 0;
     cr_assert(!as_org || org, "a request to intake needs the organisation it comes from");
-    cd_client_t *c = as_org ? h_client(h, org) : cd_client_new(h_endpoint(h, svc));
+    cd_client_t *c = as_org ? h_client(h, org) : h_internal_client(h, svc);
     cr_assert(c);
     Candour__V1__Reply *reply = NULL;
     char err[256];
@@ -692,7 +735,9 @@ int h_send_event(h_t *h, const char *svc, const char *type, const char *ref,
         cr_assert_eq(cd_uuid(event_id), 0);
     size_t len = 0;
     uint8_t *buf = h_event_pack(type, NULL, ref, event_id, "", payload, &len);
-    cd_client_t *c = cd_client_new(h_endpoint(h, svc));
+    /* As its producer sends it: with the producer's own internal key. */
+    const cd_event_type_t *et = cd_event_type(type);
+    cd_client_t *c = h_internal_client_as(h, svc, et ? et->producer : "ops");
     cr_assert(c);
     const void *frames[2] = {"EVT", buf};
     size_t sizes[2] = {3, len};
@@ -875,8 +920,9 @@ int h_vctl(h_t *h, const char *env, char *out, size_t outlen, char *err, size_t 
     snprintf(errp, sizeof errp, "%s/ctl.err", h->dir);
     int n = snprintf(cmd, sizeof cmd,
                      "env -u SUDO_USER -u CANDOUR_ACTING LOGNAME=ops.alice USER=ops.alice"
-                     " CANDOUR_DB_URL='%s' %s '%s/services/candourctl' %s >'%s' 2>'%s'",
-                     h->db_url, env, CANDOUR_BUILD_DIR, args, outp, errp);
+                     " CANDOUR_DB_URL='%s' CANDOUR_INTERNAL_KEYS='%s' %s"
+                     " '%s/services/candourctl' %s >'%s' 2>'%s'",
+                     h->db_url, h->keys_dir, env, CANDOUR_BUILD_DIR, args, outp, errp);
     cr_assert(n > 0 && (size_t)n < sizeof cmd, "h_ctl: the command is too long");
     int st = system(cmd);
     s_slurp_into(outp, out, outlen);

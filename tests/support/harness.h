@@ -16,8 +16,11 @@
 
 typedef struct h_t h_t;
 
-/* A new database, migrated. Fails the test (cr_assert) when
- * CANDOUR_TEST_DB_URL is unset: run tests/run.sh, which sets it. */
+/* A new database, migrated, and the suite's internal keys in the temp dir
+ * (h_keys_dir), given to every daemon and candourctl the test runs (also
+ * set as CANDOUR_INTERNAL_KEYS in the test process itself). Fails the test
+ * (cr_assert) when CANDOUR_TEST_DB_URL is unset: run tests/run.sh, which
+ * sets it. */
 h_t *h_new(const char *label);
 
 /* Like h_new, on a PostgreSQL cluster of its own (deploy/pg.sh, a free port),
@@ -63,6 +66,19 @@ void h_org(h_t *h, const char *org_id);
 struct cd_client_t *h_client(h_t *h, const char *org_id);
 /* A client with a key that is on no allow-list. */
 struct cd_client_t *h_client_unknown(h_t *h);
+/* A client of service's internal endpoint (CURVE, the suite's keys) as ops,
+ * the way candourctl reaches it; fails the test when it cannot be made. */
+struct cd_client_t *h_internal_client(h_t *h, const char *service);
+/* The same as another member of the suite ("routing", "gateway", ...). */
+struct cd_client_t *h_internal_client_as(h_t *h, const char *service, const char *member);
+/* The folder of the suite's internal keys (NAME.key, NAME.pub) that every
+ * daemon and candourctl of the test is given (CANDOUR_INTERNAL_KEYS). */
+const char *h_keys_dir(h_t *h);
+/* For tests that start a daemon without h_new: a fresh internal key set in
+ * a temp dir of its own (left for the OS's /tmp cleaning), set as
+ * CANDOUR_INTERNAL_KEYS in this process (so in what it forks). Returns the
+ * dir. */
+const char *h_keys_only(void);
 /* Revoke org_id's key (as `candourctl org revoke` would). */
 void h_revoke(h_t *h, const char *org_id);
 const char *h_spool(h_t *h);
@@ -75,7 +91,8 @@ PGconn *h_db(h_t *h);                          /* an admin connection, owned by 
 /* Send one Request to a daemon and return its Reply (free with
  * candour__v1__reply__free_unpacked). service "intake": intake's public
  * endpoint, as organisation org (after h_org), as an organisation reaches it;
- * any other service: its internal endpoint, as staff reach it (org unused).
+ * any other service: its internal endpoint, as ops (h_internal_client), the
+ * way candourctl and the gateway reach it (org unused).
  * Fails the test when no reply comes within 10 s. req's request_id is set
  * for the call when empty (cd_client_call). */
 Candour__V1__Reply *h_call(h_t *h, const char *service, const char *org, Candour__V1__Request *req);

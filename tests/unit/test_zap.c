@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "candour/inbox.h"
+#include "candour/keys.h"
 #include "candour/pb.h"
 #include "candour/zap.h"
 #include "candour/zsock.h"
@@ -611,4 +612,180 @@ Test(zap, inbox_request_knows_the_authenticated_org_not_the_claimed_one)
     cr_assert(s_call(p), "no reply");
     cr_assert_str_eq(s_req.org, "");
     cr_assert_str_eq(s_req.key, "");
+}
+
+/* ---------------------------------------------------------------- domains */
+
+/* The suite's keys in s_dir/keys (removed again by s_keys_gone). */
+static cd_keys_t *s_keys_made(const char *self)
+{
+    char dir[128], err[256];
+    snprintf(dir, sizeof dir, "%s/keys", s_dir);
+    cr_assert_geq(cd_keys_make_suite(dir, err, sizeof err), 0, "%s", err);
+    cd_keys_t *k = cd_keys_load(dir, self, NULL, err, sizeof err);
+    cr_assert(k, "%s", err);
+    return k;
+}
+
+static void s_keys_gone(cd_keys_t **k)
+{
+    char path[192];
+    for (int i = 0; cd_keys_suite[i]; i++) {
+        snprintf(path, sizeof path, "%s/keys/%s.key", s_dir, cd_keys_suite[i]);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/keys/%s.pub", s_dir, cd_keys_suite[i]);
+        unlink(path);
+    }
+    snprintf(path, sizeof path, "%s/keys", s_dir);
+    rmdir(path);
+    cd_keys_destroy(k);
+}
+
+/* A CURVE client of the internal server (keys' "routing" pair as the
+ * server's) with the pair pub/sec. */
+static void *s_internal_client(int slot, const cd_keys_t *k, const char *pub, const char *sec)
+{
+    void *c = zmq_socket(s_cctx, ZMQ_DEALER);
+    int zero = 0;
+    zmq_setsockopt(c, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(c, ZMQ_CURVE_SERVERKEY, cd_keys_public_of(k, "routing"), 40);
+    zmq_setsockopt(c, ZMQ_CURVE_PUBLICKEY, pub, 40);
+    zmq_setsockopt(c, ZMQ_CURVE_SECRETKEY, sec, 40);
+    cr_assert_eq(zmq_connect(c, s_endpoint), 0);
+    s_clients[slot] = c;
+    return c;
+}
+
+Test(zap, each_domain_admits_only_its_own_keys_and_names_the_suite_member)
+{
+    cd_keys_t *k = s_keys_made("routing");
+    char org_pub[41], org_sec[41];
+    zmq_curve_keypair(org_pub, org_sec);
+    s_allow.key[0] = org_pub; /* on the organisations' allow-list, not the suite's */
+    s_allow.org[0] = "ICB-QMS";
+    s_zap_start();
+    cr_assert_eq(cd_zap_serve(s_zap, CD_ZSOCK_ZAP_INTERNAL, cd_keys_zap_lookup, k), 0);
+    cr_assert_eq(cd_zap_serve(s_zap, CD_ZSOCK_ZAP_INTERNAL, cd_keys_zap_lookup, k), -1,
+                 "a domain is served once");
+    s_server = cd_zsock_new(&s_loop, ZMQ_ROUTER, s_on_server, NULL);
+    cr_assert_eq(cd_zsock_curve_server_domain(s_server, cd_keys_secret(k), CD_ZSOCK_ZAP_INTERNAL),
+                 0);
+    cr_assert_eq(cd_zsock_bind(s_server, s_endpoint), 0);
+    cr_assert_eq(cd_zsock_start(s_server), 0);
+
+    /* An organisation's key, live on the public domain, is nobody here. */
+    void *org = s_internal_client(0, k, org_pub, org_sec);
+    zmq_send(org, "org", 3, ZMQ_DONTWAIT);
+    RUN_UNTIL(cd_zap_refused(s_zap) >= 1, 5000);
+    cr_assert_geq(cd_zap_refused(s_zap), 1);
+    cr_assert_eq(s_allow.calls, 0, "the public allow-list was asked about an internal handshake");
+
+    /* A member of the suite is admitted under its name. */
+    cd_keys_t *ops = s_keys_made("ops");
+    void *c = s_internal_client(1, k, cd_keys_public(ops), cd_keys_secret(ops));
+    cr_assert_eq(zmq_send(c, "ping", 4, 0), 4);
+    RUN_UNTIL(s_seen.messages == 1, 5000);
+    cr_assert_eq(s_seen.messages, 1, "the ops key was not admitted");
+    cr_assert_str_eq(s_seen.user_id, "ops");
+    cr_assert_str_eq(s_seen.body, "ping");
+    RUN_UNTIL(0, 200);
+    cr_assert_eq(s_seen.messages, 1, "the organisation's message got through");
+    cd_keys_destroy(&ops);
+    cd_zsock_destroy(&s_server);
+    s_keys_gone(&k);
+}
+
+Test(zap, a_suite_key_is_nobody_on_the_public_domain)
+{
+    cd_keys_t *k = s_keys_made("ops");
+    s_zap_start(); /* the public domain only: the fake allow-list */
+    s_server_start();
+    void *c = s_client(0, s_endpoint, cd_keys_public(k), cd_keys_secret(k));
+    zmq_send(c, "ping", 4, ZMQ_DONTWAIT);
+    RUN_UNTIL(cd_zap_refused(s_zap) >= 1, 5000);
+    cr_assert_geq(cd_zap_refused(s_zap), 1);
+    RUN_UNTIL(0, 200);
+    cr_assert_eq(s_seen.messages, 0);
+    s_keys_gone(&k);
+}
+
+/* An internal inbox: the request names the member, never an organisation,
+ * and a staff operation is taken only from the gateway or ops. */
+static struct {
+    int requests;
+    char member[40], org[80];
+} s_ireq;
+
+static void s_on_internal_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r,
+                                  void *arg)
+{
+    (void)in, (void)r, (void)arg;
+    s_ireq.requests++;
+    snprintf(s_ireq.member, sizeof s_ireq.member, "%s", cd_request_member(req));
+    snprintf(s_ireq.org, sizeof s_ireq.org, "%s", cd_request_org(req));
+    cd_request_done(req);
+}
+
+/* A request with acting set; 1 when "REP" came, its error code in code. */
+static int s_call_acting(void *c, char *code, size_t len)
+{
+    Candour__V1__Request r = CANDOUR__V1__REQUEST__INIT;
+    r.request_id = "11111111-2222-3333-4444-555555555555";
+    r.acting = "ST1";
+    size_t n = 0;
+    uint8_t *buf = cd_pb_pack(&r.base, &n);
+    zmq_send(c, "REQ", 3, ZMQ_SNDMORE);
+    zmq_send(c, buf, n, 0);
+    free(buf);
+    int got = 0;
+    code[0] = 0;
+    RUN_UNTIL(got, 5000)
+    {
+        zmq_msg_t m[2];
+        zmq_msg_init(&m[0]);
+        if (zmq_msg_recv(&m[0], c, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m[0]);
+            continue;
+        }
+        zmq_msg_init(&m[1]);
+        zmq_msg_recv(&m[1], c, 0);
+        Candour__V1__Reply *rep =
+            candour__v1__reply__unpack(NULL, zmq_msg_size(&m[1]), zmq_msg_data(&m[1]));
+        if (rep && rep->error)
+            snprintf(code, len, "%s", rep->error->code);
+        candour__v1__reply__free_unpacked(rep, NULL);
+        zmq_msg_close(&m[0]);
+        zmq_msg_close(&m[1]);
+        got = 1;
+    }
+    return got;
+}
+
+Test(zap, internal_inbox_names_the_member_and_takes_staff_ops_only_from_gateway_or_ops)
+{
+    cd_keys_t *k = s_keys_made("routing");
+    s_zap_start();
+    cr_assert_eq(cd_zap_serve(s_zap, CD_ZSOCK_ZAP_INTERNAL, cd_keys_zap_lookup, k), 0);
+    s_inbox = cd_inbox_new(&s_loop, NULL, "routing", NULL, s_on_internal_request, NULL);
+    cr_assert_eq(cd_inbox_curve_internal(s_inbox, cd_keys_secret(k)), 0);
+    cr_assert_eq(cd_inbox_bind(s_inbox, s_endpoint), 0);
+    char code[64];
+    /* notify may not name a person acting: refused before any handler. */
+    cd_keys_t *notify = s_keys_made("notify");
+    void *n = s_internal_client(0, k, cd_keys_public(notify), cd_keys_secret(notify));
+    cr_assert(s_call_acting(n, code, sizeof code), "no reply");
+    cr_assert_str_eq(code, "PERMISSION_DENIED");
+    cr_assert_eq(s_ireq.requests, 0);
+    /* ops may, and the handler sees "ops", not an organisation. */
+    cd_keys_t *ops = s_keys_made("ops");
+    void *o = s_internal_client(1, k, cd_keys_public(ops), cd_keys_secret(ops));
+    cr_assert(s_call_acting(o, code, sizeof code), "no reply");
+    cr_assert_str_eq(code, "");
+    cr_assert_eq(s_ireq.requests, 1);
+    cr_assert_str_eq(s_ireq.member, "ops");
+    cr_assert_str_eq(s_ireq.org, "");
+    cd_keys_destroy(&notify);
+    cd_keys_destroy(&ops);
+    cd_inbox_destroy(&s_inbox);
+    s_keys_gone(&k);
 }

@@ -13,6 +13,9 @@
 #ifndef CANDOUR_CLIENT_H
 #define CANDOUR_CLIENT_H
 
+#include <stddef.h>
+
+#include "candour/keys.h"
 #include "candour/v1/api.pb-c.h"
 
 typedef struct cd_client_t cd_client_t;
@@ -32,6 +35,13 @@ cd_client_t *cd_client_new_curve(const char *endpoint, const char *server_public
  * NULL with a message in err when a key cannot be read. */
 cd_client_t *cd_client_new_keyfiles(const char *endpoint, const char *server_public,
                                     const char *client_key_file, char *err, size_t errlen);
+/* A client of a service's internal endpoint (keys.h): a CURVE client with
+ * the key pair of keys' owner ("ops" for candourctl) and target's public
+ * key from the set ("routing"). NULL with a message in err when the set has
+ * no key for target, or on failure. A key the server refuses shows as calls
+ * that time out, as above. */
+cd_client_t *cd_client_new_internal(const char *endpoint, const cd_keys_t *keys, const char *target,
+                                    char *err, size_t errlen);
 void cd_client_destroy(cd_client_t **pc);
 
 /* Send req (its request_id is set to a new UUID when empty) and wait up to

@@ -73,6 +73,14 @@ int cd_inbox_bind(cd_inbox_t *in, const char *endpoint);
  * (zap.h), before cd_inbox_bind. 0, CD_EINVAL (malformed key) or CD_EIO (no
  * ZAP handler bound: refused rather than open to every key). */
 int cd_inbox_curve_server(cd_inbox_t *in, const char *server_secret_z85);
+/* Make it an internal endpoint instead: a CURVE server of ZAP domain
+ * CD_ZSOCK_ZAP_INTERNAL, admitting only the suite's keys (keys.h), before
+ * cd_inbox_bind. Each request then carries its sender's name
+ * (cd_request_member) and no organisation (cd_request_org is ""); one
+ * naming the person acting is taken only from "gateway" or "ops", one
+ * naming an operator only from "ops", else refused PERMISSION_DENIED
+ * (cd_keys_peer_refusal). 0, CD_EINVAL or CD_EIO as above. */
+int cd_inbox_curve_internal(cd_inbox_t *in, const char *server_secret_z85);
 /* Stop taking messages. Work in flight finishes and its replies and ACKs
  * still go out; cd_inbox_destroy then gives them up to a second to leave.
  * Unread messages are dropped with the socket: their senders time out and
@@ -140,6 +148,9 @@ int cd_op_committed(cd_op_t *op, const cd_tx_result_t *res, const char *field, c
  * "" when the endpoint is not a CURVE server. Authorise against this, never
  * against Request.org_id. */
 const char *cd_request_org(const cd_request_t *req);
+/* On an internal endpoint: the suite's member that sent the request
+ * ("routing", "gateway", "ops"; the User-Id from ZAP), "" elsewhere. */
+const char *cd_request_member(const cd_request_t *req);
 /* The client's CURVE public key (Z85, the "X-Key" the ZAP handler set), ""
  * when not CURVE. ZAP ran only at the handshake: check that this key is still
  * live (cd_zap_key_check) before acting, so a revocation stops a connected

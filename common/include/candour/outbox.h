@@ -24,6 +24,7 @@
 #include <uv.h>
 
 #include "candour/db.h"
+#include "candour/keys.h"
 
 typedef struct cd_outbox_t cd_outbox_t;
 
@@ -59,7 +60,14 @@ cd_outbox_t *cd_outbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, con
                            const cd_subscriber_t *subs, int nsubs, const cd_outbox_opts_t *opts);
 void cd_outbox_destroy(cd_outbox_t **pob);
 
-/* Start the timer and connect the sockets. */
+/* Connect to the subscribers as a CURVE client with keys (keys.h): each
+ * subscriber's public key is the set's key of its name. Before
+ * cd_outbox_start; keys must outlive the outbox's start (libzmq copies them
+ * then). Without it the sockets are plain (tests of the outbox alone). */
+void cd_outbox_set_keys(cd_outbox_t *ob, const cd_keys_t *keys);
+
+/* Start the timer and connect the sockets. CD_EIO when a socket cannot be
+ * made or connected, or the key set has no key for a subscriber. */
 int cd_outbox_start(cd_outbox_t *ob);
 
 /* Add the statements that put ev in the outbox to tx. If guard_sql is not

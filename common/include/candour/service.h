@@ -7,8 +7,15 @@
  * Configuration it reads, for a service named NAME:
  *   CANDOUR_DB_URL           admin URL of the database; the service connects
  *                            with user candour_NAME (and CANDOUR_DB_PASSWORD)
- *   CANDOUR_NAME_BIND        the service's ROUTER endpoint
+ *   CANDOUR_NAME_BIND        the service's ROUTER endpoint (internal)
  *   CANDOUR_SUB_ENDPOINT     for each subscriber SUB it sends events to
+ *   CANDOUR_INTERNAL_KEYS    the suite's internal keys (keys.h), required:
+ *                            the internal endpoint is a CURVE server that
+ *                            admits only them (ZAP domain
+ *                            CD_ZSOCK_ZAP_INTERNAL), and the outbox connects
+ *                            to each subscriber with them. Unset or
+ *                            unreadable: the daemon exits 2, never runs open
+ *   CANDOUR_INTERNAL_KEY_FILE its own secret key, when not NAME.key there
  *
  * A service with a public endpoint (spec.curve: intake) also has
  *   CANDOUR_NAME_PUBLIC_BIND its CURVE ROUTER for other organisations: a ZAP

@@ -11,8 +11,15 @@
  *   cd_zap_refuse(check, why)     status 400: the handshake fails
  *   cd_zap_fail(check, why)       status 500 (the allow-list could not be
  *                                 read): the handshake fails
- * Every other mechanism (NULL, PLAIN), a domain other than
- * CD_ZSOCK_ZAP_DOMAIN and a malformed request are refused without a lookup.
+ * Every other mechanism (NULL, PLAIN), a domain the handler does not serve
+ * and a malformed request are refused without a lookup.
+ *
+ * Domains: each handshake is dispatched on the ZAP domain its server socket
+ * set. CD_ZSOCK_ZAP_DOMAIN is intake's public endpoint (the organisations'
+ * allow-list in the database, cd_zap_db_lookup); CD_ZSOCK_ZAP_INTERNAL the
+ * services' internal endpoints (the suite's own keys, cd_keys_zap_lookup in
+ * keys.h, with User-Id = the member's name). A key admitted in one domain
+ * means nothing in the other.
  *
  * Both properties reach every message of the connection: a handler reads
  * them with cd_zsock_msg_gets (or cd_request_org / cd_request_key in inbox.h).
@@ -50,9 +57,13 @@ typedef struct cd_zap_check_t cd_zap_check_t; /* one handshake waiting for its a
  * fails at the client's and server's ZMQ_HANDSHAKE_IVL (30 s by default). */
 typedef void (*cd_zap_lookup_fn)(cd_zap_check_t *check, const char *key_z85, void *arg);
 
-/* Bind the handler on cd_zmq_ctx() and serve it on loop. NULL when the
- * endpoint is taken (a handler already exists) or on allocation failure. */
+/* Bind the handler on cd_zmq_ctx() and serve it on loop; lookup (NULL: none)
+ * decides domain CD_ZSOCK_ZAP_DOMAIN. NULL when the endpoint is taken (a
+ * handler already exists) or on allocation failure. */
 cd_zap_t *cd_zap_new(uv_loop_t *loop, cd_zap_lookup_fn lookup, void *arg);
+/* Also serve domain with lookup (before any server of that domain binds).
+ * 0, or -1 when domain is served already or the table (4) is full. */
+int cd_zap_serve(cd_zap_t *z, const char *domain, cd_zap_lookup_fn lookup, void *arg);
 /* Unbind and free. Checks still out stay valid; answering them then only
  * frees them. Asserts that no CURVE server socket is open. Idempotent;
  * nulls *pz. */

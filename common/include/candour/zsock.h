@@ -73,6 +73,19 @@ void cd_zsock_set_max_frames(cd_zsock_t *s, int n);
  * asserts). -1 with errno EINVAL for a malformed key. */
 #define CD_ZSOCK_ZAP_DOMAIN "candour"
 int cd_zsock_curve_server(cd_zsock_t *s, const char *server_secret_z85);
+/* The ZAP domain of the services' internal endpoints: admitted against the
+ * suite's own keys (keys.h), not the organisations' allow-list. */
+#define CD_ZSOCK_ZAP_INTERNAL "candour-internal"
+/* The same with another ZAP domain (CD_ZSOCK_ZAP_INTERNAL): the handler
+ * dispatches each handshake on it (zap.h), and refuses a domain it does
+ * not serve. */
+int cd_zsock_curve_server_domain(cd_zsock_t *s, const char *server_secret_z85, const char *domain);
+/* Make s a CURVE client (before cd_zsock_connect): the server's public key
+ * and this client's key pair, each Z85 (40 characters). 0, or -1 with errno
+ * EINVAL for a malformed key. A key the server refuses shows later, as a
+ * peer that never answers: nothing is delivered over a failed handshake. */
+int cd_zsock_curve_client(cd_zsock_t *s, const char *server_public_z85,
+                          const char *client_public_z85, const char *client_secret_z85);
 /* CURVE server sockets (cd_zsock_curve_server) not yet destroyed. */
 int cd_zsock_curve_servers(void);
 
