@@ -38,6 +38,9 @@ void iv_set_plan(cd_request_t *req, const Candour__V1__SetPlan *p, iv_app_t *app
 void iv_agree_issues(cd_request_t *req, const Candour__V1__AgreeKeyIssues *a, iv_app_t *app);
 void iv_add_evidence(cd_request_t *req, const Candour__V1__AddEvidence *a, iv_app_t *app);
 void iv_get_case(cd_request_t *req, const Candour__V1__GetCase *g, iv_app_t *app);
+/* GetAttachment (evidence_file.c): the bytes of one item's file, for the
+ * readers of the case (IV_CASE_READERS) of the body that handles it. */
+void iv_get_attachment(cd_request_t *req, const Candour__V1__GetAttachment *g, iv_app_t *app);
 /* Findings and the draft response (findings_ops.c, drafting.c): V3, V5, F1. */
 void iv_record_findings(cd_request_t *req, const Candour__V1__RecordFindings *f, iv_app_t *app);
 void iv_draft_response(cd_request_t *req, const Candour__V1__DraftResponse *d, iv_app_t *app);
@@ -50,5 +53,6 @@ void iv_edit_draft(cd_request_t *req, const Candour__V1__EditDraft *e, iv_app_t 
  * a withdrawn case says so first. 0, or -1 with why filled
  * (PERMISSION_DENIED on "acting"). Pure. */
 int iv_case_actor_ok(const char *assigned, const cd_actor_t *a, cd_fail_t *why);
+
 
 #endif

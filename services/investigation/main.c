@@ -8,7 +8,8 @@
  * main.c only wires the daemon: its events are events.c's (and the staff
  * directory's copy, directory.h); its requests are the guarded staff
  * operations of assign.c, record.c, evidence.c, findings_ops.c, drafting.c,
- * requests.c (the outcome), referral_ops.c, withheld_ops.c and caseview.c;
+ * requests.c (the outcome), referral_ops.c, withheld_ops.c, caseview.c and
+ * evidence_file.c;
  * the rules they apply are pure functions in impartial.c, casework.c,
  * attachment.c, findings.c, timing.c, draft.c, referral.c, withheld.c and
  * outcome.c. */
@@ -78,6 +79,11 @@ static void s_get_case(cd_request_t *req, const Candour__V1__Request *r)
     iv_get_case(req, r->get_case, &s_app);
 }
 
+static void s_get_attachment(cd_request_t *req, const Candour__V1__Request *r)
+{
+    iv_get_attachment(req, r->get_attachment, &s_app);
+}
+
 static const struct {
     Candour__V1__Request__OpCase op;
     void (*fn)(cd_request_t *req, const Candour__V1__Request *r);
@@ -91,6 +97,7 @@ static const struct {
     {CANDOUR__V1__REQUEST__OP_EDIT_DRAFT, s_edit_draft},
     {CANDOUR__V1__REQUEST__OP_RECORD_OUTCOME, s_record_outcome},
     {CANDOUR__V1__REQUEST__OP_GET_CASE, s_get_case},
+    {CANDOUR__V1__REQUEST__OP_GET_ATTACHMENT, s_get_attachment},
     {CANDOUR__V1__REQUEST__OP_RECORD_REFERRAL, s_record_referral},
     {CANDOUR__V1__REQUEST__OP_SET_WITHHELD, s_set_withheld},
 };
@@ -106,7 +113,7 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
     cd_request_fail(req, CD_CODE_UNSUPPORTED, "op",
                     "investigation answers the casework operations: AssignInvestigator, SetPlan,"
                     " AgreeKeyIssues, AddEvidence, RecordFindings, DraftResponse, EditDraft,"
-                    " RecordOutcome, GetCase, RecordReferral, SetWithheld");
+                    " RecordOutcome, GetCase, GetAttachment, RecordReferral, SetWithheld");
 }
 
 int main(int argc, char **argv)

@@ -3,7 +3,8 @@
  * the spool, and tells routing when each has gone (N1).
  *
  * This file is the wiring only: configuration, the events and their
- * handlers, start-up. What each part does is in notify.h. */
+ * handlers, the requests (requests.c), start-up. What each part does is in
+ * notify.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -104,6 +105,7 @@ int main(int argc, char **argv)
         .config = items,
         .nconfig = sizeof items / sizeof items[0],
         .handlers = s_handlers,
+        .on_request = nt_on_request,
         .on_ready = s_on_ready,
         .on_stop = s_on_stop,
         .arg = &s_app,

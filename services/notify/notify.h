@@ -13,6 +13,7 @@
  *   channel.c, post.c, policy.c, smtp.c, smtp_text.c
  *              the channels and the retry rule (delivery.h, smtp.h)
  *   letters.c  the letters' words and the rules about which may go (pure)
+ *   requests.c the staff API's reads: a complaint's letters, one as its PDF
  *
  * A letter is first committed (one per complaint and kind, by constraint),
  * queued; then delivered: its spool files (text for the case file, the PDF)
@@ -25,6 +26,7 @@
 #include <limits.h>
 #include <uv.h>
 
+#include "candour/directory.h"
 #include "candour/inbox.h"
 #include "candour/metrics.h"
 #include "candour/service.h"
@@ -92,6 +94,30 @@ void nt_on_response_late(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Enve
 /* deadline.due_soon and deadline.overdue (one message, DeadlineAlert). */
 void nt_on_alert(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                  const ProtobufCMessage *payload, void *arg);
+
+/* ---------------------------------------------------------------- requests.c
+ *
+ * The requests notify answers (main.c's on_request), each for the staff of
+ * the complaint's body who may read it: a complaints manager, investigator,
+ * signatory or responsible person. */
+
+/* The requests' dispatch (cd_request_fn; arg is the nt_app_t): the ops
+ * below, anything else UNSUPPORTED. */
+void nt_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r, void *arg);
+/* ListLetters: the complaint's letters, oldest first, without their text. */
+void nt_list_letters(cd_request_t *req, const Candour__V1__ListLetters *l, nt_app_t *app);
+/* GetLetter: one letter as the PDF the complainant gets (nt_letter_pdf),
+ * typeset on the thread pool; answered as an Attachment "<kind>.pdf". */
+void nt_get_letter(cd_request_t *req, const Candour__V1__GetLetter *g, nt_app_t *app);
+
+
+/* A letter's PDF exactly as the spool's is made of it (spool.c): body as
+ * notify.letter keeps it, head its letterhead ("" none), large print when
+ * the recipient's access needs ask. nt_pdf_render's contract: 0 and *out
+ * (malloc'd, *len bytes), or -1 with err. Pure apart from fonts; safe on
+ * the thread pool. */
+int nt_letter_pdf(const char *reference, const char *body, const char *head, int large_print,
+                  unsigned char **out, size_t *len, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------- deliver.c */
 

@@ -385,6 +385,30 @@ static char *s_amended_content(const rt_apply_t *a)
     return content;
 }
 
+/* investigator.assigned: the staff id the caseload lists and filters by
+ * (caseload.c), NULL for any other event. Kept whether or not the lifecycle
+ * table allows the event in the complaint's state: investigation, which
+ * owns the assignment, made it. */
+static const char *s_investigator(const rt_apply_t *a)
+{
+    if (a->payload->descriptor != &candour__v1__investigator_assigned__descriptor)
+        return NULL;
+    const char *id = ((const Candour__V1__InvestigatorAssigned *)a->payload)->staff_id;
+    return id[0] ? id : NULL;
+}
+
+/* The investigator alone, for an assignment the decision writes no row for
+ * (a reassignment while under investigation): no version step, since no
+ * decision reads it, and no audit entry when it is the one already kept. */
+static void s_store_investigator(cd_tx_t *tx, const char *ref, const char *investigator)
+{
+    const char *v[2] = {ref, investigator};
+    cd_tx_add(tx,
+              "UPDATE routing.complaint SET investigator = $2, updated_at = now()"
+              " WHERE reference = $1 AND investigator IS DISTINCT FROM $2",
+              2, v);
+}
+
 /* The decision's write: the row (at most one INSERT or versioned UPDATE of
  * routing.complaint), the history, the deadlines and the events, in one
  * transaction with the inbox record. Consumes a. */
@@ -397,6 +421,7 @@ static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *a
     assert(act->changed || !act->triaged);
     rt_cols_t cols = {0};
     rt_cols_triage(&cols, act, triage);
+    cols.investigator = s_investigator(a);
     cd_tx_t *tx = cd_inbox_tx(a->in, a->ev);
     char *content = NULL;
     if (!a->cur.exists && act->changed) {
@@ -414,6 +439,8 @@ static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *a
             rt_cols_consent(&cols, a);
         content = s_amended_content(a);
         rt_store_update(tx, a, next, act, content, &cols);
+    } else if (cols.investigator && a->cur.exists) {
+        s_store_investigator(tx, a->env->complaint_ref, cols.investigator);
     }
     rt_history_t h = {0};
     char detail[256], kind[64];

@@ -4,8 +4,8 @@
  * complaint is. This file is its configuration, its handler and request
  * tables and its start-up; the work is in apply.c (with partners_out.c),
  * status.c, coordination.c, deadlines.c, the staff directory (directory.c)
- * and the bodies' settings (org_settings.c), and the clocks of the response
- * (clocks.h). */
+ * and the bodies' settings (org_settings.c), the caseload (caseload.c), and
+ * the clocks of the response (clocks.h). */
 #include <stdio.h>
 
 #include "candour/log.h"
@@ -86,6 +86,7 @@ static const struct {
     {CANDOUR__V1__REQUEST__OP_LIST_STAFF, s_list_staff},
     {CANDOUR__V1__REQUEST__OP_SET_ORG_SETTINGS, s_set_org},
     {CANDOUR__V1__REQUEST__OP_GET_ORG_SETTINGS, s_get_org},
+    {CANDOUR__V1__REQUEST__OP_LIST_CASES, rt_list_cases},
 };
 
 static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r,
@@ -100,7 +101,7 @@ static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__R
                     "routing answers GetStatus, ExtendDeadline, DecideOutOfTime,"
                     " WaiveContribution, SendProgressUpdate, ExplainLateResponse and the"
                     " directory's PutStaff, DisableStaff, ListStaff,"
-                    " SetOrgSettings and GetOrgSettings");
+                    " SetOrgSettings and GetOrgSettings, and ListCases");
 }
 
 /* ---------------------------------------------------------------- main */

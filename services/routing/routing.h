@@ -33,8 +33,13 @@ extern rt_app_t rt_app;
 void rt_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                  const ProtobufCMessage *payload, void *arg);
 
-/* status.c: GetStatus. */
+/* status.c: GetStatus; with Request.acting, only for a person of a body
+ * party to the complaint (else NOT_FOUND, as for no such complaint). */
 void rt_get_status(cd_inbox_t *in, cd_request_t *req, const Candour__V1__GetStatus *g);
+
+/* caseload.c: ListCases, the caseload of the person acting's body (a row of
+ * main.c's request table as it is). */
+void rt_list_cases(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r);
 
 /* coordination.c: partners' parts (R3): received, waived, merged. */
 void rt_on_contribution(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,

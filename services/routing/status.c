@@ -1,5 +1,13 @@
 /* status.c - GetStatus: the complaint's state, deadlines and history, as
- * routing keeps them. */
+ * routing keeps them.
+ *
+ * Asked for by a person (Request.acting, the staff HTTP API's way in), it
+ * answers only someone in routing's directory, enabled, of a body party to
+ * the complaint (made to it, leading it, or a partner: rt_cl_party); anyone
+ * else gets the very NOT_FOUND a reference that does not exist gets, so that
+ * the answer tells no one whether another body's complaint exists. Asked
+ * with no person (organisations' status over intake, ops tools), it answers
+ * as it always has: who may ask is then the endpoint's CURVE allow-list's. */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +20,7 @@
 #include "candour/pbjson.h"
 #include "candour/util.h"
 #include "candour/v1/events.pb-c.h"
+#include "caseload_rules.h"
 #include "decide.h"
 #include "routing.h"
 
@@ -20,6 +29,7 @@
 typedef struct {
     cd_inbox_t *in;
     cd_request_t *req;
+    int scoped; /* a person asks: the fourth statement reads them */
 } rt_status_call_t;
 
 /* The columns of the complaint query (s_get_status's first statement). */
@@ -58,6 +68,26 @@ enum {
     H_DETAIL,
 };
 
+/* The person (who: cd_actor_sql's row, 0 or 1) is enabled and of a body
+ * party to the complaint (c: its one row). */
+static int s_party(const PGresult *who, const PGresult *c)
+{
+    cd_actor_t a;
+    if (PQntuples(who) != 1 || cd_actor_from_row(who, 0, 0, &a) != 0)
+        return 0;
+    char buf[RT_MAX_PARTNERS * (RT_ORG + 1) + 1];
+    const char *partners[RT_MAX_PARTNERS];
+    size_t np = 0;
+    snprintf(buf, sizeof buf, "%s", PQgetvalue(c, 0, C_PARTNERS));
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && np < RT_MAX_PARTNERS;
+         tok = strtok_r(NULL, ",", &save))
+        partners[np++] = tok;
+    int party = !a.disabled && rt_cl_party(a.org_id, PQgetvalue(c, 0, C_ORG),
+                                           PQgetvalue(c, 0, C_LEAD), partners, np) != NULL;
+    cd_actor_clear(&a);
+    return party;
+}
+
 static void s_on_status(const cd_tx_result_t *res, void *arg)
 {
     rt_status_call_t *call = arg;
@@ -68,7 +98,7 @@ static void s_on_status(const cd_tx_result_t *res, void *arg)
         return;
     }
     PGresult *c = res->results[0], *h = res->results[1];
-    if (PQntuples(c) != 1) {
+    if (PQntuples(c) != 1 || (call->scoped && !s_party(res->results[3], c))) {
         cd_request_fail(call->req, CD_CODE_NOT_FOUND, "complaint_ref",
                         "no complaint has that reference");
         free(call);
@@ -157,7 +187,8 @@ void rt_get_status(cd_inbox_t *in, cd_request_t *req, const Candour__V1__GetStat
         cd_request_fail(req, CD_CODE_INTERNAL, "", "out of memory");
         return;
     }
-    *call = (rt_status_call_t){in, req};
+    const char *acting = cd_request_acting(req);
+    *call = (rt_status_call_t){in, req, acting[0] != 0};
     const char *v[1] = {g->complaint_ref};
     cd_tx_add(
         tx,
@@ -198,5 +229,11 @@ void rt_get_status(cd_inbox_t *in, cd_request_t *req, const Candour__V1__GetStat
                         ","
                         " d.name), d.party",
         2, dv);
+    if (call->scoped) {
+        char who_sql[512];
+        cd_actor_sql("routing", who_sql, sizeof who_sql);
+        const char *w[1] = {acting};
+        cd_tx_add(tx, who_sql, 1, w);
+    }
     cd_db_submit(cd_service_db(rt_app.svc), tx, s_on_status, call);
 }

@@ -107,7 +107,7 @@ void rt_store_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
     char holds[160];
     if (rt_holds_array(next, holds, sizeof holds) != 0)
         cd_tx_poison(tx); /* never write holds that are not the decision's */
-    const char *v[16] = {a->env->complaint_ref,
+    const char *v[17] = {a->env->complaint_ref,
                          a->version,
                          cd_state_name(next->state),
                          holds,
@@ -122,7 +122,8 @@ void rt_store_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
                          c->lead_org,
                          c->partners,
                          rt_ack_name(next->ack),
-                         next->consent_asked ? "t" : "f"};
+                         next->consent_asked ? "t" : "f",
+                         c->investigator};
     cd_tx_add(
         tx,
         "WITH u AS (UPDATE routing.complaint SET state = $3,"
@@ -138,11 +139,12 @@ void rt_store_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
         " triage_outcome = coalesce($11, triage_outcome),"
         " triage_reason = coalesce($12, triage_reason),"
         " lead_org = coalesce($13, lead_org), partners = coalesce($14::text[], partners),"
-        " ack = $15, consent_asked = $16::boolean, version = version + 1, updated_at = now()"
+        " ack = $15, consent_asked = $16::boolean, investigator = coalesce($17, investigator),"
+        " version = version + 1, updated_at = now()"
         " WHERE reference = $1 AND version = $2::int RETURNING 1)"
         " SELECT routing.expect(count(*) = 1, 'complaint changed meanwhile: decide again')"
         " FROM u",
-        16, v);
+        17, v);
     if (act->deadline_met) {
         /* The response also ends the cadence of progress updates and the
          * six months (R5). */

@@ -54,6 +54,7 @@ typedef struct {
     const char *triage_reason;  /* plain words */
     const char *lead_org;       /* the body that leads */
     const char *partners;       /* text[] literal: the bodies asked to contribute */
+    const char *investigator;   /* staff id from investigator.assigned (the caseload's) */
     char *share_buf;            /* consent_share's storage (malloc'd; rt_cols_free) */
     char *partners_buf;         /* partners' storage (malloc'd; rt_cols_free) */
 } rt_cols_t;
