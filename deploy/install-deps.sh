@@ -34,6 +34,7 @@ test_pkgs=(
   clang libclang-rt-14-dev
   poppler-utils       # pdfinfo/pdftotext/pdffonts read back the letters' PDFs
   python3-aiosmtpd openssl  # a real SMTP server on loopback for the email tests
+  python3-jsonschema        # the API document's examples checked against its schemas
 )
 
 case "$mode" in

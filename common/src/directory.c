@@ -18,6 +18,7 @@ static const char *const s_role_names[] = {
     [CANDOUR__V1__ROLE__ROLE_SIGNATORY] = "signatory",
     [CANDOUR__V1__ROLE__ROLE_RESPONSIBLE_PERSON] = "responsible-person",
     [CANDOUR__V1__ROLE__ROLE_ANALYST] = "analyst",
+    [CANDOUR__V1__ROLE__ROLE_OPS] = "ops",
 };
 #define S_NROLES ((int)(sizeof s_role_names / sizeof s_role_names[0]))
 
@@ -152,6 +153,19 @@ int cd_actor_may(const cd_actor_t *a, const char *acting, const char *org, unsig
         return cd_fail(why, CD_CODE_PERMISSION_DENIED, field,
                        "%s is not a %s of %s, which this needs", a->staff_id, words, org);
     }
+    return 0;
+}
+
+int cd_actor_may_read(const cd_actor_t *a, const char *acting, const char *org, unsigned roles,
+                      const char *ref_field, cd_fail_t *why)
+{
+    /* Against their own body first: whether they may read at all must not
+     * depend on whether the reference exists. */
+    if (cd_actor_may(a, acting, a ? a->org_id : "", roles, "acting", why) != 0)
+        return -1;
+    if (!org || strcmp(org, a->org_id) != 0)
+        return cd_fail(why, CD_CODE_NOT_FOUND, ref_field,
+                       "no complaint with that reference for your organisation");
     return 0;
 }
 

@@ -49,6 +49,14 @@ static const s_row_t s_codes[CD_CODE_COUNT] = {
     [CD_CODE_CONFLICT_OF_INTEREST] = {"CONFLICT_OF_INTEREST", 409,
                                       "that person is involved in what the complaint is about"
                                       " and cannot investigate it"},
+    [CD_CODE_UNAUTHENTICATED] = {"UNAUTHENTICATED", 401,
+                                 "sign in: give a valid bearer token (Authorization: Bearer ...)"},
+    [CD_CODE_RATE_LIMITED] = {"RATE_LIMITED", 429,
+                              "too many requests; wait a little and try again"},
+    [CD_CODE_IDEMPOTENCY_CONFLICT] = {"IDEMPOTENCY_CONFLICT", 409,
+                                      "that Idempotency-Key was used for another request, or"
+                                      " that request is still being answered"},
+    [CD_CODE_ALREADY_EXISTS] = {"ALREADY_EXISTS", 409, "that value is already taken"},
 
     [CD_CODE_UNSUPPORTED] = {"UNSUPPORTED", 501, "this endpoint does not take that operation"},
     [CD_CODE_METHOD_NOT_ALLOWED] = {"METHOD_NOT_ALLOWED", 405,

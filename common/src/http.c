@@ -67,8 +67,13 @@ static void s_on_timer(uv_timer_t *t)
 static void s_on_closed(uv_handle_t *h)
 {
     cd_http_server_t *s = h->data;
-    if (--s->handles_open == 0)
+    if (--s->handles_open == 0) {
+        free(s->tls_cert);
+        if (s->tls_key)
+            memset(s->tls_key, 0, strlen(s->tls_key));
+        free(s->tls_key);
         free(s);
+    }
 }
 
 /* ---------------------------------------------------------------- MHD's callbacks */
@@ -150,9 +155,19 @@ static void s_on_start(uv_timer_t *t)
     socklen_t len = sizeof ss;
     int v6 = getsockname(s->lfd, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family == AF_INET6;
     unsigned timeout_s = (s->idle_ms + 999) / 1000;
+    /* TLS (GnuTLS, in MHD) when a certificate was given: its options first,
+     * then the rest as ever (an empty array ends at once). */
+    struct MHD_OptionItem tls[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    struct MHD_OptionItem none[] = {{MHD_OPTION_END, 0, NULL}};
     s->d = MHD_start_daemon(
-        MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0), 0,
-        s_accept, s, cd_http_access_cb, s, MHD_OPTION_LISTEN_SOCKET, s->lfd,
+        MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0) |
+            (s->tls_cert ? MHD_USE_TLS : 0),
+        0, s_accept, s, cd_http_access_cb, s, MHD_OPTION_ARRAY, s->tls_cert ? tls : none,
+        MHD_OPTION_LISTEN_SOCKET, s->lfd,
         /* MHD's own cap stops accepting; ours (s_accept) closes at once */
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->max_conns + 64, MHD_OPTION_CONNECTION_TIMEOUT,
         timeout_s ? timeout_s : 1, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
@@ -211,6 +226,26 @@ cd_http_server_t *cd_http_server_new(uv_loop_t *loop, const char *host, int port
     s->poll.data = s;
     uv_timer_start(&s->timer, s_on_start, 0, 0);
     return s;
+}
+
+int cd_http_server_set_tls(cd_http_server_t *s, const char *cert_pem, const char *key_pem)
+{
+    if (s->started || !cert_pem || !key_pem || !MHD_is_feature_supported(MHD_FEATURE_TLS))
+        return -1;
+    char *c = strdup(cert_pem), *k = strdup(key_pem);
+    if (!c || !k) {
+        free(c);
+        free(k);
+        return -1;
+    }
+    free(s->tls_cert);
+    s->tls_cert = c;
+    if (s->tls_key) {
+        memset(s->tls_key, 0, strlen(s->tls_key));
+        free(s->tls_key);
+    }
+    s->tls_key = k;
+    return 0;
 }
 
 int cd_http_server_port(const cd_http_server_t *s)

@@ -27,6 +27,7 @@ struct cd_http_server_t {
     int lfd;              /* the listening socket, MHD's once started */
     int port;
     size_t max_body;
+    char *tls_cert, *tls_key; /* PEM, when served over TLS */
     cd_http_handler_fn handler;
     void *arg;
     unsigned idle_ms;
@@ -57,7 +58,10 @@ struct cd_http_req_t {
     char *body;
     size_t len, cap;
     int refuse_status;
+    char peer[64]; /* the client's address ("" if unknown) */
     /* the answer */
+    char **headers; /* extra response headers: name, value, ... */
+    size_t nheaders;
     int status;
     char *ctype;
     char *rbody;

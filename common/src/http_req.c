@@ -11,9 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "candour/log.h"
+#include "candour/util.h"
 #include "http_int.h"
 
 /* ---------------------------------------------------------------- suspension */
@@ -92,17 +95,6 @@ static void s_suspend(cd_http_req_t *r)
 
 /* ---------------------------------------------------------------- checks */
 
-static int s_hex(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The path (n bytes of p) %-decoded, malloc'd; NULL for a bad escape or %00
  * (and out of memory: a 400 either way). */
 static char *s_decode_path(const char *p, size_t n)
@@ -113,8 +105,8 @@ static char *s_decode_path(const char *p, size_t n)
             *o++ = p[i];
             continue;
         }
-        int h = i + 2 < n ? s_hex((unsigned char)p[i + 1]) : -1;
-        int l = i + 2 < n ? s_hex((unsigned char)p[i + 2]) : -1;
+        int h = i + 2 < n ? cd_hex_value((unsigned char)p[i + 1]) : -1;
+        int l = i + 2 < n ? cd_hex_value((unsigned char)p[i + 2]) : -1;
         if (h < 0 || l < 0 || (h == 0 && l == 0)) {
             free(out);
             return NULL;
@@ -170,14 +162,17 @@ static int s_refusal(cd_http_req_t *r, struct MHD_Connection *c)
 
 /* ---------------------------------------------------------------- answers */
 
-static enum MHD_Result s_queue(struct MHD_Connection *c, int status, const char *ctype,
-                               const char *body, size_t len, bool close)
+static enum MHD_Result s_queue_with(struct MHD_Connection *c, int status, const char *ctype,
+                                    const char *body, size_t len, bool close, char *const *headers,
+                                    size_t nheaders)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!resp)
         return MHD_NO; /* out of memory: MHD closes the connection */
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    for (size_t i = 0; i + 1 < nheaders; i += 2)
+        MHD_add_response_header(resp, headers[i], headers[i + 1]);
     if (close)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
@@ -185,13 +180,53 @@ static enum MHD_Result s_queue(struct MHD_Connection *c, int status, const char 
     return ret;
 }
 
+static enum MHD_Result s_queue(struct MHD_Connection *c, int status, const char *ctype,
+                               const char *body, size_t len, bool close)
+{
+    return s_queue_with(c, status, ctype, body, len, close, NULL, 0);
+}
+
+/* What the server itself refuses, as the gateway's typed errors are written
+ * (errcode.h's names), so that a client reads every refusal the same way. */
+static const char *s_refusal_body(int status)
+{
+    switch (status) {
+    case 413:
+        return "{\"error\":{\"code\":\"TOO_LARGE\",\"field\":\"\",\"message\":\"the request"
+               " body is over this server's limit\"}}";
+    case 414:
+        return "{\"error\":{\"code\":\"TOO_LONG\",\"field\":\"\",\"message\":\"the request"
+               " target is over 8 KiB\"}}";
+    case 431:
+        return "{\"error\":{\"code\":\"TOO_LONG\",\"field\":\"\",\"message\":\"the request"
+               " headers are over 64 or 8 KiB\"}}";
+    default:
+        return "{\"error\":{\"code\":\"MALFORMED_REQUEST\",\"field\":\"\",\"message\":\"not a"
+               " well-formed HTTP/1.1 request\"}}";
+    }
+}
+
 static enum MHD_Result s_refuse(cd_http_req_t *r, struct MHD_Connection *c, int status)
 {
     r->state = CD_RQ_REFUSED;
-    return s_queue(c, status, "text/plain", "", 0, true);
+    const char *b = s_refusal_body(status);
+    return s_queue(c, status, "application/json", b, strlen(b), true);
 }
 
 /* ---------------------------------------------------------------- callbacks */
+
+/* The client's address as text, kept with the request. */
+static void s_peer(cd_http_req_t *r, struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    r->peer[0] = 0;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->peer, sizeof r->peer);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->peer, sizeof r->peer);
+}
 
 void *cd_http_uri_cb(void *cls, const char *uri, struct MHD_Connection *c)
 {
@@ -218,6 +253,9 @@ void cd_http_req_free(cd_http_req_t *r)
     free(r->body);
     free(r->ctype);
     free(r->rbody);
+    for (size_t i = 0; i < r->nheaders; i++)
+        free(r->headers[i]);
+    free(r->headers);
     free(r);
 }
 
@@ -277,20 +315,22 @@ enum MHD_Result cd_http_access_cb(void *cls, struct MHD_Connection *c, const cha
         return MHD_NO;
     switch (r->state) {
     case CD_RQ_ANSWERED: /* resumed with its answer, or answered at once */
-        return s_queue(c, r->status, r->ctype ? r->ctype : "application/json", r->rbody, r->rlen,
-                       false);
+        return s_queue_with(c, r->status, r->ctype ? r->ctype : "application/json", r->rbody,
+                            r->rlen, false, r->headers, r->nheaders);
     case CD_RQ_HANDLER: /* resumed unanswered (a reset, or the server going): close */
         return MHD_NO;
     case CD_RQ_REFUSED:
         if (*upload_data_size)
             return s_body(r, upload_data, upload_data_size);
-        return s_queue(c, r->refuse_status, "text/plain", "", 0, true);
+        return s_queue(c, r->refuse_status, "application/json", s_refusal_body(r->refuse_status),
+                       strlen(s_refusal_body(r->refuse_status)), true);
     default:
         break;
     }
     if (!r->method) { /* the first call: the headers are in */
         r->conn = c;
         r->method = method;
+        s_peer(r, c);
         int status = s_refusal(r, c);
         return status ? s_refuse(r, c, status) : MHD_YES;
     }
@@ -349,6 +389,30 @@ const char *cd_http_req_header(const cd_http_req_t *r, const char *name)
     if (!copy)
         return v; /* out of memory: the value as MHD has it */
     return m->trimmed[m->ntrimmed++] = copy;
+}
+
+const char *cd_http_req_peer(const cd_http_req_t *r)
+{
+    return r->peer;
+}
+
+int cd_http_add_header(cd_http_req_t *r, const char *name, const char *value)
+{
+    if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n") || r->nheaders >= 32)
+        return -1;
+    char **h = realloc(r->headers, (r->nheaders + 2) * sizeof *h);
+    if (!h)
+        return -1;
+    r->headers = h;
+    char *n = strdup(name), *v = strdup(value);
+    if (!n || !v) {
+        free(n);
+        free(v);
+        return -1;
+    }
+    h[r->nheaders++] = n;
+    h[r->nheaders++] = v;
+    return 0;
 }
 
 void cd_http_respond(cd_http_req_t *r, int status, const char *ctype, const char *body, size_t len)

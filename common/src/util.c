@@ -328,3 +328,14 @@ int64_t cd_clock_now(void)
     }
     return cd_now_us() / 1000000;
 }
+
+int cd_hex_value(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

@@ -10,8 +10,8 @@
 #include "audit_hash.h"
 #include "ctl.h"
 
-static const char *const s_services[] = {"intake",  "routing", "investigation",
-                                         "signoff", "notify",  NULL};
+static const char *const s_services[] = {"intake",  "routing", "investigation", "signoff", "notify",
+                                         "gateway", NULL};
 
 static int s_known(const char *s)
 {

@@ -21,6 +21,7 @@ int ctl_org(int argc, char **argv);
 int ctl_routes(int argc, char **argv);
 int ctl_categories(int argc, char **argv);
 int ctl_staff(int argc, char **argv);
+int ctl_token(int argc, char **argv);
 int ctl_assign(int argc, char **argv);
 int ctl_case(int argc, char **argv);
 int ctl_case_file(int argc, char **argv);

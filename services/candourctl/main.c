@@ -28,9 +28,11 @@ static const struct {
     {"waive", ctl_waive,
      "record that the response goes without a partner's part, with the reason (R3)"},
     {"dead-letters", ctl_dead_letters, "list, show, replay or discard events a subscriber refused"},
-    {"keygen", ctl_keygen, "make a CURVE key pair for the external bus API"},
+    {"keygen", ctl_keygen,
+     "make a CURVE key pair for the external bus API, or the suite's internal key set"},
     {"org", ctl_org, "add, list or revoke organisations' keys on the bus allow-list"},
     {"staff", ctl_staff, "add, change, list or disable people in a body's staff directory"},
+    {"token", ctl_token, "issue, list or revoke the staff API's tokens for scripts and systems"},
     {"assign", ctl_assign, "assign the investigator of a complaint (impartiality checked, V1)"},
     {"case", ctl_case,
      "the case's record: plan, key issues, evidence, findings, draft, withhold, show"},
@@ -60,7 +62,9 @@ static void s_usage(FILE *out)
         fprintf(out, "  %-16s %s\n", s_cmds[i].name, s_cmds[i].help);
     fprintf(out, "\n`candourctl COMMAND --help` for a command's options.\n"
                  "Endpoints come from CANDOUR_<SERVICE>_ENDPOINT (e.g. CANDOUR_INTAKE_ENDPOINT,"
-                 " default tcp://127.0.0.1:7100).\n");
+                 " default tcp://127.0.0.1:7100).\n"
+                 "Calls to the services' internal endpoints use the ops key of the internal key\n"
+                 "set: CANDOUR_INTERNAL_KEYS (its ops.key), or CANDOUR_OPS_KEY_FILE.\n");
 }
 
 int main(int argc, char **argv)

@@ -182,13 +182,15 @@ static const struct {
     {"add",
      "candourctl staff add ORG --name NAME --role ROLE [--role ROLE]...\n"
      "            [--job-title T] [--team T] [--email E] [--phone P] [--signs-for ORG]...\n"
-     "            [--as ST_ID]\n",
+     "            [--idp-subject SUB] [--as ST_ID]\n",
      "add: a person joins ORG's directory; prints their new staff id, then what was kept.\n"
-     "--signs-for: the other bodies that authorised a signatory to sign for them (F2).\n"},
+     "--signs-for: the other bodies that authorised a signatory to sign for them (F2).\n"
+     "--idp-subject: the subject (sub) of their identity provider's tokens: the staff\n"
+     "API takes such a token as this person.\n"},
     {"update",
      "candourctl staff update ST_ID --org ORG [--name NAME] [--role ROLE]...\n"
      "            [--job-title T] [--team T] [--email E] [--phone P]\n"
-     "            [--signs-for ORG]... [--no-signs-for] [--as ST_ID]\n",
+     "            [--signs-for ORG]... [--no-signs-for] [--idp-subject SUB] [--as ST_ID]\n",
      "update: changes only what is given; --role replaces the roles, --signs-for the\n"
      "bodies signed for, --no-signs-for empties them. --org is the body whose directory\n"
      "holds the person: their record is read from it (a person's body never changes).\n"},
@@ -229,6 +231,7 @@ typedef struct {
     const char *team;         /* --team */
     const char *email;        /* --email */
     const char *phone;        /* --phone */
+    const char *subject;      /* --idp-subject */
     Candour__V1__Role *roles; /* --role, each, as the enum (argc long) */
     size_t n_roles;
     char **signs; /* --signs-for, each (argc long) */
@@ -254,6 +257,7 @@ static int s_edit_parse(int argc, char **argv, s_edit_t *e)
                                    {"team", required_argument, 0, 't'},
                                    {"email", required_argument, 0, 'e'},
                                    {"phone", required_argument, 0, 'p'},
+                                   {"idp-subject", required_argument, 0, 'i'},
                                    {"role", required_argument, 0, 'r'},
                                    {"signs-for", required_argument, 0, 's'},
                                    {"no-signs-for", no_argument, 0, 'S'},
@@ -290,6 +294,9 @@ static int s_edit_parse(int argc, char **argv, s_edit_t *e)
             break;
         case 'p':
             e->phone = optarg;
+            break;
+        case 'i':
+            e->subject = optarg;
             break;
         case 's':
             e->signs[e->n_signs++] = optarg;
@@ -348,6 +355,7 @@ static int s_staff_add(int argc, char **argv)
     m.team = (char *)(e.team ? e.team : "");
     m.email = (char *)(e.email ? e.email : "");
     m.phone = (char *)(e.phone ? e.phone : "");
+    m.idp_subject = (char *)(e.subject ? e.subject : "");
     m.roles = e.roles;
     m.n_roles = e.n_roles;
     m.signs_for = e.signs;
@@ -418,8 +426,8 @@ static int s_staff_update(int argc, char **argv)
         rc = s_staff_usage(argv[1], 2);
         goto done;
     }
-    if (!e.name && !e.title && !e.team && !e.email && !e.phone && !e.n_roles && !e.n_signs &&
-        !e.no_signs) {
+    if (!e.name && !e.title && !e.team && !e.email && !e.phone && !e.subject && !e.n_roles &&
+        !e.n_signs && !e.no_signs) {
         fprintf(stderr, "candourctl staff update: nothing to change (see --help)\n");
         rc = 2;
         goto done;
@@ -440,6 +448,7 @@ static int s_staff_update(int argc, char **argv)
     m.job_title = (char *)(e.title ? e.title : cur->job_title);
     m.team = (char *)(e.team ? e.team : cur->team);
     m.email = (char *)(e.email ? e.email : cur->email);
+    m.idp_subject = (char *)(e.subject ? e.subject : cur->idp_subject);
     m.phone = (char *)(e.phone ? e.phone : cur->phone);
     if (e.n_roles) {
         m.roles = e.roles;

@@ -8,6 +8,8 @@
  *                summary agreed, status (load, decide, guarded write)
  *   queries.c    status changes of the caller's complaints, and the
  *                complaint.status_changed events that feed them
+ *   record.c     GetComplaint: the complaint with its complainant, access
+ *                needs and consents, for the staff of its body (internal)
  *   partners.c   what other bodies collect over the bus (contribution
  *                requests, referrals, final responses: R3, N2) and their
  *                contributions
@@ -87,6 +89,11 @@ void in_submit_entered(cd_request_t *req, const Candour__V1__Complaint *c, const
 
 /* entry.c: EnterComplaint, on the internal endpoint only. */
 void in_enter(cd_request_t *req, const Candour__V1__Request *r);
+/* record.c: GetComplaint, from the internal endpoint (the staff API). */
+void in_get_complaint(cd_request_t *req, const Candour__V1__Request *r);
+/* submit.c: a body's web form, from the gateway on the internal endpoint:
+ * as a submission, by CHANNEL_WEB, for org (one in intake.organisation). */
+void in_submit_form(cd_request_t *req, const Candour__V1__Request *r, const char *org);
 
 /* complaint.c: load the complaint op->note for the caller, then the step of
  * op's operation (amend, withdraw, record_consent, agree_summary, get_status). */

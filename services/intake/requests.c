@@ -262,6 +262,17 @@ void in_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request
         in_enter(req, r);
         return;
     }
+    if (in == cd_service_inbox(in_app.svc) &&
+        r->op_case == CANDOUR__V1__REQUEST__OP_GET_COMPLAINT) {
+        in_get_complaint(req, r);
+        return;
+    }
+    /* A body's web form, sent on by the gateway (no key: the body is named). */
+    if (in == cd_service_inbox(in_app.svc) && r->op_case == CANDOUR__V1__REQUEST__OP_SUBMIT &&
+        strcmp(cd_request_member(req), "gateway") == 0 && r->org_id[0]) {
+        in_submit_form(req, r, r->org_id);
+        return;
+    }
     const char *org = cd_request_org(req), *key = cd_request_key(req);
     if (!org[0] || !key[0]) {
         in_deny(req);

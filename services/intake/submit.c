@@ -29,6 +29,7 @@
 #include "candour/pbjson.h"
 #include "candour/util.h"
 #include "candour/v1/events.pb-c.h"
+#include "candour/zap.h"
 #include "intake.h"
 
 /* One submission waiting for its commit. */
@@ -42,6 +43,7 @@ typedef struct in_item_t {
     char received_at[32];
     char entered_by[CD_STAFF_ID_MAX + 1]; /* staff id of the person who entered it, "" */
     char actor[CD_ACTOR_LABEL_MAX];       /* ... as the audit trail names them, "" */
+    int web;                              /* from the body's own web form (the gateway) */
     int alone;                            /* retry in a transaction of its own */
     uint64_t queued_ns;                   /* when it joined `pending` (uv_hrtime) */
     struct in_item_t *next;
@@ -83,10 +85,14 @@ static void s_flush(void);
 #define IN_BATCH_ROWS                                                                              \
     "jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(j, n), jsonb_to_record(e.j) AS s("       \
     "reference text, org_id text, external_ref text, channel text, received_at timestamptz,"       \
-    " body jsonb, classification text, holds text[], state text, key text, entered_by text)"
+    " body jsonb, classification text, holds text[], state text, key text, entered_by text,"       \
+    " web boolean)"
 /* A staff entry has no key: the person was checked against the directory
- * when it arrived (entry.c). */
-#define IN_BATCH_LIVE_KEY "(s.entered_by IS NOT NULL OR " IN_LIVE_KEY("s.key", "s.org_id") ")"
+ * when it arrived (entry.c). Nor has a web form's: the gateway sends it, for
+ * a body Candour knows. */
+#define IN_BATCH_LIVE_KEY                                                                          \
+    "(s.entered_by IS NOT NULL OR (coalesce(s.web, false) AND EXISTS (SELECT 1 FROM"               \
+    " intake.organisation o WHERE o.org_id = s.org_id)) OR " IN_LIVE_KEY("s.key", "s.org_id") ")"
 
 /* 1: the rows sent with a live key; a repeat - of an earlier complaint, or of
  * one earlier in this batch (ON CONFLICT sees this statement's own rows, and
@@ -147,6 +153,10 @@ static json_t *s_item_row(const in_item_t *it, int full)
                                    it->complaint->external_ref, "key", it->key);
     if (row && it->entered_by[0] &&
         json_object_set_new(row, "entered_by", json_string(it->entered_by)) != 0) {
+        json_decref(row);
+        row = NULL;
+    }
+    if (row && it->web && json_object_set_new(row, "web", json_true()) != 0) {
         json_decref(row);
         row = NULL;
     }
@@ -336,7 +346,8 @@ static void s_flush(void)
  * received_us, with the person who entered it (staff_id and actor "" for a
  * submission). */
 static void s_queue(cd_request_t *req, const Candour__V1__Complaint *c, const char *org,
-                    const char *key, int64_t received_us, const char *staff_id, const char *actor)
+                    const char *key, int64_t received_us, const char *staff_id, const char *actor,
+                    int web)
 {
     in_item_t *it = calloc(1, sizeof *it);
     /* An owned copy (the request is freed when this handler returns), with
@@ -358,6 +369,7 @@ static void s_queue(cd_request_t *req, const Candour__V1__Complaint *c, const ch
     snprintf(it->key, sizeof it->key, "%s", key);
     snprintf(it->entered_by, sizeof it->entered_by, "%s", staff_id);
     snprintf(it->actor, sizeof it->actor, "%s", actor);
+    it->web = web;
     it->req = req;
     it->queued_ns = uv_hrtime();
     if (in_app.pending_tail)
@@ -378,12 +390,34 @@ void in_submit(cd_request_t *req, const Candour__V1__Request *r, const char *org
         cd_request_fail(req, err.code, err.field, err.message);
         return;
     }
-    s_queue(req, c, org, key, cd_now_us(), "", "");
+    s_queue(req, c, org, key, cd_now_us(), "", "", 0);
+}
+
+void in_submit_form(cd_request_t *req, const Candour__V1__Request *r, const char *org)
+{
+    cd_fail_t err;
+    const Candour__V1__Complaint *c = r->submit->complaint;
+    if (!cd_zap_org_valid(org)) {
+        cd_request_fail(req, CD_CODE_INVALID_ARGUMENT, "org_id",
+                        "an organisation id is letters, digits, '.', '_' or '-', at most 64");
+        return;
+    }
+    if (c && c->channel != CANDOUR__V1__CHANNEL__CHANNEL_WEB) {
+        cd_request_fail(req, CD_CODE_INVALID_ARGUMENT, "submit.complaint.channel",
+                        "a web form's complaint comes by CHANNEL_WEB");
+        return;
+    }
+    if (in_validate_complaint(c, in_today(), &err) != 0) {
+        cd_metric_add(in_app.m_rejected, 1);
+        cd_request_fail(req, err.code, err.field, err.message);
+        return;
+    }
+    s_queue(req, c, org, "", cd_now_us(), "", "", 1);
 }
 
 void in_submit_entered(cd_request_t *req, const Candour__V1__Complaint *c, const char *org,
                        int64_t received_us, const char *staff_id, const char *actor)
 {
     assert(staff_id && staff_id[0] && actor && actor[0]);
-    s_queue(req, c, org, "", received_us, staff_id, actor);
+    s_queue(req, c, org, "", received_us, staff_id, actor, 0);
 }

@@ -9,7 +9,7 @@
 
 #define RT_DIR_ALL_ROLES                                                                           \
     (CD_ROLE_COMPLAINTS_MANAGER | CD_ROLE_INVESTIGATOR | CD_ROLE_SIGNATORY |                       \
-     CD_ROLE_RESPONSIBLE_PERSON | CD_ROLE_ANALYST)
+     CD_ROLE_RESPONSIBLE_PERSON | CD_ROLE_ANALYST | CD_ROLE_OPS)
 
 typedef enum {
     RT_DIR_PUT,

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "candour/directory.h"
+#include "candour/error.h"
 #include "candour/log.h"
 #include "candour/pb.h"
 #include "candour/pbjson.h"
@@ -29,7 +30,8 @@
 
 #define S_STAFF_COLS                                                                               \
     "staff_id, org_id, name, job_title, team, email, phone, array_to_json(roles)::text,"           \
-    " array_to_json(signs_for)::text, disabled, disabled_reason, version"
+    " array_to_json(signs_for)::text, disabled, disabled_reason, version, coalesce(idp_subject, "  \
+    "'')"
 enum {
     S_ID,
     S_ORG,
@@ -42,7 +44,8 @@ enum {
     S_SIGNS,
     S_DIS,
     S_WHY,
-    S_VER
+    S_VER,
+    S_SUBJECT
 };
 
 void rt_dir_free(rt_dir_t *d)
@@ -82,9 +85,10 @@ static Candour__V1__StaffMember *s_staff_from_row(const PGresult *r, int row)
     if (!m)
         return NULL;
     candour__v1__staff_member__init(m);
-    char **strs[] = {&m->staff_id, &m->org_id, &m->name,  &m->job_title,
-                     &m->team,     &m->email,  &m->phone, &m->disabled_reason};
-    int cols[] = {S_ID, S_ORG, S_NAME, S_TITLE, S_TEAM, S_EMAIL, S_PHONE, S_WHY};
+    char **strs[] = {&m->staff_id,   &m->org_id, &m->name,  &m->job_title,
+                     &m->team,       &m->email,  &m->phone, &m->disabled_reason,
+                     &m->idp_subject};
+    int cols[] = {S_ID, S_ORG, S_NAME, S_TITLE, S_TEAM, S_EMAIL, S_PHONE, S_WHY, S_SUBJECT};
     int ok = 1;
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         ok &= (*strs[i] = strdup(PQgetvalue(r, row, cols[i]))) != NULL;
@@ -174,6 +178,12 @@ cd_tx_t *rt_dir_read_tx(const rt_dir_t *d)
 void rt_dir_on_written(const cd_tx_result_t *res, void *arg)
 {
     rt_dir_t *d = arg;
+    if (res->err == CD_EDB && d->kind == RT_DIR_PUT && strcmp(res->sqlstate, "23505") == 0) {
+        /* staff_by_idp_subject: the only unique value a caller gives. */
+        rt_dir_fail(d, CD_CODE_ALREADY_EXISTS, "put_staff.staff.idp_subject",
+                    "another person of the directory already has that identity-provider subject");
+        return;
+    }
     if (res->err) {
         static const char *const lost[] = {[RT_DIR_PUT] = "put_staff.staff.staff_id",
                                            [RT_DIR_DISABLE] = "disable_staff.staff_id",
@@ -220,27 +230,30 @@ static void s_write_staff(rt_dir_t *d, long long old_version)
         return;
     }
     cd_tx_actor(tx, d->op->actor);
-    const char *v[13] = {
-        m->staff_id,        m->org_id,    m->name, m->job_title, m->team,
-        m->email,           m->phone,     roles,   signs,        m->disabled ? "true" : "false",
-        m->disabled_reason, d->op->actor, oldv};
+    const char *v[14] = {
+        m->staff_id,        m->org_id,    m->name, m->job_title,  m->team,
+        m->email,           m->phone,     roles,   signs,         m->disabled ? "true" : "false",
+        m->disabled_reason, d->op->actor, oldv,    m->idp_subject};
     if (old_version == 0)
         cd_tx_add(tx,
                   "INSERT INTO routing.staff (staff_id, org_id, name, job_title, team, email,"
-                  " phone, roles, signs_for, disabled, disabled_reason, changed_by, version)"
+                  " phone, roles, signs_for, disabled, disabled_reason, changed_by, version,"
+                  " idp_subject)"
                   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9::text[], $10::boolean,"
-                  " $11, $12, 1)",
-                  12, v);
+                  " $11, $12, 1, nullif($13, ''))",
+                  13,
+                  (const char *const[]){v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9],
+                                        v[10], v[11], v[13]});
     else
         cd_tx_add(tx,
                   "WITH u AS (UPDATE routing.staff SET name = $3, job_title = $4, team = $5,"
                   " email = $6, phone = $7, roles = $8::text[], signs_for = $9::text[],"
                   " disabled = $10::boolean, disabled_reason = $11, changed_by = $12,"
-                  " changed_at = now(), version = version + 1"
+                  " changed_at = now(), version = version + 1, idp_subject = nullif($14, '')"
                   " WHERE staff_id = $1 AND org_id = $2 AND version = $13::bigint"
                   " AND NOT disabled RETURNING 1)"
                   " SELECT routing.expect(count(*) = 1, 'the record changed meanwhile') FROM u",
-                  13, v);
+                  14, v);
     cd_tx_actor_end(tx);
     free(roles);
     free(signs);

@@ -10,6 +10,7 @@
 #define S_EMAIL_MAX 254
 #define S_PHONE_MAX 40
 #define S_LINES_MAX 8
+#define S_SUBJECT_MAX 255
 
 int rt_org_id_ok(const char *s)
 {
@@ -80,14 +81,14 @@ int rt_staff_check(const Candour__V1__StaffMember *m, const char *field, cd_fail
     if (m->n_roles == 0)
         return cd_fail(why, CD_CODE_REQUIRED, F("roles"),
                        "give at least one role: complaints manager, investigator, signatory,"
-                       " responsible person or analyst");
+                       " responsible person, analyst or ops");
     unsigned seen = 0;
     for (size_t i = 0; i < m->n_roles; i++) {
         snprintf(f, sizeof f, "%s.roles[%zu]", field, i);
         if (!cd_role_name(m->roles[i]))
             return cd_fail(why, CD_CODE_INVALID_ENUM, f,
                            "a role is ROLE_COMPLAINTS_MANAGER, ROLE_INVESTIGATOR, ROLE_SIGNATORY,"
-                           " ROLE_RESPONSIBLE_PERSON or ROLE_ANALYST");
+                           " ROLE_RESPONSIBLE_PERSON, ROLE_ANALYST or ROLE_OPS");
         if (seen & (1u << m->roles[i]))
             return cd_fail(why, CD_CODE_INVALID_ARGUMENT, f, "that role is given twice");
         seen |= 1u << m->roles[i];
@@ -96,6 +97,9 @@ int rt_staff_check(const Candour__V1__StaffMember *m, const char *field, cd_fail
     if (m->n_signs_for > 0 && !(seen & signers))
         return cd_fail(why, CD_CODE_INVALID_ARGUMENT, F("signs_for"),
                        "only a signatory or the responsible person signs for other bodies (F2)");
+    if (s_line(m->idp_subject, S_SUBJECT_MAX, 0, F("idp_subject"),
+               "the identity provider's subject", why))
+        return -1;
     if (m->n_signs_for > 16)
         return cd_fail(why, CD_CODE_TOO_LONG, F("signs_for"), "at most 16 bodies");
     for (size_t i = 0; i < m->n_signs_for; i++) {

@@ -39,7 +39,8 @@ GEN=$OUT/gen
 CFLAGS=(-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
   -fsanitize=address,undefined -fno-sanitize-recover=undefined
   -Wall -Wextra -Wno-unused-parameter
-  -Icommon/include -Iservices/intake -Iservices/notify -Iservices/gateway -I"$GEN")
+  -Icommon/include -Iservices/intake -Iservices/notify -Iservices/gateway -I"$GEN"
+  -I/usr/include/postgresql) # routes.c's roles come from directory.h, which includes libpq-fe.h
 LIBS=(-lprotobuf-c -ljansson -lm -ljwt -lssl -lcrypto)
 
 say() { printf 'fuzz: %s\n' "$*" >&2; }
@@ -77,7 +78,8 @@ if ((regen)); then
 fi
 
 HEADERS=(common/include/candour/*.h services/intake/*.h services/notify/bounce.h
-  services/notify/template.h services/gateway/oidc.h "$GEN"/candour/v1/*.pb-c.h)
+  services/notify/template.h services/gateway/oidc.h services/gateway/routes.h
+  services/gateway/build.h "$GEN"/candour/v1/*.pb-c.h)
 
 # The project sources each target links (none needs libzmq, libuv or libpq).
 sources_for() {
@@ -86,6 +88,9 @@ sources_for() {
     fuzz_dsn) echo services/notify/dsn.c common/src/util.c common/src/calendar.c ;;
     fuzz_template) echo services/notify/template.c ;;
     fuzz_oidc) echo services/gateway/oidc.c ;;
+    fuzz_gateway) echo services/gateway/routes.c services/gateway/build.c common/src/pbjson.c \
+      common/src/util.c common/src/calendar.c \
+      common/src/errcode.c ;;
     fuzz_intake)
       echo common/src/pbjson.c common/src/pb.c common/src/util.c common/src/calendar.c \
         common/src/error.c common/src/errcode.c common/src/events.c common/src/lifecycle.c \

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "harness.h"
 
 /* Submit a complaint and return its receipt reply. */
@@ -170,16 +171,26 @@ Test(slice, a_complaint_goes_from_submission_to_response_sent_through_every_daem
     cr_assert(strstr(fin, "misfiled"));
     cr_assert(strstr(fin, "Dr R. Chief"), "the signatory, from the directory, is not named");
 
-    /* The gateway's read-only status. */
-    char *body = NULL;
-    char url[128];
+    /* The status through the staff API, with the manager's API token; no
+     * token, nothing. */
+    char token[128], err[256], url[128];
+    cr_assert_eq(h_ctl(h, "", token, sizeof token, err, sizeof err,
+                       "token add %s --role complaints-manager --label slice", manager),
+                 0, "%s", err);
+    token[strcspn(token, "\n")] = 0;
     snprintf(url, sizeof url, "/v1/complaints/%s/status", ref);
     cr_assert_neq(h_gateway_port(h), 0);
-    cr_assert_eq(h_http_get(h_gateway_port(h), url, &body), 200, "%s", body);
-    cr_assert(strstr(body, "\"state\":\"response-sent\""), "%s", body);
-    free(body);
-    cr_assert_eq(h_http_get(h_gateway_port(h), "/v1/complaints/CDR-NONE-NONE/status", &body), 404);
-    free(body);
+    h_resp_t hr = h_api(h_gateway_port(h), "GET", url, token, NULL, NULL);
+    cr_assert_eq(hr.status, 200, "%s", hr.body);
+    cr_assert(strstr(hr.body, "\"state\":\"response-sent\""), "%s", hr.body);
+    h_resp_free(&hr);
+    hr = h_api(h_gateway_port(h), "GET", url, NULL, NULL, NULL);
+    cr_assert_eq(hr.status, 401, "%s", hr.body);
+    h_resp_free(&hr);
+    hr = h_api(h_gateway_port(h), "GET", "/v1/complaints/CDR-NONE-NONE/status", token, NULL, NULL);
+    cr_assert_eq(hr.status, 404, "%s", hr.body);
+    h_resp_free(&hr);
+    char *body = NULL;
     cr_assert_eq(h_http_get(h_gateway_port(h), "/healthz", &body), 200);
     free(body);
 

@@ -101,6 +101,10 @@ Test(errcode, wire_names_are_the_documented_ones)
         {CD_CODE_MISSING_FIELD, "MISSING_FIELD"},
         {CD_CODE_TOO_DEEP, "TOO_DEEP"},
         {CD_CODE_NO_MEMORY, "NO_MEMORY"},
+        {CD_CODE_UNAUTHENTICATED, "UNAUTHENTICATED"},
+        {CD_CODE_RATE_LIMITED, "RATE_LIMITED"},
+        {CD_CODE_IDEMPOTENCY_CONFLICT, "IDEMPOTENCY_CONFLICT"},
+        {CD_CODE_ALREADY_EXISTS, "ALREADY_EXISTS"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         cr_assert_str_eq(cd_code_name(names[i].code), names[i].name);
@@ -113,6 +117,9 @@ Test(errcode, wire_names_are_the_documented_ones)
 Test(errcode, the_gateway_statuses_are_as_documented)
 {
     cr_assert_eq(cd_code_http(CD_CODE_NOT_FOUND), 404);
+    cr_assert_eq(cd_code_http(CD_CODE_UNAUTHENTICATED), 401);
+    cr_assert_eq(cd_code_http(CD_CODE_RATE_LIMITED), 429);
+    cr_assert_eq(cd_code_http(CD_CODE_IDEMPOTENCY_CONFLICT), 409);
     cr_assert_eq(cd_code_http(CD_CODE_FAILED_PRECONDITION), 409);
     cr_assert_eq(cd_code_http(CD_CODE_UNAVAILABLE), 503);
     cr_assert_eq(cd_code_http(CD_CODE_UNSUPPORTED), 501);

@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "candour/http.h"
 #include "candour/log.h"
 
@@ -741,6 +743,9 @@ Test(http, announced_body_over_limit_gets_413_and_close)
     cr_assert(cl_read(c, &r));
     cr_assert_eq(r.status, 413);
     cr_assert(has_header(&r, "Connection", "close"));
+    /* The refusal is a typed error, as the gateway's are. */
+    cr_assert(has_header(&r, "Content-Type", "application/json"));
+    cr_assert(strstr(r.body, "\"code\":\"TOO_LARGE\""), "%s", r.body);
     cr_assert(cl_closed_by_server(c));
     cl_close(&c);
     cr_assert_eq(handled(), 0);
@@ -958,4 +963,78 @@ Test(http, listens_on_an_ipv6_literal)
     cr_assert(strstr(got, "\r\n\r\nv6") != NULL, "got: %s", got);
     cr_assert_eq(uv_loop_close(&loop), 0);
     cr_assert(NO_LEAKS());
+}
+
+/* ---------------------------------------------------------------- TLS */
+
+static char tls_dir[64];
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    static char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return strdup(buf);
+}
+
+static void tls_configure(cd_http_server_t *s)
+{
+    char path[128], *cert, *key;
+    snprintf(path, sizeof path, "%s/cert.pem", tls_dir);
+    cert = slurp(path);
+    snprintf(path, sizeof path, "%s/key.pem", tls_dir);
+    key = slurp(path);
+    cr_assert_eq(cd_http_server_set_tls(s, cert, key), 0);
+    free(cert);
+    free(key);
+}
+
+static size_t sink(char *d, size_t n, size_t m, void *arg)
+{
+    strncat(arg, d, n * m < 200 ? n * m : 200);
+    return n * m;
+}
+
+Test(http, serves_https_with_a_configured_certificate_and_not_plain_http)
+{
+    snprintf(tls_dir, sizeof tls_dir, "/tmp/candour-tls-XXXXXX");
+    cr_assert_not_null(mkdtemp(tls_dir));
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1"
+             " -subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout %s/key.pem"
+             " -out %s/cert.pem 2>/dev/null",
+             tls_dir, tls_dir);
+    cr_assert_eq(system(cmd), 0, "openssl could not make a certificate");
+    start_with(tls_configure);
+    char url[64], got[512] = "", cafile[128];
+    snprintf(url, sizeof url, "https://localhost:%d/echo", fx.port);
+    snprintf(cafile, sizeof cafile, "%s/cert.pem", tls_dir);
+    CURL *c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CAINFO, cafile);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, got);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    cr_assert_eq(rc, CURLE_OK, "%s", curl_easy_strerror(rc));
+    cr_assert_eq(status, 200);
+    cr_assert(strstr(got, "GET /echo"), "%s", got);
+    /* Plain HTTP to the TLS port gets no HTTP answer. */
+    snprintf(url, sizeof url, "http://localhost:%d/echo", fx.port);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    got[0] = 0;
+    status = 0;
+    rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    cr_assert(rc != CURLE_OK || status != 200, "plain HTTP was answered: %s", got);
+    curl_easy_cleanup(c);
+    stop();
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tls_dir);
+    cr_assert_eq(system(cmd), 0);
 }

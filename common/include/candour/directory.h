@@ -30,6 +30,7 @@ enum {
     CD_ROLE_SIGNATORY = 1u << CANDOUR__V1__ROLE__ROLE_SIGNATORY,
     CD_ROLE_RESPONSIBLE_PERSON = 1u << CANDOUR__V1__ROLE__ROLE_RESPONSIBLE_PERSON,
     CD_ROLE_ANALYST = 1u << CANDOUR__V1__ROLE__ROLE_ANALYST,
+    CD_ROLE_OPS = 1u << CANDOUR__V1__ROLE__ROLE_OPS,
 };
 
 #define CD_STAFF_ID_MAX 24 /* "ST" and a bigint */
@@ -72,6 +73,14 @@ void cd_actor_label(const cd_actor_t *a, char *out, size_t len);
  * another body, or holding none of the roles. Pure. */
 int cd_actor_may(const cd_actor_t *a, const char *acting, const char *org, unsigned roles,
                  const char *field, cd_fail_t *why);
+/* Whether the person may read a complaint's records held for body org
+ * (NULL: no such complaint), for the staff API's reads: they must hold one
+ * of roles in their own body (PERMISSION_DENIED on "acting" otherwise,
+ * whether or not the complaint exists), and another body's complaint is
+ * NOT_FOUND on ref_field, word for word as one that does not exist. 0, or -1
+ * with why. Pure. */
+int cd_actor_may_read(const cd_actor_t *a, const char *acting, const char *org, unsigned roles,
+                      const char *ref_field, cd_fail_t *why);
 /* Whether a signatory may sign for body `org`: their own body, or one in
  * signs_for (F2). Pure. */
 int cd_actor_signs_for(const cd_actor_t *a, const char *org);

@@ -35,10 +35,14 @@ typedef enum {
     CD_CODE_NO_CONTACT,       /* no way to write to the complainant */
 
     /* Who asks, and the state of what they ask about. */
-    CD_CODE_PERMISSION_DENIED,   /* the key is not (or no longer) allowed */
-    CD_CODE_NOT_FOUND,           /* no such complaint (for this organisation), or endpoint */
-    CD_CODE_FAILED_PRECONDITION, /* not in a state to take this, or it changed meanwhile */
+    CD_CODE_PERMISSION_DENIED,    /* the key is not (or no longer) allowed */
+    CD_CODE_NOT_FOUND,            /* no such complaint (for this organisation), or endpoint */
+    CD_CODE_FAILED_PRECONDITION,  /* not in a state to take this, or it changed meanwhile */
     CD_CODE_CONFLICT_OF_INTEREST, /* an investigator the complaint is about (V1) */
+    CD_CODE_UNAUTHENTICATED,      /* gateway: no bearer token, or one not taken */
+    CD_CODE_RATE_LIMITED,         /* gateway: too many requests from this token or address */
+    CD_CODE_IDEMPOTENCY_CONFLICT, /* gateway: an Idempotency-Key reused for another request */
+    CD_CODE_ALREADY_EXISTS,       /* a value that must be unique is taken */
 
     /* The service. */
     CD_CODE_UNSUPPORTED,        /* this endpoint does not take that operation */

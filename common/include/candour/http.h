@@ -46,6 +46,12 @@ typedef void (*cd_http_handler_fn)(cd_http_req_t *req, void *arg);
 cd_http_server_t *cd_http_server_new(uv_loop_t *loop, const char *host, int port, size_t max_body,
                                      cd_http_handler_fn handler, void *arg);
 
+/* Serve HTTPS (TLS by libmicrohttpd's GnuTLS) with this certificate chain
+ * and private key, both PEM text (copied). Call before the loop first runs.
+ * 0, or -1 (already started, out of memory, or no TLS in this build). A bad
+ * certificate or key shows as the server failing to start (logged). */
+int cd_http_server_set_tls(cd_http_server_t *s, const char *cert_pem, const char *key_pem);
+
 /* The bound port (the real one when 0 was asked for). */
 int cd_http_server_port(const cd_http_server_t *s);
 
@@ -75,6 +81,12 @@ const char *cd_http_req_body(const cd_http_req_t *req, size_t *len);
 /* A request header by name (case-insensitive; the first if repeated), or NULL.
  * Surrounding blanks are removed from the value. */
 const char *cd_http_req_header(const cd_http_req_t *req, const char *name);
+
+/* The client's address ("127.0.0.1", "::1"), "" if unknown. */
+const char *cd_http_req_peer(const cd_http_req_t *req);
+/* A header for the response to come (before cd_http_respond): at most 16;
+ * no CR, LF (or ':' in the name). 0, or -1 when refused. */
+int cd_http_add_header(cd_http_req_t *req, const char *name, const char *value);
 
 /* Send the response and release req (do not use it afterwards). status is
  * 200..599; `content_type` NULL means application/json and must not contain CR

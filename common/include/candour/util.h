@@ -64,4 +64,7 @@ int cd_parse_hostport(const char *s, char *host, size_t hostlen, int *port);
  * malloc'd (free it); NULL when out of memory. */
 char *cd_pg_text_array(const char *const *v, size_t n);
 
+/* The value of a hex digit (0-15), or -1 for any other character. */
+int cd_hex_value(int c);
+
 #endif
