@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "candour/error.h"
 #include "candour/client.h"
@@ -96,8 +97,10 @@ static int s_fetch_with(cd_client_t *c, const char *endpoint, Candour__V1__Reque
 }
 
 /* A service's internal endpoint, as ops: the suite's key set
- * (CANDOUR_INTERNAL_KEYS) with ops.key, or the file CANDOUR_OPS_KEY_FILE
- * names; the service's public key is the set's key of its name. */
+ * (CANDOUR_INTERNAL_KEYS; unset, var/keys/internal where the run command
+ * makes it, as for the other keys under var/keys) with ops.key, or the file
+ * CANDOUR_OPS_KEY_FILE names; the service's public key is the set's key of
+ * its name. */
 static cd_client_t *s_client(const char *endpoint)
 {
     char err[512];
@@ -107,7 +110,13 @@ static cd_client_t *s_client(const char *endpoint)
                 endpoint);
         return NULL;
     }
-    cd_keys_t *keys = cd_keys_from_env("ops", "CANDOUR_OPS_KEY_FILE", err, sizeof err);
+    const char *dir = getenv("CANDOUR_INTERNAL_KEYS");
+    struct stat st;
+    cd_keys_t *keys =
+        (!dir || !*dir) && stat("var/keys/internal", &st) == 0 && S_ISDIR(st.st_mode)
+            ? cd_keys_load("var/keys/internal", "ops", getenv("CANDOUR_OPS_KEY_FILE"), err,
+                           sizeof err)
+            : cd_keys_from_env("ops", "CANDOUR_OPS_KEY_FILE", err, sizeof err);
     cd_client_t *c = keys ? cd_client_new_internal(endpoint, keys, svc, err, sizeof err) : NULL;
     cd_keys_destroy(&keys);
     if (!c)
