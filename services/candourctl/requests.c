@@ -97,8 +97,8 @@ static int s_fetch_with(cd_client_t *c, const char *endpoint, Candour__V1__Reque
 }
 
 /* A service's internal endpoint, as ops: the suite's key set
- * (CANDOUR_INTERNAL_KEYS; unset, var/keys/internal where the run command
- * makes it, as for the other keys under var/keys) with ops.key, or the file
+ * (CANDOUR_INTERNAL_KEYS; unset - not set empty - var/keys/internal where
+ * the run command makes it, as for the other keys under var/keys) with ops.key, or the file
  * CANDOUR_OPS_KEY_FILE names; the service's public key is the set's key of
  * its name. */
 static cd_client_t *s_client(const char *endpoint)
@@ -112,11 +112,10 @@ static cd_client_t *s_client(const char *endpoint)
     }
     const char *dir = getenv("CANDOUR_INTERNAL_KEYS");
     struct stat st;
-    cd_keys_t *keys =
-        (!dir || !*dir) && stat("var/keys/internal", &st) == 0 && S_ISDIR(st.st_mode)
-            ? cd_keys_load("var/keys/internal", "ops", getenv("CANDOUR_OPS_KEY_FILE"), err,
-                           sizeof err)
-            : cd_keys_from_env("ops", "CANDOUR_OPS_KEY_FILE", err, sizeof err);
+    cd_keys_t *keys = !dir && stat("var/keys/internal", &st) == 0 && S_ISDIR(st.st_mode)
+                          ? cd_keys_load("var/keys/internal", "ops", getenv("CANDOUR_OPS_KEY_FILE"),
+                                         err, sizeof err)
+                          : cd_keys_from_env("ops", "CANDOUR_OPS_KEY_FILE", err, sizeof err);
     cd_client_t *c = keys ? cd_client_new_internal(endpoint, keys, svc, err, sizeof err) : NULL;
     cd_keys_destroy(&keys);
     if (!c)
