@@ -21,8 +21,8 @@
 #define S_NAME 33 /* a name and its NUL */
 #define S_Z85 41  /* a key in Z85 and its NUL */
 
-const char *const cd_keys_suite[] = {"intake", "routing", "investigation", "signoff",
-                                     "notify", "gateway", "ops",           NULL};
+const char *const cd_keys_suite[] = {"intake",    "routing", "investigation", "signoff", "notify",
+                                     "reporting", "gateway", "ops",           NULL};
 
 struct cd_keys_t {
     char self[S_NAME];  /* whose set this is */

@@ -51,9 +51,10 @@ struct cd_service_t {
 /* Default ports, so a service can name the endpoint of any other. */
 static int s_default_port(const char *name)
 {
-    static const struct { const char *name; int port; } ports[] = {
-        {"intake", 7105}, {"routing", 7101}, {"investigation", 7102},
-        {"signoff", 7103}, {"notify", 7104},
+    static const struct { const char *name; int port;
+    } ports[] = {
+        {"intake", 7105},  {"routing", 7101}, {"investigation", 7102},
+        {"signoff", 7103}, {"notify", 7104},  {"reporting", 7106},
     };
     for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
         if (strcmp(ports[i].name, name) == 0)

@@ -34,6 +34,10 @@ int ctl_covering(int argc, char **argv);
 /* templates_cmd.c: `templates import|list|preview` (notify.template). */
 int ctl_templates(int argc, char **argv);
 int ctl_letters(int argc, char **argv);
+/* reporting_cmd.c: `reporting rebuild` (the reporting schema from the outboxes). */
+int ctl_reporting(int argc, char **argv);
+int ctl_report(int argc, char **argv);  /* report_cmd.c: GetReport as a person */
+int ctl_targets(int argc, char **argv); /* targets_cmd.c: benchmarking targets */
 /* templates_preview.c: `templates preview --kind KIND` with its options
  * (org "" for Candour's default; pdf NULL for stdout). The exit code. */
 int ctl_templates_preview(const char *org, const char *kind, const char *pdf, int large_print);

@@ -52,6 +52,9 @@ static const struct {
     {"letters", ctl_letters, "a complaint's letters and how each went; send a failed one again"},
     {"templates", ctl_templates,
      "import, list or preview letter templates: letterhead, signature, footer, covering"},
+    {"reporting", ctl_reporting, "rebuild the de-identified reporting schema from every event"},
+    {"report", ctl_report, "a report of a body: quarterly, annual, KO41a/b, benchmark"},
+    {"targets", ctl_targets, "set or list the benchmarking targets the bodies are held to"},
 };
 
 static void s_usage(FILE *out)

@@ -16,8 +16,8 @@
 
 #define S_LOCK_KEY "7212026"
 
-static const char *const s_services[] = {"intake",  "routing", "investigation", "signoff", "notify",
-                                         "gateway", NULL};
+static const char *const s_services[] = {"intake", "routing",   "investigation", "signoff",
+                                         "notify", "reporting", "gateway",       NULL};
 
 /* "already exists, skipping" notices are the point of idempotence, not news. */
 static void s_quiet(void *arg, const char *message) {}

@@ -64,6 +64,8 @@ int main(int argc, char **argv)
          "signoff's endpoint", &gw_app.endpoint[GW_SVC_SIGNOFF]},
         {"CANDOUR_NOTIFY_ENDPOINT", CD_CONFIG_STRING, "tcp://127.0.0.1:7104", 0, 0,
          "notify's endpoint (letters)", &gw_app.endpoint[GW_SVC_NOTIFY]},
+        {"CANDOUR_REPORTING_ENDPOINT", CD_CONFIG_STRING, "tcp://127.0.0.1:7106", 0, 0,
+         "reporting's endpoint (reports)", &gw_app.endpoint[GW_SVC_REPORTING]},
         {"CANDOUR_INTERNAL_KEYS", CD_CONFIG_STRING, "", 0, 0,
          "the suite's internal CURVE keys (candourctl keygen --internal); required",
          &gw_app.keys_dir},

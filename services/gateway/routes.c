@@ -105,6 +105,10 @@ static const gw_route_t s_routes[] = {
      0, "a body's settings"},
     {"POST", "/v1/org-settings", GW_SVC_ROUTING, GW_OWN_NONE, OP(SET_ORG_SETTINGS), CM, 0,
      "replace a body's settings"},
+
+    /* Reports (reporting): no personal data, counts from 1 to 4 suppressed */
+    {"GET", "/v1/reports/{report}", GW_SVC_REPORTING, GW_OWN_NONE, OP(GET_REPORT), AN | CM | RP,
+     GW_FILE, "a report of your body over a period: quarterly, annual, KO41a/b, benchmark"},
 };
 
 const gw_route_t *gw_routes(size_t *n)
@@ -116,9 +120,10 @@ const gw_route_t *gw_routes(size_t *n)
 const char *gw_svc_name(gw_svc_t svc)
 {
     static const char *const names[GW_SVC_COUNT] = {
-        [GW_SVC_NONE] = "gateway",    [GW_SVC_INTAKE] = "intake",
-        [GW_SVC_ROUTING] = "routing", [GW_SVC_INVESTIGATION] = "investigation",
-        [GW_SVC_SIGNOFF] = "signoff", [GW_SVC_NOTIFY] = "notify",
+        [GW_SVC_NONE] = "gateway",        [GW_SVC_INTAKE] = "intake",
+        [GW_SVC_ROUTING] = "routing",     [GW_SVC_INVESTIGATION] = "investigation",
+        [GW_SVC_SIGNOFF] = "signoff",     [GW_SVC_NOTIFY] = "notify",
+        [GW_SVC_REPORTING] = "reporting",
     };
     return (int)svc >= 0 && svc < GW_SVC_COUNT ? names[svc] : "unknown";
 }

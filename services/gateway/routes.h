@@ -21,6 +21,7 @@ typedef enum {
     GW_SVC_INVESTIGATION,
     GW_SVC_SIGNOFF,
     GW_SVC_NOTIFY,
+    GW_SVC_REPORTING,
     GW_SVC_COUNT
 } gw_svc_t;
 

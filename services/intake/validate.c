@@ -230,6 +230,11 @@ int in_validate_complaint(const Candour__V1__Complaint *c, int32_t today, cd_fai
     if (!protobuf_c_enum_descriptor_get_value(&candour__v1__kind__descriptor, c->kind))
         return cd_fail(e, CD_CODE_INVALID_ENUM, "complaint.kind",
                        "complaint.kind must be KIND_COMPLAINT or KIND_COMPLIMENT");
+    if (!protobuf_c_enum_descriptor_get_value(&candour__v1__age_band__descriptor,
+                                              c->patient_age_band))
+        return cd_fail(e, CD_CODE_INVALID_ENUM, "complaint.patient_age_band",
+                       "complaint.patient_age_band must be one of AGE_BAND_UNKNOWN,"
+                       " AGE_BAND_UNDER_18, AGE_BAND_18_TO_64 or AGE_BAND_65_AND_OVER");
     if (s_standing(c, today, e))
         return -1;
     if (s_text(c->description, "complaint.description", IN_MAX_TEXT, 1, 1, e) ||

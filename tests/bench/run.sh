@@ -110,7 +110,8 @@ fi
 say "building Release into build-release/"
 cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build-release -j2 --target candour-intake candour-routing candour-investigation \
-  candour-signoff candour-notify candour-gateway candourctl candour-bench-load >/dev/null
+  candour-signoff candour-notify candour-reporting candour-gateway candourctl candour-bench-load \
+  >/dev/null
 BIN=$ROOT/build-release/services
 LOAD=$ROOT/build-release/tests/bench/candour-bench-load
 [[ -x $LOAD ]] || { say "$LOAD was not built"; exit 1; }
@@ -189,7 +190,7 @@ CANDOUR_DB_URL=$DB_URL CANDOUR_MIGRATIONS_DIR=$ROOT/deploy/migrations "$BIN/cand
 # ------------------------------------------------------------------ references
 # The same rows intake writes for one complaint: intake.complaint (a ~1 KB
 # description inside the JSON body), intake.outbox (the event, ~1.1 KB of
-# protobuf) and two intake.outbox_delivery rows (routing, notify), with the same
+# protobuf) and three intake.outbox_delivery rows (routing, notify, reporting), with the same
 # columns, keys and indexes, in a scratch schema `bench`.
 R1_PER_S=0
 R100_PER_S=0
@@ -233,7 +234,7 @@ o AS (INSERT INTO bench.outbox (event_id, type, complaint_ref, correlation_id, p
       FROM k JOIN c ON c.external_ref = k.ext
       RETURNING seq, event_id, complaint_ref)
 INSERT INTO bench.outbox_delivery (seq, subscriber, event_id, complaint_ref)
-SELECT o.seq, s, o.event_id, o.complaint_ref FROM o, unnest('{routing,notify}'::text[]) AS s;
+SELECT o.seq, s, o.event_id, o.complaint_ref FROM o, unnest('{routing,notify,reporting}'::text[]) AS s;
 EOF
   }
   make_script 1 >"$RUN/r1.sql"
@@ -276,7 +277,7 @@ PUBLIC=tcp://127.0.0.1:$PORT
 declare -A EP=()       # service -> comma-separated endpoints of its instances
 declare -A IEP=()      # instance -> its bind endpoint
 INST=()                # instance names: intake routing-1 routing-2 ...
-for s in intake routing investigation signoff notify; do
+for s in intake routing investigation signoff notify reporting; do
   n=1
   [[ $s == routing || $s == investigation ]] && n=$INSTANCES
   list=""
@@ -310,7 +311,7 @@ start_daemon() { # instance
     CANDOUR_ACK_WAITS_FOR_INVESTIGATOR=0
   )
   local s
-  for s in intake routing investigation signoff notify; do
+  for s in intake routing investigation signoff notify reporting; do
     if [[ $svc == gateway ]]; then
       env+=("CANDOUR_${s^^}_ENDPOINT=${EP[$s]%%,*}") # the gateway asks one routing
     else

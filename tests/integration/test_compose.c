@@ -15,8 +15,8 @@
 #define ENV_SAMPLE CANDOUR_SOURCE_DIR "/deploy/candour.env.sample"
 #define RUN_SH CANDOUR_SOURCE_DIR "/deploy/run.sh"
 
-static const char *const DAEMONS[] = {"intake", "routing", "investigation",
-                                      "signoff", "notify", "gateway"};
+static const char *const DAEMONS[] = {"intake", "routing",   "investigation", "signoff",
+                                      "notify", "reporting", "gateway"};
 #define N_DAEMONS (sizeof DAEMONS / sizeof DAEMONS[0])
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -249,8 +249,9 @@ Test(compose, postgres_and_migrate_come_first) {
 
 Test(compose, publishes_ports_on_loopback_only) {
     char *cfg = compose_config();
-    static const char *const all[] = {"postgres", "migrate", "intake", "routing",
-                                      "investigation", "signoff", "notify", "gateway"};
+    static const char *const all[] = {"postgres", "migrate",       "intake",
+                                      "routing",  "investigation", "signoff",
+                                      "notify",   "reporting",     "gateway"};
     int published = 0;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         char *blk = service_block(cfg, all[i]);

@@ -218,10 +218,10 @@ static long s_check_events(void)
         s_count1("SELECT count(*) FROM intake.outbox o WHERE (SELECT array_agg(d.subscriber"
                  " ORDER BY d.subscriber) FROM intake.outbox_delivery d WHERE d.seq = o.seq"
                  " AND d.event_id = o.event_id AND d.complaint_ref = o.complaint_ref)"
-                 " = '{notify,routing}'",
+                 " = '{notify,reporting,routing}'",
                  NULL),
-        events, "an event not routed to exactly routing and notify");
-    cr_assert_eq(s_count1("SELECT count(*) FROM intake.outbox_delivery", NULL), 2 * events);
+        events, "an event not routed to exactly routing, notify and reporting");
+    cr_assert_eq(s_count1("SELECT count(*) FROM intake.outbox_delivery", NULL), 3 * events);
     cr_assert_eq(s_count1("SELECT count(*) FROM intake.outbox WHERE causation_id <> ''"
                           " OR correlation_id !~ '^[0-9a-f-]{36}$' OR schema_version <> 1",
                           NULL),

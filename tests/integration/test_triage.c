@@ -302,8 +302,9 @@ Test(triage, the_events_of_one_decision_go_out_in_the_order_decided_with_their_i
     cr_assert(ack && resp && due);
     PGresult *r = s_received_events(ref);
     s_sequence(r, seq, sizeof seq);
-    cr_assert_str_eq(seq, "complaint.routed>investigation letter.requested>notify"
-                          " complaint.status_changed>intake contribution.requested>intake"
+    cr_assert_str_eq(seq, "complaint.routed>investigation,reporting letter.requested>notify"
+                          " complaint.status_changed>intake,reporting"
+                          " contribution.requested>intake"
                           " contribution.requested>intake");
     snprintf(want, sizeof want,
              "{\"org_id\":\"ICB-QWE\",\"handling_org\":\"ICB-QWE\",\"ack_due\":\"%s\","
@@ -336,7 +337,7 @@ Test(triage, the_events_of_one_decision_go_out_in_the_order_decided_with_their_i
     resp = s_col(ref, "response_due");
     r = s_received_events(ref);
     s_sequence(r, seq, sizeof seq);
-    cr_assert_str_eq(seq, "letter.requested>notify complaint.status_changed>intake"
+    cr_assert_str_eq(seq, "letter.requested>notify complaint.status_changed>intake,reporting"
                           " letter.requested>notify");
     snprintf(want, sizeof want, "{\"kind\":\"acknowledgement\",\"response_due\":\"%s\","
                                 "\"handler\":\"the complaints team\"}", resp);

@@ -28,10 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define H_NSVC 6
+#define H_NSVC 7
 
-static const char *const s_services[H_NSVC] = {"intake",  "routing", "investigation",
-                                               "signoff", "notify",  "gateway"};
+static const char *const s_services[H_NSVC] = {"intake", "routing",   "investigation", "signoff",
+                                               "notify", "reporting", "gateway"};
 
 struct h_t {
     char dir[256];
@@ -141,7 +141,7 @@ static h_t *s_alloc(const char *label)
      * and every candourctl of the test gets them. */
     char err[512];
     snprintf(h->keys_dir, sizeof h->keys_dir, "%s/keys", h->dir);
-    cr_assert_eq(cd_keys_make_suite(h->keys_dir, err, sizeof err), 7, "internal keys: %s", err);
+    cr_assert_eq(cd_keys_make_suite(h->keys_dir, err, sizeof err), 8, "internal keys: %s", err);
     /* Also in the test's own environment, for the candourctl a test runs
      * itself (system()); the latest h_t's set wins. */
     setenv("CANDOUR_INTERNAL_KEYS", h->keys_dir, 1);
@@ -464,7 +464,7 @@ const char *h_keys_only(void)
     char err[512];
     snprintf(dir, sizeof dir, "/tmp/candour-keys-XXXXXX");
     cr_assert(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
-    cr_assert_eq(cd_keys_make_suite(dir, err, sizeof err), 7, "internal keys: %s", err);
+    cr_assert_eq(cd_keys_make_suite(dir, err, sizeof err), 8, "internal keys: %s", err);
     setenv("CANDOUR_INTERNAL_KEYS", dir, 1);
     return dir;
 }

@@ -42,7 +42,7 @@ static void s_write(const char *name, const char *text)
 Test(keys, the_suite_is_made_once_secrets_0600_and_never_overwritten)
 {
     char err[256];
-    cr_assert_eq(cd_keys_make_suite(s_keys, err, sizeof err), 7, "%s", err);
+    cr_assert_eq(cd_keys_make_suite(s_keys, err, sizeof err), 8, "%s", err);
     struct stat st;
     cr_assert_eq(stat(s_keys, &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0700);
@@ -77,7 +77,7 @@ Test(keys, a_loaded_set_names_each_public_key_and_only_those)
     cr_assert_geq(cd_keys_make_suite(s_keys, err, sizeof err), 0);
     cd_keys_t *k = cd_keys_load(s_keys, "routing", NULL, err, sizeof err);
     cr_assert(k, "%s", err);
-    cr_assert_eq(cd_keys_count(k), 7);
+    cr_assert_eq(cd_keys_count(k), 8);
     cr_assert_str_eq(cd_keys_self(k), "routing");
     cr_assert_str_eq(cd_keys_public_of(k, "routing"), cd_keys_public(k));
     for (int i = 0; cd_keys_suite[i]; i++) {
@@ -89,7 +89,7 @@ Test(keys, a_loaded_set_names_each_public_key_and_only_those)
     zmq_curve_keypair(stranger, sec);
     cr_assert_null(cd_keys_name_of(k, stranger));
     cr_assert_null(cd_keys_name_of(k, cd_keys_secret(k)), "a secret key is nobody's public key");
-    cr_assert_null(cd_keys_public_of(k, "reporting"));
+    cr_assert_null(cd_keys_public_of(k, "analytics"));
     cd_keys_destroy(&k);
 }
 
@@ -119,7 +119,7 @@ Test(keys, no_folder_no_own_key_or_a_bad_key_loads_nothing)
     s_write("Bad Name.pub", "whatever\n");
     cd_keys_t *k = cd_keys_load(s_keys, "routing", NULL, err, sizeof err);
     cr_assert(k, "%s", err);
-    cr_assert_eq(cd_keys_count(k), 7);
+    cr_assert_eq(cd_keys_count(k), 8);
     cd_keys_destroy(&k);
 }
 

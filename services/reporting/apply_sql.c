@@ -1,0 +1,142 @@
+/* apply_sql.c - one event's change (apply.h) as the statements that make it,
+ * handed one by one to a sink: the daemon adds them to the event's
+ * transaction (events.c), the rebuild runs them on its own (candourctl
+ * reporting rebuild). The same statements either way, so the same rows.
+ *
+ * Column names come from apply.c's constants, never from input; every value
+ * is a parameter. */
+#include "apply_sql.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#define S_SQL_MAX 8192
+
+/* The expression a column takes in ON CONFLICT DO UPDATE: `old` is the
+ * row's value (reporting.complaint's), `EXCLUDED` the event's. */
+static int s_merge(char *out, size_t len, const rp_col_t *c)
+{
+    const char *n = c->column;
+    switch (c->merge) {
+    case RP_SET:
+        return snprintf(out, len, "%s = EXCLUDED.%s", n, n);
+    case RP_MIN:
+        return snprintf(out, len, "%s = least(complaint.%s, EXCLUDED.%s)", n, n, n);
+    case RP_MAX:
+        return snprintf(out, len, "%s = greatest(complaint.%s, EXCLUDED.%s)", n, n, n);
+    case RP_ADD:
+        return snprintf(out, len, "%s = complaint.%s + EXCLUDED.%s", n, n, n);
+    case RP_LATEST:
+    case RP_EARLIEST:
+        return snprintf(out, len,
+                        "%s = CASE WHEN complaint.%s IS NULL OR EXCLUDED.%s %s complaint.%s"
+                        " THEN EXCLUDED.%s ELSE complaint.%s END",
+                        n, c->stamp, c->stamp, c->merge == RP_LATEST ? ">=" : "<=", c->stamp, n, n);
+    }
+    return -1;
+}
+
+/* reporting.complaint: one upsert of the event's columns. */
+static int s_complaint(const rp_change_t *ch, rp_sink_fn sink, void *arg)
+{
+    char cols[2048] = "reference", vals[1024] = "$1", set[S_SQL_MAX / 2] = "";
+    const char *v[RP_MAX_COLS + 1] = {ch->reference};
+    size_t cl = strlen(cols), vl = strlen(vals), sl = 0;
+    for (int i = 0; i < ch->ncols; i++) {
+        const rp_col_t *c = &ch->cols[i];
+        v[i + 1] = c->is_null ? NULL : c->value;
+        cl += (size_t)snprintf(cols + cl, sizeof cols - cl, ", %s", c->column);
+        vl += (size_t)snprintf(vals + vl, sizeof vals - vl, ", $%d::%s", i + 2, c->type);
+        if (sl)
+            sl += (size_t)snprintf(set + sl, sizeof set - sl, ", ");
+        sl += (size_t)s_merge(set + sl, sizeof set - sl, c);
+        assert(cl < sizeof cols && vl < sizeof vals && sl < sizeof set);
+    }
+    char sql[S_SQL_MAX];
+    int n = snprintf(sql, sizeof sql,
+                     "INSERT INTO reporting.complaint AS complaint (%s) VALUES (%s)"
+                     " ON CONFLICT (reference) DO %s%s",
+                     cols, vals, ch->ncols ? "UPDATE SET " : "NOTHING", set);
+    assert(n > 0 && (size_t)n < sizeof sql);
+    return sink(arg, sql, ch->ncols + 1, v);
+}
+
+/* reporting.aspect: a completion's aspects replace those of every older
+ * completion, and an older one arriving late changes nothing. */
+static int s_aspects(const rp_change_t *ch, rp_sink_fn sink, void *arg)
+{
+    char us[24];
+    snprintf(us, sizeof us, "%" PRId64, ch->aspects_us);
+    const char *d[2] = {ch->reference, us};
+    int rc =
+        sink(arg, "DELETE FROM reporting.aspect WHERE reference = $1 AND completed_us < $2::bigint",
+             2, d);
+    for (int i = 0; rc == 0 && i < ch->naspects; i++) {
+        const rp_aspect_t *a = &ch->aspects[i];
+        const char *v[7] = {ch->reference,
+                            a->issue_id,
+                            a->subject[0] ? a->subject : NULL,
+                            a->service_area[0] ? a->service_area : NULL,
+                            a->profession[0] ? a->profession : NULL,
+                            a->verdict[0] ? a->verdict : NULL,
+                            us};
+        rc = sink(arg,
+                  "INSERT INTO reporting.aspect AS a (reference, issue_id, subject, service_area,"
+                  " profession, verdict, completed_us)"
+                  " SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::bigint"
+                  " WHERE NOT EXISTS (SELECT 1 FROM reporting.aspect WHERE reference = $1::text"
+                  " AND completed_us > $7::bigint)"
+                  " ON CONFLICT (reference, issue_id) DO UPDATE SET subject = EXCLUDED.subject,"
+                  " service_area = EXCLUDED.service_area, profession = EXCLUDED.profession,"
+                  " verdict = EXCLUDED.verdict, completed_us = EXCLUDED.completed_us",
+                  7, v);
+    }
+    return rc;
+}
+
+/* reporting.partner: a part recorded (contributed, waived) outranks
+ * "expected", whichever event comes first. */
+static int s_partners(const rp_change_t *ch, rp_sink_fn sink, void *arg)
+{
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < ch->npartners; i++) {
+        const char *v[3] = {ch->reference, ch->partners[i].org_id, ch->partners[i].part};
+        rc = sink(arg,
+                  "INSERT INTO reporting.partner AS p (reference, org_id, part) VALUES ($1, $2, $3)"
+                  " ON CONFLICT (reference, org_id) DO UPDATE SET part = EXCLUDED.part"
+                  " WHERE EXCLUDED.part <> 'expected'",
+                  3, v);
+    }
+    return rc;
+}
+
+static int s_stage(const rp_change_t *ch, rp_sink_fn sink, void *arg)
+{
+    const rp_col_t *st = rp_change_col(ch, "ombudsman_us");
+    assert(st);
+    const char *v[5] = {ch->reference, ch->stage.stage,
+                        ch->stage.stage_on[0] ? ch->stage.stage_on : NULL,
+                        ch->stage.outcome[0] ? ch->stage.outcome : NULL, st->value};
+    return sink(arg,
+                "INSERT INTO reporting.ombudsman_stage AS s (reference, stage, stage_on, outcome,"
+                " recorded_us) VALUES ($1, $2, $3::date, $4, $5::bigint)"
+                " ON CONFLICT (reference, stage) DO UPDATE SET stage_on = EXCLUDED.stage_on,"
+                " outcome = EXCLUDED.outcome, recorded_us = EXCLUDED.recorded_us"
+                " WHERE s.recorded_us <= EXCLUDED.recorded_us",
+                5, v);
+}
+
+int rp_sql(const rp_change_t *ch, rp_sink_fn sink, void *arg)
+{
+    /* The complaint's row first: the others name it (foreign keys). */
+    int rc = s_complaint(ch, sink, arg);
+    if (rc == 0 && ch->aspects_set)
+        rc = s_aspects(ch, sink, arg);
+    if (rc == 0 && ch->npartners)
+        rc = s_partners(ch, sink, arg);
+    if (rc == 0 && ch->has_stage)
+        rc = s_stage(ch, sink, arg);
+    return rc;
+}

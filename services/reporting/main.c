@@ -1,0 +1,46 @@
+/* candour-reporting - keeps the learning half's data (L1-L5): it takes every
+ * service's events and keeps, in a schema of its own, what the quarterly and
+ * annual reports, the KO41 returns, benchmarking and SPC count, de-identified:
+ * codes, dates, counts and references, never a name, an address or free text.
+ *
+ * main.c only wires the daemon: its events are events.c's, one handler for
+ * every type apply.c keeps something of (rp_types: the same list `candourctl
+ * reporting rebuild` replays); it answers no operation of its own yet. */
+#include "candour/service.h"
+#include "candour/zsock.h"
+#include "apply.h"
+#include "reporting.h"
+#include "reports.h"
+
+static rp_app_t s_app;
+
+/* One row a type of rp_types, {NULL, NULL} last (filled in main). Types it
+ * is sent and has no row for are recorded and acknowledged by the inbox. */
+static cd_handler_t s_handlers[32];
+
+int main(int argc, char **argv)
+{
+    int n = 0;
+    for (; rp_types[n]; n++) {
+        _Static_assert(sizeof s_handlers / sizeof s_handlers[0] > 16, "room for rp_types");
+        s_handlers[n] = (cd_handler_t){rp_types[n], rp_on_event};
+    }
+    s_handlers[n] = (cd_handler_t){NULL, NULL};
+    cd_service_spec_t spec = {
+        .name = "reporting",
+        .summary = "keeps the de-identified reporting schema the reports count",
+        .bind_port = 7106,
+        .admin_port = 9106,
+        .handlers = s_handlers,
+        .on_request = rp_on_request,
+        .arg = &s_app,
+    };
+    int code = 0;
+    s_app.svc = cd_service_new(&spec, argc, argv, &code);
+    if (!s_app.svc)
+        return code;
+    code = cd_service_run(s_app.svc);
+    cd_service_destroy(&s_app.svc);
+    cd_zmq_ctx_term();
+    return code;
+}

@@ -1,0 +1,272 @@
+/* reports_sql.c - the statements each report reads, one a section, all
+ * parameterised the same way: $1 the body, $2 the period's first day, $3 its
+ * last (both inclusive). They run in one read-only transaction
+ * (requests.c), so every section sees the same data.
+ *
+ * A body's complaints are those it handles: the lead body, or the body it
+ * was made to while no lead is known (coalesce(lead_org, made_to_org));
+ * compliments are not complaints and are left out. The period's complaints
+ * are those received in it; responses and Ombudsman referrals are counted by
+ * the day they happened. */
+#include "reports.h"
+
+#define S_BODY                                                                                     \
+    "coalesce(c.lead_org, c.made_to_org) = $1 AND coalesce(c.kind, 'complaint') = 'complaint'"
+#define S_IN(col) "(" col " BETWEEN $2::date AND $3::date)"
+#define S_COHORT "reporting.complaint c WHERE " S_BODY " AND " S_IN("c.received_on")
+
+/* ---- Quarterly and annual ---------------------------------------------- */
+
+/* RQ_Q_SUMMARY: the period's complaints, one row. */
+static const char s_q_summary[] =
+    "SELECT count(*),"
+    " count(*) FILTER (WHERE c.ack_on_time),"
+    " count(*) FILTER (WHERE c.acknowledged_on IS NOT NULL AND NOT c.ack_on_time),"
+    " count(*) FILTER (WHERE c.acknowledged_on IS NULL),"
+    " count(*) FILTER (WHERE NOT c.withdrawn AND c.outcome = 'upheld'),"
+    " count(*) FILTER (WHERE NOT c.withdrawn AND c.outcome = 'partially-upheld'),"
+    " count(*) FILTER (WHERE NOT c.withdrawn AND c.outcome = 'not-upheld'),"
+    " count(*) FILTER (WHERE c.withdrawn OR c.outcome = 'withdrawn'),"
+    " count(*) FILTER (WHERE NOT c.withdrawn AND (c.outcome IS NULL"
+    "   OR c.outcome NOT IN ('upheld', 'partially-upheld', 'not-upheld', 'withdrawn'))),"
+    " count(*) FILTER (WHERE c.ombudsman_referred_on IS NOT NULL)"
+    " FROM " S_COHORT;
+
+/* RQ_Q_RESPONDED: responses sent in the period, against the agreed date. */
+static const char s_q_responded[] =
+    "SELECT count(*), count(*) FILTER (WHERE c.response_on_time),"
+    " count(*) FILTER (WHERE NOT c.response_on_time)"
+    " FROM reporting.complaint c WHERE " S_BODY " AND " S_IN("c.response_sent_on");
+
+/* RQ_Q_SUBJECT, RQ_Q_SERVICE: a complaint once under each category any of
+ * its aspects is filed under. */
+static const char s_q_subjects[] =
+    "SELECT a.subject, count(DISTINCT c.reference) FROM reporting.complaint c"
+    " JOIN reporting.aspect a ON a.reference = c.reference"
+    " WHERE " S_BODY " AND " S_IN("c.received_on") " AND a.subject IS NOT NULL"
+                                                   " GROUP BY 1 ORDER BY 2 DESC, 1";
+static const char s_q_services[] =
+    "SELECT a.service_area, count(DISTINCT c.reference) FROM reporting.complaint c"
+    " JOIN reporting.aspect a ON a.reference = c.reference"
+    " WHERE " S_BODY " AND " S_IN("c.received_on") " AND a.service_area IS NOT NULL"
+                                                   " GROUP BY 1 ORDER BY 2 DESC, 1";
+
+/* RQ_Q_PARTNERS: the other bodies of the period's coordinated complaints. */
+static const char s_q_partners[] =
+    "SELECT p.org_id, count(DISTINCT c.reference) FROM reporting.complaint c"
+    " JOIN reporting.partner p ON p.reference = c.reference"
+    " WHERE " S_BODY " AND " S_IN("c.received_on") " AND p.org_id <> $1"
+                                                   " GROUP BY 1 ORDER BY 2 DESC, 1";
+
+/* RQ_Q_OMBUDSMAN: referrals made in the period, by the Ombudsman's outcome
+ * so far. */
+static const char s_q_ombudsman[] =
+    "SELECT coalesce(c.ombudsman_outcome, 'not-yet-decided'), count(*)"
+    " FROM reporting.complaint c WHERE " S_BODY
+    " AND " S_IN("c.ombudsman_referred_on") " GROUP BY 1 ORDER BY 1";
+
+/* RQ_Q_MONTHS: complaints received each month, the 24 months up to `to`
+ * (the last month up to `to` itself), for the XmR chart. */
+static const char s_q_months[] =
+    "SELECT to_char(m, 'YYYY-MM'), count(c.reference)"
+    " FROM generate_series(date_trunc('month', $3::date) - interval '23 months',"
+    "                      date_trunc('month', $3::date), interval '1 month') m"
+    " LEFT JOIN reporting.complaint c ON " S_BODY " AND $2::date IS NOT NULL"
+    "  AND c.received_on >= m AND c.received_on < m + interval '1 month'"
+    "  AND c.received_on <= $3::date"
+    " GROUP BY m ORDER BY m";
+
+/* ---- KO41 -------------------------------------------------------------- */
+
+/* RQ_K_COMPLAINTS: the period's complaints, by reference. */
+static const char s_k_complaints[] =
+    "SELECT c.reference, coalesce(c.age_band, 'unknown'), coalesce(c.standing, 'unspecified'),"
+    " CASE WHEN c.withdrawn THEN 'withdrawn' ELSE coalesce(c.outcome, '') END"
+    " FROM " S_COHORT " ORDER BY c.reference";
+/* RQ_K_ASPECTS: their aspects, by reference (the same order). */
+static const char s_k_aspects[] =
+    "SELECT a.reference, coalesce(a.subject, ''), coalesce(a.service_area, ''),"
+    " coalesce(a.profession, '') FROM reporting.complaint c"
+    " JOIN reporting.aspect a ON a.reference = c.reference"
+    " WHERE " S_BODY " AND " S_IN("c.received_on") " ORDER BY a.reference, a.issue_id";
+/* RQ_K_B: every complaint received by `to`, with when it was resolved: the
+ * final response sent with an outcome, or withdrawn. */
+static const char s_k_b[] =
+    "SELECT c.received_on::text,"
+    " CASE WHEN c.withdrawn THEN coalesce(c.withdrawn_on, c.received_on)::text"
+    "      WHEN c.outcome IN ('upheld', 'partially-upheld', 'not-upheld')"
+    "       AND c.response_sent_on IS NOT NULL THEN c.response_sent_on::text ELSE '' END,"
+    " CASE WHEN c.withdrawn THEN 'withdrawn' ELSE coalesce(c.outcome, '') END"
+    " FROM reporting.complaint c WHERE " S_BODY " AND c.received_on <= $3::date"
+    " AND $2::date IS NOT NULL";
+
+/* ---- Benchmark --------------------------------------------------------- */
+
+/* The bodies compared: the asker's own, and every body that leads or was
+ * made a complaint the asker's body leads or was made. */
+#define S_BODIES                                                                                   \
+    "WITH bodies AS (SELECT $1::text AS body UNION SELECT v.x FROM reporting.complaint c,"         \
+    " LATERAL (VALUES (c.lead_org::text), (c.made_to_org::text)) v(x)"                             \
+    " WHERE (c.lead_org = $1 OR c.made_to_org = $1) AND v.x IS NOT NULL) "
+#define S_OF_BODY                                                                                  \
+    "coalesce(c.lead_org, c.made_to_org) = b.body AND coalesce(c.kind, 'complaint') = 'complaint'"
+
+/* RQ_B_FIGURES: each body's figures for the period (benchmark.h). */
+static const char s_b_figures[] = S_BODIES
+    "SELECT b.body,"
+    " count(c.reference) FILTER (WHERE " S_IN(
+        "c.received_on") "),"
+                         " count(c.reference) FILTER (WHERE " S_IN(
+                             "c.received_on") " AND c.ack_on_time),"
+                                              " count(c.reference) FILTER (WHERE " S_IN(
+                                                  "c.response_sent_on") "),"
+                                                                        " count(c."
+                                                                        "reference) "
+                                                                        "FILTER "
+                                                                        "(WHERE " S_IN(
+                                                                            "c.response_"
+                                                                            "sent_on") " A"
+                                                                                       "ND"
+                                                                                       " c"
+                                                                                       ".r"
+                                                                                       "es"
+                                                                                       "po"
+                                                                                       "ns"
+                                                                                       "e_"
+                                                                                       "on"
+                                                                                       "_t"
+                                                                                       "im"
+                                                                                       "e)"
+                                                                                       ","
+                                                                                       " c"
+                                                                                       "ou"
+                                                                                       "nt"
+                                                                                       "(c"
+                                                                                       ".r"
+                                                                                       "ef"
+                                                                                       "er"
+                                                                                       "en"
+                                                                                       "ce"
+                                                                                       ") "
+                                                                                       "FI"
+                                                                                       "LT"
+                                                                                       "ER"
+                                                                                       " ("
+                                                                                       "WH"
+                                                                                       "ER"
+                                                                                       "E"
+                                                                                       " " S_IN(
+                                                                                           "c."
+                                                                                           "respons"
+                                                                                           "e_sent_"
+                                                                                           "on") " "
+                                                                                                 "A"
+                                                                                                 "N"
+                                                                                                 "D"
+                                                                                                 " "
+                                                                                                 "c"
+                                                                                                 "."
+                                                                                                 "e"
+                                                                                                 "x"
+                                                                                                 "t"
+                                                                                                 "e"
+                                                                                                 "n"
+                                                                                                 "s"
+                                                                                                 "i"
+                                                                                                 "o"
+                                                                                                 "n"
+                                                                                                 "s"
+                                                                                                 " "
+                                                                                                 ">"
+                                                                                                 " "
+                                                                                                 "0"
+                                                                                                 ")"
+                                                                                                 ","
+                                                                                                 " "
+                                                                                                 "c"
+                                                                                                 "o"
+                                                                                                 "u"
+                                                                                                 "n"
+                                                                                                 "t"
+                                                                                                 "("
+                                                                                                 "c"
+                                                                                                 "."
+                                                                                                 "r"
+                                                                                                 "e"
+                                                                                                 "f"
+                                                                                                 "e"
+                                                                                                 "r"
+                                                                                                 "e"
+                                                                                                 "n"
+                                                                                                 "c"
+                                                                                                 "e"
+                                                                                                 ")"
+                                                                                                 " "
+                                                                                                 "F"
+                                                                                                 "I"
+                                                                                                 "L"
+                                                                                                 "T"
+                                                                                                 "E"
+                                                                                                 "R"
+                                                                                                 " "
+                                                                                                 "("
+                                                                                                 "W"
+                                                                                                 "H"
+                                                                                                 "E"
+                                                                                                 "R"
+                                                                                                 "E"
+                                                                                                 " " S_IN(
+                                                                                                     "c.response_sent_on") "   AND c.outcome IN ('upheld', 'partially-upheld')),"
+                                                                                                                           " count(c.reference) FILTER (WHERE " S_IN(
+                                                                                                                               "c.response_sent_on") "   AND c.ombudsman_referred_on IS NOT NULL),"
+                                                                                                                                                     " count(c.reference) FILTER (WHERE " S_IN(
+                                                                                                                                                         "c.response_sent_on") "   AND c.ombudsman_referred_on IS NOT NULL"
+                                                                                                                                                                               "   AND c.ombudsman_outcome IN ('upheld', 'partly-upheld'))"
+                                                                                                                                                                               " FROM bodies b LEFT JOIN reporting.complaint c ON " S_OF_BODY
+                                                                                                                                                                               " GROUP BY b.body ORDER BY b.body";
+
+/* RQ_B_DAYS: working days (Monday to Friday; bank holidays are not known
+ * here and count as working days) from receipt to response, each response
+ * sent in the period, for the medians. */
+static const char s_b_days[] =
+    S_BODIES "SELECT b.body, (SELECT count(*) FROM generate_series(c.received_on + 1,"
+             " c.response_sent_on, interval '1 day') d WHERE extract(isodow FROM d) < 6)"
+             " FROM bodies b JOIN reporting.complaint c ON " S_OF_BODY
+             " WHERE " S_IN("c.response_sent_on") " ORDER BY 1, 2";
+
+/* RQ_B_TARGETS: the targets set (0031). */
+static const char s_b_targets[] =
+    "SELECT indicator, value::text, direction FROM reporting.target"
+    " WHERE $1::text IS NOT NULL AND $2::date IS NOT NULL AND $3::date IS NOT NULL"
+    " ORDER BY indicator";
+
+void rq_sql(cd_tx_t *tx, const rq_ask_t *a)
+{
+    const char *v[3] = {a->org, a->from_s, a->to_s};
+    switch (a->kind) {
+    case RQ_QUARTERLY:
+    case RQ_ANNUAL:
+        cd_tx_add(tx, s_q_summary, 3, v);
+        cd_tx_add(tx, s_q_responded, 3, v);
+        cd_tx_add(tx, s_q_subjects, 3, v);
+        cd_tx_add(tx, s_q_services, 3, v);
+        cd_tx_add(tx, s_q_partners, 3, v);
+        cd_tx_add(tx, s_q_ombudsman, 3, v);
+        cd_tx_add(tx, s_q_months, 3, v);
+        break;
+    case RQ_KO41A:
+        cd_tx_add(tx, s_k_complaints, 3, v);
+        cd_tx_add(tx, s_k_aspects, 3, v);
+        break;
+    case RQ_KO41B:
+        cd_tx_add(tx, s_k_b, 3, v);
+        break;
+    case RQ_BENCHMARK:
+        cd_tx_add(tx, s_b_figures, 3, v);
+        cd_tx_add(tx, s_b_days, 3, v);
+        cd_tx_add(tx, s_b_targets, 3, v);
+        break;
+    default:
+        break;
+    }
+}
