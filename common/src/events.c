@@ -10,6 +10,7 @@
 static const char *const s_routing[] = {"routing", NULL};
 static const char *const s_notify[] = {"notify", NULL};
 static const char *const s_intake[] = {"intake", NULL};
+static const char *const s_reporting[] = {"reporting", NULL};
 /* Reporting keeps, de-identified, what every service's events say of a
  * complaint (services/reporting/apply.c: rp_types): these lists add it. */
 static const char *const s_routing_rep[] = {"routing", "reporting", NULL};
@@ -41,6 +42,8 @@ static const cd_event_type_t s_types[] = {
     E("consent.recorded", consent_recorded, "intake", s_routing),
     E("summary.agreed", summary_agreed, "intake", s_routing),
     E("contribution.received", contribution_received, "intake", s_routing),
+    /* Another body's figures for a period, for benchmarking (L3). */
+    E("benchmark.returned", benchmark_returned, "intake", s_reporting),
     E("complaint.routed", complaint_routed, "routing", s_investigation_rep),
     E("letter.requested", letter_requested, "routing", s_notify),
     E("complaint.status_changed", status_changed, "routing", s_intake_rep),

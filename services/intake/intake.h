@@ -13,6 +13,8 @@
  *   partners.c   what other bodies collect over the bus (contribution
  *                requests, referrals, final responses: R3, N2) and their
  *                contributions
+ *   benchmark.c  SubmitBenchmarkReturn: another body's figures for a period,
+ *                put as benchmark.returned for reporting (issue 15, L3)
  *   requests.c   the checks every request gets, and the dispatch by operation
  * The staff directory's copy (intake.staff, intake.org) is kept by
  * directory.h's handlers, rows of main.c's table. */
@@ -107,6 +109,9 @@ void in_on_status_changed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Env
 /* partners.c */
 void in_get_messages(cd_op_t *op);
 void in_submit_contribution(cd_op_t *op);
+/* benchmark.c: a benchmarking return, checked (cd_br_return_check), put as
+ * benchmark.returned with the caller's organisation. */
+void in_submit_benchmark_return(cd_op_t *op);
 void in_on_contribution_requested(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                                   const ProtobufCMessage *payload, void *arg);
 void in_on_complaint_referred(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,

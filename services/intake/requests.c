@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "candour/benchmark_return.h"
 #include "candour/errcode.h"
 #include "candour/error.h"
 #include "candour/lifecycle.h"
@@ -175,6 +176,17 @@ static int s_check_contribution(cd_request_t *req, const Candour__V1__Request *r
            s_check_text(req, sc->submitted_by, "submit_contribution.submitted_by", IN_MAX_NAME, 1);
 }
 
+static int s_check_benchmark(cd_request_t *req, const Candour__V1__Request *r)
+{
+    cd_fail_t err;
+    if (cd_br_return_check(r->submit_benchmark_return->benchmark_return, in_today(),
+                           "submit_benchmark_return.benchmark_return.", &err) != 0) {
+        cd_request_fail(req, err.code, err.field, err.message);
+        return -1;
+    }
+    return 0;
+}
+
 /* The operation's message within the Request, and the complaint it names
  * ("" for those about all the caller's complaints). */
 static const ProtobufCMessage *s_msg(const Candour__V1__Request *r, const char **ref)
@@ -203,6 +215,8 @@ static const ProtobufCMessage *s_msg(const Candour__V1__Request *r, const char *
     case CANDOUR__V1__REQUEST__OP_SUBMIT_CONTRIBUTION:
         *ref = r->submit_contribution->complaint_ref;
         return &r->submit_contribution->base;
+    case CANDOUR__V1__REQUEST__OP_SUBMIT_BENCHMARK_RETURN:
+        return &r->submit_benchmark_return->base;
     default:
         return NULL;
     }
@@ -221,6 +235,8 @@ static const struct {
     {CANDOUR__V1__REQUEST__OP_GET_STATUS_CHANGES, NULL, in_status_changes},
     {CANDOUR__V1__REQUEST__OP_GET_MESSAGES, NULL, in_get_messages},
     {CANDOUR__V1__REQUEST__OP_SUBMIT_CONTRIBUTION, s_check_contribution, in_submit_contribution},
+    {CANDOUR__V1__REQUEST__OP_SUBMIT_BENCHMARK_RETURN, s_check_benchmark,
+     in_submit_benchmark_return},
 };
 
 static void s_dispatch(cd_request_t *req, const Candour__V1__Request *r, const char *org,
@@ -247,8 +263,8 @@ static void s_dispatch(cd_request_t *req, const Candour__V1__Request *r, const c
     }
     cd_request_fail(req, CD_CODE_UNSUPPORTED, "op",
                     "intake takes SubmitComplaint, AmendComplaint, WithdrawComplaint,"
-                    " RecordConsent, AgreeSummary, GetStatus, GetStatusChanges, GetMessages"
-                    " and SubmitContribution");
+                    " RecordConsent, AgreeSummary, GetStatus, GetStatusChanges, GetMessages,"
+                    " SubmitContribution and SubmitBenchmarkReturn");
 }
 
 void in_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r, void *arg)

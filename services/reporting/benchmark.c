@@ -68,57 +68,35 @@ static int s_fail(cd_fail_t *f, cd_code_t code, const char *prefix, const char *
     return cd_fail(f, code, path, "%s", msg);
 }
 
+/* bm_figures_t's field names for the rules' fields (benchmark_return.h):
+ * upheld here is wholly or partly, so no part is ever given apart. */
+static const char *const s_fig_names[CD_BR_NFIELDS] = {
+    [CD_BR_RECEIVED] = "received",
+    [CD_BR_ACKNOWLEDGED] = "acknowledged",
+    [CD_BR_CLOSED] = "closed",
+    [CD_BR_RESPONDED_IN_TIME] = "responded_in_time",
+    [CD_BR_EXTENDED] = "extended",
+    [CD_BR_UPHELD] = "upheld",
+    [CD_BR_PARTIALLY_UPHELD] = "upheld",
+    [CD_BR_OMBUDSMAN_REFERRED] = "ombudsman_referred",
+    [CD_BR_OMBUDSMAN_UPHELD] = "ombudsman_upheld",
+    [CD_BR_MEDIAN] = "median_days",
+};
+
 static int s_check(const bm_figures_t *b, const char *prefix, cd_fail_t *f)
 {
     if (!b->body || !b->body[0])
         return s_fail(f, CD_CODE_REQUIRED, prefix, "body", "which body the figures are for");
-    const struct {
-        const char *name;
-        long v;
-    } figs[] = {
-        {"received", b->received},
-        {"acknowledged", b->acknowledged},
-        {"closed", b->closed},
-        {"responded_in_time", b->responded_in_time},
-        {"extended", b->extended},
-        {"upheld", b->upheld},
-        {"ombudsman_referred", b->ombudsman_referred},
-        {"ombudsman_upheld", b->ombudsman_upheld},
-    };
-    for (size_t i = 0; i < sizeof figs / sizeof figs[0]; i++)
-        if (figs[i].v < 0 || figs[i].v > BM_COUNT_MAX)
-            return s_fail(f, CD_CODE_OUT_OF_RANGE, prefix, figs[i].name,
-                          figs[i].v < 0 ? "a number of complaints cannot be negative"
-                                        : "more than 100,000,000 complaints");
-    /* A part not over its whole: the first such part is named. */
-    const struct {
-        const char *part;
-        long p, whole;
-        const char *msg;
-    } parts[] = {
-        {"acknowledged", b->acknowledged, b->received, "more acknowledged than received"},
-        {"responded_in_time", b->responded_in_time, b->closed,
-         "more responded to in time than closed"},
-        {"extended", b->extended, b->closed, "more extended than closed"},
-        {"upheld", b->upheld, b->closed, "more upheld than closed"},
-        {"ombudsman_referred", b->ombudsman_referred, b->closed,
-         "more referred to the Ombudsman than closed"},
-        {"ombudsman_upheld", b->ombudsman_upheld, b->ombudsman_referred,
-         "more upheld by the Ombudsman than referred to it"},
-    };
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        if (parts[i].p > parts[i].whole)
-            return s_fail(f, CD_CODE_INVALID_ARGUMENT, prefix, parts[i].part, parts[i].msg);
-    if (b->closed > 0 && !b->has_median)
-        return s_fail(f, CD_CODE_REQUIRED, prefix, "median_days",
-                      "the median working days to response of the complaints closed");
-    if (b->closed == 0 && b->has_median)
-        return s_fail(f, CD_CODE_INVALID_ARGUMENT, prefix, "median_days",
-                      "a median with no complaint closed");
-    if (b->has_median && (!isfinite(b->median_days) || b->median_days < 0))
-        return s_fail(f, CD_CODE_OUT_OF_RANGE, prefix, "median_days",
-                      "working days cannot be negative");
-    return 0;
+    cd_br_figures_t fig = {.has_median = b->has_median, .median_days = b->median_days};
+    fig.n[CD_BR_RECEIVED] = b->received;
+    fig.n[CD_BR_ACKNOWLEDGED] = b->acknowledged;
+    fig.n[CD_BR_CLOSED] = b->closed;
+    fig.n[CD_BR_RESPONDED_IN_TIME] = b->responded_in_time;
+    fig.n[CD_BR_EXTENDED] = b->extended;
+    fig.n[CD_BR_UPHELD] = b->upheld;
+    fig.n[CD_BR_OMBUDSMAN_REFERRED] = b->ombudsman_referred;
+    fig.n[CD_BR_OMBUDSMAN_UPHELD] = b->ombudsman_upheld;
+    return cd_br_figures_check(&fig, prefix, s_fig_names, f);
 }
 
 int bm_check(const bm_figures_t *b, cd_fail_t *f)

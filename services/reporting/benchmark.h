@@ -51,11 +51,12 @@
 
 #include <stddef.h>
 
+#include "candour/benchmark_return.h"
 #include "candour/errcode.h"
 #include "funnel.h"
 #include "spc.h"
 
-#define BM_COUNT_MAX 100000000L /* the largest figure taken (no body has 10^8 complaints) */
+#define BM_COUNT_MAX CD_BR_COUNT_MAX /* the largest figure taken (benchmark_return.h) */
 
 typedef enum {
     BM_ACKNOWLEDGED = 0,   /* acknowledged_in_3_days */
@@ -122,8 +123,10 @@ int bm_median(double *v, size_t n, double *out);
  * responded_in_time, extended, upheld or ombudsman_referred > closed,
  * ombudsman_upheld > ombudsman_referred); median_days given when closed > 0
  * (REQUIRED) and not otherwise (INVALID_ARGUMENT), finite and >= 0
- * (OUT_OF_RANGE). Fields are named as the return's: "received",
- * "acknowledged", ..., "median_days". 0 or -1. */
+ * (OUT_OF_RANGE): the rules of a benchmarking return, written once in
+ * common (cd_br_figures_check), which intake checks returns with too.
+ * Fields are named as bm_figures_t's: "received", "acknowledged", ...,
+ * "median_days". 0 or -1. */
 int bm_check(const bm_figures_t *b, cd_fail_t *f);
 
 /* Check the targets: an indicator (targets[i].indicator: INVALID_ENUM) at

@@ -9,6 +9,7 @@
 #include "candour/service.h"
 #include "candour/zsock.h"
 #include "apply.h"
+#include "benchmark_returns.h"
 #include "reporting.h"
 #include "reports.h"
 
@@ -25,6 +26,8 @@ int main(int argc, char **argv)
         _Static_assert(sizeof s_handlers / sizeof s_handlers[0] > 16, "room for rp_types");
         s_handlers[n] = (cd_handler_t){rp_types[n], rp_on_event};
     }
+    /* Not a complaint's event (apply.c): another body's figures (L3). */
+    s_handlers[n++] = (cd_handler_t){"benchmark.returned", rp_on_benchmark_returned};
     s_handlers[n] = (cd_handler_t){NULL, NULL};
     cd_service_spec_t spec = {
         .name = "reporting",
