@@ -290,26 +290,6 @@ int cd_keys_client(const cd_keys_t *k, cd_zsock_t *s, const char *target)
     return cd_zsock_curve_client(s, server, k->public, k->secret);
 }
 
-int cd_keys_client_env(cd_zsock_t *s, const char *self, const char *target)
-{
-    char err[512];
-    cd_keys_t *k = cd_keys_from_env(self, CD_KEYS_FILE_VAR, err, sizeof err);
-    if (!k) {
-        cd_log_error("config.internal_keys", "{s:s}", "reason", err);
-        fprintf(stderr, "candour-%s: %s\n", self, err);
-        return -1;
-    }
-    int rc = cd_keys_client(k, s, target);
-    if (rc != 0) {
-        cd_log_error("config.internal_keys", "{s:s, s:s}", "reason",
-                     "the internal key set has no public key for the service to reach", "service",
-                     target);
-        fprintf(stderr, "candour-%s: the internal key set has no %s.pub\n", self, target);
-    }
-    cd_keys_destroy(&k);
-    return rc;
-}
-
 const char *cd_keys_peer_refusal(const char *peer, int has_acting, int has_ops_user)
 {
     int ops = peer && strcmp(peer, "ops") == 0;

@@ -339,3 +339,20 @@ int cd_hex_value(int c)
         return c - 'A' + 10;
     return -1;
 }
+
+int cd_bytes_append(cd_bytes_t *b, const void *data, size_t n)
+{
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 64 * 1024;
+        while (b->len + n > cap)
+            cap *= 2;
+        unsigned char *p = realloc(b->p, cap);
+        if (!p)
+            return -1;
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+    return 0;
+}

@@ -3,7 +3,7 @@
  *
  * The outboxes keep every event ever committed (the payload as sent), so
  * the schema is a function of them: each event of the types reporting takes
- * (rp_types) goes, in order of occurrence, through the same rp_apply and
+ * (rp_type) goes, in order of occurrence, through the same rp_apply and
  * rp_sql as the daemon's consumer (services/reporting/events.c), and is
  * recorded in reporting.inbox as the consumer records it. All of it in one
  * transaction that first locks reporting's tables: the consumer waits
@@ -46,8 +46,8 @@ static int s_events_sql(char *sql, size_t len)
 {
     const char *producers[16];
     int np = 0, n;
-    for (int i = 0; rp_types[i]; i++) {
-        const cd_event_type_t *t = cd_event_type(rp_types[i]);
+    for (size_t i = 0; rp_type(i); i++) {
+        const cd_event_type_t *t = cd_event_type(rp_type(i));
         int seen = !t;
         for (int j = 0; t && j < np; j++)
             seen |= strcmp(producers[j], t->producer) == 0;
@@ -66,12 +66,12 @@ static int s_events_sql(char *sql, size_t len)
     return at + (size_t)n < len ? 0 : -1;
 }
 
-/* rp_types as an array literal: fixed words of [a-z._]. */
+/* rp_type's types as an array literal: fixed words of [a-z._]. */
 static void s_types_literal(char *out, size_t len)
 {
     size_t at = (size_t)snprintf(out, len, "{");
-    for (int i = 0; rp_types[i] && at < len; i++)
-        at += (size_t)snprintf(out + at, len - at, "%s%s", i ? "," : "", rp_types[i]);
+    for (size_t i = 0; rp_type(i) && at < len; i++)
+        at += (size_t)snprintf(out + at, len - at, "%s%s", i ? "," : "", rp_type(i));
     if (at < len)
         snprintf(out + at, len - at, "}");
 }

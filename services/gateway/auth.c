@@ -75,7 +75,7 @@ static unsigned s_roles(const char *list)
     return roles;
 }
 
-enum { S_WHO, S_SCOPE };
+enum { S_WHO };
 
 static void s_on_looked_up(const cd_tx_result_t *res, void *arg)
 {
@@ -88,7 +88,8 @@ static void s_on_looked_up(const cd_tx_result_t *res, void *arg)
     }
     const PGresult *r = res->results[S_WHO];
     int api = call->token_id[0] != 0;
-    /* OIDC: staff_id, org_id, roles, disabled. Token: secret_hash first. */
+    /* OIDC: staff_id, org_id, roles, disabled, the body's part in the
+     * complaint. Token: secret_hash first. */
     int c = api ? 1 : 0;
     if (PQntuples(r) != 1 ||
         (api && !cd_apitoken_hash_equal(PQgetvalue(r, 0, 0), call->token_hash))) {
@@ -111,8 +112,7 @@ static void s_on_looked_up(const cd_tx_result_t *res, void *arg)
     snprintf(w->token_id, sizeof w->token_id, "%s", call->token_id);
     w->roles = s_roles(PQgetvalue(r, 0, c + 2));
     if (call->ref) {
-        const PGresult *s = res->results[S_SCOPE];
-        const char *role = PQntuples(s) == 1 ? PQgetvalue(s, 0, 0) : "";
+        const char *role = PQgetvalue(r, 0, c + 4); /* "" when NULL: no part */
         int ok = (call->route->flags & GW_LEAD) ? strcmp(role, "lead") == 0 : *role != 0;
         if (!ok) {
             /* Another body's complaint, or none: the same answer, so that a
@@ -132,33 +132,24 @@ void gw_auth_resolve(gw_call_t *call)
         gw_refuse(call, CD_CODE_INTERNAL, "", NULL);
         return;
     }
-    if (call->token_id[0]) {
-        const char *v[1] = {call->token_id};
+    /* Who, and (with a reference) what their body is to the complaint:
+     * one statement. */
+    const char *v[2] = {call->token_id[0] ? call->token_id : call->subject, call->ref};
+    if (call->token_id[0])
         cd_tx_add(tx,
-                  "SELECT secret_hash, staff_id, org_id, array_to_string(roles, ','), disabled"
-                  " FROM gateway.staff_by_token($1)",
-                  1, v);
-    } else {
-        const char *v[1] = {call->subject};
+                  "SELECT w.secret_hash, w.staff_id, w.org_id, array_to_string(w.roles, ','),"
+                  " w.disabled, (SELECT role FROM gateway.complaint_role($2, w.org_id))"
+                  " FROM gateway.staff_by_token($1) w",
+                  2, v);
+    else
         cd_tx_add(tx,
-                  "SELECT staff_id, org_id, array_to_string(roles, ','), disabled"
-                  " FROM gateway.staff_by_subject($1)",
-                  1, v);
-    }
-    if (call->ref) {
-        /* The body is the person's, which the first statement reads. */
-        const char *v[3] = {call->ref, call->token_id, call->subject};
-        cd_tx_add(tx,
-                  "SELECT role FROM gateway.complaint_role($1, (SELECT org_id FROM"
-                  " (SELECT org_id FROM gateway.staff_by_token(nullif($2, ''))"
-                  "  UNION ALL SELECT org_id FROM gateway.staff_by_subject(nullif($3, ''))) w"
-                  " LIMIT 1))",
-                  3, v);
-    }
+                  "SELECT w.staff_id, w.org_id, array_to_string(w.roles, ','), w.disabled,"
+                  " (SELECT role FROM gateway.complaint_role($2, w.org_id))"
+                  " FROM gateway.staff_by_subject($1) w",
+                  2, v);
     if (call->token_id[0]) {
         /* When it was last used, to the hour: enough to find idle tokens,
-         * without an audit entry per request. */
-        const char *v[1] = {call->token_id};
+         * without an audit entry per request ($1 is the token's id). */
         cd_tx_add(tx,
                   "UPDATE gateway.api_token SET last_used_at = now() WHERE token_id = $1"
                   " AND revoked_at IS NULL AND (last_used_at IS NULL OR last_used_at <"

@@ -182,18 +182,33 @@ void gw_calls_stop(void)
 
 int gw_bus_connect(uv_loop_t *loop)
 {
-    for (int s = GW_SVC_NONE + 1; s < GW_SVC_COUNT; s++) {
+    /* The suite's keys, read once: without them the gateway never reaches a
+     * service in the open. */
+    char err[512];
+    cd_keys_t *keys = cd_keys_from_env("gateway", CD_KEYS_FILE_VAR, err, sizeof err);
+    if (!keys) {
+        cd_log_error("config.internal_keys", "{s:s}", "reason", err);
+        fprintf(stderr, "candour-gateway: %s\n", err);
+        return -2;
+    }
+    int rc = 0;
+    for (int s = GW_SVC_NONE + 1; s < GW_SVC_COUNT && rc == 0; s++) {
+        /* A CURVE client of the service's internal endpoint, as "gateway". */
         gw_app.svc[s] = cd_zsock_new(loop, ZMQ_DEALER, gw_on_reply, NULL);
-        /* A CURVE client of the service's internal endpoint, as "gateway";
-         * without the suite's keys it never reaches a service in the open. */
-        if (gw_app.svc[s] && cd_keys_client_env(gw_app.svc[s], "gateway", gw_svc_name(s)) != 0)
-            return -2;
-        if (!gw_app.svc[s] || cd_zsock_connect(gw_app.svc[s], gw_app.endpoint[s]) != 0 ||
-            cd_zsock_start(gw_app.svc[s]) != 0) {
+        if (gw_app.svc[s] && cd_keys_client(keys, gw_app.svc[s], gw_svc_name(s)) != 0) {
+            cd_log_error("config.internal_keys", "{s:s, s:s}", "reason",
+                         "the internal key set has no public key for the service", "service",
+                         gw_svc_name(s));
+            fprintf(stderr, "candour-gateway: the internal key set has no %s.pub\n",
+                    gw_svc_name(s));
+            rc = -2;
+        } else if (!gw_app.svc[s] || cd_zsock_connect(gw_app.svc[s], gw_app.endpoint[s]) != 0 ||
+                   cd_zsock_start(gw_app.svc[s]) != 0) {
             cd_log_error("gateway.start_failed", "{s:s, s:s}", "service", gw_svc_name(s),
                          "endpoint", gw_app.endpoint[s]);
-            return -1;
+            rc = -1;
         }
     }
-    return 0;
+    cd_keys_destroy(&keys);
+    return rc;
 }

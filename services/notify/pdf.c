@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "candour/util.h"
+
 /* A4 in points, and the margins (about 25 mm, as a posted letter expects). */
 #define S_MM (72.0 / 25.4)
 #define S_PAGE_W (210 * S_MM)
@@ -24,28 +26,11 @@
  * (clear of the unprintable strip most printers leave). */
 #define S_FOOT_END (S_PAGE_H - 12 * S_MM)
 
-/* The PDF as cairo writes it, in a growing buffer. */
-typedef struct {
-    unsigned char *p;
-    size_t len, cap;
-} s_out_t;
-
+/* The PDF as cairo writes it, in a growing buffer (util.h). */
 static cairo_status_t s_write(void *closure, const unsigned char *data, unsigned int n)
 {
-    s_out_t *b = closure;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 64 * 1024;
-        while (b->len + n > cap)
-            cap *= 2;
-        unsigned char *p = realloc(b->p, cap);
-        if (!p)
-            return CAIRO_STATUS_WRITE_ERROR; /* cairo stops, and the render fails */
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, n);
-    b->len += n;
-    return CAIRO_STATUS_SUCCESS;
+    /* cairo stops at an error, and the render fails */
+    return cd_bytes_append(closure, data, n) == 0 ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
 typedef struct {
@@ -246,7 +231,7 @@ int nt_pdf_render(const char *text, const nt_pdf_opts_t *o, unsigned char **out,
         return -1;
     }
 
-    s_out_t buf = {0};
+    cd_bytes_t buf = {0};
     cairo_surface_t *sf = cairo_pdf_surface_create_for_stream(s_write, &buf, S_PAGE_W, S_PAGE_H);
     char title[256];
     snprintf(title, sizeof title, "Letter %s", o->reference);

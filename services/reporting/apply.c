@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "candour/calendar.h"
+#include "candour/events.h"
 #include "candour/util.h"
 #include "candour/v1/case.pb-c.h"
 #include "candour/v1/complaint.pb-c.h"
@@ -367,48 +368,35 @@ static int s_ombudsman(const Candour__V1__Envelope *env, const ProtobufCMessage 
     return 1;
 }
 
+/* What each event type keeps; its payload's message is the catalogue's
+ * (events.h), checked before the function sees it. */
 static const struct {
     const char *type;
-    const ProtobufCMessageDescriptor *msg;
     s_apply_fn fn;
 } s_appliers[] = {
-    {"complaint.received", &candour__v1__complaint_received__descriptor, s_received},
-    {"complaint.amended", &candour__v1__complaint_amended__descriptor, s_amended},
-    {"complaint.withdrawn", &candour__v1__complaint_withdrawn__descriptor, s_withdrawn},
-    {"complaint.routed", &candour__v1__complaint_routed__descriptor, s_routed},
-    {"complaint.status_changed", &candour__v1__status_changed__descriptor, s_status},
-    {"deadline.extended", &candour__v1__deadline_extended__descriptor, s_extended},
-    {"response.late", &candour__v1__response_late__descriptor, s_late},
-    {"complaint.referred", &candour__v1__complaint_referred__descriptor, s_referred},
-    {"contributions.merged", &candour__v1__contributions_merged__descriptor, s_merged},
-    {"out_of_time.decided", &candour__v1__out_of_time_decided__descriptor, s_out_of_time},
-    {"investigation.completed", &candour__v1__investigation_completed__descriptor, s_completed},
-    {"response.approved", &candour__v1__response_approved__descriptor, s_approved},
-    {"draft.returned", &candour__v1__draft_returned__descriptor, s_returned},
-    {"letter.sent", &candour__v1__letter_sent__descriptor, s_letter},
-    {"ombudsman.referral", &candour__v1__referral__descriptor, s_ombudsman},
+    {"complaint.received", s_received},
+    {"complaint.amended", s_amended},
+    {"complaint.withdrawn", s_withdrawn},
+    {"complaint.routed", s_routed},
+    {"complaint.status_changed", s_status},
+    {"deadline.extended", s_extended},
+    {"response.late", s_late},
+    {"complaint.referred", s_referred},
+    {"contributions.merged", s_merged},
+    {"out_of_time.decided", s_out_of_time},
+    {"investigation.completed", s_completed},
+    {"response.approved", s_approved},
+    {"draft.returned", s_returned},
+    {"letter.sent", s_letter},
+    {"ombudsman.referral", s_ombudsman},
 };
 
 #define S_NAPPLIERS (sizeof s_appliers / sizeof s_appliers[0])
 
-const char *const rp_types[] = {
-    "complaint.received",
-    "complaint.amended",
-    "complaint.withdrawn",
-    "complaint.routed",
-    "complaint.status_changed",
-    "deadline.extended",
-    "response.late",
-    "complaint.referred",
-    "contributions.merged",
-    "out_of_time.decided",
-    "investigation.completed",
-    "response.approved",
-    "draft.returned",
-    "letter.sent",
-    "ombudsman.referral",
-    NULL,
-};
+const char *rp_type(size_t i)
+{
+    return i < S_NAPPLIERS ? s_appliers[i].type : NULL;
+}
 
 int rp_apply(const Candour__V1__Envelope *env, const ProtobufCMessage *payload, rp_change_t *out)
 {
@@ -417,7 +405,8 @@ int rp_apply(const Candour__V1__Envelope *env, const ProtobufCMessage *payload, 
     for (size_t i = 0; i < S_NAPPLIERS; i++) {
         if (!env->type || strcmp(s_appliers[i].type, env->type) != 0)
             continue;
-        if (!payload || payload->descriptor != s_appliers[i].msg || !rp_code_ok(env->complaint_ref))
+        if (!payload || payload->descriptor != cd_event_descriptor(env->type) ||
+            !rp_code_ok(env->complaint_ref))
             return -1;
         s_code_copy(out->reference, env->complaint_ref);
         int rc = s_appliers[i].fn(env, payload, out);

@@ -22,6 +22,7 @@
 #ifndef REPORTING_APPLY_H
 #define REPORTING_APPLY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "candour/v1/envelope.pb-c.h"
@@ -97,9 +98,10 @@ typedef struct {
  * reference, a payload of the wrong message). */
 int rp_apply(const Candour__V1__Envelope *env, const ProtobufCMessage *payload, rp_change_t *out);
 
-/* The event types rp_apply keeps something of, NULL last: the daemon's
- * handler table and the rebuild's replay both take exactly these. */
-extern const char *const rp_types[];
+/* The i-th event type rp_apply keeps something of (NULL past the last),
+ * from its own table: the daemon's handler table and the rebuild's replay
+ * both take exactly these. */
+const char *rp_type(size_t i);
 
 /* Non-zero when s has a code's shape: 1..64 bytes of letters, digits and
  * . _ - (no space, no other character), so no name or sentence passes. */

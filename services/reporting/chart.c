@@ -62,10 +62,9 @@ void rpc_yaxis(const rp_canvas_t *cv, const rpc_axis_t *a, double left, double r
     for (double v = a->lo; v <= a->hi + a->step * 1e-6; v += a->step) {
         double y = rpc_map(a, v), xy[4] = {left, y, right, y};
         cv->path(cv->ctx, xy, 2, 0, RP_NOCOLOUR, RP_RULE, 1, RP_SOLID, "grid");
-        rp_fmt_num(b, sizeof b - 1, pct ? v * 100 : v,
-                   pct ? (a->dec > 2 ? a->dec - 2 : 0) : a->dec);
-        if (pct)
-            strcat(b, "%");
+        char n[36];
+        rp_fmt_num(n, sizeof n, pct ? v * 100 : v, pct ? (a->dec > 2 ? a->dec - 2 : 0) : a->dec);
+        snprintf(b, sizeof b, "%s%s", n, pct ? "%" : "");
         cv->text(cv->ctx, left - 6, y + 4, b, RPC_FONT, RP_INK, RP_END, 0, 0);
     }
     cv->end(cv->ctx);

@@ -4,7 +4,7 @@
  * codes, dates, counts and references, never a name, an address or free text.
  *
  * main.c only wires the daemon: its events are events.c's, one handler for
- * every type apply.c keeps something of (rp_types: the same list `candourctl
+ * every type apply.c keeps something of (rp_type: the same list `candourctl
  * reporting rebuild` replays); it answers no operation of its own yet. */
 #include "candour/service.h"
 #include "candour/zsock.h"
@@ -15,17 +15,15 @@
 
 static rp_app_t s_app;
 
-/* One row a type of rp_types, {NULL, NULL} last (filled in main). Types it
+/* One row a type of rp_type's, {NULL, NULL} last (filled in main). Types it
  * is sent and has no row for are recorded and acknowledged by the inbox. */
 static cd_handler_t s_handlers[32];
 
 int main(int argc, char **argv)
 {
-    int n = 0;
-    for (; rp_types[n]; n++) {
-        _Static_assert(sizeof s_handlers / sizeof s_handlers[0] > 16, "room for rp_types");
-        s_handlers[n] = (cd_handler_t){rp_types[n], rp_on_event};
-    }
+    size_t n = 0;
+    for (; rp_type(n) && n + 2 < sizeof s_handlers / sizeof s_handlers[0]; n++)
+        s_handlers[n] = (cd_handler_t){rp_type(n), rp_on_event};
     /* Not a complaint's event (apply.c): another body's figures (L3). */
     s_handlers[n++] = (cd_handler_t){"benchmark.returned", rp_on_benchmark_returned};
     s_handlers[n] = (cd_handler_t){NULL, NULL};

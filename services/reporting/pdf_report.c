@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "candour/util.h"
+
 #define S_MM (72.0 / 25.4)
 #define S_PAGE_W (210 * S_MM)
 #define S_PAGE_H (297 * S_MM)
@@ -401,27 +403,11 @@ static int s_flow(s_doc_t *d, const rp_report_t *r)
 
 /* ---- Output -------------------------------------------------------------- */
 
-typedef struct {
-    unsigned char *p;
-    size_t len, cap;
-} s_out_t;
-
+/* The PDF as cairo writes it, in a growing buffer (util.h). */
 static cairo_status_t s_write(void *closure, const unsigned char *data, unsigned int n)
 {
-    s_out_t *b = closure;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 64 * 1024;
-        while (b->len + n > cap)
-            cap *= 2;
-        unsigned char *p = realloc(b->p, cap);
-        if (!p)
-            return CAIRO_STATUS_WRITE_ERROR; /* cairo stops, and the render fails */
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, n);
-    b->len += n;
-    return CAIRO_STATUS_SUCCESS;
+    /* cairo stops at an error, and the render fails */
+    return cd_bytes_append(closure, data, n) == 0 ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
 int rp_pdf_report(const rp_report_t *r, unsigned char **out, size_t *len, int *pages, char *err,
@@ -431,7 +417,7 @@ int rp_pdf_report(const rp_report_t *r, unsigned char **out, size_t *len, int *p
     assert((r->nsections == 0 || r->sections) && (r->ndefs == 0 || r->defs));
     *out = NULL;
     *len = 0;
-    s_out_t buf = {0};
+    cd_bytes_t buf = {0};
     cairo_surface_t *sf = cairo_pdf_surface_create_for_stream(s_write, &buf, S_PAGE_W, S_PAGE_H);
     rp_text_t meta = {0};
     rp_text_clean(&meta, r->title);

@@ -405,13 +405,13 @@ Test(reporting_apply, an_event_without_a_reference_or_of_the_wrong_message_is_re
 Test(reporting_apply, every_type_kept_is_in_the_catalogue_with_reporting_subscribed)
 {
     int n = 0;
-    for (int i = 0; rp_types[i]; i++, n++) {
-        const cd_event_type_t *t = cd_event_type(rp_types[i]);
-        cr_assert_not_null(t, "%s is not in the catalogue", rp_types[i]);
+    for (size_t i = 0; rp_type(i); i++, n++) {
+        const cd_event_type_t *t = cd_event_type(rp_type(i));
+        cr_assert_not_null(t, "%s is not in the catalogue", rp_type(i));
         int subscribed = 0;
         for (const char *const *s = t->subscribers; *s; s++)
             subscribed |= strcmp(*s, "reporting") == 0;
-        cr_expect(subscribed, "reporting is not a subscriber of %s", rp_types[i]);
+        cr_expect(subscribed, "reporting is not a subscriber of %s", rp_type(i));
     }
     cr_expect_eq(n, 15);
 }

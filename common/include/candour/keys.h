@@ -78,10 +78,6 @@ void cd_keys_zap_lookup(cd_zap_check_t *check, const char *key_z85, void *keys);
 /* Make s (not yet connected) a CURVE client of target's internal endpoint,
  * as k's owner. 0, or -1 (errno EINVAL) when the set has no key for target. */
 int cd_keys_client(const cd_keys_t *k, cd_zsock_t *s, const char *target);
-/* The same in one call for a process that keeps no set of its own (the
- * gateway): load it from the environment as self, set s up, let the set go.
- * -1 after logging why (config.internal_keys): the caller exits 2. */
-int cd_keys_client_env(cd_zsock_t *s, const char *self, const char *target);
 
 /* Who may ask what on an internal endpoint (peer: the connection's User-Id).
  * A request naming the person acting (Request.acting) comes from the

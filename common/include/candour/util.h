@@ -67,4 +67,14 @@ char *cd_pg_text_array(const char *const *v, size_t n);
 /* The value of a hex digit (0-15), or -1 for any other character. */
 int cd_hex_value(int c);
 
+/* A growing byte buffer: p holds len bytes (cap allocated; start zeroed,
+ * free(p) when done). */
+typedef struct {
+    unsigned char *p;
+    size_t len, cap;
+} cd_bytes_t;
+/* Append n bytes (doubling from 64 KiB). 0, or -1 when out of memory (b
+ * unchanged). */
+int cd_bytes_append(cd_bytes_t *b, const void *data, size_t n);
+
 #endif
