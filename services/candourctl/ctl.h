@@ -38,6 +38,7 @@ int ctl_letters(int argc, char **argv);
 int ctl_reporting(int argc, char **argv);
 int ctl_report(int argc, char **argv);  /* report_cmd.c: GetReport as a person */
 int ctl_targets(int argc, char **argv); /* targets_cmd.c: benchmarking targets */
+int ctl_commissions(int argc, char **argv); /* commissions_cmd.c: who commissions whom */
 /* templates_preview.c: `templates preview --kind KIND` with its options
  * (org "" for Candour's default; pdf NULL for stdout). The exit code. */
 int ctl_templates_preview(const char *org, const char *kind, const char *pdf, int large_print);

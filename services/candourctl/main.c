@@ -55,6 +55,8 @@ static const struct {
     {"reporting", ctl_reporting, "rebuild the de-identified reporting schema from every event"},
     {"report", ctl_report, "a report of a body: quarterly, annual, KO41a/b, benchmark"},
     {"targets", ctl_targets, "set or list the benchmarking targets the bodies are held to"},
+    {"commissions", ctl_commissions,
+     "add, list or remove the providers a commissioner compares in its benchmark"},
 };
 
 static void s_usage(FILE *out)

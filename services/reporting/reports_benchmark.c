@@ -49,7 +49,18 @@ static rp_funnel_t s_funnel;
 static const char *const s_ind_cols[] = {
     "Acknowledged in 3 days", "Responded in time",  "Median working days", "Extended", "Upheld",
     "Referred to Ombudsman",  "Upheld by Ombudsman"};
-static const char *const s_fig_cols[] = {"Received", "Closed"};
+static const char *const s_fig_cols[] = {"Received", "Closed", "Figures from"};
+
+/* Where a body's figures come from (reports_sql.c's source column), as the
+ * figures table says it. */
+static const char *s_source_words(const char *source)
+{
+    if (strcmp(source, "candour") == 0)
+        return "Candour";
+    if (strcmp(source, "return") == 0)
+        return "Its return";
+    return "None";
+}
 
 int rq_benchmark(const rq_ask_t *a, PGresult *const *r, unsigned char **out, size_t *len,
                  const char **media, cd_fail_t *f)
@@ -59,6 +70,7 @@ int rq_benchmark(const rq_ask_t *a, PGresult *const *r, unsigned char **out, siz
     if (n > S_MAXBODIES)
         n = S_MAXBODIES;
     bm_figures_t b[S_MAXBODIES];
+    const char *source[S_MAXBODIES];
     bm_result_t *res = calloc(n * BM_IND_COUNT + 1, sizeof *res);
     double *days = calloc((size_t)PQntuples(dr) + 1, sizeof *days);
     if (!res || !days) {
@@ -77,6 +89,14 @@ int rq_benchmark(const rq_ask_t *a, PGresult *const *r, unsigned char **out, siz
                               .upheld = atol(PQgetvalue(fr, k, 6)),
                               .ombudsman_referred = atol(PQgetvalue(fr, k, 7)),
                               .ombudsman_upheld = atol(PQgetvalue(fr, k, 8))};
+        source[i] = PQgetvalue(fr, k, 9);
+        if (strcmp(source[i], "candour") != 0) {
+            /* A return's own median (none when it closed none), or nothing. */
+            const char *m = PQgetvalue(fr, k, 10);
+            b[i].has_median = m[0] != '\0';
+            b[i].median_days = b[i].has_median ? atof(m) : 0;
+            continue;
+        }
         size_t nd = 0;
         for (int j = 0; j < PQntuples(dr); j++)
             if (strcmp(PQgetvalue(dr, j, 0), b[i].body) == 0)
@@ -109,9 +129,12 @@ int rq_benchmark(const rq_ask_t *a, PGresult *const *r, unsigned char **out, siz
     int rc = -1;
     rq_doc_section(&d, "The bodies compared");
     rq_doc_para(&d, "Each body's complaints of the period, against the targets set and against "
-                    "one another.");
+                    "one another: the bodies that worked on complaints with this one, and the "
+                    "providers it commissions. A body that uses Candour is counted from its "
+                    "complaints; one that does not, from the benchmarking return it sent for "
+                    "exactly this period; a body with neither has no figures.");
     rq_tab_t *ft =
-        rq_doc_tab(&d, "figures", "Complaints received and closed in the period", 2, s_fig_cols);
+        rq_doc_tab(&d, "figures", "Complaints received and closed in the period", 3, s_fig_cols);
     /* Seven indicators do not fit across A4 with the bodies' codes: the
      * deadlines in one table, the outcomes in another. */
     rq_tab_t *it = rq_doc_tab(&d, "deadlines", "Deadline indicators by body", S_SPLIT, s_ind_cols);
@@ -128,6 +151,11 @@ int rq_benchmark(const rq_ask_t *a, PGresult *const *r, unsigned char **out, siz
         }
         fr1->v[0] = b[i].received;
         fr1->v[1] = b[i].closed;
+        snprintf(fr1->fig[2], sizeof fr1->fig[2], "%s", s_source_words(source[i]));
+        if (strcmp(source[i], "none") == 0) {
+            snprintf(fr1->fig[0], sizeof fr1->fig[0], "-");
+            snprintf(fr1->fig[1], sizeof fr1->fig[1], "-");
+        }
         json_t *inds = json_object();
         for (int k = 0; k < BM_IND_COUNT; k++) {
             const bm_result_t *x = &res[i * BM_IND_COUNT + (size_t)k];
@@ -155,8 +183,8 @@ int rq_benchmark(const rq_ask_t *a, PGresult *const *r, unsigned char **out, siz
                 json_object_set_new(o, "value", json_string("*"));
             json_object_set_new(inds, bm_indicator_name((bm_indicator_t)k), o);
         }
-        json_array_append_new(bodies,
-                              json_pack("{s:s, s:o}", "body", b[i].body, "indicators", inds));
+        json_array_append_new(bodies, json_pack("{s:s, s:s, s:o}", "body", b[i].body, "source",
+                                                source[i], "indicators", inds));
     }
     rq_tab_suppress_each(ft);
     rq_doc_table(&d, ft);

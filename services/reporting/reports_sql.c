@@ -105,9 +105,10 @@ static const char s_k_b[] =
 
 /* ---- Benchmark --------------------------------------------------------- */
 
-/* The bodies compared: the asker's own, and every body that leads or was
- * made a complaint the asker's body leads or was made (the other body of
- * each such complaint: 0033's pairs of them, read from the index alone).
+/* The bodies compared: the asker's own, every body that leads or was made
+ * a complaint the asker's body leads or was made (the other body of each
+ * such complaint: 0033's pairs of them, read from the index alone), and the
+ * providers the asker commissions (reporting.commission, 0036).
  * Each side grouped by itself, so the planner expects as many bodies as the
  * column has (its statistics), not one a complaint: it would plan a year
  * of every body's complaints as a hundred million rows, and compile the
@@ -117,7 +118,8 @@ static const char s_k_b[] =
     " UNION SELECT c.made_to_org FROM reporting.complaint c"                                       \
     "  WHERE c.lead_org = $1 AND c.made_to_org IS NOT NULL GROUP BY 1"                             \
     " UNION SELECT c.lead_org FROM reporting.complaint c"                                          \
-    "  WHERE c.made_to_org = $1 AND c.lead_org IS NOT NULL GROUP BY 1) "
+    "  WHERE c.made_to_org = $1 AND c.lead_org IS NOT NULL GROUP BY 1"                             \
+    " UNION SELECT m.provider::text FROM reporting.commission m WHERE m.commissioner = $1) "
 #define S_OF_BODIES                                                                                \
     "coalesce(c.lead_org, c.made_to_org) IN (SELECT body FROM bodies)"                             \
     " AND coalesce(c.kind, 'complaint') = 'complaint'"
@@ -126,9 +128,23 @@ static const char s_k_b[] =
 
 /* RQ_B_FIGURES: each body's figures for the period (benchmark.h): those of
  * the complaints received in it and those of the responses sent in it,
- * counted apart (each an index-only scan of 0033's), then put side by side. */
+ * counted apart (each an index-only scan of 0033's), then put side by side.
+ * A body uses Candour when it is the asker or Candour holds a complaint it
+ * leads or was made; one that does not is given by its benchmarking return
+ * (0032) for exactly the period, day for day, when it sent one: upheld is
+ * its upheld and partially upheld together, as Candour counts them, and its
+ * median is its own (the last column). Candour's own figures win over a
+ * return. The source column: candour, return, or none (no figures). */
+#define S_RET(col, own) "CASE WHEN o.uses THEN " own " ELSE coalesce(" col ", 0) END"
 static const char s_b_figures[] =
-    S_BODIES ", rec AS (SELECT coalesce(c.lead_org, c.made_to_org)::text AS body, count(*) AS n,"
+    S_BODIES ", own AS (SELECT b.body, b.body = $1"
+             "  OR EXISTS (SELECT 1 FROM reporting.complaint c WHERE c.lead_org = b.body)"
+             "  OR EXISTS (SELECT 1 FROM reporting.complaint c WHERE c.made_to_org = b.body) AS uses"
+             "  FROM bodies b)"
+             ", ret AS (SELECT * FROM reporting.benchmark_return t"
+             "  WHERE t.org_id IN (SELECT body FROM bodies)"
+             "  AND t.period_from = $2::date AND t.period_to = $3::date)"
+             ", rec AS (SELECT coalesce(c.lead_org, c.made_to_org)::text AS body, count(*) AS n,"
              "  count(*) FILTER (WHERE c.ack_on_time) AS ack"
              "  FROM reporting.complaint c WHERE " S_OF_BODIES " AND " S_IN_RECEIVED " GROUP BY 1)"
              ", sent AS (SELECT coalesce(c.lead_org, c.made_to_org)::text AS body, count(*) AS n,"
@@ -139,10 +155,20 @@ static const char s_b_figures[] =
              "  count(*) FILTER (WHERE c.ombudsman_referred_on IS NOT NULL"
              "   AND c.ombudsman_outcome IN ('upheld', 'partly-upheld')) AS ombudsman_upheld"
              "  FROM reporting.complaint c WHERE " S_OF_BODIES " AND " S_IN_SENT " GROUP BY 1)"
-             " SELECT b.body, coalesce(r.n, 0), coalesce(r.ack, 0), coalesce(s.n, 0),"
-             " coalesce(s.in_time, 0), coalesce(s.extended, 0), coalesce(s.upheld, 0),"
-             " coalesce(s.ombudsman, 0), coalesce(s.ombudsman_upheld, 0)"
-             " FROM bodies b LEFT JOIN rec r ON r.body = b.body LEFT JOIN sent s ON s.body = b.body"
+             " SELECT b.body, " S_RET("t.received", "coalesce(r.n, 0)") ","
+             " " S_RET("t.acknowledged_in_3_days", "coalesce(r.ack, 0)") ","
+             " " S_RET("t.closed", "coalesce(s.n, 0)") ","
+             " " S_RET("t.responded_in_time", "coalesce(s.in_time, 0)") ","
+             " " S_RET("t.extended", "coalesce(s.extended, 0)") ","
+             " " S_RET("t.upheld + t.partially_upheld", "coalesce(s.upheld, 0)") ","
+             " " S_RET("t.ombudsman_referred", "coalesce(s.ombudsman, 0)") ","
+             " " S_RET("t.ombudsman_upheld", "coalesce(s.ombudsman_upheld, 0)") ","
+             " CASE WHEN o.uses THEN 'candour' WHEN t.org_id IS NOT NULL THEN 'return'"
+             "  ELSE 'none' END,"
+             " CASE WHEN o.uses THEN '' ELSE coalesce(t.median_days_to_response::text, '') END"
+             " FROM bodies b JOIN own o ON o.body = b.body"
+             " LEFT JOIN ret t ON t.org_id = b.body AND NOT o.uses"
+             " LEFT JOIN rec r ON r.body = b.body LEFT JOIN sent s ON s.body = b.body"
              " ORDER BY b.body";
 
 /* Working days (Monday to Friday) from the day after receipt to the
