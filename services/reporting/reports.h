@@ -10,6 +10,7 @@
  *   reports_quarterly.c   L1 quarterly and L2 annual (regulation 18)
  *   reports_ko41.c        the KO41a and KO41b returns (true counts)
  *   reports_benchmark.c   L3 benchmarking across bodies, a funnel plot
+ *   reports_spc.c         L6 XmR charts of a body's months (spc_series.h)
  *   reports_categories.c  the KO41a category lists, read from their CSV
  *
  * Every report but the KO41 returns leaves the body, so its counts from 1
@@ -129,23 +130,20 @@ void rq_percent(char *buf, size_t len, long n, long d);
 
 /* ---- Categories (reports_categories.c) -------------------------------- */
 
-/* The KO41a category lists: subject, service area, profession from the CSV
- * (deploy/categories/ko41a.csv's format: list,code,name,effective_from,
- * effective_to), those in force on some day of [from, to]; and the age
- * bands and complainant statuses, which are Candour's own enums' (the
- * reporting schema's age_band and standing codes), not NHS Digital's. */
+/* The KO41a category lists: subject, service area, profession as
+ * reporting.categories gives them (0038: list, code, name, those in force on
+ * some day of the period); and the age bands and complainant statuses,
+ * which are Candour's own enums' (the reporting schema's age_band and
+ * standing codes), not NHS Digital's. */
 typedef struct {
     ko41_category_t *cats;
     size_t n;
     char *text; /* the strings the categories point into */
 } rq_cats_t;
 
-/* Read the file at path. 0, or -1 with err (the line and why). */
-int rq_cats_load(const char *path, cd_date_t from, cd_date_t to, rq_cats_t *out, char *err,
-                 size_t errlen);
-/* Parse CSV text (as rq_cats_load; text is copied). */
-int rq_cats_parse(const char *text, cd_date_t from, cd_date_t to, rq_cats_t *out, char *err,
-                  size_t errlen);
+/* The lists from reporting.categories' rows (list, code, name), the
+ * strings copied. 0, or -1 with err (a row that is not a category). */
+int rq_cats_rows(const PGresult *r, rq_cats_t *out, char *err, size_t errlen);
 void rq_cats_free(rq_cats_t *c);
 /* The label of code in section sec, or code itself. */
 const char *rq_cats_label(const rq_cats_t *c, ko41_section_t sec, const char *code);
@@ -168,6 +166,10 @@ int rq_quarterly(const rq_ask_t *a, PGresult *const *r, const rq_cats_t *cats, u
                  size_t *len, const char **media, cd_fail_t *f);
 int rq_ko41(const rq_ask_t *a, PGresult *const *r, const rq_cats_t *cats, unsigned char **out,
             size_t *len, const char **media, cd_fail_t *f);
+/* The SPC report's statement (spc_series.h), and the report from its rows. */
+extern const char rp_spc_series_body_sql[];
+int rq_spc(const rq_ask_t *a, PGresult *const *r, const rq_cats_t *cats, unsigned char **out,
+           size_t *len, const char **media, cd_fail_t *f);
 int rq_benchmark(const rq_ask_t *a, PGresult *const *r, unsigned char **out, size_t *len,
                  const char **media, cd_fail_t *f);
 

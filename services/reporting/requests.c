@@ -8,12 +8,14 @@
  * gives the body, the roles and whether disabled, nothing more. Another
  * body's report is PERMISSION_DENIED on get_report.org_id.
  *
- * One transaction a request: the person, then the report's statements
- * (reports_sql.c), sent together and run as one implicit transaction. Hazard:
- * that transaction is READ COMMITTED (cd_db sends no BEGIN, and SET
- * TRANSACTION has no effect outside an explicit block), so an event applied
- * between two sections can make them differ by that one complaint. The file is made on the loop's
- * thread when the rows are in (a report's PDF takes some tens of milliseconds); the requests are
+ * One transaction a request: the person, the category lists, then the
+ * report's statements (reports_sql.c), sent together on the connection the
+ * consumer writes with, so they run one after another with no event applied
+ * between them: every section sees the same data. (They run READ COMMITTED,
+ * as cd_db sends no BEGIN; only a writer on another connection, a second
+ * reporting instance or a rebuild, could land between two sections.) The
+ * file is made on the loop's thread when the rows are in (a report's PDF
+ * takes some tens of milliseconds); the requests are
  * answered one at a time, so reports.c's statics are safe. */
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +28,8 @@
 #define S_WHO_ROLES (CD_ROLE_ANALYST | CD_ROLE_COMPLAINTS_MANAGER | CD_ROLE_RESPONSIBLE_PERSON)
 #define S_AGAIN "could not be read just now; ask again"
 
-/* Statements before the report's own. */
-enum { S_WHO, S_REPORT };
+/* Statements before the report's own: who asks, the category lists. */
+enum { S_WHO, S_CATS, S_REPORT };
 
 typedef struct {
     cd_op_t *op;
@@ -70,17 +72,13 @@ static void s_on_rows(const cd_tx_result_t *res, void *arg)
     }
 
     rq_cats_t cats = {0};
-    if (a->kind != RQ_BENCHMARK && a->kind != RQ_KO41B) {
-        const char *path = getenv("CANDOUR_CATEGORIES_FILE");
-        char err[256];
-        if (rq_cats_load(path && *path ? path : "deploy/categories/ko41a.csv", a->from, a->to,
-                         &cats, err, sizeof err) != 0) {
-            cd_log_error("report.categories", "{s:s}", "why", err);
-            cd_op_fail(op, CD_CODE_FAILED_PRECONDITION, "",
-                       "the KO41a category list (CANDOUR_CATEGORIES_FILE) could not be read");
-            free(q);
-            return;
-        }
+    char err[256];
+    if (rq_cats_rows(res->results[S_CATS], &cats, err, sizeof err) != 0) {
+        cd_log_error("report.categories", "{s:s}", "why", err);
+        cd_op_fail(op, CD_CODE_FAILED_PRECONDITION, "",
+                   "the KO41a category lists could not be read (candourctl categories import)");
+        free(q);
+        return;
     }
     unsigned char *bytes = NULL;
     size_t len = 0;
@@ -149,6 +147,10 @@ static void s_get_report(cd_request_t *req, const Candour__V1__GetReport *g, rp_
     if (tx) {
         const char *v[1] = {cd_request_acting(req)};
         cd_tx_add(tx, who, 1, v);
+        const char *period[2] = {q->ask.from_s, q->ask.to_s};
+        cd_tx_add(tx,
+                  "SELECT list, code, name FROM reporting.categories($1::date, $2::date)", 2,
+                  period);
         rq_sql(tx, &q->ask);
     }
     cd_db_submit(cd_service_db(app->svc), tx, s_on_rows, q); /* a NULL tx fails: UNAVAILABLE */

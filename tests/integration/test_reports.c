@@ -105,9 +105,12 @@ static void s_data(void)
 static void s_setup(void)
 {
     s_h = h_new("reports");
-    h_setenv(s_h, "CANDOUR_CATEGORIES_FILE", CANDOUR_SOURCE_DIR "/deploy/categories/ko41a.csv");
     cr_assert_eq(h_start(s_h, "routing"), 0);
     cr_assert_eq(h_start(s_h, "reporting"), 0);
+    char out[512], err[512]; /* the KO41a lists the reports label categories by */
+    cr_assert_eq(h_ctl(s_h, "", out, sizeof out, err, sizeof err, "categories import %s",
+                       CANDOUR_SOURCE_DIR "/deploy/categories/ko41a.csv"),
+                 0, "%s", err);
     cr_assert_eq(h_start(s_h, "gateway"), 0);
     s_analyst = h_staff(s_h, "RXA", "Ana Analyst", "Performance", "analyst");
     s_inv = h_staff(s_h, "RXA", "Ira Investigator", "Quality", "investigator");
@@ -233,6 +236,37 @@ Test(reports, quarterly_counts_each_complaint_once_a_category_and_suppresses_1_t
     json_t *apr = json_array_get(months, 21);
     cr_expect_str_eq(json_string_value(json_object_get(apr, "month")), "2025-04");
     cr_expect_str_eq(json_string_value(json_object_get(apr, "count")), "*");
+    json_decref(q);
+}
+
+/* The label of row `code` of table `key`. */
+static const char *s_label(json_t *o, const char *key, const char *code)
+{
+    size_t i, j;
+    json_t *t, *row;
+    json_array_foreach(json_object_get(o, "tables"), i, t)
+    {
+        if (strcmp(json_string_value(json_object_get(t, "key")), key) != 0)
+            continue;
+        json_array_foreach(json_object_get(t, "rows"), j, row)
+        {
+            if (strcmp(json_string_value(json_object_get(row, "code")), code) == 0)
+                return json_string_value(json_object_get(row, "label"));
+        }
+    }
+    return "(none)";
+}
+
+Test(reports, categories_are_labelled_from_the_list_imported_and_a_change_is_seen_at_once)
+{
+    json_t *q = s_json("quarterly");
+    cr_expect_str_eq(s_label(q, "subjects", "clinical-treatment"), "Clinical treatment");
+    json_decref(q);
+    /* The one list key issues are filed under: renamed there, renamed here. */
+    h_exec(s_h, "UPDATE investigation.category SET name = 'Clinical care and treatment'"
+                " WHERE list = 'subject' AND code = 'clinical-treatment'");
+    q = s_json("quarterly");
+    cr_expect_str_eq(s_label(q, "subjects", "clinical-treatment"), "Clinical care and treatment");
     json_decref(q);
 }
 

@@ -49,9 +49,12 @@ static void s_complaint(const char *ref, const char *made_to, const char *lead,
 static void s_setup(void)
 {
     s_h = h_new("reports_speed");
-    h_setenv(s_h, "CANDOUR_CATEGORIES_FILE", CANDOUR_SOURCE_DIR "/deploy/categories/ko41a.csv");
     cr_assert_eq(h_start(s_h, "routing"), 0);
     cr_assert_eq(h_start(s_h, "reporting"), 0);
+    char out[512], err[512]; /* the KO41a lists the reports label categories by */
+    cr_assert_eq(h_ctl(s_h, "", out, sizeof out, err, sizeof err, "categories import %s",
+                       CANDOUR_SOURCE_DIR "/deploy/categories/ko41a.csv"),
+                 0, "%s", err);
     s_analyst = h_staff(s_h, "RXA", "Ana Analyst", "Performance", "analyst");
     s_complaint("A01", "RXA", "RXA", "2025-05-02", "2025-05-05");
     s_complaint("A02", "RXA", "RXA", "2025-05-01", "2025-05-03");
