@@ -65,9 +65,12 @@ static const cd_event_type_t s_types[] = {
     E("investigator.assigned", investigator_assigned, "investigation", s_routing),
     E("ombudsman.referral", referral, "investigation", s_routing_rep),
     E("investigation.completed", investigation_completed, "investigation", s_signoff_routing_rep),
+    E("action.done", action_done, "investigation", s_reporting),
     E("response.approved", response_approved, "signoff", s_notify_routing_rep),
     E("draft.returned", draft_returned, "signoff", s_investigation_routing_rep),
     E("letter.sent", letter_sent, "notify", s_routing_rep),
+    /* A rise in a body's monthly complaints, for its complaints manager (L6). */
+    E("spc.signal", spc_signal, "reporting", s_notify),
 };
 
 #define S_NTYPES ((int)(sizeof s_types / sizeof s_types[0]))

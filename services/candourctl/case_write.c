@@ -1,8 +1,7 @@
 /* case_write.c - the subcommands of `candourctl case` that write the case
- * (plan, issues, evidence, findings, draft, edit, withhold): each one's
- * Request built
- * from its options and files, and its Reply shown. casework.c parses the
- * options and sends the request (casework.h). */
+ * (plan, issues, evidence, findings, draft, edit, withhold, action-done):
+ * each one's Request built from its options and files, and its Reply shown.
+ * casework.c parses the options and sends the request (casework.h). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -428,4 +427,30 @@ int ctl_case_withhold(ctl_case_opts_t *o)
     req.op_case = CANDOUR__V1__REQUEST__OP_SET_WITHHELD;
     req.set_withheld = &w;
     return ctl_case_send(&req, o, "withhold", s_print_withheld);
+}
+
+/* ---------------------------------------------------------------- action-done */
+
+static void s_print_action_done(const Candour__V1__Reply *r)
+{
+    printf("action marked done\n");
+}
+
+int ctl_case_action_done(ctl_case_opts_t *o)
+{
+    char *end = NULL;
+    long n = o->number ? strtol(o->number, &end, 10) : 0;
+    if (!o->number || !o->number[0] || *end || n < 1 || n > INT32_MAX || !o->date) {
+        fprintf(stderr, "candourctl case action-done: give --number N (the action's, from 1) and"
+                        " --date YYYY-MM-DD\n");
+        return ctl_case_usage("action-done", 2);
+    }
+    Candour__V1__MarkActionDone m = CANDOUR__V1__MARK_ACTION_DONE__INIT;
+    m.complaint_ref = (char *)o->ref;
+    m.number = (int32_t)n;
+    m.done_on = (char *)o->date;
+    Candour__V1__Request req = CANDOUR__V1__REQUEST__INIT;
+    req.op_case = CANDOUR__V1__REQUEST__OP_MARK_ACTION_DONE;
+    req.mark_action_done = &m;
+    return ctl_case_send(&req, o, "action-done", s_print_action_done);
 }

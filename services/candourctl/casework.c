@@ -1,5 +1,5 @@
 /* casework.c - `candourctl case plan|issues|evidence|findings|draft|edit|
- * withhold|show`: the case's record as investigation keeps it (V2-V5, F1),
+ * withhold|action-done|show`: the case's record as investigation keeps it (V2-V5, F1),
  * built into the Requests of its internal endpoint
  * (CANDOUR_INVESTIGATION_ENDPOINT) and their Replies shown to a person. Here: the options, the
  * usage, sending a request and the helpers its Reply is shown with (casework.h); case_write.c has
@@ -47,6 +47,7 @@ enum {
     O_BASED_ON,
     O_NAME,
     O_NONE,
+    O_NUMBER,
 };
 
 /* Each subcommand's options; --as, --json and --help are every one's. */
@@ -101,6 +102,12 @@ static const struct option s_plain_opts[] = {{"as", required_argument, 0, O_AS},
                                              {"json", no_argument, 0, O_JSON},
                                              {"help", no_argument, 0, O_HELP},
                                              {0, 0, 0, 0}};
+
+static const struct option s_action_done_opts[] = {
+    {"number", required_argument, 0, O_NUMBER}, {"date", required_argument, 0, O_DATE},
+    {"as", required_argument, 0, O_AS},         {"json", no_argument, 0, O_JSON},
+    {"help", no_argument, 0, O_HELP},           {0, 0, 0, 0},
+};
 
 /* Parse argv[2..] (argv[1] is the subcommand) with opts into o, which the
  * caller zeroed and gave steps, issues and names room for argc values. 0, or -1
@@ -175,6 +182,9 @@ static int s_parse(int argc, char **argv, const struct option *opts, ctl_case_op
         case O_NONE:
             o->none = 1;
             break;
+        case O_NUMBER:
+            o->number = optarg;
+            break;
         default:
             return -1;
         }
@@ -243,6 +253,12 @@ static const struct {
      "  staff the body does not name), each in every form to catch (--name 'Karen\n"
      "  Booth' --name 'Ms Booth'): at most 50, each 2 to 200 bytes, none twice (case\n"
      "  aside). Replaces the list set before; --none clears it.\n"},
+    {"action-done", ctl_case_action_done, s_action_done_opts,
+     "candourctl case action-done REF --number N --date YYYY-MM-DD\n",
+     "action-done: action N agreed with the findings (as `case show` numbers them) was\n"
+     "  done on that day (not in the future), before or after the response went (V5);\n"
+     "  the quarterly and annual reports count actions done by their due date. An\n"
+     "  action already done is refused.\n"},
     {"show", ctl_case_show, s_plain_opts, "candourctl case show REF\n",
      "show: the case as it stands: investigator and impartiality check, plan, key\n"
      "  issues, evidence, findings, actions, remedy, the outcome they imply, the names\n"

@@ -35,6 +35,7 @@ typedef struct {
     char **names;           /* withhold: --name, each (argc long) */
     size_t n_names;         /* how many --name */
     int none;               /* withhold: --none (clear the list) */
+    const char *number;     /* action-done: --number (with --date) */
     const char *ref;        /* the complaint's reference (the one operand) */
 } ctl_case_opts_t;
 
@@ -60,6 +61,8 @@ int ctl_case_findings(ctl_case_opts_t *o);
 int ctl_case_draft(ctl_case_opts_t *o);
 int ctl_case_edit(ctl_case_opts_t *o);
 int ctl_case_withhold(ctl_case_opts_t *o);
+/* case_write.c: `case action-done REF --number N --date D`; the exit code. */
+int ctl_case_action_done(ctl_case_opts_t *o);
 /* case_show.c: `case show REF`; the exit code. */
 int ctl_case_show(ctl_case_opts_t *o);
 

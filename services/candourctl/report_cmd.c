@@ -13,7 +13,8 @@
 #define S_USAGE_TEXT                                                                               \
     "Usage: candourctl report REPORT --org ORG --from YYYY-MM-DD --to YYYY-MM-DD\n"                \
     "                         [--format json|csv|html|pdf] [--out FILE] [--as ST_ID]\n"            \
-    "REPORT: quarterly, annual (regulation 18), ko41a, ko41b (json or csv), benchmark.\n"          \
+    "REPORT: quarterly, annual (regulation 18), ko41a, ko41b (json or csv), benchmark, spc (XmR\n" \
+    "charts of the 24 months to --to: the total and each subject and service area).\n"             \
     "The period's days are both included. Counts from 1 to 4 are suppressed in every report\n"     \
     "but the KO41 returns. The person acting must be an analyst, complaints manager or\n"          \
     "responsible person of ORG. Uses CANDOUR_REPORTING_ENDPOINT (default\n"                        \

@@ -75,6 +75,8 @@ static const gw_route_t s_routes[] = {
      GW_PERSONAL | GW_LEAD, "names the response must not disclose"},
     {"POST", CREF "/ombudsman-referral", GW_SVC_INVESTIGATION, GW_OWN_NONE, OP(RECORD_REFERRAL), CM,
      GW_PERSONAL | GW_LEAD, "record a stage of the complaint's referral to the Ombudsman"},
+    {"POST", CREF "/actions/{number}/done", GW_SVC_INVESTIGATION, GW_OWN_NONE, OP(MARK_ACTION_DONE),
+     CM | INV, GW_PERSONAL | GW_LEAD, "mark an action agreed with the findings done"},
     {"POST", CREF "/draft/assemble", GW_SVC_INVESTIGATION, GW_OWN_NONE, OP(DRAFT_RESPONSE),
      CM | INV, GW_PERSONAL | GW_LEAD | GW_CREATED, "assemble a new draft response from the case"},
     {"POST", CREF "/draft", GW_SVC_INVESTIGATION, GW_OWN_NONE, OP(EDIT_DRAFT), CM | INV,
@@ -108,7 +110,7 @@ static const gw_route_t s_routes[] = {
 
     /* Reports (reporting): no personal data, counts from 1 to 4 suppressed */
     {"GET", "/v1/reports/{report}", GW_SVC_REPORTING, GW_OWN_NONE, OP(GET_REPORT), AN | CM | RP,
-     GW_FILE, "a report of your body over a period: quarterly, annual, KO41a/b, benchmark"},
+     GW_FILE, "a report of your body over a period: quarterly, annual, KO41a/b, benchmark, SPC"},
 };
 
 const gw_route_t *gw_routes(size_t *n)

@@ -192,6 +192,28 @@ int iv_action_check(const iv_action_t *a, cd_date_t today, int creating, const c
     return 0;
 }
 
+int iv_action_done_check(int32_t number, const char *done_on, cd_date_t today, const char *field,
+                         cd_fail_t *e)
+{
+    cd_date_t on;
+    if (number < 1)
+        return s_fail(e, CD_CODE_OUT_OF_RANGE, field, "number",
+                      "an action's number is 1 or more, as the case lists them");
+    return s_date(done_on, &today, &on, field, "done_on", "the date the action was done", e);
+}
+
+int iv_action_done_ok(int found, int done, const char *done_on_before, const char *field,
+                      cd_fail_t *e)
+{
+    if (!found)
+        return s_fail(e, CD_CODE_NOT_FOUND, field, "number",
+                      "the case has no action of that number");
+    if (done)
+        return s_fail(e, CD_CODE_FAILED_PRECONDITION, field, "number",
+                      "the action is already done (on %s)", done_on_before ? done_on_before : "");
+    return 0;
+}
+
 int iv_failing_check(const char *text, const char *field, cd_fail_t *e)
 {
     return s_text(text, IV_MAX_TEXT, 1, 0, field, NULL, "the failing", e);

@@ -90,6 +90,19 @@ typedef struct {
 int iv_action_check(const iv_action_t *a, cd_date_t today, int creating, const char *field,
                     cd_fail_t *err);
 
+/* MarkActionDone (L1): an action recorded before is done, on done_on, after
+ * the response went too. On field (.number, .done_on): the number from 1
+ * (OUT_OF_RANGE); the day a date (REQUIRED, INVALID_DATE) not after today
+ * (DATE_IN_FUTURE). */
+int iv_action_done_check(int32_t number, const char *done_on, cd_date_t today, const char *field,
+                         cd_fail_t *err);
+
+/* The action as the case holds it: there (NOT_FOUND on field.number) and
+ * not done already (FAILED_PRECONDITION on field.number, saying the day it
+ * was: its record is changed only by recording the findings again). */
+int iv_action_done_ok(int found, int done, const char *done_on_before, const char *field,
+                      cd_fail_t *err);
+
 /* A failing found, or a lesson learned: text 1..2000, lines, on field. */
 int iv_failing_check(const char *text, const char *field, cd_fail_t *err);
 int iv_lesson_check(const char *text, const char *field, cd_fail_t *err);

@@ -45,6 +45,9 @@ void iv_get_attachment(cd_request_t *req, const Candour__V1__GetAttachment *g, i
 void iv_record_findings(cd_request_t *req, const Candour__V1__RecordFindings *f, iv_app_t *app);
 void iv_draft_response(cd_request_t *req, const Candour__V1__DraftResponse *d, iv_app_t *app);
 void iv_edit_draft(cd_request_t *req, const Candour__V1__EditDraft *e, iv_app_t *app);
+/* MarkActionDone (action_ops.c): an action agreed is done, after the
+ * response too (V5; L1/L2), with action.done for reporting. */
+void iv_mark_action_done(cd_request_t *req, const Candour__V1__MarkActionDone *m, iv_app_t *app);
 
 /* Who may work on a case (V1): the investigator assigned to it, or a
  * complaints manager of its body (the role and body are checked by the

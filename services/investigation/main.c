@@ -74,6 +74,11 @@ static void s_set_withheld(cd_request_t *req, const Candour__V1__Request *r)
     iv_set_withheld(req, r->set_withheld, &s_app);
 }
 
+static void s_mark_action_done(cd_request_t *req, const Candour__V1__Request *r)
+{
+    iv_mark_action_done(req, r->mark_action_done, &s_app);
+}
+
 static void s_get_case(cd_request_t *req, const Candour__V1__Request *r)
 {
     iv_get_case(req, r->get_case, &s_app);
@@ -100,6 +105,7 @@ static const struct {
     {CANDOUR__V1__REQUEST__OP_GET_ATTACHMENT, s_get_attachment},
     {CANDOUR__V1__REQUEST__OP_RECORD_REFERRAL, s_record_referral},
     {CANDOUR__V1__REQUEST__OP_SET_WITHHELD, s_set_withheld},
+    {CANDOUR__V1__REQUEST__OP_MARK_ACTION_DONE, s_mark_action_done},
 };
 
 static void s_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r,

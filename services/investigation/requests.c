@@ -61,6 +61,8 @@ enum {
  * order agreed; whether failings and actions were recorded; whether there is
  * a remedy beyond words (redress or a service change: an apology alone is
  * not one); the names withheld; and the complainant as routing named them.
+ * For the learning reports (issue 15, L1/L2): each action's number, due day
+ * and whether done, without its words, and how many lessons.
  * Field names as in case.proto; NULL (no issues, no findings) leaves a list
  * empty. */
 #define S_SUMMARY_JSON                                                                             \
@@ -77,6 +79,10 @@ enum {
     "   WHERE f.reference = c.reference),"                                                         \
     " 'failings', cardinality(c.failings) > 0,"                                                    \
     " 'actions', EXISTS (SELECT 1 FROM investigation.action a WHERE a.reference = c.reference),"  \
+    " 'action_dues', (SELECT json_agg(json_build_object('number', a.number, 'due', a.due::text," \
+    "   'done', a.done, 'done_on', coalesce(a.done_on::text, '')) ORDER BY a.number)"             \
+    "   FROM investigation.action a WHERE a.reference = c.reference),"                             \
+    " 'lessons', cardinality(c.lessons),"                                                          \
     " 'remedy', c.redress_pence > 0 OR c.service_change <> '',"                                    \
     " 'withheld', c.withheld, 'address_as', c.address_as,"                                         \
     " 'complainant_name', c.complainant_name)::text"

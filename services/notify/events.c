@@ -465,3 +465,34 @@ void nt_on_alert(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *en
               7, v);
     cd_inbox_commit(in, ev, tx, nt_deliver_soon, arg);
 }
+
+/* An SPC signal (reporting's spc.signal): a rise in one of a body's monthly
+ * counts, recorded as an alert of kind "spc" for the body's complaints
+ * manager, written to the spool and emailed by the delivery round like the
+ * others. Its reference is made from the signal (nt_spc_reference): it is
+ * about no one complaint. */
+void nt_on_spc_signal(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                      const ProtobufCMessage *payload, void *arg)
+{
+    const Candour__V1__SpcSignal *s = (const Candour__V1__SpcSignal *)payload;
+    char ref[65], day[16];
+    char *detail = NULL;
+    if (nt_spc_reference(s, ref, sizeof ref) != 0 || !(detail = nt_spc_detail(s))) {
+        cd_inbox_nak(in, ev, CD_CODE_MALFORMED_EVENT,
+                     "an SPC signal needs a body, a dimension, a code, a month and a known rule");
+        return;
+    }
+    snprintf(day, sizeof day, "%s-01", s->month);
+    nt_app_t *app = arg;
+    const char *v[7] = {env->event_id, ref,       s->rule,
+                        day,           s->org_id, NT_MAILS_ALERTS(app) ? "queued" : "none",
+                        detail};
+    cd_tx_t *tx = cd_inbox_tx(in, ev);
+    cd_tx_add(tx,
+              "INSERT INTO notify.alert (event_id, reference, deadline, party, level, due, org_id,"
+              " email_state, kind, detail) VALUES ($1::uuid, $2, '', $3, 'signal', $4::date, $5,"
+              " $6, 'spc', $7)",
+              7, v);
+    free(detail);
+    cd_inbox_commit(in, ev, tx, nt_deliver_soon, arg);
+}

@@ -130,10 +130,21 @@ char *nt_render_alert(const char *reference, const Candour__V1__DeadlineAlert *d
 /* Any alert (alerts.c) by its kind: "deadline" (nt_render_alert), or one
  * notify raises itself: "delivery-failed" (detail: which letter, by which
  * channel, after how many tries) or "access-need" (detail: the need a plain
- * letter does not meet, I7). */
+ * letter does not meet, I7); or "spc" (detail: nt_spc_detail's facts). */
 char *nt_render_alert_of(const char *kind, const char *reference,
                          const Candour__V1__DeadlineAlert *da, const char *detail,
                          const char *raised_at);
+
+/* An SPC signal (spc.signal, issue 15 L6) as an alert: its reference, a
+ * file-name-safe id of the body, month, dimension and code
+ * ("SPC-RX1-202610-subject-clinical-treatment", "SPC-RX1-202610-total";
+ * any other character '-', at most 64), -1 for a signal without a body, a
+ * code, a dimension of provider, subject or service, or a month YYYY-MM; and
+ * its facts (the alert's detail, kind "spc"): what rose, by how much
+ * against the usual range, the rule, and the report to look at (NULL for an
+ * unknown rule or a bad month). Codes and numbers only. */
+int nt_spc_reference(const Candour__V1__SpcSignal *s, char *out, size_t n);
+char *nt_spc_detail(const Candour__V1__SpcSignal *s);
 
 /* I7: the needs of `to` that a standard or large-print letter does not meet
  * (easy read, Braille, audio, an interpreter), in words for the team's task

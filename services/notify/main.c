@@ -32,6 +32,7 @@ static const cd_handler_t s_handlers[] = {
     {"response.late", nt_on_response_late},
     {"deadline.due_soon", nt_on_alert},
     {"deadline.overdue", nt_on_alert},
+    {"spc.signal", nt_on_spc_signal},
     {"staff.changed", cd_dir_on_staff_changed},
     {"org.changed", cd_dir_on_org_changed},
     {NULL, NULL},

@@ -94,6 +94,9 @@ void nt_on_response_late(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Enve
 /* deadline.due_soon and deadline.overdue (one message, DeadlineAlert). */
 void nt_on_alert(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                  const ProtobufCMessage *payload, void *arg);
+/* spc.signal: a rise in a body's monthly complaints (an alert of kind spc). */
+void nt_on_spc_signal(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                      const ProtobufCMessage *payload, void *arg);
 
 /* ---------------------------------------------------------------- requests.c
  *

@@ -4,7 +4,9 @@
  * One function a type, in one table (s_appliers); what each keeps:
  *   complaint.received      the body it was made to, the day received, and its
  *                           profile: kind, classification, channel, standing,
- *                           the patient's age band, a CHC appeal or not
+ *                           the patient's age band, a CHC appeal or not; the
+ *                           reference of the same complainant's earlier
+ *                           complaint to the body (repeat_of), if any
  *   complaint.amended       the profile as amended (the latest wins)
  *   complaint.withdrawn     withdrawn, and the day
  *   complaint.routed        the lead body, the acknowledgement's due day, the
@@ -17,7 +19,10 @@
  *   contributions.merged    each partner's part: contributed or waived
  *   out_of_time.decided     accepted or declined, and the day (I3)
  *   investigation.completed the outcome, the day, and each aspect's KO41a
- *                           codes and verdict (they replace an earlier completion's)
+ *                           codes and verdict; each action's number, due day
+ *                           and the day done, and how many lessons (all
+ *                           replace an earlier completion's)
+ *   action.done             an action's day done, later (by its number)
  *   response.approved       the outcome signed, the day
  *   draft.returned          one more return by a signatory
  *   letter.sent             the day acknowledged, the day the response went
@@ -168,6 +173,7 @@ static int s_received(const Candour__V1__Envelope *env, const ProtobufCMessage *
      * there); the event's own time when it has none. */
     int64_t s = r->complaint ? cd_parse_rfc3339(r->complaint->received_at) : -1;
     s_day(out, "received_on", RP_SET, NULL, s > 0 ? s * 1000000 : env->occurred_at_us);
+    s_code(out, "repeat_of", RP_SET, NULL, r->repeat_of);
     if (r->complaint)
         s_profile(r->complaint, env->occurred_at_us, out);
     return 1;
@@ -306,6 +312,34 @@ static void s_aspects(rp_change_t *out, const Candour__V1__CaseSummary *sum, int
     }
 }
 
+/* The actions as agreed, without their words or owners: each one's number,
+ * due day and the day done; and how many lessons. A summary that says
+ * actions were recorded but lists none is an event from before the list
+ * was carried: its actions are not known, so none are replaced. */
+static void s_actions(rp_change_t *out, const Candour__V1__CaseSummary *sum, int64_t us)
+{
+    char n[24];
+    snprintf(n, sizeof n, "%d", sum->lessons > 0 ? (int)sum->lessons : 0);
+    s_col(out, "lessons", "integer", RP_LATEST, "actions_us", n);
+    s_stamp(out, "actions_us", RP_MAX, us);
+    if (sum->actions && sum->n_action_dues == 0)
+        return;
+    out->actions_set = 1;
+    out->actions_us = us;
+    for (size_t i = 0; i < sum->n_action_dues && out->nactions < RP_MAX_ACTIONS; i++) {
+        const Candour__V1__ActionDue *a = sum->action_dues[i];
+        cd_date_t d;
+        if (a->number < 1 || cd_date_parse(a->due, &d) != 0)
+            continue;
+        rp_action_t *x = &out->actions[out->nactions++];
+        x->n = a->number;
+        cd_date_format(d, x->due);
+        x->done_on[0] = 0;
+        if (a->done && cd_date_parse(a->done_on, &d) == 0)
+            cd_date_format(d, x->done_on);
+    }
+}
+
 static int s_completed(const Candour__V1__Envelope *env, const ProtobufCMessage *p,
                        rp_change_t *out)
 {
@@ -313,6 +347,26 @@ static int s_completed(const Candour__V1__Envelope *env, const ProtobufCMessage 
     s_outcome(out, c->outcome, env->occurred_at_us);
     s_day(out, "outcome_on", RP_LATEST, "outcome_us", env->occurred_at_us);
     s_aspects(out, c->summary, env->occurred_at_us);
+    if (c->summary)
+        s_actions(out, c->summary, env->occurred_at_us);
+    return 1;
+}
+
+/* One action done later: its number and day, never its words. */
+static int s_action_done(const Candour__V1__Envelope *env, const ProtobufCMessage *p,
+                         rp_change_t *out)
+{
+    (void)env;
+    const Candour__V1__ActionDone *a = (const Candour__V1__ActionDone *)p;
+    cd_date_t d;
+    if (a->number < 1 || cd_date_parse(a->done_on, &d) != 0)
+        return 0;
+    out->action_done = 1;
+    out->nactions = 1;
+    out->actions[0].n = a->number;
+    cd_date_format(d, out->actions[0].done_on);
+    if (cd_date_parse(a->due, &d) == 0)
+        cd_date_format(d, out->actions[0].due);
     return 1;
 }
 
@@ -385,6 +439,7 @@ static const struct {
     {"contributions.merged", s_merged},
     {"out_of_time.decided", s_out_of_time},
     {"investigation.completed", s_completed},
+    {"action.done", s_action_done},
     {"response.approved", s_approved},
     {"draft.returned", s_returned},
     {"letter.sent", s_letter},

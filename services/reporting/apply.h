@@ -32,6 +32,7 @@
 #define RP_MAX_COLS 24    /* columns of reporting.complaint one event sets */
 #define RP_MAX_ASPECTS 30 /* key issues per case (investigation's IV_MAX_KEY_ISSUES) */
 #define RP_MAX_PARTNERS 16
+#define RP_MAX_ACTIONS 30 /* actions per case (investigation's S_MAX_LIST) */
 
 /* How a column's new value meets the one already there (SQL in apply_sql.c). */
 typedef enum {
@@ -76,6 +77,14 @@ typedef struct {
     char outcome[RP_VALUE_MAX];  /* decided: "upheld", ...; else "" */
 } rp_stage_t;
 
+/* An action agreed (V5), as reporting.action keeps it: never its words or
+ * its owner. */
+typedef struct {
+    int n;                      /* its number, from 1 */
+    char due[RP_VALUE_MAX];     /* YYYY-MM-DD */
+    char done_on[RP_VALUE_MAX]; /* YYYY-MM-DD, "" while not done */
+} rp_action_t;
+
 /* Everything one event changes. */
 typedef struct {
     char reference[RP_VALUE_MAX]; /* the complaint's */
@@ -89,6 +98,11 @@ typedef struct {
     rp_partner_t partners[RP_MAX_PARTNERS];
     int has_stage;
     rp_stage_t stage;
+    int action_done;    /* 1: actions[0] was done on its done_on (action.done) */
+    int actions_set;    /* 1: the actions below replace those of older events */
+    int64_t actions_us; /* ... whose stamp (occurred_at) they carry */
+    int nactions;
+    rp_action_t actions[RP_MAX_ACTIONS];
 } rp_change_t;
 
 /* The change `payload` (of envelope type env->type, decoded by the

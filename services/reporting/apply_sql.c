@@ -112,6 +112,46 @@ static int s_partners(const rp_change_t *ch, rp_sink_fn sink, void *arg)
     return rc;
 }
 
+/* reporting.action: a completion's actions replace those of every older
+ * completion, and an older one arriving late changes nothing (as aspects). */
+static int s_actions(const rp_change_t *ch, rp_sink_fn sink, void *arg)
+{
+    char us[24];
+    snprintf(us, sizeof us, "%" PRId64, ch->actions_us);
+    const char *d[2] = {ch->reference, us};
+    int rc =
+        sink(arg, "DELETE FROM reporting.action WHERE reference = $1 AND recorded_us < $2::bigint",
+             2, d);
+    for (int i = 0; rc == 0 && i < ch->nactions; i++) {
+        const rp_action_t *a = &ch->actions[i];
+        char n[16];
+        snprintf(n, sizeof n, "%d", a->n);
+        const char *v[5] = {ch->reference, n, a->due, a->done_on[0] ? a->done_on : NULL, us};
+        rc = sink(arg,
+                  "INSERT INTO reporting.action AS a (reference, n, due, done_on, recorded_us)"
+                  " SELECT $1::text, $2::integer, $3::date, $4::date, $5::bigint"
+                  " WHERE NOT EXISTS (SELECT 1 FROM reporting.action WHERE reference = $1::text"
+                  " AND recorded_us > $5::bigint)"
+                  " ON CONFLICT (reference, n) DO UPDATE SET due = EXCLUDED.due,"
+                  " done_on = EXCLUDED.done_on, recorded_us = EXCLUDED.recorded_us",
+                  5, v);
+    }
+    return rc;
+}
+
+/* reporting.action: one action done later (action.done), by its number; an
+ * action the reporting schema has not (yet) got changes nothing. */
+static int s_action_done(const rp_change_t *ch, rp_sink_fn sink, void *arg)
+{
+    char n[16];
+    snprintf(n, sizeof n, "%d", ch->actions[0].n);
+    const char *v[3] = {ch->reference, n, ch->actions[0].done_on};
+    return sink(arg,
+                "UPDATE reporting.action SET done_on = $3::date"
+                " WHERE reference = $1 AND n = $2::integer",
+                3, v);
+}
+
 static int s_stage(const rp_change_t *ch, rp_sink_fn sink, void *arg)
 {
     const rp_col_t *st = rp_change_col(ch, "ombudsman_us");
@@ -138,5 +178,9 @@ int rp_sql(const rp_change_t *ch, rp_sink_fn sink, void *arg)
         rc = s_partners(ch, sink, arg);
     if (rc == 0 && ch->has_stage)
         rc = s_stage(ch, sink, arg);
+    if (rc == 0 && ch->actions_set)
+        rc = s_actions(ch, sink, arg);
+    if (rc == 0 && ch->action_done)
+        rc = s_action_done(ch, sink, arg);
     return rc;
 }

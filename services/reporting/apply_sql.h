@@ -2,7 +2,8 @@
  *
  * The reporting schema (migration 0030): reporting.complaint, one row a
  * complaint; reporting.aspect, one a key issue; reporting.partner, one a
- * partner body; reporting.ombudsman_stage, one a stage of a referral. */
+ * partner body; reporting.ombudsman_stage, one a stage of a referral;
+ * reporting.action (migration 0035), one an action agreed. */
 #ifndef REPORTING_APPLY_SQL_H
 #define REPORTING_APPLY_SQL_H
 

@@ -5,7 +5,8 @@
  *
  * main.c only wires the daemon: its events are events.c's, one handler for
  * every type apply.c keeps something of (rp_type: the same list `candourctl
- * reporting rebuild` replays); it answers no operation of its own yet. */
+ * reporting rebuild` replays); its requests are requests.c's (GetReport), and
+ * its one timer the SPC watch's (spc_watch.c), which sends spc.signal. */
 #include "candour/service.h"
 #include "candour/zsock.h"
 #include "apply.h"
@@ -19,8 +20,26 @@ static rp_app_t s_app;
  * is sent and has no row for are recorded and acknowledged by the inbox. */
 static cd_handler_t s_handlers[32];
 
+static void s_on_ready(cd_service_t *svc, void *arg)
+{
+    (void)svc;
+    rp_spc_watch_start(arg);
+}
+
+static void s_on_stop(cd_service_t *svc, void *arg)
+{
+    (void)svc;
+    rp_spc_watch_stop(arg);
+}
+
 int main(int argc, char **argv)
 {
+    static cd_config_item_t items[] = {
+        {"CANDOUR_REPORTING_SPC_INTERVAL", CD_CONFIG_INT, "3600", 1, 604800,
+         "seconds between the SPC watch's looks at each body's latest complete month (also once"
+         " at start-up); a rise beyond its usual range is sent to the complaints manager",
+         &s_app.spc_interval_s},
+    };
     size_t n = 0;
     for (; rp_type(n) && n + 2 < sizeof s_handlers / sizeof s_handlers[0]; n++)
         s_handlers[n] = (cd_handler_t){rp_type(n), rp_on_event};
@@ -32,14 +51,19 @@ int main(int argc, char **argv)
         .summary = "keeps the de-identified reporting schema the reports count",
         .bind_port = 7106,
         .admin_port = 9106,
+        .config = items,
+        .nconfig = (int)(sizeof items / sizeof items[0]),
         .handlers = s_handlers,
         .on_request = rp_on_request,
+        .on_ready = s_on_ready,
+        .on_stop = s_on_stop,
         .arg = &s_app,
     };
     int code = 0;
     s_app.svc = cd_service_new(&spec, argc, argv, &code);
     if (!s_app.svc)
         return code;
+    rp_spc_watch_init(&s_app);
     code = cd_service_run(s_app.svc);
     cd_service_destroy(&s_app.svc);
     cd_zmq_ctx_term();

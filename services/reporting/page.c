@@ -24,6 +24,7 @@ static const char s_css[] =
     "nav ol{margin:8px 0}"
     "table{border-collapse:collapse;margin:16px 0;width:100%;background:#fff}"
     "caption{text-align:left;font-weight:bold;padding:8px 0}"
+    "p.caption{font-weight:bold;margin:24px 0 0}"
     "th,td{border-bottom:1px solid #D8DDE0;padding:8px 12px 8px 0;text-align:left;"
     "vertical-align:top}"
     "thead th{border-bottom:2px solid #212B32}"
@@ -71,6 +72,11 @@ static void s_cell(rp_text_t *t, const rp_cell_t *c, int row_head)
 static void s_table(rp_text_t *t, const rp_table_t *tb)
 {
     assert(tb && (tb->ncols == 0 || tb->header) && (tb->nrows == 0 || tb->cells));
+    if (!tb->nrows) { /* its caption and that there is nothing, not a bare header */
+        s_tag(t, "<p class=\"caption\">", tb->caption, "</p>\n");
+        s_tag(t, "<p>", RP_EMPTY_TABLE, "</p>\n");
+        return;
+    }
     s_tag(t, "<table>\n<caption>", tb->caption, "</caption>\n<thead><tr>");
     for (size_t j = 0; j < tb->ncols; j++) {
         /* a column of numbers has its heading over the numbers */

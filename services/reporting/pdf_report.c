@@ -283,6 +283,12 @@ static void s_table(s_doc_t *d, const rp_table_t *tb)
 {
     if (!tb->ncols)
         return;
+    if (!tb->nrows) { /* its caption and that there is nothing, not a bare header */
+        s_need(d, 40);
+        s_text(d, tb->caption, S_BODY, 1, RP_INK, S_MARGIN, 4, 0);
+        s_text(d, RP_EMPTY_TABLE, S_BODY, 0, RP_INK, S_MARGIN, 12, 0);
+        return;
+    }
     /* each column as wide as its widest cell on one line, scaled down
      * together when they do not fit; some room left for a short column */
     double *w = calloc(tb->ncols, sizeof *w), total = 0;

@@ -184,6 +184,9 @@ typedef struct {
     "Counts from 1 to 4 are suppressed (shown as *) so that no one can be identified; where "      \
     "a total would reveal one, another count is suppressed too."
 
+/* What a table with no rows says under its caption. */
+#define RP_EMPTY_TABLE "None in the period."
+
 /* ---- Colours (Making Data Count's, and NHS identity) ------------------- */
 #define RP_GREY 0x7B7D7Du   /* common cause */
 #define RP_ORANGE 0xED8B00u /* special cause: concerning; worse outliers */

@@ -12,6 +12,8 @@
  *              (apply.h), shared with `candourctl reporting rebuild`
  *   apply_sql.c those changes as SQL statements (apply_sql.h), the same for
  *              the daemon and the rebuild
+ *   spc_watch.c the SPC watch: each body's latest month against its XmR
+ *              chart, a rise sent to notify as spc.signal (spc_signal.h)
  * The report functions (ko41.c, suppress.c, funnel.c, spc.c) read what this
  * keeps; they are pure too and have their own headers. */
 #ifndef REPORTING_REPORTING_H
@@ -23,6 +25,11 @@
 /* The daemon's state, one per process (main.c owns it). */
 typedef struct {
     cd_service_t *svc; /* the service runtime: database, inbox, outbox */
+    /* The SPC watch (spc_watch.c). */
+    long spc_interval_s; /* CANDOUR_REPORTING_SPC_INTERVAL */
+    uv_timer_t spc_timer;
+    int spc_busy; /* a round is reading or recording */
+    int spc_last; /* the month it looks at (spc_signal.h's month number) */
 } rp_app_t;
 
 /* Every event reporting keeps something of: its changes (apply.h) written
@@ -30,5 +37,11 @@ typedef struct {
  * acknowledged and recorded all the same. */
 void rp_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                  const ProtobufCMessage *payload, void *arg);
+
+/* The SPC watch: its timer made (after the service), started once the
+ * database is up (a round at once, then every spc_interval_s), stopped. */
+void rp_spc_watch_init(rp_app_t *app);
+void rp_spc_watch_start(rp_app_t *app);
+void rp_spc_watch_stop(rp_app_t *app);
 
 #endif

@@ -13,8 +13,8 @@
 #include "pdf_report.h"
 #include "svg.h"
 
-static const char *const s_kinds[RQ_NREPORTS] = {"quarterly", "annual", "ko41a", "ko41b",
-                                                 "benchmark"};
+static const char *const s_kinds[RQ_NREPORTS] = {"quarterly", "annual",    "ko41a",
+                                                 "ko41b",     "benchmark", "spc"};
 static const char *const s_formats[] = {"json", "csv", "html", "pdf"};
 
 const char *rq_kind_name(rq_kind_t k)
@@ -32,7 +32,7 @@ int rq_ask_parse(const char *report, const char *org, const char *from, const ch
             k = i;
     if (k < 0)
         return cd_fail(f, CD_CODE_INVALID_ARGUMENT, "get_report.report",
-                       "no such report; ask for quarterly, annual, ko41a, ko41b or benchmark");
+                       "no such report; ask for quarterly, annual, ko41a, ko41b, benchmark or spc");
     out->kind = (rq_kind_t)k;
     int fm = format && *format ? -1 : RQ_JSON;
     for (int i = 0; fm < 0 && i < 4; i++)
@@ -393,4 +393,18 @@ int rq_doc_file(const rq_doc_t *d, unsigned char **out, size_t *len, const char 
     }
     free(cells);
     return rc;
+}
+
+rp_variation_t rq_variation(spc_variation_t v)
+{
+    static const rp_variation_t map[] = {
+        [SPC_VAR_COMMON] = RP_VAR_COMMON,
+        [SPC_VAR_IMPROVING_HIGH] = RP_VAR_IMPROVE_HIGH,
+        [SPC_VAR_IMPROVING_LOW] = RP_VAR_IMPROVE_LOW,
+        [SPC_VAR_CONCERNING_HIGH] = RP_VAR_CONCERN_HIGH,
+        [SPC_VAR_CONCERNING_LOW] = RP_VAR_CONCERN_LOW,
+        [SPC_VAR_NEITHER_HIGH] = RP_VAR_NONE,
+        [SPC_VAR_NEITHER_LOW] = RP_VAR_NONE,
+    };
+    return (size_t)v < sizeof map / sizeof map[0] ? map[v] : RP_VAR_NONE;
 }

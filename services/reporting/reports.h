@@ -28,9 +28,18 @@
 #include "candour/inbox.h"
 #include "ko41.h"
 #include "render.h"
+#include "spc.h"
 #include "suppress.h"
 
-typedef enum { RQ_QUARTERLY, RQ_ANNUAL, RQ_KO41A, RQ_KO41B, RQ_BENCHMARK, RQ_NREPORTS } rq_kind_t;
+typedef enum {
+    RQ_QUARTERLY,
+    RQ_ANNUAL,
+    RQ_KO41A,
+    RQ_KO41B,
+    RQ_BENCHMARK,
+    RQ_SPC,
+    RQ_NREPORTS
+} rq_kind_t;
 typedef enum { RQ_JSON, RQ_CSV, RQ_HTML, RQ_PDF } rq_format_t;
 
 /* What is asked: one report of one body over [from, to]. */
@@ -85,8 +94,8 @@ int rq_tab_suppress(rq_tab_t *t, cd_fail_t *f);
 void rq_tab_suppress_each(rq_tab_t *t);
 
 /* A report as tables, paragraphs and charts. */
-#define RQ_MAXTABS 10
-#define RQ_MAXBLOCKS 24
+#define RQ_MAXTABS 14
+#define RQ_MAXBLOCKS 96 /* the SPC report: a chart a subject and service area */
 typedef struct {
     const rq_ask_t *ask;
     const char *title;
@@ -153,6 +162,10 @@ const char *rq_cats_label(const rq_cats_t *c, ko41_section_t sec, const char *co
 /* The service's request handler (cd_service_spec_t.on_request): GetReport;
  * any other operation UNSUPPORTED. arg: the rp_app_t. */
 void rp_on_request(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r, void *arg);
+
+/* The variation icon a chart draws for spc.h's variation of its latest
+ * point (no direction: no icon). */
+rp_variation_t rq_variation(spc_variation_t v);
 
 /* ---- SQL and the reports --------------------------------------------- */
 

@@ -39,6 +39,9 @@ static const rp_definition_t s_defs[] = {
                     "differs by more than chance explains."},
     {"Best performers", "The best quarter of the bodies with a value, by the indicator's better "
                         "direction (ties included)."},
+    {"Figures from", "Candour: counted from the body's complaints in Candour. Its return: the "
+                     "benchmarking return the body sent for exactly this period (upheld there "
+                     "is upheld wholly or in part, the median its own). None: neither."},
 };
 
 /* The funnel's drawing: statics for the one report made at a time. */

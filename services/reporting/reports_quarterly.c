@@ -2,10 +2,13 @@
  * annual report (L2) of one body, from reports_sql.c's sections: the
  * period's complaints, their outcomes, deadline performance, subjects and
  * service areas (a complaint once under each category any of its aspects
- * is filed under), partners, Ombudsman referrals, and for the quarterly an
- * XmR chart of the complaints received each month over the 24 months up to
- * the period's end (spc.h). Every table is suppressed (suppress.h) before it
- * is written: these reports leave the body. */
+ * is filed under), repeat complaints (the same complainant within 12 months,
+ * and by subject), actions agreed and lessons recorded (done by their due
+ * date, open and overdue at the period's end), partners, Ombudsman
+ * referrals, and for the quarterly an XmR chart of the complaints received
+ * each month over the 24 months up to the period's end (spc.h). Every table
+ * is suppressed (suppress.h) before it is written: these reports leave the
+ * body. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +18,18 @@
 #include "spc.h"
 
 /* The statements' results, in rq_sql's order. */
-enum { Q_SUMMARY, Q_RESPONDED, Q_SUBJECT, Q_SERVICE, Q_PARTNERS, Q_OMBUDSMAN, Q_MONTHS };
+enum {
+    Q_SUMMARY,
+    Q_RESPONDED,
+    Q_SUBJECT,
+    Q_SERVICE,
+    Q_PARTNERS,
+    Q_OMBUDSMAN,
+    Q_MONTHS,
+    Q_REPEATS,
+    Q_REPEAT_SUBJECTS,
+    Q_ACTIONS
+};
 
 static long s_l(const PGresult *r, int row, int col)
 {
@@ -74,6 +88,30 @@ static const rp_definition_t s_defs[] = {
     {"Subject area, service area", "KO41a's categories. A complaint counts once under each "
                                    "category any of its aspects is filed under, so a list may "
                                    "add up to more than the complaints."},
+    {"Repeat complaint", "A complaint of the period from someone who had complained to the body "
+                         "it was made to in the 12 months before it: the same email address, or "
+                         "the same name at the same postcode. Intake works this out when the "
+                         "complaint arrives; reporting is told only the earlier complaint's "
+                         "reference, never who made it."},
+    {"Repeat complaints by subject", "The period's repeat complaints under each subject area (once "
+                                     "under each subject any of their aspects is filed under); "
+                                     "\"about the same subject\" counts those whose earlier "
+                                     "complaint was filed under that subject too. A complaint not "
+                                     "yet investigated has no subject and is not in this table."},
+    {"Actions agreed", "Actions to put things right or stop them happening again, recorded with "
+                       "the findings on the period's complaints, as they stand when the report "
+                       "is made. Only their dates are counted, never what they are or who owns "
+                       "them."},
+    {"Done, past the due date", "An action is done by the period's end when the day it was done "
+                                "is on or before the period's last day, and within its due date "
+                                "when that day is on or before the due date. An action not done "
+                                "by the period's end is past its due date (overdue) when that "
+                                "date is on or before the period's last day."},
+    {"How the impact of actions is measured", "Whether each action was done by the date agreed "
+                                              "is the measure Candour can give: what an action "
+                                              "changed for patients is not recorded here, and is "
+                                              "for the body to report in its own words."},
+    {"Lessons recorded", "Complaints whose investigation recorded at least one lesson learned."},
     {"XmR chart", "Complaints received each month with their mean and process limits (mean +/- "
                   "2.66 times the mean moving range); special causes as Making Data Count "
                   "reads them. A rise is shown as a concern so that it is looked at."},
@@ -86,6 +124,83 @@ static char s_labels[24][8];
 static rp_xmr_t s_xmr;
 static rp_bar_t s_bars[64];
 static rp_bars_t s_barchart;
+
+/* Repeat complaints: the period's from someone who complained to the body in
+ * the 12 months before, with the others (parts of the complaints received),
+ * and those repeats by subject. */
+static int s_repeats(rq_doc_t *d, PGresult *const *r, const rq_cats_t *cats, cd_fail_t *f)
+{
+    static const char *const cols[] = {"Repeat complaints", "About the same subject"};
+    rq_tab_t *t = rq_doc_tab(d, "repeats",
+                             "The period's complaints by whether the complainant "
+                             "complained to the body in the 12 months before",
+                             2, s_share_cols);
+    rq_row_t *row;
+    if (!t || !(row = rq_tab_row(t, "repeat", "Complained in the 12 months before")))
+        return cd_fail(f, CD_CODE_INTERNAL, "", "out of memory");
+    row->v[0] = s_l(r[Q_REPEATS], 0, 0);
+    if (!(row = rq_tab_row(t, "first", "No complaint in the 12 months before")))
+        return cd_fail(f, CD_CODE_INTERNAL, "", "out of memory");
+    row->v[0] = s_l(r[Q_REPEATS], 0, 1);
+    if (rq_tab_suppress(t, f) != 0)
+        return -1;
+    s_shares(t);
+    rq_doc_table(d, t);
+    const PGresult *s = r[Q_REPEAT_SUBJECTS];
+    t = rq_doc_tab(d, "repeat-subjects", "Repeat complaints by subject area", 2, cols);
+    if (!t)
+        return cd_fail(f, CD_CODE_INTERNAL, "", "out of memory");
+    for (int i = 0; i < PQntuples(s); i++) {
+        const char *code = PQgetvalue(s, i, 0);
+        if (!(row = rq_tab_row(t, code, rq_cats_label(cats, KO41_SEC_SUBJECT, code))))
+            return cd_fail(f, CD_CODE_INTERNAL, "", "out of memory");
+        row->v[0] = s_l(s, i, 1);
+        row->v[1] = s_l(s, i, 2);
+    }
+    if (rq_tab_suppress(t, f) != 0)
+        return -1;
+    if (t->nrows)
+        rq_doc_table(d, t);
+    else
+        rq_doc_para(d, "No repeat complaint of the period has a subject recorded yet.");
+    return 0;
+}
+
+/* Actions and learning: how many complaints have actions and lessons, and
+ * the actions done or not by the period's end, within their due date or
+ * past it (parts of the actions agreed). */
+static int s_actions(rq_doc_t *d, const PGresult *r, cd_fail_t *f)
+{
+    rq_tab_t *t = rq_doc_tab(d, "learning", "Actions and lessons of the period's complaints", 1,
+                             (const char *const[]){"Count"});
+    static const char *const rows[][2] = {
+        {"complaints-with-actions", "Complaints with actions agreed"},
+        {"actions", "Actions agreed"},
+        {"complaints-with-lessons", "Complaints with lessons recorded"}};
+    static const int at[] = {0, 1, 6};
+    rq_row_t *row;
+    for (int i = 0; i < 3; i++) {
+        if (!t || !(row = rq_tab_row(t, rows[i][0], rows[i][1])))
+            return cd_fail(f, CD_CODE_INTERNAL, "", "out of memory");
+        row->v[0] = s_l(r, 0, at[i]);
+    }
+    rq_tab_suppress_each(t);
+    rq_doc_table(d, t);
+    static const char *const cols[] = {"Within the due date", "Past the due date"};
+    t = rq_doc_tab(d, "actions", "The actions agreed at the period's end", 2, cols);
+    if (!t || !(row = rq_tab_row(t, "done", "Done by the period's end")))
+        return cd_fail(f, CD_CODE_INTERNAL, "", "out of memory");
+    row->v[0] = s_l(r, 0, 2);
+    row->v[1] = s_l(r, 0, 3);
+    if (!(row = rq_tab_row(t, "open", "Not done at the period's end")))
+        return cd_fail(f, CD_CODE_INTERNAL, "", "out of memory");
+    row->v[0] = s_l(r, 0, 4);
+    row->v[1] = s_l(r, 0, 5);
+    if (rq_tab_suppress(t, f) != 0)
+        return -1;
+    rq_doc_table(d, t);
+    return 0;
+}
 
 static int s_months(rq_doc_t *d, const PGresult *r, cd_fail_t *f)
 {
@@ -124,15 +239,6 @@ static int s_months(rq_doc_t *d, const PGresult *r, cd_fail_t *f)
         s_pts[i] = (rp_xmr_point_t){s_labels[i], x[i],
                                     p[i].rules ? (p[i].high ? RP_CAUSE_CONCERN : RP_CAUSE_IMPROVE)
                                                : RP_CAUSE_COMMON};
-    static const rp_variation_t vmap[] = {
-        [SPC_VAR_COMMON] = RP_VAR_COMMON,
-        [SPC_VAR_IMPROVING_HIGH] = RP_VAR_IMPROVE_HIGH,
-        [SPC_VAR_IMPROVING_LOW] = RP_VAR_IMPROVE_LOW,
-        [SPC_VAR_CONCERNING_HIGH] = RP_VAR_CONCERN_HIGH,
-        [SPC_VAR_CONCERNING_LOW] = RP_VAR_CONCERN_LOW,
-        [SPC_VAR_NEITHER_HIGH] = RP_VAR_NONE,
-        [SPC_VAR_NEITHER_LOW] = RP_VAR_NONE,
-    };
     s_xmr = (rp_xmr_t){.title = "Complaints received each month",
                        .x_label = "Month received",
                        .y_label = "Complaints",
@@ -142,7 +248,7 @@ static int s_months(rq_doc_t *d, const PGresult *r, cd_fail_t *f)
                        .upper = ch.upl,
                        .lower = ch.lpl,
                        .decimals = 1,
-                       .variation = vmap[var]};
+                       .variation = rq_variation(var)};
     rq_doc_chart(d, (rp_chart_t){.kind = RP_CHART_XMR,
                                  .xmr = &s_xmr,
                                  .caption = "The 24 months up to the end of the period."});
@@ -248,7 +354,16 @@ int rq_quarterly(const rq_ask_t *a, PGresult *const *r, const rq_cats_t *cats, u
         if (s_list(t, r[Q_SERVICE], cats, KO41_SEC_SERVICE, f) != 0)
             goto out;
         rq_doc_table(&d, t);
+    }
 
+    rq_doc_section(&d, "Repeat complaints");
+    if (s_repeats(&d, r, cats, f) != 0)
+        goto out;
+    rq_doc_section(&d, annual ? "Actions taken and learning" : "Actions and learning");
+    if (s_actions(&d, r[Q_ACTIONS], f) != 0)
+        goto out;
+
+    if (!annual) {
         rq_doc_section(&d, "Other organisations involved");
         t = rq_doc_tab(&d, "partners", "Complaints coordinated with other bodies", 1, s_count_col);
         if (s_list(t, r[Q_PARTNERS], cats, KO41_SEC_COUNT, f) != 0)

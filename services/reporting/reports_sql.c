@@ -79,6 +79,38 @@ static const char s_q_months[] =
     "  AND c.received_on <= $3::date GROUP BY 1) k ON k.month = m"
     " ORDER BY m";
 
+/* RQ_Q_REPEATS: the period's complaints from someone who complained to the
+ * body in the 12 months before (intake's repeat_of, 0035), and the others. */
+static const char s_q_repeats[] = "SELECT count(*) FILTER (WHERE c.repeat_of IS NOT NULL),"
+                                  " count(*) FILTER (WHERE c.repeat_of IS NULL) FROM " S_COHORT;
+
+/* RQ_Q_REPEAT_SUBJECTS: those repeats once under each subject any of their
+ * aspects is filed under, and of them the ones whose earlier complaint was
+ * filed under that subject too. */
+static const char s_q_repeat_subjects[] =
+    "SELECT a.subject, count(DISTINCT c.reference),"
+    " count(DISTINCT c.reference) FILTER (WHERE EXISTS (SELECT 1 FROM reporting.aspect b"
+    "  WHERE b.reference = c.repeat_of AND b.subject = a.subject))"
+    " FROM reporting.complaint c JOIN reporting.aspect a ON a.reference = c.reference"
+    " WHERE " S_BODY " AND " S_IN("c.received_on") " AND c.repeat_of IS NOT NULL"
+                                                   " AND a.subject IS NOT NULL"
+                                                   " GROUP BY 1 ORDER BY 2 DESC, 1";
+
+/* RQ_Q_ACTIONS: the period's complaints' actions (0035) as they stand at
+ * the period's end: complaints with actions, actions; done by then within
+ * and past the due date; not done by then within and past it; and the
+ * complaints with lessons recorded. One row. */
+#define S_OPEN "(x.done_on IS NULL OR x.done_on > $3::date)"
+static const char s_q_actions[] =
+    "SELECT count(DISTINCT c.reference) FILTER (WHERE x.n IS NOT NULL), count(x.n),"
+    " count(x.n) FILTER (WHERE x.done_on <= $3::date AND x.done_on <= x.due),"
+    " count(x.n) FILTER (WHERE x.done_on <= $3::date AND x.done_on > x.due),"
+    " count(x.n) FILTER (WHERE " S_OPEN " AND x.due > $3::date),"
+    " count(x.n) FILTER (WHERE " S_OPEN " AND x.due <= $3::date),"
+    " count(DISTINCT c.reference) FILTER (WHERE c.lessons > 0)"
+    " FROM reporting.complaint c LEFT JOIN reporting.action x ON x.reference = c.reference"
+    " WHERE " S_BODY " AND " S_IN("c.received_on");
+
 /* ---- KO41 -------------------------------------------------------------- */
 
 /* RQ_K_COMPLAINTS: the period's complaints, by reference. */
@@ -223,6 +255,9 @@ void rq_sql(cd_tx_t *tx, const rq_ask_t *a)
         cd_tx_add(tx, s_q_partners, 3, v);
         cd_tx_add(tx, s_q_ombudsman, 3, v);
         cd_tx_add(tx, s_q_months, 3, v);
+        cd_tx_add(tx, s_q_repeats, 3, v);
+        cd_tx_add(tx, s_q_repeat_subjects, 3, v);
+        cd_tx_add(tx, s_q_actions, 3, v);
         break;
     case RQ_KO41A:
         cd_tx_add(tx, s_k_complaints, 3, v);
@@ -235,6 +270,9 @@ void rq_sql(cd_tx_t *tx, const rq_ask_t *a)
         cd_tx_add(tx, s_b_figures, 3, v);
         cd_tx_add(tx, s_b_days, 3, v);
         cd_tx_add(tx, s_b_targets, 3, v);
+        break;
+    case RQ_SPC:
+        cd_tx_add(tx, rp_spc_series_body_sql, 3, v);
         break;
     default:
         break;

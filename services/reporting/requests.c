@@ -88,6 +88,8 @@ static void s_on_rows(const cd_tx_result_t *res, void *arg)
         rc = rq_quarterly(a, rows, &cats, &bytes, &len, &media, &why);
     else if (a->kind == RQ_BENCHMARK)
         rc = rq_benchmark(a, rows, &bytes, &len, &media, &why);
+    else if (a->kind == RQ_SPC)
+        rc = rq_spc(a, rows, &cats, &bytes, &len, &media, &why);
     else
         rc = rq_ko41(a, rows, &cats, &bytes, &len, &media, &why);
     rq_cats_free(&cats);

@@ -3,7 +3,7 @@
 #
 #   bash tests/bench/run.sh [--n N] [--clients K] [--window W] [--instances 1|2]
 #                           [--runs R] [--ref-seconds S] [--e2e-timeout S] [--skip-refs]
-#                           [--profile]
+#                           [--profile] [--rebuild] [--reporting-late]
 #
 # Builds Release into build-release/, starts a fresh private PostgreSQL cluster
 # (deploy/pg.sh; fsync and synchronous_commit on, the defaults) in
@@ -21,6 +21,12 @@
 #      keeping W requests in flight (default 8); it waits until every
 #      acknowledgement letter is in the spool (at most --e2e-timeout seconds,
 #      default 300; the end-to-end figures then cover the letters that came);
+#      meanwhile it samples, every second, reporting's lag: the events
+#      delivered to subscriber 'reporting' and not yet acknowledged, and the
+#      age of the oldest (var/bench/run-*/reporting-lag.txt), and then waits
+#      (at most --e2e-timeout s) until reporting has taken them all: the peak
+#      backlog and age, the time from the last letter to reporting caught up,
+#      and reporting's applied rate go in the table;
 #   3. a second pass of N/4 complaints, rate-limited to half the receipt rate
 #      measured, for the receipt latency at 50% of the maximum rate; and a
 #      third at half the end-to-end rate measured (below what the whole suite
@@ -28,11 +34,24 @@
 #   4. with --runs R (1..5), the main pass R-1 more times against the same suite (RSS
 #      after each run shows whether memory grows);
 #   5. checks nothing was done twice (one complaint.received in routing's history
-#      and one investigation case per complaint) and shows how the instances
-#      shared the work (candour_inbox_applied_total of each);
+#      and one investigation case per complaint; one reporting.complaint row per
+#      complaint, none other, and one reporting.inbox record per event
+#      delivered to reporting) and shows how the instances shared the work
+#      (candour_inbox_applied_total of each);
 #   6. stops the daemons (SIGTERM) and the cluster, prints one table, and writes
 #      it as JSON to var/bench/<timestamp>.json and var/bench/latest.json.
 # Logs, keys, spool and raw figures stay in var/bench/run-<timestamp>/.
+# --reporting-late starts candour-reporting only once the main pass's letters
+# are in, so that it meets the whole pass's events as a backlog: how fast it
+# takes them (the peak applied rate over 5 s) is what it can keep up with,
+# whatever the end-to-end rate (the producers' resends back off to 30 s
+# while it is away, so the time to catch up is longer than the rate says).
+# --rebuild adds a pass of N/4 complaints at the sustainable rate while
+# `candourctl reporting rebuild` runs beside it, then, once reporting has
+# caught up, runs the rebuild again, timed, and checks it leaves the reporting
+# schema as it found it (a digest of every table but the outbox's, and of
+# the inbox's records): the consumer and the rebuild together made what a
+# quiet replay makes.
 # --profile loads pg_stat_statements and writes the statements PostgreSQL spent
 # most time on during the Candour passes to run-<timestamp>/pg_stat_statements.txt,
 # and auto_explain, which logs the plan of any statement slower than 50 ms to
@@ -57,6 +76,8 @@ REF_SECONDS=20
 E2E_TIMEOUT=300
 SKIP_REFS=0
 PROFILE=0
+REBUILD=0
+REPORTING_LATE=0
 while (($#)); do
   case "$1" in
     --n) N=$2; shift ;;
@@ -68,7 +89,9 @@ while (($#)); do
     --e2e-timeout) E2E_TIMEOUT=$2; shift ;;
     --skip-refs) SKIP_REFS=1 ;;
     --profile) PROFILE=1 ;;
-    -h | --help) sed -n '2,45p' "$0"; exit 0 ;;
+    --rebuild) REBUILD=1 ;;
+    --reporting-late) REPORTING_LATE=1 ;;
+    -h | --help) sed -n '2,64p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -91,6 +114,7 @@ declare -A ADMIN=()
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
   local rc=$?
+  [[ -n ${LAG_PID:-} ]] && kill "$LAG_PID" 2>/dev/null
   declare -F stop_daemons >/dev/null && stop_daemons
   if ((PG_UP)); then
     bash deploy/pg.sh stop "$PG_DIR" >/dev/null 2>&1 || say "could not stop the cluster in $PG_DIR"
@@ -348,11 +372,9 @@ stop_daemons() {
   PIDS=()
 }
 
-say "starting ${INST[*]} (logs in $RUN/)"
-for name in "${INST[@]}"; do start_daemon "$name"; done
-for i in "${!PIDS[@]}"; do
-  name=${NAMES[$i]}
-  ok=0
+say "starting ${INST[*]} (logs in $RUN/)$( ((REPORTING_LATE)) && echo '; reporting after the main pass')"
+wait_ready() { # index into PIDS/NAMES
+  local i=$1 name=${NAMES[$1]} ok=0
   for _ in $(seq 1 100); do
     alive "${PIDS[$i]}" || { say "$name died at start:"; tail -n 5 "$RUN/$name.log" >&2; exit 1; }
     if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:${ADMIN[$name]}/readyz" 2>/dev/null; then
@@ -362,7 +384,12 @@ for i in "${!PIDS[@]}"; do
     sleep 0.2
   done
   ((ok)) || { say "$name is not ready after 20 s"; tail -n 5 "$RUN/$name.log" >&2; exit 1; }
+}
+for name in "${INST[@]}"; do
+  ((REPORTING_LATE)) && [[ $name == reporting ]] && continue
+  start_daemon "$name"
 done
+for i in "${!PIDS[@]}"; do wait_ready "$i"; done
 
 # ------------------------------------------------------------------ measurements
 TICK=$(getconf CLK_TCK)
@@ -394,8 +421,8 @@ rss_line() { # label: "name VmRSS/VmHWM MiB ..."
   done
   echo "$out"
 }
-metric() { # instance name -> sum of that metric's samples
-  curl -fsS --max-time 2 "http://127.0.0.1:${ADMIN[$1]}/metrics" 2>/dev/null |
+metric() { # instance name -> sum of that metric's samples (0 while it is not running)
+  { curl -fsS --max-time 2 "http://127.0.0.1:${ADMIN[$1]:-0}/metrics" 2>/dev/null || true; } |
     awk -v m="$2" '$1 == m || index($1, m "{") == 1 {s += $NF} END {printf "%d", s}'
 }
 
@@ -403,6 +430,12 @@ metricf() { # the same, as a decimal
   curl -fsS --max-time 2 "http://127.0.0.1:${ADMIN[$1]}/metrics" 2>/dev/null |
     awk -v m="$2" '$1 == m || index($1, m "{") == 1 {s += $NF} END {printf "%.6f", s}'
 }
+
+# reporting's lag, and the digest --rebuild compares (LAG_SQL, lag_now,
+# lag_sampler, lag_wait, rep_digest; sql and metric are this file's).
+# shellcheck source=tests/bench/reporting_lag.sh
+source "$ROOT/tests/bench/reporting_lag.sh"
+LAG_PID="" # lag_sampler running in the background
 
 load() { # tag n rate e2e-timeout -> var/bench/run-*/load-TAG.json
   local rc=0
@@ -434,6 +467,11 @@ if ((PROFILE)) && command -v perf >/dev/null; then
   perf record -F 499 -a -o "$RUN/perf.data" >/dev/null 2>&1 &
   PERF_PID=$!
 fi
+LAG_FILE=$RUN/reporting-lag.txt
+read -r LAG_T0 _ <<<"$(lag_now)"
+LAG_A0=$(metric reporting candour_inbox_applied_total)
+lag_sampler "$LAG_FILE" &
+LAG_PID=$!
 load run1 "$N" 0 "$E2E_TIMEOUT"
 if [[ -n $PERF_PID ]]; then
   kill -TERM "$PERF_PID" 2>/dev/null || true
@@ -453,6 +491,43 @@ XACT_PER=$(awk -v a="$XACT0" -v b="$XACT1" -v n="$N" 'BEGIN{printf "%.2f", (b - 
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 RSS_AFTER+=("$(rss_line)")
 MAIN=$RUN/load-run1.json
+# reporting's lag over the main pass: it has until --e2e-timeout after the
+# last letter to take every event (the next pass starts once it has).
+if ((REPORTING_LATE)); then
+  say "--reporting-late: starting reporting"
+  start_daemon reporting
+  wait_ready $((${#PIDS[@]} - 1))
+  kill "$LAG_PID" 2>/dev/null || true # a sampler that knows reporting's admin port
+  wait "$LAG_PID" 2>/dev/null || true
+  lag_sampler "$LAG_FILE" &
+  LAG_PID=$!
+fi
+say "waiting for reporting to catch up"
+LAG_CAUGHT=$(lag_wait "$E2E_TIMEOUT")
+LAG_A1=$(metric reporting candour_inbox_applied_total)
+LAG_T1=${LAG_CAUGHT:-$(lag_now | cut -d' ' -f1)}
+LAG_LAST_LETTER=$(sql "SELECT coalesce(extract(epoch FROM max(delivered_at)), 0) FROM notify.letter
+  WHERE kind = 'acknowledgement'")
+read -r LAG_PEAK LAG_PEAK_AGE <<<"$(awk -v t1="$LAG_T1" '$1 <= t1 && NF >= 4 {
+  if ($2 > b) b = $2; if ($3 > a) a = $3 } END {printf "%d %.1f", b, a}' "$LAG_FILE" 2>/dev/null ||
+  echo 0 0)"
+if [[ -n $LAG_CAUGHT ]]; then
+  LAG_CATCHUP_S=$(awk -v c="$LAG_CAUGHT" -v l="$LAG_LAST_LETTER" 'BEGIN{d = c - l; printf "%.1f", (d > 0 ? d : 0)}')
+  say "reporting caught up $LAG_CATCHUP_S s after the last acknowledgement letter"
+else
+  LAG_CATCHUP_S=null
+  say "reporting had not caught up $E2E_TIMEOUT s after the main pass"
+fi
+# What reporting applied from the pass's start until it caught up (or gave up).
+REP_EVENTS=$((LAG_A1 - LAG_A0))
+REP_SPAN=$(awk -v a="$LAG_T0" -v b="$LAG_T1" 'BEGIN{printf "%.3f", b - a}')
+REP_EV_PER_S=$(awk -v e="$REP_EVENTS" -v s="$REP_SPAN" 'BEGIN{printf "%.1f", (s > 0 ? e / s : 0)}')
+REP_PER_S=$(awk -v n="$N" -v s="$REP_SPAN" 'BEGIN{printf "%.1f", (s > 0 ? n / s : 0)}')
+# The fastest it took events over any 5 s of the pass (samples a second apart).
+REP_PEAK_RATE=$(awk -v t1="$LAG_T1" '$1 <= t1 && NF >= 5 {t[n] = $1; a[n++] = $5}
+  END {for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (t[j] - t[i] >= 5) {
+    r = (a[j] - a[i]) / (t[j] - t[i]); if (r > m) m = r; break }
+  printf "%.1f", m + 0}' "$LAG_FILE" 2>/dev/null || echo 0)
 INTAKE_PER_S=$(jq .intake_per_s "$MAIN")
 HALF_RATE=$(awk -v r="$INTAKE_PER_S" 'BEGIN{printf "%.0f", r / 2}')
 HALF_N=$(((N + 3) / 4))
@@ -480,6 +555,19 @@ for ((r = 2; r <= RUNS; r++)); do
   load "run$r" "$N" 0 "$E2E_TIMEOUT"
   RSS_AFTER+=("$(rss_line)")
 done
+# --rebuild: a rebuild while the suite takes N/4 more complaints at the
+# sustainable rate, reporting's consumer taking their events beside it (the
+# schema is checked below against a quiet rebuild's).
+LIVE_REBUILD_LINE=""
+if ((REBUILD)); then
+  say "rebuild pass: $HALF_N complaints at $SUST_RATE/s while candourctl reporting rebuild runs"
+  CANDOUR_DB_URL=$DB_URL "$BIN/candourctl" reporting rebuild >"$RUN/rebuild-live.log" 2>&1 &
+  RB_PID=$!
+  load rebuild "$HALF_N" "$SUST_RATE" "$E2E_TIMEOUT"
+  wait "$RB_PID" || { cat "$RUN/rebuild-live.log" >&2; say "the rebuild beside the pass failed"; exit 1; }
+  LIVE_REBUILD_LINE=$(tail -n1 "$RUN/rebuild-live.log")
+  say "beside the pass: $LIVE_REBUILD_LINE"
+fi
 
 CPU_DETAIL=""
 
@@ -509,6 +597,51 @@ GROUP BY 1 ORDER BY sum(record_length) DESC LIMIT 30;
 SQL
   say "profile: $RUN/wal_by_relation.txt"
 }
+
+# ------------------------------------------------------------------ reporting: all taken, once
+# After every pass: one reporting.complaint row for each complaint intake
+# took and none other, each with its acknowledgement day (letter.sent, the
+# last event of a benchmark complaint), and one reporting.inbox record for
+# each event delivered to reporting.
+REP_CAUGHT_END=$(lag_wait "$E2E_TIMEOUT")
+kill "$LAG_PID" 2>/dev/null || true
+wait "$LAG_PID" 2>/dev/null || true
+LAG_PID=""
+REP_ROWS=$(sql "SELECT count(*) FROM reporting.complaint")
+REP_MISSING=$(sql "SELECT count(*) FROM intake.complaint i
+  WHERE NOT EXISTS (SELECT 1 FROM reporting.complaint r WHERE r.reference = i.reference)")
+REP_UNKNOWN=$(sql "SELECT count(*) FROM reporting.complaint r
+  WHERE NOT EXISTS (SELECT 1 FROM intake.complaint i WHERE i.reference = r.reference)")
+REP_NO_ACK=$(sql "SELECT count(*) FROM reporting.complaint WHERE acknowledged_on IS NULL")
+REP_INBOX=$(sql "SELECT count(*) FROM reporting.inbox")
+REP_DELIVERED=0
+for s in $(sql "SELECT table_schema FROM information_schema.tables WHERE table_name = 'outbox_delivery'
+  AND table_schema <> 'reporting'"); do
+  REP_DELIVERED=$((REP_DELIVERED + $(sql "SELECT count(*) FROM $s.outbox_delivery
+    WHERE subscriber = 'reporting' AND delivered_at IS NOT NULL")))
+done
+REP_DUPS=$(metric reporting candour_inbox_duplicates_total)
+REP_DEAD=$(lag_now | cut -d' ' -f4) # dead-lettered deliveries to reporting
+REP_OK=1
+[[ $REP_MISSING == 0 && $REP_UNKNOWN == 0 && $REP_NO_ACK == 0 && $REP_INBOX == "$REP_DELIVERED" &&
+  $REP_DEAD == 0 && -n $REP_CAUGHT_END ]] || REP_OK=0
+
+# --rebuild: the schema made again from the outboxes, the suite running.
+REBUILD_S=null
+REBUILD_SAME=null
+REBUILD_LINE=""
+if ((REBUILD)); then
+  say "rebuilding the reporting schema (candourctl reporting rebuild)"
+  REP_BEFORE=$(rep_digest)
+  R0=$(date +%s.%N)
+  CANDOUR_DB_URL=$DB_URL "$BIN/candourctl" reporting rebuild >"$RUN/rebuild.log" 2>&1 ||
+    { cat "$RUN/rebuild.log" >&2; say "the rebuild failed"; exit 1; }
+  REBUILD_S=$(awk -v a="$R0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
+  REBUILD_LINE=$(tail -n1 "$RUN/rebuild.log")
+  REBUILD_SAME=false
+  [[ $(rep_digest) == "$REP_BEFORE" ]] && REBUILD_SAME=true
+  say "$REBUILD_LINE in $REBUILD_S s; the same schema: $REBUILD_SAME"
+fi
 
 # ------------------------------------------------------------------ nothing twice, work shared
 TOTAL=$(sql "SELECT count(*) FROM intake.complaint")
@@ -603,6 +736,30 @@ TABLE=$RUN/table.txt
     "$(j .receipt_p50_ms "$SUST")" "$(j .receipt_p99_ms "$SUST")" "$(j .receipt_p999_ms "$SUST")"
   printf '%-52s %9.1f %9.1f %9.1f\n' "end to end at 50% of end-to-end rate" \
     "$(j .e2e_p50_ms "$SUST")" "$(j .e2e_p99_ms "$SUST")" "$(j .e2e_p999_ms "$SUST")"
+  printf '\nreporting consumer, main pass: peak backlog %s events, oldest pending at most %s s old;\n' \
+    "$LAG_PEAK" "$LAG_PEAK_AGE"
+  if [[ -n $LAG_CAUGHT ]]; then
+    printf '  caught up %s s after the last acknowledgement letter; applied %s events in %s s' \
+      "$LAG_CATCHUP_S" "$REP_EVENTS" "$REP_SPAN"
+    printf ' (%s events/s, %s complaints/s; end to end %s/s)\n' "$REP_EV_PER_S" "$REP_PER_S" "$E2E_PER_S"
+    printf '  fastest over 5 s: %s events/s%s\n' "$REP_PEAK_RATE" \
+      "$( ((REPORTING_LATE)) && echo ' (started after the pass: its whole backlog waiting)')"
+  else
+    printf '  NOT caught up %s s after the pass; applied %s events in %s s (%s events/s)\n' \
+      "$E2E_TIMEOUT" "$REP_EVENTS" "$REP_SPAN" "$REP_EV_PER_S"
+  fi
+  printf 'reporting after every pass: %s: %s rows for %s complaints (missing %s, unknown %s,' \
+    "$([[ $REP_OK == 1 ]] && echo ok || echo FAILED)" "$REP_ROWS" "$TOTAL" "$REP_MISSING" "$REP_UNKNOWN"
+  printf ' without an acknowledgement day %s); inbox %s records for %s events delivered' \
+    "$REP_NO_ACK" "$REP_INBOX" "$REP_DELIVERED"
+  printf ' (redeliveries absorbed %s, dead-lettered %s)%s\n' "$REP_DUPS" "$REP_DEAD" \
+    "$([[ -n $REP_CAUGHT_END ]] || echo '; still behind at the end')"
+  if ((REBUILD)); then
+    printf 'candourctl reporting rebuild beside a pass at %s/s (end to end p99 %s ms): %s\n' \
+      "$SUST_RATE" "$(j .e2e_p99_ms "$RUN/load-rebuild.json")" "$LIVE_REBUILD_LINE"
+    printf 'then quiet, the suite running: %s s (%s); the schema the same as before it: %s\n' \
+      "$REBUILD_S" "$REBUILD_LINE" "$([[ $REBUILD_SAME == true ]] && echo yes || echo NO)"
+  fi
   printf '\nhost load average after the main pass: %s; other busy processes at the start: %s\n' \
     "$LOADAVG" "${OTHER_CPU:-none}"
   printf '\npeak RSS (MiB, VmHWM):'
@@ -635,7 +792,16 @@ jq -n --arg stamp "$STAMP" --argjson n "$N" --argjson clients "$K" --argjson win
   --argjson peak "$PEAK_JSON" --argjson cpu1k "$CPU_PER_1K" --argjson pgcpu1k "$PG_CPU_PER_1K" \
   --argjson loadcpu1k "$LOAD_CPU_PER_1K" --argjson walkib "$WAL_KB_PER" --argjson xactper "$XACT_PER" --argjson share "$SHARE_JSON" \
   --argjson twice_ok "$TWICE_OK" --argjson complete "$COMPLETE" --argjson half_rate "$HALF_RATE" --argjson sust_rate "$SUST_RATE" --argjson batches "$BATCHES" \
-  --arg rss_after "$(printf '%s\n' "${RSS_AFTER[@]}")" --arg run_dir "$RUN" --arg loadavg "$LOADAVG" --arg other "$OTHER_CPU" '
+  --arg rss_after "$(printf '%s\n' "${RSS_AFTER[@]}")" --arg run_dir "$RUN" --arg loadavg "$LOADAVG" --arg other "$OTHER_CPU" \
+  --argjson lag_peak "$LAG_PEAK" --argjson lag_peak_age "$LAG_PEAK_AGE" --argjson lag_catchup "$LAG_CATCHUP_S" \
+  --argjson rep_events "$REP_EVENTS" --argjson rep_span "$REP_SPAN" --argjson rep_ev_per_s "$REP_EV_PER_S" \
+  --argjson rep_per_s "$REP_PER_S" --argjson rep_rows "$REP_ROWS" --argjson rep_missing "$REP_MISSING" \
+  --argjson rep_unknown "$REP_UNKNOWN" --argjson rep_no_ack "$REP_NO_ACK" --argjson rep_inbox "$REP_INBOX" \
+  --argjson rep_delivered "$REP_DELIVERED" --argjson rep_dups "$REP_DUPS" --argjson rep_ok "$REP_OK" \
+  --arg lag_file "$LAG_FILE" --argjson rebuild_s "$REBUILD_S" --argjson rebuild_same "$REBUILD_SAME" \
+  --arg rebuild_line "$REBUILD_LINE" --argjson rep_peak_rate "$REP_PEAK_RATE" \
+  --arg live_rebuild_line "$LIVE_REBUILD_LINE" --argjson rep_dead "$REP_DEAD" \
+  --argjson reporting_late "$REPORTING_LATE" '
   def ratio(a; b): if b > 0 then ((a / b) * 100 | round) / 100 else null end;
   {
     stamp: $stamp, n: $n, clients: $clients, window: $window, instances: $instances,
@@ -657,6 +823,19 @@ jq -n --arg stamp "$STAMP" --argjson n "$N" --argjson clients "$K" --argjson win
     work_shared: $share, nothing_twice: ($twice_ok == 1), all_done: ($complete == 1),
     rss_after_runs: ($rss_after | split("\n") | map(select(length > 0))),
     loadavg_after_main: $loadavg, other_busy_at_start: $other,
+    reporting: {
+      peak_backlog: $lag_peak, peak_oldest_age_s: $lag_peak_age,
+      caught_up_after_last_letter_s: $lag_catchup,
+      applied_events: $rep_events, span_s: $rep_span, applied_events_per_s: $rep_ev_per_s,
+      peak_5s_events_per_s: $rep_peak_rate, started_after_main_pass: ($reporting_late == 1),
+      complaints_per_s: (if $lag_catchup == null then null else $rep_per_s end),
+      rows: $rep_rows, missing: $rep_missing, unknown: $rep_unknown,
+      without_ack_day: $rep_no_ack, inbox: $rep_inbox, delivered: $rep_delivered,
+      duplicates_absorbed: $rep_dups, dead_lettered: $rep_dead, ok: ($rep_ok == 1), samples: $lag_file,
+      rebuild_s: $rebuild_s, rebuild_same: $rebuild_same,
+      rebuild: (if $rebuild_line == "" then null else $rebuild_line end),
+      rebuild_beside_a_pass: (if $live_rebuild_line == "" then null else $live_rebuild_line end)
+    },
     main_pass: $main[0], half_rate_pass: $half[0], sustainable_rate_pass: $sust[0],
     run_dir: $run_dir
   }' >"$OUT/$STAMP.json"
@@ -667,3 +846,5 @@ cat "$TABLE"
 echo
 say "JSON: var/bench/$STAMP.json (and var/bench/latest.json); logs: ${RUN#"$ROOT"/}/"
 ((TWICE_OK)) || { say "a complaint was processed twice or not at all (see above)"; exit 1; }
+((REP_OK)) || { say "reporting lost or invented a complaint, or fell behind (see above)"; exit 1; }
+[[ $REBUILD_SAME != false ]] || { say "the rebuild did not give the schema the consumer made"; exit 1; }

@@ -4,7 +4,8 @@
  * sign-off and the final letter leaves in the reporting schema the right
  * de-identified rows (L2a, L4), and nothing personal anywhere in it (L5);
  * `candourctl reporting rebuild` makes exactly the same rows from the
- * outboxes; an event delivered twice is taken once. And intake takes the
+ * outboxes, benchmarking returns too, in pages of two events as in pages
+ * of hundreds; an event delivered twice is taken once. And intake takes the
  * patient's age band as an enum, refusing a value it does not know. */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -12,30 +13,51 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "candour/v1/events.pb-c.h"
 #include "harness.h"
 
-static const char *const s_tables[] = {"complaint", "aspect", "partner", "ombudsman_stage"};
-
-/* Every row of every reporting table, as text, in a fixed order: what the
- * rebuild must give again. malloc'd. */
+/* Every row of every table of the reporting schema but its outbox's (what
+ * the events made, what triggers derive from it, what was set by hand), and
+ * the inbox's records but for when each was made, as text in a fixed order:
+ * what the rebuild must give again. malloc'd. */
 static char *s_snapshot(h_t *h)
 {
-    size_t cap = 65536, len = 0;
+    char *tables = h_scalar(h,
+                            "SELECT string_agg(table_name, ' ' ORDER BY table_name) FROM"
+                            " information_schema.tables WHERE table_schema = 'reporting' AND"
+                            " table_type = 'BASE TABLE' AND table_name NOT LIKE 'outbox%'",
+                            0, NULL);
+    cr_assert(tables);
+    size_t cap = 1 << 20, len = 0;
     char *out = calloc(1, cap);
     cr_assert(out);
-    for (size_t i = 0; i < sizeof s_tables / sizeof s_tables[0]; i++) {
-        char sql[256];
+    for (char *save = NULL, *t = strtok_r(tables, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+        char from[128], sql[512];
+        if (strcmp(t, "inbox") == 0)
+            snprintf(from, sizeof from,
+                     "(SELECT event_id, type, producer, complaint_ref FROM reporting.inbox)");
+        else
+            snprintf(from, sizeof from, "reporting.%s", t);
         snprintf(sql, sizeof sql,
-                 "SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')"
-                 " FROM reporting.%s t",
-                 s_tables[i]);
+                 "SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM %s t",
+                 from);
         char *rows = h_scalar(h, sql, 0, NULL);
-        len += (size_t)snprintf(out + len, cap - len, "[%s]\n%s\n", s_tables[i], rows ? rows : "");
+        len += (size_t)snprintf(out + len, cap - len, "[%s]\n%s\n", t, rows ? rows : "");
         cr_assert_lt(len, cap);
         free(rows);
     }
+    free(tables);
     return out;
+}
+
+/* The pages the rebuild said it took. */
+static long s_pages(const char *out)
+{
+    const char *at = strstr(out, "benchmark returns, ");
+    long pages = -1;
+    cr_assert(at && sscanf(at, "benchmark returns, %ld pages", &pages) == 1, "%s", out);
+    return pages;
 }
 
 /* Every text column of every table in the reporting schema (the bus tables
@@ -242,7 +264,52 @@ Test(reporting, a_complaint_end_to_end_is_kept_de_identified_rebuilt_the_same_an
     cr_assert(h_wait_for(h, "SELECT state FROM routing.complaint WHERE reference = $1", 1, p,
                          "response-sent", 20000),
               "never reached response-sent");
+    /* The action, done after the response went (L1): marked through the
+     * gateway, it reaches reporting as action.done; a second time, with
+     * candourctl, is refused. */
+    char env[512], cout[1024], cerr[1024], path[256], body[64];
+    char *today = h_scalar(h, "SELECT (now() AT TIME ZONE 'Europe/London')::date::text", 0, NULL);
+    cr_assert_eq(h_ctl(h, "", cout, sizeof cout, cerr, sizeof cerr,
+                       "token add %s --role investigator --label 'case system'", investigator),
+                 0, "%s", cerr);
+    cout[strcspn(cout, "\n")] = 0;
+    snprintf(path, sizeof path, "/v1/complaints/%s/actions/1/done", ref);
+    snprintf(body, sizeof body, "{\"done_on\": \"%s\"}", today);
+    h_resp_t hr = h_api(h_gateway_port(h), "POST", path, cout, "done-1", body);
+    cr_expect_eq(hr.status, 200, "%d %s", hr.status, hr.body);
+    h_resp_free(&hr);
+    snprintf(env, sizeof env, "CANDOUR_INVESTIGATION_ENDPOINT='%s'",
+             h_endpoint(h, "investigation"));
+    cr_expect_neq(h_ctl(h, env, cout, sizeof cout, cerr, sizeof cerr,
+                        "case action-done %s --number 1 --date %s --as %s", ref, today,
+                        investigator),
+                  0);
+    cr_expect(strstr(cerr, "FAILED_PRECONDITION") && strstr(cerr, "mark_action_done.number"), "%s",
+              cerr);
+    /* The trust's benchmarking returns (L3): a quarter's, then corrected
+     * (the later wins), and another quarter's with none closed (no median). */
+    static const char *const returns[] = {
+        "\"2026-04-01\", \"period_to\": \"2026-06-30\", \"received\": 40, \"closed\": 30,"
+        " \"upheld\": 10, \"median_days_to_response\": 21.5",
+        "\"2026-04-01\", \"period_to\": \"2026-06-30\", \"received\": 41, \"closed\": 31,"
+        " \"upheld\": 11, \"median_days_to_response\": 22",
+        "\"2026-01-01\", \"period_to\": \"2026-03-31\", \"received\": 2",
+    };
+    for (size_t i = 0; i < sizeof returns / sizeof returns[0]; i++)
+        h_ok(h_call_jsonf(h, "intake", "TRUST-RXX",
+                          "{\"submit_benchmark_return\": {\"benchmark_return\": {\"period_from\":"
+                          " %s, \"submitted_by\": \"Head of Patient Experience\"}}}",
+                          returns[i]),
+             "benchmark return");
     s_settle(h);
+    char *kept = h_scalar(h,
+                          "SELECT string_agg(period_from || ':' || received || '/' || closed || '/'"
+                          " || coalesce(median_days_to_response::text, '-'), ' '"
+                          " ORDER BY period_from) FROM reporting.benchmark_return"
+                          " WHERE org_id = 'TRUST-RXX'",
+                          0, NULL);
+    cr_expect_str_eq(kept, "2026-01-01:2/0/- 2026-04-01:41/31/22");
+    free(kept);
 
     /* The complaint's row: the bodies, its profile as codes, the days, the
      * deadlines met, the outcome (L2a, L3). */
@@ -279,6 +346,19 @@ Test(reporting, a_complaint_end_to_end_is_kept_de_identified_rebuilt_the_same_an
                               1, p);
     cr_expect_str_eq(partners, "LA-XYZ=contributed TRUST-RXX=contributed");
     free(partners);
+    /* The action as a number, a due day and the day done (never its words
+     * or owner), the one lesson as a count, and no earlier complaint. */
+    char *actions =
+        h_scalar(h,
+                 "SELECT string_agg(n || ' ' || due || ' ' || coalesce(done_on::text,"
+                 " 'open'), ', ' ORDER BY n) FROM reporting.action WHERE reference = $1",
+                 1, p);
+    char want[64];
+    snprintf(want, sizeof want, "1 2099-03-31 %s", today);
+    cr_expect_str_eq(actions, want);
+    free(actions);
+    free(today);
+    s_expect(h, ref, "lessons || ' ' || (repeat_of IS NULL)", "1 true");
 
     /* L5: nothing of the complainant, the patient, their words or the
      * staff's anywhere in the reporting schema. */
@@ -287,16 +367,21 @@ Test(reporting, a_complaint_end_to_end_is_kept_de_identified_rebuilt_the_same_an
         cr_expect(!strstr(all, s_personal[i]), "the reporting schema holds \"%s\"", s_personal[i]);
     free(all);
 
-    /* The rebuild gives exactly what the consumer built. */
+    /* The rebuild gives exactly what the consumer built (the inbox's
+     * records too, but for when each was made), in pages of two events ... */
     char *live = s_snapshot(h);
     char out[4096], err[4096];
-    int rc = h_ctl(h, "", out, sizeof out, err, sizeof err, "reporting rebuild");
+    int rc = h_ctl(h, "", out, sizeof out, err, sizeof err, "reporting rebuild --page 2");
     cr_assert_eq(rc, 0, "reporting rebuild: %s%s", out, err);
-    cr_expect(strstr(out, "1 complaints"), "%s", out);
+    cr_expect(strstr(out, " 1 complaints, 2 benchmark returns"), "%s", out);
+    long small_pages = s_pages(out);
     char *rebuilt = s_snapshot(h);
     cr_expect_str_eq(rebuilt, live);
-    /* ... and again, the same (and the consumer takes nothing twice after it). */
+    /* ... and in the default pages, the same (and the consumer takes nothing
+     * twice after it). */
     cr_assert_eq(h_ctl(h, "", out, sizeof out, err, sizeof err, "reporting rebuild"), 0);
+    cr_expect_gt(small_pages, s_pages(out), "pages of two: %ld, of hundreds: %ld", small_pages,
+                 s_pages(out));
     free(rebuilt);
     rebuilt = s_snapshot(h);
     cr_expect_str_eq(rebuilt, live);

@@ -413,7 +413,7 @@ Test(reporting_apply, every_type_kept_is_in_the_catalogue_with_reporting_subscri
             subscribed |= strcmp(*s, "reporting") == 0;
         cr_expect(subscribed, "reporting is not a subscriber of %s", rp_type(i));
     }
-    cr_expect_eq(n, 15);
+    cr_expect_eq(n, 16);
 }
 
 /* ---------------------------------------------------------------- statements */
@@ -482,7 +482,7 @@ Test(reporting_apply, statements_for_aspects_replace_older_and_ignore_late_older
     cr_assert_eq(rp_apply(&e, &ic.base, &ch), 1);
     s_stmts_t *s = calloc(1, sizeof *s);
     cr_assert_eq(rp_sql(&ch, s_keep, s), 0);
-    cr_assert_eq(s->n, 3, "the complaint, the older aspects gone, the aspect");
+    cr_assert_eq(s->n, 4, "the complaint, the older aspects gone, the aspect, older actions gone");
     cr_expect(strstr(s->sql[1], "DELETE FROM reporting.aspect WHERE reference = $1 AND"
                                 " completed_us < $2::bigint"));
     cr_expect(strstr(s->sql[2], "WHERE NOT EXISTS (SELECT 1 FROM reporting.aspect WHERE"
@@ -490,4 +490,153 @@ Test(reporting_apply, statements_for_aspects_replace_older_and_ignore_late_older
     cr_expect_str_eq(s->values[2][2], "clinical-treatment");
     cr_expect_str_eq(s->values[2][3], "<NULL>");
     free(s);
+}
+
+/* ---------------------------------------------------------------- L1: repeats, actions */
+
+Test(reporting_apply, L1_received_keeps_the_earlier_complaints_reference_as_repeat_of)
+{
+    Candour__V1__Complaint c = s_complaint();
+    Candour__V1__ComplaintReceived r = CANDOUR__V1__COMPLAINT_RECEIVED__INIT;
+    r.org_id = "ICB-QWE";
+    r.complaint = &c;
+    r.repeat_of = "CDR-2B3C-4D5E";
+    Candour__V1__Envelope e = s_env("complaint.received", S_JUNE_1);
+    rp_change_t ch;
+    cr_assert_eq(rp_apply(&e, &r.base, &ch), 1);
+    cr_expect_str_eq(s_val(&ch, "repeat_of"), "CDR-2B3C-4D5E");
+    cr_expect_eq(rp_change_col(&ch, "repeat_of")->merge, RP_SET);
+    s_assert_no_personal(&ch);
+    /* None: NULL; a name where the reference belongs: dropped. */
+    r.repeat_of = "";
+    cr_assert_eq(rp_apply(&e, &r.base, &ch), 1);
+    cr_expect_null(s_val(&ch, "repeat_of"));
+    r.repeat_of = "Priya Raghunathan";
+    cr_assert_eq(rp_apply(&e, &r.base, &ch), 1);
+    cr_expect_null(s_val(&ch, "repeat_of"));
+}
+
+static Candour__V1__InvestigationCompleted s_completed_with(Candour__V1__CaseSummary *sum)
+{
+    Candour__V1__InvestigationCompleted ic = CANDOUR__V1__INVESTIGATION_COMPLETED__INIT;
+    ic.outcome = CANDOUR__V1__OUTCOME__OUTCOME_UPHELD;
+    ic.findings = "The visits were stopped in error";
+    ic.summary = sum;
+    return ic;
+}
+
+Test(reporting_apply,
+     L1_completion_keeps_each_actions_number_due_and_done_days_and_a_count_of_lessons)
+{
+    Candour__V1__ActionDue a1 = CANDOUR__V1__ACTION_DUE__INIT, a2 = CANDOUR__V1__ACTION_DUE__INIT,
+                           a3 = CANDOUR__V1__ACTION_DUE__INIT;
+    a1.number = 1;
+    a1.due = "2026-07-31";
+    a1.done = 1;
+    a1.done_on = "2026-07-01";
+    a2.number = 2;
+    a2.due = "2026-09-30";
+    a3.number = 3;
+    a3.due = "Priya's ward, soon"; /* not a day: not kept */
+    Candour__V1__ActionDue *dues[] = {&a1, &a2, &a3};
+    Candour__V1__CaseSummary sum = CANDOUR__V1__CASE_SUMMARY__INIT;
+    sum.actions = 1;
+    sum.n_action_dues = 3;
+    sum.action_dues = dues;
+    sum.lessons = 2;
+    Candour__V1__InvestigationCompleted ic = s_completed_with(&sum);
+    Candour__V1__Envelope e = s_env("investigation.completed", S_JUNE_1);
+    rp_change_t ch;
+    cr_assert_eq(rp_apply(&e, &ic.base, &ch), 1);
+    cr_expect_str_eq(s_val(&ch, "lessons"), "2");
+    cr_expect_eq(rp_change_col(&ch, "lessons")->merge, RP_LATEST);
+    cr_expect_str_eq(rp_change_col(&ch, "lessons")->stamp, "actions_us");
+    cr_assert(ch.actions_set);
+    cr_expect_eq(ch.actions_us, S_JUNE_1);
+    cr_assert_eq(ch.nactions, 2);
+    cr_expect_eq(ch.actions[0].n, 1);
+    cr_expect_str_eq(ch.actions[0].due, "2026-07-31");
+    cr_expect_str_eq(ch.actions[0].done_on, "2026-07-01");
+    cr_expect_eq(ch.actions[1].n, 2);
+    cr_expect_str_eq(ch.actions[1].done_on, "");
+    s_assert_no_personal(&ch);
+}
+
+Test(reporting_apply, L1_a_completion_from_before_the_action_list_replaces_no_actions)
+{
+    /* Actions recorded but none listed: an event older than the list. */
+    Candour__V1__CaseSummary sum = CANDOUR__V1__CASE_SUMMARY__INIT;
+    sum.actions = 1;
+    Candour__V1__InvestigationCompleted ic = s_completed_with(&sum);
+    Candour__V1__Envelope e = s_env("investigation.completed", S_JUNE_1);
+    rp_change_t ch;
+    cr_assert_eq(rp_apply(&e, &ic.base, &ch), 1);
+    cr_expect_not(ch.actions_set);
+    /* No actions at all: the list (empty) replaces any older one. */
+    sum.actions = 0;
+    cr_assert_eq(rp_apply(&e, &ic.base, &ch), 1);
+    cr_expect(ch.actions_set);
+    cr_expect_eq(ch.nactions, 0);
+    cr_expect_str_eq(s_val(&ch, "lessons"), "0");
+}
+
+Test(reporting_apply, statements_for_actions_replace_older_and_ignore_late_older_completions)
+{
+    Candour__V1__ActionDue a1 = CANDOUR__V1__ACTION_DUE__INIT;
+    a1.number = 1;
+    a1.due = "2026-07-31";
+    Candour__V1__ActionDue *dues[] = {&a1};
+    Candour__V1__CaseSummary sum = CANDOUR__V1__CASE_SUMMARY__INIT;
+    sum.actions = 1;
+    sum.n_action_dues = 1;
+    sum.action_dues = dues;
+    Candour__V1__InvestigationCompleted ic = s_completed_with(&sum);
+    Candour__V1__Envelope e = s_env("investigation.completed", S_JUNE_1);
+    rp_change_t ch;
+    cr_assert_eq(rp_apply(&e, &ic.base, &ch), 1);
+    s_stmts_t *s = calloc(1, sizeof *s);
+    cr_assert_eq(rp_sql(&ch, s_keep, s), 0);
+    cr_assert_eq(s->n, 4,
+                 "the complaint, the older aspects gone, the older actions gone, the action");
+    cr_expect(strstr(s->sql[2], "DELETE FROM reporting.action WHERE reference = $1 AND"
+                                " recorded_us < $2::bigint"),
+              "%s", s->sql[2]);
+    cr_expect(strstr(s->sql[3], "WHERE NOT EXISTS (SELECT 1 FROM reporting.action WHERE"
+                                " reference = $1::text AND recorded_us > $5::bigint)"),
+              "%s", s->sql[3]);
+    cr_expect_str_eq(s->values[3][1], "1");
+    cr_expect_str_eq(s->values[3][2], "2026-07-31");
+    cr_expect_str_eq(s->values[3][3], "<NULL>");
+    cr_expect(!strstr(s->sql[3], "2026-07-31"), "a value pasted into the statement");
+    free(s);
+}
+
+Test(reporting_apply, L1_an_action_done_later_sets_its_day_done_by_its_number)
+{
+    Candour__V1__ActionDone a = CANDOUR__V1__ACTION_DONE__INIT;
+    a.number = 2;
+    a.due = "2026-07-31";
+    a.done_on = "2026-08-02";
+    Candour__V1__Envelope e = s_env("action.done", S_JUNE_1);
+    rp_change_t ch;
+    cr_assert_eq(rp_apply(&e, &a.base, &ch), 1);
+    cr_assert(ch.action_done);
+    cr_expect_not(ch.actions_set, "one action changes, the others stay");
+    cr_expect_eq(ch.actions[0].n, 2);
+    cr_expect_str_eq(ch.actions[0].done_on, "2026-08-02");
+    s_stmts_t *s = calloc(1, sizeof *s);
+    cr_assert_eq(rp_sql(&ch, s_keep, s), 0);
+    cr_assert_eq(s->n, 2, "the complaint's row, the action");
+    cr_expect(strstr(s->sql[1], "UPDATE reporting.action SET done_on = $3::date"
+                                " WHERE reference = $1 AND n = $2::integer"),
+              "%s", s->sql[1]);
+    cr_expect_str_eq(s->values[1][1], "2");
+    cr_expect_str_eq(s->values[1][2], "2026-08-02");
+    free(s);
+    /* No day, or no number: nothing kept. */
+    a.done_on = "";
+    cr_expect_eq(rp_apply(&e, &a.base, &ch), 0);
+    a.done_on = "2026-08-02";
+    a.number = 0;
+    cr_expect_eq(rp_apply(&e, &a.base, &ch), 0);
 }

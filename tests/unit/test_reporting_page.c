@@ -130,3 +130,19 @@ Test(reporting_page, an_empty_report_is_a_page)
     cr_assert(strstr(html, "Counts from 1 to 4 are suppressed"));
     free(html);
 }
+
+Test(reporting_page, a_table_with_no_rows_says_so_under_its_caption)
+{
+    static const char *head[] = {"Partner", "Complaints"};
+    rp_table_t tb = {"Complaints by service area", head, 2, NULL, 0};
+    rp_block_t b = {RP_BLOCK_TABLE, NULL, &tb, {0}};
+    rp_section_t sec = {"Services", &b, 1};
+    rp_report_t r = {
+        .title = "T", .organisation = "O", .period = "P", .sections = &sec, .nsections = 1};
+    char *html = rp_page_html(&r);
+    cr_assert_not_null(html);
+    cr_assert(strstr(html, "Complaints by service area</p>\n<p>" RP_EMPTY_TABLE "</p>"), "%s",
+              html);
+    cr_assert_null(strstr(html, "<thead>"), "no bare header");
+    free(html);
+}

@@ -201,3 +201,35 @@ Test(reporting_pdf, sample_left_for_looking_when_asked)
         free(svgs[i]);
     }
 }
+
+Test(reporting_pdf, a_table_with_no_rows_says_so_under_its_caption)
+{
+    static const char *head[] = {"Service area", "Complaints"};
+    rp_table_t tb = {"Complaints by service area", head, 2, NULL, 0};
+    rp_block_t b = {RP_BLOCK_TABLE, NULL, &tb, {0}};
+    rp_section_t sec = {"Services", &b, 1};
+    rp_report_t r = {
+        .title = "T", .organisation = "O", .period = "P", .sections = &sec, .nsections = 1};
+    unsigned char *pdf;
+    size_t len;
+    int pages = 0;
+    char err[256] = "";
+    cr_assert_eq(rp_pdf_report(&r, &pdf, &len, &pages, err, sizeof err), 0, "%s", err);
+    char path[] = "/tmp/rp-pdf-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    s_write(path, pdf, len);
+    free(pdf);
+    if (access("/usr/bin/pdftotext", X_OK) != 0) {
+        unlink(path);
+        cr_skip("pdftotext (poppler-utils) not installed: page contents not read back");
+    }
+    char *t = s_run("pdftotext -layout %s -", path);
+    unlink(path);
+    const char *cap = strstr(t, "Complaints by service area");
+    cr_assert_not_null(cap, "%s", t);
+    cr_assert_not_null(strstr(cap, RP_EMPTY_TABLE), "%s", t);
+    cr_assert_null(strstr(t, "Service area"), "no bare header: %s", t);
+    free(t);
+}
