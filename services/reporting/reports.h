@@ -174,7 +174,10 @@ rp_variation_t rq_variation(spc_variation_t v);
 void rq_sql(cd_tx_t *tx, const rq_ask_t *a);
 
 /* The file of each report from its statements' results (r[0..]). 0, or -1
- * with f. cats: the category list (labels; KO41a's sections). */
+ * with f. cats: the category list (labels; KO41a's sections; the benchmark
+ * has no use for it). One a report in requests.c's table. */
+typedef int (*rq_make_fn)(const rq_ask_t *a, PGresult *const *r, const rq_cats_t *cats,
+                          unsigned char **out, size_t *len, const char **media, cd_fail_t *f);
 int rq_quarterly(const rq_ask_t *a, PGresult *const *r, const rq_cats_t *cats, unsigned char **out,
                  size_t *len, const char **media, cd_fail_t *f);
 int rq_ko41(const rq_ask_t *a, PGresult *const *r, const rq_cats_t *cats, unsigned char **out,
@@ -183,7 +186,7 @@ int rq_ko41(const rq_ask_t *a, PGresult *const *r, const rq_cats_t *cats, unsign
 extern const char rp_spc_series_body_sql[];
 int rq_spc(const rq_ask_t *a, PGresult *const *r, const rq_cats_t *cats, unsigned char **out,
            size_t *len, const char **media, cd_fail_t *f);
-int rq_benchmark(const rq_ask_t *a, PGresult *const *r, unsigned char **out, size_t *len,
-                 const char **media, cd_fail_t *f);
+int rq_benchmark(const rq_ask_t *a, PGresult *const *r, const rq_cats_t *cats,
+                 unsigned char **out, size_t *len, const char **media, cd_fail_t *f);
 
 #endif

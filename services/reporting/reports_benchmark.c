@@ -65,9 +65,10 @@ static const char *s_source_words(const char *source)
     return "None";
 }
 
-int rq_benchmark(const rq_ask_t *a, PGresult *const *r, unsigned char **out, size_t *len,
-                 const char **media, cd_fail_t *f)
+int rq_benchmark(const rq_ask_t *a, PGresult *const *r, const rq_cats_t *cats,
+                 unsigned char **out, size_t *len, const char **media, cd_fail_t *f)
 {
+    (void)cats; /* bodies, not categories */
     const PGresult *fr = r[B_FIGURES], *dr = r[B_DAYS], *tr = r[B_TARGETS];
     size_t n = (size_t)PQntuples(fr);
     if (n > S_MAXBODIES)

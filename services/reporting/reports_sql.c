@@ -168,6 +168,7 @@ static const char s_k_b[] =
  * median is its own (the last column). Candour's own figures win over a
  * return. The source column: candour, return, or none (no figures). */
 #define S_RET(col, own) "CASE WHEN o.uses THEN " own " ELSE coalesce(" col ", 0) END"
+/* clang-format off */
 static const char s_b_figures[] =
     S_BODIES ", own AS (SELECT b.body, b.body = $1"
              "  OR EXISTS (SELECT 1 FROM reporting.complaint c WHERE c.lead_org = b.body)"
@@ -202,6 +203,7 @@ static const char s_b_figures[] =
              " LEFT JOIN ret t ON t.org_id = b.body AND NOT o.uses"
              " LEFT JOIN rec r ON r.body = b.body LEFT JOIN sent s ON s.body = b.body"
              " ORDER BY b.body";
+/* clang-format on */
 
 /* Working days (Monday to Friday) from the day after receipt to the
  * response, both included (none if the response came first): the weekdays
@@ -242,39 +244,23 @@ static const char s_b_targets[] =
     " WHERE $1::text IS NOT NULL AND $2::date IS NOT NULL AND $3::date IS NOT NULL"
     " ORDER BY indicator";
 
+/* Each report's statements, in the order its file reads their results (its
+ * own enum), NULL-ended: the one list of them. */
+static const char *const s_quarterly[] = {
+    s_q_summary, s_q_responded, s_q_subjects,        s_q_services, s_q_partners, s_q_ombudsman,
+    s_q_months,  s_q_repeats,   s_q_repeat_subjects, s_q_actions,  NULL};
+static const char *const s_ko41a[] = {s_k_complaints, s_k_aspects, NULL};
+static const char *const s_ko41b[] = {s_k_b, NULL};
+static const char *const s_benchmark[] = {s_b_figures, s_b_days, s_b_targets, NULL};
+static const char *const s_spc[] = {rp_spc_series_body_sql, NULL};
+static const char *const *const s_stmts[RQ_NREPORTS] = {
+    [RQ_QUARTERLY] = s_quarterly, [RQ_ANNUAL] = s_quarterly,    [RQ_KO41A] = s_ko41a,
+    [RQ_KO41B] = s_ko41b,         [RQ_BENCHMARK] = s_benchmark, [RQ_SPC] = s_spc,
+};
+
 void rq_sql(cd_tx_t *tx, const rq_ask_t *a)
 {
     const char *v[3] = {a->org, a->from_s, a->to_s};
-    switch (a->kind) {
-    case RQ_QUARTERLY:
-    case RQ_ANNUAL:
-        cd_tx_add(tx, s_q_summary, 3, v);
-        cd_tx_add(tx, s_q_responded, 3, v);
-        cd_tx_add(tx, s_q_subjects, 3, v);
-        cd_tx_add(tx, s_q_services, 3, v);
-        cd_tx_add(tx, s_q_partners, 3, v);
-        cd_tx_add(tx, s_q_ombudsman, 3, v);
-        cd_tx_add(tx, s_q_months, 3, v);
-        cd_tx_add(tx, s_q_repeats, 3, v);
-        cd_tx_add(tx, s_q_repeat_subjects, 3, v);
-        cd_tx_add(tx, s_q_actions, 3, v);
-        break;
-    case RQ_KO41A:
-        cd_tx_add(tx, s_k_complaints, 3, v);
-        cd_tx_add(tx, s_k_aspects, 3, v);
-        break;
-    case RQ_KO41B:
-        cd_tx_add(tx, s_k_b, 3, v);
-        break;
-    case RQ_BENCHMARK:
-        cd_tx_add(tx, s_b_figures, 3, v);
-        cd_tx_add(tx, s_b_days, 3, v);
-        cd_tx_add(tx, s_b_targets, 3, v);
-        break;
-    case RQ_SPC:
-        cd_tx_add(tx, rp_spc_series_body_sql, 3, v);
-        break;
-    default:
-        break;
-    }
+    for (const char *const *q = a->kind < RQ_NREPORTS ? s_stmts[a->kind] : NULL; q && *q; q++)
+        cd_tx_add(tx, *q, 3, v);
 }

@@ -28,6 +28,12 @@
 #define S_WHO_ROLES (CD_ROLE_ANALYST | CD_ROLE_COMPLAINTS_MANAGER | CD_ROLE_RESPONSIBLE_PERSON)
 #define S_AGAIN "could not be read just now; ask again"
 
+/* Each report's file from its statements' results (reports.h). */
+static const rq_make_fn s_make[RQ_NREPORTS] = {
+    [RQ_QUARTERLY] = rq_quarterly, [RQ_ANNUAL] = rq_quarterly,    [RQ_KO41A] = rq_ko41,
+    [RQ_KO41B] = rq_ko41,          [RQ_BENCHMARK] = rq_benchmark, [RQ_SPC] = rq_spc,
+};
+
 /* Statements before the report's own: who asks, the category lists. */
 enum { S_WHO, S_CATS, S_REPORT };
 
@@ -84,14 +90,7 @@ static void s_on_rows(const cd_tx_result_t *res, void *arg)
     size_t len = 0;
     const char *media = "";
     PGresult *const *rows = res->results + S_REPORT;
-    if (a->kind == RQ_QUARTERLY || a->kind == RQ_ANNUAL)
-        rc = rq_quarterly(a, rows, &cats, &bytes, &len, &media, &why);
-    else if (a->kind == RQ_BENCHMARK)
-        rc = rq_benchmark(a, rows, &bytes, &len, &media, &why);
-    else if (a->kind == RQ_SPC)
-        rc = rq_spc(a, rows, &cats, &bytes, &len, &media, &why);
-    else
-        rc = rq_ko41(a, rows, &cats, &bytes, &len, &media, &why);
+    rc = s_make[a->kind](a, rows, &cats, &bytes, &len, &media, &why);
     rq_cats_free(&cats);
     if (rc != 0) {
         cd_op_fail(op, why.code, why.field, why.message);
@@ -150,8 +149,7 @@ static void s_get_report(cd_request_t *req, const Candour__V1__GetReport *g, rp_
         const char *v[1] = {cd_request_acting(req)};
         cd_tx_add(tx, who, 1, v);
         const char *period[2] = {q->ask.from_s, q->ask.to_s};
-        cd_tx_add(tx,
-                  "SELECT list, code, name FROM reporting.categories($1::date, $2::date)", 2,
+        cd_tx_add(tx, "SELECT list, code, name FROM reporting.categories($1::date, $2::date)", 2,
                   period);
         rq_sql(tx, &q->ask);
     }
