@@ -38,6 +38,8 @@ static const cd_event_type_t s_types[] = {
     /* type                       payload                  producer         subscribers */
     E("complaint.received", complaint_received, "intake", s_routing_notify_rep),
     E("complaint.amended", complaint_amended, "intake", s_routing_notify_rep),
+    /* The same complainant's earlier complaint to the body (L1 repeats). */
+    E("complaint.repeat_found", repeat_found, "intake", s_reporting),
     E("complaint.withdrawn", complaint_withdrawn, "intake", s_everyone),
     E("consent.recorded", consent_recorded, "intake", s_routing),
     E("summary.agreed", summary_agreed, "intake", s_routing),

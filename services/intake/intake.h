@@ -2,9 +2,9 @@
  * allow-list check every statement carries, and the entry points of each
  * concern (main.c wires them into the handler and request tables):
  *   submit.c     SubmitComplaint and group commit (receipts after commit)
- *   repeat_find.c the read, before each batch commits, that finds each
- *                submission's earlier complaint by the same complainant to the
- *                body (repeat.h's rules), for complaint.received's repeat_of
+ *   repeat_check.c after the receipts: each complaint stored, its earlier one
+ *                by the same complainant to the body (repeat.h's rules), put as
+ *                complaint.repeat_found (the queue of migration 0039)
  *   entry.c      EnterComplaint: staff enter a complaint made by post, by
  *                telephone or in person (internal endpoint), by submit.c's path
  *   complaint.c  the operations on one complaint: amend, withdraw, consent,
@@ -45,27 +45,11 @@
 
 typedef struct in_item_t in_item_t;
 
-/* One submission as the repeats' read sees it (repeat_find.c): pointers into
- * the submission, which outlives the read; repeat_of is filled. */
-typedef struct {
-    const char *org, *external_ref;
-    const char *reference;   /* its new reference */
-    const char *received_at; /* RFC 3339 */
-    int64_t received_us;
-    const Candour__V1__Person *complainant; /* NULL: nobody's repeat (a compliment) */
-    char repeat_of[14];                     /* the earlier complaint's reference, "" */
-} in_repeat_t;
-
-/* repeat_find.c */
-/* The statements the read takes (results from the first, in order). */
-#define IN_REPEATS_STMTS 2
-/* Add the read of the batch's n submissions to tx (on failure tx is
- * poisoned: cd_db_submit then fails it). */
-void in_repeats_sql(cd_tx_t *tx, const in_repeat_t *const *subs, int n);
-/* Fill each submission's repeat_of from the read's results (r, the read's
- * IN_REPEATS_STMTS) and the batch itself: the latest earlier complaint by
- * the same complainant to the body in the 12 months before (repeat.h). */
-void in_repeats_found(in_repeat_t *const *subs, int n, PGresult *const *r);
+/* repeat_check.c: start (when the database is up) and stop its timer; a
+ * kick after a batch stored complaints. */
+void in_repeat_check_start(void);
+void in_repeat_check_stop(void);
+void in_repeat_check_kick(void);
 
 typedef struct {
     cd_service_t *svc;

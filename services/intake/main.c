@@ -23,6 +23,20 @@
 
 in_app_t in_app;
 
+static void s_on_ready(cd_service_t *svc, void *arg)
+{
+    (void)svc;
+    (void)arg;
+    in_repeat_check_start();
+}
+
+static void s_on_stop(cd_service_t *svc, void *arg)
+{
+    (void)svc;
+    (void)arg;
+    in_repeat_check_stop();
+}
+
 int main(int argc, char **argv)
 {
     static const cd_handler_t handlers[] = {
@@ -55,6 +69,8 @@ int main(int argc, char **argv)
         .nconfig = sizeof items / sizeof items[0],
         .handlers = handlers,
         .on_request = in_on_request,
+        .on_ready = s_on_ready,
+        .on_stop = s_on_stop,
         .arg = &in_app,
     };
     int code = 0;

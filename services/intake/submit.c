@@ -10,13 +10,6 @@
  * Batches go on a connection of their own (spec.first_db), so a receipt never
  * waits behind the status events intake is applying.
  *
- * Repeats (repeat_find.c, repeat.h; issue 15, L1): before a batch's
- * transaction, one read finds each submission's latest earlier complaint by
- * the same complainant to the body, among the body's complaints and the
- * batch's own, and complaint.received carries its reference (repeat_of).
- * Batches run one at a time, so no complaint is stored between the read and
- * the commit but the batch's own.
- *
  * Complaints entered by staff (EnterComplaint, entry.c) come the same way,
  * with the day they were received and the person who entered them: a batch
  * holds the work of one person at most (organisations' submissions have
@@ -48,7 +41,6 @@ typedef struct in_item_t {
     char key[48];
     char reference[14];
     char received_at[32];
-    in_repeat_t rep; /* as the repeats' read sees it; its repeat_of goes in the event */
     char entered_by[CD_STAFF_ID_MAX + 1]; /* staff id of the person who entered it, "" */
     char actor[CD_ACTOR_LABEL_MAX];       /* ... as the audit trail names them, "" */
     int web;                              /* from the body's own web form (the gateway) */
@@ -86,7 +78,6 @@ static void s_reply_receipt(in_item_t *it, PGresult *r, int row, int dup)
 }
 
 static void s_flush(void);
-static void s_lookup(in_item_t *head);
 
 /* The batch's rows, in batch order: the submission as it is stored, with the
  * key that sent it, or the staff member who entered it (n is each one's place
@@ -204,7 +195,6 @@ static int s_add_batch(cd_tx_t *tx, const in_item_t *batch, int n)
             evs[i].classification = it->klass.classification;
             evs[i].n_holds = (size_t)it->klass.nholds;
             evs[i].holds = (Candour__V1__Hold *)it->klass.holds;
-            evs[i].repeat_of = (char *)it->rep.repeat_of;
             outs[i] = (cd_event_out_t){.type = "complaint.received",
                                        .complaint_ref = it->reference,
                                        .payload = &evs[i].base,
@@ -291,8 +281,10 @@ static void s_on_batch(const cd_tx_result_t *res, void *arg)
         }
         s_item_free(it);
     }
-    if (sent)
+    if (sent) {
         cd_service_kick(in_app.svc);
+        in_repeat_check_kick(); /* the new complaints' repeats, now the receipts have gone */
+    }
     s_flush();
 }
 
@@ -328,13 +320,8 @@ static void s_flush(void)
     }
     if (!in_app.pending)
         in_app.pending_tail = NULL;
-    if (head)
-        s_lookup(head);
-}
-
-/* Commit the batch (its n submissions, their repeats found). */
-static void s_commit(in_item_t *head, int n)
-{
+    if (!head)
+        return;
     cd_tx_t *tx = cd_tx_new();
     if (!tx || s_add_batch(tx, head, n) != 0) {
         /* Out of memory (each string was checked as text at validation). */
@@ -355,49 +342,6 @@ static void s_commit(in_item_t *head, int n)
         cd_metric_add(in_app.m_wait_s, (double)(in_app.batch_start_ns - it->queued_ns) / 1e9);
     cd_metric_add(in_app.m_batches, 1);
     cd_db_submit(cd_service_db_first(in_app.svc), tx, s_on_batch, head);
-}
-
-/* ---- Repeats (repeat_find.c): found before the batch is committed ---- */
-
-static void s_on_lookup(const cd_tx_result_t *res, void *arg)
-{
-    in_item_t *head = arg, *items[IN_MAX_BATCH];
-    in_repeat_t *reps[IN_MAX_BATCH];
-    in_app.busy = 0;
-    int n = 0;
-    for (in_item_t *it = head; it && n < IN_MAX_BATCH; it = it->next, n++) {
-        items[n] = it;
-        reps[n] = &it->rep;
-    }
-    if (res->err == 0 && res->nresults >= IN_REPEATS_STMTS) {
-        in_repeats_found(reps, n, res->results);
-        s_commit(head, n);
-        return;
-    }
-    /* The database failed: as a batch that did not commit, nothing kept. */
-    cd_log_warn("complaint.not_stored", "{s:s, s:s}", "org_id", head->org, "reason",
-                res->message ? res->message : "the repeats could not be read");
-    for (int i = 0; i < n; i++) {
-        cd_request_fail(items[i]->req, CD_CODE_UNAVAILABLE, "",
-                        "the complaint could not be stored just now; nothing was kept."
-                        " Send it again with the same external_ref");
-        items[i]->req = NULL;
-        s_item_free(items[i]);
-    }
-    s_flush();
-}
-
-/* Find the batch's repeats, then commit it (s_on_lookup). */
-static void s_lookup(in_item_t *head)
-{
-    const in_repeat_t *reps[IN_MAX_BATCH];
-    int n = 0;
-    for (in_item_t *it = head; it && n < IN_MAX_BATCH; it = it->next)
-        reps[n++] = &it->rep;
-    cd_tx_t *tx = cd_tx_new();
-    in_repeats_sql(tx, reps, n); /* out of memory: tx is poisoned, and fails at once */
-    in_app.busy = 1;
-    cd_db_submit(cd_service_db_first(in_app.svc), tx, s_on_lookup, head);
 }
 
 /* Queue c (validated; copied here) for the next batch, received at
@@ -423,15 +367,6 @@ static void s_queue(cd_request_t *req, const Candour__V1__Complaint *c, const ch
         free(it->complaint->received_at);
     it->complaint->received_at = strdup(it->received_at);
     in_classify(it->complaint, received_us / 1000000, in_app.cal, &it->klass);
-    /* A compliment is nobody's repeat, and no complaint is a repeat of one. */
-    int compliment =
-        it->klass.classification == CANDOUR__V1__CLASSIFICATION__CLASSIFICATION_COMPLIMENT;
-    it->rep = (in_repeat_t){.org = it->org,
-                            .external_ref = it->complaint->external_ref,
-                            .reference = it->reference,
-                            .received_at = it->received_at,
-                            .received_us = received_us,
-                            .complainant = compliment ? NULL : it->complaint->complainant};
     snprintf(it->org, sizeof it->org, "%s", org);
     snprintf(it->key, sizeof it->key, "%s", key);
     snprintf(it->entered_by, sizeof it->entered_by, "%s", staff_id);

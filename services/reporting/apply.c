@@ -4,9 +4,9 @@
  * One function a type, in one table (s_appliers); what each keeps:
  *   complaint.received      the body it was made to, the day received, and its
  *                           profile: kind, classification, channel, standing,
- *                           the patient's age band, a CHC appeal or not; the
- *                           reference of the same complainant's earlier
- *                           complaint to the body (repeat_of), if any
+ *                           the patient's age band, a CHC appeal or not
+ *   complaint.repeat_found  the reference of the same complainant's earlier
+ *                           complaint to the body (repeat_of)
  *   complaint.amended       the profile as amended (the latest wins)
  *   complaint.withdrawn     withdrawn, and the day
  *   complaint.routed        the lead body, the acknowledgement's due day, the
@@ -173,9 +173,18 @@ static int s_received(const Candour__V1__Envelope *env, const ProtobufCMessage *
      * there); the event's own time when it has none. */
     int64_t s = r->complaint ? cd_parse_rfc3339(r->complaint->received_at) : -1;
     s_day(out, "received_on", RP_SET, NULL, s > 0 ? s * 1000000 : env->occurred_at_us);
-    s_code(out, "repeat_of", RP_SET, NULL, r->repeat_of);
     if (r->complaint)
         s_profile(r->complaint, env->occurred_at_us, out);
+    return 1;
+}
+
+/* The same complainant's earlier complaint to the body (L1 repeats): its
+ * reference only. */
+static int s_repeat(const Candour__V1__Envelope *env, const ProtobufCMessage *p, rp_change_t *out)
+{
+    (void)env;
+    const Candour__V1__RepeatFound *r = (const Candour__V1__RepeatFound *)p;
+    s_code(out, "repeat_of", RP_SET, NULL, r->repeat_of);
     return 1;
 }
 
@@ -430,6 +439,7 @@ static const struct {
 } s_appliers[] = {
     {"complaint.received", s_received},
     {"complaint.amended", s_amended},
+    {"complaint.repeat_found", s_repeat},
     {"complaint.withdrawn", s_withdrawn},
     {"complaint.routed", s_routed},
     {"complaint.status_changed", s_status},

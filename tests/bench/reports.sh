@@ -13,7 +13,7 @@
 # --internal`; the analyst asking is a row put straight into routing.staff,
 # which reporting reads through reporting.staff_roles), and then asks each
 # report of the largest body (BODY01) R times (default 3) through `candourctl
-# report`: quarterly (json and pdf), annual, ko41a, ko41b and benchmark.
+# report`: quarterly (json and pdf), annual, ko41a, ko41b, benchmark and spc (json and pdf).
 # It prints a table of wall times (best and median of R, milliseconds), writes
 # it to the run's folder as reports.txt, and EXPLAIN ANALYZE of the slowest
 # statement behind the slowest report as explain.txt.
@@ -131,6 +131,9 @@ sql "SELECT pg_reload_conf()" >/dev/null
 say "applying migrations"
 CANDOUR_DB_URL=$DB_URL CANDOUR_MIGRATIONS_DIR=$ROOT/deploy/migrations "$BIN/candourctl" migrate \
   </dev/null >"$RUN/migrate.log" 2>&1 || { cat "$RUN/migrate.log" >&2; exit 1; }
+# The KO41a category lists the reports label (and KO41a checks) codes against.
+CANDOUR_DB_URL=$DB_URL "$BIN/candourctl" categories import "$ROOT/deploy/categories/ko41a.csv" \
+  </dev/null >>"$RUN/migrate.log" 2>&1 || { cat "$RUN/migrate.log" >&2; exit 1; }
 
 if [[ -n $REUSE ]]; then
   cp "$REUSE/data.json" "$REUSE/data.log" "$RUN/"
@@ -182,6 +185,8 @@ CASES=(
   "ko41a-csv ko41a csv $Q_FROM $Q_TO"
   "ko41b-csv ko41b csv $Q_FROM $Q_TO"
   "benchmark-json benchmark json $Y_FROM $Y_TO"
+  "spc-json spc json $Y_FROM $Y_TO"
+  "spc-pdf spc pdf $Y_FROM $Y_TO"
 )
 ms_now() { date +%s%N; }
 printf '%-16s %10s %10s %10s  %s\n' report best_ms median_ms bytes "runs (ms)" >"$RUN/reports.txt"

@@ -211,28 +211,38 @@ static long s_check_events(void)
     cr_assert_eq(events, s_count1("SELECT count(*) FROM intake.complaint", NULL),
                  "not one event per complaint");
     cr_assert_eq(s_count1("SELECT count(*) FROM intake.complaint c WHERE (SELECT count(*) FROM"
-                          " intake.outbox o WHERE o.complaint_ref = c.reference) <> 1",
+                          " intake.outbox o WHERE o.complaint_ref = c.reference"
+                          " AND o.type = 'complaint.received') <> 1",
                           NULL),
                  0, "a complaint without its one event");
     cr_assert_eq(
-        s_count1("SELECT count(*) FROM intake.outbox o WHERE (SELECT array_agg(d.subscriber"
+        s_count1("SELECT count(*) FROM intake.outbox o WHERE o.type = 'complaint.received'"
+                 " AND (SELECT array_agg(d.subscriber"
                  " ORDER BY d.subscriber) FROM intake.outbox_delivery d WHERE d.seq = o.seq"
                  " AND d.event_id = o.event_id AND d.complaint_ref = o.complaint_ref)"
                  " = '{notify,reporting,routing}'",
                  NULL),
         events, "an event not routed to exactly routing, notify and reporting");
-    cr_assert_eq(s_count1("SELECT count(*) FROM intake.outbox_delivery", NULL), 3 * events);
-    cr_assert_eq(s_count1("SELECT count(*) FROM intake.outbox WHERE causation_id <> ''"
-                          " OR correlation_id !~ '^[0-9a-f-]{36}$' OR schema_version <> 1",
+    cr_assert_eq(s_count1("SELECT count(*) FROM intake.outbox_delivery d JOIN intake.outbox o"
+                          " USING (seq) WHERE o.type = 'complaint.received'",
+                          NULL),
+                 3 * events);
+    cr_assert_eq(s_count1("SELECT count(*) FROM intake.outbox WHERE type = 'complaint.received'"
+                          " AND (causation_id <> '' OR correlation_id !~ '^[0-9a-f-]{36}$'"
+                          " OR schema_version <> 1)",
                           NULL),
                  0);
-    cr_assert_eq(s_count1("SELECT count(DISTINCT correlation_id) FROM intake.outbox", NULL), events,
+    cr_assert_eq(s_count1("SELECT count(DISTINCT correlation_id) FROM intake.outbox"
+                          " WHERE type = 'complaint.received'",
+                          NULL),
+                 events,
                  "events share a correlation id");
     PGresult *r = PQexecParams(h_db(s_h),
                                "SELECT o.payload, c.org_id, c.external_ref, c.classification,"
                                " c.received_at = (c.body->>'received_at')::timestamptz"
                                " FROM intake.outbox o JOIN intake.complaint c"
-                               " ON c.reference = o.complaint_ref",
+                               " ON c.reference = o.complaint_ref"
+                               " WHERE o.type = 'complaint.received'",
                                0, NULL, NULL, NULL, NULL, 1);
     cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(r));
     cr_assert_eq(PQntuples(r), events);
@@ -335,8 +345,8 @@ Test(intake_batch, new_repeated_and_in_batch_duplicate_submissions_in_one_batch)
         h_scalar(s_h,
                  "SELECT string_agg(c.org_id || '/' || c.external_ref, ' ' ORDER BY o.seq)"
                  " FROM intake.outbox o JOIN intake.complaint c"
-                 " ON c.reference = o.complaint_ref WHERE c.xmin = (SELECT xmin FROM"
-                 " intake.complaint WHERE external_ref = 'NEW-1')",
+                 " ON c.reference = o.complaint_ref WHERE o.type = 'complaint.received'"
+                 " AND c.xmin = (SELECT xmin FROM intake.complaint WHERE external_ref = 'NEW-1')",
                  0, NULL);
     cr_assert_str_eq(order, "ICB-A/NEW-1 TRUST-B/DUP-1 ICB-A/NEW-2 ICB-A/DUP-1");
     free(order);

@@ -1,9 +1,10 @@
-/* test_intake_repeats.c - intake says in complaint.received that the same
+/* test_intake_repeats.c - intake says, after the receipt, that the same
  * complainant complained to the same body in the 12 months before (issue
- * 15, L1 repeats; services/intake/repeat.h): the earlier complaint's
- * reference in repeat_of, the latest such; "" for another person, another
- * body, a complaint more than 12 months before, or a compliment. Two by one
- * person in one batch (group commit) are found too. */
+ * 15, L1 repeats; services/intake/repeat.h, repeat_check.c): the earlier
+ * complaint's reference in complaint.repeat_found, the latest such, once;
+ * nothing for another person, another body, a complaint more than 12 months
+ * before, or a compliment. Two by one person in one batch (group commit)
+ * are found too, and a queue left by a stop is taken at the next start. */
 #include <criterion/criterion.h>
 #include <libpq-fe.h>
 #include <pthread.h>
@@ -78,23 +79,33 @@ static void s_send(s_sub_t *s)
     cr_assert_eq(strncmp(s->ref, "CDR-", 4), 0, "%s/%s: no receipt: %s", s->org, s->ext, s->ref);
 }
 
-/* The repeat_of of the complaint.received intake put for ref. */
+/* The repeat_of intake said for ref: once ref is off the repeats' queue,
+ * its complaint.repeat_found's, or "" when it put none. */
 static char *s_repeat_of(const char *ref)
 {
     const char *v[1] = {ref};
+    cr_assert(h_wait_for(s_h, "SELECT count(*) FROM intake.repeat_queue WHERE reference = $1", 1,
+                         v, "0", 15000),
+              "%s was never checked", ref);
+    long n = h_count(s_h,
+                     "SELECT count(*) FROM intake.outbox"
+                     " WHERE type = 'complaint.repeat_found' AND complaint_ref = $1",
+                     1, v);
+    cr_assert_leq(n, 1, "%s said %ld times", ref, n);
+    if (n == 0)
+        return strdup("");
     char *hex = h_scalar(s_h,
                          "SELECT encode(payload, 'hex') FROM intake.outbox"
-                         " WHERE type = 'complaint.received' AND complaint_ref = $1",
+                         " WHERE type = 'complaint.repeat_found' AND complaint_ref = $1",
                          1, v);
-    cr_assert(hex, "no complaint.received for %s", ref);
-    size_t n = strlen(hex) / 2;
-    uint8_t *b = malloc(n + 1);
-    for (size_t i = 0; i < n; i++)
+    size_t len = strlen(hex) / 2;
+    uint8_t *b = malloc(len + 1);
+    for (size_t i = 0; i < len; i++)
         sscanf(hex + 2 * i, "%2hhx", &b[i]);
-    Candour__V1__ComplaintReceived *r = candour__v1__complaint_received__unpack(NULL, n, b);
+    Candour__V1__RepeatFound *r = candour__v1__repeat_found__unpack(NULL, len, b);
     cr_assert(r);
     char *out = strdup(r->repeat_of);
-    candour__v1__complaint_received__free_unpacked(r, NULL);
+    candour__v1__repeat_found__free_unpacked(r, NULL);
     free(b);
     free(hex);
     return out;
@@ -203,4 +214,19 @@ Test(intake_repeats, two_by_one_person_in_one_batch_the_second_names_the_first)
                  1, "the two went in one batch");
     s_expect_repeat(&a, "");
     s_expect_repeat(&b, a.ref);
+}
+
+Test(intake_repeats, a_queue_left_by_a_stop_is_checked_at_the_next_start)
+{
+    cr_assert_eq(h_stop(s_h, "intake"), 0);
+    s_earlier("CDR-GONE-0001", "2 months", "Gil Moss", "gil@example.org");
+    s_earlier("CDR-GONE-0002", "1 day", "Gil Moss", "GIL@example.org ");
+    const char *v[1] = {"CDR-GONE-0002"};
+    cr_expect_eq(h_count(s_h, "SELECT count(*) FROM intake.repeat_queue WHERE reference = $1", 1,
+                         v),
+                 1, "queued in the transaction that stored it");
+    cr_assert_eq(h_start(s_h, "intake"), 0);
+    char *got = s_repeat_of("CDR-GONE-0002");
+    cr_expect_str_eq(got, "CDR-GONE-0001");
+    free(got);
 }

@@ -413,7 +413,7 @@ Test(reporting_apply, every_type_kept_is_in_the_catalogue_with_reporting_subscri
             subscribed |= strcmp(*s, "reporting") == 0;
         cr_expect(subscribed, "reporting is not a subscriber of %s", rp_type(i));
     }
-    cr_expect_eq(n, 16);
+    cr_expect_eq(n, 17);
 }
 
 /* ---------------------------------------------------------------- statements */
@@ -494,14 +494,11 @@ Test(reporting_apply, statements_for_aspects_replace_older_and_ignore_late_older
 
 /* ---------------------------------------------------------------- L1: repeats, actions */
 
-Test(reporting_apply, L1_received_keeps_the_earlier_complaints_reference_as_repeat_of)
+Test(reporting_apply, L1_repeat_found_keeps_the_earlier_complaints_reference_as_repeat_of)
 {
-    Candour__V1__Complaint c = s_complaint();
-    Candour__V1__ComplaintReceived r = CANDOUR__V1__COMPLAINT_RECEIVED__INIT;
-    r.org_id = "ICB-QWE";
-    r.complaint = &c;
+    Candour__V1__RepeatFound r = CANDOUR__V1__REPEAT_FOUND__INIT;
     r.repeat_of = "CDR-2B3C-4D5E";
-    Candour__V1__Envelope e = s_env("complaint.received", S_JUNE_1);
+    Candour__V1__Envelope e = s_env("complaint.repeat_found", S_JUNE_1);
     rp_change_t ch;
     cr_assert_eq(rp_apply(&e, &r.base, &ch), 1);
     cr_expect_str_eq(s_val(&ch, "repeat_of"), "CDR-2B3C-4D5E");
