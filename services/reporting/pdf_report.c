@@ -347,9 +347,10 @@ static void s_chart(s_doc_t *d, const rp_chart_t *c)
     d->y += 14;
 }
 
-/* Room a section's heading keeps below it: its first block, or a first
- * paragraph (about three lines) and the chart after it, so that a heading
- * never stands alone at the foot of a page above a chart on the next. */
+/* Room a section's heading keeps below it: its first block (a chart; a
+ * table's caption, header and first row), or a first paragraph (about three
+ * lines) and the chart or table after it, so that a heading never stands
+ * alone at the foot of a page above what it heads. */
 static double s_keep(const rp_section_t *s)
 {
     double scale = S_TEXT_W / RP_CHART_W, keep = 60;
@@ -357,6 +358,8 @@ static double s_keep(const rp_section_t *s)
         const rp_block_t *b = &s->blocks[k];
         if (b->kind == RP_BLOCK_CHART)
             return (k ? 60 : 0) + rp_chart_height(&b->chart) * scale + 20;
+        if (b->kind == RP_BLOCK_TABLE) /* what s_table needs before it starts a page */
+            return (k ? 60 : 0) + 90;
         if (b->kind != RP_BLOCK_PARA)
             break;
     }

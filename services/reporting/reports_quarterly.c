@@ -90,8 +90,8 @@ static const rp_definition_t s_defs[] = {
                                    "add up to more than the complaints."},
     {"Repeat complaint", "A complaint of the period from someone who had complained to the body "
                          "it was made to in the 12 months before it: the same email address, or "
-                         "the same name at the same postcode. Intake works this out when the "
-                         "complaint arrives; reporting is told only the earlier complaint's "
+                         "the same name at the same postcode. Intake works this out just after the "
+                         "complaint is stored; reporting is told only the earlier complaint's "
                          "reference, never who made it."},
     {"Repeat complaints by subject", "The period's repeat complaints under each subject area (once "
                                      "under each subject any of their aspects is filed under); "
