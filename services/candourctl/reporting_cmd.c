@@ -51,8 +51,7 @@
  * 5,000). */
 #define S_PAGE 500
 #define S_PAGE_MAX 100000
-#define S_TELL 100000                   /* events between progress lines */
-#define S_BMR_TYPE "benchmark.returned" /* main.c's row beside rp_type's */
+#define S_TELL 100000 /* events between progress lines */
 #define S_MAX_PRODUCERS 16
 
 /* Emptied first: the inbox, the tables events make, and (CASCADE) every
@@ -118,7 +117,7 @@ static const char *s_type(size_t i)
     const char *t = rp_type(i);
     if (t)
         return t;
-    return rp_type(i - 1) ? S_BMR_TYPE : NULL;
+    return rp_type(i - 1) ? RP_BMR_TYPE : NULL;
 }
 
 /* The producers of those types, in name order (the catalogue's words, not
@@ -199,6 +198,23 @@ static int s_change(s_run_t *run, const Candour__V1__Envelope *env, const Protob
     return rc;
 }
 
+/* What an event's rows are made by: the daemon's handlers' work without the
+ * inbox (main.c's table: apply.c's types, and benchmark returns). */
+typedef int (*s_row_fn_t)(s_run_t *run, const Candour__V1__Envelope *env,
+                          const ProtobufCMessage *payload);
+static const struct {
+    const char *type;
+    s_row_fn_t fn;
+} s_rows[] = {{RP_BMR_TYPE, s_return}}; /* every other type kept: s_change */
+
+static s_row_fn_t s_row_fn(const char *type)
+{
+    for (size_t i = 0; i < sizeof s_rows / sizeof s_rows[0]; i++)
+        if (strcmp(s_rows[i].type, type) == 0)
+            return s_rows[i].fn;
+    return s_change;
+}
+
 /* One fetched event (seq, event_id, type, complaint_ref, us, payload,
  * taken), decoded by the catalogue's message; one the consumer has taken
  * since the emptying is counted, not applied again. */
@@ -222,8 +238,7 @@ static int s_replay(s_run_t *run, const char *producer, const PGresult *r, int r
     PQfreemem(bytes);
     if (!payload)
         return 0; /* the consumer's inbox refuses it too (MALFORMED_EVENT) */
-    int rc = strcmp(env.type, S_BMR_TYPE) == 0 ? s_return(run, &env, payload)
-                                               : s_change(run, &env, payload);
+    int rc = s_row_fn(env.type)(run, &env, payload);
     protobuf_c_message_free_unpacked(payload, NULL);
     return rc;
 }

@@ -16,6 +16,7 @@
 #include "candour/inbox.h"
 #include "candour/v1/envelope.pb-c.h"
 
+#define RP_BMR_TYPE "benchmark.returned" /* the event's type: main.c's and the rebuild's row */
 #define RP_BMR_NPARAMS 15 /* the row's values, in the order of rp_bmr_sql's parameters */
 
 /* One row's values as text, each NULL-free but the median (NULL when none

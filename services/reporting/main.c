@@ -44,7 +44,7 @@ int main(int argc, char **argv)
     for (; rp_type(n) && n + 2 < sizeof s_handlers / sizeof s_handlers[0]; n++)
         s_handlers[n] = (cd_handler_t){rp_type(n), rp_on_event};
     /* Not a complaint's event (apply.c): another body's figures (L3). */
-    s_handlers[n++] = (cd_handler_t){"benchmark.returned", rp_on_benchmark_returned};
+    s_handlers[n++] = (cd_handler_t){RP_BMR_TYPE, rp_on_benchmark_returned};
     s_handlers[n] = (cd_handler_t){NULL, NULL};
     cd_service_spec_t spec = {
         .name = "reporting",

@@ -71,10 +71,10 @@ int rq_cats_rows(const PGresult *r, rq_cats_t *out, char *err, size_t errlen)
             rq_cats_free(out);
             return -1;
         }
-        char *c = w;
-        w = stpcpy(w, code) + 1;
-        char *name = w;
-        w = stpcpy(w, PQgetvalue(r, i, 2)) + 1;
+        /* Both fit: text was sized from these same lengths above. */
+        size_t lc = strlen(code) + 1, ln = strlen(PQgetvalue(r, i, 2)) + 1;
+        char *c = memcpy(w, code, lc), *name = memcpy(w + lc, PQgetvalue(r, i, 2), ln);
+        w += lc + ln;
         out->cats[out->n++] = (ko41_category_t){sec, c, name, NULL};
     }
     return 0;

@@ -193,21 +193,16 @@ static int s_summary_row(rq_tab_t *t, const s_chart_t *c)
 static void s_section(rq_doc_t *d, const char *heading, s_chart_t *cs, size_t n, const char *dim,
                       char **para)
 {
-    size_t k = 0, hidden = 0, len = 0;
+    size_t k = 0, hidden = 0;
     for (size_t i = 0; i < n; i++)
-        if (strcmp(cs[i].s->dimension, dim) == 0) {
-            k++;
-            len += strlen(cs[i].label) + 2;
-        }
+        k += strcmp(cs[i].s->dimension, dim) == 0;
     if (!k)
         return;
     rq_doc_section(d, heading);
-    *para = malloc(len + 200);
-    if (*para)
-        snprintf(*para, len + 200,
-                 "Not drawn, because some of their months had from 1 to 4 complaints, which "
-                 "could identify people (their lines are in the summary and the JSON unless "
-                 "they had from 1 to 4 in all), or they have a single month: ");
+    rp_text_t t = {0};
+    rp_text_puts(&t, "Not drawn, because some of their months had from 1 to 4 complaints, which "
+                     "could identify people (their lines are in the summary and the JSON unless "
+                     "they had from 1 to 4 in all), or they have a single month: ");
     for (size_t i = 0; i < n; i++) {
         s_chart_t *c = &cs[i];
         if (strcmp(c->s->dimension, dim) != 0)
@@ -219,15 +214,17 @@ static void s_section(rq_doc_t *d, const char *heading, s_chart_t *cs, size_t n,
             rq_doc_chart(d, (rp_chart_t){.kind = RP_CHART_XMR, .xmr = &c->xmr});
             continue;
         }
-        if (*para) {
-            strcat(*para, hidden++ ? ", " : "");
-            strcat(*para, strcmp(dim, "provider") == 0 ? "all complaints" : c->label);
-        }
+        rp_text_puts(&t, hidden++ ? ", " : "");
+        rp_text_puts(&t, strcmp(dim, "provider") == 0 ? "all complaints" : c->label);
     }
-    if (hidden && *para) {
-        strcat(*para, ".");
+    rp_text_puts(&t, ".");
+    if (!hidden) {
+        rp_text_free(&t);
+        return;
+    }
+    *para = rp_text_take(&t); /* NULL out of memory: the paragraph is left out */
+    if (*para)
         rq_doc_para(d, *para);
-    }
 }
 
 int rq_spc(const rq_ask_t *a, PGresult *const *r, const rq_cats_t *cats, unsigned char **out,
