@@ -23,6 +23,7 @@
 #include "candour/events.h"
 #include "candour/log.h"
 #include "candour/metrics.h"
+#include "candour/partition.h"
 #include "candour/pb.h"
 #include "candour/util.h"
 #include "candour/v1/envelope.pb-c.h"
@@ -31,11 +32,24 @@
 
 #define S_SQL_MAX 2048
 
+typedef struct s_sub_t s_sub_t;
+
+/* One instance of a subscriber: an endpoint of its list, and the DEALER
+ * connected to it alone. */
 typedef struct {
+    s_sub_t *sub;
+    cd_zsock_t *sock;
+} s_inst_t;
+
+struct s_sub_t {
     cd_outbox_t *ob;
     char *name;
-    char *endpoint;
-    cd_zsock_t *sock;
+    char *endpoint; /* as configured: one endpoint, or its instances' separated by commas */
+    /* Its instances, one socket each: a complaint's events all go to the one
+     * cd_partition_pick names from the endpoints (partition.h). */
+    s_inst_t *inst;
+    char **inst_ep; /* their endpoints, the names hashed */
+    int ninst;
     char **acks;           /* event ids acknowledged, not yet recorded */
     int nacks, capacks;
     /* Sent and not yet acknowledged, until their resend time: at most
@@ -43,8 +57,8 @@ typedef struct {
      * can work through before a resend would fire (flow control). */
     char (*inf_id)[CD_UUID_LEN + 1];
     int64_t *inf_until_us;
-    int ninf;
-} s_sub_t;
+    int ninf, capinf; /* capinf: opts.window for each instance */
+};
 
 struct cd_outbox_t {
     uv_loop_t *loop;
@@ -384,10 +398,13 @@ static void s_send_row(cd_outbox_t *ob, PGresult *r, int row)
     uint8_t *buf = cd_pb_pack(&env.base, &elen);
     if (buf) {
         cd_frame_t frames[2] = {{"EVT", 3}, {buf, elen}};
-        if (cd_zsock_send(sub->sock, frames, 2) == 0) {
+        const char *key = *env.complaint_ref ? env.complaint_ref : env.event_id;
+        s_inst_t *inst = &sub->inst[cd_partition_pick((const char *const *)sub->inst_ep,
+                                                      sub->ninst, key)];
+        if (inst->sock && cd_zsock_send(inst->sock, frames, 2) == 0) {
             ob->sent++;
             cd_metric_add(ob->m_sent, 1);
-            if (sub->inf_id && sub->inf_until_us && sub->ninf < ob->opts.window) {
+            if (sub->inf_id && sub->inf_until_us && sub->ninf < sub->capinf) {
                 memcpy(sub->inf_id[sub->ninf], env.event_id, CD_UUID_LEN + 1);
                 sub->inf_until_us[sub->ninf++] = strtoll(PQgetvalue(r, row, 10), NULL, 10);
             }
@@ -471,7 +488,7 @@ static void s_claim(cd_outbox_t *ob)
     for (int i = 0; i < ob->nsubs; i++) {
         s_sub_t *sub = &ob->subs[i];
         s_expire_inflight(sub, now);
-        int room = sub->inf_id && sub->inf_until_us ? ob->opts.window - sub->ninf
+        int room = sub->inf_id && sub->inf_until_us ? sub->capinf - sub->ninf
                                                     : ob->opts.batch; /* no memory: no window */
         if (room <= 0)
             continue; /* its acknowledgements will kick the next round */
@@ -639,7 +656,8 @@ static void s_record_nak(cd_outbox_t *ob, s_sub_t *sub, const char *event_id,
 /* Replies from a subscriber: "ACK" | id, or "NAK" | id | Error. */
 static void s_on_reply(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg)
 {
-    s_sub_t *sub = arg;
+    s_inst_t *inst = arg;
+    s_sub_t *sub = inst->sub;
     cd_outbox_t *ob = sub->ob;
     if (n < 2 || f[0].size != 3 || !s_valid_uuid(f[1].data, f[1].size))
         return;
@@ -665,6 +683,53 @@ static void s_on_reply(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg)
 }
 
 /* ---------------------------------------------------------------- lifecycle */
+
+/* The subscriber's endpoint list ("a" or "a,b,c") as its instances; 0, or
+ * -1 out of memory or an empty list. */
+static int s_split_instances(s_sub_t *sub)
+{
+    int n = 1;
+    for (const char *p = sub->endpoint; *p; p++)
+        n += *p == ',';
+    sub->inst = calloc((size_t)n, sizeof *sub->inst);
+    sub->inst_ep = calloc((size_t)n, sizeof *sub->inst_ep);
+    char *list = strdup(sub->endpoint), *save = NULL;
+    if (!sub->inst || !sub->inst_ep || !list) {
+        free(list);
+        return -1;
+    }
+    for (char *ep = strtok_r(list, ",", &save); ep; ep = strtok_r(NULL, ",", &save))
+        if (*ep && !(sub->inst_ep[sub->ninst++] = strdup(ep))) {
+            free(list);
+            return -1;
+        }
+    free(list);
+    return sub->ninst > 0 ? 0 : -1;
+}
+
+/* The subscribers, their sockets closed. */
+static void s_free_subs(cd_outbox_t *ob)
+{
+    for (int i = 0; i < ob->nsubs; i++) {
+        s_sub_t *sub = &ob->subs[i];
+        for (int k = 0; k < sub->ninst; k++) {
+            cd_zsock_destroy(&sub->inst[k].sock);
+            free(sub->inst_ep[k]);
+        }
+        free(sub->inst);
+        free(sub->inst_ep);
+        for (int j = 0; j < sub->nacks; j++)
+            free(sub->acks[j]);
+        free(sub->acks);
+        free(sub->inf_id);
+        free(sub->inf_until_us);
+        free(sub->name);
+        free(sub->endpoint);
+    }
+    free(ob->subs);
+    ob->subs = NULL;
+    ob->nsubs = 0;
+}
 
 cd_outbox_t *cd_outbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, const char *producer,
                            const cd_subscriber_t *subs, int nsubs, const cd_outbox_opts_t *opts)
@@ -693,11 +758,19 @@ cd_outbox_t *cd_outbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, con
     }
     ob->nsubs = nsubs;
     for (int i = 0; i < nsubs; i++) {
-        ob->subs[i].ob = ob;
-        ob->subs[i].name = strdup(subs[i].name);
-        ob->subs[i].endpoint = strdup(subs[i].endpoint);
-        ob->subs[i].inf_id = calloc((size_t)ob->opts.window, sizeof *ob->subs[i].inf_id);
-        ob->subs[i].inf_until_us = calloc((size_t)ob->opts.window, sizeof(int64_t));
+        s_sub_t *sub = &ob->subs[i];
+        sub->ob = ob;
+        sub->name = strdup(subs[i].name);
+        sub->endpoint = strdup(subs[i].endpoint);
+        if (!sub->name || !sub->endpoint || s_split_instances(sub) != 0) {
+            ob->nsubs = i + 1;
+            s_free_subs(ob);
+            free(ob);
+            return NULL;
+        }
+        sub->capinf = ob->opts.window * sub->ninst;
+        sub->inf_id = calloc((size_t)sub->capinf, sizeof *sub->inf_id);
+        sub->inf_until_us = calloc((size_t)sub->capinf, sizeof(int64_t));
     }
     char labels[128];
     snprintf(labels, sizeof labels, "producer=\"%s\"", producer);
@@ -726,28 +799,25 @@ int cd_outbox_start(cd_outbox_t *ob)
 {
     for (int i = 0; i < ob->nsubs; i++) {
         s_sub_t *sub = &ob->subs[i];
-        sub->sock = cd_zsock_new(ob->loop, ZMQ_DEALER, s_on_reply, sub);
-        /* The endpoint may list several instances of the subscriber,
-         * separated by commas: the DEALER connects to each and round-robins
-         * the events over them (the ACK comes back on the same connection). */
-        int bad = !sub->sock;
-        /* The subscriber is a service: its internal endpoint admits only
-         * the suite's keys, and its name says which public key to expect. */
-        if (!bad && ob->keys && cd_keys_client(ob->keys, sub->sock, sub->name) != 0) {
-            cd_log_error("outbox.no_key", "{s:s, s:s}", "subscriber", sub->name, "reason",
-                         "the internal key set has no public key for this subscriber");
-            return CD_EIO;
-        }
-        char *list = bad ? NULL : strdup(sub->endpoint), *save = NULL;
-        bad = bad || !list;
-        for (char *ep = list ? strtok_r(list, ",", &save) : NULL; ep && !bad;
-             ep = strtok_r(NULL, ",", &save))
-            bad = cd_zsock_connect(sub->sock, ep) != 0;
-        free(list);
-        if (bad || cd_zsock_start(sub->sock) != 0) {
-            cd_log_error("outbox.connect_failed", "{s:s, s:s, s:s}", "subscriber", sub->name,
-                         "endpoint", sub->endpoint, "error", zmq_strerror(zmq_errno()));
-            return CD_EIO;
+        /* One DEALER per instance (the ACK comes back on the connection the
+         * event went out on). The subscriber is a service: its internal
+         * endpoint admits only the suite's keys, and its name says which
+         * public key to expect. */
+        for (int k = 0; k < sub->ninst; k++) {
+            s_inst_t *inst = &sub->inst[k];
+            inst->sub = sub;
+            inst->sock = cd_zsock_new(ob->loop, ZMQ_DEALER, s_on_reply, inst);
+            if (inst->sock && ob->keys && cd_keys_client(ob->keys, inst->sock, sub->name) != 0) {
+                cd_log_error("outbox.no_key", "{s:s, s:s}", "subscriber", sub->name, "reason",
+                             "the internal key set has no public key for this subscriber");
+                return CD_EIO;
+            }
+            if (!inst->sock || cd_zsock_connect(inst->sock, sub->inst_ep[k]) != 0 ||
+                cd_zsock_start(inst->sock) != 0) {
+                cd_log_error("outbox.connect_failed", "{s:s, s:s, s:s}", "subscriber", sub->name,
+                             "endpoint", sub->inst_ep[k], "error", zmq_strerror(zmq_errno()));
+                return CD_EIO;
+            }
         }
     }
     ob->started = 1;
@@ -781,18 +851,7 @@ void cd_outbox_destroy(cd_outbox_t **pob)
     cd_outbox_t *ob = *pob;
     *pob = NULL;
     ob->closing = 1;
-    for (int i = 0; i < ob->nsubs; i++) {
-        s_sub_t *sub = &ob->subs[i];
-        cd_zsock_destroy(&sub->sock);
-        for (int j = 0; j < sub->nacks; j++)
-            free(sub->acks[j]);
-        free(sub->acks);
-        free(sub->inf_id);
-        free(sub->inf_until_us);
-        free(sub->name);
-        free(sub->endpoint);
-    }
-    free(ob->subs);
+    s_free_subs(ob);
     /* Three handles to close; the struct goes with the last. A claim or ack in
      * flight is failed by cd_db_destroy, whose callbacks check `closing` -
      * so the db must be destroyed before this memory is reused: the daemon

@@ -14,7 +14,11 @@
  * they were caused.
  *
  * Several instances of one service may share an outbox: claims use
- * FOR UPDATE SKIP LOCKED. Tables (created by the migrations in each schema):
+ * FOR UPDATE SKIP LOCKED. A subscriber may run as several instances (its
+ * endpoint a comma-separated list): each event goes to the home of its
+ * complaint among them (partition.h; an event about no complaint, to the
+ * home of its event id), so one instance applies all of a complaint's
+ * events, whichever service produced them. Tables (created by the migrations in each schema):
  * <schema>.outbox and <schema>.outbox_delivery. */
 #ifndef CANDOUR_OUTBOX_H
 #define CANDOUR_OUTBOX_H
@@ -30,7 +34,9 @@ typedef struct cd_outbox_t cd_outbox_t;
 
 typedef struct {
     const char *name;      /* subscriber's service name, e.g. "routing" */
-    const char *endpoint;  /* its ROUTER endpoint, e.g. "tcp://127.0.0.1:7102" */
+    const char *endpoint;  /* its ROUTER endpoint, e.g. "tcp://127.0.0.1:7102", or its
+                            * instances' separated by commas (the same list, in any
+                            * order, in every producer) */
 } cd_subscriber_t;
 
 typedef struct {
@@ -39,7 +45,7 @@ typedef struct {
     int retry_base_ms;     /* first resend after this long without ACK (default 1000) */
     int retry_cap_ms;      /* backoff ceiling (default 30000) */
     int max_naks;          /* NAKs before dead-lettering (default 5) */
-    int window;            /* deliveries in flight per subscriber, unacknowledged (default 128):
+    int window;            /* deliveries in flight per subscriber instance, unacknowledged (default 128):
                             * a busy subscriber is sent no more than it can work through before
                             * a resend would fire, so it is not resent what it merely has queued */
 } cd_outbox_opts_t;
