@@ -74,9 +74,12 @@ struct cd_outbox_t {
     uv_timer_t stats;        /* refreshes the backlog and dead-letter gauges */
     int counting;            /* a stats query is running */
     int kick_active;
-    int claiming;            /* a claim tx is running */
+    uv_timer_t pace;         /* the next round, when the last was less than pace_ms ago */
+    int claiming;            /* a round (acks recorded, then claims) is running */
     int claim_again;         /* a kick came while claiming */
-    int acking;              /* an ack tx is running */
+    int round_acks;          /* statements recording acks at the head of the running round */
+    int last_full;           /* the last round claimed a full batch: more are due now */
+    uint64_t last_round_ms;  /* loop time the last round started */
     int closing;
     int started;
     char sql_put[S_SQL_MAX];
@@ -425,19 +428,22 @@ static void s_on_claimed(const cd_tx_result_t *res, void *arg)
     if (ob->closing)
         return;
     if (res->err) {
+        /* Acks not recorded leave their deliveries pending: they are resent
+         * and the consumer's inbox absorbs the copy. */
         if (res->err != CD_EIO && res->err != CD_ECLOSED)
             cd_log_error("outbox.claim_failed", "{s:s, s:s}", "sqlstate", res->sqlstate,
                          "message", res->message);
         return;
     }
     int full = 0;
-    for (int k = 0; k < res->nresults; k++) {
+    for (int k = ob->round_acks; k < res->nresults; k++) {
         PGresult *r = res->results[k];
         int n = PQntuples(r);
         for (int i = 0; i < n; i++)
             s_send_row(ob, r, i);
         full |= n >= ob->opts.batch;
     }
+    ob->last_full = full;
     if (full || ob->claim_again) {
         ob->claim_again = 0;
         cd_outbox_kick(ob);
@@ -472,6 +478,19 @@ static void s_acked_inflight(s_sub_t *sub, const char *id)
         }
 }
 
+static int s_add_acks(cd_outbox_t *ob, cd_tx_t **ptx);
+
+static void s_on_pace(uv_timer_t *t)
+{
+    s_claim(t->data);
+}
+
+/* One round: the acknowledgements received since the last round recorded,
+ * then the due deliveries claimed, in one transaction (the claim sees the
+ * acks, so a complaint's next event is due at once). Rounds are at least
+ * pace_ms apart unless the last one claimed a full batch: under load each
+ * round then carries many deliveries, and the server plans and commits one
+ * round where it used to plan one for every few events. */
 static void s_claim(cd_outbox_t *ob)
 {
     if (ob->closing || !cd_db_ready(ob->db))
@@ -480,11 +499,20 @@ static void s_claim(cd_outbox_t *ob)
         ob->claim_again = 1;
         return;
     }
+    uint64_t now_ms = uv_now(ob->loop);
+    if (!ob->last_full && now_ms < ob->last_round_ms + (uint64_t)ob->opts.pace_ms) {
+        if (!uv_is_active((uv_handle_t *)&ob->pace))
+            uv_timer_start(&ob->pace, s_on_pace, ob->last_round_ms + ob->opts.pace_ms - now_ms, 0);
+        return;
+    }
+    uv_timer_stop(&ob->pace);
+    ob->last_round_ms = now_ms;
     char base[16], cap[16];
     snprintf(base, sizeof base, "%d", ob->opts.retry_base_ms);
     snprintf(cap, sizeof cap, "%d", ob->opts.retry_cap_ms);
     int64_t now = cd_now_us();
     cd_tx_t *tx = NULL;
+    ob->round_acks = s_add_acks(ob, &tx);
     for (int i = 0; i < ob->nsubs; i++) {
         s_sub_t *sub = &ob->subs[i];
         s_expire_inflight(sub, now);
@@ -549,23 +577,6 @@ static void s_on_stats_timer(uv_timer_t *t)
 
 /* ---------------------------------------------------------------- acks */
 
-static void s_flush_acks(cd_outbox_t *ob);
-
-static void s_on_acked(const cd_tx_result_t *res, void *arg)
-{
-    cd_outbox_t *ob = arg;
-    ob->acking = 0;
-    if (ob->closing)
-        return;
-    if (res->err && res->err != CD_EIO)
-        cd_log_error("outbox.ack_failed", "{s:s, s:s}", "sqlstate", res->sqlstate, "message",
-                     res->message);
-    /* On failure the deliveries stay pending and are resent: the consumer's
-     * inbox absorbs the duplicate. Either way, look for what is now due. */
-    cd_outbox_kick(ob);
-    s_flush_acks(ob);
-}
-
 /* Append "{a,b,c}" of the sub's acks to a buffer. */
 static char *s_ack_array(s_sub_t *sub)
 {
@@ -588,29 +599,26 @@ static char *s_ack_array(s_sub_t *sub)
     return out;
 }
 
-static void s_flush_acks(cd_outbox_t *ob)
+/* Add to *ptx (made if NULL) a statement recording each subscriber's
+ * acknowledgements; the number added. */
+static int s_add_acks(cd_outbox_t *ob, cd_tx_t **ptx)
 {
-    if (ob->acking || ob->closing || !cd_db_ready(ob->db))
-        return;
-    cd_tx_t *tx = NULL;
+    int added = 0;
     for (int i = 0; i < ob->nsubs; i++) {
         s_sub_t *sub = &ob->subs[i];
         if (!sub->nacks)
             continue;
-        if (!tx && !(tx = cd_tx_new()))
-            return;
+        if (!*ptx && !(*ptx = cd_tx_new()))
+            return added;
         ob->acked += (uint64_t)sub->nacks;
         cd_metric_add(ob->m_acked, sub->nacks);
         char *arr = s_ack_array(sub);
         const char *vals[2] = {sub->name, arr};
-        if (arr)
-            cd_tx_add_fresh(tx, ob->sql_ack, 2, vals);
+        if (arr && cd_tx_add_fresh(*ptx, ob->sql_ack, 2, vals) == 0)
+            added++;
         free(arr);
     }
-    if (!tx)
-        return;
-    ob->acking = 1;
-    cd_db_submit(ob->db, tx, s_on_acked, ob);
+    return added;
 }
 
 static int s_valid_uuid(const void *data, size_t size)
@@ -676,7 +684,7 @@ static void s_on_reply(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg)
         if ((sub->acks[sub->nacks] = strdup(id)) != NULL)
             sub->nacks++;
         s_acked_inflight(sub, id);
-        s_flush_acks(ob);
+        cd_outbox_kick(ob); /* the next round records it */
     } else if (memcmp(f[0].data, "NAK", 3) == 0) {
         s_record_nak(ob, sub, id, n >= 3 ? &f[2] : NULL);
     }
@@ -741,7 +749,7 @@ cd_outbox_t *cd_outbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, con
     ob->db = db;
     snprintf(ob->schema, sizeof ob->schema, "%s", schema);
     snprintf(ob->producer, sizeof ob->producer, "%s", producer);
-    ob->opts = (cd_outbox_opts_t){250, 256, 1000, 30000, 5, 128};
+    ob->opts = (cd_outbox_opts_t){250, 256, 1000, 30000, 5, 128, 10};
     if (opts) {
         if (opts->window > 0) ob->opts.window = opts->window;
         if (opts->poll_ms > 0) ob->opts.poll_ms = opts->poll_ms;
@@ -749,6 +757,8 @@ cd_outbox_t *cd_outbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, con
         if (opts->retry_base_ms > 0) ob->opts.retry_base_ms = opts->retry_base_ms;
         if (opts->retry_cap_ms > 0) ob->opts.retry_cap_ms = opts->retry_cap_ms;
         if (opts->max_naks > 0) ob->opts.max_naks = opts->max_naks;
+        if (opts->pace_ms > 0)
+            ob->opts.pace_ms = opts->pace_ms;
     }
     s_build_sql(ob);
     ob->subs = calloc((size_t)(nsubs ? nsubs : 1), sizeof *ob->subs);
@@ -784,6 +794,8 @@ cd_outbox_t *cd_outbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, con
     ob->timer.data = ob;
     uv_idle_init(loop, &ob->kick);
     ob->kick.data = ob;
+    uv_timer_init(loop, &ob->pace);
+    ob->pace.data = ob;
     uv_timer_init(loop, &ob->stats);
     ob->stats.data = ob;
     return ob;
@@ -852,12 +864,13 @@ void cd_outbox_destroy(cd_outbox_t **pob)
     *pob = NULL;
     ob->closing = 1;
     s_free_subs(ob);
-    /* Three handles to close; the struct goes with the last. A claim or ack in
+    /* Four handles to close; the struct goes with the last. A claim or ack in
      * flight is failed by cd_db_destroy, whose callbacks check `closing` -
      * so the db must be destroyed before this memory is reused: the daemon
      * destroys the outbox and the db in the same loop turn. */
-    ob->started = 3;
+    ob->started = 4;
     uv_close((uv_handle_t *)&ob->timer, s_free_ob);
+    uv_close((uv_handle_t *)&ob->pace, s_free_ob);
     uv_close((uv_handle_t *)&ob->kick, s_free_ob);
     uv_close((uv_handle_t *)&ob->stats, s_free_ob);
 }

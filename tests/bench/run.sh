@@ -56,7 +56,8 @@
 # most time on during the Candour passes to run-<timestamp>/pg_stat_statements.txt,
 # and auto_explain, which logs the plan of any statement slower than 50 ms to
 # run-<timestamp>/pg/postgres.log; it writes the main pass's WAL by relation
-# (wal_by_relation.txt) and, where perf is installed, a system-wide CPU profile
+# (wal_by_relation.txt), the rows written by table with the share of HOT updates
+# (writes_by_table.txt) and, where perf is installed, a system-wide CPU profile
 # of the main pass (perf_by_process.txt, perf_postgres.txt).
 #
 # --instances 2 needs producers that spread events over several subscriber
@@ -596,6 +597,15 @@ FROM r LEFT JOIN pg_class c ON c.relfilenode = r.fn LEFT JOIN pg_namespace n ON 
 GROUP BY 1 ORDER BY sum(record_length) DESC LIMIT 30;
 SQL
   say "profile: $RUN/wal_by_relation.txt"
+  # Rows written by table since the cluster started, and how many updates
+  # were HOT (no index touched: room on the page and no indexed column changed).
+  "${PSQL[@]}" -P pager=off >"$RUN/writes_by_table.txt" <<'SQL'
+SELECT schemaname || '.' || relname AS table_name, n_tup_ins AS inserts, n_tup_upd AS updates,
+       round(100.0 * n_tup_hot_upd / nullif(n_tup_upd, 0)) AS hot_pct, n_tup_del AS deletes
+FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd + n_tup_del > 0
+ORDER BY n_tup_ins + 2 * n_tup_upd + n_tup_del DESC LIMIT 30;
+SQL
+  say "profile: $RUN/writes_by_table.txt"
 }
 
 # ------------------------------------------------------------------ reporting: all taken, once

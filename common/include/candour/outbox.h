@@ -48,6 +48,9 @@ typedef struct {
     int window;            /* deliveries in flight per subscriber instance, unacknowledged (default 128):
                             * a busy subscriber is sent no more than it can work through before
                             * a resend would fire, so it is not resent what it merely has queued */
+    int pace_ms;           /* rounds (acks recorded, then a claim) at least this far apart unless
+                            * the last claimed a full batch (default 10): under load a round
+                            * carries many deliveries instead of one or two */
 } cd_outbox_opts_t;
 
 /* One event to put in the outbox. */
