@@ -6,6 +6,7 @@
  * changes nothing and is acknowledged again. When the database is down we
  * send nothing: the producer's resend timer brings the event back. */
 #include "candour/inbox.h"
+#include "inbox_int.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -21,62 +22,6 @@
 #include "candour/metrics.h"
 #include "candour/pb.h"
 #include "candour/util.h"
-
-typedef struct {
-    void *data; /* ROUTER identity of the peer */
-    size_t size;
-    int delim; /* the peer is a REQ socket: echo an empty delimiter */
-} s_peer_t;
-
-struct cd_event_t {
-    s_peer_t peer;
-    Candour__V1__Envelope *env;
-    ProtobufCMessage *payload; /* env's payload, decoded by the catalogue's message */
-    cd_event_fn fn;            /* the service's handler for its type; NULL: not the service's */
-    cd_inbox_t *in;
-    void (*on_committed)(void *);
-    void *committed_arg;
-    cd_event_t *prev, *next; /* in in->busy (being applied) or in->waiting */
-    int busy;                /* in in->busy */
-};
-
-struct cd_request_t {
-    cd_inbox_t *in; /* the endpoint it came in on answers it */
-    s_peer_t peer;
-    char *request_id;
-    char org[65];    /* User-Id from ZAP (the organisation), "" when not CURVE */
-    char member[33]; /* User-Id on an internal endpoint (the suite's member), else "" */
-    char key[41];    /* X-Key from ZAP (the client's public key, Z85), "" when not CURVE */
-    char acting[32]; /* Request.acting ("" none; "?" one too long to be a staff_id) */
-    char ops_user[65];
-};
-
-struct cd_inbox_t {
-    uv_loop_t *loop;
-    cd_db_t *db;
-    char schema[64];
-    char sql_inbox[256];
-    const cd_handler_t *handlers; /* {type, fn} rows, {NULL, NULL} last; NULL: requests only */
-    cd_request_fn on_request;
-    void *arg;
-    cd_zsock_t *sock;
-    int internal; /* a CURVE server of the suite's keys (cd_inbox_curve_internal) */
-    /* One event per complaint at a time: events being applied (busy), and
-     * events that arrived while an earlier one about the same complaint was
-     * being applied (waiting, in arrival order). Producers order each
-     * complaint's events, but events from different producers about one
-     * complaint would otherwise race to update it and all but one would be
-     * deferred for a resend. Both lists are bounded by the producers'
-     * windows of unacknowledged events. */
-    cd_event_t *busy, *waiting, *waiting_tail;
-    int nwaiting;
-    /* Events handed to the service and requests taken, not yet answered:
-     * cd_inbox_destroy leaves the memory to the last of them (closing). */
-    int nevents, nrequests;
-    int closing;
-    uint64_t applied, duplicates;
-    cd_metric_t *m_applied, *m_dup, *m_rejected, *m_requests, *m_waiting;
-};
 
 /* ---------------------------------------------------------------- replies */
 
@@ -199,8 +144,10 @@ static cd_event_t *s_waiting_take(cd_inbox_t *in, const cd_event_t *ev)
  * frees the inbox (its database callbacks still hold it). */
 static void s_maybe_free(cd_inbox_t *in)
 {
-    if (in->closing && in->nevents == 0 && in->nrequests == 0)
+    if (in->closing && in->nevents == 0 && in->nrequests == 0) {
+        free(in->pend);
         free(in);
+    }
 }
 
 static void s_event_destroy(cd_event_t *ev)
@@ -214,7 +161,7 @@ static void s_event_destroy(cd_event_t *ev)
 
 /* The event has been answered (or given up): free it, and start the next
  * event about the same complaint, if one is waiting. */
-static void s_event_free(cd_event_t *ev)
+void cd_inbox_event_free(cd_event_t *ev)
 {
     cd_inbox_t *in = ev->in;
     cd_event_t *next = NULL;
@@ -234,7 +181,7 @@ void cd_inbox_ack(cd_inbox_t *in, cd_event_t *ev)
 {
     cd_frame_t body[2] = {{"ACK", 3}, {ev->env->event_id, strlen(ev->env->event_id)}};
     s_send(in, &ev->peer, body, 2);
-    s_event_free(ev);
+    cd_inbox_event_free(ev);
 }
 
 static void s_nak(cd_inbox_t *in, const s_peer_t *peer, const char *event_id, cd_code_t code,
@@ -260,14 +207,14 @@ void cd_inbox_nak(cd_inbox_t *in, cd_event_t *ev, cd_code_t code, const char *me
                 ev->env->type, "code", cd_code_name(code), "reason",
                 message ? message : cd_code_message(code));
     s_nak(in, &ev->peer, ev->env->event_id, code, message);
-    s_event_free(ev);
+    cd_inbox_event_free(ev);
 }
 
 void cd_inbox_defer(cd_inbox_t *in, cd_event_t *ev, const char *reason)
 {
     cd_log_info("inbox.deferred", "{s:s, s:s, s:s}", "event_id", ev->env->event_id, "type",
                 ev->env->type, "reason", reason);
-    s_event_free(ev);
+    cd_inbox_event_free(ev);
 }
 
 cd_tx_t *cd_inbox_tx(cd_inbox_t *in, const cd_event_t *ev)
@@ -315,7 +262,7 @@ static void s_on_event_committed(const cd_tx_result_t *res, void *arg)
         cd_inbox_nak(in, ev, CD_CODE_APPLY_FAILED, res->message);
     } else {
         /* Database unreachable or closing: stay silent, the producer resends. */
-        s_event_free(ev);
+        cd_inbox_event_free(ev);
     }
 }
 
@@ -379,7 +326,10 @@ static void s_handle_event(cd_inbox_t *in, const cd_frame_t *id, int delim, cons
     ev->in = in;
     for (const cd_handler_t *h = in->handlers; h && h->type; h++)
         if (strcmp(h->type, env->type) == 0)
-            ev->fn = h->fn;
+            ev->h = h;
+    for (const cd_batch_handler_t *b = in->batch_rows; ev->h && b && b->type; b++)
+        if (strcmp(b->type, env->type) == 0)
+            ev->batch = b->batch;
     if (*env->complaint_ref && s_copy_in_hand(in, ev)) {
         /* A resend of an event in hand: the answer to that copy, sent by
          * event id, answers the producer for both. */
@@ -417,8 +367,16 @@ static void s_dispatch(cd_inbox_t *in, cd_event_t *ev)
             in->busy->prev = ev;
         in->busy = ev;
     }
-    if (ev->fn)
-        ev->fn(in, ev, ev->env, ev->payload, in->arg);
+    if (ev->batch)
+        cd_inbox_batch_hold(in, ev); /* applied with the others of its type this turn */
+    else
+        cd_inbox_apply_one(in, ev);
+}
+
+void cd_inbox_apply_one(cd_inbox_t *in, cd_event_t *ev)
+{
+    if (ev->h)
+        ev->h->fn(in, ev, ev->env, ev->payload, in->arg);
     else /* a type the service hears but does nothing for: recorded, acknowledged */
         cd_inbox_commit(in, ev, cd_inbox_tx(in, ev), NULL, NULL);
 }
@@ -676,6 +634,7 @@ cd_inbox_t *cd_inbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema,
     in->m_waiting =
         cd_metric_gauge("candour_inbox_waiting", NULL,
                         "Events waiting for an earlier event about the same complaint.");
+    cd_inbox_batch_init(in);
     return in;
 }
 
@@ -752,6 +711,8 @@ void cd_inbox_destroy(cd_inbox_t **pin)
     cd_zsock_set_linger(in->sock, 1000); /* let the last replies and ACKs leave */
     cd_zsock_destroy(&in->sock);         /* answers from now on go nowhere (s_send) */
     s_drop_waiting(in);
+    cd_inbox_batch_drop(in); /* after the waiting: none of them starts in its place */
+    cd_inbox_batch_close(in);
     in->closing = 1;
     s_maybe_free(in);
 }

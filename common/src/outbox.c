@@ -57,6 +57,8 @@ struct s_sub_t {
      * can work through before a resend would fire (flow control). */
     char (*inf_id)[CD_UUID_LEN + 1];
     int64_t *inf_until_us;
+    int64_t *inf_sent_us;
+    int64_t rtt_us;   /* smoothed time from send to ACK: a first resend waits several of them */
     int ninf, capinf; /* capinf: opts.window for each instance */
 };
 
@@ -407,8 +409,9 @@ static void s_send_row(cd_outbox_t *ob, PGresult *r, int row)
         if (inst->sock && cd_zsock_send(inst->sock, frames, 2) == 0) {
             ob->sent++;
             cd_metric_add(ob->m_sent, 1);
-            if (sub->inf_id && sub->inf_until_us && sub->ninf < sub->capinf) {
+            if (sub->inf_id && sub->inf_until_us && sub->inf_sent_us && sub->ninf < sub->capinf) {
                 memcpy(sub->inf_id[sub->ninf], env.event_id, CD_UUID_LEN + 1);
+                sub->inf_sent_us[sub->ninf] = cd_now_us();
                 sub->inf_until_us[sub->ninf++] = strtoll(PQgetvalue(r, row, 10), NULL, 10);
             }
         } else {
@@ -461,6 +464,7 @@ static void s_expire_inflight(s_sub_t *sub, int64_t now_us)
         if (k != i) {
             memcpy(sub->inf_id[k], sub->inf_id[i], CD_UUID_LEN + 1);
             sub->inf_until_us[k] = sub->inf_until_us[i];
+            sub->inf_sent_us[k] = sub->inf_sent_us[i];
         }
         k++;
     }
@@ -471,9 +475,13 @@ static void s_acked_inflight(s_sub_t *sub, const char *id)
 {
     for (int i = 0; i < sub->ninf; i++)
         if (memcmp(sub->inf_id[i], id, CD_UUID_LEN) == 0) {
+            int64_t rtt = cd_now_us() - sub->inf_sent_us[i];
+            if (rtt > 0)
+                sub->rtt_us = sub->rtt_us ? (7 * sub->rtt_us + rtt) / 8 : rtt;
             sub->ninf--;
             memcpy(sub->inf_id[i], sub->inf_id[sub->ninf], CD_UUID_LEN + 1);
             sub->inf_until_us[i] = sub->inf_until_us[sub->ninf];
+            sub->inf_sent_us[i] = sub->inf_sent_us[sub->ninf];
             return;
         }
 }
@@ -491,6 +499,21 @@ static void s_on_pace(uv_timer_t *t)
  * pace_ms apart unless the last one claimed a full batch: under load each
  * round then carries many deliveries, and the server plans and commits one
  * round where it used to plan one for every few events. */
+/* How long a delivery sent now waits for its ACK before a first resend:
+ * retry_base_ms, or four times the subscriber's smoothed round trip when it
+ * is slower (at most retry_cap_ms). A consumer working through a backlog
+ * answers late but answers: resending it what it merely has queued only
+ * adds work (issue 18 saw more resends than events while routing lagged),
+ * whereas a consumer that died answers nothing and its deliveries come due
+ * after a few of its last round trips. */
+static int s_first_resend_ms(const cd_outbox_t *ob, const s_sub_t *sub)
+{
+    int64_t ms = 4 * sub->rtt_us / 1000;
+    if (ms < ob->opts.retry_base_ms)
+        ms = ob->opts.retry_base_ms;
+    return (int)(ms < ob->opts.retry_cap_ms ? ms : ob->opts.retry_cap_ms);
+}
+
 static void s_claim(cd_outbox_t *ob)
 {
     if (ob->closing || !cd_db_ready(ob->db))
@@ -507,8 +530,7 @@ static void s_claim(cd_outbox_t *ob)
     }
     uv_timer_stop(&ob->pace);
     ob->last_round_ms = now_ms;
-    char base[16], cap[16];
-    snprintf(base, sizeof base, "%d", ob->opts.retry_base_ms);
+    char cap[16];
     snprintf(cap, sizeof cap, "%d", ob->opts.retry_cap_ms);
     int64_t now = cd_now_us();
     cd_tx_t *tx = NULL;
@@ -516,14 +538,16 @@ static void s_claim(cd_outbox_t *ob)
     for (int i = 0; i < ob->nsubs; i++) {
         s_sub_t *sub = &ob->subs[i];
         s_expire_inflight(sub, now);
-        int room = sub->inf_id && sub->inf_until_us ? sub->capinf - sub->ninf
-                                                    : ob->opts.batch; /* no memory: no window */
+        int room = sub->inf_id && sub->inf_until_us && sub->inf_sent_us
+                       ? sub->capinf - sub->ninf
+                       : ob->opts.batch; /* no memory: no window */
         if (room <= 0)
             continue; /* its acknowledgements will kick the next round */
         if (!tx && !(tx = cd_tx_new()))
             return;
-        char limit[16];
+        char limit[16], base[16];
         snprintf(limit, sizeof limit, "%d", room < ob->opts.batch ? room : ob->opts.batch);
+        snprintf(base, sizeof base, "%d", s_first_resend_ms(ob, sub));
         const char *vals[4] = {limit, base, cap, sub->name};
         cd_tx_add_fresh(tx, ob->sql_claim, 4, vals); /* see cd_tx_add_fresh */
     }
@@ -731,6 +755,7 @@ static void s_free_subs(cd_outbox_t *ob)
         free(sub->acks);
         free(sub->inf_id);
         free(sub->inf_until_us);
+        free(sub->inf_sent_us);
         free(sub->name);
         free(sub->endpoint);
     }
@@ -781,6 +806,7 @@ cd_outbox_t *cd_outbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema, con
         sub->capinf = ob->opts.window * sub->ninst;
         sub->inf_id = calloc((size_t)sub->capinf, sizeof *sub->inf_id);
         sub->inf_until_us = calloc((size_t)sub->capinf, sizeof(int64_t));
+        sub->inf_sent_us = calloc((size_t)sub->capinf, sizeof(int64_t));
     }
     char labels[128];
     snprintf(labels, sizeof labels, "producer=\"%s\"", producer);

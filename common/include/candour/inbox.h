@@ -50,6 +50,34 @@ typedef struct cd_request_t cd_request_t; /* one received request, until it is a
 typedef void (*cd_event_fn)(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                             const ProtobufCMessage *payload, void *arg);
 
+/* Events of one type applied together (a row's batch function).
+ *
+ * The events that arrive in one turn of the loop, of a type that has a
+ * batch function (cd_inbox_batch_handlers), are held and handed over
+ * together (at most CD_INBOX_BATCH_MAX; one alone goes to its cd_handler_t
+ * row's fn as usual): each about a
+ * different complaint (one event a complaint is applied at a time), none of
+ * them a copy of another in hand. tx already records them all in the inbox;
+ * the function adds statements that do for all of them what fn would do for
+ * each, set-based (one statement a table for the batch, not one an event),
+ * and may set on_committed. The inbox commits it and ACKs every event, or,
+ * if it fails in any way but a lost connection (one event already applied,
+ * one that cannot be applied yet, one the database refuses), hands each
+ * event to fn alone, so each one's outcome is its own: a batch with one bad
+ * event fails only that event. The function returns 0, or non-zero to have
+ * them applied one by one from the start (tx is then discarded). */
+#define CD_INBOX_BATCH_MAX 256
+typedef struct {
+    cd_tx_t *tx;
+    int n;
+    cd_event_t *const *evs;
+    const Candour__V1__Envelope *const *envs;
+    const ProtobufCMessage *const *payloads;
+    void (*on_committed)(void *); /* NULL, or run after the commit, before the ACKs */
+    void *committed_arg;
+} cd_batch_t;
+typedef int (*cd_batch_fn)(cd_inbox_t *in, cd_batch_t *b, void *arg);
+
 /* A service's events: {type, handler} rows ending with {NULL, NULL}. The
  * inbox answers in one place what no row takes: a type the catalogue does
  * not know is NAKed (UNKNOWN_EVENT), a payload that does not decode is NAKed
@@ -60,6 +88,14 @@ typedef struct {
     cd_event_fn fn;
 } cd_handler_t;
 
+/* The types whose events may be applied together: {type, batch} rows ending
+ * with {NULL, NULL}; each type must also have a cd_handler_t row (its events
+ * alone, and a failed batch's, go there). */
+typedef struct {
+    const char *type;
+    cd_batch_fn batch;
+} cd_batch_handler_t;
+
 /* Handle one request. Must, now or later, call cd_request_reply() for req. */
 typedef void (*cd_request_fn)(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r,
                               void *arg);
@@ -68,6 +104,9 @@ typedef void (*cd_request_fn)(cd_inbox_t *in, cd_request_t *req, const Candour__
  * endpoint that takes requests only (an event there is NAKed). */
 cd_inbox_t *cd_inbox_new(uv_loop_t *loop, cd_db_t *db, const char *schema,
                          const cd_handler_t *handlers, cd_request_fn on_request, void *arg);
+/* Apply the events of rows' types in batches (before cd_inbox_bind; rows
+ * must outlive the inbox). */
+void cd_inbox_batch_handlers(cd_inbox_t *in, const cd_batch_handler_t *rows);
 int cd_inbox_bind(cd_inbox_t *in, const char *endpoint);
 /* Make the endpoint a CURVE server admitted by the process's ZAP handler
  * (zap.h), before cd_inbox_bind. 0, CD_EINVAL (malformed key) or CD_EIO (no
@@ -168,5 +207,10 @@ const char *cd_inbox_schema(const cd_inbox_t *in);
 /* Counters since start. */
 uint64_t cd_inbox_applied(const cd_inbox_t *in);
 uint64_t cd_inbox_duplicates(const cd_inbox_t *in);
+/* Batches committed, the events in them, and batches split to be applied
+ * one by one after failing whole. */
+uint64_t cd_inbox_batches(const cd_inbox_t *in);
+uint64_t cd_inbox_batch_events(const cd_inbox_t *in);
+uint64_t cd_inbox_batch_splits(const cd_inbox_t *in);
 
 #endif

@@ -1,0 +1,272 @@
+/* inbox_batch.c - events of one type applied together (inbox.h, cd_batch_t).
+ *
+ * An event whose type has a batch function is held (busy, so the next event
+ * about its complaint waits behind it) until the loop has read this turn's
+ * input; a uv_check handle then hands each type's held events over at once.
+ * Under load the producers' rounds arrive as bursts, so a burst becomes one
+ * transaction of a few set-based statements instead of a few statements an
+ * event. The batch commits whole or not at all; when it fails, each of its
+ * events goes to the one-at-a-time handler, whose outcome is then its own. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "candour/error.h"
+#include "candour/log.h"
+#include "candour/util.h"
+#include "inbox_int.h"
+
+typedef struct {
+    cd_inbox_t *in;
+    int n;
+    void (*on_committed)(void *);
+    void *committed_arg;
+    cd_event_t **evs; /* n of them; then the envs and payloads the handler was shown */
+    const Candour__V1__Envelope **envs;
+    const ProtobufCMessage **payloads;
+} s_run_t;
+
+static void s_on_check(uv_check_t *h);
+
+static void s_free_handle(uv_handle_t *h)
+{
+    free(h);
+}
+
+void cd_inbox_batch_init(cd_inbox_t *in)
+{
+    in->flush = malloc(sizeof *in->flush);
+    if (in->flush) {
+        uv_check_init(in->loop, in->flush);
+        in->flush->data = in;
+    }
+    in->m_batches = cd_metric_counter("candour_inbox_batches_total", NULL,
+                                      "Batches of events applied together and committed.");
+    in->m_batch_events = cd_metric_counter("candour_inbox_batch_events_total", NULL,
+                                           "Events applied in those batches.");
+    in->m_batch_splits =
+        cd_metric_counter("candour_inbox_batch_splits_total", NULL,
+                          "Batches that failed whole and were applied one event at a time.");
+}
+
+void cd_inbox_batch_handlers(cd_inbox_t *in, const cd_batch_handler_t *rows)
+{
+    in->batch_rows = rows;
+}
+
+void cd_inbox_batch_close(cd_inbox_t *in)
+{
+    if (in->flush) {
+        uv_close((uv_handle_t *)in->flush, s_free_handle);
+        in->flush = NULL;
+    }
+}
+
+void cd_inbox_batch_hold(cd_inbox_t *in, cd_event_t *ev)
+{
+    if (!in->flush || (in->npend == in->cappend && in->cappend >= 4 * CD_INBOX_BATCH_MAX)) {
+        cd_inbox_apply_one(in, ev); /* no handle, or a pile no turn should build */
+        return;
+    }
+    if (in->npend == in->cappend) {
+        int cap = in->cappend ? 2 * in->cappend : 64;
+        cd_event_t **p = realloc(in->pend, (size_t)cap * sizeof *p);
+        if (!p) {
+            cd_inbox_apply_one(in, ev);
+            return;
+        }
+        in->pend = p;
+        in->cappend = cap;
+    }
+    in->pend[in->npend++] = ev;
+    if (!uv_is_active((uv_handle_t *)in->flush))
+        uv_check_start(in->flush, s_on_check);
+}
+
+void cd_inbox_batch_drop(cd_inbox_t *in)
+{
+    /* Taken off the list first: freeing one could start another. */
+    int n = in->npend;
+    cd_event_t **evs = in->pend;
+    in->pend = NULL;
+    in->npend = in->cappend = 0;
+    for (int i = 0; i < n; i++)
+        cd_inbox_event_free(evs[i]);
+    free(evs);
+}
+
+static void s_run_free(s_run_t *run)
+{
+    free(run->evs);
+    free(run->envs);
+    free(run->payloads);
+    free(run);
+}
+
+/* Each event of a run to its one-at-a-time handler. */
+static void s_split(s_run_t *run)
+{
+    cd_inbox_t *in = run->in;
+    for (int i = 0; i < run->n; i++)
+        cd_inbox_apply_one(in, run->evs[i]);
+    s_run_free(run);
+}
+
+static void s_on_committed(const cd_tx_result_t *res, void *arg)
+{
+    s_run_t *run = arg;
+    cd_inbox_t *in = run->in;
+    if (res->err == 0) {
+        in->applied += (uint64_t)run->n;
+        in->batches++;
+        in->batch_events += (uint64_t)run->n;
+        cd_metric_add(in->m_applied, run->n);
+        cd_metric_add(in->m_batches, 1);
+        cd_metric_add(in->m_batch_events, run->n);
+        if (run->on_committed)
+            run->on_committed(run->committed_arg);
+        /* The last ACK may free a closing inbox: nothing of in after it. */
+        cd_event_t **evs = run->evs;
+        int n = run->n;
+        run->evs = NULL;
+        s_run_free(run);
+        for (int i = 0; i < n; i++)
+            cd_inbox_ack(in, evs[i]);
+        free(evs);
+    } else if (res->err == CD_EIO || res->err == CD_ECLOSED) {
+        /* Database unreachable or closing: stay silent, the producers resend. */
+        cd_event_t **evs = run->evs;
+        int n = run->n;
+        run->evs = NULL;
+        s_run_free(run);
+        for (int i = 0; i < n; i++)
+            cd_inbox_event_free(evs[i]);
+        free(evs);
+    } else {
+        in->batch_splits++;
+        cd_metric_add(in->m_batch_splits, 1);
+        cd_log_debug("inbox.batch_split", "{s:i, s:s, s:s}", "events", run->n, "sqlstate",
+                     res->sqlstate, "reason", res->message);
+        s_split(run);
+    }
+}
+
+/* The statement recording the run's events in the inbox: one for all. */
+static int s_add_inbox(cd_inbox_t *in, cd_tx_t *tx, s_run_t *run)
+{
+    const char **col[4];
+    int rc = CD_ENOMEM;
+    for (int c = 0; c < 4; c++)
+        col[c] = calloc((size_t)run->n, sizeof(char *));
+    char *arr[4] = {NULL, NULL, NULL, NULL};
+    if (col[0] && col[1] && col[2] && col[3]) {
+        for (int i = 0; i < run->n; i++) {
+            const Candour__V1__Envelope *e = run->envs[i];
+            col[0][i] = e->event_id;
+            col[1][i] = e->type;
+            col[2][i] = e->producer;
+            col[3][i] = e->complaint_ref;
+        }
+        for (int c = 0; c < 4; c++)
+            arr[c] = cd_pg_text_array(col[c], (size_t)run->n);
+        if (arr[0] && arr[1] && arr[2] && arr[3]) {
+            char sql[320];
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO %s.inbox (event_id, type, producer, complaint_ref)"
+                     " SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])",
+                     in->schema);
+            rc = cd_tx_add(tx, sql, 4, (const char *const *)arr);
+        }
+    }
+    for (int c = 0; c < 4; c++) {
+        free(col[c]);
+        free(arr[c]);
+    }
+    return rc;
+}
+
+/* Hand evs[0..n) (one type's) over together. */
+static void s_run(cd_inbox_t *in, cd_batch_fn batch, cd_event_t **evs, int n)
+{
+    s_run_t *run = calloc(1, sizeof *run);
+    if (run) {
+        run->evs = malloc((size_t)n * sizeof *run->evs);
+        run->envs = malloc((size_t)n * sizeof *run->envs);
+        run->payloads = malloc((size_t)n * sizeof *run->payloads);
+    }
+    if (!run || !run->evs || !run->envs || !run->payloads) {
+        if (run)
+            s_run_free(run);
+        for (int i = 0; i < n; i++)
+            cd_inbox_apply_one(in, evs[i]);
+        return;
+    }
+    run->in = in;
+    run->n = n;
+    for (int i = 0; i < n; i++) {
+        run->evs[i] = evs[i];
+        run->envs[i] = evs[i]->env;
+        run->payloads[i] = evs[i]->payload;
+    }
+    cd_tx_t *tx = cd_tx_new();
+    cd_batch_t b = {
+        .tx = tx, .n = n, .evs = run->evs, .envs = run->envs, .payloads = run->payloads};
+    if (!tx || s_add_inbox(in, tx, run) != 0 || batch(in, &b, in->arg) != 0) {
+        cd_tx_destroy(&tx);
+        s_split(run);
+        return;
+    }
+    run->on_committed = b.on_committed;
+    run->committed_arg = b.committed_arg;
+    cd_db_submit(in->db, tx, s_on_committed, run);
+}
+
+/* After the turn's input: each handler's held events, together. */
+static void s_on_check(uv_check_t *hd)
+{
+    cd_inbox_t *in = hd->data;
+    uv_check_stop(hd);
+    int n = in->npend;
+    cd_event_t **held = in->pend;
+    in->pend = NULL;
+    in->npend = in->cappend = 0;
+    cd_event_t **group = malloc((size_t)(n ? n : 1) * sizeof *group);
+    for (int i = 0; i < n; i++) {
+        if (!held[i])
+            continue;
+        const cd_handler_t *h = held[i]->h;
+        cd_batch_fn batch = held[i]->batch;
+        int k = 0;
+        for (int j = i; j < n && k < CD_INBOX_BATCH_MAX; j++)
+            if (held[j] && held[j]->h == h) {
+                if (group)
+                    group[k] = held[j];
+                else
+                    cd_inbox_apply_one(in, held[j]); /* no memory: one by one */
+                k++;
+                held[j] = NULL;
+            }
+        if (!group)
+            continue;
+        if (k == 1)
+            cd_inbox_apply_one(in, group[0]);
+        else
+            s_run(in, batch, group, k);
+    }
+    free(group);
+    free(held);
+}
+
+uint64_t cd_inbox_batches(const cd_inbox_t *in)
+{
+    return in->batches;
+}
+
+uint64_t cd_inbox_batch_events(const cd_inbox_t *in)
+{
+    return in->batch_events;
+}
+
+uint64_t cd_inbox_batch_splits(const cd_inbox_t *in)
+{
+    return in->batch_splits;
+}
