@@ -383,6 +383,8 @@ int cd_service_run(cd_service_t *svc)
     svc->outbox = cd_outbox_new(loop, svc->odb, svc->spec.name, svc->spec.name, subs, nsubs, &opts);
     svc->inbox = cd_inbox_new(loop, svc->db, svc->spec.name, svc->spec.handlers,
                               svc->spec.on_request, svc->spec.arg);
+    if (svc->inbox && svc->spec.batch_handlers)
+        cd_inbox_batch_handlers(svc->inbox, svc->spec.batch_handlers);
     if (!svc->db || !svc->odb || (svc->spec.first_db && !svc->fdb) || !svc->outbox || !svc->inbox ||
         s_start_internal(svc, loop) != 0 || (svc->spec.curve && s_start_public(svc, loop) != 0) ||
         cd_outbox_start(svc->outbox) != 0) {

@@ -9,6 +9,8 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -168,10 +170,82 @@ static int s_stage(const rp_change_t *ch, rp_sink_fn sink, void *arg)
                 5, v);
 }
 
-int rp_sql(const rp_change_t *ch, rp_sink_fn sink, void *arg)
+int rp_sql_same_shape(const rp_change_t *a, const rp_change_t *b)
 {
-    /* The complaint's row first: the others name it (foreign keys). */
-    int rc = s_complaint(ch, sink, arg);
+    if (a->ncols != b->ncols)
+        return 0;
+    for (int i = 0; i < a->ncols; i++) {
+        const rp_col_t *x = &a->cols[i], *y = &b->cols[i];
+        if (strcmp(x->column, y->column) != 0 || strcmp(x->type, y->type) != 0 ||
+            x->merge != y->merge ||
+            (x->stamp != y->stamp && (!x->stamp || !y->stamp || strcmp(x->stamp, y->stamp) != 0)))
+            return 0;
+    }
+    return 1;
+}
+
+/* The rows of chs[0..n) as one JSON document: [{"reference": .., column: value
+ * or null, ..}]. NULL when out of memory (or a value that is not UTF-8, which
+ * a code, a date or a number never is). */
+static char *s_rows_json(const rp_change_t *const *chs, int n)
+{
+    json_t *doc = json_array();
+    for (int k = 0; doc && k < n; k++) {
+        const rp_change_t *ch = chs[k];
+        json_t *o = json_object();
+        int bad = !o || json_array_append_new(doc, o) != 0 ||
+                  json_object_set_new(o, "reference", json_string(ch->reference)) != 0;
+        for (int i = 0; !bad && i < ch->ncols; i++) {
+            const rp_col_t *c = &ch->cols[i];
+            bad = json_object_set_new(o, c->column,
+                                      c->is_null ? json_null() : json_string(c->value)) != 0;
+        }
+        if (bad) {
+            json_decref(doc);
+            doc = NULL;
+        }
+    }
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    return text;
+}
+
+int rp_sql_complaints(const rp_change_t *const *chs, int n, rp_sink_fn sink, void *arg)
+{
+    assert(n >= 1);
+    const rp_change_t *ch = chs[0];
+    char cols[2048] = "reference", sel[2048] = "r.reference", defs[2048] = "reference text",
+         set[S_SQL_MAX / 2] = "";
+    size_t cl = strlen(cols), pl = strlen(sel), dl = strlen(defs), sl = 0;
+    for (int i = 0; i < ch->ncols; i++) {
+        const rp_col_t *c = &ch->cols[i];
+        cl += (size_t)snprintf(cols + cl, sizeof cols - cl, ", %s", c->column);
+        pl += (size_t)snprintf(sel + pl, sizeof sel - pl, ", r.%s", c->column);
+        dl += (size_t)snprintf(defs + dl, sizeof defs - dl, ", %s %s", c->column, c->type);
+        if (sl)
+            sl += (size_t)snprintf(set + sl, sizeof set - sl, ", ");
+        sl += (size_t)s_merge(set + sl, sizeof set - sl, c);
+        assert(cl < sizeof cols && pl < sizeof sel && dl < sizeof defs && sl < sizeof set);
+    }
+    char sql[S_SQL_MAX];
+    int len = snprintf(sql, sizeof sql,
+                       "INSERT INTO reporting.complaint AS complaint (%s) SELECT %s"
+                       " FROM jsonb_to_recordset($1::jsonb) AS r(%s)"
+                       " ON CONFLICT (reference) DO %s%s",
+                       cols, sel, defs, ch->ncols ? "UPDATE SET " : "NOTHING", set);
+    assert(len > 0 && (size_t)len < sizeof sql);
+    char *rows = s_rows_json(chs, n);
+    if (!rows)
+        return -1;
+    const char *v[1] = {rows};
+    int rc = sink(arg, sql, 1, v);
+    free(rows);
+    return rc;
+}
+
+int rp_sql_rest(const rp_change_t *ch, rp_sink_fn sink, void *arg)
+{
+    int rc = 0;
     if (rc == 0 && ch->aspects_set)
         rc = s_aspects(ch, sink, arg);
     if (rc == 0 && ch->npartners)
@@ -183,4 +257,11 @@ int rp_sql(const rp_change_t *ch, rp_sink_fn sink, void *arg)
     if (rc == 0 && ch->action_done)
         rc = s_action_done(ch, sink, arg);
     return rc;
+}
+
+int rp_sql(const rp_change_t *ch, rp_sink_fn sink, void *arg)
+{
+    /* The complaint's row first: the others name it (foreign keys). */
+    int rc = s_complaint(ch, sink, arg);
+    return rc == 0 ? rp_sql_rest(ch, sink, arg) : rc;
 }

@@ -18,4 +18,14 @@ typedef int (*rp_sink_fn)(void *arg, const char *sql, int nparams, const char *c
  * the caller's. Returns 0 or the first non-zero the sink returned. */
 int rp_sql(const rp_change_t *ch, rp_sink_fn sink, void *arg);
 
+/* Several events at once (the daemon's batches): changes of the same shape
+ * (the same columns, merged the same way: rp_sql_same_shape) make their
+ * reporting.complaint rows in ONE statement (rp_sql_complaints: each
+ * complaint at most once among them, as the inbox's batches are), then each
+ * its other rows (rp_sql_rest), which rp_sql writes after its complaint row.
+ * The same rows as rp_sql for each. -1 out of memory, else as rp_sql. */
+int rp_sql_same_shape(const rp_change_t *a, const rp_change_t *b);
+int rp_sql_complaints(const rp_change_t *const *chs, int n, rp_sink_fn sink, void *arg);
+int rp_sql_rest(const rp_change_t *ch, rp_sink_fn sink, void *arg);
+
 #endif

@@ -19,6 +19,8 @@ static rp_app_t s_app;
 /* One row a type of rp_type's, {NULL, NULL} last (filled in main). Types it
  * is sent and has no row for are recorded and acknowledged by the inbox. */
 static cd_handler_t s_handlers[32];
+/* The same types (benchmark.returned aside), applied in batches. */
+static cd_batch_handler_t s_batch_rows[32];
 
 static void s_on_ready(cd_service_t *svc, void *arg)
 {
@@ -41,14 +43,18 @@ int main(int argc, char **argv)
          &s_app.spc_interval_s},
     };
     size_t n = 0;
-    for (; rp_type(n) && n + 2 < sizeof s_handlers / sizeof s_handlers[0]; n++)
+    for (; rp_type(n) && n + 2 < sizeof s_handlers / sizeof s_handlers[0]; n++) {
         s_handlers[n] = (cd_handler_t){rp_type(n), rp_on_event};
+        s_batch_rows[n] = (cd_batch_handler_t){rp_type(n), rp_on_batch};
+    }
+    s_batch_rows[n] = (cd_batch_handler_t){NULL, NULL};
     /* Not a complaint's event (apply.c): another body's figures (L3). */
     s_handlers[n++] = (cd_handler_t){RP_BMR_TYPE, rp_on_benchmark_returned};
     s_handlers[n] = (cd_handler_t){NULL, NULL};
     cd_service_spec_t spec = {
         .name = "reporting",
         .summary = "keeps the de-identified reporting schema the reports count",
+        .batch_handlers = s_batch_rows,
         .bind_port = 7106,
         .admin_port = 9106,
         .config = items,

@@ -37,6 +37,8 @@ typedef struct {
  * acknowledged and recorded all the same. */
 void rp_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                  const ProtobufCMessage *payload, void *arg);
+/* The same for a batch of one type's events (cd_inbox_batch_handlers). */
+int rp_on_batch(cd_inbox_t *in, cd_batch_t *b, void *arg);
 
 /* The SPC watch: its timer made (after the service), started once the
  * database is up (a round at once, then every spc_interval_s), stopped. */

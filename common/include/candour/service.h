@@ -57,6 +57,7 @@ typedef struct {
     const cd_config_item_t *config;   /* the service's own items (may be NULL) */
     int nconfig;
     const cd_handler_t *handlers;     /* its events: {type, handler}, {NULL, NULL} last */
+    const cd_batch_handler_t *batch_handlers; /* NULL, or the types applied in batches (inbox.h) */
     cd_request_fn on_request;
     /* After the database first connects and before work is taken (may be NULL). */
     void (*on_ready)(cd_service_t *svc, void *arg);
