@@ -5,9 +5,10 @@
  *   - letters queued whose next attempt is due (not recorded as not sent);
  *   - alerts not yet in the spool;
  *   - alerts waiting to be emailed to the body's complaints manager;
- * and on the thread pool (one job a round): writes the letters' text and PDF
- * and the alerts' text to the spool in one go (spool.c: two flushes a
- * round), then tries each letter that is in the spool by its channel
+ * and on the thread pool: stages the letters' text and PDF and the alerts'
+ * text in the spool, in parts on several threads at once (typesetting is
+ * most of a round's work), then in one job puts them all in place (spool.c:
+ * two flushes a round), then tries each letter that is in the spool by its channel
  * (channel.c: the print hot folder, or the relay) and emails the alerts.
  * Back on the loop, marks.c records each outcome in one transaction.
  *
@@ -276,7 +277,7 @@ static void s_on_work(uv_work_t *req)
 {
     nt_round_t *rd = req->data;
     if (rd->nfiles)
-        nt_spool_write(rd->app->spool, rd->files, rd->nfiles);
+        nt_spool_commit(rd->app->spool, rd->files, rd->nfiles);
     s_letters_work(rd);
     for (int i = 0; i < rd->n; i++)
         if (rd->items[i].type == NT_ITEM_ALERT_MAIL)
@@ -304,6 +305,82 @@ static void s_on_worked(uv_work_t *req, int status)
     }
 }
 
+/* ---------------------------------------------------------------- staging
+ *
+ * Typesetting a round's PDFs is most of its work, so the round's files are
+ * staged in parts on several of the pool's threads at once (each keeps its
+ * own typesetting state: pdf.c), and once every part is in, the rest of the
+ * round (the spool's flushes and renames, then the channels) runs as one job. */
+
+static int s_cpus(void)
+{
+    uv_cpu_info_t *info = NULL;
+    int n = 0;
+    if (uv_cpu_info(&info, &n) != 0)
+        return 1;
+    uv_free_cpu_info(info, n);
+    return n > 0 ? n : 1;
+}
+
+static void s_on_stage(uv_work_t *req)
+{
+    nt_stage_part_t *p = req->data;
+    nt_spool_stage(p->rd->app->spool, p->rd->files + p->first, p->n);
+}
+
+static void s_on_staged(uv_work_t *req, int status)
+{
+    nt_stage_part_t *p = req->data;
+    nt_round_t *rd = p->rd;
+    if (status != 0) { /* cancelled (stopping) before it ran: nothing of it written */
+        rd->parts_cancelled = 1;
+        for (int i = 0; i < p->n; i++)
+            rd->files[p->first + i].err = ECANCELED;
+    }
+    if (--rd->parts_left > 0)
+        return;
+    int rc = rd->parts_cancelled
+                 ? UV_ECANCELED
+                 : uv_queue_work(cd_service_loop(rd->app->svc), &rd->req, s_on_work, s_on_worked);
+    if (rc != 0)
+        s_on_worked(&rd->req, rc); /* marks nothing when stopping; else tried again next round */
+}
+
+/* Queue the round: its files' parts, then (from the last part) the rest.
+ * 0, or a libuv error with nothing queued. */
+static int s_queue_round(nt_app_t *app, nt_round_t *rd)
+{
+    uv_loop_t *loop = cd_service_loop(app->svc);
+    rd->req.data = rd;
+    if (rd->nfiles == 0)
+        return uv_queue_work(loop, &rd->req, s_on_work, s_on_worked);
+    /* A part of at least four files, on at most one thread a core. */
+    int parts = s_cpus();
+    if (parts > NT_STAGE_PARTS)
+        parts = NT_STAGE_PARTS;
+    if (parts > (rd->nfiles + 3) / 4)
+        parts = (rd->nfiles + 3) / 4;
+    rd->parts_left = parts;
+    for (int k = 0, first = 0; k < parts; k++) {
+        int n = rd->nfiles / parts + (k < rd->nfiles % parts);
+        rd->part[k] = (nt_stage_part_t){.rd = rd, .first = first, .n = n};
+        rd->part[k].req.data = &rd->part[k];
+        first += n;
+        int rc = uv_queue_work(loop, &rd->part[k].req, s_on_stage, s_on_staged);
+        if (rc != 0) {
+            if (k == 0)
+                return rc;
+            /* The parts queued will finish the round: this one and the
+             * rest count as staged, with the error. */
+            for (int i = rd->part[k].first; i < rd->nfiles; i++)
+                rd->files[i].err = EAGAIN;
+            rd->parts_left -= parts - k;
+            return 0;
+        }
+    }
+    return 0;
+}
+
 static void s_on_due(const cd_tx_result_t *res, void *arg)
 {
     nt_app_t *app = arg;
@@ -311,8 +388,7 @@ static void s_on_due(const cd_tx_result_t *res, void *arg)
         res->err ? NULL : s_round_new(app, res->results[0], res->results[1], res->results[2]);
     int rc = -1;
     if (rd && rd->n > 0) {
-        rd->req.data = rd;
-        rc = uv_queue_work(cd_service_loop(app->svc), &rd->req, s_on_work, s_on_worked);
+        rc = s_queue_round(app, rd);
         if (rc == 0)
             return; /* s_on_worked takes it from here */
         cd_log_error("delivery.queue_failed", "{s:s}", "error", uv_strerror(rc));

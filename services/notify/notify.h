@@ -177,6 +177,11 @@ typedef struct {
  * one renamed but not flushed may be in place, and is written again under
  * the same name next time. Blocking: call it off the event loop. */
 void nt_spool_write(const char *root, nt_spool_file_t *files, int n);
+/* nt_spool_write in two steps: stage (each file written beside its name,
+ * its PDF typeset; parts of a round may be staged on several threads at
+ * once), then commit the staged ones (flush, rename, flush) together. */
+void nt_spool_stage(const char *root, nt_spool_file_t *files, int n);
+void nt_spool_commit(const char *root, nt_spool_file_t *files, int n);
 
 typedef void (*nt_spool_done_fn)(nt_spool_file_t *files, int n, void *arg);
 
@@ -219,8 +224,19 @@ typedef struct {
     char detail[256];
 } nt_item_t;
 
+/* A part of a round's files, staged on a thread of the pool. */
 typedef struct {
+    uv_work_t req;
+    struct nt_round *rd;
+    int first, n; /* files[first .. first + n) */
+} nt_stage_part_t;
+
+#define NT_STAGE_PARTS 4 /* a round's PDFs typeset on up to this many threads at once */
+
+typedef struct nt_round {
     uv_work_t req; /* the thread pool's; req.data is the round */
+    nt_stage_part_t part[NT_STAGE_PARTS];
+    int parts_left, parts_cancelled;
     nt_app_t *app;
     int n, nfiles;
     int full;               /* a query came back with a whole batch: more may wait */

@@ -117,13 +117,17 @@ static int s_flush(const char *root)
     return err;
 }
 
-void nt_spool_write(const char *root, nt_spool_file_t *files, int n)
+void nt_spool_stage(const char *root, nt_spool_file_t *files, int n)
+{
+    for (int i = 0; i < n; i++)
+        files[i].err = s_stage(root, &files[i]);
+}
+
+void nt_spool_commit(const char *root, nt_spool_file_t *files, int n)
 {
     int staged = 0;
-    for (int i = 0; i < n; i++) {
-        files[i].err = s_stage(root, &files[i]);
+    for (int i = 0; i < n; i++)
         staged += files[i].err == 0;
-    }
     if (staged == 0)
         return;
     /* The contents are durable before any name points at them. */
@@ -152,6 +156,12 @@ void nt_spool_write(const char *root, nt_spool_file_t *files, int n)
         for (int i = 0; i < n; i++)
             if (files[i].err == 0)
                 files[i].err = err;
+}
+
+void nt_spool_write(const char *root, nt_spool_file_t *files, int n)
+{
+    nt_spool_stage(root, files, n);
+    nt_spool_commit(root, files, n);
 }
 
 /* ---------------------------------------------------------------- async */
