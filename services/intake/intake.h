@@ -114,6 +114,8 @@ void in_complaint_op(cd_op_t *op);
 void in_status_changes(cd_op_t *op);
 void in_on_status_changed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                           const ProtobufCMessage *payload, void *arg);
+/* The same for a batch of them (cd_inbox_batch_handlers). */
+int in_on_status_batch(cd_inbox_t *in, cd_batch_t *b, void *arg);
 
 /* partners.c */
 void in_get_messages(cd_op_t *op);

@@ -48,6 +48,10 @@ int main(int argc, char **argv)
         {"org.changed", cd_dir_on_org_changed},
         {NULL, NULL},
     };
+    static const cd_batch_handler_t batches[] = {
+        {"complaint.status_changed", in_on_status_batch},
+        {NULL, NULL},
+    };
     static cd_config_item_t items[] = {
         {"CANDOUR_BANK_HOLIDAYS", CD_CONFIG_STRING, "", 0, 0,
          "gov.uk bank-holidays.json to extend the built-in calendar (empty: rules only)",
@@ -68,6 +72,7 @@ int main(int argc, char **argv)
         .config = items,
         .nconfig = sizeof items / sizeof items[0],
         .handlers = handlers,
+        .batch_handlers = batches,
         .on_request = in_on_request,
         .on_ready = s_on_ready,
         .on_stop = s_on_stop,

@@ -106,3 +106,54 @@ void in_on_status_changed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Env
               5, v);
     cd_inbox_commit(in, ev, tx, NULL, NULL);
 }
+
+/* A batch of complaint.status_changed (inbox.h, cd_batch_t): the statement
+ * above, for every event of the batch at once. Any event it cannot take (no
+ * state or time, a complaint intake does not know) sends the batch back to
+ * be applied event by event, where that event alone is refused or waits. */
+int in_on_status_batch(cd_inbox_t *in, cd_batch_t *b, void *arg)
+{
+    (void)in;
+    (void)arg;
+    const char **col[5];
+    int rc = 0;
+    for (int c = 0; c < 5; c++)
+        if (!(col[c] = calloc((size_t)b->n, sizeof(char *))))
+            rc = -1;
+    for (int i = 0; rc == 0 && i < b->n; i++) {
+        const Candour__V1__StatusChanged *sc = (const Candour__V1__StatusChanged *)b->payloads[i];
+        const char *state = cd_state_name(sc->state);
+        if (!*state || cd_parse_rfc3339(sc->at) < 0)
+            rc = -1;
+        col[0][i] = b->envs[i]->complaint_ref;
+        col[1][i] = state;
+        col[2][i] = sc->detail;
+        col[3][i] = sc->at;
+        col[4][i] = b->envs[i]->event_id;
+    }
+    char *arr[6] = {NULL};
+    for (int c = 0; rc == 0 && c < 5; c++)
+        if (!(arr[c] = cd_pg_text_array(col[c], (size_t)b->n)))
+            rc = -1;
+    char n[16];
+    snprintf(n, sizeof n, "%d", b->n);
+    arr[5] = n;
+    if (rc == 0)
+        rc = cd_tx_add(
+            b->tx,
+            "WITH e AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[],"
+            " $4::timestamptz[], $5::uuid[]) AS e(reference, state, detail, at, event_id)),"
+            " s AS (INSERT INTO intake.status_change (reference, org_id, state, detail, at,"
+            " event_id) SELECT c.reference, c.org_id, e.state, e.detail, e.at, e.event_id"
+            " FROM e JOIN intake.complaint c ON c.reference = e.reference RETURNING 1),"
+            " u AS (UPDATE intake.complaint c SET state = e.state, triaged = c.triaged OR e.state"
+            " NOT IN ('awaiting-consent', 'awaiting-summary-agreement', 'out-of-time'),"
+            " updated_at = now() FROM e WHERE c.reference = e.reference AND c.withdrawn_at IS NULL)"
+            " SELECT intake.expect(count(*) = $6::int, 'complaint not known to intake') FROM s",
+            6, (const char *const *)arr);
+    for (int c = 0; c < 5; c++) {
+        free(col[c]);
+        free(arr[c]);
+    }
+    return rc;
+}
