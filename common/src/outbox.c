@@ -99,16 +99,18 @@ static void s_build_sql(cd_outbox_t *ob)
 {
     const char *s = ob->schema;
     snprintf(ob->sql_claim, S_SQL_MAX,
-             "WITH due AS ("
+             "WITH due AS (SELECT x.seq, x.subscriber, s.base"
+             " FROM unnest($4::text[], $1::int[], $2::float8[]) AS s(sub, lim, base), LATERAL ("
              " SELECT d.seq, d.subscriber FROM %s.outbox_delivery d"
              " WHERE d.delivered_at IS NULL AND d.dead_at IS NULL AND d.next_attempt_at <= now()"
-             "  AND d.subscriber = $4 AND (d.complaint_ref = '' OR NOT EXISTS (SELECT 1 FROM %s.outbox_delivery e"
+             "  AND d.subscriber = s.sub AND (d.complaint_ref = '' OR NOT EXISTS (SELECT 1 FROM "
+             "%s.outbox_delivery e"
              "   WHERE e.subscriber = d.subscriber AND e.complaint_ref = d.complaint_ref"
              "   AND e.complaint_ref <> '' AND e.seq < d.seq AND e.delivered_at IS NULL))"
-             " ORDER BY d.seq LIMIT $1 FOR UPDATE OF d SKIP LOCKED)"
+             " ORDER BY d.seq LIMIT s.lim FOR UPDATE OF d SKIP LOCKED) x)"
              " UPDATE %s.outbox_delivery d SET attempts = d.attempts + 1, last_attempt_at = now(),"
              "  next_attempt_at = now() + make_interval(secs => least($3::float8,"
-             "   $2::float8 * power(2, least(d.attempts, 20))) / 1000.0 * (0.5 + random() * 0.5))"
+             "   due.base * power(2, least(d.attempts, 20))) / 1000.0 * (0.5 + random() * 0.5))"
              " FROM due JOIN %s.outbox o ON o.seq = due.seq"
              " WHERE d.seq = due.seq AND d.subscriber = due.subscriber"
              " RETURNING d.subscriber, o.event_id, o.type, o.complaint_ref, o.correlation_id,"
@@ -535,6 +537,11 @@ static void s_claim(cd_outbox_t *ob)
     int64_t now = cd_now_us();
     cd_tx_t *tx = NULL;
     ob->round_acks = s_add_acks(ob, &tx);
+    /* One claim for every subscriber with room: their names, limits and
+     * first resends as arrays (planned once a round, not once a subscriber). */
+    char names[1024], limits[512], bases[512];
+    size_t nl = 0, ll = 0, bl = 0;
+    int claims = 0;
     for (int i = 0; i < ob->nsubs; i++) {
         s_sub_t *sub = &ob->subs[i];
         s_expire_inflight(sub, now);
@@ -543,13 +550,23 @@ static void s_claim(cd_outbox_t *ob)
                        : ob->opts.batch; /* no memory: no window */
         if (room <= 0)
             continue; /* its acknowledgements will kick the next round */
-        if (!tx && !(tx = cd_tx_new()))
-            return;
-        char limit[16], base[16];
-        snprintf(limit, sizeof limit, "%d", room < ob->opts.batch ? room : ob->opts.batch);
-        snprintf(base, sizeof base, "%d", s_first_resend_ms(ob, sub));
-        const char *vals[4] = {limit, base, cap, sub->name};
-        cd_tx_add_fresh(tx, ob->sql_claim, 4, vals); /* see cd_tx_add_fresh */
+        const char *sep = claims++ ? "," : "";
+        nl += (size_t)snprintf(names + nl, sizeof names - nl, "%s%s", sep, sub->name);
+        ll += (size_t)snprintf(limits + ll, sizeof limits - ll, "%s%d", sep,
+                               room < ob->opts.batch ? room : ob->opts.batch);
+        bl += (size_t)snprintf(bases + bl, sizeof bases - bl, "%s%d", sep,
+                               s_first_resend_ms(ob, sub));
+        assert(nl < sizeof names && ll < sizeof limits && bl < sizeof bases);
+    }
+    if (claims) {
+        /* Subscriber names are identifiers ([a-z_]+): no quoting needed. */
+        char n[1040], l[528], b[528];
+        snprintf(n, sizeof n, "{%s}", names);
+        snprintf(l, sizeof l, "{%s}", limits);
+        snprintf(b, sizeof b, "{%s}", bases);
+        const char *vals[4] = {l, b, cap, n};
+        if (tx || (tx = cd_tx_new()))
+            cd_tx_add_fresh(tx, ob->sql_claim, 4, vals); /* see cd_tx_add_fresh */
     }
     if (!tx)
         return;
