@@ -6,7 +6,8 @@
  * main.c only wires the daemon: its events are events.c's, one handler for
  * every type apply.c keeps something of (rp_type: the same list `candourctl
  * reporting rebuild` replays); its requests are requests.c's (GetReport), and
- * its one timer the SPC watch's (spc_watch.c), which sends spc.signal. */
+ * its timers the SPC watch's (spc_watch.c), which sends spc.signal, and the
+ * monthly counts' flush (spc_flush.c). */
 #include "candour/service.h"
 #include "candour/zsock.h"
 #include "apply.h"
@@ -26,12 +27,14 @@ static void s_on_ready(cd_service_t *svc, void *arg)
 {
     (void)svc;
     rp_spc_watch_start(arg);
+    rp_monthly_flush_start(arg);
 }
 
 static void s_on_stop(cd_service_t *svc, void *arg)
 {
     (void)svc;
     rp_spc_watch_stop(arg);
+    rp_monthly_flush_stop(arg);
 }
 
 int main(int argc, char **argv)
@@ -41,6 +44,10 @@ int main(int argc, char **argv)
          "seconds between the SPC watch's looks at each body's latest complete month (also once"
          " at start-up); a rise beyond its usual range is sent to the complaints manager",
          &s_app.spc_interval_s},
+        {"CANDOUR_REPORTING_MONTHLY_FLUSH_MS", CD_CONFIG_INT, "1000", 0, 3600000,
+         "milliseconds between flushes of the changes noted to the SPC monthly counts; 0: only"
+         " when they are read (every read flushes first, so none is stale either way)",
+         &s_app.flush_ms},
     };
     size_t n = 0;
     for (; rp_type(n) && n + 2 < sizeof s_handlers / sizeof s_handlers[0]; n++) {
@@ -70,6 +77,7 @@ int main(int argc, char **argv)
     if (!s_app.svc)
         return code;
     rp_spc_watch_init(&s_app);
+    rp_monthly_flush_init(&s_app);
     code = cd_service_run(s_app.svc);
     cd_service_destroy(&s_app.svc);
     cd_zmq_ctx_term();

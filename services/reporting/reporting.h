@@ -14,6 +14,7 @@
  *              the daemon and the rebuild
  *   spc_watch.c the SPC watch: each body's latest month against its XmR
  *              chart, a rise sent to notify as spc.signal (spc_signal.h)
+ *   spc_flush.c the timer that flushes the monthly counts' noted changes
  * The report functions (ko41.c, suppress.c, funnel.c, spc.c) read what this
  * keeps; they are pure too and have their own headers. */
 #ifndef REPORTING_REPORTING_H
@@ -30,6 +31,10 @@ typedef struct {
     uv_timer_t spc_timer;
     int spc_busy; /* a round is reading or recording */
     int spc_last; /* the month it looks at (spc_signal.h's month number) */
+    /* The monthly counts' flush timer (spc_flush.c). */
+    long flush_ms; /* CANDOUR_REPORTING_MONTHLY_FLUSH_MS; 0: reads flush */
+    uv_timer_t flush_timer;
+    int flush_busy; /* a flush is running */
 } rp_app_t;
 
 /* Every event reporting keeps something of: its changes (apply.h) written
@@ -45,5 +50,12 @@ int rp_on_batch(cd_inbox_t *in, cd_batch_t *b, void *arg);
 void rp_spc_watch_init(rp_app_t *app);
 void rp_spc_watch_start(rp_app_t *app);
 void rp_spc_watch_stop(rp_app_t *app);
+
+/* The monthly counts' flush (migration 0040): its timer made (after the
+ * service), started once the database is up (every flush_ms; not at all
+ * when 0), stopped. */
+void rp_monthly_flush_init(rp_app_t *app);
+void rp_monthly_flush_start(rp_app_t *app);
+void rp_monthly_flush_stop(rp_app_t *app);
 
 #endif

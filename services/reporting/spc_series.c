@@ -5,28 +5,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The window's rows and each body's first month; the first month is the
- * first of the body's 'provider' rows (0034's key: org, dimension, code,
- * month), so it costs one index probe a body. */
-#define S_SERIES(BODY, LAST)                                                                       \
-    "SELECT m.org, m.dimension, m.code, to_char(m.month, 'YYYY-MM'), m.n,"                         \
+/* The window's rows and each body's first month (the first of its
+ * 'provider' rows), from reporting.monthly as reporting.monthly_read gives
+ * it (migration 0040): every noted change flushed into it first, in this
+ * statement's transaction, so the series count every change committed
+ * before it. ORG: the body, or NULL for every body; CHECK: a parameter
+ * only checked; LAST: the latest month's day. */
+#define S_SERIES(ORG, CHECK, LAST)                                                                 \
+    "WITH m AS MATERIALIZED (SELECT * FROM reporting.monthly_read(" ORG "))"                       \
+    " SELECT m.org, m.dimension, m.code, to_char(m.month, 'YYYY-MM'), m.n,"                        \
     " to_char(f.first, 'YYYY-MM')"                                                                 \
-    " FROM reporting.monthly m"                                                                    \
-    " JOIN (SELECT p.org, min(p.month) AS first FROM reporting.monthly p"                          \
-    "  WHERE p.dimension = 'provider' AND p.code = p.org" BODY(                                    \
-        "p") " GROUP BY p.org) f"                                                                  \
-             " ON f.org = m.org"                                                                   \
-             " WHERE m.month BETWEEN date_trunc('month', " LAST ") - interval '23 months'"         \
-             " AND date_trunc('month', " LAST                                                      \
-             ")" BODY("m") " ORDER BY m.org, CASE m.dimension WHEN 'provider' THEN 0 WHEN "        \
-                           "'subject' THEN 1 ELSE 2 END,"                                          \
-                           " m.code, m.month"
+    " FROM m JOIN (SELECT p.org, min(p.month) AS first FROM m p"                                   \
+    "  WHERE p.dimension = 'provider' AND p.code = p.org GROUP BY p.org) f ON f.org = m.org"       \
+    " WHERE m.month BETWEEN date_trunc('month', " LAST ") - interval '23 months'"                  \
+    " AND date_trunc('month', " LAST ")" CHECK                                                     \
+    " ORDER BY m.org, CASE m.dimension WHEN 'provider' THEN 0 WHEN 'subject' THEN 1 ELSE 2 END,"   \
+    " m.code, m.month"
 
-#define S_ONE(t) " AND " t ".org = $1 AND $2::date IS NOT NULL"
-#define S_ALL(t) ""
-
-const char rp_spc_series_body_sql[] = S_SERIES(S_ONE, "$3::date");
-const char rp_spc_series_all_sql[] = S_SERIES(S_ALL, "$1::date");
+const char rp_spc_series_body_sql[] = S_SERIES("$1::text", " AND $2::date IS NOT NULL", "$3::date");
+const char rp_spc_series_all_sql[] = S_SERIES("NULL", "", "$1::date");
 
 static int s_copy(char *dst, size_t len, const char *src)
 {

@@ -1,6 +1,8 @@
 /* spc_series.h - the monthly series the SPC report and the SPC watch chart,
- * read from reporting.monthly (migration 0034) alone: the statements, and
- * their rows turned into series (spc_signal.h's months).
+ * read from reporting.monthly (migration 0034) alone, through
+ * reporting.monthly_read (0040), which flushes the changes noted since the
+ * last flush first: the statements, and their rows turned into series
+ * (spc_signal.h's months).
  *
  * A series is one body's complaints a month under one dimension and code
  * ('provider' and the body itself: its total; 'subject' or 'service' and a

@@ -2,9 +2,11 @@
  * CANDOUR_REPORTING_SPC_INTERVAL seconds, every body's latest complete month
  * (the month before this one, in London), under every dimension and code,
  * against the XmR chart of the months up to it (spc_series.h: the SPC
- * report's own); a rise (spc_signal.h) is recorded in reporting.spc_signal
- * and sent as spc.signal through reporting's outbox, to notify, which
- * raises it to the body's complaints manager.
+ * report's own, read with the monthly counts' notes flushed first, so a
+ * look counts every event committed before it); a rise (spc_signal.h) is
+ * recorded in reporting.spc_signal and sent as spc.signal through
+ * reporting's outbox, to notify, which raises it to the body's complaints
+ * manager.
  *
  * Once: the event is put only when its signal is not recorded yet, and the
  * signal is recorded in the same transaction, so looking again (the next
