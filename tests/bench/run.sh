@@ -30,7 +30,10 @@
 #   3. a second pass of N/4 complaints, rate-limited to half the receipt rate
 #      measured, for the receipt latency at 50% of the maximum rate; and a
 #      third at half the end-to-end rate measured (below what the whole suite
-#      sustains, so no backlog builds behind intake);
+#      sustains, so no backlog builds behind intake); then intake alone: the
+#      daemons downstream of it stopped (SIGSTOP), a burst of N/4 complaints
+#      at full speed, after which they go on and the time they take to work
+#      the backlog off is shown;
 #   4. with --runs R (1..5), the main pass R-1 more times against the same suite (RSS
 #      after each run shows whether memory grows);
 #   5. checks nothing was done twice (one complaint.received in routing's history
@@ -438,11 +441,12 @@ metricf() { # the same, as a decimal
 source "$ROOT/tests/bench/reporting_lag.sh"
 LAG_PID="" # lag_sampler running in the background
 
-load() { # tag n rate e2e-timeout -> var/bench/run-*/load-TAG.json
-  local rc=0
+load() { # tag n rate e2e-timeout [receipts-only] -> var/bench/run-*/load-TAG.json
+  local rc=0 db=(--db "$DB_URL")
+  [[ ${5:-} == receipts-only ]] && db=()
   { TIMEFORMAT='%U %S'; time "$LOAD" --endpoint "$PUBLIC" --server-key "$RUN/keys/intake.pub" \
       --keys-dir "$RUN/keys" --n "$2" --clients "$K" --window "$W" --rate "$3" --tag "$1" \
-      --db "$DB_URL" --e2e-timeout "$4" >"$RUN/load-$1.json" 2>"$RUN/load-$1.log"; } \
+      "${db[@]}" --e2e-timeout "$4" >"$RUN/load-$1.json" 2>"$RUN/load-$1.log"; } \
     2>"$RUN/load-$1.time" || rc=$?
   sed 's/^/  /' "$RUN/load-$1.log" >&2
   case $rc in
@@ -551,6 +555,29 @@ read -r W1 C1 B1 <<<"$(intake_split)"
 SUST_WAIT_MS=$(awk -v a="$W0" -v b="$W1" -v n="$HALF_N" 'BEGIN{printf "%.1f", (b - a) * 1000 / n}')
 SUST_COMMIT_MS=$(awk -v a="$C0" -v b="$C1" -v x="$B0" -v y="$B1" \
   'BEGIN{ if (y > x) printf "%.1f", (b - a) * 1000 / (y - x); else print 0 }')
+# Intake alone: the services downstream of it stopped (SIGSTOP), a burst of
+# HALF_N complaints is absorbed by intake at full speed; then they go on and
+# work the backlog off (every acknowledgement letter, before the next pass).
+DOWN=()
+for i in "${!NAMES[@]}"; do
+  [[ ${NAMES[$i]} == intake || ${NAMES[$i]} == gateway ]] || DOWN+=("${PIDS[$i]}")
+done
+say "intake-alone pass: $HALF_N complaints with ${#DOWN[@]} downstream daemons stopped"
+kill -STOP "${DOWN[@]}"
+load alone "$HALF_N" 0 0 receipts-only
+kill -CONT "${DOWN[@]}"
+ALONE_PER_S=$(jq .intake_per_s "$RUN/load-alone.json")
+ALONE_T0=$(date +%s.%N)
+ALONE_DRAINED=null
+for _ in $(seq 1 $((E2E_TIMEOUT * 4))); do
+  if [[ $(sql "SELECT (SELECT count(*) FROM intake.complaint) - (SELECT count(*) FROM notify.letter
+      WHERE kind = 'acknowledgement' AND delivered_at IS NOT NULL)") -le 0 ]]; then
+    ALONE_DRAINED=$(awk -v a="$ALONE_T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
+    break
+  fi
+  sleep 0.25
+done
+say "intake alone: $ALONE_PER_S receipts/s; the backlog worked off in ${ALONE_DRAINED} s once the others went on"
 for ((r = 2; r <= RUNS; r++)); do
   say "run $r: $N complaints"
   load "run$r" "$N" 0 "$E2E_TIMEOUT"
@@ -729,7 +756,9 @@ TABLE=$RUN/table.txt
   fi
   printf '%-52s %12.0f %8s %8s\n' "Candour intake receipts" "$INTAKE_PER_S" \
     "$(ratio "$INTAKE_PER_S" "$R1_PER_S")" "$(ratio "$INTAKE_PER_S" "$R100_PER_S")"
- printf '%-52s %12.0f %8s %8s\n' "Candour end to end (acknowledgement letter spooled)" \
+  printf '%-52s %12.0f %8s %8s\n' "Candour intake alone (downstream stopped, a burst)" \
+    "$ALONE_PER_S" "$(ratio "$ALONE_PER_S" "$R1_PER_S")" "$(ratio "$ALONE_PER_S" "$R100_PER_S")"
+  printf '%-52s %12.0f %8s %8s\n' "Candour end to end (acknowledgement letter spooled)" \
     "$E2E_PER_S" "$(ratio "$E2E_PER_S" "$R1_PER_S")" "$(ratio "$E2E_PER_S" "$R100_PER_S")"
   if (($(j .letters "$MAIN") < $(j .receipts "$MAIN"))); then
     printf '  (end to end: only %s of %s letters came within %s s; the rate and latencies cover those)\n' \
@@ -798,7 +827,7 @@ jq -n --arg stamp "$STAMP" --argjson n "$N" --argjson clients "$K" --argjson win
   --argjson instances "$INSTANCES" --arg pg "$PG_VERSION" --arg pg_settings "$PG_SETTINGS" \
   --argjson intake "$INTAKE_PER_S" --argjson e2e "$E2E_PER_S" \
   --argjson r1 "$R1_PER_S" --argjson r100 "$R100_PER_S" \
-  --slurpfile main "$MAIN" --slurpfile half "$HALF" --slurpfile sust "$SUST" \
+  --slurpfile main "$MAIN" --slurpfile half "$HALF" --slurpfile sust "$SUST" --slurpfile alone "$RUN/load-alone.json" --argjson alone_drained "$ALONE_DRAINED" \
   --argjson peak "$PEAK_JSON" --argjson cpu1k "$CPU_PER_1K" --argjson pgcpu1k "$PG_CPU_PER_1K" \
   --argjson loadcpu1k "$LOAD_CPU_PER_1K" --argjson walkib "$WAL_KB_PER" --argjson xactper "$XACT_PER" --argjson share "$SHARE_JSON" \
   --argjson twice_ok "$TWICE_OK" --argjson complete "$COMPLETE" --argjson half_rate "$HALF_RATE" --argjson sust_rate "$SUST_RATE" --argjson batches "$BATCHES" \
@@ -826,6 +855,7 @@ jq -n --arg stamp "$STAMP" --argjson n "$N" --argjson clients "$K" --argjson win
     e2e_p999_ms: $main[0].e2e_p999_ms,
     half_rate_per_s: $half_rate, half_rate_receipt_p99_ms: $half[0].receipt_p99_ms,
     sustainable_rate_per_s: $sust_rate, sustainable_receipt_p99_ms: $sust[0].receipt_p99_ms,
+    intake_alone_per_s: $alone[0].intake_per_s, intake_alone_backlog_s: $alone_drained,
     sustainable_e2e_p99_ms: $sust[0].e2e_p99_ms,
     peak_rss_mib: $peak, cpu_s_per_1000: $cpu1k, postgres_cpu_s_per_1000: $pgcpu1k,
     load_driver_cpu_s_per_1000: $loadcpu1k, intake_commits: $batches,
