@@ -18,8 +18,7 @@
 typedef struct {
     cd_inbox_t *in;
     int n;
-    void (*on_committed)(void *);
-    void *committed_arg;
+    cd_batch_t b;     /* what the batch function was handed (it may keep it: LATER) */
     cd_event_t **evs; /* n of them; then the envs and payloads the handler was shown */
     const Candour__V1__Envelope **envs;
     const ProtobufCMessage **payloads;
@@ -122,8 +121,8 @@ static void s_on_committed(const cd_tx_result_t *res, void *arg)
         cd_metric_add(in->m_applied, run->n);
         cd_metric_add(in->m_batches, 1);
         cd_metric_add(in->m_batch_events, run->n);
-        if (run->on_committed)
-            run->on_committed(run->committed_arg);
+        if (run->b.on_committed)
+            run->b.on_committed(run->b.committed_arg);
         /* The last ACK may free a closing inbox: nothing of in after it. */
         cd_event_t **evs = run->evs;
         int n = run->n;
@@ -207,17 +206,34 @@ static void s_run(cd_inbox_t *in, cd_batch_fn batch, cd_event_t **evs, int n)
         run->envs[i] = evs[i]->env;
         run->payloads[i] = evs[i]->payload;
     }
-    cd_tx_t *tx = cd_tx_new();
-    cd_batch_t b = {
-        .tx = tx, .n = n, .evs = run->evs, .envs = run->envs, .payloads = run->payloads};
-    if (!tx || s_add_inbox(in, tx, run) != 0 || batch(in, &b, in->arg) != 0) {
-        cd_tx_destroy(&tx);
-        s_split(run);
-        return;
-    }
-    run->on_committed = b.on_committed;
-    run->committed_arg = b.committed_arg;
+    run->b = (cd_batch_t){.tx = cd_tx_new(),
+                          .n = n,
+                          .evs = run->evs,
+                          .envs = run->envs,
+                          .payloads = run->payloads,
+                          .run = run};
+    int rc = run->b.tx && s_add_inbox(in, run->b.tx, run) == 0 ? batch(in, &run->b, in->arg) : -1;
+    if (rc == CD_INBOX_BATCH_LATER)
+        return; /* the function submits or splits it */
+    if (rc == 0)
+        cd_inbox_batch_submit(in, &run->b);
+    else
+        cd_inbox_batch_split(in, &run->b);
+}
+
+void cd_inbox_batch_submit(cd_inbox_t *in, cd_batch_t *b)
+{
+    s_run_t *run = b->run;
+    cd_tx_t *tx = b->tx;
+    b->tx = NULL;
     cd_db_submit(in->db, tx, s_on_committed, run);
+}
+
+void cd_inbox_batch_split(cd_inbox_t *in, cd_batch_t *b)
+{
+    (void)in;
+    cd_tx_destroy(&b->tx);
+    s_split(b->run);
 }
 
 /* After the turn's input: each handler's held events, together. */

@@ -62,6 +62,7 @@ static int s_complaint(const rp_change_t *ch, rp_sink_fn sink, void *arg)
                      " ON CONFLICT (reference) DO %s%s",
                      cols, vals, ch->ncols ? "UPDATE SET " : "NOTHING", set);
     assert(n > 0 && (size_t)n < sizeof sql);
+    (void)n; /* checked by the assert only */
     return sink(arg, sql, ch->ncols + 1, v);
 }
 
@@ -234,6 +235,7 @@ int rp_sql_complaints(const rp_change_t *const *chs, int n, rp_sink_fn sink, voi
                        " ON CONFLICT (reference) DO %s%s",
                        cols, sel, defs, ch->ncols ? "UPDATE SET " : "NOTHING", set);
     assert(len > 0 && (size_t)len < sizeof sql);
+    (void)len;
     char *rows = s_rows_json(chs, n);
     if (!rows)
         return -1;

@@ -409,11 +409,12 @@ static void s_store_investigator(cd_tx_t *tx, const char *ref, const char *inves
               2, v);
 }
 
-/* The decision's write: the row (at most one INSERT or versioned UPDATE of
- * routing.complaint), the history, the deadlines and the events, in one
- * transaction with the inbox record. Consumes a. */
-static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *act,
-                    const rt_triage_out_t *triage)
+/* The decision's write, added to tx (which records the event in the inbox):
+ * the row (at most one INSERT or versioned UPDATE of routing.complaint), the
+ * history, the deadlines and the events. 0, or -1 for a complaint.received
+ * without a time (nothing added that matters: tx is discarded). */
+static int s_build(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *act,
+                   const rt_triage_out_t *triage, cd_tx_t *tx)
 {
     const Candour__V1__Envelope *env = a->env;
     /* The triage's record rides on the row's write: there is one whenever
@@ -422,17 +423,12 @@ static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *a
     rt_cols_t cols = {0};
     rt_cols_triage(&cols, act, triage);
     cols.investigator = s_investigator(a);
-    cd_tx_t *tx = cd_inbox_tx(a->in, a->ev);
     char *content = NULL;
     if (!a->cur.exists && act->changed) {
         rt_cols_consent(&cols, a);
         if (rt_store_received(tx, a, next, &cols, &content) != 0) {
-            cd_tx_destroy(&tx);
             rt_cols_free(&cols);
-            cd_inbox_nak(a->in, a->ev, CD_CODE_MALFORMED_EVENT,
-                         "complaint.received without a time");
-            s_apply_free(a);
-            return;
+            return -1;
         }
     } else if (act->changed) {
         if (a->payload->descriptor == &candour__v1__consent_recorded__descriptor)
@@ -461,19 +457,13 @@ static void s_write(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *a
     rt_history_write(tx, env->complaint_ref, &h);
     rt_cols_free(&cols);
     free(content);
-    cd_inbox_commit(a->in, a->ev, tx, cd_service_kick, rt_app.svc);
-    s_apply_free(a);
+    return 0;
 }
 
-static void s_on_row(const cd_tx_result_t *res, void *arg)
+int rt_apply_decide(rt_apply_t *a, PGresult *r, cd_tx_t *tx)
 {
-    rt_apply_t *a = arg;
-    if (res->err || PQntuples(res->results[0]) < 1) {
-        cd_inbox_defer(a->in, a->ev, "the complaint could not be read");
-        s_apply_free(a);
-        return;
-    }
-    PGresult *r = res->results[0];
+    if (PQntuples(r) < 1)
+        return RT_APPLY_UNREAD;
     rt_take_row(a, r);
     rt_take_routes(a, r);
     a->pass_to_provider = PQgetvalue(r, 0, S_COL_PASS_TO_PROVIDER)[0] == 't';
@@ -492,12 +482,81 @@ static void s_on_row(const cd_tx_result_t *res, void *arg)
     in.ack_waits = rt_app.ack_waits;
     rt_state_t next;
     rt_actions_t act;
-    if (rt_decide(&a->cur, &in, &next, &act) == -1) {
-        cd_inbox_defer(a->in, a->ev, "complaint not known to routing yet");
-        s_apply_free(a);
-        return;
+    if (rt_decide(&a->cur, &in, &next, &act) == -1)
+        return RT_APPLY_UNKNOWN;
+    return s_build(a, &next, &act, &triage, tx) == 0 ? RT_APPLY_OK : RT_APPLY_MALFORMED;
+}
+
+void rt_apply_free(rt_apply_t *a)
+{
+    s_apply_free(a);
+}
+
+/* One event's answer from its decision (rt_apply_decide): commit tx, or
+ * discard it and defer or refuse the event. Consumes a and tx. */
+void rt_apply_answer(rt_apply_t *a, int rc, cd_tx_t *tx)
+{
+    if (rc == RT_APPLY_OK) {
+        cd_inbox_commit(a->in, a->ev, tx, cd_service_kick, rt_app.svc);
+    } else {
+        cd_tx_destroy(&tx);
+        if (rc == RT_APPLY_MALFORMED)
+            cd_inbox_nak(a->in, a->ev, CD_CODE_MALFORMED_EVENT,
+                         "complaint.received without a time");
+        else
+            cd_inbox_defer(a->in, a->ev,
+                           rc == RT_APPLY_UNKNOWN ? "complaint not known to routing yet"
+                                                  : "the complaint could not be read");
     }
-    s_write(a, &next, &act, &triage);
+    s_apply_free(a);
+}
+
+static void s_on_row(const cd_tx_result_t *res, void *arg)
+{
+    rt_apply_t *a = arg;
+    cd_tx_t *tx = res->err ? NULL : cd_inbox_tx(a->in, a->ev);
+    rt_apply_answer(a, res->err ? RT_APPLY_UNREAD : rt_apply_decide(a, res->results[0], tx), tx);
+}
+
+/* An event's apply, and the parameters of its read (rt_sql_read) in args
+ * (free args->services after the read is built); NULL out of memory. */
+rt_apply_t *rt_apply_prepare(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                             const ProtobufCMessage *payload, rt_read_args_t *args)
+{
+    cd_log_debug("event.received", "{s:s, s:s, s:s}", "type", env->type, "reference",
+                 env->complaint_ref, "event_id", env->event_id);
+    rt_apply_t *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->in = in;
+    a->ev = ev;
+    a->env = env;
+    a->payload = payload;
+    /* For complaint.received the row does not exist yet: what triage needs
+     * comes from the event (organisation, services, date of receipt). */
+    memset(args, 0, sizeof *args);
+    int is_received = payload->descriptor == &candour__v1__complaint_received__descriptor;
+    if (is_received) {
+        const Candour__V1__ComplaintReceived *cr = (const Candour__V1__ComplaintReceived *)payload;
+        if (cr->complaint) {
+            snprintf(args->org, sizeof args->org, "%s", cr->org_id);
+            args->services = cd_pg_text_array((const char *const *)cr->complaint->services,
+                                              cr->complaint->n_services);
+            int64_t t = cd_parse_rfc3339(cr->complaint->received_at);
+            if (t >= 0)
+                cd_date_format(cd_date_from_unix_london(t), args->day);
+        }
+        if (!args->services) {
+            /* Without its services triage would judge another complaint. */
+            s_apply_free(a);
+            return NULL;
+        }
+    }
+    args->v[0] = env->complaint_ref;
+    args->v[1] = is_received ? args->org : NULL;
+    args->v[2] = is_received ? args->services : NULL;
+    args->v[3] = is_received && args->day[0] ? args->day : NULL;
+    return a;
 }
 
 /* One read for everything the decision needs (see S_COL_*): the row, the
@@ -508,40 +567,13 @@ static void s_on_row(const cd_tx_result_t *res, void *arg)
 void rt_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                  const ProtobufCMessage *payload, void *arg)
 {
-    cd_log_debug("event.received", "{s:s, s:s, s:s}", "type", env->type, "reference",
-                 env->complaint_ref, "event_id", env->event_id);
-    rt_apply_t *a = calloc(1, sizeof *a);
+    (void)arg;
+    rt_read_args_t args;
+    rt_apply_t *a = rt_apply_prepare(in, ev, env, payload, &args);
     if (!a) {
         cd_inbox_defer(in, ev, "out of memory");
         return;
     }
-    a->in = in;
-    a->ev = ev;
-    a->env = env;
-    a->payload = payload;
-    /* For complaint.received the row does not exist yet: what triage needs
-     * comes from the event (organisation, services, date of receipt). */
-    char *services = NULL, day[CD_DATE_LEN + 1] = "", org[80] = "";
-    int is_received = payload->descriptor == &candour__v1__complaint_received__descriptor;
-    if (is_received) {
-        const Candour__V1__ComplaintReceived *cr = (const Candour__V1__ComplaintReceived *)payload;
-        if (cr->complaint) {
-            snprintf(org, sizeof org, "%s", cr->org_id);
-            services = cd_pg_text_array((const char *const *)cr->complaint->services,
-                                        cr->complaint->n_services);
-            int64_t t = cd_parse_rfc3339(cr->complaint->received_at);
-            if (t >= 0)
-                cd_date_format(cd_date_from_unix_london(t), day);
-        }
-    }
-    if (is_received && !services) {
-        /* Without its services triage would judge another complaint. */
-        cd_inbox_defer(in, ev, "out of memory");
-        s_apply_free(a);
-        return;
-    }
-    const char *v[4] = {env->complaint_ref, is_received ? org : NULL, is_received ? services : NULL,
-                        is_received && day[0] ? day : NULL};
-    cd_db_query(cd_service_db(rt_app.svc), rt_sql_read, 4, v, s_on_row, a);
-    free(services);
+    cd_db_query(cd_service_db(rt_app.svc), rt_sql_read, 4, args.v, s_on_row, a);
+    free(args.services);
 }

@@ -159,6 +159,14 @@ int main(int argc, char **argv)
         {"contribution.received", rt_on_contribution},
         {NULL, NULL},
     };
+    /* Every complaint's path goes through these: applied in batches under load. */
+    static const cd_batch_handler_t batches[] = {
+        {"complaint.received", rt_on_batch},
+        {"case.opened", rt_on_batch},
+        {"acknowledgement.due", rt_on_batch},
+        {"letter.sent", rt_on_batch},
+        {NULL, NULL},
+    };
     cd_service_spec_t spec = {
         .name = "routing",
         .summary = "triages complaints, sets their deadlines, keeps their status",
@@ -167,6 +175,7 @@ int main(int argc, char **argv)
         .config = items,
         .nconfig = (int)(sizeof items / sizeof items[0]),
         .handlers = handlers,
+        .batch_handlers = batches,
         .on_request = s_on_request,
         .on_ready = s_on_ready,
         .on_stop = s_on_stop,

@@ -32,6 +32,9 @@ extern rt_app_t rt_app;
  * decide by decide.c and the lifecycle table, write). */
 void rt_on_event(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                  const ProtobufCMessage *payload, void *arg);
+/* batch.c: the same for a batch of one type's events (one read for all,
+ * one transaction for all their writes). */
+int rt_on_batch(cd_inbox_t *in, cd_batch_t *b, void *arg);
 
 /* status.c: GetStatus; with Request.acting, only for a person of a body
  * party to the complaint (else NOT_FOUND, as for no such complaint). */

@@ -104,6 +104,29 @@ enum {
  * complaint.received (no row yet) $2 organisation, $3 services (text[]),
  * $4 day of receipt. */
 extern const char rt_sql_read[];
+/* The read's parameters for one event (rt_apply_prepare). */
+typedef struct {
+    const char *v[4];
+    char *services; /* malloc'd (complaint.received): free once the read is built */
+    char org[80];
+    char day[CD_DATE_LEN + 1];
+} rt_read_args_t;
+
+/* apply.c: an event applied in three steps, so that one event or a batch
+ * (batch.c) goes the same way: prepare (its read's parameters), decide from
+ * the read's result and add the write to a transaction, answer. */
+enum { RT_APPLY_OK, RT_APPLY_UNREAD, RT_APPLY_UNKNOWN, RT_APPLY_MALFORMED };
+rt_apply_t *rt_apply_prepare(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
+                             const ProtobufCMessage *payload, rt_read_args_t *args);
+/* RT_APPLY_OK (the write added to tx), RT_APPLY_UNREAD (no row came back),
+ * RT_APPLY_UNKNOWN (the complaint is not known yet: the event waits) or
+ * RT_APPLY_MALFORMED (a complaint.received without a time). */
+int rt_apply_decide(rt_apply_t *a, PGresult *r, cd_tx_t *tx);
+/* The event's answer from rc: commit tx (it holds the inbox record), or
+ * discard it and defer or refuse the event. Consumes a and tx. */
+void rt_apply_answer(rt_apply_t *a, int rc, cd_tx_t *tx);
+void rt_apply_free(rt_apply_t *a);
+
 /* The row read, into a (nothing when routing does not know the complaint). */
 void rt_take_row(rt_apply_t *a, PGresult *r);
 /* The routing table's rows for the complaint, one per result row. */

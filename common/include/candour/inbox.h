@@ -64,9 +64,13 @@ typedef void (*cd_event_fn)(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__E
  * if it fails in any way but a lost connection (one event already applied,
  * one that cannot be applied yet, one the database refuses), hands each
  * event to fn alone, so each one's outcome is its own: a batch with one bad
- * event fails only that event. The function returns 0, or non-zero to have
- * them applied one by one from the start (tx is then discarded). */
+ * event fails only that event. The function returns 0 (commit tx now),
+ * CD_INBOX_BATCH_LATER (it reads first: it calls cd_inbox_batch_submit or
+ * cd_inbox_batch_split for b later, b staying valid until then), or
+ * anything else to have them applied one by one from the start (tx is then
+ * discarded). */
 #define CD_INBOX_BATCH_MAX 256
+#define CD_INBOX_BATCH_LATER 1
 typedef struct {
     cd_tx_t *tx;
     int n;
@@ -75,8 +79,14 @@ typedef struct {
     const ProtobufCMessage *const *payloads;
     void (*on_committed)(void *); /* NULL, or run after the commit, before the ACKs */
     void *committed_arg;
+    void *run; /* the inbox's own */
 } cd_batch_t;
 typedef int (*cd_batch_fn)(cd_inbox_t *in, cd_batch_t *b, void *arg);
+/* For a batch function that answered CD_INBOX_BATCH_LATER: commit b->tx as
+ * the batch (its outcome as for 0), or give it up and have its events
+ * applied one by one. Either ends b. */
+void cd_inbox_batch_submit(cd_inbox_t *in, cd_batch_t *b);
+void cd_inbox_batch_split(cd_inbox_t *in, cd_batch_t *b);
 
 /* A service's events: {type, handler} rows ending with {NULL, NULL}. The
  * inbox answers in one place what no row takes: a type the catalogue does
