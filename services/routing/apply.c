@@ -17,6 +17,7 @@
 #include "candour/v1/case.pb-c.h"
 #include "candour/v1/events.pb-c.h"
 #include "decide.h"
+#include "sink.h"
 #include "routing.h"
 #include "store.h"
 
@@ -453,8 +454,13 @@ static int s_build(rt_apply_t *a, const rt_state_t *next, const rt_actions_t *ac
         s_put_consent_request(tx, &evs, a, triage);
     if (act->share_response)
         rt_put_shared(tx, &evs, a, &h);
-    rt_events_put(tx, &evs);
-    rt_history_write(tx, env->complaint_ref, &h);
+    if (a->sink) { /* written with the rest of the batch's */
+        rt_sink_events(a->sink, &evs);
+        rt_sink_history(a->sink, env->complaint_ref, &h);
+    } else {
+        rt_events_put(tx, &evs);
+        rt_history_write(tx, env->complaint_ref, &h);
+    }
     rt_cols_free(&cols);
     free(content);
     return 0;

@@ -2,7 +2,9 @@
  * issue 18): one transaction reads what every event of the batch needs
  * (rt_sql_read once an event: one round trip), each is decided as alone
  * (apply.c: rt_apply_decide, the one lifecycle table), and all their writes
- * go in the batch's one transaction. If any event cannot be decided now (its
+ * go in the batch's one transaction: each row written as for one event, and
+ * the history lines, events and new deadlines of all of them by one
+ * statement each (sink.h). If any event cannot be decided now (its
  * complaint not known yet, its read came back empty, it is malformed), or
  * the transaction fails, the batch is given up and its events are applied
  * one by one, each to its own outcome. Events of one batch are about
@@ -12,12 +14,14 @@
 
 #include "candour/log.h"
 #include "routing.h"
+#include "sink.h"
 #include "store.h"
 
 typedef struct {
     cd_inbox_t *in;
     cd_batch_t *b;
-    rt_apply_t **a; /* b->n of them */
+    rt_apply_t **a;  /* b->n of them */
+    rt_sink_t *sink; /* their history, events and deadlines, written together */
 } s_batch_t;
 
 static void s_free(s_batch_t *bt)
@@ -26,6 +30,7 @@ static void s_free(s_batch_t *bt)
         if (bt->a[i])
             rt_apply_free(bt->a[i]);
     free(bt->a);
+    rt_sink_free(&bt->sink);
     free(bt);
 }
 
@@ -42,6 +47,8 @@ static void s_on_read(const cd_tx_result_t *res, void *arg)
             ok = 0;
         }
     }
+    if (ok)
+        rt_sink_write(bt->sink, b->tx); /* before the events are answered: it points into them */
     cd_inbox_t *in = bt->in;
     s_free(bt);
     if (ok) {
@@ -58,7 +65,10 @@ int rt_on_batch(cd_inbox_t *in, cd_batch_t *b, void *arg)
     (void)arg;
     s_batch_t *bt = calloc(1, sizeof *bt);
     cd_tx_t *read = cd_tx_new();
-    if (!bt || !read || !(bt->a = calloc((size_t)b->n, sizeof *bt->a))) {
+    if (!bt || !read || !(bt->a = calloc((size_t)b->n, sizeof *bt->a)) ||
+        !(bt->sink = rt_sink_new())) {
+        if (bt)
+            free(bt->a);
         free(bt);
         cd_tx_destroy(&read);
         return -1;
@@ -68,6 +78,8 @@ int rt_on_batch(cd_inbox_t *in, cd_batch_t *b, void *arg)
     for (int i = 0; i < b->n; i++) {
         rt_read_args_t args;
         bt->a[i] = rt_apply_prepare(in, b->evs[i], b->envs[i], b->payloads[i], &args);
+        if (bt->a[i])
+            bt->a[i]->sink = bt->sink;
         if (!bt->a[i] || cd_tx_add(read, rt_sql_read, 4, args.v) != 0) {
             free(args.services);
             cd_tx_destroy(&read);

@@ -9,6 +9,7 @@
 #include "candour/pbjson.h"
 #include "candour/util.h"
 #include "routing.h"
+#include "sink.h"
 #include "store.h"
 #include "timing.h"
 
@@ -237,6 +238,10 @@ int rt_store_received(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next, 
                          upd_s,
                          cls ? cls->name : "CLASSIFICATION_COMPLAINT",
                          six_s};
+    if (a->sink) { /* with the rest of the batch's (sink.c: the same rows) */
+        rt_sink_deadlines(a->sink, dv);
+        return 0;
+    }
     cd_tx_add(tx,
               "INSERT INTO routing.deadline (reference, name, due)"
               " SELECT $1, d.name, d.due::date FROM (VALUES ('acknowledgement', $2),"

@@ -39,6 +39,9 @@ typedef struct {
     char lead_org[RT_ORG];
     char partners[RT_MAX_PARTNERS][RT_ORG];
     int npartners;
+    /* In a batch (batch.c): where its history, events and deadlines are
+     * gathered to be written with the others' (sink.h); NULL alone. */
+    struct rt_sink *sink;
 } rt_apply_t;
 
 /* Columns of routing.complaint an event sets besides its state, as text
