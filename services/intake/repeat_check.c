@@ -49,12 +49,15 @@
 
 /* The page: each queued complaint (its reference, complainant as JSON and
  * when received, in microseconds; a complaint no longer stored has none),
- * with its candidates, latest first (NULLs: none). */
+ * with its candidates, latest first (NULLs: none). The page is taken off
+ * the queue's index first: joined before the LIMIT, a queue thousands long
+ * behind a burst was read whole for every page (18 ms a page). */
 /* clang-format off */
 static const char s_page_sql[] =
-    "WITH q AS (SELECT r.reference, c.org_id, c.received_at, c.body->'complainant' AS p"
-    " FROM intake.repeat_queue r LEFT JOIN intake.complaint c USING (reference)"
-    " ORDER BY r.queued_at, r.reference LIMIT " S_PAGE_S ")"
+    "WITH r AS (SELECT reference FROM intake.repeat_queue"
+    " ORDER BY queued_at, reference LIMIT " S_PAGE_S "),"
+    " q AS (SELECT r.reference, c.org_id, c.received_at, c.body->'complainant' AS p"
+    " FROM r LEFT JOIN intake.complaint c USING (reference))"
     " SELECT q.reference, coalesce(q.p::text, ''),"
     " coalesce(floor(extract(epoch FROM q.received_at) * 1000000)::bigint, 0),"
     " x.reference, x.at, x.complainant FROM q LEFT JOIN LATERAL ("
