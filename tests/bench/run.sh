@@ -616,12 +616,16 @@ SQL
   sql "CREATE EXTENSION IF NOT EXISTS pg_walinspect" >/dev/null
   "${PSQL[@]}" -P pager=off -v l0="$LSN0" -v l1="$LSN1" -v n="$N" >"$RUN/wal_by_relation.txt" <<'SQL'
 WITH r AS (SELECT substring(block_ref FROM 'rel [0-9]+/[0-9]+/([0-9]+)')::oid AS fn,
-                  record_length FROM pg_get_wal_records_info(:'l0', :'l1'))
+                  record_length, fpi_length FROM pg_get_wal_records_info(:'l0', :'l1'))
 SELECT coalesce(n.nspname || '.' || c.relname, 'other (' || coalesce(r.fn::text, 'no relation') || ')')
          AS relation,
-       count(*) AS records, round(sum(record_length) / 1024.0 / :n, 2) AS kib_per_complaint
+       count(*) AS records, round(sum(record_length) / 1024.0 / :n, 2) AS kib_per_complaint,
+       round(sum(fpi_length) / 1024.0 / :n, 2) AS of_it_page_images
 FROM r LEFT JOIN pg_class c ON c.relfilenode = r.fn LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
 GROUP BY 1 ORDER BY sum(record_length) DESC LIMIT 30;
+SELECT round(sum(record_length) / 1024.0 / :n, 2) AS all_kib_per_complaint,
+       round(sum(fpi_length) / 1024.0 / :n, 2) AS of_it_page_images
+FROM pg_get_wal_records_info(:'l0', :'l1');
 SQL
   say "profile: $RUN/wal_by_relation.txt"
   # Rows written by table since the cluster started, and how many updates
