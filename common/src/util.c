@@ -244,8 +244,7 @@ char *cd_pg_text_array(const char *const *v, size_t n)
      * whatever callers were given. */
     size_t len = 3;
     for (size_t i = 0; i < n; i++) {
-        assert(v[i]);
-        size_t el = strlen(v[i]);
+        size_t el = v[i] ? strlen(v[i]) : 2; /* NULL: its 4 letters, unquoted */
         if (el > (SIZE_MAX - len - 3) / 2)
             return NULL;
         len += 2 * el + 3;
@@ -257,6 +256,11 @@ char *cd_pg_text_array(const char *const *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (i)
             *o++ = ',';
+        if (!v[i]) {
+            memcpy(o, "NULL", 4);
+            o += 4;
+            continue;
+        }
         *o++ = '"';
         for (const char *c = v[i]; *c; c++) {
             if (*c == '"' || *c == '\\')

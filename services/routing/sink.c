@@ -2,6 +2,7 @@
  * (sink.h). */
 #include "sink.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,12 @@ struct rt_sink {
     int ne, cape;
     char **d; /* deadlines: 6 copies a complaint */
     int nd, capd;
+    char **u; /* row updates: RT_SINK_UPDATE_COLS copies (NULL kept) an update */
+    int nu, capu;
+    char **met; /* deadlines met: reference and name, copies */
+    int nmet, capmet;
+    char **closed; /* complaints whose open deadlines close: references, copies */
+    int nclosed, capclosed;
     int failed; /* out of memory: the batch must not commit */
 };
 
@@ -38,6 +45,15 @@ void rt_sink_free(rt_sink_t **ps)
         protobuf_c_message_free_unpacked(s->copy[i], NULL);
     for (int i = 0; i < 6 * s->nd; i++)
         free(s->d[i]);
+    for (int i = 0; i < RT_SINK_UPDATE_COLS * s->nu; i++)
+        free(s->u[i]);
+    for (int i = 0; i < 2 * s->nmet; i++)
+        free(s->met[i]);
+    for (int i = 0; i < s->nclosed; i++)
+        free(s->closed[i]);
+    free(s->u);
+    free(s->met);
+    free(s->closed);
     free(s->h_ref);
     free(s->h_event);
     free(s->h_producer);
@@ -140,6 +156,109 @@ static int s_columns(const char *const *v, int n, int stride, int ncols, char **
     return rc;
 }
 
+/* Append k strings (copies; NULL stays NULL) to the array *a of *n groups
+ * of k (capacity *cap strings): 0, or -1 out of memory (nothing added). */
+static int s_append(char ***a, int *n, int *cap, int k, const char *const *v)
+{
+    if (k * (*n + 1) > *cap) {
+        int c = *cap ? 2 * *cap : 64 * k;
+        if (s_resize(a, c, sizeof **a))
+            return -1;
+        *cap = c;
+    }
+    for (int i = 0; i < k; i++)
+        if (v[i] && !((*a)[k * *n + i] = strdup(v[i]))) {
+            for (int j = 0; j < i; j++)
+                free((*a)[k * *n + j]);
+            return -1;
+        } else if (!v[i]) {
+            (*a)[k * *n + i] = NULL;
+        }
+    (*n)++;
+    return 0;
+}
+
+void rt_sink_update(rt_sink_t *s, const char *const v[RT_SINK_UPDATE_COLS], const char *met,
+                    int close)
+{
+    if (s->failed || s_append(&s->u, &s->nu, &s->capu, RT_SINK_UPDATE_COLS, v) != 0) {
+        s->failed = 1;
+        return;
+    }
+    const char *m[2] = {v[0], met};
+    if (met && s_append(&s->met, &s->nmet, &s->capmet, 2, m) != 0)
+        s->failed = 1;
+    if (close && s_append(&s->closed, &s->nclosed, &s->capclosed, 1, v) != 0)
+        s->failed = 1;
+}
+
+/* The row updates, as store.c's statement for one (rt_store_update), for
+ * all: each only if its version is still the one read, else the whole
+ * batch fails (P0002) and its events go one by one. */
+static int s_write_updates(rt_sink_t *s, cd_tx_t *tx)
+{
+    char *a[RT_SINK_UPDATE_COLS + 1] = {NULL};
+    int bad =
+        s_columns((const char *const *)s->u, s->nu, RT_SINK_UPDATE_COLS, RT_SINK_UPDATE_COLS, a);
+    char n[16];
+    snprintf(n, sizeof n, "%d", s->nu);
+    a[RT_SINK_UPDATE_COLS] = n;
+    if (!bad)
+        bad = cd_tx_add(
+            tx,
+            "WITH v AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
+            " $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],"
+            " $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])"
+            " AS v (ref, ver, state, holds, route, met, content, cg, ca, cs, outcome, reason,"
+            " lead, partners, ack, asked, inv)),"
+            " u AS (UPDATE routing.complaint c SET state = v.state, holds = v.holds::text[],"
+            " routed_at = CASE WHEN v.route::boolean THEN now() ELSE c.routed_at END,"
+            " acknowledged_at = CASE WHEN v.met = 'acknowledgement'"
+            "  THEN coalesce(c.acknowledged_at, now()) ELSE c.acknowledged_at END,"
+            " response_sent_at = CASE WHEN v.met = 'response'"
+            "  THEN coalesce(c.response_sent_at, now()) ELSE c.response_sent_at END,"
+            " content = coalesce(v.content::jsonb, c.content),"
+            " consent_given = coalesce(v.cg::boolean, c.consent_given),"
+            " consent_all = coalesce(v.ca::boolean, c.consent_all),"
+            " consent_share = coalesce(v.cs::text[], c.consent_share),"
+            " triage_outcome = coalesce(v.outcome, c.triage_outcome),"
+            " triage_reason = coalesce(v.reason, c.triage_reason),"
+            " lead_org = coalesce(v.lead, c.lead_org),"
+            " partners = coalesce(v.partners::text[], c.partners), ack = v.ack,"
+            " consent_asked = v.asked::boolean, investigator = coalesce(v.inv, c.investigator),"
+            " version = c.version + 1, updated_at = now()"
+            " FROM v WHERE c.reference = v.ref AND c.version = v.ver::int RETURNING 1)"
+            " SELECT routing.expect(count(*) = $18::int, 'complaint changed meanwhile: decide"
+            " again') FROM u",
+            RT_SINK_UPDATE_COLS + 1, (const char *const *)a);
+    for (int k = 0; k < RT_SINK_UPDATE_COLS; k++)
+        free(a[k]), a[k] = NULL;
+    if (!bad && s->nmet) {
+        bad = s_columns((const char *const *)s->met, s->nmet, 2, 2, a);
+        if (!bad)
+            bad = cd_tx_add(tx,
+                            "UPDATE routing.deadline d SET met_at = coalesce(d.met_at, now()),"
+                            " closed_at = CASE WHEN d.name <> m.met AND d.met_at IS NULL"
+                            " THEN now() ELSE d.closed_at END"
+                            " FROM unnest($1::text[], $2::text[]) AS m (ref, met)"
+                            " WHERE d.reference = m.ref AND (d.name = m.met OR (m.met ="
+                            " 'response' AND d.name IN ('update', 'six-months')))",
+                            2, (const char *const *)a);
+        free(a[0]), free(a[1]), a[0] = a[1] = NULL;
+    }
+    if (!bad && s->nclosed) {
+        bad = s_columns((const char *const *)s->closed, s->nclosed, 1, 1, a);
+        if (!bad)
+            bad = cd_tx_add(tx,
+                            "UPDATE routing.deadline SET closed_at = now()"
+                            " WHERE reference = ANY ($1::text[]) AND met_at IS NULL"
+                            " AND closed_at IS NULL",
+                            1, (const char *const *)a);
+        free(a[0]);
+    }
+    return bad;
+}
+
 void rt_sink_write(rt_sink_t *s, cd_tx_t *tx)
 {
     if (s->failed) {
@@ -147,8 +266,8 @@ void rt_sink_write(rt_sink_t *s, cd_tx_t *tx)
         return;
     }
     char *a[6] = {NULL};
-    int bad = 0;
-    if (s->nd) {
+    int bad = s->nu ? s_write_updates(s, tx) : 0;
+    if (!bad && s->nd) {
         bad = s_columns((const char *const *)s->d, s->nd, 6, 6, a);
         if (!bad)
             bad = cd_tx_add(

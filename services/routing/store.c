@@ -125,6 +125,10 @@ void rt_store_update(cd_tx_t *tx, const rt_apply_t *a, const rt_state_t *next,
                          rt_ack_name(next->ack),
                          next->consent_asked ? "t" : "f",
                          c->investigator};
+    if (a->sink) { /* with the rest of the batch's (sink.c: the same statement, for all) */
+        rt_sink_update(a->sink, v, act->deadline_met, act->close_deadlines);
+        return;
+    }
     cd_tx_add(
         tx,
         "WITH u AS (UPDATE routing.complaint SET state = $3,"

@@ -5,15 +5,23 @@
  * events sent on.
  *
  * Intake takes twelve complaints while routing is down; routing then starts
- * and intake's outbox sends the twelve together. A thirteenth, sent once the
- * twelve are in, is applied alone: the control. */
+ * and intake's outbox sends the twelve together. Then twelve case.opened
+ * (as investigation sends them) reach routing while it is stopped, and it
+ * goes on with them all waiting: updates of rows it has. A thirteenth
+ * complaint, received and opened once all that is done, goes through alone:
+ * the control. */
 #include <criterion/criterion.h>
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "candour/client.h"
+#include "candour/util.h"
+#include "candour/v1/events.pb-c.h"
 #include "candour/v1/api.pb-c.h"
 #include "harness.h"
 
@@ -51,6 +59,41 @@ static void s_submit(h_t *h, int i)
     candour__v1__reply__free_unpacked(r, NULL);
 }
 
+/* One case.opened about ref, as investigation sends it, packed into buf. */
+static void s_case_opened(uint8_t **buf, size_t *len, const char *ref, char id[CD_UUID_LEN + 1])
+{
+    Candour__V1__CaseOpened co = CANDOUR__V1__CASE_OPENED__INIT;
+    char case_id[48];
+    snprintf(case_id, sizeof case_id, "CASE-%s", ref);
+    co.case_id = case_id;
+    cr_assert_eq(cd_uuid(id), 0);
+    *buf = h_event_pack("case.opened", NULL, ref, id, "", &co.base, len);
+}
+
+typedef struct {
+    struct cd_client_t *c;
+    uint8_t *buf;
+    size_t len;
+    char id[CD_UUID_LEN + 1];
+    int acked;
+} s_send_t;
+
+/* A thread: send one event and wait for its answer (no Criterion here). */
+static void *s_send(void *arg)
+{
+    s_send_t *s = arg;
+    const void *frames[2] = {"EVT", s->buf};
+    size_t sizes[2] = {3, s->len};
+    void *out[4] = {0};
+    size_t outsz[4] = {0};
+    int got = cd_client_raw(s->c, frames, sizes, 2, 30000, out, outsz, 4);
+    s->acked = got >= 2 && outsz[0] == 3 && memcmp(out[0], "ACK", 3) == 0;
+    for (int i = 0; i < got; i++)
+        free(out[i]);
+    free(s->buf);
+    return NULL;
+}
+
 /* A sum of one metric's samples on routing's /metrics. */
 static long s_metric(h_t *h, const char *name)
 {
@@ -81,7 +124,7 @@ static char *s_made(h_t *h, const char *ref)
                     1, v);
 }
 
-Test(routing_batch, a_burst_is_applied_in_a_batch_as_each_would_be_alone, .timeout = 120)
+Test(routing_batch, a_burst_is_applied_in_a_batch_as_each_would_be_alone, .timeout = 180)
 {
     h_t *h = h_new("routing_batch");
     h_org(h, "ICB-RB");
@@ -95,8 +138,37 @@ Test(routing_batch, a_burst_is_applied_in_a_batch_as_each_would_be_alone, .timeo
                   "routing applied the burst one event at a time");
     cr_assert_geq(s_metric(h, "candour_inbox_batch_events_total"), 2);
 
+    /* Then a burst about complaints routing has: routing is stopped
+     * (SIGSTOP) while investigation's case.opened for each of the twelve
+     * arrive, and goes on with all of them waiting (each row updated as for
+     * one event). */
+    long before = s_metric(h, "candour_inbox_batches_total");
+    cr_assert_eq(kill(h_pid(h, "routing"), SIGSTOP), 0);
+    pthread_t t[S_BURST];
+    s_send_t sends[S_BURST];
+    for (int i = 0; i < S_BURST; i++) {
+        sends[i] = (s_send_t){.c = h_internal_client_as(h, "routing", "investigation")};
+        cr_assert(sends[i].c);
+        s_case_opened(&sends[i].buf, &sends[i].len, s_refs[i], sends[i].id);
+        cr_assert_eq(pthread_create(&t[i], NULL, s_send, &sends[i]), 0);
+    }
+    usleep(500 * 1000); /* all twelve sent, waiting in routing's socket */
+    cr_assert_eq(kill(h_pid(h, "routing"), SIGCONT), 0);
+    for (int i = 0; i < S_BURST; i++) {
+        pthread_join(t[i], NULL);
+        cd_client_destroy(&sends[i].c);
+        cr_assert_eq(sends[i].acked, 1, "case.opened for %s was not acknowledged", s_refs[i]);
+    }
+    cr_assert_gt(s_metric(h, "candour_inbox_batches_total"), before,
+                 "routing applied the openings one at a time");
+
     s_submit(h, S_BURST); /* alone: nothing else is on its way */
     cr_assert(h_wait_for(h, "SELECT count(*) FROM routing.complaint", 0, NULL, "13", 30000));
+    Candour__V1__CaseOpened co = CANDOUR__V1__CASE_OPENED__INIT;
+    co.case_id = "CASE-ALONE";
+    char id[CD_UUID_LEN + 1] = "";
+    cr_assert_eq(h_send_event(h, "routing", "case.opened", s_refs[S_BURST], &co.base, id, 30000),
+                 1);
     char *alone = s_made(h, s_refs[S_BURST]);
     cr_assert(alone && strstr(alone, "complaint.received") && strstr(alone, "acknowledgement+"),
               "%s", alone);

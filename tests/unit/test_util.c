@@ -359,6 +359,14 @@ Test(util, pg_text_array_quotes_every_element)
     s_expect_array(v, 3, "{\"RXH\",\"\",\"NULL\"}");
 }
 
+Test(util, pg_text_array_writes_a_missing_element_as_sql_null)
+{
+    /* NULL unquoted is SQL NULL; "NULL" quoted stays the word. */
+    const char *v[4] = {NULL, "NULL", NULL, "x"};
+    s_expect_array(v, 4, "{NULL,\"NULL\",NULL,\"x\"}");
+    s_expect_array(v, 1, "{NULL}");
+}
+
 Test(util, pg_text_array_escapes_quotes_and_backslashes)
 {
     const char *v[4] = {"say \"hi\"", "C:\\dir\\", "\\\"", "\""};

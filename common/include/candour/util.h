@@ -60,7 +60,8 @@ int cd_parse_hostport(const char *s, char *host, size_t hostlen, int *port);
  * escaped by a backslash, so any text is safe in it: commas, braces, blanks,
  * quotes, backslashes, the word NULL (an element, not SQL NULL) and any UTF-8.
  * NUL, the one byte that could not be carried, cannot occur inside a C
- * string. n == 0 gives "{}" (v may then be NULL); elements must not be NULL.
+ * string. n == 0 gives "{}" (v may then be NULL); a NULL element is SQL
+ * NULL (unquoted NULL), unlike the text "NULL", which is quoted.
  * malloc'd (free it); NULL when out of memory. */
 char *cd_pg_text_array(const char *const *v, size_t n);
 
