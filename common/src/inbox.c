@@ -25,7 +25,7 @@
 
 /* ---------------------------------------------------------------- replies */
 
-static int s_peer_copy(s_peer_t *p, const cd_frame_t *id, int delim)
+int cd_inbox_peer_copy(s_peer_t *p, const cd_frame_t *id, int delim)
 {
     p->data = malloc(id->size ? id->size : 1);
     if (!p->data)
@@ -52,7 +52,7 @@ static void s_send(cd_inbox_t *in, const s_peer_t *p, const cd_frame_t *body, in
     cd_zsock_send(in->sock, frames, n);
 }
 
-static void s_send_reply(cd_inbox_t *in, const s_peer_t *p, const Candour__V1__Reply *reply)
+void cd_inbox_send_reply(cd_inbox_t *in, const s_peer_t *p, const Candour__V1__Reply *reply)
 {
     size_t len = 0;
     uint8_t *buf = cd_pb_pack(&reply->base, &len);
@@ -64,7 +64,7 @@ static void s_send_reply(cd_inbox_t *in, const s_peer_t *p, const Candour__V1__R
 }
 
 /* message NULL: the code's default. */
-static void s_reply_error(cd_inbox_t *in, const s_peer_t *p, const char *request_id, cd_code_t code,
+void cd_inbox_reply_error(cd_inbox_t *in, const s_peer_t *p, const char *request_id, cd_code_t code,
                           const char *field, const char *message)
 {
     assert(code != CD_CODE_OK);
@@ -75,7 +75,7 @@ static void s_reply_error(cd_inbox_t *in, const s_peer_t *p, const char *request
     Candour__V1__Reply reply = CANDOUR__V1__REPLY__INIT;
     reply.request_id = (char *)(request_id ? request_id : "");
     reply.error = &err;
-    s_send_reply(in, p, &reply);
+    cd_inbox_send_reply(in, p, &reply);
 }
 
 /* ---------------------------------------------------------------- events */
@@ -142,7 +142,7 @@ static cd_event_t *s_waiting_take(cd_inbox_t *in, const cd_event_t *ev)
 
 /* Destroyed while events or requests were in flight: the last to finish
  * frees the inbox (its database callbacks still hold it). */
-static void s_maybe_free(cd_inbox_t *in)
+void cd_inbox_maybe_free(cd_inbox_t *in)
 {
     if (in->closing && in->nevents == 0 && in->nrequests == 0) {
         free(in->pend);
@@ -174,7 +174,7 @@ void cd_inbox_event_free(cd_event_t *ev)
     if (next)
         s_dispatch(in, next);
     else
-        s_maybe_free(in);
+        cd_inbox_maybe_free(in);
 }
 
 void cd_inbox_ack(cd_inbox_t *in, cd_event_t *ev)
@@ -278,7 +278,7 @@ static void s_handle_event(cd_inbox_t *in, const cd_frame_t *id, int delim, cons
 {
     Candour__V1__Envelope *env = candour__v1__envelope__unpack(NULL, body->size, body->data);
     s_peer_t peer;
-    if (s_peer_copy(&peer, id, delim) != 0) {
+    if (cd_inbox_peer_copy(&peer, id, delim) != 0) {
         candour__v1__envelope__free_unpacked(env, NULL);
         return;
     }
@@ -381,194 +381,6 @@ void cd_inbox_apply_one(cd_inbox_t *in, cd_event_t *ev)
         cd_inbox_commit(in, ev, cd_inbox_tx(in, ev), NULL, NULL);
 }
 
-/* ---------------------------------------------------------------- requests */
-
-static void s_request_free(cd_request_t *req)
-{
-    cd_inbox_t *in = req->in;
-    free(req->peer.data);
-    free(req->request_id);
-    free(req);
-    in->nrequests--;
-    s_maybe_free(in);
-}
-
-void cd_request_reply(cd_request_t *req, Candour__V1__Reply *reply)
-{
-    reply->request_id = req->request_id;
-    s_send_reply(req->in, &req->peer, reply);
-    reply->request_id = NULL;
-    s_request_free(req);
-}
-
-void cd_request_done(cd_request_t *req)
-{
-    Candour__V1__Done done = CANDOUR__V1__DONE__INIT;
-    Candour__V1__Reply reply = CANDOUR__V1__REPLY__INIT;
-    reply.result_case = CANDOUR__V1__REPLY__RESULT_DONE;
-    reply.done = &done;
-    cd_request_reply(req, &reply);
-}
-
-void cd_request_fail(cd_request_t *req, cd_code_t code, const char *field, const char *message)
-{
-    s_reply_error(req->in, &req->peer, req->request_id, code, field, message);
-    s_request_free(req);
-}
-
-const char *cd_request_org(const cd_request_t *req)
-{
-    return req->org;
-}
-
-const char *cd_request_member(const cd_request_t *req)
-{
-    return req->member;
-}
-
-const char *cd_request_key(const cd_request_t *req)
-{
-    return req->key;
-}
-
-const char *cd_request_acting(const cd_request_t *req)
-{
-    return req->acting;
-}
-
-const char *cd_request_ops_user(const cd_request_t *req)
-{
-    return req->ops_user;
-}
-
-const char *cd_inbox_schema(const cd_inbox_t *in)
-{
-    return in->schema;
-}
-
-/* A request over CD_ZSOCK_MAX_REQUEST_BYTES (but within the socket's cap,
- * or it would not be here) is answered TOO_LARGE without being unpacked;
- * its request_id is read off the top level of the wire, so the client can
- * match the answer. Logged and counted by references only: no content. */
-static void s_refuse_too_large(cd_inbox_t *in, const s_peer_t *peer, const cd_frame_t *body,
-                               const char *org)
-{
-    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(
-        &candour__v1__request__descriptor, "request_id");
-    char request_id[129];
-    cd_pb_peek_string(body->data, body->size, f->id, request_id, sizeof request_id);
-    cd_metric_add(cd_metric_counter("candour_requests_too_large_total", NULL,
-                                    "Requests over the 1 MiB request limit, answered TOO_LARGE."),
-                  1);
-    /* Within the socket's 16 MiB cap, so an int holds the size. */
-    cd_log_warn("inbox.too_large", "{s:i, s:i, s:s, s:s}", "bytes", (int)body->size, "limit",
-                CD_ZSOCK_MAX_REQUEST_BYTES, "org", org ? org : "", "request_id", request_id);
-    char message[160];
-    snprintf(message, sizeof message, "the request is %zu bytes; the limit is %d bytes (1 MiB)",
-             body->size, CD_ZSOCK_MAX_REQUEST_BYTES);
-    s_reply_error(in, peer, request_id, CD_CODE_TOO_LARGE, "", message);
-}
-
-/* A string of the request holds a NUL or bytes that are not UTF-8, which the
- * unpacked message no longer shows (protobuf-c cuts strings at a NUL): refuse
- * it INVALID_TEXT before any handler sees it, so nothing is stored.
- *
- * The field is named as the services' validators name theirs: from the
- * Request, with the operation's name first ("withdraw.reason",
- * "record_outcome.findings", "amend.complaint.description"), except that a
- * submit's fields are named from its complaint ("complaint.description"),
- * as intake's validator and the README's error examples do. */
-static void s_refuse_text(cd_inbox_t *in, const s_peer_t *peer, const Candour__V1__Request *r,
-                          int fault, const char *path, const char *org)
-{
-    const char *field = strncmp(path, "submit.", 7) == 0 ? path + 7 : path;
-    /* A request_id that is itself the bad field is not echoed. */
-    const char *request_id = strcmp(path, "request_id") == 0 ? "" : r->request_id;
-    cd_metric_add(cd_metric_counter("candour_requests_invalid_text_total", NULL,
-                                    "Requests refused for a NUL or bytes that are not UTF-8 in"
-                                    " a text."),
-                  1);
-    cd_log_warn("inbox.invalid_text", "{s:s, s:s, s:s, s:s}", "field", field, "org", org ? org : "",
-                "request_id", cd_text_ok(request_id, strlen(request_id), 0) ? request_id : "",
-                "reason", fault == CD_PB_TEXT_NUL ? "nul" : "utf8");
-    char message[256];
-    snprintf(message, sizeof message, "%s must be UTF-8 text without control characters: %s", field,
-             fault == CD_PB_TEXT_NUL ? "it holds a NUL character (U+0000)"
-                                     : "it holds bytes that are not UTF-8");
-    s_reply_error(in, peer, request_id, CD_CODE_INVALID_TEXT, field, message);
-}
-
-/* org and key: the ZAP properties on the public endpoint (NULL elsewhere);
- * member: the User-Id on an internal endpoint (NULL elsewhere). */
-static void s_handle_request(cd_inbox_t *in, const cd_frame_t *id, int delim,
-                             const cd_frame_t *body, const char *org, const char *key,
-                             const char *member)
-{
-    s_peer_t peer;
-    if (s_peer_copy(&peer, id, delim) != 0)
-        return;
-    cd_metric_add(in->m_requests, 1);
-    if (body->size > CD_ZSOCK_MAX_REQUEST_BYTES) {
-        s_refuse_too_large(in, &peer, body, org);
-        free(peer.data);
-        return;
-    }
-    Candour__V1__Request *r = candour__v1__request__unpack(NULL, body->size, body->data);
-    char path[128];
-    int fault = r ? cd_pb_check_text(&candour__v1__request__descriptor, body->data, body->size,
-                                     path, sizeof path)
-                  : 0;
-    if (!r || fault < 0) {
-        s_reply_error(in, &peer, "", CD_CODE_MALFORMED_REQUEST, "",
-                      "the request frame is not a valid candour.v1.Request message");
-        candour__v1__request__free_unpacked(r, NULL);
-        free(peer.data);
-        return;
-    }
-    if (fault > 0) {
-        s_refuse_text(in, &peer, r, fault, path, org);
-        candour__v1__request__free_unpacked(r, NULL);
-        free(peer.data);
-        return;
-    }
-    const char *refused =
-        in->internal ? cd_keys_peer_refusal(member, *r->acting != 0, *r->ops_user != 0) : NULL;
-    if (refused) {
-        cd_log_warn("inbox.peer_refused", "{s:s, s:s}", "peer", member ? member : "", "field",
-                    refused);
-        s_reply_error(in, &peer, r->request_id, CD_CODE_PERMISSION_DENIED, refused,
-                      strcmp(refused, "ops_user") == 0
-                          ? "only ops (candourctl) may name an operator"
-                          : "only the gateway and ops (candourctl) may name the person acting");
-        candour__v1__request__free_unpacked(r, NULL);
-        free(peer.data);
-        return;
-    }
-    cd_request_t *req = calloc(1, sizeof *req);
-    if (!req || !(req->request_id = strdup(r->request_id))) {
-        free(req);
-        free(peer.data);
-        candour__v1__request__free_unpacked(r, NULL);
-        return;
-    }
-    req->peer = peer;
-    req->in = in;
-    in->nrequests++;
-    /* Taken at receipt: the metadata lives only as long as the message,
-     * and the request may be answered long after. */
-    snprintf(req->org, sizeof req->org, "%s", org ? org : "");
-    snprintf(req->key, sizeof req->key, "%s", key ? key : "");
-    snprintf(req->member, sizeof req->member, "%s", member ? member : "");
-    snprintf(req->acting, sizeof req->acting, "%s",
-             strlen(r->acting) < sizeof req->acting ? r->acting : "?");
-    snprintf(req->ops_user, sizeof req->ops_user, "%.64s", r->ops_user);
-    if (!in->on_request)
-        cd_request_fail(req, CD_CODE_UNSUPPORTED, "", "this endpoint takes no requests");
-    else
-        in->on_request(in, req, r, in->arg);
-    candour__v1__request__free_unpacked(r, NULL);
-}
-
 /* ---------------------------------------------------------------- framing */
 
 static void s_on_message(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg)
@@ -590,14 +402,14 @@ static void s_on_message(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg
          * cd_request_org must not take "gateway" for one. */
         const char *uid = cd_zsock_msg_gets(sock, "User-Id");
         if (in->internal)
-            s_handle_request(in, &f[0], delim, &f[i + 1], NULL, NULL, uid);
+            cd_inbox_handle_request(in, &f[0], delim, &f[i + 1], NULL, NULL, uid);
         else
-            s_handle_request(in, &f[0], delim, &f[i + 1], uid, cd_zsock_msg_gets(sock, "X-Key"),
-                             NULL);
+            cd_inbox_handle_request(in, &f[0], delim, &f[i + 1], uid,
+                                    cd_zsock_msg_gets(sock, "X-Key"), NULL);
     } else {
         cd_log_warn("inbox.malformed_frame", "{s:i}", "frames", n - i);
-        s_reply_error(in, &peer, "", CD_CODE_MALFORMED_FRAME, "",
-                      "expected two frames: \"REQ\" then a candour.v1.Request");
+        cd_inbox_reply_error(in, &peer, "", CD_CODE_MALFORMED_FRAME, "",
+                             "expected two frames: \"REQ\" then a candour.v1.Request");
     }
 }
 
@@ -714,5 +526,5 @@ void cd_inbox_destroy(cd_inbox_t **pin)
     cd_inbox_batch_drop(in); /* after the waiting: none of them starts in its place */
     cd_inbox_batch_close(in);
     in->closing = 1;
-    s_maybe_free(in);
+    cd_inbox_maybe_free(in);
 }

@@ -71,6 +71,20 @@ struct cd_inbox_t {
     cd_metric_t *m_batches, *m_batch_events, *m_batch_splits;
 };
 
+/* inbox.c: the peer's ROUTER identity copied (0, or -1 out of memory);
+ * a Reply, or an Error as a Reply, sent to it. */
+int cd_inbox_peer_copy(s_peer_t *p, const cd_frame_t *id, int delim);
+void cd_inbox_send_reply(cd_inbox_t *in, const s_peer_t *p, const Candour__V1__Reply *reply);
+/* message NULL: the code's default. */
+void cd_inbox_reply_error(cd_inbox_t *in, const s_peer_t *p, const char *request_id, cd_code_t code,
+                          const char *field, const char *message);
+/* inbox.c: a destroyed inbox's memory, freed once its last event and request are answered. */
+void cd_inbox_maybe_free(cd_inbox_t *in);
+/* inbox_request.c: a "REQ" frame's Request (org and key: the ZAP
+ * properties on a public endpoint; member: the User-Id on an internal one). */
+void cd_inbox_handle_request(cd_inbox_t *in, const cd_frame_t *id, int delim,
+                             const cd_frame_t *body, const char *org, const char *key,
+                             const char *member);
 /* inbox.c: hand ev to its handler's one-at-a-time function. */
 void cd_inbox_apply_one(cd_inbox_t *in, cd_event_t *ev);
 /* inbox.c: free an answered (or given up) event; start the next about its complaint. */

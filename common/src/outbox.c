@@ -13,7 +13,6 @@
 #include "candour/outbox.h"
 
 #include <assert.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,69 +28,7 @@
 #include "candour/v1/envelope.pb-c.h"
 #include "candour/v1/error.pb-c.h"
 #include "candour/zsock.h"
-
-#define S_SQL_MAX 2048
-
-typedef struct s_sub_t s_sub_t;
-
-/* One instance of a subscriber: an endpoint of its list, and the DEALER
- * connected to it alone. */
-typedef struct {
-    s_sub_t *sub;
-    cd_zsock_t *sock;
-} s_inst_t;
-
-struct s_sub_t {
-    cd_outbox_t *ob;
-    char *name;
-    char *endpoint; /* as configured: one endpoint, or its instances' separated by commas */
-    /* Its instances, one socket each: a complaint's events all go to the one
-     * cd_partition_pick names from the endpoints (partition.h). */
-    s_inst_t *inst;
-    char **inst_ep; /* their endpoints, the names hashed */
-    int ninst;
-    char **acks;           /* event ids acknowledged, not yet recorded */
-    int nacks, capacks;
-    /* Sent and not yet acknowledged, until their resend time: at most
-     * opts.window of them, so a busy subscriber is never sent more than it
-     * can work through before a resend would fire (flow control). */
-    char (*inf_id)[CD_UUID_LEN + 1];
-    int64_t *inf_until_us;
-    int64_t *inf_sent_us;
-    int64_t rtt_us;   /* smoothed time from send to ACK: a first resend waits several of them */
-    int ninf, capinf; /* capinf: opts.window for each instance */
-};
-
-struct cd_outbox_t {
-    uv_loop_t *loop;
-    cd_db_t *db;
-    char schema[64];
-    char producer[64];
-    cd_outbox_opts_t opts;
-    s_sub_t *subs;
-    int nsubs;
-    const cd_keys_t *keys;   /* CURVE client keys for the subscribers (NULL: plain sockets) */
-    uv_timer_t timer;        /* periodic look for due deliveries */
-    uv_idle_t kick;          /* "look now", coalesced to once per loop turn */
-    uv_timer_t stats;        /* refreshes the backlog and dead-letter gauges */
-    int counting;            /* a stats query is running */
-    int kick_active;
-    uv_timer_t pace;         /* the next round, when the last was less than pace_ms ago */
-    int claiming;            /* a round (acks recorded, then claims) is running */
-    int claim_again;         /* a kick came while claiming */
-    int round_acks;          /* statements recording acks at the head of the running round */
-    int last_full;           /* the last round claimed a full batch: more are due now */
-    uint64_t last_round_ms;  /* loop time the last round started */
-    int closing;
-    int started;
-    char sql_put[S_SQL_MAX];
-    char sql_claim[S_SQL_MAX];
-    char sql_ack[S_SQL_MAX];
-    char sql_nak[S_SQL_MAX];
-    char sql_stats[S_SQL_MAX];
-    uint64_t sent, acked, naked;
-    cd_metric_t *m_sent, *m_acked, *m_naked, *m_unsendable, *m_dead, *m_pending;
-};
+#include "outbox_int.h"
 
 /* ---------------------------------------------------------------- SQL */
 
@@ -142,223 +79,9 @@ static void s_build_sql(cd_outbox_t *ob)
              s, s);
 }
 
-/* ---------------------------------------------------------------- put
- *
- * Two ways in, one event format: cd_outbox_put binds one event's fields as
- * parameters (the payload in binary); cd_outbox_put_many sends n events as
- * one JSON array (the payload in hex) and inserts them with one statement.
- * What each event gets - its ids, its payload bytes, "" for what is absent -
- * is decided in one place, s_put_prepare, so the two cannot drift apart. */
-
-/* One event, ready to be put. */
-typedef struct {
-    char event_id[CD_UUID_LEN + 1];
-    char corr[CD_UUID_LEN + 1]; /* a new correlation id, when the event had none */
-    const char *correlation;    /* the event's, or corr */
-    const char *complaint_ref;  /* "" if none */
-    const char *causation;      /* "" if none */
-    uint8_t *payload;           /* packed event message (malloc'd) */
-    size_t plen;
-} s_put_t;
-
-/* Who hears ev: its own list, else the catalogue's for its type. */
-static const char *const *s_subs(const cd_event_out_t *ev)
+const char *cd_outbox_schema_of(const cd_outbox_t *ob)
 {
-    if (ev->subscribers)
-        return ev->subscribers;
-    const cd_event_type_t *t = cd_event_type(ev->type);
-    assert(t && "an event type missing from the catalogue (events.c)");
-    return t ? t->subscribers : NULL;
-}
-
-static int s_put_prepare(const cd_event_out_t *ev, s_put_t *p)
-{
-    assert(ev && ev->type && ev->payload && s_subs(ev));
-    p->payload = NULL;
-    if (cd_uuid(p->event_id) != 0)
-        return CD_EIO;
-    p->correlation = ev->correlation_id;
-    if (!p->correlation || !*p->correlation) {
-        if (cd_uuid(p->corr) != 0)
-            return CD_EIO;
-        p->correlation = p->corr;
-    }
-    p->complaint_ref = ev->complaint_ref ? ev->complaint_ref : "";
-    p->causation = ev->causation_id ? ev->causation_id : "";
-    p->payload = cd_pb_pack(ev->payload, &p->plen);
-    return p->payload ? 0 : CD_ENOMEM;
-}
-
-/* " WHERE guard_sql" with every $G replaced by bind (a placeholder or a
- * column), or "" without a guard. guard_sql is trusted compile-time SQL. */
-static void s_guard_where(const char *guard_sql, const char *bind, char *out, size_t len)
-{
-    out[0] = 0;
-    if (!guard_sql)
-        return;
-    assert(strstr(guard_sql, "$G") && "guard_sql must use $G");
-    size_t n = (size_t)snprintf(out, len, " WHERE ");
-    for (const char *s = guard_sql; *s && n < len;) {
-        const char *g = strstr(s, "$G");
-        size_t take = g ? (size_t)(g - s) : strlen(s);
-        n += (size_t)snprintf(out + n, len - n, "%.*s%s", (int)take, s, g ? bind : "");
-        s += take + (g ? 2 : 0);
-    }
-    assert(n < len && "guard_sql too long");
-}
-
-int cd_outbox_put(cd_outbox_t *ob, cd_tx_t *tx, const cd_event_out_t *ev, const char *guard_sql,
-                  const char *guard_param)
-{
-    assert(ob && ev && ev->type && ev->payload && s_subs(ev));
-    if (!tx)
-        return CD_ENOMEM;
-    s_put_t p;
-    int rc = s_put_prepare(ev, &p);
-    if (rc != 0) {
-        free(p.payload);
-        cd_tx_poison(tx);
-        return rc;
-    }
-    /* Subscribers as a text[] literal; names are compile-time identifiers. */
-    char subs[512] = "{";
-    const char *const *to = s_subs(ev);
-    for (int i = 0; to[i]; i++) {
-        if (i)
-            strncat(subs, ",", sizeof subs - strlen(subs) - 1);
-        strncat(subs, to[i], sizeof subs - strlen(subs) - 1);
-    }
-    strncat(subs, "}", sizeof subs - strlen(subs) - 1);
-
-    /* $G -> $8: the guard's one parameter follows the seven of the put. */
-    char guard[S_SQL_MAX];
-    s_guard_where(guard_sql, "$8", guard, sizeof guard);
-    char sql[S_SQL_MAX * 2];
-    snprintf(sql, sizeof sql,
-             "WITH o AS (INSERT INTO %s.outbox (event_id, type, complaint_ref, correlation_id,"
-             " causation_id, payload) SELECT $1::uuid, $2, $3, $4, $5, $6%s"
-             " RETURNING seq, event_id, complaint_ref)"
-             " INSERT INTO %s.outbox_delivery (seq, subscriber, event_id, complaint_ref)"
-             " SELECT o.seq, sub, o.event_id, o.complaint_ref FROM o, unnest($7::text[]) AS sub",
-             ob->schema, guard, ob->schema);
-    const char *vals[8] = {p.event_id,    ev->type,    p.complaint_ref,
-                           p.correlation, p.causation, (const char *)p.payload,
-                           subs,          guard_param};
-    int lens[8] = {0, 0, 0, 0, 0, (int)p.plen, 0, 0};
-    int fmts[8] = {0, 0, 0, 0, 0, 1, 0, 0};
-    rc = cd_tx_addv(tx, sql, guard_sql ? 8 : 7, vals, lens, fmts);
-    free(p.payload);
-    return rc;
-}
-
-/* bytes as lower-case hex, for decode(..., 'hex'); malloc'd. */
-static char *s_hex(const uint8_t *b, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    char *out = malloc(2 * n + 1);
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[b[i] >> 4];
-        out[2 * i + 1] = digits[b[i] & 15];
-    }
-    out[2 * n] = 0;
-    return out;
-}
-
-/* One event as an object of put_many's document; NULL on failure, with *rc
- * CD_ENOMEM, CD_EIO, or CD_EINVAL for a string that is not UTF-8 (jansson
- * returns NULL for that and for no memory alike: it is taken as the first). */
-static json_t *s_event_json(const cd_event_out_t *ev, const char *guard, int *rc)
-{
-    s_put_t p;
-    if ((*rc = s_put_prepare(ev, &p)) != 0) {
-        free(p.payload);
-        return NULL;
-    }
-    char *hex = s_hex(p.payload, p.plen);
-    free(p.payload);
-    json_t *subs = json_array(), *o = json_object();
-    if (!hex || !subs || !o) {
-        *rc = CD_ENOMEM;
-        goto err;
-    }
-    *rc = CD_EINVAL;
-    const char *const *to = s_subs(ev);
-    for (int i = 0; to[i]; i++)
-        if (json_array_append_new(subs, json_string(to[i])) != 0)
-            goto err;
-    /* The _new setters take the value's reference, even when they fail. */
-    if (json_object_set_new(o, "event_id", json_string(p.event_id)) ||
-        json_object_set_new(o, "type", json_string(ev->type)) ||
-        json_object_set_new(o, "complaint_ref", json_string(p.complaint_ref)) ||
-        json_object_set_new(o, "correlation_id", json_string(p.correlation)) ||
-        json_object_set_new(o, "causation_id", json_string(p.causation)) ||
-        json_object_set_new(o, "payload", json_stringn_nocheck(hex, 2 * p.plen)) ||
-        json_object_set_new(o, "guard", guard ? json_string(guard) : json_null()))
-        goto err;
-    if (json_object_set_new(o, "subscribers", subs) != 0) {
-        subs = NULL; /* taken all the same */
-        goto err;
-    }
-    free(hex);
-    *rc = 0;
-    return o;
-err:
-    free(hex);
-    json_decref(subs);
-    json_decref(o);
-    return NULL;
-}
-
-int cd_outbox_put_many(cd_outbox_t *ob, cd_tx_t *tx, const cd_event_out_t *evs, int n,
-                       const char *guard_sql, const char *const *guard_params)
-{
-    assert(ob && n >= 0 && (evs || n == 0));
-    assert(!guard_sql || guard_params || n == 0);
-    if (!tx)
-        return CD_ENOMEM;
-    int rc = 0;
-    json_t *doc = json_array();
-    if (!doc)
-        rc = CD_ENOMEM;
-    for (int i = 0; rc == 0 && i < n; i++) {
-        json_t *o = s_event_json(&evs[i], guard_sql ? guard_params[i] : NULL, &rc);
-        if (o && json_array_append_new(doc, o) != 0)
-            rc = CD_ENOMEM;
-    }
-    char *text = rc == 0 ? json_dumps(doc, JSON_COMPACT) : NULL;
-    json_decref(doc);
-    if (rc == 0 && !text)
-        rc = CD_ENOMEM;
-    if (rc != 0) {
-        cd_tx_poison_err(tx, rc);
-        return rc;
-    }
-    /* The document's rows in array order (n); ORDER BY n gives the outbox
-     * rows their seq in that order. Each delivery row finds its event again
-     * through event_id, which the INSERT's RETURNING can give back. */
-    char guard[S_SQL_MAX];
-    s_guard_where(guard_sql, "cd_e.guard", guard, sizeof guard);
-    char sql[S_SQL_MAX * 2];
-    snprintf(sql, sizeof sql,
-             "WITH cd_e AS (SELECT e.n, r.* FROM jsonb_array_elements($1::jsonb)"
-             " WITH ORDINALITY AS e(j, n), jsonb_to_record(e.j) AS r(event_id uuid, type text,"
-             " complaint_ref text, correlation_id text, causation_id text, payload text,"
-             " subscribers jsonb, guard text)),"
-             " o AS (INSERT INTO %s.outbox (event_id, type, complaint_ref, correlation_id,"
-             " causation_id, payload) SELECT cd_e.event_id, cd_e.type, cd_e.complaint_ref,"
-             " cd_e.correlation_id, cd_e.causation_id, decode(cd_e.payload, 'hex') FROM cd_e%s"
-             " ORDER BY cd_e.n RETURNING seq, event_id, complaint_ref)"
-             " INSERT INTO %s.outbox_delivery (seq, subscriber, event_id, complaint_ref)"
-             " SELECT o.seq, sub, o.event_id, o.complaint_ref FROM o"
-             " JOIN cd_e ON cd_e.event_id = o.event_id,"
-             " jsonb_array_elements_text(cd_e.subscribers) AS sub",
-             ob->schema, guard, ob->schema);
-    const char *vals[1] = {text};
-    rc = cd_tx_add(tx, sql, 1, vals);
-    free(text);
-    return rc;
+    return ob->schema;
 }
 
 /* ---------------------------------------------------------------- sending */
@@ -473,7 +196,7 @@ static void s_expire_inflight(s_sub_t *sub, int64_t now_us)
     sub->ninf = k;
 }
 
-static void s_acked_inflight(s_sub_t *sub, const char *id)
+void cd_outbox_acked_inflight(s_sub_t *sub, const char *id)
 {
     for (int i = 0; i < sub->ninf; i++)
         if (memcmp(sub->inf_id[i], id, CD_UUID_LEN) == 0) {
@@ -487,8 +210,6 @@ static void s_acked_inflight(s_sub_t *sub, const char *id)
             return;
         }
 }
-
-static int s_add_acks(cd_outbox_t *ob, cd_tx_t **ptx);
 
 static void s_on_pace(uv_timer_t *t)
 {
@@ -536,7 +257,7 @@ static void s_claim(cd_outbox_t *ob)
     snprintf(cap, sizeof cap, "%d", ob->opts.retry_cap_ms);
     int64_t now = cd_now_us();
     cd_tx_t *tx = NULL;
-    ob->round_acks = s_add_acks(ob, &tx);
+    ob->round_acks = cd_outbox_add_acks(ob, &tx);
     /* One claim for every subscriber with room: their names, limits and
      * first resends as arrays (planned once a round, not once a subscriber). */
     char names[1024], limits[512], bases[512];
@@ -593,142 +314,6 @@ void cd_outbox_kick(cd_outbox_t *ob)
         return;
     ob->kick_active = 1;
     uv_idle_start(&ob->kick, s_on_kick);
-}
-
-/* ---------------------------------------------------------------- gauges */
-
-static void s_on_stats(const cd_tx_result_t *res, void *arg)
-{
-    cd_outbox_t *ob = arg;
-    ob->counting = 0;
-    if (ob->closing || res->err || PQntuples(res->results[0]) != 1)
-        return;
-    cd_metric_set(ob->m_dead, strtod(PQgetvalue(res->results[0], 0, 0), NULL));
-    cd_metric_set(ob->m_pending, strtod(PQgetvalue(res->results[0], 0, 1), NULL));
-}
-
-static void s_on_stats_timer(uv_timer_t *t)
-{
-    cd_outbox_t *ob = t->data;
-    if (ob->counting || ob->closing || !cd_db_ready(ob->db))
-        return;
-    ob->counting = 1;
-    cd_db_query(ob->db, ob->sql_stats, 0, NULL, s_on_stats, ob);
-}
-
-/* ---------------------------------------------------------------- acks */
-
-/* Append "{a,b,c}" of the sub's acks to a buffer. */
-static char *s_ack_array(s_sub_t *sub)
-{
-    size_t len = 3 + (size_t)sub->nacks * (CD_UUID_LEN + 1);
-    char *out = malloc(len);
-    if (!out)
-        return NULL;
-    char *p = out;
-    *p++ = '{';
-    for (int i = 0; i < sub->nacks; i++) {
-        if (i)
-            *p++ = ',';
-        memcpy(p, sub->acks[i], CD_UUID_LEN);
-        p += CD_UUID_LEN;
-        free(sub->acks[i]);
-    }
-    *p++ = '}';
-    *p = 0;
-    sub->nacks = 0;
-    return out;
-}
-
-/* Add to *ptx (made if NULL) a statement recording each subscriber's
- * acknowledgements; the number added. */
-static int s_add_acks(cd_outbox_t *ob, cd_tx_t **ptx)
-{
-    int added = 0;
-    for (int i = 0; i < ob->nsubs; i++) {
-        s_sub_t *sub = &ob->subs[i];
-        if (!sub->nacks)
-            continue;
-        if (!*ptx && !(*ptx = cd_tx_new()))
-            return added;
-        ob->acked += (uint64_t)sub->nacks;
-        cd_metric_add(ob->m_acked, sub->nacks);
-        char *arr = s_ack_array(sub);
-        const char *vals[2] = {sub->name, arr};
-        if (arr && cd_tx_add_fresh(*ptx, ob->sql_ack, 2, vals) == 0)
-            added++;
-        free(arr);
-    }
-    return added;
-}
-
-static int s_valid_uuid(const void *data, size_t size)
-{
-    if (size != CD_UUID_LEN)
-        return 0;
-    const char *s = data;
-    for (size_t i = 0; i < size; i++) {
-        int dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]))
-            return 0;
-    }
-    return 1;
-}
-
-static void s_on_nak_recorded(const cd_tx_result_t *res, void *arg)
-{
-    if (res->err && res->err != CD_EIO)
-        cd_log_error("outbox.nak_failed", "{s:s}", "message", res->message);
-}
-
-static void s_record_nak(cd_outbox_t *ob, s_sub_t *sub, const char *event_id,
-                         const cd_frame_t *errf)
-{
-    char why[512] = "rejected by subscriber";
-    if (errf) {
-        Candour__V1__Error *e = candour__v1__error__unpack(NULL, errf->size, errf->data);
-        if (e) {
-            snprintf(why, sizeof why, "%s: %s", e->code, e->message);
-            candour__v1__error__free_unpacked(e, NULL);
-        }
-    }
-    char max[16];
-    snprintf(max, sizeof max, "%d", ob->opts.max_naks);
-    const char *vals[4] = {sub->name, event_id, why, max};
-    ob->naked++;
-    cd_metric_add(ob->m_naked, 1);
-    cd_log_warn("outbox.nak", "{s:s, s:s, s:s}", "subscriber", sub->name, "event_id", event_id,
-                "reason", why);
-    cd_db_query(ob->db, ob->sql_nak, 4, vals, s_on_nak_recorded, ob);
-}
-
-/* Replies from a subscriber: "ACK" | id, or "NAK" | id | Error. */
-static void s_on_reply(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg)
-{
-    s_inst_t *inst = arg;
-    s_sub_t *sub = inst->sub;
-    cd_outbox_t *ob = sub->ob;
-    if (n < 2 || f[0].size != 3 || !s_valid_uuid(f[1].data, f[1].size))
-        return;
-    char id[CD_UUID_LEN + 1];
-    memcpy(id, f[1].data, CD_UUID_LEN);
-    id[CD_UUID_LEN] = 0;
-    if (memcmp(f[0].data, "ACK", 3) == 0) {
-        if (sub->nacks == sub->capacks) {
-            int cap = sub->capacks ? sub->capacks * 2 : 64;
-            char **p = realloc(sub->acks, (size_t)cap * sizeof *p);
-            if (!p)
-                return; /* the delivery will be resent and acked again */
-            sub->acks = p;
-            sub->capacks = cap;
-        }
-        if ((sub->acks[sub->nacks] = strdup(id)) != NULL)
-            sub->nacks++;
-        s_acked_inflight(sub, id);
-        cd_outbox_kick(ob); /* the next round records it */
-    } else if (memcmp(f[0].data, "NAK", 3) == 0) {
-        s_record_nak(ob, sub, id, n >= 3 ? &f[2] : NULL);
-    }
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -861,7 +446,7 @@ int cd_outbox_start(cd_outbox_t *ob)
         for (int k = 0; k < sub->ninst; k++) {
             s_inst_t *inst = &sub->inst[k];
             inst->sub = sub;
-            inst->sock = cd_zsock_new(ob->loop, ZMQ_DEALER, s_on_reply, inst);
+            inst->sock = cd_zsock_new(ob->loop, ZMQ_DEALER, cd_outbox_on_reply, inst);
             if (inst->sock && ob->keys && cd_keys_client(ob->keys, inst->sock, sub->name) != 0) {
                 cd_log_error("outbox.no_key", "{s:s, s:s}", "subscriber", sub->name, "reason",
                              "the internal key set has no public key for this subscriber");
@@ -877,7 +462,7 @@ int cd_outbox_start(cd_outbox_t *ob)
     }
     ob->started = 1;
     uv_timer_start(&ob->timer, s_on_timer, (uint64_t)ob->opts.poll_ms, (uint64_t)ob->opts.poll_ms);
-    uv_timer_start(&ob->stats, s_on_stats_timer, 1000, 5000);
+    uv_timer_start(&ob->stats, cd_outbox_on_stats_timer, 1000, 5000);
     return 0;
 }
 
