@@ -196,13 +196,14 @@ static void s_expire_inflight(s_sub_t *sub, int64_t now_us)
     sub->ninf = k;
 }
 
-void cd_outbox_acked_inflight(s_sub_t *sub, const char *id)
+void cd_outbox_acked_inflight(s_inst_t *inst, const char *id)
 {
+    s_sub_t *sub = inst->sub;
     for (int i = 0; i < sub->ninf; i++)
         if (memcmp(sub->inf_id[i], id, CD_UUID_LEN) == 0) {
             int64_t rtt = cd_now_us() - sub->inf_sent_us[i];
             if (rtt > 0)
-                sub->rtt_us = sub->rtt_us ? (7 * sub->rtt_us + rtt) / 8 : rtt;
+                inst->rtt_us = inst->rtt_us ? (7 * inst->rtt_us + rtt) / 8 : rtt;
             sub->ninf--;
             memcpy(sub->inf_id[i], sub->inf_id[sub->ninf], CD_UUID_LEN + 1);
             sub->inf_until_us[i] = sub->inf_until_us[sub->ninf];
@@ -216,27 +217,34 @@ static void s_on_pace(uv_timer_t *t)
     s_claim(t->data);
 }
 
+/* How long a delivery sent now waits for its ACK before a first resend:
+ * retry_base_ms, or four times the smoothed round trip of the subscriber's
+ * slowest instance when that is longer (at most retry_cap_ms). A consumer
+ * working through a backlog answers late but answers: resending it what it
+ * merely has queued only adds work (issue 18 saw more resends than events
+ * while routing lagged, and, with one round trip for two instances, the
+ * slower instance resent 14 % of its events), whereas a consumer that died
+ * answers nothing and its deliveries come due after a few of its last
+ * round trips. The claim does not know which instance a delivery goes to,
+ * hence the slowest. */
+static int s_first_resend_ms(const cd_outbox_t *ob, const s_sub_t *sub)
+{
+    int64_t rtt = 0;
+    for (int k = 0; k < sub->ninst; k++)
+        if (sub->inst[k].rtt_us > rtt)
+            rtt = sub->inst[k].rtt_us;
+    int64_t ms = 4 * rtt / 1000;
+    if (ms < ob->opts.retry_base_ms)
+        ms = ob->opts.retry_base_ms;
+    return (int)(ms < ob->opts.retry_cap_ms ? ms : ob->opts.retry_cap_ms);
+}
+
 /* One round: the acknowledgements received since the last round recorded,
  * then the due deliveries claimed, in one transaction (the claim sees the
  * acks, so a complaint's next event is due at once). Rounds are at least
  * pace_ms apart unless the last one claimed a full batch: under load each
  * round then carries many deliveries, and the server plans and commits one
  * round where it used to plan one for every few events. */
-/* How long a delivery sent now waits for its ACK before a first resend:
- * retry_base_ms, or four times the subscriber's smoothed round trip when it
- * is slower (at most retry_cap_ms). A consumer working through a backlog
- * answers late but answers: resending it what it merely has queued only
- * adds work (issue 18 saw more resends than events while routing lagged),
- * whereas a consumer that died answers nothing and its deliveries come due
- * after a few of its last round trips. */
-static int s_first_resend_ms(const cd_outbox_t *ob, const s_sub_t *sub)
-{
-    int64_t ms = 4 * sub->rtt_us / 1000;
-    if (ms < ob->opts.retry_base_ms)
-        ms = ob->opts.retry_base_ms;
-    return (int)(ms < ob->opts.retry_cap_ms ? ms : ob->opts.retry_cap_ms);
-}
-
 static void s_claim(cd_outbox_t *ob)
 {
     if (ob->closing || !cd_db_ready(ob->db))

@@ -19,6 +19,7 @@ typedef struct s_sub_t s_sub_t;
 typedef struct {
     s_sub_t *sub;
     cd_zsock_t *sock;
+    int64_t rtt_us; /* smoothed time from send to ACK: a first resend waits several of them */
 } s_inst_t;
 
 struct s_sub_t {
@@ -38,7 +39,6 @@ struct s_sub_t {
     char (*inf_id)[CD_UUID_LEN + 1];
     int64_t *inf_until_us;
     int64_t *inf_sent_us;
-    int64_t rtt_us;   /* smoothed time from send to ACK: a first resend waits several of them */
     int ninf, capinf; /* capinf: opts.window for each instance */
 };
 
@@ -73,8 +73,9 @@ struct cd_outbox_t {
     cd_metric_t *m_sent, *m_acked, *m_naked, *m_unsendable, *m_dead, *m_pending;
 };
 
-/* outbox.c: an ACK of event id from sub: no longer in flight. */
-void cd_outbox_acked_inflight(s_sub_t *sub, const char *id);
+/* outbox.c: an ACK of event id from one of a subscriber's instances: no
+ * longer in flight, and the instance's round trip measured. */
+void cd_outbox_acked_inflight(s_inst_t *inst, const char *id);
 
 /* outbox_reply.c */
 /* Add to *ptx (made if NULL) a statement recording each subscriber's ACKs

@@ -141,7 +141,7 @@ void cd_outbox_on_reply(cd_zsock_t *sock, const cd_frame_t *f, int n, void *arg)
         }
         if ((sub->acks[sub->nacks] = strdup(id)) != NULL)
             sub->nacks++;
-        cd_outbox_acked_inflight(sub, id);
+        cd_outbox_acked_inflight(inst, id);
         cd_outbox_kick(ob); /* the next round records it */
     } else if (memcmp(f[0].data, "NAK", 3) == 0) {
         s_record_nak(ob, sub, id, n >= 3 ? &f[2] : NULL);
