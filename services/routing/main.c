@@ -15,77 +15,22 @@
 
 rt_app_t rt_app;
 
-/* The requests routing answers, by operation. */
-static void s_status(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
-{
-    rt_get_status(in, req, r->get_status);
-}
-
-static void s_extend(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
-{
-    rt_extend(req, r->extend_deadline);
-}
-
-static void s_decide(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
-{
-    rt_decide_out_of_time(req, r->decide_out_of_time);
-}
-
-static void s_waive(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
-{
-    rt_waive(req, r->waive_contribution);
-}
-
-static void s_progress(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
-{
-    rt_send_progress(req, r->send_progress_update);
-}
-
-static void s_late(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
-{
-    rt_explain_late(req, r->explain_late_response);
-}
-
-static void s_put_staff(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
-{
-    rt_put_staff(req, r->put_staff);
-}
-
-static void s_disable_staff(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
-{
-    rt_disable_staff(req, r->disable_staff);
-}
-
-static void s_list_staff(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
-{
-    rt_list_staff(req, r->list_staff);
-}
-
-static void s_set_org(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
-{
-    rt_set_org_settings(req, r->set_org_settings);
-}
-
-static void s_get_org(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r)
-{
-    rt_get_org_settings(req, r->get_org_settings);
-}
-
+/* The requests routing answers, by operation (request_ops.c adapts each to its function). */
 static const struct {
     Candour__V1__Request__OpCase op;
     void (*fn)(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r);
 } s_requests[] = {
-    {CANDOUR__V1__REQUEST__OP_GET_STATUS, s_status},
-    {CANDOUR__V1__REQUEST__OP_EXTEND_DEADLINE, s_extend},
-    {CANDOUR__V1__REQUEST__OP_DECIDE_OUT_OF_TIME, s_decide},
-    {CANDOUR__V1__REQUEST__OP_WAIVE_CONTRIBUTION, s_waive},
-    {CANDOUR__V1__REQUEST__OP_SEND_PROGRESS_UPDATE, s_progress},
-    {CANDOUR__V1__REQUEST__OP_EXPLAIN_LATE_RESPONSE, s_late},
-    {CANDOUR__V1__REQUEST__OP_PUT_STAFF, s_put_staff},
-    {CANDOUR__V1__REQUEST__OP_DISABLE_STAFF, s_disable_staff},
-    {CANDOUR__V1__REQUEST__OP_LIST_STAFF, s_list_staff},
-    {CANDOUR__V1__REQUEST__OP_SET_ORG_SETTINGS, s_set_org},
-    {CANDOUR__V1__REQUEST__OP_GET_ORG_SETTINGS, s_get_org},
+    {CANDOUR__V1__REQUEST__OP_GET_STATUS, rt_req_status},
+    {CANDOUR__V1__REQUEST__OP_EXTEND_DEADLINE, rt_req_extend},
+    {CANDOUR__V1__REQUEST__OP_DECIDE_OUT_OF_TIME, rt_req_decide},
+    {CANDOUR__V1__REQUEST__OP_WAIVE_CONTRIBUTION, rt_req_waive},
+    {CANDOUR__V1__REQUEST__OP_SEND_PROGRESS_UPDATE, rt_req_progress},
+    {CANDOUR__V1__REQUEST__OP_EXPLAIN_LATE_RESPONSE, rt_req_late},
+    {CANDOUR__V1__REQUEST__OP_PUT_STAFF, rt_req_put_staff},
+    {CANDOUR__V1__REQUEST__OP_DISABLE_STAFF, rt_req_disable_staff},
+    {CANDOUR__V1__REQUEST__OP_LIST_STAFF, rt_req_list_staff},
+    {CANDOUR__V1__REQUEST__OP_SET_ORG_SETTINGS, rt_req_set_org},
+    {CANDOUR__V1__REQUEST__OP_GET_ORG_SETTINGS, rt_req_get_org},
     {CANDOUR__V1__REQUEST__OP_LIST_CASES, rt_list_cases},
 };
 

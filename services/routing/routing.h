@@ -68,4 +68,9 @@ int rt_update_days(int body_days);
 /* s is non-empty text of at most max bytes, with no control characters. */
 int rt_text_ok(const char *s, size_t max);
 
+/* request_ops.c: the request table's entries (main.c), one an operation. */
+typedef void rt_req_fn(cd_inbox_t *in, cd_request_t *req, const Candour__V1__Request *r);
+rt_req_fn rt_req_status, rt_req_extend, rt_req_decide, rt_req_waive, rt_req_progress, rt_req_late,
+    rt_req_put_staff, rt_req_disable_staff, rt_req_list_staff, rt_req_set_org, rt_req_get_org;
+
 #endif

@@ -50,14 +50,13 @@ typedef struct cd_request_t cd_request_t; /* one received request, until it is a
 typedef void (*cd_event_fn)(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                             const ProtobufCMessage *payload, void *arg);
 
-/* Events of one type applied together (a row's batch function).
+/* Events of one type applied together (a batch function).
  *
  * The events that arrive in one turn of the loop, of a type that has a
  * batch function (cd_inbox_batch_handlers), are held and handed over
  * together (at most CD_INBOX_BATCH_MAX; one alone goes to its cd_handler_t
- * row's fn as usual): each about a
- * different complaint (one event a complaint is applied at a time), none of
- * them a copy of another in hand. tx already records them all in the inbox;
+ * row's fn as usual): each about a different complaint (one event a
+ * complaint is applied at a time), none of them a copy of another in hand. tx already records them all in the inbox;
  * the function adds statements that do for all of them what fn would do for
  * each, set-based (one statement a table for the batch, not one an event),
  * and may set on_committed. The inbox commits it and ACKs every event, or,
