@@ -152,33 +152,26 @@ static void s_on_committed(const cd_tx_result_t *res, void *arg)
 /* The statement recording the run's events in the inbox: one for all. */
 static int s_add_inbox(cd_inbox_t *in, cd_tx_t *tx, s_run_t *run)
 {
-    const char **col[4];
-    int rc = CD_ENOMEM;
-    for (int c = 0; c < 4; c++)
-        col[c] = calloc((size_t)run->n, sizeof(char *));
-    char *arr[4] = {NULL, NULL, NULL, NULL};
-    if (col[0] && col[1] && col[2] && col[3]) {
-        for (int i = 0; i < run->n; i++) {
-            const Candour__V1__Envelope *e = run->envs[i];
-            col[0][i] = e->event_id;
-            col[1][i] = e->type;
-            col[2][i] = e->producer;
-            col[3][i] = e->complaint_ref;
-        }
-        for (int c = 0; c < 4; c++)
-            arr[c] = cd_pg_text_array(col[c], (size_t)run->n);
-        if (arr[0] && arr[1] && arr[2] && arr[3]) {
-            char sql[320];
-            snprintf(sql, sizeof sql,
-                     "INSERT INTO %s.inbox (event_id, type, producer, complaint_ref)"
-                     " SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])",
-                     in->schema);
-            rc = cd_tx_add(tx, sql, 4, (const char *const *)arr);
-        }
+    const char **rows = malloc((size_t)run->n * 4 * sizeof *rows);
+    char *arr[4];
+    if (!rows)
+        return CD_ENOMEM;
+    for (int i = 0; i < run->n; i++) {
+        const Candour__V1__Envelope *e = run->envs[i];
+        const char *row[4] = {e->event_id, e->type, e->producer, e->complaint_ref};
+        memcpy(&rows[4 * i], row, sizeof row);
     }
-    for (int c = 0; c < 4; c++) {
-        free(col[c]);
-        free(arr[c]);
+    int rc = cd_pg_text_columns(rows, (size_t)run->n, 4, arr) == 0 ? 0 : CD_ENOMEM;
+    free(rows);
+    if (rc == 0) {
+        char sql[320];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO %s.inbox (event_id, type, producer, complaint_ref)"
+                 " SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])",
+                 in->schema);
+        rc = cd_tx_add(tx, sql, 4, (const char *const *)arr);
+        for (int c = 0; c < 4; c++)
+            free(arr[c]);
     }
     return rc;
 }

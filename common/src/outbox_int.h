@@ -64,7 +64,6 @@ struct cd_outbox_t {
     uint64_t last_round_ms; /* loop time the last round started */
     int closing;
     int started;
-    char sql_put[S_SQL_MAX];
     char sql_claim[S_SQL_MAX];
     char sql_ack[S_SQL_MAX];
     char sql_nak[S_SQL_MAX];

@@ -275,6 +275,26 @@ char *cd_pg_text_array(const char *const *v, size_t n)
     return out;
 }
 
+int cd_pg_text_columns(const char *const *v, size_t nrows, size_t ncols, char **out)
+{
+    for (size_t k = 0; k < ncols; k++)
+        out[k] = NULL;
+    const char **col = malloc((nrows ? nrows : 1) * sizeof *col);
+    int rc = col ? 0 : -1;
+    for (size_t k = 0; rc == 0 && k < ncols; k++) {
+        for (size_t i = 0; i < nrows; i++)
+            col[i] = v[i * ncols + k];
+        if (!(out[k] = cd_pg_text_array(col, nrows)))
+            rc = -1;
+    }
+    free(col);
+    for (size_t k = 0; rc != 0 && k < ncols; k++) {
+        free(out[k]);
+        out[k] = NULL;
+    }
+    return rc;
+}
+
 int64_t cd_parse_rfc3339(const char *s)
 {
     /* The date is the calendar's (one parser of "YYYY-MM-DD" for Candour),

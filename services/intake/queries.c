@@ -115,26 +115,21 @@ int in_on_status_batch(cd_inbox_t *in, cd_batch_t *b, void *arg)
 {
     (void)in;
     (void)arg;
-    const char **col[5];
-    int rc = 0;
-    for (int c = 0; c < 5; c++)
-        if (!(col[c] = calloc((size_t)b->n, sizeof(char *))))
-            rc = -1;
+    const char **rows = malloc((size_t)b->n * 5 * sizeof *rows);
+    int rc = rows ? 0 : -1;
     for (int i = 0; rc == 0 && i < b->n; i++) {
         const Candour__V1__StatusChanged *sc = (const Candour__V1__StatusChanged *)b->payloads[i];
         const char *state = cd_state_name(sc->state);
         if (!*state || cd_parse_rfc3339(sc->at) < 0)
             rc = -1;
-        col[0][i] = b->envs[i]->complaint_ref;
-        col[1][i] = state;
-        col[2][i] = sc->detail;
-        col[3][i] = sc->at;
-        col[4][i] = b->envs[i]->event_id;
+        const char *row[5] = {b->envs[i]->complaint_ref, state, sc->detail, sc->at,
+                              b->envs[i]->event_id};
+        memcpy(&rows[5 * i], row, sizeof row);
     }
     char *arr[6] = {NULL};
-    for (int c = 0; rc == 0 && c < 5; c++)
-        if (!(arr[c] = cd_pg_text_array(col[c], (size_t)b->n)))
-            rc = -1;
+    if (rc == 0)
+        rc = cd_pg_text_columns(rows, (size_t)b->n, 5, arr);
+    free(rows);
     char n[16];
     snprintf(n, sizeof n, "%d", b->n);
     arr[5] = n;
@@ -151,9 +146,7 @@ int in_on_status_batch(cd_inbox_t *in, cd_batch_t *b, void *arg)
             " updated_at = now() FROM e WHERE c.reference = e.reference AND c.withdrawn_at IS NULL)"
             " SELECT intake.expect(count(*) = $6::int, 'complaint not known to intake') FROM s",
             6, (const char *const *)arr);
-    for (int c = 0; c < 5; c++) {
-        free(col[c]);
+    for (int c = 0; c < 5; c++)
         free(arr[c]);
-    }
     return rc;
 }

@@ -142,20 +142,6 @@ void rt_sink_deadlines(rt_sink_t *s, const char *const v[6])
         s->nd++;
 }
 
-/* columns[k][i] = v[i * stride + k] as text[] literals; 0 or -1. */
-static int s_columns(const char *const *v, int n, int stride, int ncols, char **out)
-{
-    const char **col = malloc((size_t)(n ? n : 1) * sizeof *col);
-    int rc = col ? 0 : -1;
-    for (int k = 0; rc == 0 && k < ncols; k++) {
-        for (int i = 0; i < n; i++)
-            col[i] = v[i * stride + k];
-        rc = (out[k] = cd_pg_text_array(col, (size_t)n)) ? 0 : -1;
-    }
-    free(col);
-    return rc;
-}
-
 /* Append k strings (copies; NULL stays NULL) to the array *a of *n groups
  * of k (capacity *cap strings): 0, or -1 out of memory (nothing added). */
 static int s_append(char ***a, int *n, int *cap, int k, const char *const *v)
@@ -198,8 +184,7 @@ void rt_sink_update(rt_sink_t *s, const char *const v[RT_SINK_UPDATE_COLS], cons
 static int s_write_updates(rt_sink_t *s, cd_tx_t *tx)
 {
     char *a[RT_SINK_UPDATE_COLS + 1] = {NULL};
-    int bad =
-        s_columns((const char *const *)s->u, s->nu, RT_SINK_UPDATE_COLS, RT_SINK_UPDATE_COLS, a);
+    int bad = cd_pg_text_columns((const char *const *)s->u, (size_t)s->nu, RT_SINK_UPDATE_COLS, a);
     char n[16];
     snprintf(n, sizeof n, "%d", s->nu);
     a[RT_SINK_UPDATE_COLS] = n;
@@ -234,7 +219,7 @@ static int s_write_updates(rt_sink_t *s, cd_tx_t *tx)
     for (int k = 0; k < RT_SINK_UPDATE_COLS; k++)
         free(a[k]), a[k] = NULL;
     if (!bad && s->nmet) {
-        bad = s_columns((const char *const *)s->met, s->nmet, 2, 2, a);
+        bad = cd_pg_text_columns((const char *const *)s->met, (size_t)s->nmet, 2, a);
         if (!bad)
             bad = cd_tx_add(tx,
                             "UPDATE routing.deadline d SET met_at = coalesce(d.met_at, now()),"
@@ -247,7 +232,7 @@ static int s_write_updates(rt_sink_t *s, cd_tx_t *tx)
         free(a[0]), free(a[1]), a[0] = a[1] = NULL;
     }
     if (!bad && s->nclosed) {
-        bad = s_columns((const char *const *)s->closed, s->nclosed, 1, 1, a);
+        bad = cd_pg_text_columns((const char *const *)s->closed, (size_t)s->nclosed, 1, a);
         if (!bad)
             bad = cd_tx_add(tx,
                             "UPDATE routing.deadline SET closed_at = now()"
@@ -268,7 +253,7 @@ void rt_sink_write(rt_sink_t *s, cd_tx_t *tx)
     char *a[6] = {NULL};
     int bad = s->nu ? s_write_updates(s, tx) : 0;
     if (!bad && s->nd) {
-        bad = s_columns((const char *const *)s->d, s->nd, 6, 6, a);
+        bad = cd_pg_text_columns((const char *const *)s->d, (size_t)s->nd, 6, a);
         if (!bad)
             bad = cd_tx_add(
                 tx,

@@ -367,6 +367,22 @@ Test(util, pg_text_array_writes_a_missing_element_as_sql_null)
     s_expect_array(v, 1, "{NULL}");
 }
 
+Test(util, pg_text_columns_turn_rows_into_one_literal_a_column)
+{
+    const char *rows[6] = {"CDR-1", "open", NULL, "CDR-2", "shut", "a \"b\""};
+    char *col[3];
+    cr_assert_eq(cd_pg_text_columns(rows, 2, 3, col), 0);
+    cr_assert_str_eq(col[0], "{\"CDR-1\",\"CDR-2\"}");
+    cr_assert_str_eq(col[1], "{\"open\",\"shut\"}");
+    cr_assert_str_eq(col[2], "{NULL,\"a \\\"b\\\"\"}");
+    for (int k = 0; k < 3; k++)
+        free(col[k]);
+    cr_assert_eq(cd_pg_text_columns(NULL, 0, 2, col), 0);
+    cr_assert_str_eq(col[0], "{}");
+    free(col[0]);
+    free(col[1]);
+}
+
 Test(util, pg_text_array_escapes_quotes_and_backslashes)
 {
     const char *v[4] = {"say \"hi\"", "C:\\dir\\", "\\\"", "\""};

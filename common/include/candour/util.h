@@ -65,6 +65,13 @@ int cd_parse_hostport(const char *s, char *host, size_t hostlen, int *port);
  * malloc'd (free it); NULL when out of memory. */
 char *cd_pg_text_array(const char *const *v, size_t n);
 
+/* A table's columns as text[] literals, for a statement that unnests them
+ * (one parameter a column, whatever the rows): v holds nrows rows of ncols
+ * strings, row after row (v[i * ncols + k]; NULL is SQL NULL), and out[k]
+ * gets column k's literal (malloc'd: free each). 0, or -1 out of memory
+ * (out left all NULL). */
+int cd_pg_text_columns(const char *const *v, size_t nrows, size_t ncols, char **out);
+
 /* The value of a hex digit (0-15), or -1 for any other character. */
 int cd_hex_value(int c);
 
