@@ -2,6 +2,7 @@
 #include "candour/service.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +10,12 @@
 #include "candour/events.h"
 #include "candour/keys.h"
 #include "candour/log.h"
+#include "candour/util.h"
 #include "candour/zap.h"
 #include "candour/zsock.h"
 
 #define S_MAX_SUBS 8
-#define S_MAX_ITEMS 32
+#define S_MAX_ITEMS 48
 
 struct cd_service_t {
     cd_service_spec_t spec;
@@ -38,9 +40,9 @@ struct cd_service_t {
     const char *public_bind;
     const char *key_file;
     const char *internal_keys, *internal_key_file; /* read again by cd_keys_from_env */
-    long retry_base_ms, retry_cap_ms, max_naks;
+    long retry_base_ms, retry_cap_ms, max_naks, nice;
     const char *sub_endpoints[S_MAX_SUBS];
-    char bind_var[64], bind_def[64], admin_def[64], role[64];
+    char bind_var[64], bind_def[64], admin_def[64], role[64], nice_def[16];
     char public_var[64], public_def[64], key_var[64];
     char sub_vars[S_MAX_SUBS][64];
     char sub_defs[S_MAX_SUBS][64];
@@ -225,6 +227,16 @@ cd_service_t *cd_service_new(const cd_service_spec_t *spec, int argc, char **arg
         0,
         "this service's internal secret key, when it is not NAME.key in that folder",
         &svc->internal_key_file};
+    snprintf(svc->nice_def, sizeof svc->nice_def, "%d", spec->nice);
+    svc->items[n++] = (cd_config_item_t){
+        "CANDOUR_NICE",
+        CD_CONFIG_INT,
+        svc->nice_def,
+        0,
+        19,
+        "CPU priority of this process (nice): the receipt path runs at 0, work that can wait"
+        " lower, so that a receipt does not wait behind it for a CPU",
+        &svc->nice};
     svc->items[n++] = (cd_config_item_t){"CANDOUR_RETRY_BASE_MS", CD_CONFIG_INT, "1000", 10, 600000,
         "resend an unacknowledged event after this long, doubling each time", &svc->retry_base_ms};
     svc->items[n++] = (cd_config_item_t){"CANDOUR_RETRY_CAP_MS", CD_CONFIG_INT, "30000", 10, 3600000,
@@ -363,6 +375,10 @@ int cd_service_run(cd_service_t *svc)
                 cd_keys_count(svc->keys));
     if (*svc->db_password)
         setenv("PGPASSWORD", svc->db_password, 1);
+    /* Before the loop's worker threads start: they inherit it. */
+    if (svc->nice > 0 && cd_thread_nice((int)svc->nice) != 0)
+        cd_log_warn("service.nice", "{s:i, s:s}", "nice", (int)svc->nice, "reason",
+                    strerror(errno));
     char opts_work[128], opts_first[128];
     s_chain_options(svc, "", opts_work, sizeof opts_work);
     s_chain_options(svc, "first", opts_first, sizeof opts_first);

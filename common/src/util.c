@@ -2,7 +2,8 @@
  * host:port, PostgreSQL array literals.
  *
  * Everything here is a pure function of its inputs except cd_uuid() (kernel
- * randomness), cd_now_us() and cd_clock_now() (the clock), so the rules for
+ * randomness), cd_now_us() and cd_clock_now() (the clock) and
+ * cd_thread_nice() (the scheduler), so the rules for
  * times, text and addresses can be tested exhaustively at their boundaries. */
 #include "candour/util.h"
 
@@ -15,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------------ ids */
 
@@ -379,4 +383,21 @@ int cd_bytes_append(cd_bytes_t *b, const void *data, size_t n)
     memcpy(b->p + b->len, data, n);
     b->len += n;
     return 0;
+}
+
+int cd_thread_nice(int n)
+{
+    if (n < 0 || n > 19) {
+        errno = EINVAL;
+        return -1;
+    }
+    /* Linux: PRIO_PROCESS with a thread id is that thread alone. */
+    id_t tid = (id_t)syscall(SYS_gettid);
+    errno = 0;
+    int now = getpriority(PRIO_PROCESS, tid);
+    if (now == -1 && errno != 0)
+        return -1;
+    if (now >= n)
+        return 0;
+    return setpriority(PRIO_PROCESS, tid, n);
 }

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "candour/log.h"
+#include "candour/util.h"
 #include "delivery.h"
 #include "letters.h"
 #include "notify.h"
@@ -276,6 +277,7 @@ static void s_alert_mail(nt_app_t *app, nt_item_t *it)
 static void s_on_work(uv_work_t *req)
 {
     nt_round_t *rd = req->data;
+    cd_thread_nice((int)rd->app->letter_nice);
     if (rd->nfiles)
         nt_spool_commit(rd->app->spool, rd->files, rd->nfiles);
     s_letters_work(rd);
@@ -325,6 +327,7 @@ static int s_cpus(void)
 static void s_on_stage(uv_work_t *req)
 {
     nt_stage_part_t *p = req->data;
+    cd_thread_nice((int)p->rd->app->letter_nice); /* once per thread: it keeps it */
     nt_spool_stage(p->rd->app->spool, p->rd->files + p->first, p->n);
 }
 

@@ -95,6 +95,10 @@ int main(int argc, char **argv)
          "tries before a letter is failed and raised to the complaints manager", &s_setup.attempts},
         {"CANDOUR_DELIVERY_BACKOFF_MS", CD_CONFIG_INT, "60000", 1, 86400000,
          "the wait after a letter's first failed try, doubled after each", &s_setup.backoff_ms},
+        {"CANDOUR_LETTER_NICE", CD_CONFIG_INT, "10", 0, 19,
+         "CPU priority (nice) of the threads that typeset and deliver letters: on a busy host"
+         " receipts and events go first, letters take the CPU that is left",
+         &s_app.letter_nice},
         {"CANDOUR_DELIVERY_BACKOFF_MAX_MS", CD_CONFIG_INT, "3600000", 1, 86400000,
          "the longest wait between tries", &s_setup.backoff_max_ms},
     };

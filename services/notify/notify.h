@@ -42,6 +42,7 @@ typedef struct {
     int again;              /* work was committed during the round: another round follows */
     nt_channels_t channels; /* the print hot folder, the relay */
     const char *bounce_dir; /* CANDOUR_BOUNCE_DIR: a Maildir of bounces ("" none) */
+    long letter_nice;       /* CANDOUR_LETTER_NICE: the delivery rounds' threads */
     uv_timer_t bounces;     /* fires the read of new bounces */
     int bounce_timer;       /* bounces is initialised */
     int bouncing;           /* a read is running */

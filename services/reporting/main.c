@@ -64,6 +64,7 @@ int main(int argc, char **argv)
         .batch_handlers = s_batch_rows,
         .bind_port = 7106,
         .admin_port = 9106,
+        .nice = 5, /* counting can wait: receipts and the pipeline go first */
         .config = items,
         .nconfig = (int)(sizeof items / sizeof items[0]),
         .handlers = s_handlers,

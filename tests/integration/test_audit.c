@@ -116,3 +116,74 @@ Test(audit, changes_are_chained_append_only_and_tampering_is_detected, .timeout 
     cr_assert(strstr(out, "BROKEN"), "%s", out);
     cr_assert_eq(h_destroy(&h), 0);
 }
+
+/* Migration 0043: the trail is written once per statement (transition
+ * tables), yet holds one entry per row, in the order the statement changed
+ * them: an UPDATE's entry only what changed, an unchanged row none, a row
+ * whose key changed its whole new row. The chain stays intact. */
+Test(audit, one_statement_writes_one_entry_per_changed_row_in_order, .timeout = 60)
+{
+    h_t *h = h_new("audit-stmt");
+    /* Every audited table: three statement triggers, no row trigger. */
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'audit%'"
+                         " AND (tgtype & 1) = 1",
+                         0, NULL),
+                 0);
+    cr_assert_gt(h_count(h,
+                         "SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_upd'"
+                         " AND tgoldtable = 'old_rows'",
+                         0, NULL),
+                 40);
+    h_exec(h, "SET candour.audit_chain = 'stmt'");
+    h_exec(h, "SET candour.actor = 'staff-42'");
+    h_exec(h, "INSERT INTO routing.org_policy (org_id, response_days)"
+              " VALUES ('STMT-A', 10), ('STMT-B', 20), ('STMT-C', 30)");
+    const char *q_ops = "SELECT string_agg(op || ':' || coalesce(row_data->>'org_id', '-')"
+                        " || ':' || coalesce(row_data->>'response_days', '-'), ' ' ORDER BY seq)"
+                        " FROM routing.audit WHERE chain = 'stmt' AND actor = 'staff-42'";
+    char *s = h_scalar(h, q_ops, 0, NULL);
+    cr_assert_str_eq(s, "INSERT:STMT-A:10 INSERT:STMT-B:20 INSERT:STMT-C:30");
+    free(s);
+
+    /* B keeps its value: no entry for it. A and C: only the changed column. */
+    h_exec(h, "UPDATE routing.org_policy SET response_days = CASE org_id WHEN 'STMT-B'"
+              " THEN response_days ELSE 40 END WHERE org_id LIKE 'STMT-%'");
+    s = h_scalar(h,
+                 "SELECT string_agg(row_data::text, ' ' ORDER BY seq) FROM routing.audit"
+                 " WHERE chain = 'stmt' AND op = 'UPDATE'",
+                 0, NULL);
+    cr_assert_str_eq(s, "{\"response_days\": 40} {\"response_days\": 40}");
+    free(s);
+
+    /* A statement that changes nothing writes nothing. */
+    h_exec(h, "UPDATE routing.org_policy SET response_days = response_days"
+              " WHERE org_id LIKE 'STMT-%'");
+    h_exec(h, "DELETE FROM routing.org_policy WHERE org_id = 'nobody'");
+    cr_assert_eq(h_count(h, "SELECT count(*) FROM routing.audit WHERE chain = 'stmt'", 0, NULL), 5);
+
+    /* The key itself changes: the entry holds the whole new row. */
+    h_exec(h, "UPDATE routing.org_policy SET org_id = 'STMT-D' WHERE org_id = 'STMT-C'");
+    h_exec(h, "DELETE FROM routing.org_policy WHERE org_id IN ('STMT-A', 'STMT-D')");
+    s = h_scalar(h,
+                 "SELECT string_agg(op || ':' || coalesce(row_data->>'org_id', '-')"
+                 " || ':' || coalesce(row_data->>'response_days', '-'), ' ' ORDER BY seq)"
+                 " FROM routing.audit WHERE chain = 'stmt' AND seq > (SELECT max(seq) - 3"
+                 " FROM routing.audit WHERE chain = 'stmt')",
+                 0, NULL);
+    cr_assert(strstr(s, "UPDATE:STMT-D:40 DELETE:"), "%s", s);
+    cr_assert(strstr(s, "DELETE:STMT-A:40") && strstr(s, "DELETE:STMT-D:40"), "%s", s);
+    free(s);
+
+    /* Chained one after another: each entry's prev_hash is the last one's. */
+    cr_assert_eq(h_count(h,
+                         "SELECT count(*) FROM (SELECT prev_hash, lag(hash) OVER (ORDER BY seq)"
+                         " AS last FROM routing.audit WHERE chain = 'stmt') x"
+                         " WHERE x.last IS NOT NULL AND x.prev_hash <> x.last",
+                         0, NULL),
+                 0);
+    char out[4096];
+    cr_assert_eq(s_ctl(h, "verify routing", out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "intact") && !strstr(out, "BROKEN"), "%s", out);
+    cr_assert_eq(h_destroy(&h), 0);
+}

@@ -1,14 +1,19 @@
 /* test_util.c - unit tests for util.c: ids, time formatting and parsing,
  * the UTF-8/control-character rule for free text, host:port and PostgreSQL
- * array literals. ("YYYY-MM-DD" is the calendar's: test_calendar.c.)
+ * array literals, a thread's CPU priority. ("YYYY-MM-DD" is the calendar's: test_calendar.c.)
  *
  * Each rule is tested on both sides of its boundary: the last value that
  * passes and the first that fails. */
 #include <criterion/criterion.h>
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "candour/util.h"
 
@@ -410,4 +415,37 @@ Test(util, sha256_hex_is_what_sha256sum_prints)
     cr_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     cd_sha256_hex("abc", 3, hex);
     cr_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+/* cd_thread_nice: the calling thread alone goes lower, never higher. */
+static void *s_nice_thread(void *arg)
+{
+    int *seen = arg;
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    seen[0] = cd_thread_nice(7);
+    seen[1] = getpriority(PRIO_PROCESS, (id_t)tid);
+    seen[2] = cd_thread_nice(3); /* asks for more priority: ignored */
+    seen[3] = getpriority(PRIO_PROCESS, (id_t)tid);
+    return NULL;
+}
+
+Test(util, thread_nice_lowers_only_the_calling_thread_and_never_raises)
+{
+    int before = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+    if (before >= 7)
+        cr_skip_test("this test needs to start below nice 7");
+    int seen[4] = {-99, -99, -99, -99};
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, s_nice_thread, seen), 0);
+    pthread_join(t, NULL);
+    cr_assert_eq(seen[0], 0);
+    cr_assert_eq(seen[1], 7);
+    cr_assert_eq(seen[2], 0);
+    cr_assert_eq(seen[3], 7);
+    cr_assert_eq(getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid)), before,
+                 "the caller's other threads keep theirs");
+    errno = 0;
+    cr_assert_eq(cd_thread_nice(20), -1);
+    cr_assert_eq(errno, EINVAL);
+    cr_assert_eq(cd_thread_nice(-1), -1);
 }

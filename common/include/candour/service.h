@@ -51,6 +51,10 @@ typedef struct {
      * not wait behind the events being applied (intake's receipts). */
     int first_db;
     int public_port;                  /* its default port on 127.0.0.1 */
+    /* Default CPU priority (CANDOUR_NICE, 0-19): 0 on the receipt path; work
+     * that can wait (the pipeline's consumers) runs lower, so that on a busy
+     * host a receipt does not queue behind it for a CPU. */
+    int nice;
     /* NULL-terminated service names it sends events to; NULL (the usual):
      * every subscriber of what it produces, from the catalogue (events.h). */
     const char *const *subscribers;

@@ -72,6 +72,11 @@ char *cd_pg_text_array(const char *const *v, size_t n);
  * (out left all NULL). */
 int cd_pg_text_columns(const char *const *v, size_t nrows, size_t ncols, char **out);
 
+/* Lower the calling thread's CPU priority to nice n (0-19; Linux keeps a
+ * nice per thread, and threads it starts later inherit it). Never raises
+ * it. 0, or -1 with errno. */
+int cd_thread_nice(int n);
+
 /* The value of a hex digit (0-15), or -1 for any other character. */
 int cd_hex_value(int c);
 
