@@ -16,9 +16,9 @@
 -- audit verify`, `candourctl audit log` and the case file read them as they
 -- did. An UPDATE's entry still holds only the columns that changed (with the
 -- row's reference), and an UPDATE that changed nothing leaves no entry. The
--- old and new rows of an UPDATE are paired by the table's primary key,
--- given to the trigger as its arguments; a row whose key itself changed has
--- no partner, and its entry holds the whole new row.
+-- old and new rows of an UPDATE are paired by their place in the transition
+-- tables, checked by the table's primary key (the trigger's arguments): a
+-- row whose key itself changed has its whole new row in its entry.
 
 CREATE OR REPLACE FUNCTION candour_admin.create_audit(s text, tables text[]) RETURNS void
 LANGUAGE plpgsql AS $fn$
@@ -49,40 +49,44 @@ BEGIN
       c text := coalesce(current_setting('candour.audit_chain', true), '');
       who text := coalesce(nullif(current_setting('candour.actor', true), ''), current_user);
       keys text[] := TG_ARGV;
-      prev text;
+      q refcursor;
       e record;
-      ts timestamptz;
-      h text;
       n int := 0;
+      refs text[] := '{}';   -- each entry's reference (a person's entries: by their id)
+      datas jsonb[] := '{}'; -- what it holds
       ats timestamptz[] := '{}';
-      refs text[] := '{}';
-      datas jsonb[] := '{}';
       prevs text[] := '{}';
       hashes text[] := '{}';
-      q refcursor;
+      prev text;
     BEGIN
-      -- Each entry: the row's reference (a person's entries: by their id)
-      -- and what the entry holds.
+      -- The statement's entries, in the order it changed the rows; each row
+      -- becomes jsonb once (OFFSET 0 keeps the planner from copying
+      -- to_jsonb into every place the row is used).
       IF TG_OP = 'INSERT' THEN
-        OPEN q FOR SELECT coalesce(j->>'reference', j->>'staff_id') AS ref, j AS r
-                   FROM (SELECT to_jsonb(x) AS j FROM new_rows x) v;
+        OPEN q FOR SELECT coalesce(v.j->>'reference', v.j->>'staff_id') AS ref, v.j AS r
+                   FROM (SELECT to_jsonb(x) AS j FROM new_rows x OFFSET 0) v;
       ELSIF TG_OP = 'DELETE' THEN
-        OPEN q FOR SELECT coalesce(j->>'reference', j->>'staff_id') AS ref, j AS r
-                   FROM (SELECT to_jsonb(x) AS j FROM old_rows x) v;
+        OPEN q FOR SELECT coalesce(v.j->>'reference', v.j->>'staff_id') AS ref, v.j AS r
+                   FROM (SELECT to_jsonb(x) AS j FROM old_rows x OFFSET 0) v;
       ELSE
+        -- PostgreSQL fills the two transition tables together, row by row,
+        -- so the i-th old row is the i-th new row's before-image; the key
+        -- check guards the pairing (a pair whose keys differ: the whole new
+        -- row). A row the UPDATE left as it was has no entry.
         OPEN q FOR
-          WITH nw AS (SELECT j, i, (SELECT jsonb_object_agg(k, j -> k) FROM unnest(keys) k) AS kj
-                      FROM (SELECT to_jsonb(x) AS j, row_number() OVER () AS i FROM new_rows x) v),
-               od AS (SELECT j, (SELECT jsonb_object_agg(k, j -> k) FROM unnest(keys) k) AS kj
-                      FROM (SELECT to_jsonb(x) AS j FROM old_rows x) v),
-               d AS (SELECT nw.i, coalesce(nw.j->>'reference', nw.j->>'staff_id') AS ref,
-                            CASE WHEN od.j IS NULL THEN nw.j
-                                 ELSE coalesce((SELECT jsonb_object_agg(f.key, f.value)
-                                                FROM jsonb_each(nw.j) AS f
-                                                WHERE f.value IS DISTINCT FROM od.j -> f.key), '{}')
-                            END AS r
-                     FROM nw LEFT JOIN od ON od.kj = nw.kj)
-          SELECT d.ref, d.r FROM d WHERE d.r <> '{}' ORDER BY d.i;
+          SELECT d.ref, d.r FROM (
+            SELECT p.i, coalesce(p.nj->>'reference', p.nj->>'staff_id') AS ref,
+                   CASE WHEN EXISTS (SELECT 1 FROM unnest(keys) k WHERE p.nj -> k IS DISTINCT FROM p.oj -> k)
+                        THEN p.nj
+                        ELSE coalesce((SELECT jsonb_object_agg(f.key, f.value) FROM jsonb_each(p.nj) AS f
+                                       WHERE f.value IS DISTINCT FROM p.oj -> f.key), '{}')
+                   END AS r
+            FROM (SELECT nw.i, nw.j AS nj, od.j AS oj
+                  FROM (SELECT to_jsonb(x) AS j, row_number() OVER () AS i FROM new_rows x) nw
+                  JOIN (SELECT to_jsonb(x) AS j, row_number() OVER () AS i FROM old_rows x) od
+                    ON od.i = nw.i OFFSET 0) p
+            OFFSET 0) d
+          WHERE d.r <> '{}' ORDER BY d.i;
       END IF;
       LOOP
         FETCH q INTO e;
@@ -93,17 +97,15 @@ BEGIN
           prev := coalesce(prev, '');
         END IF;
         n := n + 1;
-        ts := clock_timestamp();
-        h := encode(sha256(convert_to(CASE WHEN c = '' THEN '' ELSE c || '|' END || prev || '|'
-               || to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '|'
-               || who || '|' || TG_TABLE_NAME || '|' || TG_OP || '|' || e.r::text,
-               'UTF8')), 'hex');
-        ats := ats || ts;
-        refs := refs || e.ref;
-        datas := datas || e.r;
-        prevs := prevs || prev;
-        hashes := hashes || h;
-        prev := h;
+        refs[n] := e.ref;
+        datas[n] := e.r;
+        ats[n] := clock_timestamp();
+        prevs[n] := prev;
+        prev := encode(sha256(convert_to(CASE WHEN c = '' THEN '' ELSE c || '|' END || prev || '|'
+                  || to_char(ats[n] AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '|'
+                  || who || '|' || TG_TABLE_NAME || '|' || TG_OP || '|' || e.r::text,
+                  'UTF8')), 'hex');
+        hashes[n] := prev;
       END LOOP;
       CLOSE q;
       IF n > 0 THEN
