@@ -49,8 +49,11 @@ BEGIN
       c text := coalesce(current_setting('candour.audit_chain', true), '');
       who text := coalesce(nullif(current_setting('candour.actor', true), ''), current_user);
       keys text[] := TG_ARGV;
-      q refcursor;
-      e record;
+      q refcursor;  -- the rows as they became (INSERT, UPDATE) or were (DELETE)
+      qo refcursor; -- an UPDATE's rows as they were
+      j jsonb;
+      o jsonb;
+      r jsonb;
       n int := 0;
       refs text[] := '{}';   -- each entry's reference (a person's entries: by their id)
       datas jsonb[] := '{}'; -- what it holds
@@ -59,55 +62,52 @@ BEGIN
       hashes text[] := '{}';
       prev text;
     BEGIN
-      -- The statement's entries, in the order it changed the rows; each row
-      -- becomes jsonb once (OFFSET 0 keeps the planner from copying
-      -- to_jsonb into every place the row is used).
-      IF TG_OP = 'INSERT' THEN
-        OPEN q FOR SELECT coalesce(v.j->>'reference', v.j->>'staff_id') AS ref, v.j AS r
-                   FROM (SELECT to_jsonb(x) AS j FROM new_rows x OFFSET 0) v;
-      ELSIF TG_OP = 'DELETE' THEN
-        OPEN q FOR SELECT coalesce(v.j->>'reference', v.j->>'staff_id') AS ref, v.j AS r
-                   FROM (SELECT to_jsonb(x) AS j FROM old_rows x OFFSET 0) v;
+      -- Each cursor reads its transition table straight through: no join,
+      -- so no plan can make the work grow faster than the rows.
+      IF TG_OP = 'DELETE' THEN
+        OPEN q FOR SELECT to_jsonb(x) FROM old_rows x;
       ELSE
+        OPEN q FOR SELECT to_jsonb(x) FROM new_rows x;
+      END IF;
+      IF TG_OP = 'UPDATE' THEN
         -- PostgreSQL fills the two transition tables together, row by row,
         -- so the i-th old row is the i-th new row's before-image; the key
         -- check guards the pairing (a pair whose keys differ: the whole new
-        -- row). A row the UPDATE left as it was has no entry.
-        OPEN q FOR
-          SELECT d.ref, d.r FROM (
-            SELECT p.i, coalesce(p.nj->>'reference', p.nj->>'staff_id') AS ref,
-                   CASE WHEN EXISTS (SELECT 1 FROM unnest(keys) k WHERE p.nj -> k IS DISTINCT FROM p.oj -> k)
-                        THEN p.nj
-                        ELSE coalesce((SELECT jsonb_object_agg(f.key, f.value) FROM jsonb_each(p.nj) AS f
-                                       WHERE f.value IS DISTINCT FROM p.oj -> f.key), '{}')
-                   END AS r
-            FROM (SELECT nw.i, nw.j AS nj, od.j AS oj
-                  FROM (SELECT to_jsonb(x) AS j, row_number() OVER () AS i FROM new_rows x) nw
-                  JOIN (SELECT to_jsonb(x) AS j, row_number() OVER () AS i FROM old_rows x) od
-                    ON od.i = nw.i OFFSET 0) p
-            OFFSET 0) d
-          WHERE d.r <> '{}' ORDER BY d.i;
+        -- row).
+        OPEN qo FOR SELECT to_jsonb(x) FROM old_rows x;
       END IF;
       LOOP
-        FETCH q INTO e;
+        FETCH q INTO j;
         EXIT WHEN NOT FOUND;
+        r := j;
+        IF TG_OP = 'UPDATE' THEN
+          FETCH qo INTO o;
+          IF FOUND AND NOT EXISTS (SELECT 1 FROM unnest(keys) k WHERE j -> k IS DISTINCT FROM o -> k) THEN
+            r := coalesce((SELECT jsonb_object_agg(f.key, f.value) FROM jsonb_each(j) AS f
+                           WHERE f.value IS DISTINCT FROM o -> f.key), '{}');
+            CONTINUE WHEN r = '{}'; -- a row the UPDATE left as it was: no entry
+          END IF;
+        END IF;
         IF n = 0 THEN
           PERFORM pg_advisory_xact_lock(hashtext('candour.audit.' || TG_TABLE_SCHEMA || '.' || c));
           SELECT a.hash INTO prev FROM %1$I.audit a WHERE a.chain = c ORDER BY a.seq DESC LIMIT 1;
           prev := coalesce(prev, '');
         END IF;
         n := n + 1;
-        refs[n] := e.ref;
-        datas[n] := e.r;
+        refs[n] := coalesce(j->>'reference', j->>'staff_id');
+        datas[n] := r;
         ats[n] := clock_timestamp();
         prevs[n] := prev;
         prev := encode(sha256(convert_to(CASE WHEN c = '' THEN '' ELSE c || '|' END || prev || '|'
                   || to_char(ats[n] AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '|'
-                  || who || '|' || TG_TABLE_NAME || '|' || TG_OP || '|' || e.r::text,
+                  || who || '|' || TG_TABLE_NAME || '|' || TG_OP || '|' || r::text,
                   'UTF8')), 'hex');
         hashes[n] := prev;
       END LOOP;
       CLOSE q;
+      IF TG_OP = 'UPDATE' THEN
+        CLOSE qo;
+      END IF;
       IF n > 0 THEN
         INSERT INTO %1$I.audit (chain, at, actor, table_name, op, reference, row_data, prev_hash, hash)
         SELECT c, u.at, who, TG_TABLE_NAME, TG_OP, u.ref, u.r, u.prev, u.hash

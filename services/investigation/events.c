@@ -49,13 +49,7 @@ void iv_on_routed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *e
               " description, desired_outcome, partners, staff_named, teams_named,"
               " complainant_name, address_as)"
               " VALUES ($1::uuid, $2, $3, 'open', $4, $5, $6::text[], $7::text[], $8::text[],"
-              " $9, $10)"
-              " ON CONFLICT (reference) DO UPDATE SET org_id = EXCLUDED.org_id,"
-              "  description = EXCLUDED.description, desired_outcome = EXCLUDED.desired_outcome,"
-              "  partners = EXCLUDED.partners, staff_named = EXCLUDED.staff_named,"
-              "  teams_named = EXCLUDED.teams_named,"
-              "  complainant_name = EXCLUDED.complainant_name, address_as = EXCLUDED.address_as"
-              " WHERE c.state = 'withdrawn'",
+              " $9, $10)" IV_ROUTED_CONFLICT,
               10, v);
     free(partners);
     free(staff);

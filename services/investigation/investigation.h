@@ -16,6 +16,26 @@ typedef struct {
  * (R3); a case already withdrawn stays withdrawn and opens nothing. */
 void iv_on_routed(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                   const ProtobufCMessage *payload, void *arg);
+/* request_ops.c: the request table's entries (main.c), one an operation. */
+typedef void iv_req_fn(cd_request_t *req, const Candour__V1__Request *r, iv_app_t *app);
+iv_req_fn iv_req_record_outcome, iv_req_assign, iv_req_set_plan, iv_req_agree_issues,
+    iv_req_add_evidence, iv_req_record_findings, iv_req_draft_response, iv_req_edit_draft,
+    iv_req_record_referral, iv_req_set_withheld, iv_req_mark_action_done, iv_req_get_case,
+    iv_req_get_attachment;
+
+/* The end of complaint.routed's INSERT INTO investigation.case AS c: a case
+ * the complainant withdrew before it was routed (iv_on_withdrawn) is filled
+ * in and stays withdrawn. */
+#define IV_ROUTED_CONFLICT                                                                         \
+    " ON CONFLICT (reference) DO UPDATE SET org_id = EXCLUDED.org_id,"                             \
+    "  description = EXCLUDED.description, desired_outcome = EXCLUDED.desired_outcome,"            \
+    "  partners = EXCLUDED.partners, staff_named = EXCLUDED.staff_named,"                          \
+    "  teams_named = EXCLUDED.teams_named,"                                                        \
+    "  complainant_name = EXCLUDED.complainant_name, address_as = EXCLUDED.address_as"             \
+    " WHERE c.state = 'withdrawn'"
+
+/* complaint.routed for several complaints at once (events_batch.c; inbox.h). */
+int iv_on_routed_batch(cd_inbox_t *in, cd_batch_t *b, void *arg);
 /* contributions.merged: the partners' parts and waivers, in the order given. */
 void iv_on_merged(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                   const ProtobufCMessage *payload, void *arg);

@@ -117,19 +117,6 @@ static int s_acked(void *d)
     return ack;
 }
 
-/* A sum of one metric's samples on routing's /metrics. */
-static long s_metric(h_t *h, const char *name)
-{
-    char *body = NULL;
-    cr_assert_eq(h_http_get(h_admin_port(h, "routing"), "/metrics", &body), 200);
-    long sum = 0;
-    for (char *line = strtok(body, "\n"); line; line = strtok(NULL, "\n"))
-        if (strncmp(line, name, strlen(name)) == 0 && line[strlen(name)] == ' ')
-            sum += atol(line + strlen(name) + 1);
-    free(body);
-    return sum;
-}
-
 /* What routing made of complaint ref, as one line of text. */
 static char *s_made(h_t *h, const char *ref)
 {
@@ -157,15 +144,15 @@ Test(routing_batch, a_burst_is_applied_in_a_batch_as_each_would_be_alone, .timeo
     cr_assert_eq(h_start(h, "routing"), 0);
     cr_assert(h_wait_for(h, "SELECT count(*) FROM routing.complaint", 0, NULL, "12", 60000),
               "the burst was not routed");
-    cr_assert_geq(s_metric(h, "candour_inbox_batches_total"), 1,
+    cr_assert_geq(h_metric(h, "routing", "candour_inbox_batches_total"), 1,
                   "routing applied the burst one event at a time");
-    cr_assert_geq(s_metric(h, "candour_inbox_batch_events_total"), 2);
+    cr_assert_geq(h_metric(h, "routing", "candour_inbox_batch_events_total"), 2);
 
     /* Then a burst about complaints routing has: routing is stopped
      * (SIGSTOP) while investigation's case.opened for each of the twelve
      * are sent, on one connection, and goes on with all of them waiting
      * (each row updated as for one event). */
-    long before = s_metric(h, "candour_inbox_batches_total");
+    long before = h_metric(h, "routing", "candour_inbox_batches_total");
     void *ctx = zmq_ctx_new();
     void *d = s_dealer_as_investigation(h, ctx);
     cr_assert_eq(kill(h_pid(h, "routing"), SIGSTOP), 0);
@@ -184,7 +171,7 @@ Test(routing_batch, a_burst_is_applied_in_a_batch_as_each_would_be_alone, .timeo
         cr_assert(s_acked(d), "a case.opened was not acknowledged");
     zmq_close(d);
     zmq_ctx_term(ctx);
-    cr_assert_gt(s_metric(h, "candour_inbox_batches_total"), before,
+    cr_assert_gt(h_metric(h, "routing", "candour_inbox_batches_total"), before,
                  "routing applied the openings one at a time");
 
     s_submit(h, S_BURST); /* alone: nothing else is on its way */

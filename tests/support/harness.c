@@ -1013,3 +1013,19 @@ void h_smtp_stop(pid_t *pid)
     }
     *pid = 0;
 }
+
+long h_metric(h_t *h, const char *service, const char *name)
+{
+    char *body = NULL;
+    cr_assert_eq(h_http_get(h_admin_port(h, service), "/metrics", &body), 200);
+    long sum = 0;
+    size_t len = strlen(name);
+    char *save = NULL;
+    for (char *line = strtok_r(body, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        if (strncmp(line, name, len) == 0 && (line[len] == ' ' || line[len] == '{')) {
+            char *v = strrchr(line, ' ');
+            sum += v ? atol(v + 1) : 0;
+        }
+    free(body);
+    return sum;
+}

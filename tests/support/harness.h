@@ -162,6 +162,8 @@ int h_wait_for(h_t *h, const char *sql, int n, const char *const *params, const 
 
 /* A GET on 127.0.0.1:port; returns the HTTP status and the body (malloc'd) in *body. */
 int h_http_get(int port, const char *path, char **body);
+/* The sum of one metric's samples (every label set) on a daemon's /metrics. */
+long h_metric(h_t *h, const char *service, const char *name);
 
 /* A whole file as a NUL-terminated malloc'd string; the test fails when it
  * cannot be read. */
