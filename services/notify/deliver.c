@@ -297,8 +297,8 @@ static void s_on_worked(uv_work_t *req, int status)
     /* Stopping: the database may be gone already. What was done is done
      * again at the next start, under the same names and ids. */
     int stopping = cd_service_stopping(app->svc) || status != 0;
-    for (int i = 0; i < rd->n && !stopping; i++)
-        nt_mark(app, &rd->items[i], rd->items[i].file >= 0 ? &rd->files[rd->items[i].file] : NULL);
+    if (!stopping)
+        nt_mark_round(app, rd->items, rd->n, rd->files);
     int more = rd->full || app->again;
     s_round_free(&rd);
     if (more && !stopping) {

@@ -251,6 +251,13 @@ typedef struct nt_round {
  * for an alert emailed). */
 void nt_mark(nt_app_t *app, const nt_item_t *it, const nt_spool_file_t *file);
 
+/* ------------------------------------------------------------ marks_batch.c */
+
+/* Records what the round's work made of each of its n items (files: the
+ * round's spool files): the letters that went together in one transaction
+ * (each alone if it fails), the others each alone (nt_mark). */
+void nt_mark_round(nt_app_t *app, nt_item_t *items, int n, const nt_spool_file_t *files);
+
 /* Adds to tx the raising of a letter that failed for good: a
  * delivery-failed alert for the complaints manager (again, if it was raised
  * before and sent again), emailed when mails. detail names no one. */
