@@ -47,7 +47,7 @@ static void s_build_sql(cd_outbox_t *ob)
              " ORDER BY d.seq LIMIT s.lim FOR UPDATE OF d SKIP LOCKED) x)"
              " UPDATE %s.outbox_delivery d SET attempts = d.attempts + 1, last_attempt_at = now(),"
              "  next_attempt_at = now() + make_interval(secs => least($3::float8,"
-             "   due.base * power(2, least(d.attempts, 20))) / 1000.0 * (0.5 + random() * 0.5))"
+             "   due.base * power(2, least(d.attempts, 20))) / 1000.0 * (1.0 + random() * 0.25))"
              " FROM due JOIN %s.outbox o ON o.seq = due.seq"
              " WHERE d.seq = due.seq AND d.subscriber = due.subscriber"
              " RETURNING d.subscriber, o.event_id, o.type, o.complaint_ref, o.correlation_id,"

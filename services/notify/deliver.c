@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "candour/log.h"
+#include "candour/metrics.h"
 #include "candour/util.h"
 #include "delivery.h"
 #include "letters.h"
@@ -465,6 +466,13 @@ void nt_deliver_init(nt_app_t *app, uv_loop_t *loop)
 {
     uv_timer_init(loop, &app->delivery);
     app->delivery.data = app;
+    app->m_letters = cd_metric_counter("candour_letters_delivered_total", NULL,
+                                       "Letters delivered to the spool.");
+    app->m_failed = cd_metric_counter("candour_letter_delivery_failures_total", NULL,
+                                      "Failed attempts to deliver a letter or an alert.");
+    app->m_raised = cd_metric_counter("candour_letters_raised_total", NULL,
+                                      "Letters failed for good and raised to the complaints"
+                                      " manager.");
 }
 
 void nt_deliver_start(nt_app_t *app)

@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 
 #include "candour/log.h"
-#include "candour/metrics.h"
 #include "candour/directory.h"
 #include "candour/service.h"
 #include "candour/zsock.h"
@@ -35,6 +34,12 @@ static const cd_handler_t s_handlers[] = {
     {"spc.signal", nt_on_spc_signal},
     {"staff.changed", cd_dir_on_staff_changed},
     {"org.changed", cd_dir_on_org_changed},
+    {NULL, NULL},
+};
+
+/* Applied together when several arrive at once. */
+static const cd_batch_handler_t s_batches[] = {
+    {"complaint.received", nt_on_received_batch},
     {NULL, NULL},
 };
 
@@ -110,6 +115,7 @@ int main(int argc, char **argv)
         .config = items,
         .nconfig = sizeof items / sizeof items[0],
         .handlers = s_handlers,
+        .batch_handlers = s_batches,
         .on_request = nt_on_request,
         .on_ready = s_on_ready,
         .on_stop = s_on_stop,
@@ -124,13 +130,6 @@ int main(int argc, char **argv)
         cd_service_destroy(&s_app.svc);
         return 2;
     }
-    s_app.m_letters = cd_metric_counter("candour_letters_delivered_total", NULL,
-                                        "Letters delivered to the spool.");
-    s_app.m_failed = cd_metric_counter("candour_letter_delivery_failures_total", NULL,
-                                       "Failed attempts to deliver a letter or an alert.");
-    s_app.m_raised = cd_metric_counter("candour_letters_raised_total", NULL,
-                                       "Letters failed for good and raised to the complaints"
-                                       " manager.");
     if (nt_bounce_init(&s_app, cd_service_loop(s_app.svc)) != 0) {
         cd_service_destroy(&s_app.svc);
         return 2;

@@ -78,6 +78,9 @@ int nt_setup(nt_app_t *app, const nt_setup_t *s);
  * its type. */
 void nt_on_received(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                     const ProtobufCMessage *payload, void *arg);
+/* complaint.received for several complaints at once (received_batch.c;
+ * inbox.h's batch functions). */
+int nt_on_received_batch(cd_inbox_t *in, cd_batch_t *b, void *arg);
 void nt_on_amended(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
                    const ProtobufCMessage *payload, void *arg);
 void nt_on_withdrawn(cd_inbox_t *in, cd_event_t *ev, const Candour__V1__Envelope *env,
@@ -125,7 +128,7 @@ int nt_letter_pdf(const char *reference, const char *body, const char *head, int
 
 /* ---------------------------------------------------------------- deliver.c */
 
-/* Set up the round's timer on loop (before the loop runs). */
+/* Set up the round's timer on loop and the delivery counters (before the loop runs). */
 void nt_deliver_init(nt_app_t *app, uv_loop_t *loop);
 /* Start the rounds: one now, then every NT_DELIVERY_MS (on_ready). */
 void nt_deliver_start(nt_app_t *app);
