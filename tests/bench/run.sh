@@ -208,6 +208,8 @@ if ((PROFILE)); then
   # the plans of statements slower than 50 ms go to the cluster's log
   sql "ALTER SYSTEM SET auto_explain.log_min_duration = '50ms'" >/dev/null
   sql "ALTER SYSTEM SET auto_explain.log_analyze = on" >/dev/null
+  # the main pass's WAL is read back (wal_by_relation.txt): keep it from being recycled
+  sql "ALTER SYSTEM SET wal_keep_size = '8GB'" >/dev/null
   sql "SELECT pg_reload_conf()" >/dev/null
 fi
 
