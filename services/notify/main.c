@@ -6,6 +6,7 @@
  * handlers, the requests (requests.c), start-up. What each part does is in
  * notify.h. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -121,6 +122,10 @@ int main(int argc, char **argv)
         .on_stop = s_on_stop,
         .arg = &s_app,
     };
+    /* The letters are typeset on several pool threads; glibc would give each
+     * its own malloc arena, and each arena keeps its freed pages: two arenas
+     * hold notify's peak memory to what one letter at a time needs. */
+    mallopt(M_ARENA_MAX, 2);
     int code = 0;
     s_app.svc = cd_service_new(&spec, argc, argv, &code);
     if (!s_app.svc)
