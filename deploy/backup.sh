@@ -46,43 +46,12 @@ usage: $0 archive-on DIR WALDIR
 EOF
   exit 2
 }
+
+# shellcheck source=deploy/pg-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pg-lib.sh"
 help() {
   sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
   exit 0
-}
-
-find_bindir() {
-  local d best="" bestv=-1 v
-  for d in /usr/lib/postgresql/*/bin; do
-    [[ -x "$d/pg_basebackup" && -x "$d/pg_verifybackup" ]] || continue
-    v=${d#/usr/lib/postgresql/}
-    v=${v%%/*}
-    [[ "$v" =~ ^[0-9]+$ ]] || continue
-    if ((v > bestv)); then
-      bestv=$v
-      best=$d
-    fi
-  done
-  if [[ -z "$best" ]] && command -v pg_basebackup >/dev/null 2>&1; then
-    best=$(dirname "$(command -v pg_basebackup)")
-  fi
-  [[ -n "$best" ]] || die "no pg_basebackup under /usr/lib/postgresql/*/bin: install package postgresql"
-  echo "$best"
-}
-
-# The OS user clusters run as, as deploy/pg.sh picks it.
-cluster_user() {
-  if [[ $(id -u) -ne 0 ]]; then
-    id -un
-  elif getent passwd postgres >/dev/null; then
-    echo postgres
-  else
-    if ! getent passwd candour-pg >/dev/null; then
-      useradd --system --user-group --home-dir /nonexistent --no-create-home \
-        --shell /usr/sbin/nologin candour-pg
-    fi
-    echo candour-pg
-  fi
 }
 
 # PGDATA of a deploy/pg.sh DIR or of a PGDATA itself.
@@ -155,7 +124,7 @@ cmd_base() {
   fi
   empty_dir "$dest" BACKUPDIR
   local bin start ms
-  bin=$(find_bindir)
+  bin=$(pg_find_bindir pg_basebackup pg_verifybackup)
   start=$(date +%s%3N)
   "$bin/pg_basebackup" -d "$url" -D "$dest" -F p -X stream -c fast \
     --manifest-checksums=SHA256 --no-password -l "candour base $(date -u +%FT%TZ)" ||
@@ -180,7 +149,7 @@ cmd_restore() {
   empty_dir "$newdir" NEWDIR
   newdir=$(cd "$newdir" && pwd -P)
   local data="$newdir/data" user
-  user=$(cluster_user)
+  user=$(pg_cluster_user)
   cp -a "$backup/." "$data"
   rm -f "$data/backup_manifest"
   touch "$data/recovery.signal"

@@ -28,39 +28,8 @@ usage() {
   exit 2
 }
 
-find_bindir() {
-  local d best="" bestv=-1 v
-  for d in /usr/lib/postgresql/*/bin; do
-    [[ -x "$d/initdb" && -x "$d/pg_ctl" ]] || continue
-    v=${d#/usr/lib/postgresql/}
-    v=${v%%/*}
-    [[ "$v" =~ ^[0-9]+$ ]] || continue
-    if ((v > bestv)); then
-      bestv=$v
-      best=$d
-    fi
-  done
-  if [[ -z "$best" ]] && command -v initdb >/dev/null 2>&1; then
-    best=$(dirname "$(command -v initdb)")
-  fi
-  [[ -n "$best" ]] || die "no initdb under /usr/lib/postgresql/*/bin: run deploy/install-deps.sh (package postgresql)"
-  echo "$best"
-}
-
-# Who runs the cluster.
-cluster_user() {
-  if [[ $(id -u) -ne 0 ]]; then
-    id -un
-  elif getent passwd postgres >/dev/null; then
-    echo postgres
-  else
-    if ! getent passwd candour-pg >/dev/null; then
-      useradd --system --user-group --home-dir /nonexistent --no-create-home \
-        --shell /usr/sbin/nologin candour-pg
-    fi
-    echo candour-pg
-  fi
-}
+# shellcheck source=deploy/pg-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pg-lib.sh"
 
 # Run a command as the cluster user, from DIR (so it never starts in a
 # directory the user cannot read, such as /root).
@@ -114,7 +83,7 @@ case "$cmd" in
   *) usage ;;
 esac
 
-BIN=$(find_bindir)
+BIN=$(pg_find_bindir initdb pg_ctl)
 if [[ "$cmd" == stop ]]; then
   [[ -d "$DIR/data" ]] || exit 0
   DIR=$(cd "$DIR" && pwd -P)
@@ -130,7 +99,7 @@ fi
 # --- start ------------------------------------------------------------------
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd -P)
-PGUSER_OS=$(cluster_user)
+PGUSER_OS=$(pg_cluster_user)
 if [[ $(id -u) -eq 0 ]]; then
   chown "$PGUSER_OS:" "$DIR"
   chmod 0700 "$DIR"
