@@ -35,6 +35,7 @@ test_pkgs=(
   poppler-utils       # pdfinfo/pdftotext/pdffonts read back the letters' PDFs
   python3-aiosmtpd openssl  # a real SMTP server on loopback for the email tests
   python3-jsonschema        # the API document's examples checked against its schemas
+  python3-yaml              # tests/k8s/check.py reads the Kubernetes manifests
 )
 
 case "$mode" in
