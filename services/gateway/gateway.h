@@ -108,6 +108,12 @@ void gw_finish(gw_call_t *call, int status, const char *text);
 void gw_refuse(gw_call_t *call, cd_code_t code, const char *field, const char *message);
 void gw_call_free(gw_call_t *call);
 
+/* setup.c: the counters, the API's host and port (from CANDOUR_GATEWAY_HTTP),
+ * the identity provider's keys, the database password and the rate
+ * limiters: 0, 2 (a bad setting, told on stderr) or 1 (out of memory;
+ * nothing of it kept). */
+int gw_setup(char *host, size_t hostlen, int *port);
+
 /* tls.c: HTTPS on api when CANDOUR_GATEWAY_TLS_CERT_FILE and _KEY_FILE are
  * given (both or neither): 0, or -1 (told on stderr). */
 int gw_tls(cd_http_server_t *api);

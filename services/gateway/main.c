@@ -4,8 +4,8 @@
  * as that person, and turns the reply into HTTP. Its own records (API
  * tokens, idempotency keys, the access log) are in its schema.
  *
- * This file is its configuration and start-up; api.c runs a request;
- * routes.c is the URL table. */
+ * This file is its configuration and start-up (setup.c: what it makes of
+ * the configuration); api.c runs a request; routes.c is the URL table. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <zmq.h>
@@ -112,38 +112,13 @@ int main(int argc, char **argv)
     if (!gw_app.daemon)
         return code;
     uv_loop_t *loop = cd_daemon_loop(gw_app.daemon);
-    char host[256], why[256];
+    char host[256];
     int port = 0;
-    gw_app.m_requests =
-        cd_metric_counter("candour_gateway_requests_total", NULL, "HTTP requests served.");
-    gw_app.m_timeouts = cd_metric_counter("candour_gateway_timeouts_total", NULL,
-                                          "Requests the services did not answer in time.");
-    gw_app.m_refused_auth = cd_metric_counter("candour_gateway_unauthenticated_total", NULL,
-                                              "Requests refused for want of a token taken.");
-    gw_app.m_limited =
-        cd_metric_counter("candour_gateway_rate_limited_total", NULL, "Requests refused 429.");
-    if (cd_parse_hostport(gw_app.http_addr, host, sizeof host, &port) != 0) {
-        fprintf(stderr, "candour-gateway: CANDOUR_GATEWAY_HTTP must be host:port, not '%s'\n",
-                gw_app.http_addr);
+    int bad = gw_setup(host, sizeof host, &port);
+    if (bad) { /* 2: told on stderr; 1: out of memory */
         cd_daemon_destroy(&gw_app.daemon);
-        return 2;
+        return bad;
     }
-    if (*gw_app.jwks_file && !(gw_app.jwks = gw_jwks_load(gw_app.jwks_file, why, sizeof why))) {
-        fprintf(stderr, "candour-gateway: CANDOUR_OIDC_JWKS_FILE: %s\n", why);
-        cd_daemon_destroy(&gw_app.daemon);
-        return 2;
-    }
-    if (gw_app.jwks && !*gw_app.issuer) {
-        fprintf(stderr, "candour-gateway: set CANDOUR_OIDC_ISSUER with CANDOUR_OIDC_JWKS_FILE\n");
-        gw_jwks_free(&gw_app.jwks);
-        cd_daemon_destroy(&gw_app.daemon);
-        return 2;
-    }
-    if (*gw_app.db_password)
-        setenv("PGPASSWORD", gw_app.db_password, 1);
-    gw_app.by_addr = gw_limiter_new(gw_app.rate_per_min_addr, 4096);
-    gw_app.by_token = gw_limiter_new(gw_app.rate_per_min_token, 4096);
-    gw_app.by_form = gw_limiter_new(gw_app.form_rate, 4096);
     gw_app.db = cd_db_new(loop, gw_app.db_url, "candour_gateway", s_on_db, NULL);
     gw_app.api = cd_http_server_new(loop, host, port, (size_t)gw_app.max_body, gw_on_http, NULL);
     uv_timer_init(loop, &gw_app.sweep);
@@ -154,8 +129,7 @@ int main(int argc, char **argv)
         cd_daemon_destroy(&gw_app.daemon);
         return 2;
     }
-    if (!gw_app.by_addr || !gw_app.by_token || !gw_app.by_form || !gw_app.db || !gw_app.api ||
-        bus != 0) {
+    if (!gw_app.db || !gw_app.api || bus != 0) {
         cd_log_error("gateway.start_failed", "{s:s}", "http", gw_app.http_addr);
         s_on_stop(NULL);
         uv_run(loop, UV_RUN_NOWAIT);
