@@ -30,7 +30,8 @@
 #   3. a second pass of N/4 complaints, rate-limited to half the receipt rate
 #      measured, for the receipt latency at 50% of the maximum rate; and a
 #      third at half the end-to-end rate measured (below what the whole suite
-#      sustains, so no backlog builds behind intake); then intake alone: the
+#      sustains, so no backlog builds behind intake), each of the two begun
+#      once every service's outbox has drained; then intake alone: the
 #      daemons downstream of it stopped (SIGSTOP), a burst of N/4 complaints
 #      at full speed, after which they go on and the time they take to work
 #      the backlog off is shown;
@@ -538,6 +539,23 @@ REP_PEAK_RATE=$(awk -v t1="$LAG_T1" '$1 <= t1 && NF >= 5 {t[n] = $1; a[n++] = $5
 INTAKE_PER_S=$(jq .intake_per_s "$MAIN")
 HALF_RATE=$(awk -v r="$INTAKE_PER_S" 'BEGIN{printf "%.0f", r / 2}')
 HALF_N=$(((N + 3) / 4))
+# Before a latency pass: every event of the passes before it delivered (each
+# service's outbox empty), so the pass measures its own load, not the tail of
+# the last one's (status changes and reporting go on after the letters the
+# load waits for). At most E2E_TIMEOUT seconds.
+wait_drained() {
+  local q="SELECT 0" s t0
+  for s in intake routing investigation signoff notify reporting; do
+    q="$q + (SELECT count(*) FROM $s.outbox_delivery WHERE delivered_at IS NULL AND dead_at IS NULL)"
+  done
+  t0=$(date +%s.%N)
+  for _ in $(seq 1 $((E2E_TIMEOUT * 10))); do
+    [[ $(sql "$q") == 0 ]] && break
+    sleep 0.1
+  done
+  say "every outbox drained $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}') s before the $1 pass (pending now: $(sql "$q"))"
+}
+wait_drained half-rate
 say "half-rate pass: $HALF_N complaints at $HALF_RATE/s"
 load half "$HALF_N" "$HALF_RATE" $((E2E_TIMEOUT < 60 ? E2E_TIMEOUT : 60))
 # The same at half the rate the whole suite sustains end to end: below it, the
@@ -550,6 +568,7 @@ intake_split() { # -> "waits commits batches": intake's sums so far
     "$(metricf intake candour_intake_batch_commit_seconds_total)" \
     "$(metric intake candour_intake_batches_total)"
 }
+wait_drained sustainable-rate
 read -r W0 C0 B0 <<<"$(intake_split)"
 load sust "$HALF_N" "$SUST_RATE" "$E2E_TIMEOUT"
 read -r W1 C1 B1 <<<"$(intake_split)"
