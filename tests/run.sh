@@ -10,7 +10,7 @@
 #   --quick         skip the Asan build
 #   -- ARGS...      passed to ctest, e.g. tests/run.sh -- -R unit
 #   CANDOUR_TEST_JOBS   ctest parallelism (default 2)
-#   CANDOUR_FUZZ_SECONDS  seconds per fuzz target in the final smoke run (default 20)
+#   CANDOUR_FUZZ_SECONDS  seconds per fuzz target in the final smoke run (default 10)
 #
 # Ends with the line `tests: N passed, M failed` (over both builds) and exits
 # non-zero if anything failed.
@@ -147,7 +147,7 @@ if ((!quick)); then
 fi
 
 # A short libFuzzer run of every tests/fuzz target; counts as one test.
-if bash tests/fuzz/run.sh "${CANDOUR_FUZZ_SECONDS:-20}"; then
+if bash tests/fuzz/run.sh "${CANDOUR_FUZZ_SECONDS:-10}"; then
   PASSED=$((PASSED + 1))
 else
   say "the fuzz smoke run failed (see build-fuzz/*.log)"
