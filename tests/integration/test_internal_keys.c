@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,22 @@ static int s_ask(cd_client_t *c, int timeout_ms, Candour__V1__Reply **reply)
     return cd_client_call(c, &req, timeout_ms, reply, err, sizeof err);
 }
 
+/* One stranger's question, asked on a thread of its own: rc is the call's. */
+typedef struct {
+    cd_client_t *c;
+    int rc;
+} s_stranger_t;
+
+static void *s_stranger_asks(void *arg)
+{
+    s_stranger_t *st = arg;
+    Candour__V1__Reply *r = NULL;
+    st->rc = s_ask(st->c, S_SILENCE_MS, &r);
+    if (r)
+        candour__v1__reply__free_unpacked(r, NULL);
+    return NULL;
+}
+
 /* The three strangers of one endpoint each ask, and none hears a thing. */
 static void s_strangers_get_nothing(const char *svc)
 {
@@ -70,13 +87,18 @@ static void s_strangers_get_nothing(const char *svc)
     };
     static const char *const what[] = {"a plain client", "a client of another server",
                                        "a stranger's key"};
+    /* The three wait out their silence together, each on a thread of its own
+     * (a client's socket is used by one thread at a time). */
+    s_stranger_t st[3];
+    pthread_t t[3];
     for (int i = 0; i < 3; i++) {
         cr_assert(c[i]);
-        Candour__V1__Reply *r = NULL;
-        int rc = s_ask(c[i], S_SILENCE_MS, &r);
-        if (r)
-            candour__v1__reply__free_unpacked(r, NULL);
-        cr_expect_neq(rc, 0, "%s got a reply from %s's internal endpoint", what[i], svc);
+        st[i] = (s_stranger_t){.c = c[i], .rc = 0};
+        cr_assert_eq(pthread_create(&t[i], NULL, s_stranger_asks, &st[i]), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(t[i], NULL);
+        cr_expect_neq(st[i].rc, 0, "%s got a reply from %s's internal endpoint", what[i], svc);
         cd_client_destroy(&c[i]);
     }
     cd_keys_destroy(&ops);
