@@ -391,15 +391,28 @@ static void s_connect_step(cd_db_t *db)
     s_start_next(db);
 }
 
+/* The password of a role other than the URL's: PGPASSWORD (a service sets
+ * it from CANDOUR_DB_PASSWORD), or NULL to leave libpq its defaults. A
+ * password in the URL is the admin's, and would otherwise win. */
+static const char *s_role_password(const char *user)
+{
+    const char *p = user ? getenv("PGPASSWORD") : NULL;
+    return p && *p ? p : NULL;
+}
+
 static void s_connect(cd_db_t *db)
 {
-    const char *keys[4] = {"dbname", NULL, NULL, NULL};
-    const char *vals[4] = {db->conninfo, NULL, NULL, NULL};
+    const char *keys[5] = {"dbname", NULL, NULL, NULL, NULL};
+    const char *vals[5] = {db->conninfo, NULL, NULL, NULL, NULL};
     int k = 1;
     if (db->user) {
-        /* After the expanded dbname, so it overrides any user in the URL. */
+        /* After the expanded dbname, so they override the URL's. */
         keys[k] = "user";
         vals[k++] = db->user;
+        if (s_role_password(db->user)) {
+            keys[k] = "password";
+            vals[k++] = s_role_password(db->user);
+        }
     }
     if (db->options) {
         keys[k] = "options";
@@ -896,8 +909,9 @@ void cd_db_query(cd_db_t *db, const char *sql, int nparams, const char *const *v
 
 PGconn *cd_db_connect_blocking(const char *conninfo, const char *user, char *err, size_t errlen)
 {
-    const char *keys[3] = {"dbname", user ? "user" : NULL, NULL};
-    const char *vals[3] = {conninfo, user, NULL};
+    const char *pw = s_role_password(user);
+    const char *keys[4] = {"dbname", user ? "user" : NULL, user && pw ? "password" : NULL, NULL};
+    const char *vals[4] = {conninfo, user, pw, NULL};
     PGconn *c = PQconnectdbParams(keys, vals, 1);
     if (!c || PQstatus(c) != CONNECTION_OK) {
         snprintf(err, errlen, "%s", c ? PQerrorMessage(c) : "out of memory");
