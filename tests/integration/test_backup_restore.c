@@ -14,6 +14,7 @@
 #include <fcntl.h>
 
 #include "candour/client.h"
+#include "candour/util.h"
 #include "harness.h"
 
 #define S_BEFORE_MIN 50 /* complaints before T, at least (more while the backup runs) */
@@ -135,24 +136,6 @@ static char *s_text(PGconn *c, const char *sql, const char *param)
     return v;
 }
 
-/* A Postgres text array literal of refs (references: letters, digits, '-'). */
-static char *s_array(char **refs, int n)
-{
-    size_t len = 3;
-    for (int i = 0; i < n; i++)
-        len += strlen(refs[i]) + 1;
-    char *a = malloc(len);
-    cr_assert(a);
-    strcpy(a, "{");
-    for (int i = 0; i < n; i++) {
-        strcat(a, refs[i]);
-        if (i + 1 < n)
-            strcat(a, ",");
-    }
-    strcat(a, "}");
-    return a;
-}
-
 static const char *const s_ordered =
     "SELECT string_agg(reference, ',' ORDER BY reference) FROM intake.complaint"
     " WHERE received_at <= $1::timestamptz";
@@ -256,7 +239,9 @@ Test(backup_restore, a_point_in_time_restore_holds_exactly_the_complaints_before
     cr_assert(promoted, "the restored cluster did not leave recovery");
 
     /* Exactly the complaints before T, each once. */
-    char *arr_before = s_array(before, nbefore), *arr_after = s_array(after, S_AFTER);
+    char *arr_before = cd_pg_text_array((const char *const *)before, (size_t)nbefore);
+    char *arr_after = cd_pg_text_array((const char *const *)after, S_AFTER);
+    cr_assert(arr_before && arr_after);
     long r_total = s_count(r, "SELECT count(*) FROM intake.complaint", NULL);
     long r_before = s_count(r,
                             "SELECT count(*) FROM intake.complaint"
