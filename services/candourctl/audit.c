@@ -10,8 +10,8 @@
 #include "audit_hash.h"
 #include "ctl.h"
 
-static const char *const s_services[] = {"intake",  "routing", "investigation", "signoff", "notify",
-                                         "gateway", NULL};
+static const char *const s_services[] = {"intake", "routing", "investigation", "signoff",
+                                         "notify", "gateway", "candour_admin", NULL};
 
 static int s_known(const char *s)
 {
@@ -25,11 +25,11 @@ static int s_known(const char *s)
  * first break. Returns entries or -1. */
 static long s_verify(PGconn *c, const char *svc, int *broken)
 {
-    char sql[1400];
+    char sql[2400];
     snprintf(sql, sizeof sql,
              "SELECT chain, seq, prev_hash = coalesce(lag(hash) OVER (PARTITION BY chain"
              " ORDER BY seq), ''),"
-             " hash = " CTL_AUDIT_HASH_SQL("a") " FROM %s.audit a ORDER BY chain, seq",
+             " " CTL_AUDIT_INTACT_SQL("a") " FROM %s.audit a ORDER BY chain, seq",
              svc);
     PGresult *r = PQexecParams(c, sql, 0, NULL, NULL, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {

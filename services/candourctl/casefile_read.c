@@ -239,8 +239,9 @@ static const char s_summary_sql[] =
     " LEFT JOIN investigation.case c ON c.reference = k.reference"
     " WHERE ic.reference IS NOT NULL OR rc.reference IS NOT NULL OR c.reference IS NOT NULL";
 
-/* The hash an audit entry aliased a should have (casefile.h). */
-#define S_AUDIT_HASH CTL_AUDIT_HASH_SQL("a")
+/* Whether an audit entry aliased a is intact: its hash, and an erased one only
+ * erased (audit_hash.h). */
+#define S_AUDIT_INTACT CTL_AUDIT_INTACT_SQL("a")
 
 /* A schema's audit entries of the complaint, each recomputed (intact), its
  * link to the entry before it in its chain (linked), and the next entry's
@@ -250,7 +251,7 @@ static const char s_summary_sql[] =
  * other complaints: `candourctl audit verify` checks the whole trail. */
 static const char s_verify_sql[] =
     "SELECT a.seq, a.chain, to_char(a.at AT TIME ZONE 'UTC', " S_UTC "), a.table_name, a.op,"
-    " a.hash = " S_AUDIT_HASH ","
+    " " S_AUDIT_INTACT ","
     " a.prev_hash = coalesce((SELECT p.hash FROM %s.audit p WHERE p.chain = a.chain"
     "  AND p.seq < a.seq ORDER BY p.seq DESC LIMIT 1), ''),"
     " n.seq, coalesce(n.prev_hash = a.hash, true)"
