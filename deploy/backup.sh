@@ -27,6 +27,18 @@
 #       deploy/pg.sh start NEWDIR PORT (or pg_ctl -D NEWDIR/data start). It
 #       replays the archive up to TARGET_TIME, then promotes itself; until
 #       then SELECT pg_is_in_recovery() is true.
+#   deploy/backup.sh prune BASEDIR [WALDIR] [--keep N] [--dry-run]
+#       Keep the newest N base backups in BASEDIR (its subdirectories made by
+#       `base`; N from --keep, else CANDOUR_BACKUP_KEEP, else 7), newest by
+#       where each started in the WAL (its backup_label); remove the older
+#       ones, then from WALDIR every archived WAL file older than the oldest
+#       kept backup's start (pg_archivecleanup, given that backup's *.backup
+#       file in the archive, else its first WAL file) and the *.backup files
+#       of the backups removed. Timeline history files stay. A directory in
+#       BASEDIR that is not a whole base backup (no backup_label or
+#       backup_manifest) is left alone and named. Prints each thing removed;
+#       --dry-run prints them without removing anything. With no base backup
+#       in BASEDIR nothing is removed (the archive is all there is).
 #
 # As root, clusters run as the OS user deploy/pg.sh picks (`postgres` if it
 # exists, else `candour-pg`): WALDIR and NEWDIR are chowned to it. Not as
@@ -42,6 +54,7 @@ usage() {
 usage: $0 archive-on DIR WALDIR
        $0 base DIR_OR_URL BACKUPDIR
        $0 restore BACKUPDIR WALDIR NEWDIR TARGET_TIME
+       $0 prune BASEDIR [WALDIR] [--keep N] [--dry-run]
        $0 --help
 EOF
   exit 2
@@ -171,8 +184,126 @@ cmd_restore() {
     "(it promotes itself when recovery is done: SELECT pg_is_in_recovery())"
 }
 
+# The base backups in $1, newest first, one a line: "KEY DIR WALFILE", KEY
+# the start LSN as 16 hex digits (sorts as it grows, across timelines too),
+# WALFILE the first WAL file it needs. Directories that are not whole base
+# backups are told on stderr and left out.
+list_base_backups() {
+  local d line hi lo file
+  for d in "$1"/*/; do
+    [[ -d "$d" ]] || continue
+    d=${d%/}
+    if [[ ! -f "$d/backup_label" || ! -f "$d/backup_manifest" ]]; then
+      echo "backup.sh prune: $d is not a whole base backup (no backup_label or backup_manifest): left alone" >&2
+      continue
+    fi
+    line=$(grep -m1 '^START WAL LOCATION: ' "$d/backup_label" || true)
+    if [[ ! "$line" =~ ^START\ WAL\ LOCATION:\ ([0-9A-Fa-f]+)/([0-9A-Fa-f]+)\ \(file\ ([0-9A-F]{24})\)$ ]]; then
+      echo "backup.sh prune: $d/backup_label has no START WAL LOCATION: left alone" >&2
+      continue
+    fi
+    hi=${BASH_REMATCH[1]} lo=${BASH_REMATCH[2]} file=${BASH_REMATCH[3]}
+    printf '%08X%08X %s %s\n' "0x$hi" "0x$lo" "$d" "$file"
+  done | sort -r
+}
+
+# The name pg_archivecleanup is given for the backup in $1 (first WAL file
+# $2) in the archive $3: its *.backup file there (the one whose LABEL is the
+# backup's), else the WAL file itself.
+cleanup_point() {
+  local label f
+  label=$(grep -m1 '^LABEL: ' "$1/backup_label" || true)
+  for f in "$3/$2".*.backup; do
+    [[ -f "$f" ]] || continue
+    if [[ -z "$label" ]] || grep -qxF "$label" "$f"; then
+      basename "$f"
+      return
+    fi
+  done
+  echo "$2"
+}
+
+cmd_prune() {
+  local base=$1 wal=$2 keep=$3 dry=$4 verb=removed
+  [[ "$keep" =~ ^[1-9][0-9]*$ ]] || die "--keep (or CANDOUR_BACKUP_KEEP) must be a whole number, 1 or more: $keep"
+  [[ -d "$base" ]] || die "no base backups directory at $base"
+  [[ -z "$wal" || -d "$wal" ]] || die "no WAL archive at $wal"
+  ((dry)) && verb="would remove"
+  local -a rows
+  mapfile -t rows < <(list_base_backups "$base")
+  if ((${#rows[@]} == 0)); then
+    echo "backup.sh prune: no base backup in $base: nothing removed (the WAL archive is all there is)"
+    return 0
+  fi
+  local i dir file n=0
+  for ((i = keep; i < ${#rows[@]}; i++)); do
+    read -r _ dir file <<<"${rows[i]}"
+    ((dry)) || rm -rf -- "$dir"
+    echo "backup.sh prune: $verb base backup $dir (WAL from $file)"
+    n=$((n + 1))
+  done
+  local last=$((${#rows[@]} < keep ? ${#rows[@]} - 1 : keep - 1))
+  read -r _ dir file <<<"${rows[last]}"
+  echo "backup.sh prune: kept $((last + 1)) base backup(s); the oldest kept is $dir (WAL from $file)"
+  [[ -n "$wal" ]] || {
+    echo "backup.sh prune: $verb $n base backup(s); no WALDIR given, the WAL archive is untouched"
+    return 0
+  }
+  local point bin w nw=0
+  point=$(cleanup_point "$dir" "$file" "$wal")
+  bin=$(pg_find_bindir pg_archivecleanup)
+  # The WAL files before the point (pg_archivecleanup compares without the
+  # timeline, as recovery needs them), listed first, then removed.
+  local -a gone
+  mapfile -t gone < <("$bin/pg_archivecleanup" -n "$wal" "$point" | sort)
+  ((dry)) || "$bin/pg_archivecleanup" "$wal" "$point" || die "pg_archivecleanup $wal $point failed"
+  for w in "${gone[@]}"; do
+    echo "backup.sh prune: $verb WAL $(basename "$w")"
+    nw=$((nw + 1))
+  done
+  # The removed backups' *.backup files: before the point, likewise.
+  for w in "$wal"/*.backup; do
+    [[ -f "$w" ]] || continue
+    w=$(basename "$w")
+    [[ "${w:8:16}" < "${file:8:16}" ]] || continue
+    ((dry)) || rm -f -- "${wal:?}/$w"
+    echo "backup.sh prune: $verb $w"
+    nw=$((nw + 1))
+  done
+  echo "backup.sh prune: $verb $n base backup(s) and $nw file(s) from $wal (kept from $point on)"
+}
+
 case "${1:-}" in
   -h | --help) help ;;
+  prune)
+    shift
+    p_keep=${CANDOUR_BACKUP_KEEP:-7} p_dry=0
+    p_args=()
+    while (($#)); do
+      case "$1" in
+        --keep)
+          (($# >= 2)) || usage
+          p_keep=$2
+          shift 2
+          ;;
+        --keep=*)
+          p_keep=${1#--keep=}
+          shift
+          ;;
+        --dry-run)
+          p_dry=1
+          shift
+          ;;
+        -*) usage ;;
+        *)
+          p_args+=("$1")
+          shift
+          ;;
+      esac
+    done
+    ((${#p_args[@]} >= 1 && ${#p_args[@]} <= 2)) || usage
+    cmd_prune "${p_args[0]}" "${p_args[1]:-}" "$p_keep" "$p_dry"
+    ;;
   archive-on)
     (($# == 3)) || usage
     cmd_archive_on "$2" "$3"

@@ -25,6 +25,7 @@ int ctl_token(int argc, char **argv);
 int ctl_assign(int argc, char **argv);
 int ctl_case(int argc, char **argv);
 int ctl_case_file(int argc, char **argv);
+int ctl_sar(int argc, char **argv); /* sar_cmd.c: a subject access export (Art. 15) */
 int ctl_glossary(int argc, char **argv);
 int ctl_gate(int argc, char **argv);
 int ctl_check(int argc, char **argv);
@@ -39,6 +40,7 @@ int ctl_reporting(int argc, char **argv);
 int ctl_report(int argc, char **argv);  /* report_cmd.c: GetReport as a person */
 int ctl_targets(int argc, char **argv); /* targets_cmd.c: benchmarking targets */
 int ctl_commissions(int argc, char **argv); /* commissions_cmd.c: who commissions whom */
+int ctl_retention(int argc, char **argv); /* retention_cmd.c: records kept, then disposed of */
 /* templates_preview.c: `templates preview --kind KIND` with its options
  * (org "" for Candour's default; pdf NULL for stdout). The exit code. */
 int ctl_templates_preview(const char *org, const char *kind, const char *pdf, int large_print);

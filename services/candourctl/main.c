@@ -36,6 +36,7 @@ static const struct {
     {"assign", ctl_assign, "assign the investigator of a complaint (impartiality checked, V1)"},
     {"case", ctl_case,
      "the case's record: plan, key issues, evidence, findings, draft, withhold, show"},
+    {"sar", ctl_sar, "a subject access export (UK GDPR Art. 15): all held about one person"},
     {"case-file", ctl_case_file,
      "the complete, chronological case file of one complaint, with its hashes (L4)"},
     {"categories", ctl_categories,
@@ -57,6 +58,8 @@ static const struct {
     {"targets", ctl_targets, "set or list the benchmarking targets the bodies are held to"},
     {"commissions", ctl_commissions,
      "add, list or remove the providers a commissioner compares in its benchmark"},
+    {"retention", ctl_retention,
+     "records kept 10 years after closure (or a body's policy), then disposed of"},
 };
 
 static void s_usage(FILE *out)
