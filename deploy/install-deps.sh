@@ -8,7 +8,7 @@
 #         private cluster.
 #   test  (default) all of the above plus what only the tests use: docker-compose
 #         (compose-file validation), clang and libclang-rt-14-dev (fuzzing),
-#         poppler-utils (the PDF letters' tests).
+#         poppler-utils (the PDF letters' tests), Patroni and etcd (failover).
 #
 # Checks each package with dpkg-query; runs `apt-get update` once, and only when
 # something is missing, then one `apt-get install`. Needs root only when it has
@@ -36,6 +36,7 @@ test_pkgs=(
   python3-aiosmtpd openssl  # a real SMTP server on loopback for the email tests
   python3-jsonschema        # the API document's examples checked against its schemas
   python3-yaml              # tests/k8s/check.py reads the Kubernetes manifests
+  patroni etcd-server python3-etcd  # the failover test's cluster (deploy/patroni.sh)
 )
 
 case "$mode" in

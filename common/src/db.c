@@ -35,6 +35,9 @@
 #define S_BACKOFF_MAX_MS 5000
 #define S_CACHE_SLOTS 512 /* statement cache: open addressing, a power of two */
 #define S_CACHE_MAX 384   /* distinct statement texts prepared, at most */
+#define S_WATCH_MS 500    /* how often the watch looks for a silent server */
+#define S_CONNECT_TIMEOUT_MS 10000 /* CANDOUR_DB_CONNECT_TIMEOUT_MS: one host's connection */
+#define S_STALL_MS 60000           /* CANDOUR_DB_STALL_MS: a group's answer */
 
 typedef struct {
     char *sql;
@@ -88,6 +91,17 @@ struct cd_db_t {
     int poll_events;
     uv_timer_t retry; /* reconnect backoff */
     int backoff_ms;
+    /* A server that accepts a connection and then says nothing (its machine
+     * frozen, or gone without closing its sockets) would hold a connection
+     * for ever: libpq's connect_timeout does not apply to PQconnectPoll, and
+     * a query waits as long as TCP does. The watch gives up on a connection
+     * attempt after connect_ms and on a group's answer after stall_ms, and
+     * the next attempt starts at the next host of a multi-host URL (libpq
+     * always starts at the first). */
+    uv_timer_t watch;
+    uint64_t since; /* uv_now when the connection attempt or the running group began */
+    int connect_ms, stall_ms;
+    int host_skip;        /* hosts to rotate the URL's list by */
     cd_tx_t *head, *tail; /* queue; the first group_n are running when `running` */
     int running;
     int group_n;        /* transactions sent together under one Sync */
@@ -358,14 +372,29 @@ static void s_lost(cd_db_t *db, const char *reason)
     uv_timer_start(&db->retry, s_on_retry, (uint64_t)db->backoff_ms, 0);
 }
 
+/* While connecting, libpq may close its socket and open another (the next
+ * host of a multi-host URL, or one that target_session_attrs turned down),
+ * and the new socket often gets the old one's number: epoll forgot the old
+ * socket when it closed, so the watch is armed again from scratch after
+ * every step (stop, then start: the same number is no proof of the same
+ * socket). */
+static void s_poll_rearm(cd_db_t *db, int events)
+{
+    if (db->poll && db->poll_events) {
+        uv_poll_stop(db->poll);
+        db->poll_events = 0;
+    }
+    s_poll_set(db, events);
+}
+
 static void s_connect_step(cd_db_t *db)
 {
     switch (PQconnectPoll(db->conn)) {
     case PGRES_POLLING_READING:
-        s_poll_set(db, UV_READABLE);
+        s_poll_rearm(db, UV_READABLE);
         return;
     case PGRES_POLLING_WRITING:
-        s_poll_set(db, UV_WRITABLE);
+        s_poll_rearm(db, UV_WRITABLE);
         return;
     case PGRES_POLLING_OK:
         break;
@@ -381,7 +410,7 @@ static void s_connect_step(cd_db_t *db)
         s_lost(db, "cannot enter non-blocking pipeline mode");
         return;
     }
-    s_poll_set(db, UV_READABLE);
+    s_poll_rearm(db, UV_READABLE);
     s_cache_forget(db, 0);
     db->backoff_ms = 0;
     if (db->reported_down)
@@ -402,11 +431,21 @@ static const char *s_role_password(const char *user)
 
 static void s_connect(cd_db_t *db)
 {
-    const char *keys[5] = {"dbname", NULL, NULL, NULL, NULL};
-    const char *vals[5] = {db->conninfo, NULL, NULL, NULL, NULL};
+    const char *keys[8] = {"dbname", NULL};
+    const char *vals[8] = {db->conninfo, NULL};
     int k = 1;
+    /* After the expanded dbname, so they override the URL's. */
+    cd_db_hosts_t hosts;
+    if (db->host_skip && cd_db_hosts_rotate(db->conninfo, db->host_skip, &hosts) > 1) {
+        const char *names[3] = {"host", "hostaddr", "port"};
+        const char *lists[3] = {hosts.host, hosts.hostaddr, hosts.port};
+        for (int i = 0; i < 3; i++)
+            if (lists[i][0]) {
+                keys[k] = names[i];
+                vals[k++] = lists[i];
+            }
+    }
     if (db->user) {
-        /* After the expanded dbname, so they override the URL's. */
         keys[k] = "user";
         vals[k++] = db->user;
         if (s_role_password(db->user)) {
@@ -418,13 +457,51 @@ static void s_connect(cd_db_t *db)
         keys[k] = "options";
         vals[k++] = db->options;
     }
+    keys[k] = vals[k] = NULL;
     db->conn = PQconnectStartParams(keys, vals, 1);
     if (!db->conn || PQstatus(db->conn) == CONNECTION_BAD) {
         s_lost(db, db->conn ? PQerrorMessage(db->conn) : "out of memory");
         return;
     }
     s_set_state(db, S_CONNECTING);
+    db->since = uv_now(db->loop);
     s_poll_set(db, UV_WRITABLE);
+}
+
+/* Every S_WATCH_MS: a connection attempt or a group that has waited too
+ * long for the server is given up (see the fields' comment). */
+static void s_on_watch(uv_timer_t *t)
+{
+    cd_db_t *db = t->data;
+    uint64_t waited = uv_now(db->loop) - db->since;
+    char why[128];
+    if (db->state != S_CONNECTING && !(db->state == S_READY && db->running))
+        return;
+    if (waited < (uint64_t)(db->state == S_CONNECTING ? db->connect_ms : db->stall_ms))
+        return;
+    /* The next attempt starts at the host after the silent one. */
+    int at = db->conn ? cd_db_hosts_index(db->conninfo, PQhost(db->conn), PQport(db->conn)) : -1;
+    db->host_skip = at >= 0 ? at + 1 : db->host_skip + 1;
+    if (db->state == S_CONNECTING) {
+        cd_log_warn("db.connect_timeout", "{s:i}", "waited_ms", (int)waited);
+        snprintf(why, sizeof why, "no answer from the server within %d ms of connecting",
+                 db->connect_ms);
+        s_lost(db, why);
+    } else {
+        cd_log_warn("db.stalled", "{s:i,s:i}", "waited_ms", (int)waited, "transactions",
+                    db->group_n);
+        snprintf(why, sizeof why, "no answer from the server within %d ms", db->stall_ms);
+        s_lost(db, why);
+    }
+}
+
+/* A duration in ms from the environment: def when unset or not 100..3600000. */
+static int s_env_ms(const char *name, int def)
+{
+    const char *v = getenv(name);
+    char *end;
+    long ms = v && *v ? strtol(v, &end, 10) : def;
+    return v && *v && (*end || ms < 100 || ms > 3600000) ? def : (int)ms;
 }
 
 cd_db_t *cd_db_new(uv_loop_t *loop, const char *conninfo, const char *user, cd_db_state_fn on_state,
@@ -449,6 +526,12 @@ cd_db_t *cd_db_new_options(uv_loop_t *loop, const char *conninfo, const char *us
     db->cache = calloc(S_CACHE_SLOTS, sizeof *db->cache); /* NULL: statements go unnamed */
     uv_timer_init(loop, &db->retry);
     db->retry.data = db;
+    db->connect_ms = s_env_ms("CANDOUR_DB_CONNECT_TIMEOUT_MS", S_CONNECT_TIMEOUT_MS);
+    db->stall_ms = s_env_ms("CANDOUR_DB_STALL_MS", S_STALL_MS);
+    uv_timer_init(loop, &db->watch);
+    db->watch.data = db;
+    uv_timer_start(&db->watch, s_on_watch, S_WATCH_MS, S_WATCH_MS);
+    uv_unref((uv_handle_t *)&db->watch); /* never what keeps a loop running */
     s_connect(db);
     return db;
 }
@@ -473,6 +556,13 @@ static void s_free_db(uv_handle_t *h)
     free(db);
 }
 
+/* The watch closed: then the retry timer, which frees the cd_db. */
+static void s_on_watch_closed(uv_handle_t *h)
+{
+    cd_db_t *db = h->data;
+    uv_close((uv_handle_t *)&db->retry, s_free_db);
+}
+
 void cd_db_destroy(cd_db_t **pdb)
 {
     if (!pdb || !*pdb)
@@ -491,7 +581,7 @@ void cd_db_destroy(cd_db_t **pdb)
         db->conn = NULL;
     }
     s_fail_all(db, CD_ECLOSED, "database connection closed");
-    uv_close((uv_handle_t *)&db->retry, s_free_db);
+    uv_close((uv_handle_t *)&db->watch, s_on_watch_closed);
 }
 
 /* ---------------------------------------------------------------- running */
@@ -610,6 +700,7 @@ static void s_start_next(cd_db_t *db)
         return;
     }
     db->running = 1;
+    db->since = uv_now(db->loop);
     db->group_n = db->group_left = n;
     db->group_cur = db->head;
     db->group_failed = 0;
@@ -832,12 +923,15 @@ static void s_poll_cb(uv_poll_t *h, int status, int events)
     cd_db_t *db = h->data;
     if (db->poll != h || !db->conn)
         return; /* a stale handle being closed */
-    if (status < 0) {
-        s_lost(db, uv_strerror(status));
+    if (db->state == S_CONNECTING) {
+        /* An error here (a host that refused: libuv reports the socket's
+         * error as UV_EBADF and stops the watch) is libpq's to judge: with
+         * a multi-host URL it goes on to the next host. */
+        s_connect_step(db);
         return;
     }
-    if (db->state == S_CONNECTING) {
-        s_connect_step(db);
+    if (status < 0) {
+        s_lost(db, uv_strerror(status));
         return;
     }
     if (events & UV_WRITABLE) {

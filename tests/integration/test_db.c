@@ -7,6 +7,11 @@
  * what was committed and kills the cd_db's backend to simulate an outage. */
 #include <criterion/criterion.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -760,4 +765,105 @@ Test(db, statements_whose_names_the_server_forgot_are_prepared_again)
     s_prepared_name(S_Q, after, sizeof after);
     cr_assert_str_neq(after, "");
     cr_assert_str_neq(after, before, "prepared again under the same name");
+}
+
+/* A multi-host URL (the failover set-up: every server of the cluster, with
+ * target_session_attrs=read-write) whose first host is down: libpq moves on
+ * to the next host inside one connection attempt, on a new socket that
+ * often reuses the old one's number. The connection must come up on the
+ * second host, not give up at the first refusal nor wait on a socket epoll
+ * has forgotten. */
+Test(db, a_multi_host_url_whose_first_host_refuses_connects_to_the_next)
+{
+    const char *url = h_db_url(s_h);
+    const char *host = strstr(url, "@127.0.0.1:");
+    cr_assert(host, "expected a loopback URL: %s", url);
+    host += 1;
+    char multi[512];
+    snprintf(multi, sizeof multi, "%.*s127.0.0.1:%d,%s%s", (int)(host - url), url, h_free_port(),
+             host,
+             strchr(host, '?') ? "&target_session_attrs=read-write"
+                               : "?target_session_attrs=read-write");
+    s_state_t st = {0};
+    cd_db_t *db = cd_db_new(&s_loop, multi, NULL, s_on_state, &st);
+    cr_assert(db);
+    RUN_UNTIL(cd_db_ready(db), 10000);
+    cr_assert(cd_db_ready(db), "no connection through %s", multi);
+    s_res_t r = {0};
+    cd_db_query(db, "SELECT inet_server_port()", 0, NULL, s_on_tx, &r);
+    s_wait(&r);
+    cr_assert_eq(r.err, 0, "%s", r.message);
+    cr_assert_eq(st.ups, 1);
+    /* Again after losing it: the reconnection walks the list too. */
+    char pid[64];
+    s_res_t p = {0};
+    cd_db_query(db, "SELECT pg_backend_pid()", 0, NULL, s_on_tx, &p);
+    s_wait(&p);
+    snprintf(pid, sizeof pid, "%s", p.value[0]);
+    const char *v[1] = {pid};
+    h_execp(s_h, "SELECT pg_terminate_backend($1::int)", 1, v);
+    RUN_UNTIL(st.ups == 2 && cd_db_ready(db), 15000);
+    cr_assert_eq(st.ups, 2, "did not reconnect through %s", multi);
+    cd_db_destroy(&db);
+}
+
+/* A server that accepts the connection and then says nothing (its machine
+ * frozen, or gone without closing its sockets): here a socket that listens
+ * and never answers, first in the list. libpq alone would wait on it for
+ * ever (connect_timeout does not apply to PQconnectPoll); the watch gives up
+ * after CANDOUR_DB_CONNECT_TIMEOUT_MS and the next attempt starts at the
+ * next host. */
+Test(db, a_first_host_that_accepts_and_never_answers_is_passed_over)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    socklen_t len = sizeof a;
+    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(listen(fd, 16), 0);
+    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    const char *url = h_db_url(s_h);
+    const char *host = strstr(url, "@127.0.0.1:") + 1;
+    char multi[512];
+    snprintf(multi, sizeof multi, "%.*s127.0.0.1:%d,%s", (int)(host - url), url, ntohs(a.sin_port),
+             host);
+    setenv("CANDOUR_DB_CONNECT_TIMEOUT_MS", "500", 1);
+    s_state_t st = {0};
+    cd_db_t *db = cd_db_new(&s_loop, multi, NULL, s_on_state, &st);
+    unsetenv("CANDOUR_DB_CONNECT_TIMEOUT_MS");
+    cr_assert(db);
+    RUN_UNTIL(cd_db_ready(db), 10000);
+    cr_assert(cd_db_ready(db), "still waiting on the silent host of %s", multi);
+    s_res_t r = {0};
+    cd_db_query(db, "SELECT 1", 0, NULL, s_on_tx, &r);
+    s_wait(&r);
+    cr_assert_eq(r.err, 0, "%s", r.message);
+    cd_db_destroy(&db);
+    close(fd);
+}
+
+/* A group whose answer does not come within CANDOUR_DB_STALL_MS fails with
+ * EIO (its callers retry, as after any lost connection) and the connection
+ * is made again, instead of the service waiting on it for ever. */
+Test(db, a_group_with_no_answer_within_the_stall_time_fails_and_the_connection_is_remade)
+{
+    setenv("CANDOUR_DB_STALL_MS", "500", 1);
+    s_state_t st = {0};
+    cd_db_t *db = cd_db_new(&s_loop, h_db_url(s_h), NULL, s_on_state, &st);
+    unsetenv("CANDOUR_DB_STALL_MS");
+    RUN_UNTIL(cd_db_ready(db), 10000);
+    cr_assert(cd_db_ready(db));
+    s_res_t r = {0};
+    cd_db_query(db, "SELECT pg_sleep(5)", 0, NULL, s_on_tx, &r);
+    s_wait(&r);
+    /* Had it waited, the answer (after 5 s) would have come with err 0. */
+    cr_assert_eq(r.err, CD_EIO, "a stalled group should fail with EIO, got %d (%s)", r.err,
+                 r.message);
+    RUN_UNTIL(st.ups == 2 && cd_db_ready(db), 10000);
+    cr_assert_eq(st.ups, 2, "the connection was not made again");
+    s_res_t q = {0};
+    cd_db_query(db, "SELECT 1", 0, NULL, s_on_tx, &q);
+    s_wait(&q);
+    cr_assert_eq(q.err, 0, "%s", q.message);
+    cd_db_destroy(&db);
 }

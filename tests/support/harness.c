@@ -829,6 +829,18 @@ char *h_scalar(h_t *h, const char *sql, int n, const char *const *params)
     return out;
 }
 
+void h_db_reset(h_t *h)
+{
+    PQfinish(h->conn);
+    h->conn = PQconnectdb(h->db_url);
+    for (int i = 0; i < 100 && PQstatus(h->conn) != CONNECTION_OK; i++) {
+        s_sleep_ms(100);
+        PQreset(h->conn);
+    }
+    cr_assert(PQstatus(h->conn) == CONNECTION_OK, "cannot connect again: %s",
+              PQerrorMessage(h->conn));
+}
+
 long h_count(h_t *h, const char *sql, int n, const char *const *params)
 {
     char *v = h_scalar(h, sql, n, params);

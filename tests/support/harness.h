@@ -155,6 +155,10 @@ void h_execp(h_t *h, const char *sql, int n, const char *const *params);
  * row as a malloc'd string (NULL if no row). Fails the test on SQL errors. */
 char *h_scalar(h_t *h, const char *sql, int n, const char *const *params);
 long h_count(h_t *h, const char *sql, int n, const char *const *params);
+/* Drop the test's own connection and make it again (retrying for 10 s): a
+ * server that hangs never answers a blocking query, so a test that froze
+ * the server it was on must not ask it anything. */
+void h_db_reset(h_t *h);
 
 /* Poll sql (one scalar) until it equals want or timeout_ms passes. Returns 1 if it matched. */
 int h_wait_for(h_t *h, const char *sql, int n, const char *const *params, const char *want,

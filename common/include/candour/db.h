@@ -115,6 +115,19 @@ void cd_db_submit(cd_db_t *db, cd_tx_t *tx, cd_tx_fn cb, void *arg);
 void cd_db_query(cd_db_t *db, const char *sql, int nparams, const char *const *values, cd_tx_fn cb,
                  void *arg);
 
+/* A multi-host connection string's hosts rotated left by `by` (mod their
+ * number): host, hostaddr and port (a list of one per host; "" where the
+ * string has none, or a single port for all). Returns the number of hosts,
+ * 0 or 1 when there is nothing to rotate (out all ""), -1 when the lists
+ * disagree in length or do not fit. */
+typedef struct {
+    char host[1024], hostaddr[512], port[256];
+} cd_db_hosts_t;
+int cd_db_hosts_rotate(const char *conninfo, int by, cd_db_hosts_t *out);
+/* Where host (and port, when the string gives one per host) stands in the
+ * string's list: 0.., or -1 when it is not there. */
+int cd_db_hosts_index(const char *conninfo, const char *host, const char *port);
+
 /* A blocking connection, for tools and tests (candourctl, migrations). */
 PGconn *cd_db_connect_blocking(const char *conninfo, const char *user, char *err, size_t errlen);
 
