@@ -217,6 +217,9 @@ Test(compose, runs_every_daemon_with_healthcheck_and_restart_policy) {
         cr_expect(strstr(blk, cmd) != NULL, "%s does not run candour-%s", DAEMONS[i], DAEMONS[i]);
         cr_expect(strstr(blk, "condition: service_completed_successfully") != NULL,
                   "%s does not wait for migrate", DAEMONS[i]);
+        /* the image is never written to (tests/compose/run.sh runs it so) */
+        cr_expect(strstr(blk, "\n    read_only: true\n") != NULL,
+                  "%s's root filesystem is not read-only", DAEMONS[i]);
         free(blk);
     }
     free(cfg);
