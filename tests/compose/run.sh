@@ -177,6 +177,19 @@ wait_healthy postgres "${ONESHOTS[@]}" "${DAEMONS[@]}"
 ok "up: postgres, ${ONESHOTS[*]} exited 0, ${DAEMONS[*]} healthy in $((SECONDS - t0)) s"
 wait_ready "${DAEMONS[@]}"
 ok "every daemon ready (its database connections up) $((SECONDS - t0)) s after up"
+# Each daemon's image is read-only, as the compose file says, and as its user it cannot
+# write there (only /tmp and notify's volumes).
+for d in "${DAEMONS[@]}"; do
+  id=$("${C[@]}" ps -q "$d")
+  [[ "$("$DOCKER" inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$id")" == true ]] ||
+    fail "$d's root filesystem is writable"
+  if "${C[@]}" exec -T "$d" touch /var/tmp/candour-write-test </dev/null >/dev/null 2>&1; then
+    fail "$d could write into its image"
+  fi
+  "${C[@]}" exec -T "$d" touch /tmp/candour-write-test </dev/null >/dev/null 2>&1 ||
+    fail "$d cannot write its /tmp"
+done
+ok "every daemon on a read-only root filesystem (a write refused), /tmp writable"
 
 ctl org add COMPOSE-TEST --name "Compose test body" --key "$(head -n1 "$WORK/var/keys/client.pub")" >/dev/null
 M=$(ctl staff add COMPOSE-TEST --name "Casey Manager" --role complaints-manager | cut -d' ' -f1)
