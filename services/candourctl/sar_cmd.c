@@ -31,12 +31,6 @@
 
 /* ---------------------------------------------------------------- the rule */
 
-const char *sar_method_name(sar_method_t m)
-{
-    static const char *const names[] = {"reference", "email", "name-postcode", "staff"};
-    return m <= SAR_BY_STAFF ? names[m] : "?";
-}
-
 /* A value given: not blank, not over S_VALUE_MAX. */
 static int s_value(const char *v, const char *field, cd_fail_t *why)
 {

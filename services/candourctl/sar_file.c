@@ -16,6 +16,12 @@
 #include "candour/util.h"
 #include "sar.h"
 
+const char *sar_method_name(sar_method_t m)
+{
+    static const char *const names[] = {"reference", "email", "name-postcode", "staff"};
+    return m <= SAR_BY_STAFF ? names[m] : "?";
+}
+
 #define S_CMD "sar"
 
 /* The header: who asked, when, and how the person was found, in words. */
