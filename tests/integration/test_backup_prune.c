@@ -7,12 +7,10 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <libpq-fe.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -32,25 +30,6 @@ static void s_cleanup(void)
     }
     if (s_h)
         h_destroy(&s_h);
-}
-
-/* A trusted shell command, its output (stdout and stderr) in out; its exit
- * code, -1 if it did not exit. */
-static int s_sh(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int s_sh(char *out, size_t len, const char *fmt, ...)
-{
-    char cmd[2048], full[2100];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    cr_assert(p, "popen %s", cmd);
-    size_t n = fread(out, 1, len - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static int s_exists(const char *path)
@@ -109,7 +88,7 @@ Test(backup_prune, prune_keeps_the_newest_backups_and_the_wal_they_need, .timeou
     char wal[400], base[400], b[3][500], out[16384];
     snprintf(wal, sizeof wal, "%s/wal", h_dir(h));
     snprintf(base, sizeof base, "%s/base", h_dir(h));
-    cr_assert_eq(s_sh(out, sizeof out, "bash '%s/deploy/backup.sh' archive-on '%s/pg' '%s'",
+    cr_assert_eq(h_sh(out, sizeof out, "bash '%s/deploy/backup.sh' archive-on '%s/pg' '%s'",
                       CANDOUR_SOURCE_DIR, h_dir(h), wal),
                  0, "%s", out);
     cr_assert_eq(h_pg_restart(h), 0);
@@ -125,7 +104,7 @@ Test(backup_prune, prune_keeps_the_newest_backups_and_the_wal_they_need, .timeou
         h_exec(h, sql);
         s_switch_and_archive(h);
         snprintf(b[i], sizeof b[i], "%s/2026-12-0%d", base, i + 1);
-        cr_assert_eq(s_sh(out, sizeof out, "bash '%s/deploy/backup.sh' base '%s' '%s'",
+        cr_assert_eq(h_sh(out, sizeof out, "bash '%s/deploy/backup.sh' base '%s' '%s'",
                           CANDOUR_SOURCE_DIR, h_db_url(h), b[i]),
                      0, "base %d: %s", i, out);
     }
@@ -140,7 +119,7 @@ Test(backup_prune, prune_keeps_the_newest_backups_and_the_wal_they_need, .timeou
 
     /* A dry run lists the oldest backup and the WAL before the second one,
      * and removes nothing. */
-    cr_assert_eq(s_sh(out, sizeof out,
+    cr_assert_eq(h_sh(out, sizeof out,
                       "bash '%s/deploy/backup.sh' prune '%s' '%s' --keep 2 --dry-run",
                       CANDOUR_SOURCE_DIR, base, wal),
                  0, "%s", out);
@@ -150,7 +129,7 @@ Test(backup_prune, prune_keeps_the_newest_backups_and_the_wal_they_need, .timeou
     cr_assert_eq(s_wal_before(wal, seg1), before);
 
     /* Pruned to two, from the environment's default. */
-    cr_assert_eq(s_sh(out, sizeof out,
+    cr_assert_eq(h_sh(out, sizeof out,
                       "CANDOUR_BACKUP_KEEP=2 bash '%s/deploy/backup.sh' prune '%s' '%s'",
                       CANDOUR_SOURCE_DIR, base, wal),
                  0, "%s", out);
@@ -162,29 +141,29 @@ Test(backup_prune, prune_keeps_the_newest_backups_and_the_wal_they_need, .timeou
     char path[600];
     snprintf(path, sizeof path, "%s/%s", wal, seg1);
     cr_assert(s_exists(path), "the oldest kept backup's first WAL file was removed");
-    cr_assert_eq(s_sh(out, sizeof out, "ls '%s' | grep -c '^%s\\..*\\.backup$'", wal, seg0), 1,
+    cr_assert_eq(h_sh(out, sizeof out, "ls '%s' | grep -c '^%s\\..*\\.backup$'", wal, seg0), 1,
                  "the removed backup's .backup file is still there");
-    cr_assert_eq(s_sh(out, sizeof out, "ls '%s' | grep -c '^%s\\..*\\.backup$'", wal, seg1), 0,
+    cr_assert_eq(h_sh(out, sizeof out, "ls '%s' | grep -c '^%s\\..*\\.backup$'", wal, seg1), 0,
                  "the oldest kept backup's .backup file is gone");
 
     /* Nothing more to prune: a second run removes no backup. */
-    cr_assert_eq(s_sh(out, sizeof out, "bash '%s/deploy/backup.sh' prune '%s' '%s' --keep 2",
+    cr_assert_eq(h_sh(out, sizeof out, "bash '%s/deploy/backup.sh' prune '%s' '%s' --keep 2",
                       CANDOUR_SOURCE_DIR, base, wal),
                  0, "%s", out);
     cr_assert(strstr(out, "removed 0 base backup(s)"), "%s", out);
-    cr_assert_neq(s_sh(out, sizeof out, "bash '%s/deploy/backup.sh' prune '%s' '%s' --keep 0",
+    cr_assert_neq(h_sh(out, sizeof out, "bash '%s/deploy/backup.sh' prune '%s' '%s' --keep 0",
                        CANDOUR_SOURCE_DIR, base, wal),
                   0);
 
     /* The oldest kept backup restores, replaying the archive to its end. */
     snprintf(s_restored, sizeof s_restored, "%s/restored", h_dir(h));
-    cr_assert_eq(s_sh(out, sizeof out, "bash '%s/deploy/backup.sh' restore '%s' '%s' '%s' latest",
+    cr_assert_eq(h_sh(out, sizeof out, "bash '%s/deploy/backup.sh' restore '%s' '%s' '%s' latest",
                       CANDOUR_SOURCE_DIR, b[1], wal, s_restored),
                  0, "%s", out);
     int port = 0, rc = -1;
     for (int tries = 0; tries < 3 && rc != 0; tries++) {
         port = h_free_port();
-        rc = s_sh(out, sizeof out, "bash '%s/deploy/pg.sh' start '%s' %d", CANDOUR_SOURCE_DIR,
+        rc = h_sh(out, sizeof out, "bash '%s/deploy/pg.sh' start '%s' %d", CANDOUR_SOURCE_DIR,
                   s_restored, port);
     }
     cr_assert_eq(rc, 0, "the restored cluster did not start: %s", out);

@@ -55,20 +55,6 @@ static double s_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A trusted shell command; its output (stdout and stderr) in out. Returns
- * its exit code, -1 if it did not exit. */
-static int s_sh(const char *cmd, char *out, size_t len)
-{
-    char full[2048];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    cr_assert(p, "popen %s", cmd);
-    size_t n = fread(out, 1, len - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Submit one complaint as ICB-BK; its reference (malloc'd). */
 static char *s_submit(h_t *h, int n)
 {
@@ -152,7 +138,7 @@ Test(backup_restore, a_point_in_time_restore_holds_exactly_the_complaints_before
     /* Archiving on: it takes a restart. */
     snprintf(cmd, sizeof cmd, "bash '%s/deploy/backup.sh' archive-on '%s/pg' '%s'",
              CANDOUR_SOURCE_DIR, h_dir(h), wal);
-    cr_assert_eq(s_sh(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(h_sh(out, sizeof out, "%s", cmd), 0, "%s", out);
     cr_assert_eq(h_pg_restart(h), 0);
     char *mode = h_scalar(h, "SHOW archive_mode", 0, NULL);
     cr_assert_str_eq(mode, "on");
@@ -213,13 +199,13 @@ Test(backup_restore, a_point_in_time_restore_holds_exactly_the_complaints_before
     t0 = s_now();
     snprintf(cmd, sizeof cmd, "bash '%s/deploy/backup.sh' restore '%s' '%s' '%s' '%s'",
              CANDOUR_SOURCE_DIR, backup, wal, s_restored, T);
-    cr_assert_eq(s_sh(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(h_sh(out, sizeof out, "%s", cmd), 0, "%s", out);
     int port = 0, rc = -1;
     for (int tries = 0; tries < 3 && rc != 0; tries++) {
         port = h_free_port();
         snprintf(cmd, sizeof cmd, "bash '%s/deploy/pg.sh' start '%s' %d", CANDOUR_SOURCE_DIR,
                  s_restored, port);
-        rc = s_sh(cmd, out, sizeof out);
+        rc = h_sh(out, sizeof out, "%s", cmd);
     }
     cr_assert_eq(rc, 0, "the restored cluster did not start: %s", out);
     char url[512];
@@ -279,7 +265,7 @@ Test(backup_restore, a_point_in_time_restore_holds_exactly_the_complaints_before
     /* The restored audit trail holds together. */
     snprintf(cmd, sizeof cmd, "CANDOUR_DB_URL='%s' '%s/services/candourctl' audit verify", url,
              CANDOUR_BUILD_DIR);
-    cr_assert_eq(s_sh(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(h_sh(out, sizeof out, "%s", cmd), 0, "%s", out);
     cr_assert(strstr(out, ", intact") && !strstr(out, "BROKEN"), "%s", out);
 
     for (int i = 0; i < nbefore; i++)

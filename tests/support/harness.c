@@ -1041,3 +1041,19 @@ long h_metric(h_t *h, const char *service, const char *name)
     free(body);
     return sum;
 }
+
+int h_sh(char *out, size_t len, const char *fmt, ...)
+{
+    char cmd[2048], full[2100];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    cr_assert(p, "popen %s", cmd);
+    size_t n = fread(out, 1, len - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}

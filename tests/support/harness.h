@@ -172,6 +172,9 @@ long h_metric(h_t *h, const char *service, const char *name);
 /* A whole file as a NUL-terminated malloc'd string; the test fails when it
  * cannot be read. */
 char *h_read_file(const char *path);
+/* A trusted shell command (printf-style), its output (stdout and stderr) in
+ * out; its exit code, -1 if it did not exit. */
+int h_sh(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Run the build's candourctl as the operator ops.alice (SUDO_USER and
  * CANDOUR_ACTING unset, LOGNAME and USER ops.alice) on h's database
